@@ -1,0 +1,1 @@
+"""Data shapes shared by every stage: evidence items, periods, statuses and the policy catalogue."""

@@ -1,0 +1,132 @@
+"""Schema of the policy catalogues in policies/: controls as data, validated on load."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Scalar = int | float | str | bool
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Parameter(_Strict):
+    """A number (or setting) the requirement fixes, e.g. 30 days after delivery."""
+
+    value: Scalar
+    unit: str | None = None
+    description: str
+    uncertain: bool = False
+
+
+class Cadence(_Strict):
+    """How often the evidence must be renewed (every 182 days for an IR-plan review)."""
+
+    every_days: int = Field(gt=0)
+    label: str
+
+
+class EvidenceNeed(_Strict):
+    """A kind of evidence the control needs, which collector kind provides it, and whether it is planned."""
+
+    kind: str
+    description: str
+    doc_types: list[str] = Field(default_factory=list)
+    planned: bool = False
+
+
+class CheckRef(_Strict):
+    """A named check function and the arguments it is called with (beside the parameters)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    check: str
+    with_: dict[str, Any] = Field(default_factory=dict, alias="with")
+    planned: bool = False
+    description: str | None = None
+
+
+class Control(_Strict):
+    """One requirement of a catalogue, with what decides it."""
+
+    id: str = Field(pattern=r"^[A-Z]+(-[A-Z0-9]+)+$")
+    section: str
+    family: str
+    title: str
+    requirement: str
+    confidence: Literal["H", "M", "L"]
+    confidence_note: str | None = None
+    uncertain: bool = False
+    uncertain_note: str | None = None
+    severity: Literal["critical", "high", "medium", "low"]
+    applies_to: Literal["all", "pii"] = "all"
+    parameters: dict[str, Parameter] = Field(default_factory=dict)
+    cadence: Cadence | None = None
+    evidence: list[EvidenceNeed]
+    checks: list[CheckRef]
+    decide: Literal["all", "any"] = "all"
+    remediation: str
+    sources: list[str] = Field(default_factory=list)
+    since: str | None = None
+
+    @model_validator(mode="after")
+    def _uncertain_has_note(self) -> Control:
+        if self.uncertain and not self.uncertain_note:
+            raise ValueError("an uncertain control needs uncertain_note saying what is uncertain")
+        if not self.checks:
+            raise ValueError("a control needs at least one check (mark it planned if not built)")
+        return self
+
+    def parameter_values(self) -> dict[str, Scalar]:
+        """The parameters as plain values, as checks receive them."""
+        return {name: p.value for name, p in self.parameters.items()}
+
+
+class Family(_Strict):
+    """A group of controls with one owner (owners per family come from the config)."""
+
+    id: str
+    title: str
+
+
+class Catalogue(_Strict):
+    """A versioned policy catalogue (``amazon-dpp@2025-11``)."""
+
+    schema_version: Literal[1] = 1
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    version: str
+    title: str
+    effective: date
+    status: Literal["current", "superseded"]
+    summary: str
+    source_note: str
+    families: list[Family]
+    controls: list[Control]
+
+    @property
+    def ref(self) -> str:
+        """``id@version``, the way configs and the CLI name a catalogue."""
+        return f"{self.id}@{self.version}"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Catalogue:
+        ids = [c.id for c in self.controls]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate control ids: {', '.join(duplicates)}")
+        families = {f.id for f in self.families}
+        unknown = sorted({c.family for c in self.controls} - families)
+        if unknown:
+            raise ValueError(f"controls name undeclared families: {', '.join(unknown)}")
+        return self
+
+    def control(self, control_id: str) -> Control:
+        """The control with ``control_id``; KeyError when absent."""
+        for control in self.controls:
+            if control.id == control_id:
+                return control
+        raise KeyError(control_id)

@@ -1,0 +1,121 @@
+"""The evidence item: what a collector found, where it came from, and the hashes that pin it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from evidence.model.canonical import canonical_json, facts_digest, sha256_hex
+
+#: How many rejects are kept verbatim per evidence item; the count is always exact.
+MAX_REJECTS_KEPT = 20
+
+
+class Reject(BaseModel):
+    """A record that could not be parsed: ``location`` is ``file:line``, ``reason`` never quotes data."""
+
+    model_config = ConfigDict(frozen=True)
+
+    location: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.reason}"
+
+
+class ParseStats(BaseModel):
+    """Counts of what a collector read: kept, skipped (not relevant) and rejected (malformed)."""
+
+    read: int = 0
+    kept: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    rejects: list[Reject] = Field(default_factory=list)
+
+    def keep(self, count: int = 1) -> None:
+        """Count records that were read and used."""
+        self.read += count
+        self.kept += count
+
+    def skip(self, count: int = 1) -> None:
+        """Count records that were read and are not relevant to this collector."""
+        self.read += count
+        self.skipped += count
+
+    def reject(self, location: str, reason: str) -> None:
+        """Count a malformed record; the first :data:`MAX_REJECTS_KEPT` are kept as ``file:line``."""
+        self.read += 1
+        self.rejected += 1
+        if len(self.rejects) < MAX_REJECTS_KEPT:
+            self.rejects.append(Reject(location=location, reason=reason))
+
+    def merge(self, other: ParseStats) -> None:
+        """Add ``other``'s counts to these."""
+        self.read += other.read
+        self.kept += other.kept
+        self.skipped += other.skipped
+        self.rejected += other.rejected
+        room = MAX_REJECTS_KEPT - len(self.rejects)
+        self.rejects.extend(other.rejects[: max(room, 0)])
+
+    @property
+    def reject_ratio(self) -> float:
+        """Share of the relevant records (kept + rejected) that were rejected."""
+        relevant = self.kept + self.rejected
+        return self.rejected / relevant if relevant else 0.0
+
+
+class RawInput(BaseModel):
+    """One raw input (a file or a live endpoint) and what the store kept of it."""
+
+    location: str
+    sha256: str
+    size: int
+    stored_sha256: str | None = None
+    stored_path: str | None = None
+    stored_note: str | None = None
+
+
+class EvidenceItem(BaseModel):
+    """A unit of evidence: normalised facts of one ``kind`` from one source, with provenance.
+
+    ``id`` is stable: the same source, kind, subject and raw inputs give the same id in every
+    run, so quarters can be compared. ``error`` is set when the source could not be read at
+    all; such an item has no facts and can only make its controls "insufficient evidence".
+    """
+
+    id: str
+    kind: str
+    collector: str
+    source: str
+    subject: str
+    location: str
+    collected_at: datetime
+    covers_start: datetime | None = None
+    covers_end: datetime | None = None
+    raw_inputs: list[RawInput] = Field(default_factory=list)
+    facts: dict[str, Any] = Field(default_factory=dict)
+    facts_sha256: str = ""
+    redactions: dict[str, int] = Field(default_factory=dict)
+    stats: ParseStats = Field(default_factory=ParseStats)
+    error: str | None = None
+
+    def seal(self) -> EvidenceItem:
+        """Compute ``facts_sha256`` from the facts as they now stand and return self."""
+        self.facts_sha256 = facts_digest(self.facts)
+        return self
+
+    @property
+    def usable(self) -> bool:
+        """Whether the item holds facts a check may rely on."""
+        return self.error is None
+
+
+def stable_evidence_id(
+    source: str, kind: str, subject: str, raw_sha256: list[str] | tuple[str, ...] = ()
+) -> str:
+    """``EV-`` plus 12 hex digits derived from what identifies the evidence, not from when."""
+    digest = sha256_hex(canonical_json([source, kind, subject, sorted(raw_sha256)]))
+    return "EV-" + digest[:12].upper()

@@ -1,0 +1,105 @@
+"""Statuses and results of evaluating controls against evidence."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Status(StrEnum):
+    """The five outcomes a control can have."""
+
+    MET = "met"
+    NOT_MET = "not_met"
+    INSUFFICIENT = "insufficient_evidence"
+    WAIVED = "waived"
+    NOT_APPLICABLE = "not_applicable"
+
+    @property
+    def label(self) -> str:
+        """Human label used in the terminal and the PDF."""
+        return _LABELS[self]
+
+    @property
+    def is_gap(self) -> bool:
+        """Whether the status counts as a gap (drives exit code 3)."""
+        return self in (Status.NOT_MET, Status.INSUFFICIENT)
+
+
+_LABELS = {
+    Status.MET: "Met",
+    Status.NOT_MET: "Not met",
+    Status.INSUFFICIENT: "Insufficient evidence",
+    Status.WAIVED: "Waived",
+    Status.NOT_APPLICABLE: "Not applicable",
+}
+
+#: Order used by reports: gaps first.
+STATUS_ORDER = [
+    Status.NOT_MET,
+    Status.INSUFFICIENT,
+    Status.WAIVED,
+    Status.MET,
+    Status.NOT_APPLICABLE,
+]
+
+Figure = int | float | str | bool | None
+
+
+class CheckOutcome(BaseModel):
+    """What one check decided, why, from which evidence, and the figures behind it."""
+
+    check: str
+    status: Status
+    reasons: list[str] = Field(default_factory=list)
+    evidence_ids: list[str] = Field(default_factory=list)
+    figures: dict[str, Figure] = Field(default_factory=dict)
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class Waiver(BaseModel):
+    """An accepted exception for a control, valid until ``expires``."""
+
+    control_id: str
+    reason: str
+    approver: str
+    created_by: str
+    created_at: datetime
+    expires: datetime
+
+
+class ControlResult(BaseModel):
+    """The status of one control with every reason, evidence id and figure that decided it."""
+
+    control_id: str
+    catalogue: str
+    status: Status
+    reasons: list[str] = Field(default_factory=list)
+    evidence_ids: list[str] = Field(default_factory=list)
+    figures: dict[str, Figure] = Field(default_factory=dict)
+    outcomes: list[CheckOutcome] = Field(default_factory=list)
+    waiver: Waiver | None = None
+    underlying_status: Status | None = None
+
+
+class Evaluation(BaseModel):
+    """Every control result of one evaluation, judged as of ``as_of``."""
+
+    as_of: datetime
+    catalogues: list[str]
+    results: list[ControlResult]
+
+    def counts(self) -> dict[Status, int]:
+        """Number of controls per status, every status present (zero when none)."""
+        counts = dict.fromkeys(STATUS_ORDER, 0)
+        for result in self.results:
+            counts[result.status] += 1
+        return counts
+
+    @property
+    def has_gaps(self) -> bool:
+        """Whether any control is not met or lacks evidence."""
+        return any(r.status.is_gap for r in self.results)
