@@ -26,8 +26,13 @@ class Reject(BaseModel):
 
 
 class ParseStats(BaseModel):
-    """Counts of what a collector read: kept, skipped (not relevant) and rejected (malformed)."""
+    """Counts of what a collector read: kept, skipped (not relevant) and rejected (malformed).
 
+    ``scope`` names what the counts cover (a file, a register, a whole source). Items that share
+    one input carry the same scope, so totals count each scope once.
+    """
+
+    scope: str | None = None
     read: int = 0
     kept: int = 0
     skipped: int = 0

@@ -1,0 +1,94 @@
+# dpp-evidence: every set-up step for a fresh Debian 12 machine with Python 3.11, run as root.
+#   make demo   set up, run the main job on samples/, write PDFs to out/
+#   make test   set up (PostgreSQL included) and run the whole test suite
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+OUT ?= out
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian packages the tests and the demo need: PDF tools, NSS tools for pdfsig, Graphviz for
+# data-flow diagrams, fonts for the reports, OpenSSL for throwaway keys and TLS test servers.
+APT_PACKAGES := poppler-utils libnss3-tools graphviz fonts-dejavu-core libharfbuzz-subset0 openssl postgresql
+PG_SOCKET := /var/run/postgresql
+export EVIDENCE_TEST_PG_URL ?= postgresql+psycopg://root@/postgres?host=$(PG_SOCKET)
+
+.PHONY: help
+help:
+	@echo "make demo   - set everything up and run the sample developer's job (PDFs in $(OUT)/)"
+	@echo "make test   - set everything up (PostgreSQL included) and run the test suite"
+	@echo "make lint   - ruff and mypy"
+	@echo "make bench  - run the benchmarks in benchmarks/"
+
+.PHONY: system-deps
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml constraints.txt
+	@if ! $(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; then \
+	  echo "Python 3.11 or newer is required (found: $(PYTHON))"; exit 1; fi
+	@if [ ! -x $(BIN)/python ]; then \
+	  rm -rf $(VENV); \
+	  if ! $(PYTHON) -m venv $(VENV) >/dev/null 2>&1; then \
+	    echo "python3-venv is missing: installing it"; rm -rf $(VENV); \
+	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv >/dev/null; \
+	    $(PYTHON) -m venv $(VENV); \
+	  fi; \
+	fi
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+.PHONY: setup
+setup: system-deps $(STAMP)
+
+# Start (creating if needed) the local PostgreSQL cluster, and give root a superuser role
+# reached over the Unix socket with peer authentication: no password anywhere.
+.PHONY: postgres
+postgres: system-deps
+	@cluster=$$(pg_lsclusters -h 2>/dev/null | awk 'NR==1 {print $$1" "$$2}'); \
+	if [ -z "$$cluster" ]; then \
+	  version=$$(ls /usr/lib/postgresql | sort -n | tail -1); \
+	  $(SUDO) pg_createcluster $$version main >/dev/null; cluster="$$version main"; \
+	fi; \
+	status=$$(pg_lsclusters -h | awk -v c="$$cluster" '$$1" "$$2==c {print $$4}'); \
+	if [ "$$status" != "online" ]; then $(SUDO) pg_ctlcluster $$cluster start; fi
+	@for i in $$(seq 1 30); do pg_isready -q -h $(PG_SOCKET) && break; sleep 0.5; done
+	@if [ "$$(id -u)" = 0 ]; then \
+	  su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname = 'root'\"" | grep -q 1 \
+	    || su postgres -c "createuser --superuser root"; \
+	fi
+	@echo "PostgreSQL ready: $(EVIDENCE_TEST_PG_URL)"
+
+.PHONY: demo
+demo: setup
+	@rm -rf samples/.evidence
+	@set +e; $(BIN)/evidence run --config samples/evidence.toml --out $(OUT); code=$$?; set -e; \
+	if [ $$code -eq 3 ]; then echo "demo: gaps found (exit 3), as the sample developer has deliberate gaps; PDFs in $(OUT)/"; \
+	elif [ $$code -ne 0 ]; then echo "demo failed (exit $$code)"; exit $$code; fi
+	@ls -1 $(OUT)/*.pdf
+
+.PHONY: test
+test: setup postgres
+	$(BIN)/python -m pytest -n 2 -q
+
+.PHONY: lint
+lint: $(STAMP)
+	$(BIN)/ruff check evidence tests benchmarks
+	$(BIN)/mypy
+
+.PHONY: bench
+bench: setup postgres
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+.PHONY: clean
+clean:
+	rm -rf $(VENV) $(OUT) samples/.evidence .pytest_cache .mypy_cache .ruff_cache build dist

@@ -1,0 +1,98 @@
+"""The `evidence` application: command registration and the one place errors become exit codes.
+
+Exit codes: 0 all met, 3 gaps found, 2 usage/config/input error, 1 internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Annotated
+
+import click
+import typer
+from rich.markup import escape
+
+from evidence import __version__
+from evidence.cli import collectors, evaluate, init, inspect, policies, report, run
+from evidence.cli.output import stderr
+from evidence.cli.tracing import reraise_internal, set_traceback
+from evidence.errors import EvidenceError
+
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+
+app = typer.Typer(
+    name="evidence",
+    help=(
+        "Collect evidence, evaluate Amazon SP-API DPP and AUP controls, and write attestations "
+        "auditors can verify.\n\nExit codes: 0 all met, 3 gaps, 2 usage/config/input error, 1 internal error."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dpp-evidence {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    traceback: Annotated[
+        bool, typer.Option("--traceback", help="Show the Python traceback of internal errors.")
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    set_traceback(traceback)
+
+
+app.command("init")(init.init)
+app.command("collect")(run.collect)
+app.command("evaluate")(evaluate.evaluate)
+app.command("report")(report.report)
+app.command("run")(run.run)
+app.command("inspect")(inspect.inspect)
+app.command("collectors")(collectors.collectors)
+app.add_typer(policies.app, name="policies")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns (and exits with) the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    set_traceback("--traceback" in args)
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args, prog_name="evidence", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show(file=sys.stderr)
+        code = exc.exit_code
+    except click.Abort:
+        stderr().print("aborted")
+        code = 130
+    except EvidenceError as exc:
+        if reraise_internal():
+            raise
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            stderr().print(f"[bold red]error:[/] {escape(line)}")
+        code = EXIT_USAGE
+    except KeyboardInterrupt:
+        code = 130
+    except Exception as exc:
+        if reraise_internal():
+            raise
+        stderr().print(
+            f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))}\n"
+            "This is a bug in dpp-evidence; run again with --traceback and report it."
+        )
+        code = EXIT_INTERNAL
+    else:
+        code = result if isinstance(result, int) else 0
+    if argv is None:
+        sys.exit(code)
+    return code

@@ -1,0 +1,31 @@
+"""`evidence collectors`: the installed collectors, built-in or plugin."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from rich.table import Table
+
+from evidence.cli.options import JsonOption
+from evidence.cli.output import print_json, stdout
+from evidence.collectors import registry
+
+
+def collectors(json: JsonOption = False) -> int:
+    """List every collector found through the `evidence.collectors` entry points."""
+    found = registry.available()
+    if json:
+        print_json(
+            [
+                {"id": cid, "description": cls.description, "produces": list(cls.produces)}
+                for cid, cls in found.items()
+            ]
+        )
+        return 0
+    table = Table(title="Collectors")
+    table.add_column("Id", no_wrap=True)
+    table.add_column("Description")
+    table.add_column("Evidence kinds")
+    for cid, cls in found.items():
+        table.add_row(cid, escape(cls.description), ", ".join(cls.produces))
+    stdout().print(table)
+    return 0

@@ -1,0 +1,27 @@
+"""`evidence evaluate`: evaluate the newest run of a period and print the result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evidence import pipeline
+from evidence.cli.options import AsOfOption, ConfigOption, JsonOption, PeriodOption
+from evidence.cli.summary import exit_code, print_evaluation
+from evidence.config import load_config
+
+
+def evaluate(
+    config: ConfigOption = Path("evidence.toml"),
+    period: PeriodOption = None,
+    as_of: AsOfOption = None,
+    json: JsonOption = False,
+) -> int:
+    """Evaluate every control against the newest collected run of the period.
+
+    Prints a table (or --json). Exit code 0 when all controls are met, 3 when there are gaps.
+    """
+    loaded = load_config(config)
+    timing = pipeline.resolve_timing(loaded, period, as_of)
+    run, evaluation, _, _ = pipeline.evaluate_stored(loaded, timing, as_of_given=as_of is not None)
+    print_evaluation(run, evaluation, json)
+    return exit_code(evaluation)

@@ -1,0 +1,37 @@
+"""Options shared by several commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+ConfigOption = Annotated[
+    Path,
+    typer.Option("--config", "-c", help="Configuration file.", envvar="EVIDENCE_CONFIG"),
+]
+PeriodOption = Annotated[
+    str | None,
+    typer.Option(
+        "--period",
+        "-p",
+        help="Review period: a quarter (2026-Q3), a month (2026-07) or a range (2026-07-01..2026-09-30). "
+        "Overrides review_period in the config.",
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Judge recency, cadence and due dates as of this date or time (default: the period's end).",
+    ),
+]
+OutOption = Annotated[
+    Path, typer.Option("--out", "-o", help="Folder for the PDF reports.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or notes (for cron).")]
+TracebackOption = Annotated[
+    bool, typer.Option("--traceback", help="Show the Python traceback of an internal error.")
+]

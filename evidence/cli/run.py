@@ -1,0 +1,68 @@
+"""`evidence run` and `evidence collect`: collect (and evaluate and report) in one transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evidence import pipeline
+from evidence.cli.options import AsOfOption, ConfigOption, JsonOption, OutOption, PeriodOption, QuietOption
+from evidence.cli.output import RichProgress, print_json, stderr
+from evidence.cli.summary import EXIT_OK, exit_code, print_evaluation
+from evidence.cli.tracing import reraise_internal
+from evidence.config import load_config
+
+
+def run(
+    config: ConfigOption = Path("evidence.toml"),
+    period: PeriodOption = None,
+    as_of: AsOfOption = None,
+    out: OutOption = Path("out"),
+    json: JsonOption = False,
+    quiet: QuietOption = False,
+) -> int:
+    """Collect evidence, evaluate every control and write the attestation PDFs.
+
+    Exit code 0 when every control is met, 3 when there are gaps, 2 on a usage, config or
+    input error, 1 on an internal error.
+    """
+    loaded = load_config(config)
+    timing = pipeline.resolve_timing(loaded, period, as_of)
+    with RichProgress(quiet) as progress:
+        outcome = pipeline.full_run(loaded, timing, out, progress, reraise=reraise_internal())
+    assert outcome.evaluation is not None
+    extra = pipeline.describe_outcome(outcome)
+    print_evaluation(outcome.run, outcome.evaluation, json, extra={"reports": extra["reports"], "notes": outcome.notes})
+    if not json and not quiet:
+        console = stderr()
+        for report in outcome.reports:
+            console.print(f"wrote {report.path} ({report.pages} pages, sha256 {report.sha256[:16]}…)")
+    return exit_code(outcome.evaluation)
+
+
+def collect(
+    config: ConfigOption = Path("evidence.toml"),
+    period: PeriodOption = None,
+    as_of: AsOfOption = None,
+    json: JsonOption = False,
+    quiet: QuietOption = False,
+) -> int:
+    """Collect evidence from every configured source into the store (a new run)."""
+    loaded = load_config(config)
+    timing = pipeline.resolve_timing(loaded, period, as_of)
+    with RichProgress(quiet) as progress:
+        outcome = pipeline.full_run(
+            loaded, timing, None, progress, evaluate_too=False, reraise=reraise_internal()
+        )
+    summary = pipeline.describe_outcome(outcome)
+    summary["items"] = [
+        {"id": i.id, "kind": i.kind, "source": i.source, "error": i.error, "stats": i.stats.model_dump()}
+        for i in outcome.evidence
+    ]
+    if json:
+        print_json(summary)
+    elif not quiet:
+        stderr().print(
+            f"run {outcome.run.id} ({outcome.run.period.label}): {len(outcome.evidence)} evidence items "
+            f"from {len({i.source for i in outcome.evidence})} sources"
+        )
+    return EXIT_OK

@@ -1,0 +1,198 @@
+"""[documents] Registers the documents that prove a process: IR plan, pen test, access reviews, ...
+
+A register (TOML) lists each document with its type, the controls it supports, its owner, its
+date and its next review. The collector hashes each file and yields one ``document`` item per
+entry. Bad entries are rejected as ``register:line: reason``; the rest are kept.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from evidence.collectors.base import Collector, CollectorSettings
+from evidence.collectors.inputs import open_input
+from evidence.errors import InputError
+from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
+from evidence.resources import policies_dir
+
+KIND = "document"
+
+_TEXT_SUFFIXES = {".md", ".txt", ".csv", ".json", ".yaml", ".yml", ".html", ".htm", ".xml", ".toml"}
+
+
+class DocumentsSettings(CollectorSettings):
+    """Settings: one or more register files."""
+
+    registers: list[Path] = Field(min_length=1)
+
+
+class DocumentEntry(BaseModel):
+    """One ``[[document]]`` entry of a register."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: Path
+    type: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    controls: list[str] = Field(default_factory=list)
+    owner: str = Field(min_length=1)
+    date: date
+    next_review: date | None = None
+    approved_by: str | None = None
+    covers_start: date | None = None
+    covers_end: date | None = None
+    copy_file: bool = Field(default=True, alias="copy")
+
+
+@cache
+def known_doc_types() -> dict[str, str]:
+    """The document types the catalogues name (policies/doc-types.yaml), with descriptions."""
+    data = yaml.safe_load((policies_dir() / "doc-types.yaml").read_text(encoding="utf-8"))
+    return dict(data["doc_types"])
+
+
+class DocumentsCollector(Collector[DocumentsSettings]):
+    """Hashes registered documents and records their type, controls, owner and dates."""
+
+    id = "documents"
+    description = "Documents that prove a process (IR plan, pen test, access reviews...) from a register"
+    produces = (KIND,)
+    paths_setting = "registers"
+
+    def collect(self) -> Iterator[EvidenceItem]:
+        """One ``document`` item per valid register entry; a missing register fails the source."""
+        for register in self.settings.registers:
+            path = self.context.resolve(register)
+            try:
+                yield from self._register(path)
+            except InputError as exc:
+                yield self.failed(KIND, str(register), str(exc), location=str(path))
+
+    def _register(self, path: Path) -> Iterator[EvidenceItem]:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError(path, "register not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(path, f"cannot read register: {exc}") from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(path, f"malformed TOML: {exc}") from None
+        unknown = sorted(set(data) - {"document"})
+        if unknown:
+            raise InputError(path, f"unknown top-level key(s) {', '.join(unknown)}; expected [[document]]")
+        entries = data.get("document", [])
+        if not isinstance(entries, list):
+            raise InputError(path, "`document` must be an array of tables: write [[document]]")
+        lines = _entry_lines(text)
+        stats = ParseStats(scope=str(path))
+        kept: list[EvidenceItem] = []
+        self.context.progress.start(f"documents: {path.name}", total=len(entries))
+        for index, raw_entry in enumerate(entries):
+            line = lines[index] if index < len(lines) else None
+            where = f"{path}:{line}" if line else str(path)
+            try:
+                kept.append(self._entry(path, raw_entry))
+            except _EntryError as exc:
+                stats.reject(where, str(exc))
+            else:
+                stats.keep()
+            self.context.progress.advance(f"documents: {path.name}")
+        self.context.progress.finish(f"documents: {path.name}")
+        if not entries:
+            raise InputError(path, "register lists no documents")
+        # Every item carries the register's statistics so a bad register taints its evidence.
+        for item in kept:
+            item.stats = stats.model_copy(deep=True)
+            yield item
+        if not kept:
+            raise InputError(path, f"no valid document entries ({stats.rejected} rejected; first: {stats.rejects[0]})")
+
+    def _entry(self, register: Path, raw: Any) -> EvidenceItem:
+        if not isinstance(raw, dict):
+            raise _EntryError("entry is not a table")
+        try:
+            entry = DocumentEntry.model_validate(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            key = ".".join(str(p) for p in first["loc"])
+            message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+            raise _EntryError(f"{key}: {message}") from None
+        types = known_doc_types()
+        if entry.type not in types:
+            close = difflib.get_close_matches(entry.type, types, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise _EntryError(f"type: unknown document type {entry.type!r}{hint}")
+        if entry.next_review is not None and entry.next_review < entry.date:
+            raise _EntryError("next_review: is before the document's date")
+        file = entry.file if entry.file.is_absolute() else register.parent / entry.file
+        try:
+            with open_input(file) as tracked:
+                raw_input = tracked.raw_input()
+        except InputError as exc:
+            raise _EntryError(f"file {entry.file}: {exc.reason}") from None
+        if not entry.copy_file:
+            raw_input.stored_note = "not copied: the register says copy = false"
+        redactor = self.context.redactor
+        facts = {
+            "doc_type": entry.type,
+            "title": redactor.scrub(entry.title),
+            "controls": sorted(entry.controls),
+            "owner": entry.owner,
+            "date": entry.date.isoformat(),
+            "next_review": entry.next_review.isoformat() if entry.next_review else None,
+            "approved_by": entry.approved_by,
+            "file": str(entry.file),
+            "sha256": raw_input.sha256,
+            "size": raw_input.size,
+        }
+        covers_start = _start_of(entry.covers_start) if entry.covers_start else None
+        covers_end = _end_of(entry.covers_end) if entry.covers_end else None
+        return self.item(
+            KIND,
+            subject=f"{entry.type}:{entry.file}",
+            facts=facts,
+            raw_inputs=[raw_input],
+            covers=(covers_start, covers_end),
+        )
+
+    def redacted_copy(self, location: str) -> Iterator[bytes] | None:
+        """Text documents are scrubbed line by line; binary documents are kept unchanged."""
+        path = Path(location)
+        if not path.is_file():
+            return None
+        if path.suffix.lower() in _TEXT_SUFFIXES:
+            return self._scrubbed_lines(path)
+        return _chunks(path)
+
+
+class _EntryError(Exception):
+    """A register entry that cannot be used (becomes a reject, never reaches the user raw)."""
+
+
+def _entry_lines(text: str) -> list[int]:
+    return [n for n, line in enumerate(text.splitlines(), start=1) if line.strip().startswith("[[document]]")]
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            yield chunk
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, time.max, tzinfo=UTC).replace(microsecond=0)

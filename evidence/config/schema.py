@@ -1,0 +1,182 @@
+"""The shape of evidence.toml: organisation, scope, period, owners, store, policies and sources."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from evidence.errors import ConfigError
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SecretRef(_Strict):
+    """Where a secret lives: an environment variable or a file. Never the secret itself."""
+
+    env: str | None = None
+    file: Path | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SecretRef:
+        if (self.env is None) == (self.file is None):
+            raise ValueError("give exactly one of env = \"NAME\" or file = \"path\"")
+        return self
+
+    def resolve(self, base_dir: Path) -> SecretStr:
+        """Read the secret now; a missing variable or file is a ConfigError naming it."""
+        if self.env is not None:
+            value = os.environ.get(self.env)
+            if not value:
+                raise ConfigError(f"environment variable {self.env} is not set (named by the config)")
+            return SecretStr(value)
+        assert self.file is not None
+        path = self.file if self.file.is_absolute() else base_dir / self.file
+        try:
+            return SecretStr(path.read_text(encoding="utf-8").strip())
+        except OSError as exc:
+            raise ConfigError(f"cannot read secret file {path}: {exc.strerror}") from None
+
+    def describe(self) -> str:
+        """Where the secret comes from, for messages (never its value)."""
+        return f"environment variable {self.env}" if self.env else f"file {self.file}"
+
+
+class Impoc(_Strict):
+    """The Incident Management Point of Contact the DPP requires since November 2025."""
+
+    name: str = Field(min_length=1)
+    email: str
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not _EMAIL.match(value):
+            raise ValueError("not an e-mail address")
+        return value
+
+
+class Organisation(_Strict):
+    """Who is attesting: the solution provider and its applications."""
+
+    legal_name: str = Field(min_length=1)
+    developer_id: str = Field(min_length=1)
+    applications: list[str] = Field(min_length=1)
+    impoc: Impoc | None = None
+    privacy_policy_url: str | None = None
+
+
+class Scope(_Strict):
+    """What the attestation covers, and controls the organisation declares not applicable."""
+
+    systems: list[str] = Field(default_factory=list)
+    handles_pii: bool = True
+    not_applicable: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("not_applicable")
+    @classmethod
+    def _reasons_given(cls, value: dict[str, str]) -> dict[str, str]:
+        for control_id, reason in value.items():
+            if not reason.strip():
+                raise ValueError(f"{control_id}: give the reason the control does not apply")
+        return value
+
+
+class StoreConfig(_Strict):
+    """Where evidence is kept: any SQLAlchemy URL (SQLite by default) and a folder for copies."""
+
+    url: str = "sqlite:///.evidence/evidence.db"
+    password: SecretRef | None = None
+    copies_dir: Path = Path(".evidence")
+    copy_max_bytes: int = Field(default=10_000_000, ge=0)
+
+    @field_validator("url")
+    @classmethod
+    def _no_password_in_url(cls, value: str) -> str:
+        if re.match(r"^[\w+]+://[^/@]*:[^/@]+@", value):
+            raise ValueError(
+                "the URL holds a password; remove it and set store.password = "
+                '{ env = "NAME" } or { file = "path" }'
+            )
+        return value
+
+
+class PolicyConfig(_Strict):
+    """Which catalogues are evaluated, as ``id@version``."""
+
+    catalogues: list[str] = Field(
+        default_factory=lambda: ["amazon-dpp@2025-11", "amazon-aup@2025-11"], min_length=1
+    )
+
+
+class EvaluationConfig(_Strict):
+    """Thresholds of evaluation that an organisation may tighten."""
+
+    max_reject_ratio: float = Field(default=0.01, ge=0, le=1)
+
+
+class SecretsConfig(_Strict):
+    """Keys the tool itself uses."""
+
+    pseudonym_key: SecretRef | None = None
+
+
+class SourceConfig(BaseModel):
+    """One source: a collector id, a name, and the collector's own settings (checked by it)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    collector: str
+    name: str = Field(default="", pattern=r"^[\w.-]*$")
+    enabled: bool = True
+    keep_copies: bool | None = None
+    max_reject_ratio: float | None = Field(default=None, ge=0, le=1)
+
+    def settings(self) -> dict[str, Any]:
+        """The collector-specific keys, everything but the common ones above."""
+        return dict(self.model_extra or {})
+
+
+class Config(_Strict):
+    """The whole of evidence.toml, plus where it was read from."""
+
+    organisation: Organisation
+    scope: Scope = Field(default_factory=Scope)
+    review_period: str | None = None
+    owners: dict[str, str] = Field(default_factory=dict)
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
+    secrets: SecretsConfig = Field(default_factory=SecretsConfig)
+    sources: list[SourceConfig] = Field(default_factory=list)
+
+    # Set by the loader, not read from the file.
+    path: Path = Field(default=Path("evidence.toml"), exclude=True)
+
+    @model_validator(mode="after")
+    def _name_sources(self) -> Config:
+        seen: set[str] = set()
+        for index, source in enumerate(self.sources):
+            if not source.name:
+                source.name = f"{source.collector}-{index + 1}"
+            if source.name in seen:
+                raise ValueError(f"two sources are named {source.name!r}; names must be unique")
+            seen.add(source.name)
+        return self
+
+    @property
+    def base_dir(self) -> Path:
+        """Relative paths in the config are relative to the config file's folder."""
+        return self.path.parent
+
+    def resolve(self, path: Path | str) -> Path:
+        """An input path made absolute against the config's folder."""
+        candidate = Path(path).expanduser()
+        return candidate if candidate.is_absolute() else self.base_dir / candidate

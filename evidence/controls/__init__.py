@@ -1,0 +1,1 @@
+"""Controls: load the catalogues in policies/ and evaluate them against evidence."""

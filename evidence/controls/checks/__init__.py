@@ -1,0 +1,52 @@
+"""Named check functions: small, pure functions that read facts and return an outcome.
+
+A module in this package registers its checks with :func:`check`; every module is imported by
+:func:`registry`, so adding a check means adding a module, nothing else.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from evidence.controls.context import CheckContext
+from evidence.model.results import CheckOutcome
+
+CheckFunction = Callable[[CheckContext], CheckOutcome]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A registered check: its name, the evidence kinds it reads, and the function."""
+
+    name: str
+    reads: tuple[str, ...]
+    function: CheckFunction
+    description: str
+
+
+_REGISTRY: dict[str, CheckSpec] = {}
+
+
+def check(name: str, *, reads: tuple[str, ...]) -> Callable[[CheckFunction], CheckFunction]:
+    """Register ``function`` as the check ``name`` reading evidence of the kinds in ``reads``."""
+
+    def register(function: CheckFunction) -> CheckFunction:
+        if name in _REGISTRY:
+            raise ValueError(f"check {name!r} is registered twice")
+        doc = (function.__doc__ or "").strip().splitlines()
+        _REGISTRY[name] = CheckSpec(name, reads, function, doc[0] if doc else "")
+        return function
+
+    return register
+
+
+@cache
+def registry() -> dict[str, CheckSpec]:
+    """Every check of every module in this package, by name."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+    return dict(sorted(_REGISTRY.items()))

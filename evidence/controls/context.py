@@ -1,0 +1,59 @@
+"""What a check sees: the control, its parameters, the period, and the evidence by kind."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from evidence.model.catalogue import Control
+from evidence.model.evidence import EvidenceItem
+from evidence.model.period import Period
+from evidence.model.results import CheckOutcome, Figure, Status
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """Read-only view handed to each check function.
+
+    ``params`` are the control's parameters overlaid with the check's own ``with`` arguments.
+    Every date judgement must use ``as_of`` (never the wall clock).
+    """
+
+    control: Control
+    params: dict[str, Any]
+    period: Period
+    as_of: datetime
+    evidence: Sequence[EvidenceItem]
+    settings: dict[str, Any]
+
+    def items(self, kind: str) -> list[EvidenceItem]:
+        """Usable evidence items of ``kind`` (items whose source failed are left out)."""
+        return [item for item in self.evidence if item.kind == kind and item.usable]
+
+    def met(self, *reasons: str, evidence: Sequence[EvidenceItem] = (), **figures: Figure) -> CheckOutcome:
+        """A met outcome; name the evidence and figures that decided it."""
+        return _outcome(Status.MET, reasons, evidence, figures)
+
+    def not_met(self, *reasons: str, evidence: Sequence[EvidenceItem] = (), **figures: Figure) -> CheckOutcome:
+        """A not-met outcome: evidence shows the requirement is not fulfilled."""
+        return _outcome(Status.NOT_MET, reasons, evidence, figures)
+
+    def insufficient(
+        self, *reasons: str, evidence: Sequence[EvidenceItem] = (), **figures: Figure
+    ) -> CheckOutcome:
+        """Not enough (or not fresh enough) evidence to decide either way."""
+        return _outcome(Status.INSUFFICIENT, reasons, evidence, figures)
+
+
+def _outcome(
+    status: Status, reasons: Sequence[str], evidence: Sequence[EvidenceItem], figures: dict[str, Figure]
+) -> CheckOutcome:
+    return CheckOutcome(
+        check="",
+        status=status,
+        reasons=list(reasons),
+        evidence_ids=sorted({item.id for item in evidence}),
+        figures=figures,
+    )

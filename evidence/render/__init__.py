@@ -1,0 +1,1 @@
+"""Rendering: Jinja templates to HTML, and HTML to PDF through WeasyPrint."""

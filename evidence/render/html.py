@@ -1,0 +1,63 @@
+"""The Jinja environment: autoescape everywhere, undefined names are errors."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from evidence.model.results import Status
+from evidence.resources import templates_dir
+
+
+def _date(value: date | datetime | str | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    return value.isoformat()
+
+
+def _status_label(value: str | Status) -> str:
+    return Status(value).label
+
+
+def _short_hash(value: str | None, length: int = 16) -> str:
+    return value[:length] if value else "—"
+
+
+def _figure(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return "—" if value is None else str(value)
+
+
+@cache
+def environment() -> Environment:
+    """The one Jinja environment every report uses."""
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir())),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date"] = _date
+    env.filters["status_label"] = _status_label
+    env.filters["short_hash"] = _short_hash
+    env.filters["figure"] = _figure
+    return env
+
+
+def render_html(template: str, **context: Any) -> str:
+    """Render ``template`` (a path under templates/) with ``context``."""
+    return environment().get_template(template).render(**context)

@@ -1,0 +1,369 @@
+"""The evidence store: runs, evidence, evaluations and reports in any SQLAlchemy database.
+
+A run is written in one transaction: a run killed midway leaves no rows behind, and its stray
+copied files are swept by the next run. Runs are append-only: nothing here updates or deletes
+a committed run.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from pydantic import SecretStr
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from evidence.errors import StoreError
+from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
+from evidence.model.period import Period
+from evidence.model.results import ControlResult, Evaluation
+from evidence.model.run import RunInfo
+from evidence.store.blobs import BlobStore
+from evidence.store.tables import (
+    ControlResultRow,
+    EvaluationRow,
+    EvidenceRow,
+    RawInputRow,
+    ReportRow,
+    RunRow,
+)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; everything in the store is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _utc_opt(moment: datetime | None) -> datetime | None:
+    return _utc(moment) if moment is not None else None
+
+
+class Store:
+    """Opens (and migrates) the database at ``url`` and the copies folder beside it."""
+
+    def __init__(self, url: str, copies_dir: Path, password: SecretStr | None = None) -> None:
+        try:
+            parsed: URL = make_url(url)
+        except ArgumentError:
+            raise StoreError(f"store URL {url!r} is not a database URL") from None
+        if password is not None:
+            parsed = parsed.set(password=password.get_secret_value())
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.display_url = parsed.render_as_string(hide_password=True)
+        try:
+            self.engine: Engine = create_engine(parsed)
+        except (NoSuchModuleError, ModuleNotFoundError) as exc:
+            raise StoreError(f"cannot use store {self.display_url}: {exc}") from None
+        if parsed.get_backend_name() == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.blobs = BlobStore(copies_dir)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self.engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        except OperationalError as exc:
+            raise StoreError(f"cannot open store {self.display_url}: {exc.orig}") from None
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.engine.dispose()
+
+    # Writing ----------------------------------------------------------------------------
+
+    @contextmanager
+    def new_run(
+        self,
+        *,
+        organisation: str,
+        developer_id: str,
+        period: Period,
+        as_of: datetime,
+        catalogues: list[str],
+        config_sha256: str,
+        tool_version: str,
+        started_at: datetime,
+    ) -> Iterator[RunWriter]:
+        """A run written in one transaction, committed only when the block ends without error."""
+        with self.blobs.run_lock():
+            self._sweep()
+            with self._transaction() as session:
+                row = RunRow(
+                    uid=str(uuid.uuid4()),
+                    organisation=organisation,
+                    developer_id=developer_id,
+                    period_label=period.label,
+                    period_start=period.start,
+                    period_end=period.end,
+                    as_of=as_of,
+                    started_at=started_at,
+                    tool_version=tool_version,
+                    catalogues=catalogues,
+                    config_sha256=config_sha256,
+                )
+                session.add(row)
+                session.flush()
+                writer = RunWriter(session, row, self.blobs)
+                yield writer
+                row.finished_at = datetime.now(UTC)
+
+    @contextmanager
+    def append_to(self, run_id: int) -> Iterator[RunWriter]:
+        """Add an evaluation or reports to a committed run, in one transaction."""
+        with self.blobs.run_lock(), self._transaction() as session:
+            row = session.get(RunRow, run_id)
+            if row is None:
+                raise StoreError(f"run {run_id} is not in the store")
+            yield RunWriter(session, row, self.blobs)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        try:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise StoreError(f"store {self.display_url}: {exc.orig}") from None
+
+    def _sweep(self) -> None:
+        with Session(self.engine) as session:
+            referenced = set(
+                session.scalars(
+                    select(RawInputRow.stored_sha256).where(RawInputRow.stored_sha256.is_not(None)).distinct()
+                )
+            )
+        self.blobs.sweep({r for r in referenced if r})
+
+    # Reading ----------------------------------------------------------------------------
+
+    def runs(self, period_label: str | None = None) -> list[RunInfo]:
+        """Committed runs, oldest first, optionally of one period."""
+        query = select(RunRow).order_by(RunRow.id)
+        if period_label is not None:
+            query = query.where(RunRow.period_label == period_label)
+        with Session(self.engine) as session:
+            return [_run_info(row) for row in session.scalars(query)]
+
+    def latest_run(self, period_label: str) -> RunInfo | None:
+        """The newest run of a period, or None."""
+        runs = self.runs(period_label)
+        return runs[-1] if runs else None
+
+    def evidence(self, run_id: int) -> list[EvidenceItem]:
+        """Every evidence item of a run, in the order it was collected."""
+        with Session(self.engine) as session:
+            raws: dict[str, list[RawInput]] = {}
+            for raw in session.scalars(
+                select(RawInputRow).where(RawInputRow.run_id == run_id).order_by(RawInputRow.seq)
+            ):
+                raws.setdefault(raw.evidence_id, []).append(
+                    RawInput(
+                        location=raw.location,
+                        sha256=raw.sha256,
+                        size=raw.size,
+                        stored_sha256=raw.stored_sha256,
+                        stored_path=raw.stored_path,
+                        stored_note=raw.stored_note,
+                    )
+                )
+            rows = session.scalars(
+                select(EvidenceRow).where(EvidenceRow.run_id == run_id).order_by(EvidenceRow.seq)
+            )
+            return [_evidence_item(row, raws.get(row.evidence_id, [])) for row in rows]
+
+    def latest_evaluation(self, run_id: int) -> tuple[int, Evaluation] | None:
+        """The newest evaluation of a run with its id, or None."""
+        with Session(self.engine) as session:
+            row = session.scalars(
+                select(EvaluationRow).where(EvaluationRow.run_id == run_id).order_by(EvaluationRow.id.desc())
+            ).first()
+            if row is None:
+                return None
+            results = session.scalars(
+                select(ControlResultRow)
+                .where(ControlResultRow.evaluation_id == row.id)
+                .order_by(ControlResultRow.seq)
+            )
+            evaluation = Evaluation(
+                as_of=_utc(row.as_of),
+                catalogues=list(row.catalogues),
+                results=[ControlResult.model_validate(r.result) for r in results],
+            )
+            return row.id, evaluation
+
+    def reports(self, evaluation_id: int) -> list[dict[str, Any]]:
+        """Reports rendered from an evaluation: kind, path, sha256, pages."""
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(ReportRow).where(ReportRow.evaluation_id == evaluation_id).order_by(ReportRow.id)
+            )
+            return [
+                {"kind": r.kind, "path": r.path, "sha256": r.sha256, "pages": r.pages} for r in rows
+            ]
+
+    def count_rows(self) -> dict[str, int]:
+        """Rows per table (used by tests and `evidence log`)."""
+        counts = {}
+        with Session(self.engine) as session:
+            for table in (RunRow, EvidenceRow, RawInputRow, EvaluationRow, ControlResultRow, ReportRow):
+                counts[table.__tablename__] = len(session.scalars(select(table)).all())
+        return counts
+
+
+class RunWriter:
+    """Adds the parts of one run inside its transaction."""
+
+    def __init__(self, session: Session, row: RunRow, blobs: BlobStore) -> None:
+        self._session = session
+        self._row = row
+        self._blobs = blobs
+        self._seq = 0
+
+    @property
+    def run(self) -> RunInfo:
+        """The run being written."""
+        return _run_info(self._row)
+
+    def copy(self, chunks: Iterable[bytes]) -> tuple[str, str, int]:
+        """Store a redacted copy; returns (sha256, relative path, size)."""
+        return self._blobs.put(chunks)
+
+    def add_evidence(self, item: EvidenceItem) -> None:
+        """Insert an evidence item and its raw inputs (flushed, not committed)."""
+        self._seq += 1
+        self._session.add(
+            EvidenceRow(
+                run_id=self._row.id,
+                evidence_id=item.id,
+                seq=self._seq,
+                kind=item.kind,
+                collector=item.collector,
+                source=item.source,
+                subject=item.subject,
+                location=item.location,
+                collected_at=item.collected_at,
+                covers_start=item.covers_start,
+                covers_end=item.covers_end,
+                facts=item.facts,
+                facts_sha256=item.facts_sha256,
+                redactions=item.redactions,
+                stats=item.stats.model_dump(mode="json"),
+                error=item.error,
+            )
+        )
+        for index, raw in enumerate(item.raw_inputs):
+            self._session.add(
+                RawInputRow(
+                    run_id=self._row.id,
+                    evidence_id=item.id,
+                    seq=self._seq * 1000 + index,
+                    location=raw.location,
+                    sha256=raw.sha256,
+                    size=raw.size,
+                    stored_sha256=raw.stored_sha256,
+                    stored_path=raw.stored_path,
+                    stored_note=raw.stored_note,
+                )
+            )
+        try:
+            self._session.flush()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot store evidence {item.id}: {exc}") from None
+
+    def add_evaluation(self, evaluation: Evaluation, created_at: datetime) -> int:
+        """Insert an evaluation and its control results; returns the evaluation id."""
+        row = EvaluationRow(
+            run_id=self._row.id,
+            created_at=created_at,
+            as_of=evaluation.as_of,
+            catalogues=evaluation.catalogues,
+        )
+        self._session.add(row)
+        self._session.flush()
+        for seq, result in enumerate(evaluation.results):
+            self._session.add(
+                ControlResultRow(
+                    evaluation_id=row.id,
+                    seq=seq,
+                    catalogue=result.catalogue,
+                    control_id=result.control_id,
+                    status=result.status.value,
+                    result=result.model_dump(mode="json"),
+                )
+            )
+        self._session.flush()
+        return row.id
+
+    def add_report(
+        self, evaluation_id: int, kind: str, path: str, sha256: str, pages: int, created_at: datetime
+    ) -> None:
+        """Record a rendered report."""
+        self._session.add(
+            ReportRow(
+                evaluation_id=evaluation_id,
+                kind=kind,
+                path=path,
+                sha256=sha256,
+                pages=pages,
+                created_at=created_at,
+            )
+        )
+        self._session.flush()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _run_info(row: RunRow) -> RunInfo:
+    return RunInfo(
+        id=row.id,
+        uid=row.uid,
+        organisation=row.organisation,
+        developer_id=row.developer_id,
+        period=Period(label=row.period_label, start=row.period_start, end=row.period_end),
+        as_of=_utc(row.as_of),
+        started_at=_utc(row.started_at),
+        finished_at=_utc_opt(row.finished_at),
+        tool_version=row.tool_version,
+        catalogues=list(row.catalogues),
+        config_sha256=row.config_sha256,
+    )
+
+
+def _evidence_item(row: EvidenceRow, raws: list[RawInput]) -> EvidenceItem:
+    return EvidenceItem(
+        id=row.evidence_id,
+        kind=row.kind,
+        collector=row.collector,
+        source=row.source,
+        subject=row.subject,
+        location=row.location,
+        collected_at=_utc(row.collected_at),
+        covers_start=_utc_opt(row.covers_start),
+        covers_end=_utc_opt(row.covers_end),
+        raw_inputs=raws,
+        facts=dict(row.facts),
+        facts_sha256=row.facts_sha256,
+        redactions=dict(row.redactions),
+        stats=ParseStats.model_validate(row.stats),
+        error=row.error,
+    )

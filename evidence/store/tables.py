@@ -1,0 +1,117 @@
+"""SQLAlchemy tables of the evidence store. Alembic migrations (store/migrations) create them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the store's tables."""
+
+
+class RunRow(Base):
+    """One run: collection for a period, and everything evaluated and rendered from it."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    organisation: Mapped[str] = mapped_column(String(300))
+    developer_id: Mapped[str] = mapped_column(String(200))
+    period_label: Mapped[str] = mapped_column(String(40), index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    tool_version: Mapped[str] = mapped_column(String(40))
+    catalogues: Mapped[list[str]] = mapped_column(JsonType)
+    config_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class EvidenceRow(Base):
+    """An evidence item as collected in one run (facts already redacted)."""
+
+    __tablename__ = "evidence_items"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
+    evidence_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(80), index=True)
+    collector: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(120))
+    subject: Mapped[str] = mapped_column(Text)
+    location: Mapped[str] = mapped_column(Text)
+    collected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    covers_start: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    covers_end: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    facts: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    facts_sha256: Mapped[str] = mapped_column(String(64))
+    redactions: Mapped[dict[str, int]] = mapped_column(JsonType)
+    stats: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class RawInputRow(Base):
+    """A raw input of an evidence item: its hash, size, and the redacted copy kept (if any)."""
+
+    __tablename__ = "raw_inputs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    evidence_id: Mapped[str] = mapped_column(String(40))
+    seq: Mapped[int] = mapped_column(Integer)
+    location: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    stored_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    stored_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    stored_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class EvaluationRow(Base):
+    """One evaluation of a run's evidence against the catalogues, as of a moment."""
+
+    __tablename__ = "evaluations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    catalogues: Mapped[list[str]] = mapped_column(JsonType)
+
+
+class ControlResultRow(Base):
+    """The status of one control in one evaluation, with reasons, evidence ids and figures."""
+
+    __tablename__ = "control_results"
+    __table_args__ = (UniqueConstraint("evaluation_id", "catalogue", "control_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    catalogue: Mapped[str] = mapped_column(String(80))
+    control_id: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(30))
+    result: Mapped[dict[str, Any]] = mapped_column(JsonType)
+
+
+class ReportRow(Base):
+    """A rendered report and its hash."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(80))
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    pages: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
