@@ -11,7 +11,7 @@ from evidence.model.catalogue import Control
 from evidence.model.evidence import EvidenceItem
 from evidence.model.report import RenderedReport, ReportData
 from evidence.model.results import STATUS_ORDER, ControlResult
-from evidence.render.html import render_html
+from evidence.render.html import extra_sections, render_html
 from evidence.render.pdf import write_pdf
 
 TEMPLATE = "attestation.html.j2"
@@ -42,7 +42,18 @@ def attestation_context(data: ReportData) -> dict[str, Any]:
         "evidence": data.evidence,
         "evidence_used": used_ids,
         "uncertain": [s for s in sections if s["control"].uncertain],
+        "evidence_by_kind": _by_kind(data.evidence),
+        "extra_sections": extra_sections(),
     }
+
+
+def _by_kind(items: list[EvidenceItem]) -> dict[str, list[EvidenceItem]]:
+    """Usable evidence grouped by kind, for topic sections."""
+    grouped: dict[str, list[EvidenceItem]] = {}
+    for item in items:
+        if item.usable:
+            grouped.setdefault(item.kind, []).append(item)
+    return grouped
 
 
 def _section(

@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from evidence.model.results import Status
+from evidence.render.charts import CHARTS
 from evidence.resources import templates_dir
 
 
@@ -55,7 +56,16 @@ def environment() -> Environment:
     env.filters["status_label"] = _status_label
     env.filters["short_hash"] = _short_hash
     env.filters["figure"] = _figure
+    env.globals["charts"] = CHARTS
     return env
+
+
+def extra_sections() -> list[str]:
+    """Templates under templates/sections/, in name order: topic pages (charts, diagrams)
+    that an attestation includes after its summary. Each decides itself whether it has
+    anything to show for the evidence at hand."""
+    root = templates_dir() / "sections"
+    return sorted(f"sections/{p.name}" for p in root.glob("*.html.j2")) if root.is_dir() else []
 
 
 def render_html(template: str, **context: Any) -> str:
