@@ -128,6 +128,13 @@ class SecretsConfig(_Strict):
     pseudonym_key: SecretRef | None = None
 
 
+class SigningConfig(_Strict):
+    """The key that signs PDFs and auditor packs: a PKCS#12 file (key and certificate)."""
+
+    pkcs12: Path
+    password: SecretRef | None = None
+
+
 class SourceConfig(BaseModel):
     """One source: a collector id, a name, and the collector's own settings (checked by it)."""
 
@@ -155,6 +162,7 @@ class Config(_Strict):
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
     secrets: SecretsConfig = Field(default_factory=SecretsConfig)
+    signing: SigningConfig | None = None
     sources: list[SourceConfig] = Field(default_factory=list)
 
     # Set by the loader, not read from the file.
