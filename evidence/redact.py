@@ -31,12 +31,35 @@ _SECRET_KEY_RE = re.compile(rf"^[\w.-]*{_SECRET_KEY}$", re.IGNORECASE)
 # Field names (lower case, without _ and -) that hold buyer PII in structured inputs.
 PII_FIELDS = frozenset(
     {
-        "email", "emailaddress", "buyeremail", "buyername", "buyerinfo",
-        "recipientname", "customername", "fullname", "firstname", "lastname",
-        "phone", "phonenumber", "telephone", "mobile", "address", "addressline1",
-        "addressline2", "addressline3", "street", "streetaddress", "shippingaddress",
-        "billingaddress", "postalcode", "zipcode", "giftmessage", "buyertaxinfo",
-        "buyertaxinformation", "taxid", "vatnumber",
+        "email",
+        "emailaddress",
+        "buyeremail",
+        "buyername",
+        "buyerinfo",
+        "recipientname",
+        "customername",
+        "fullname",
+        "firstname",
+        "lastname",
+        "phone",
+        "phonenumber",
+        "telephone",
+        "mobile",
+        "address",
+        "addressline1",
+        "addressline2",
+        "addressline3",
+        "street",
+        "streetaddress",
+        "shippingaddress",
+        "billingaddress",
+        "postalcode",
+        "zipcode",
+        "giftmessage",
+        "buyertaxinfo",
+        "buyertaxinformation",
+        "taxid",
+        "vatnumber",
     }
 )
 
@@ -78,7 +101,12 @@ _PII_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Way|Court|Ct|Place|Pl)\b\.?"
         ),
     ),
-    ("ipv4", re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])")),
+    (
+        "ipv4",
+        re.compile(
+            r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])"
+        ),
+    ),
     ("ipv6", re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")),
 ]
 

@@ -82,7 +82,9 @@ class Result:
     stderr: str
 
 
-def run_cli(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300) -> Result:
+def run_cli(
+    *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300
+) -> Result:
     """Run the installed `evidence` console script as a user would."""
     merged = {**os.environ, "COLUMNS": "200", **(env or {})}
     merged.pop("EVIDENCE_TRACEBACK", None)

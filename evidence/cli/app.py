@@ -9,7 +9,6 @@ import sys
 from collections.abc import Sequence
 from typing import Annotated
 
-import click
 import typer
 from rich.markup import escape
 
@@ -69,10 +68,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="evidence", standalone_mode=False)
-    except click.ClickException as exc:
-        exc.show(file=sys.stderr)
-        code = exc.exit_code
-    except click.Abort:
+    except typer.TyperException as exc:  # typer's (vendored click) usage errors
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show(file=sys.stderr)
+        else:
+            stderr().print(f"[bold red]error:[/] {escape(str(exc))}")
+        code = int(getattr(exc, "exit_code", EXIT_USAGE))
+    except typer.Abort:
         stderr().print("aborted")
         code = 130
     except EvidenceError as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evidence import pipeline
 from evidence.cli.options import AsOfOption, ConfigOption, JsonOption, PeriodOption
 from evidence.cli.summary import exit_code, print_evaluation
 from evidence.config import load_config
@@ -20,6 +19,8 @@ def evaluate(
 
     Prints a table (or --json). Exit code 0 when all controls are met, 3 when there are gaps.
     """
+    from evidence import pipeline  # lazy: keeps `evidence --help` fast
+
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, as_of)
     run, evaluation, _, _ = pipeline.evaluate_stored(loaded, timing, as_of_given=as_of is not None)

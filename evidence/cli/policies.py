@@ -24,8 +24,13 @@ def list_(json: JsonOption = False) -> int:
     if json:
         print_json(
             [
-                {"ref": c.ref, "title": c.title, "effective": c.effective.isoformat(), "status": c.status,
-                 "controls": len(c.controls)}
+                {
+                    "ref": c.ref,
+                    "title": c.title,
+                    "effective": c.effective.isoformat(),
+                    "status": c.status,
+                    "controls": len(c.controls),
+                }
                 for c in catalogues
             ]
         )
@@ -41,8 +46,12 @@ def list_(json: JsonOption = False) -> int:
 
 @app.command("show")
 def show(
-    ident: Annotated[str, typer.Argument(metavar="ID", help="A control id (DPP-RET-1) or a catalogue (amazon-dpp@2021).")],
-    catalogue: Annotated[str | None, typer.Option("--catalogue", help="Catalogue to look in (default: current ones).")] = None,
+    ident: Annotated[
+        str, typer.Argument(metavar="ID", help="A control id (DPP-RET-1) or a catalogue (amazon-dpp@2021).")
+    ],
+    catalogue: Annotated[
+        str | None, typer.Option("--catalogue", help="Catalogue to look in (default: current ones).")
+    ] = None,
     json: JsonOption = False,
 ) -> int:
     """Show one control (or every control of a catalogue)."""
@@ -55,7 +64,12 @@ def show(
         for column in ("Control", "Section", "Title", "Cadence"):
             table.add_column(column)
         for c in cat.controls:
-            table.add_row(c.id, c.section, escape(c.title) + (" (uncertain)" if c.uncertain else ""), c.cadence.label if c.cadence else "")
+            table.add_row(
+                c.id,
+                c.section,
+                escape(c.title) + (" (uncertain)" if c.uncertain else ""),
+                c.cadence.label if c.cadence else "",
+            )
         stdout().print(table)
         return 0
     pool = [load_catalogue(catalogue)] if catalogue else [c for c in all_catalogues() if c.status == "current"]
@@ -66,12 +80,16 @@ def show(
                     print_json({"catalogue": cat.ref, **control.model_dump(mode="json", by_alias=True)})
                     return 0
                 console = stdout()
-                console.print(f"[bold]{control.id}[/] · {escape(control.title)}  ({cat.ref}, section {control.section})")
+                console.print(
+                    f"[bold]{control.id}[/] · {escape(control.title)}  ({cat.ref}, section {control.section})"
+                )
                 console.print(control.requirement, markup=False)
                 if control.uncertain:
                     console.print(f"[yellow]Uncertain:[/] {escape(control.uncertain_note or '')}")
                 for name, p in control.parameters.items():
-                    console.print(f"  {name} = {p.value}{' ' + p.unit if p.unit else ''}  ({p.description})", markup=False)
+                    console.print(
+                        f"  {name} = {p.value}{' ' + p.unit if p.unit else ''}  ({p.description})", markup=False
+                    )
                 if control.cadence:
                     console.print(f"  cadence: {control.cadence.label} (every {control.cadence.every_days} days)")
                 for need in control.evidence:

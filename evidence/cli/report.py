@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evidence import pipeline
 from evidence.cli.options import ConfigOption, JsonOption, OutOption, PeriodOption, QuietOption
 from evidence.cli.output import RichProgress, print_json, stderr
 from evidence.config import load_config
@@ -18,6 +17,8 @@ def report(
     quiet: QuietOption = False,
 ) -> int:
     """Render the attestation PDF of each catalogue from the newest evaluation of the period."""
+    from evidence import pipeline  # lazy: keeps `evidence --help` fast
+
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, None)
     with RichProgress(quiet) as progress:

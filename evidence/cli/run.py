@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evidence import pipeline
 from evidence.cli.options import AsOfOption, ConfigOption, JsonOption, OutOption, PeriodOption, QuietOption
 from evidence.cli.output import RichProgress, print_json, stderr
 from evidence.cli.summary import EXIT_OK, exit_code, print_evaluation
@@ -25,6 +24,8 @@ def run(
     Exit code 0 when every control is met, 3 when there are gaps, 2 on a usage, config or
     input error, 1 on an internal error.
     """
+    from evidence import pipeline  # lazy: keeps `evidence --help` fast
+
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, as_of)
     with RichProgress(quiet) as progress:
@@ -47,6 +48,8 @@ def collect(
     quiet: QuietOption = False,
 ) -> int:
     """Collect evidence from every configured source into the store (a new run)."""
+    from evidence import pipeline  # lazy: keeps `evidence --help` fast
+
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, as_of)
     with RichProgress(quiet) as progress:

@@ -7,6 +7,7 @@ entry. Bad entries are rejected as ``register:line: reason``; the rest are kept.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import tomllib
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from evidence.collectors.base import Collector, CollectorSettings
 from evidence.collectors.inputs import open_input
 from evidence.errors import InputError
-from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
+from evidence.model.evidence import EvidenceItem, ParseStats
 from evidence.resources import policies_dir
 
 KIND = "document"
@@ -45,11 +46,11 @@ class DocumentEntry(BaseModel):
     title: str = Field(min_length=1)
     controls: list[str] = Field(default_factory=list)
     owner: str = Field(min_length=1)
-    date: date
-    next_review: date | None = None
+    date: dt.date
+    next_review: dt.date | None = None
     approved_by: str | None = None
-    covers_start: date | None = None
-    covers_end: date | None = None
+    covers_start: dt.date | None = None
+    covers_end: dt.date | None = None
     copy_file: bool = Field(default=True, alias="copy")
 
 

@@ -14,7 +14,7 @@ import io
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from evidence.errors import InputError
 from evidence.model.evidence import RawInput
@@ -77,7 +77,7 @@ class TrackedInput:
         suffix = path.suffix.lower()
         self.stream: IO[bytes]
         if suffix == ".gz":
-            self.stream = gzip.GzipFile(fileobj=buffered, mode="rb")
+            self.stream = cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb"))
         elif suffix == ".bz2":
             self.stream = bz2.BZ2File(buffered, mode="rb")
         else:
@@ -116,8 +116,7 @@ class TextLines:
         self._text = io.TextIOWrapper(tracked.stream, encoding="utf-8", errors="replace", newline="")
 
     def __iter__(self) -> Iterator[tuple[int, str]]:
-        for number, line in enumerate(self._text, start=1):
-            yield number, line
+        yield from enumerate(self._text, start=1)
 
     def raw_input(self) -> RawInput:
         """The RawInput record of the file (hash of all its raw bytes)."""

@@ -1,0 +1,22 @@
+from tests.conftest import run_cli
+
+
+def test_policies_diff_shows_the_changed_numbers() -> None:
+    result = run_cli("policies", "diff", "amazon-dpp@2021", "amazon-dpp@2025-11")
+    assert result.code == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert "DPP-RET-1 │ retention_clock │ shipment │ delivery" in out
+    assert "DPP-LOG-2 │ log_retention_days │ 90 days │ 365 days" in out
+    assert "DPP-RET-4 │ deletion_on_request_hours │ 72 hours │ 720 hours" in out
+    assert "+ DPP-IR-4" in out
+
+
+def test_policies_list_and_show() -> None:
+    listed = run_cli("policies", "list", "--json")
+    assert listed.code == 0
+    assert '"amazon-dpp@2021"' in listed.stdout and '"superseded"' in listed.stdout
+    shown = run_cli("policies", "show", "DPP-NET-4")
+    assert shown.code == 0
+    assert "Uncertain" in shown.stdout
+    missing = run_cli("policies", "show", "DPP-NOPE-1")
+    assert missing.code == 2 and "no control or catalogue" in missing.stderr

@@ -1,0 +1,38 @@
+from importlib.metadata import entry_points
+
+from evidence.collectors import registry
+from evidence.collectors.base import CollectorSettings
+from tests.conftest import run_cli
+
+
+def test_entry_point_name_equals_collector_id() -> None:
+    entries = list(entry_points(group="evidence.collectors"))
+    assert entries, "no collectors registered"
+    for entry in entries:
+        assert entry.load().id == entry.name
+
+
+def test_every_collector_describes_itself_and_binds_its_settings() -> None:
+    for cid, cls in registry.available().items():
+        assert cls.description.strip() and "\n" not in cls.description, cid
+        assert cls.produces, cid
+        model = cls.settings_model()
+        assert issubclass(model, CollectorSettings) and model is not CollectorSettings, cid
+
+
+def test_builtins_are_listed_by_the_cli() -> None:
+    result = run_cli("collectors", "--json")
+    assert result.code == 0
+    import json
+
+    ids = {c["id"] for c in json.loads(result.stdout)}
+    assert {"documents", "organisation"} <= ids
+
+
+def test_unknown_collector_is_a_config_error_listing_known_ones() -> None:
+    import pytest
+
+    from evidence.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown collector 'nope'; available: .*documents"):
+        registry.get("nope")

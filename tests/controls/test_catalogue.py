@@ -1,0 +1,63 @@
+from pathlib import Path
+
+import pytest
+
+from evidence.controls.catalogue import all_catalogues, catalogue_files, load_catalogue
+from evidence.controls.diff import diff_catalogues
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def reference_ids(prefix: str) -> set[str]:
+    """Control ids as the reference's catalogue tables list them (first cell of a row)."""
+    text = (ROOT / "tests" / "controls" / "fixtures" / "reference-ids.txt").read_text(encoding="utf-8")
+    return {line for line in text.split() if line.startswith(prefix)}
+
+
+def test_every_catalogue_validates() -> None:
+    refs = {c.ref for c in all_catalogues()}
+    assert {"amazon-dpp@2021", "amazon-dpp@2025-11", "amazon-aup@2025-11"} <= refs
+    assert load_catalogue("amazon-dpp").ref == "amazon-dpp@2025-11"
+
+
+@pytest.mark.parametrize(("ref", "prefix"), [("amazon-dpp@2025-11", "DPP-"), ("amazon-aup@2025-11", "AUP-")])
+def test_every_reference_requirement_is_a_control(ref: str, prefix: str) -> None:
+    ids = {c.id for c in load_catalogue(ref).controls}
+    assert reference_ids(prefix) - ids == set()
+
+
+def test_uncertain_points_stay_marked_uncertain() -> None:
+    catalogue = load_catalogue("amazon-dpp@2025-11")
+    for control_id in ("DPP-NET-4", "DPP-AUD-3", "DPP-RDT-2"):
+        control = catalogue.control(control_id)
+        assert control.uncertain and control.uncertain_note
+    scans = catalogue.control("DPP-VULN-2")
+    assert scans.parameters["scan_every_days"].value == 30
+    assert load_catalogue("amazon-aup@2025-11").control("AUP-PII-2").uncertain
+
+
+def test_2021_numbers_follow_the_mws_era_text() -> None:
+    old = load_catalogue("amazon-dpp@2021")
+    assert old.control("DPP-RET-1").parameters["retention_clock"].value == "shipment"
+    assert old.control("DPP-LOG-2").parameters["log_retention_days"].value == 90
+    assert old.control("DPP-RET-4").parameters["deletion_on_request_hours"].value == 72
+    assert old.control("DPP-RET-2").parameters["cold_offline_archive_required"].value is True
+    for later in ("DPP-IR-4", "DPP-RET-3", "DPP-VULN-5"):
+        with pytest.raises(KeyError):
+            old.control(later)
+
+
+def test_diff_shows_changed_numbers_and_added_controls() -> None:
+    result = diff_catalogues(load_catalogue("amazon-dpp@2021"), load_catalogue("amazon-dpp@2025-11"))
+    changes = {(c.control_id, c.parameter): (c.old, c.new) for c in result.parameters}
+    assert changes[("DPP-RET-1", "retention_clock")] == ("shipment", "delivery")
+    assert changes[("DPP-LOG-2", "log_retention_days")] == (90, 365)
+    assert changes[("DPP-RET-4", "deletion_on_request_hours")] == (72, 720)
+    assert changes[("DPP-PWD-1", "min_length")] == (8, 12)
+    assert "DPP-IR-4" in {cid for cid, _ in result.added}
+
+
+def test_catalogue_files_are_named_after_their_ref() -> None:
+    for ref, path in catalogue_files().items():
+        catalogue_id, version = ref.split("@")
+        assert path.parent.name == catalogue_id and path.stem == version
