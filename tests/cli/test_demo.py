@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from evidence.controls.catalogue import load_catalogue
-from tests.conftest import pdftotext, run_cli
+from tests.conftest import pdftotext, run_cli, with_store
 
 LABELS = r"(Met|Not met|Insufficient evidence|Waived|Not applicable)"
 
@@ -23,8 +23,8 @@ def test_demo_run_exits_3_and_every_dpp_control_has_a_status(samples: Path) -> N
     assert (samples / "out" / "attestation-amazon-aup-2025-11-2026-Q3.pdf").is_file()
 
 
-def test_collect_evaluate_report_one_step_at_a_time(samples: Path) -> None:
-    config = samples / "evidence.toml"
+def test_collect_evaluate_report_one_step_at_a_time(samples: Path, store_url: str) -> None:
+    config = with_store(samples / "evidence.toml", store_url)
     assert run_cli("collect", "--config", config, "--quiet").code == 0
     evaluated = run_cli("evaluate", "--config", config, "--json")
     assert evaluated.code == 3
