@@ -1,0 +1,158 @@
+"""Check decided by configured TLS settings: web servers and load balancers (``transport.config``).
+
+A configuration can show a control is *not* met (a listener that allows TLS 1.0, a plain-HTTP
+server that serves pages); it cannot show on its own that every channel is encrypted, since
+it covers only the files or resources collected and says what was written, not what clients
+get. So these settings, when sound, leave the control to a probe or a dated TLS scan, and
+the reasons say which settings were found sound.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from evidence.controls.checks import check
+from evidence.controls.context import CheckContext
+from evidence.model.evidence import EvidenceItem
+from evidence.model.protocols import canonical, older_than
+from evidence.model.results import CheckOutcome
+
+#: Why sound configuration alone does not meet an all-channels control.
+CONFIG_ONLY = (
+    "configuration shows what was written, for the files and resources collected, not what every "
+    "channel serves: a TLS probe (`tls` source) or a dated TLS scan decides this control"
+)
+
+# OpenSSL cipher-string words that enable no or broken encryption.
+_WEAK_CIPHER_WORDS = {
+    "NULL",
+    "ENULL",
+    "ANULL",
+    "EXP",
+    "EXPORT",
+    "EXPORT40",
+    "EXPORT56",
+    "LOW",
+    "RC4",
+    "RC2",
+    "DES",
+    "3DES",
+    "MD5",
+    "ADH",
+    "AECDH",
+}
+_WEAK_CIPHER_NAME = re.compile(r"(?:^|-)(?:RC4|DES|NULL|EXP|MD5|RC2)(?:-|$)", re.IGNORECASE)
+
+
+@check("transport_config_min_tls", reads=("transport.config",))
+def transport_config_min_tls(ctx: CheckContext) -> CheckOutcome:
+    """Configured listeners allow no protocol older than the minimum, no weak cipher, no plain HTTP."""
+    minimum = canonical(str(ctx.params.get("min_tls_version", "1.2")))
+    if minimum is None:
+        raise ValueError(f"{ctx.control.id}: min_tls_version is not a TLS version")
+    items = ctx.items("transport.config")
+    if not items:
+        return ctx.insufficient("no web-server or load-balancer TLS configuration was collected")
+    failing: list[str] = []
+    unknown: list[str] = []
+    sound: list[str] = []
+    counts: Counter[str] = Counter()
+    for item in items:
+        _protocol_settings(item, minimum, failing, unknown, sound, counts)
+        _cipher_settings(item, failing, counts)
+        _plaintext(item, failing, sound, counts)
+    figures: dict[str, Any] = {
+        "configurations_read": len(items),
+        "settings_below_minimum": counts["old"],
+        "weak_cipher_settings": counts["cipher"],
+        "plain_http_listeners": counts["plain"],
+    }
+    if failing:
+        return ctx.not_met(*failing, *unknown, evidence=items, **figures)
+    if not sound and not unknown:
+        return ctx.insufficient(
+            "the configurations collected set no TLS protocol and no listener",
+            evidence=items,
+            **figures,
+        )
+    return ctx.insufficient(*unknown, *sound, CONFIG_ONLY, evidence=items, **figures)
+
+
+def _where(entry: dict[str, Any], item: EvidenceItem) -> str:
+    return f"{entry.get('location') or entry.get('resource')} ({item.id})"
+
+
+def _protocol_settings(
+    item: EvidenceItem,
+    minimum: str,
+    failing: list[str],
+    unknown: list[str],
+    sound: list[str],
+    counts: Counter[str],
+) -> None:
+    for entry in item.facts.get("tls_settings", []):
+        protocols = entry.get("protocols")
+        where = _where(entry, item)
+        if protocols is None:
+            unknown.append(
+                f"{where}: {entry.get('note') or 'the allowed TLS protocols are unknown'}"
+            )
+            continue
+        old = older_than(list(protocols), minimum)
+        default = f" ({entry['note']})" if entry.get("default") and entry.get("note") else ""
+        if old:
+            counts["old"] += 1
+            failing.append(
+                f"{where}: `{entry['setting']}` allows {', '.join(old)}, older than {minimum}, "
+                f"for {entry['resource']}{default}"
+            )
+        else:
+            sound.append(
+                f"{where}: `{entry['setting']}` allows only {', '.join(protocols)} for {entry['resource']}"
+            )
+
+
+def _cipher_settings(item: EvidenceItem, failing: list[str], counts: Counter[str]) -> None:
+    for entry in item.facts.get("cipher_settings", []):
+        weak = weak_cipher_words(str(entry.get("ciphers", "")))
+        if weak:
+            counts["cipher"] += 1
+            failing.append(
+                f"{_where(entry, item)}: `{entry['setting']}` enables weak ciphers ({', '.join(weak)}) "
+                f"for {entry['resource']}"
+            )
+
+
+def _plaintext(
+    item: EvidenceItem, failing: list[str], sound: list[str], counts: Counter[str]
+) -> None:
+    for entry in item.facts.get("plaintext_listeners", []):
+        where = _where(entry, item)
+        port = f"port {entry['port']}" if entry.get("port") is not None else "a plain socket"
+        if entry.get("action") == "serves":
+            counts["plain"] += 1
+            failing.append(
+                f"{where}: `{entry['setting']}` serves plain HTTP on {port} without redirecting to HTTPS "
+                f"({entry['resource']})"
+            )
+        else:
+            verb = (
+                "redirects to HTTPS"
+                if entry.get("action") == "redirects"
+                else "refuses every request"
+            )
+            sound.append(f"{where}: plain HTTP on {port} only {verb} ({entry['resource']})")
+
+
+def weak_cipher_words(ciphers: str) -> list[str]:
+    """Words of an OpenSSL cipher string that switch on weak ciphers (``!``/``-``/``+`` words excluded)."""
+    weak = []
+    for word in re.split(r"[:,\s]+", ciphers):
+        if not word or word[0] in "!-+":
+            continue
+        parts = word.upper().split("+")
+        if any(part in _WEAK_CIPHER_WORDS for part in parts) or _WEAK_CIPHER_NAME.search(word):
+            weak.append(word)
+    return weak
