@@ -29,6 +29,7 @@ from evidence.config.schema import SecretRef
 from evidence.model.evidence import EvidenceItem, ParseStats
 
 KINDS = ("database.settings", "logging.config")
+HIDDEN = "not shown to this role (it needs pg_read_all_settings) or not in this server version"
 
 
 class PostgresSettingsSettings(CollectorSettings):
@@ -130,6 +131,7 @@ class PostgresSettingsCollector(Collector[PostgresSettingsSettings]):
             "target": target,
             "server_version": connection.execute(text("SHOW server_version")).scalar_one(),
             "superuser": bool(superuser),
+            "session_read_only": connection.execute(text("SHOW transaction_read_only")).scalar_one() == "on",
             "settings": self._settings(connection, stats),
             "connection": self._connection_tls(connection),
         }
@@ -157,10 +159,8 @@ class PostgresSettingsCollector(Collector[PostgresSettingsSettings]):
             )
             stats.keep()
         for name in DEFAULTS:
-            if name not in found:  # a parameter this server version does not have
-                found[name] = setting(
-                    None, None, default=False, source="not available on this server version"
-                )
+            if name not in found:  # hidden from this role, or absent from this server version
+                found[name] = setting(None, None, source=HIDDEN)
         for name in BOOLEANS:
             if found[name]["value"] is not None:
                 found[name]["value"] = "on" if found[name]["value"] == "on" else "off"
@@ -253,9 +253,12 @@ class PostgresSettingsCollector(Collector[PostgresSettingsSettings]):
         return sorted(self.context.redactor.principal(name) for name in names), None
 
     def _message(self, exc: DBAPIError, target: str) -> str:
-        first = (
-            str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
-        )
+        """The driver's first line, addresses scrubbed and the role name pseudonymised."""
+        orig = exc.orig
+        first = str(orig).strip().splitlines()[0] if orig is not None else type(exc).__name__
+        user = make_url(self.settings.url).username
+        if user:
+            first = first.replace(f'"{user}"', self.context.redactor.principal(user))
         return f"cannot read PostgreSQL at {target}: {self.context.redactor.scrub(first)}"
 
 

@@ -57,7 +57,7 @@ def db_transport_settings(ctx: CheckContext) -> CheckOutcome:
     for item in items:
         settings = item.facts.get("settings") or {}
         if "ssl" in settings:
-            _ssl(item, settings, minimum, failing, sound)
+            _ssl(item, settings, minimum, failing, unknown, sound)
         rules = item.facts.get("hba_rules")
         if rules is None:
             if item.facts.get("hba_error"):
@@ -91,14 +91,28 @@ def db_transport_settings(ctx: CheckContext) -> CheckOutcome:
 
 
 def _ssl(
-    item: EvidenceItem, settings: dict[str, Any], minimum: str, failing: list[str], sound: list[str]
+    item: EvidenceItem,
+    settings: dict[str, Any],
+    minimum: str,
+    failing: list[str],
+    unknown: list[str],
+    sound: list[str],
 ) -> None:
     ssl = settings["ssl"]
+    if ssl.get("value") is None:
+        unknown.append(f"{item.facts.get('target')} ({item.id}): the ssl setting could not be read")
+        return
     if ssl.get("value") != "on":
         failing.append(f"{_shown('ssl', ssl, item)}: the server accepts no TLS connection at all")
         return
     floor = settings.get("ssl_min_protocol_version") or {}
-    version = canonical(str(floor.get("value") or "TLSv1.2"))
+    if not floor.get("value"):
+        unknown.append(
+            f"{item.facts.get('target')} ({item.id}): ssl is on but ssl_min_protocol_version could not "
+            f"be read ({floor.get('source') or 'not collected'})"
+        )
+        return
+    version = canonical(str(floor["value"]))
     if version is None or older_than([version], minimum):
         failing.append(
             f"{_shown('ssl_min_protocol_version', floor, item)}: allows TLS older than {minimum}"
