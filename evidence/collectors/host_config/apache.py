@@ -135,7 +135,7 @@ class _State:
         if name in ("include", "includeoptional"):
             self._include(entry, optional=name == "includeoptional")
         elif name == "serverroot" and entry.args:
-            self.server_root = Path(entry.args[0])
+            self.server_root = self.reading.locate(entry.args[0], self.reading.main.parent)
         elif name == "sslprotocol":
             protocols = _protocols(entry.args)
             if protocols is None:

@@ -100,9 +100,10 @@ def _line(
         reading.reject(path, number, "expected `name = value`")
         return
     name = match[1].lower()
-    value = _value(match[2])
-    if value is None:
-        reading.reject(path, number, "unterminated quoted value")
+    try:
+        value = _value(match[2])
+    except _BadValue as exc:
+        reading.reject(path, number, str(exc))
         return
     reading.stats.keep()
     if name in ("include", "include_if_exists", "include_dir"):
@@ -118,25 +119,35 @@ def _line(
         found[name] = (value, reading.where(path, number))
 
 
-def _value(text: str) -> str | None:
-    """The value of a parameter line: a quoted string (with '' escapes) or a bare word."""
-    if text.startswith("'"):
-        out, i = [], 1
-        while i < len(text):
-            if text[i] == "'":
-                if text[i + 1 : i + 2] == "'":
-                    out.append("'")
-                    i += 2
-                    continue
-                return "".join(out)
-            if text[i] == "\\" and i + 1 < len(text):
-                out.append(text[i + 1])
+class _BadValue(Exception):
+    """A parameter line whose value PostgreSQL would refuse (the reason never quotes it)."""
+
+
+def _value(text: str) -> str:
+    """Parse a parameter's value: a quoted string (with '' escapes) or one bare word."""
+    if not text.startswith("'"):
+        bare = text.split("#", 1)[0].strip()
+        if not bare or len(bare.split()) > 1:
+            raise _BadValue("expected `name = value` with one value")
+        return bare
+    out, i = [], 1
+    while i < len(text):
+        if text[i] == "'":
+            if text[i + 1 : i + 2] == "'":
+                out.append("'")
                 i += 2
                 continue
-            out.append(text[i])
-            i += 1
-        return None
-    return text.split("#", 1)[0].strip()
+            rest = text[i + 1 :].split("#", 1)[0].strip()
+            if rest:
+                raise _BadValue("text after the quoted value")
+            return "".join(out)
+        if text[i] == "\\" and i + 1 < len(text):
+            out.append(text[i + 1])
+            i += 2
+            continue
+        out.append(text[i])
+        i += 1
+    raise _BadValue("unterminated quoted value")
 
 
 def _include(

@@ -82,16 +82,20 @@ class ConfigReading:
 
         Absolute paths are re-rooted under ``include_root`` when one is set.
         """
-        candidate = Path(pattern)
-        if candidate.is_absolute():
-            if self.include_root is not None:
-                candidate = self.include_root / candidate.relative_to(candidate.anchor)
-        else:
-            candidate = relative_to / candidate
+        candidate = self.locate(pattern, relative_to)
         is_glob = glob.has_magic(str(candidate))
         if is_glob:
             return sorted(Path(p) for p in glob.glob(str(candidate)) if Path(p).is_file()), True
         return [candidate], False
+
+    def locate(self, name: str, relative_to: Path) -> Path:
+        """Where a path named in a config lies: re-rooted when absolute, else under ``relative_to``."""
+        candidate = Path(name)
+        if not candidate.is_absolute():
+            return relative_to / candidate
+        if self.include_root is not None:
+            return self.include_root / candidate.relative_to(candidate.anchor)
+        return candidate
 
     def files(self) -> list[str]:
         """Every file read, main file first."""
