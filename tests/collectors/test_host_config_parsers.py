@@ -129,7 +129,7 @@ def test_apache_vhosts_default_protocol_and_redirect(tmp_path: Path) -> None:
     assert default["default"] is True and default["protocols"] == ["TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
     check = outcome(decide([item], "DPP-ENC-1", NOW), "transport_config_min_tls")
     assert check.status is Status.NOT_MET
-    assert any("`SSLProtocol all -SSLv3` allows TLSv1.0, TLSv1.1" in r and "built-in default" in r for r in check.reasons)
+    assert any("`SSLProtocol all -SSLv3` (apache <VirtualHost *:443>) allows TLSv1.0, TLSv1.1" in r and "built-in default" in r for r in check.reasons)
     assert any("apache2/sites/shop.conf:5" in r and "serves plain HTTP on port 8080" in r for r in check.reasons)
 
 

@@ -271,6 +271,7 @@ def _server(
     action = _plain_action(server.block)
     listens: list[Directive | None] = [d for d in server.block if d.name == "listen"] or [None]
     unset_noted = False
+    plain: list[dict[str, Any]] = []
     for listen in listens:
         port, tls, setting = _listen(listen, ssl_on)
         where = (
@@ -279,14 +280,12 @@ def _server(
             else reading.where(server.path, server.line)
         )
         if not tls:
-            facts["plaintext_listeners"].append(
-                {
-                    "resource": label,
-                    "location": where,
-                    "port": port,
-                    "setting": setting,
-                    "action": action,
-                }
+            same_port = [p for p in plain if p["port"] == port]
+            if same_port:  # `listen 80` and `listen [::]:80`: one listener, two addresses
+                same_port[0]["setting"] += f"; {setting}"
+                continue
+            plain.append(
+                {"resource": label, "location": where, "port": port, "setting": setting, "action": action}
             )
             continue
         facts["tls_listeners"].append(
@@ -304,6 +303,7 @@ def _server(
                     "note": UNSET_NOTE,
                 }
             )
+    facts["plaintext_listeners"].extend(plain)
 
 
 def _listen(listen: Directive | None, ssl_on: bool) -> tuple[int | None, bool, str]:

@@ -105,12 +105,12 @@ def _protocol_settings(
         if old:
             counts["old"] += 1
             failing.append(
-                f"{where}: `{entry['setting']}` allows {', '.join(old)}, older than {minimum}, "
-                f"for {entry['resource']}{default}"
+                f"{where}: `{entry['setting']}` ({entry['resource']}) allows {', '.join(old)}, "
+                f"older than {minimum}{default}"
             )
         else:
             sound.append(
-                f"{where}: `{entry['setting']}` allows only {', '.join(protocols)} for {entry['resource']}"
+                f"{where}: `{entry['setting']}` ({entry['resource']}) allows only {', '.join(protocols)}"
             )
 
 
