@@ -70,7 +70,7 @@ class PostgresSettingsCollector(Collector[PostgresSettingsSettings]):
     paths_setting = None
 
     def collect(self) -> Iterator[EvidenceItem]:
-        """A ``database.settings`` and a ``logging.config`` item; both fail if the server cannot be read."""
+        """Yield ``database.settings`` and ``logging.config`` (both failed if unreadable)."""
         url = make_url(self.settings.url)
         target = _target(url)
         subject = f"postgresql://{target}"
@@ -131,7 +131,8 @@ class PostgresSettingsCollector(Collector[PostgresSettingsSettings]):
             "target": target,
             "server_version": connection.execute(text("SHOW server_version")).scalar_one(),
             "superuser": bool(superuser),
-            "session_read_only": connection.execute(text("SHOW transaction_read_only")).scalar_one() == "on",
+            "session_read_only": connection.execute(text("SHOW transaction_read_only")).scalar_one()
+            == "on",
             "settings": self._settings(connection, stats),
             "connection": self._connection_tls(connection),
         }
@@ -237,7 +238,8 @@ class PostgresSettingsCollector(Collector[PostgresSettingsSettings]):
                 names = (
                     connection.execute(
                         text(
-                            "SELECT rolname FROM pg_authid WHERE rolcanlogin AND rolpassword IS NULL ORDER BY rolname"
+                            "SELECT rolname FROM pg_authid "
+                            "WHERE rolcanlogin AND rolpassword IS NULL ORDER BY rolname"
                         )
                     )
                     .scalars()
@@ -247,13 +249,14 @@ class PostgresSettingsCollector(Collector[PostgresSettingsSettings]):
             if _permission_denied(exc):
                 return (
                     None,
-                    "pg_authid is readable only by a superuser: login roles without a password were not checked",
+                    "pg_authid is readable only by a superuser: "
+                    "login roles without a password were not checked",
                 )
             raise
         return sorted(self.context.redactor.principal(name) for name in names), None
 
     def _message(self, exc: DBAPIError, target: str) -> str:
-        """The driver's first line, addresses scrubbed and the role name pseudonymised."""
+        """Return the driver's first line, addresses scrubbed and the role name pseudonymised."""
         orig = exc.orig
         first = str(orig).strip().splitlines()[0] if orig is not None else type(exc).__name__
         user = make_url(self.settings.url).username

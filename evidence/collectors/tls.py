@@ -142,7 +142,7 @@ class TlsCollector(Collector[TlsSettings]):
         )
 
     def redacted_copy(self, location: str) -> Iterator[bytes] | None:
-        """The certificate chain received (public data), kept as PEM."""
+        """Return the certificate chain received (public data) to keep as PEM."""
         pem = self._chains.get(location)
         return iter([pem]) if pem is not None else None
 

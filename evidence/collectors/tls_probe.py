@@ -1,4 +1,4 @@
-"""Real TLS handshakes through sslyze: which protocol versions a server accepts, and its certificate.
+"""Real TLS handshakes through sslyze: the protocol versions a server accepts, and its certificate.
 
 sslyze carries its own OpenSSL builds (nassl), one of which still speaks SSL 3.0 and TLS 1.0,
 so a server that accepts an old protocol is caught even where the system OpenSSL would not
@@ -122,7 +122,7 @@ def probe(endpoint: Endpoint, timeout: int) -> ProbeResult:
 
 
 def postgres_ssl_request(host: str, port: int, timeout: int) -> tuple[bytes | None, str | None]:
-    """Send PostgreSQL's SSLRequest and read the one-byte answer: ``(answer, None)`` or ``(None, error)``."""
+    """Send PostgreSQL's SSLRequest, read the answer: ``(answer, None)`` or ``(None, error)``."""
     try:
         with socket.create_connection((host, port), timeout=timeout) as connection:
             connection.sendall(SSL_REQUEST)

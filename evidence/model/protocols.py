@@ -29,7 +29,7 @@ _ALIASES = {
 
 
 def canonical(name: str) -> str | None:
-    """The canonical name of a protocol version (``TLSv1`` -> ``TLSv1.0``), or None if unknown."""
+    """Return the canonical name of a version (``TLSv1`` -> ``TLSv1.0``), or None if unknown."""
     return _ALIASES.get(name.strip().lower())
 
 
@@ -39,7 +39,7 @@ def rank(name: str) -> int:
 
 
 def older_than(names: list[str], minimum: str) -> list[str]:
-    """The versions in ``names`` older than ``minimum`` (both canonical or aliases), oldest first."""
+    """Return the versions in ``names`` older than ``minimum`` (names or aliases), oldest first."""
     floor = canonical(minimum)
     if floor is None:
         raise ValueError(f"unknown protocol version {minimum!r}")

@@ -11,7 +11,11 @@ import pytest
 from transport_evaluation import collector_context, decide, outcome
 
 from evidence.collectors import registry
-from evidence.collectors.host_config.collector import HostConfigCollector, HostConfigSettings, detect
+from evidence.collectors.host_config.collector import (
+    HostConfigCollector,
+    HostConfigSettings,
+    detect,
+)
 from evidence.model.evidence import EvidenceItem
 from evidence.model.results import Status
 
@@ -44,14 +48,17 @@ def test_every_real_host_config_parses_or_is_rejected_clearly(path: Path) -> Non
             assert item.error.startswith(f"{path}: holds no valid pg_hba rule; 8 line(s) rejected")
             assert f"{path.name}:80: holds an @placeholder@" in item.error
         else:
-            assert item.facts and item.raw_inputs[0].sha256
+            assert item.facts
+            assert item.raw_inputs[0].sha256
             # The postgresql.conf sample sets nothing (every line is a comment): all defaults.
             assert item.stats.kept > 0 or path.name.endswith("postgresql.conf.sample")
 
 
 def test_fixture_copies_match_the_shared_realdata() -> None:
     if not SHARED_REALDATA.is_dir():
-        pytest.fail(f"{SHARED_REALDATA} is missing: the fixtures cannot be checked against their origin")
+        pytest.fail(
+            f"{SHARED_REALDATA} is missing: the fixtures cannot be checked against their origin"
+        )
     for path in host_configs(REALDATA):
         assert path.read_bytes() == (SHARED_REALDATA / path.name).read_bytes(), path.name
 
@@ -60,9 +67,7 @@ def test_debian_nginx_conf_is_flagged_naming_file_line_and_setting(tmp_path: Pat
     items = collect(REALDATA, nginx=["debian12_nginx-common_nginx.conf"])
     check = outcome(decide(items, "DPP-ENC-1", NOW), "transport_config_min_tls")
     assert check.status is Status.NOT_MET
-    assert check.reasons[0].startswith(
-        "debian12_nginx-common_nginx.conf:33 ("
-    ), check.reasons
+    assert check.reasons[0].startswith("debian12_nginx-common_nginx.conf:33 ("), check.reasons
     assert (
         "`ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3` (nginx http block) allows TLSv1.0, TLSv1.1, "
         "older than TLSv1.2"
@@ -88,15 +93,23 @@ def test_debian_tree_with_include_root_reads_the_enabled_site(tmp_path: Path) ->
     etc = tmp_path / "etc" / "nginx"
     (etc / "sites-enabled").mkdir(parents=True)
     shutil.copy(REALDATA / "debian12_nginx-common_nginx.conf", etc / "nginx.conf")
-    shutil.copy(REALDATA / "debian12_nginx-common_sites-available_default", etc / "sites-enabled" / "default")
+    shutil.copy(
+        REALDATA / "debian12_nginx-common_sites-available_default",
+        etc / "sites-enabled" / "default",
+    )
     (etc / "mime.types").write_text("types { text/html html; }\n")
     items = collect(tmp_path, nginx=["etc/nginx/nginx.conf"], include_root=".")
     (item,) = items
     assert item.stats.rejected == 0
-    assert item.facts["files"] == ["etc/nginx/nginx.conf", "etc/nginx/mime.types", "etc/nginx/sites-enabled/default"]
+    assert item.facts["files"] == [
+        "etc/nginx/nginx.conf",
+        "etc/nginx/mime.types",
+        "etc/nginx/sites-enabled/default",
+    ]
     check = outcome(decide(items, "DPP-ENC-1", NOW), "transport_config_min_tls")
     assert check.status is Status.NOT_MET
-    assert check.figures["settings_below_minimum"] == 1 and check.figures["plain_http_listeners"] == 1
+    assert check.figures["settings_below_minimum"] == 1
+    assert check.figures["plain_http_listeners"] == 1
     assert any(r.startswith("etc/nginx/sites-enabled/default:22 ") for r in check.reasons)
 
 
@@ -112,7 +125,9 @@ def test_postgresql_conf_sample_is_flagged_for_ssl_off() -> None:
     )
     logging = outcome(decide(items, "DPP-LOG-1", NOW), "db_connection_logging")
     assert logging.status is Status.NOT_MET
-    assert "commented out at debian12_postgresql-15_postgresql.conf.sample:554" in logging.reasons[0]
+    assert (
+        "commented out at debian12_postgresql-15_postgresql.conf.sample:554" in logging.reasons[0]
+    )
 
 
 def test_apache_ssl_conf_allows_tls10_and_is_flagged() -> None:
@@ -120,27 +135,42 @@ def test_apache_ssl_conf_allows_tls10_and_is_flagged() -> None:
     check = outcome(decide(items, "DPP-ENC-1", NOW), "transport_config_min_tls")
     assert check.status is Status.NOT_MET
     assert "debian12_apache2_mods-available_ssl.conf:71" in check.reasons[0]
-    assert "`SSLProtocol all -SSLv3` (apache server config) allows TLSv1.0, TLSv1.1" in check.reasons[0]
+    assert (
+        "`SSLProtocol all -SSLv3` (apache server config) allows TLSv1.0, TLSv1.1"
+        in check.reasons[0]
+    )
 
 
 def test_h5bp_policies_are_sound_but_cannot_meet_the_control_alone() -> None:
-    items = collect(REALDATA, paths=[p.name for p in host_configs(REALDATA) if p.name.startswith("h5bp-")])
+    items = collect(
+        REALDATA, paths=[p.name for p in host_configs(REALDATA) if p.name.startswith("h5bp-")]
+    )
     result = decide(items, "DPP-ENC-1", NOW)
     check = outcome(result, "transport_config_min_tls")
     assert check.status is Status.INSUFFICIENT
-    assert any("`ssl_protocols TLSv1.2 TLSv1.3` (nginx top level) allows only TLSv1.2, TLSv1.3" in r for r in check.reasons)
-    assert "a TLS probe (`tls` source) or a dated TLS scan decides this control" in check.reasons[-1]
+    assert any(
+        "`ssl_protocols TLSv1.2 TLSv1.3` (nginx top level) allows only TLSv1.2, TLSv1.3" in r
+        for r in check.reasons
+    )
+    assert (
+        "a TLS probe (`tls` source) or a dated TLS scan decides this control" in check.reasons[-1]
+    )
     assert result.status is Status.INSUFFICIENT
 
 
 def test_debian_sshd_defaults_are_sound() -> None:
-    items = collect(REALDATA, paths=["debian12_openssh-server_sshd_config"], include_root="empty-root")
+    items = collect(
+        REALDATA, paths=["debian12_openssh-server_sshd_config"], include_root="empty-root"
+    )
     (item,) = items
     settings = item.facts["settings"]
     assert settings["KbdInteractiveAuthentication"] == {
-        "value": "no", "location": "debian12_openssh-server_sshd_config:62", "default": False
+        "value": "no",
+        "location": "debian12_openssh-server_sshd_config:62",
+        "default": False,
     }
-    assert settings["PasswordAuthentication"]["default"] is True and settings["PasswordAuthentication"]["value"] == "yes"
+    assert settings["PasswordAuthentication"]["default"] is True
+    assert settings["PasswordAuthentication"]["value"] == "yes"
     check = outcome(decide(items, "DPP-ENC-1", NOW), "host_transport_settings")
     assert check.status is Status.INSUFFICIENT
     assert check.figures["weak_ssh_algorithms"] == 0
@@ -149,10 +179,13 @@ def test_debian_sshd_defaults_are_sound() -> None:
 def test_unknown_file_kind_fails_only_itself(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("nothing to see\n")
     shutil.copy(REALDATA / "h5bp-nginx_h5bp_tls_policy_strict.conf", tmp_path)
-    items = collect(tmp_path, paths=["notes.txt", "h5bp-nginx_h5bp_tls_policy_strict.conf", "missing.conf"])
+    items = collect(
+        tmp_path, paths=["notes.txt", "h5bp-nginx_h5bp_tls_policy_strict.conf", "missing.conf"]
+    )
     errors = [i for i in items if i.error]
     good = [i for i in items if not i.error]
-    assert len(good) == 1 and good[0].kind == "transport.config"
+    assert len(good) == 1
+    assert good[0].kind == "transport.config"
     assert any("cannot tell what kind of configuration this is" in (i.error or "") for i in errors)
     assert any("missing.conf: file not found" in (i.error or "") for i in errors)
 

@@ -1,4 +1,4 @@
-"""The host-config parsers on hand-written configs: nginx, Apache, sshd, postgresql.conf, pg_hba.conf."""
+"""The host-config parsers on hand-written configs: nginx, Apache, sshd and PostgreSQL files."""
 
 from __future__ import annotations
 
@@ -39,13 +39,19 @@ def one(base: Path, **settings: Any) -> EvidenceItem:
 
 
 def test_nginx_server_inherits_http_protocols_and_redirect_is_sound(tmp_path: Path) -> None:
-    write(tmp_path, "conf.d/tls.conf", "ssl_protocols TLSv1.2 TLSv1.3;\nssl_ciphers 'ECDHE+AESGCM:!aNULL';\n")
+    write(
+        tmp_path,
+        "conf.d/tls.conf",
+        "ssl_protocols TLSv1.2 TLSv1.3;\nssl_ciphers 'ECDHE+AESGCM:!aNULL';\n",
+    )
     write(
         tmp_path,
         "nginx.conf",
         "events {}\nhttp {\n  include conf.d/*.conf;\n"
-        "  server { listen 80; server_name shop.example.com; return 301 https://$host$request_uri; }\n"
-        "  server {\n    listen 443 ssl http2;\n    listen [::]:443 ssl;\n    server_name shop.example.com;\n  }\n}\n",
+        "  server { listen 80; server_name shop.example.com;\n"
+        "    return 301 https://$host$request_uri; }\n"
+        "  server {\n    listen 443 ssl http2;\n    listen [::]:443 ssl;\n"
+        "    server_name shop.example.com;\n  }\n}\n",
     )
     item = one(tmp_path, nginx=["nginx.conf"])
     facts = item.facts
@@ -70,7 +76,8 @@ def test_nginx_tls_server_without_ssl_protocols_is_undecided(tmp_path: Path) -> 
     write(tmp_path, "site.conf", "server {\n  listen 443 ssl;\n  ssl_ciphers RC4-SHA:HIGH;\n}\n")
     item = one(tmp_path, nginx=["site.conf"])
     (entry,) = item.facts["tls_settings"]
-    assert entry["protocols"] is None and entry["default"] is True
+    assert entry["protocols"] is None
+    assert entry["default"] is True
     check = outcome(decide([item], "DPP-ENC-1", NOW), "transport_config_min_tls")
     # The weak cipher decides it; the unknown default is named too.
     assert check.status is Status.NOT_MET
@@ -87,7 +94,9 @@ def test_nginx_tls_server_without_ssl_protocols_is_undecided(tmp_path: Path) -> 
         ("server_name 'unterminated;\n", 1, "unterminated quoted string"),
     ],
 )
-def test_nginx_syntax_errors_name_the_line(tmp_path: Path, text: str, line: int, message: str) -> None:
+def test_nginx_syntax_errors_name_the_line(
+    tmp_path: Path, text: str, line: int, message: str
+) -> None:
     write(tmp_path, "bad.conf", text)
     (item,) = collect(tmp_path, nginx=["bad.conf"])
     assert item.error is not None
@@ -99,7 +108,8 @@ def test_nginx_circular_include_is_an_error(tmp_path: Path) -> None:
     write(tmp_path, "a.conf", "include b.conf;\n")
     write(tmp_path, "b.conf", "include a.conf;\n")
     (item,) = collect(tmp_path, nginx=["a.conf"])
-    assert item.error and "circular include" in item.error
+    assert item.error
+    assert "circular include" in item.error
 
 
 def test_nginx_unknown_protocol_is_rejected(tmp_path: Path) -> None:
@@ -126,15 +136,32 @@ def test_apache_vhosts_default_protocol_and_redirect(tmp_path: Path) -> None:
     plain = {(p["port"], p["action"]) for p in facts["plaintext_listeners"]}
     assert plain == {(80, "redirects"), (8080, "serves")}
     (default,) = facts["tls_settings"]
-    assert default["default"] is True and default["protocols"] == ["TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
+    assert default["default"] is True
+    assert default["protocols"] == [
+        "TLSv1.0",
+        "TLSv1.1",
+        "TLSv1.2",
+        "TLSv1.3",
+    ]
     check = outcome(decide([item], "DPP-ENC-1", NOW), "transport_config_min_tls")
     assert check.status is Status.NOT_MET
-    assert any("`SSLProtocol all -SSLv3` (apache <VirtualHost *:443>) allows TLSv1.0, TLSv1.1" in r and "built-in default" in r for r in check.reasons)
-    assert any("apache2/sites/shop.conf:5" in r and "serves plain HTTP on port 8080" in r for r in check.reasons)
+    assert any(
+        "`SSLProtocol all -SSLv3` (apache <VirtualHost *:443>) allows TLSv1.0, TLSv1.1" in r
+        and "built-in default" in r
+        for r in check.reasons
+    )
+    assert any(
+        "apache2/sites/shop.conf:5" in r and "serves plain HTTP on port 8080" in r
+        for r in check.reasons
+    )
 
 
 def test_apache_explicit_protocols(tmp_path: Path) -> None:
-    write(tmp_path, "ssl.conf", "SSLProtocol -all +TLSv1.2 +TLSv1.3\nSSLCipherSuite HIGH:!aNULL:!MD5\n")
+    write(
+        tmp_path,
+        "ssl.conf",
+        "SSLProtocol -all +TLSv1.2 +TLSv1.3\nSSLCipherSuite HIGH:!aNULL:!MD5\n",
+    )
     item = one(tmp_path, apache=["ssl.conf"])
     assert item.facts["tls_settings"][0]["protocols"] == ["TLSv1.2", "TLSv1.3"]
     check = outcome(decide([item], "DPP-ENC-1", NOW), "transport_config_min_tls")
@@ -144,14 +171,19 @@ def test_apache_explicit_protocols(tmp_path: Path) -> None:
 def test_apache_unclosed_section_is_an_error(tmp_path: Path) -> None:
     write(tmp_path, "bad.conf", "<VirtualHost *:443>\nSSLEngine on\n")
     (item,) = collect(tmp_path, apache=["bad.conf"])
-    assert item.error and item.error.endswith("bad.conf:1: <VirtualHost> section is never closed")
+    assert item.error
+    assert item.error.endswith("bad.conf:1: <VirtualHost> section is never closed")
 
 
 # --- sshd --------------------------------------------------------------------------------
 
 
 def test_sshd_first_value_wins_includes_and_match_blocks(tmp_path: Path) -> None:
-    write(tmp_path, "etc/ssh/sshd_config.d/10-hardening.conf", "PasswordAuthentication no\nMACs -hmac-sha1*,umac-64*\n")
+    write(
+        tmp_path,
+        "etc/ssh/sshd_config.d/10-hardening.conf",
+        "PasswordAuthentication no\nMACs -hmac-sha1*,umac-64*\n",
+    )
     write(
         tmp_path,
         "etc/ssh/sshd_config",
@@ -162,19 +194,25 @@ def test_sshd_first_value_wins_includes_and_match_blocks(tmp_path: Path) -> None
     item = one(tmp_path, sshd=["etc/ssh/sshd_config"], include_root=".")
     facts = item.facts
     assert facts["settings"]["PasswordAuthentication"] == {
-        "value": "no", "location": "etc/ssh/sshd_config.d/10-hardening.conf:1", "default": False
+        "value": "no",
+        "location": "etc/ssh/sshd_config.d/10-hardening.conf:1",
+        "default": False,
     }
     assert facts["settings"]["PermitRootLogin"]["value"] == "no"
     assert "hmac-sha1" not in facts["algorithms"]["MACs"]["value"]
     assert facts["algorithms"]["Ciphers"]["value"][-1] == "aes256-cbc"
     redactor = Redactor(KEY)
     (block,) = facts["match_blocks"]
-    assert block["criteria"] == f"User {redactor.principal('deploy')} Address {redactor.address('203.0.113.7')}"
+    assert (
+        block["criteria"]
+        == f"User {redactor.principal('deploy')} Address {redactor.address('203.0.113.7')}"
+    )
     assert block["settings"]["PasswordAuthentication"]["value"] == "yes"
     check = outcome(decide([item], "DPP-ENC-1", NOW), "host_transport_settings")
     assert check.status is Status.NOT_MET
     assert check.reasons[0] == (
-        f"etc/ssh/sshd_config:4 ({item.id}): `Ciphers +aes256-cbc` enables aes256-cbc, which OpenSSH "
+        f"etc/ssh/sshd_config:4 ({item.id}): `Ciphers +aes256-cbc` enables aes256-cbc, "
+        "which OpenSSH "
         "no longer enables by default"
     )
 
@@ -208,7 +246,8 @@ def test_postgresql_conf_last_value_wins_with_includes(tmp_path: Path) -> None:
     settings = item.facts["settings"]
     assert settings["ssl"] == {"value": "on", "location": "conf.d/tls.conf:1", "default": False}
     assert settings["ssl_min_protocol_version"]["value"] == "TLSv1.3"
-    assert settings["log_connections"]["value"] == "on" and settings["log_disconnections"]["value"] == "on"
+    assert settings["log_connections"]["value"] == "on"
+    assert settings["log_disconnections"]["value"] == "on"
     assert str(item.stats.rejects[0]) == "postgresql.conf:7: expected `name = value` with one value"
     assert logging.kind == "logging.config"
     check = outcome(decide([item, logging], "DPP-LOG-1", NOW), "db_connection_logging")
@@ -219,7 +258,8 @@ def test_postgresql_conf_last_value_wins_with_includes(tmp_path: Path) -> None:
 def test_postgresql_conf_bad_boolean_is_rejected(tmp_path: Path) -> None:
     write(tmp_path, "postgresql.conf", "ssl = maybe\n")
     item, _ = collect(tmp_path, postgresql=["postgresql.conf"])
-    assert item.stats.rejected == 1 and item.facts["settings"]["ssl"]["default"] is True
+    assert item.stats.rejected == 1
+    assert item.facts["settings"]["ssl"]["default"] is True
 
 
 def test_pg_hba_fields_netmasks_quotes_and_continuations(tmp_path: Path) -> None:
@@ -227,7 +267,8 @@ def test_pg_hba_fields_netmasks_quotes_and_continuations(tmp_path: Path) -> None
         tmp_path,
         "pg_hba.conf",
         'local all postgres peer\nhostssl "app db" app_rw 192.0.2.0 255.255.255.0 scram-sha-256\n'
-        "host all all 0.0.0.0/0 \\\n  md5\nhostnossl all all ::/0 reject\nhost all all .example.com md5\n"
+        "host all all 0.0.0.0/0 \\\n  md5\nhostnossl all all ::/0 reject\n"
+        "host all all .example.com md5\n"
         "host all all 127.0.0.1/32 bogus\n",
     )
     item = one(tmp_path, pg_hba=["pg_hba.conf"])
@@ -241,9 +282,12 @@ def test_pg_hba_fields_netmasks_quotes_and_continuations(tmp_path: Path) -> None
         ("pg_hba.conf:6", "host", "hostname", "md5", False),
     ]
     assert rules[0]["user"] == redactor.principal("postgres")
-    assert rules[1]["database"] == "app db" and rules[1]["address"] == redactor.address("192.0.2.0") + "/24"
+    assert rules[1]["database"] == "app db"
+    assert rules[1]["address"] == redactor.address("192.0.2.0") + "/24"
     assert str(item.stats.rejects[0]) == "pg_hba.conf:7: unknown authentication method"
     check = outcome(decide([item], "DPP-ENC-1", NOW), "db_transport_settings")
     assert check.status is Status.NOT_MET
     assert check.figures["hba_rules_without_tls"] == 2
-    assert check.reasons[0].startswith(f"pg_hba.conf:3 ({item.id}): `host all all 0.0.0.0/0 md5` admits any network")
+    assert check.reasons[0].startswith(
+        f"pg_hba.conf:3 ({item.id}): `host all all 0.0.0.0/0 md5` admits any network"
+    )

@@ -1,4 +1,4 @@
-"""The postgres-settings collector against real PostgreSQL servers: the shared one and a throwaway one."""
+"""The postgres-settings collector against real PostgreSQL: the shared server and a throwaway."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from sqlalchemy import create_engine, text
 from transport_evaluation import KEY, collector_context, decide, outcome
 from transport_servers import PostgresCluster, postgres_cluster
 
-from evidence.collectors.postgres_settings import PostgresSettingsCollector, PostgresSettingsSettings
+from evidence.collectors.postgres_settings import (
+    PostgresSettingsCollector,
+    PostgresSettingsSettings,
+)
 from evidence.model.evidence import EvidenceItem
 from evidence.model.results import Status
 from evidence.redact import Redactor
@@ -34,7 +37,11 @@ def collect(tmp_path: Path, **settings: object) -> list[EvidenceItem]:
 
 @pytest.fixture(scope="module")
 def weak_cluster() -> Iterator[PostgresCluster]:
-    settings = {"password_encryption": "md5", "log_connections": "on", "ssl_min_protocol_version": "'TLSv1.2'"}
+    settings = {
+        "password_encryption": "md5",
+        "log_connections": "on",
+        "ssl_min_protocol_version": "'TLSv1.2'",
+    }
     with postgres_cluster(ssl=True, hba=HBA, settings=settings) as cluster:
         engine = create_engine(cluster.url)
         with engine.begin() as conn:
@@ -53,13 +60,18 @@ def test_shared_server_settings_match_what_the_server_reports(tmp_path: Path, pg
     with engine.connect() as conn:
         ssl = conn.execute(text("SHOW ssl")).scalar_one()
         hashing = conn.execute(text("SHOW password_encryption")).scalar_one()
-        rules = conn.execute(text("SELECT count(*) FROM pg_hba_file_rules WHERE error IS NULL")).scalar_one()
+        rules = conn.execute(
+            text("SELECT count(*) FROM pg_hba_file_rules WHERE error IS NULL")
+        ).scalar_one()
     engine.dispose()
-    assert facts["origin"] == "live" and facts["superuser"] is True and facts["session_read_only"] is True
+    assert facts["origin"] == "live"
+    assert facts["superuser"] is True
+    assert facts["session_read_only"] is True
     assert facts["settings"]["ssl"]["value"] == ssl
     assert facts["settings"]["password_encryption"]["value"] == hashing
     assert len(facts["hba_rules"]) == rules
-    assert facts["roles_without_password"] is not None and facts["roles_error"] is None
+    assert facts["roles_without_password"] is not None
+    assert facts["roles_error"] is None
     result = outcome(decide(items, "DPP-ENC-1", NOW), "db_transport_settings")
     if ssl == "off":
         assert result.status is Status.NOT_MET
@@ -73,7 +85,9 @@ def test_weak_server_is_flagged_rule_by_rule(tmp_path: Path, weak_cluster: Postg
     items = collect(tmp_path, url=weak_cluster.url)
     facts = items[0].facts
     assert facts["settings"]["ssl"]["value"] == "on"
-    assert facts["settings"]["ssl"]["location"].endswith("postgresql.conf:" + facts["settings"]["ssl"]["location"].rsplit(":", 1)[1])
+    assert facts["settings"]["ssl"]["location"].endswith(
+        "postgresql.conf:" + facts["settings"]["ssl"]["location"].rsplit(":", 1)[1]
+    )
     by_type = [(r["type"], r["scope"], r["method"]) for r in facts["hba_rules"]]
     assert by_type == [
         ("local", "local", "trust"),
@@ -89,8 +103,14 @@ def test_weak_server_is_flagged_rule_by_rule(tmp_path: Path, weak_cluster: Postg
     transport = outcome(decide(items, "DPP-ENC-1", NOW), "db_transport_settings")
     assert transport.status is Status.NOT_MET
     assert transport.figures["hba_rules_without_tls"] == 2
-    assert any("pg_hba.conf:3" in r and "admits private network clients without TLS" in r for r in transport.reasons)
-    assert any("pg_hba.conf:4" in r and "admits any network clients without TLS" in r for r in transport.reasons)
+    assert any(
+        "pg_hba.conf:3" in r and "admits private network clients without TLS" in r
+        for r in transport.reasons
+    )
+    assert any(
+        "pg_hba.conf:4" in r and "admits any network clients without TLS" in r
+        for r in transport.reasons
+    )
 
     auth = outcome(decide(items, "DPP-PWD-1", NOW), "db_authentication_settings")
     assert auth.status is Status.NOT_MET
@@ -99,7 +119,9 @@ def test_weak_server_is_flagged_rule_by_rule(tmp_path: Path, weak_cluster: Postg
 
     logging = outcome(decide(items, "DPP-LOG-1", NOW), "db_connection_logging")
     assert logging.status is Status.NOT_MET  # log_connections on, log_disconnections left at off
-    assert any("`log_disconnections` not" in r or "log_disconnections = off" in r for r in logging.reasons)
+    assert any(
+        "`log_disconnections` not" in r or "log_disconnections = off" in r for r in logging.reasons
+    )
     assert not any("log_connections" in r and "not logged" in r for r in logging.reasons)
 
 
@@ -113,12 +135,19 @@ def test_non_superuser_degrades_honestly_and_password_comes_from_a_secret_ref(
     facts = items[0].facts
     assert items[0].error is None, items[0].error
     assert facts["superuser"] is False
-    assert facts["hba_rules"] is None and "superuser" in facts["hba_error"]
-    assert facts["roles_without_password"] is None and "superuser" in facts["roles_error"]
-    assert facts["connection"]["ssl"] is True and facts["connection"]["version"] in ("TLSv1.2", "TLSv1.3")
+    assert facts["hba_rules"] is None
+    assert "superuser" in facts["hba_error"]
+    assert facts["roles_without_password"] is None
+    assert "superuser" in facts["roles_error"]
+    assert facts["connection"]["ssl"] is True
+    assert facts["connection"]["version"] in (
+        "TLSv1.2",
+        "TLSv1.3",
+    )
     # pg_read_all_settings shows where each setting was made.
     assert facts["settings"]["password_encryption"]["location"]
-    assert AUDITOR_PASSWORD not in str(facts) and "auditor" not in facts["target"]
+    assert AUDITOR_PASSWORD not in str(facts)
+    assert "auditor" not in facts["target"]
     transport = outcome(decide(items, "DPP-ENC-1", NOW), "db_transport_settings")
     assert transport.status is Status.INSUFFICIENT
     assert any("pg_hba rules were not checked" in r for r in transport.reasons)
@@ -141,7 +170,9 @@ def test_wrong_password_fails_the_source_without_echoing_the_secret(
 
 def test_a_password_in_the_url_is_refused() -> None:
     with pytest.raises(ValueError, match="the URL holds a password"):
-        PostgresSettingsSettings.model_validate({"url": "postgresql+psycopg://a:b@db.example.com/app"})
+        PostgresSettingsSettings.model_validate(
+            {"url": "postgresql+psycopg://a:b@db.example.com/app"}
+        )
 
 
 def test_only_postgresql_urls_are_accepted() -> None:

@@ -18,20 +18,27 @@ KEY = b"transport-tests-pseudonym-key-32b"
 
 
 def collector_context(base_dir: Path, as_of: datetime, source: str = "test") -> CollectorContext:
-    """A context whose period is the 90 days up to ``as_of``, with a fixed pseudonym key."""
+    """Build a context whose period is the 90 days up to ``as_of``, with a fixed pseudonym key."""
     start = (as_of - timedelta(days=89)).date().isoformat()
     period = parse_period(f"{start}..{as_of.date().isoformat()}")
-    return CollectorContext(source=source, base_dir=base_dir, period=period, as_of=as_of, redactor=Redactor(KEY))
+    return CollectorContext(
+        source=source, base_dir=base_dir, period=period, as_of=as_of, redactor=Redactor(KEY)
+    )
 
 
 def decide(
-    items: Sequence[EvidenceItem], control_id: str, as_of: datetime, catalogue: str = "amazon-dpp@2025-11"
+    items: Sequence[EvidenceItem],
+    control_id: str,
+    as_of: datetime,
+    catalogue: str = "amazon-dpp@2025-11",
 ) -> ControlResult:
-    """The real evaluation of one control of a real catalogue over ``items``."""
+    """Evaluate one control of a real catalogue over ``items`` with the real evaluator."""
     loaded = load_catalogue(catalogue)
     start = (as_of - timedelta(days=89)).date().isoformat()
     data = EvaluationInput(
-        evidence=list(items), period=parse_period(f"{start}..{as_of.date().isoformat()}"), as_of=as_of
+        evidence=list(items),
+        period=parse_period(f"{start}..{as_of.date().isoformat()}"),
+        as_of=as_of,
     )
     evaluation = evaluate([loaded], data)
     (result,) = [r for r in evaluation.results if r.control_id == control_id]
@@ -39,6 +46,6 @@ def decide(
 
 
 def outcome(result: ControlResult, check: str) -> CheckOutcome:
-    """The outcome of one named check within a control's result."""
+    """Return the outcome of one named check within a control's result."""
     (found,) = [o for o in result.outcomes if o.check == check]
     return found

@@ -1,4 +1,4 @@
-"""Real servers for transport tests: `openssl s_server` on loopback and throwaway PostgreSQL clusters.
+"""Real servers for transport tests: `openssl s_server` on loopback, throwaway PostgreSQL clusters.
 
 Certificates are made here with the `cryptography` package. Ports come from binding port 0.
 A PostgreSQL cluster is initialised in a private temporary folder with the server binaries
@@ -28,7 +28,7 @@ PG_ROOT = Path("/usr/lib/postgresql")
 
 
 def free_port() -> int:
-    """A port nothing listens on right now (bound once to port 0 and released)."""
+    """Return a port nothing listens on right now (bound once to port 0 and released)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -37,7 +37,7 @@ def free_port() -> int:
 def make_certificate(
     folder: Path, name: str, not_before: datetime, not_after: datetime, key_bits: int = 2048
 ) -> tuple[Path, Path]:
-    """A self-signed certificate for CN=localhost and its key, as PEM files in ``folder``."""
+    """Write a self-signed certificate for CN=localhost and its key as PEM files in ``folder``."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=key_bits)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     certificate = (
@@ -63,7 +63,9 @@ def make_certificate(
     return cert_path, key_path
 
 
-def wait_for_port(port: int, process: subprocess.Popen[bytes] | None = None, timeout: float = 15) -> None:
+def wait_for_port(
+    port: int, process: subprocess.Popen[bytes] | None = None, timeout: float = 15
+) -> None:
     """Return once something accepts connections on loopback ``port`` (fail after ``timeout``)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -91,12 +93,23 @@ class TlsServer:
 
 @contextmanager
 def openssl_server(cert: Path, key: Path, log: Path, *options: str) -> Iterator[TlsServer]:
-    """`openssl s_server` on a free loopback port with ``options``, logging every handshake message."""
+    """Run `openssl s_server` on a free loopback port with ``options``, tracing every handshake."""
     port = free_port()
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            ["openssl", "s_server", "-accept", f"127.0.0.1:{port}", "-cert", str(cert), "-key", str(key),
-             "-www", "-msg", *options],
+            [
+                "openssl",
+                "s_server",
+                "-accept",
+                f"127.0.0.1:{port}",
+                "-cert",
+                str(cert),
+                "-key",
+                str(key),
+                "-www",
+                "-msg",
+                *options,
+            ],
             stdin=subprocess.DEVNULL,
             stdout=sink,
             stderr=subprocess.STDOUT,
@@ -131,14 +144,18 @@ def _as_postgres(command: list[str]) -> list[str]:
 
 
 def _bindir() -> Path:
-    versions = sorted((p for p in PG_ROOT.iterdir() if (p / "bin" / "initdb").exists()), key=lambda p: int(p.name))
+    versions = sorted(
+        (p for p in PG_ROOT.iterdir() if (p / "bin" / "initdb").exists()), key=lambda p: int(p.name)
+    )
     if not versions:
         raise RuntimeError(f"no PostgreSQL server binaries under {PG_ROOT} (run `make setup`)")
     return versions[-1] / "bin"
 
 
 @contextmanager
-def postgres_cluster(*, ssl: bool, hba: list[str], settings: dict[str, str] | None = None) -> Iterator[PostgresCluster]:
+def postgres_cluster(
+    *, ssl: bool, hba: list[str], settings: dict[str, str] | None = None
+) -> Iterator[PostgresCluster]:
     """Initialise and start a private cluster on a free loopback port; stop and delete it after."""
     bindir = _bindir()
     root = Path(tempfile.mkdtemp(prefix="evidence-pg-"))
@@ -147,7 +164,18 @@ def postgres_cluster(*, ssl: bool, hba: list[str], settings: dict[str, str] | No
         shutil.chown(root, "postgres", "postgres")
     try:
         subprocess.run(
-            _as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync"]),
+            _as_postgres(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "postgres",
+                    "-A",
+                    "trust",
+                    "--no-sync",
+                ]
+            ),
             check=True,
             capture_output=True,
         )
@@ -162,7 +190,9 @@ def postgres_cluster(*, ssl: bool, hba: list[str], settings: dict[str, str] | No
         }
         if ssl:
             now = datetime.now().astimezone()
-            cert, key = make_certificate(data, "server", now - timedelta(days=1), now + timedelta(days=365))
+            cert, key = make_certificate(
+                data, "server", now - timedelta(days=1), now + timedelta(days=365)
+            )
             conf |= {"ssl_cert_file": f"'{cert}'", "ssl_key_file": f"'{key}'"}
             if os.geteuid() == 0:
                 for path in (cert, key):
@@ -173,7 +203,17 @@ def postgres_cluster(*, ssl: bool, hba: list[str], settings: dict[str, str] | No
         if os.geteuid() == 0:
             shutil.chown(data / "pg_hba.conf", "postgres", "postgres")
         subprocess.run(
-            _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"), "-w", "start"]),
+            _as_postgres(
+                [
+                    str(bindir / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(root / "server.log"),
+                    "-w",
+                    "start",
+                ]
+            ),
             check=True,
             capture_output=True,
         )
@@ -181,7 +221,9 @@ def postgres_cluster(*, ssl: bool, hba: list[str], settings: dict[str, str] | No
             yield PostgresCluster(port=port, socket_dir=root, data_dir=data)
         finally:
             subprocess.run(
-                _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
+                _as_postgres(
+                    [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
+                ),
                 check=False,
                 capture_output=True,
             )

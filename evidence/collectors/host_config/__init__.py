@@ -1,1 +1,1 @@
-"""[host-config] Parsers of server configuration files: sshd, nginx, Apache, postgresql.conf, pg_hba.conf."""
+"""[host-config] Parsers of server configuration files: sshd, nginx, Apache and PostgreSQL."""

@@ -1,4 +1,4 @@
-"""Apache httpd configuration: ``SSLProtocol`` and ``SSLCipherSuite`` as configured, plain-HTTP hosts.
+r"""Apache httpd configuration: ``SSLProtocol`` and ``SSLCipherSuite`` as set, and plain-HTTP hosts.
 
 Lines are read as httpd does (``\\`` continues a line, ``#`` starts a comment, sections such as
 ``<VirtualHost *:80>`` nest), ``Include``/``IncludeOptional`` are followed in place, and
@@ -19,7 +19,7 @@ from evidence.collectors.host_config.reading import ConfigReading
 from evidence.errors import InputError
 from evidence.model.protocols import VERSIONS
 
-#: What ``all`` stands for: every protocol mod_ssl can enable (SSLv3 only with an OpenSSL that has it).
+#: What ``all`` stands for: every protocol mod_ssl can enable (SSLv3 needs an OpenSSL with it).
 _ALL = ("SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 _NAMES = {
     "sslv3": "SSLv3",
@@ -257,7 +257,7 @@ def _ports(arg: str) -> list[int | None]:
 
 
 def _protocols(args: list[str]) -> list[str] | None:
-    """The protocols an ``SSLProtocol`` line enables (``all``, ``+X`` and ``-X`` applied in order)."""
+    """Return the protocols an ``SSLProtocol`` line enables (``all``, ``+X``, ``-X`` in order)."""
     enabled: set[str] = set()
     for arg in args:
         sign = arg[0] if arg[:1] in "+-" else ""

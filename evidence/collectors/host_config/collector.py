@@ -1,4 +1,4 @@
-"""[host-config] Reads server configuration files: sshd, nginx, Apache, postgresql.conf, pg_hba.conf.
+"""[host-config] Reads server configuration files: sshd, nginx, Apache and PostgreSQL.
 
 Each main file becomes one evidence item (its includes are read through it and hashed with
 it): sshd settings as ``host.config``, web-server TLS settings and plain-HTTP servers as
@@ -67,7 +67,7 @@ class HostConfigCollector(Collector[HostConfigSettings]):
     paths_setting = "paths"
 
     def collect(self) -> Iterator[EvidenceItem]:
-        """One item per main file (two for postgresql.conf); an unreadable file fails only itself."""
+        """Yield one item per main file (two for postgresql.conf); a bad file fails only itself."""
         for file_type, path, problem in self._files():
             kinds = [FILE_TYPES[file_type][1]] if file_type else list(self.produces)
             if file_type == "postgresql":
@@ -83,7 +83,7 @@ class HostConfigCollector(Collector[HostConfigSettings]):
                     yield self.failed(kind, subject, str(exc), location=str(path))
 
     def _files(self) -> list[tuple[str | None, Path, InputError | None]]:
-        """``(type, path, problem)`` for every file named; a path that cannot be used carries its error."""
+        """List ``(type, path, problem)`` for each file named; an unusable one carries its error."""
         settings = self.settings
         files: list[tuple[str | None, Path, InputError | None]] = []
         for file_type in FILE_TYPES:
@@ -103,7 +103,8 @@ class HostConfigCollector(Collector[HostConfigSettings]):
                     if detected
                     else InputError(
                         path,
-                        "cannot tell what kind of configuration this is; list it under sshd, nginx, "
+                        "cannot tell what kind of configuration this is; "
+                        "list it under sshd, nginx, "
                         "apache, postgresql or pg_hba instead of paths",
                     )
                 )
@@ -154,7 +155,7 @@ class HostConfigCollector(Collector[HostConfigSettings]):
 
 
 def detect(path: Path) -> str | None:
-    """The file type of ``path`` from its name, else from its content; None when neither tells."""
+    """Tell the file type of ``path`` from its name, else its content; None when neither tells."""
     name = path.name.lower()
     full = str(path).lower()
     if "sshd_config" in name:

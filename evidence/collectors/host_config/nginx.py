@@ -285,7 +285,13 @@ def _server(
                 same_port[0]["setting"] += f"; {setting}"
                 continue
             plain.append(
-                {"resource": label, "location": where, "port": port, "setting": setting, "action": action}
+                {
+                    "resource": label,
+                    "location": where,
+                    "port": port,
+                    "setting": setting,
+                    "action": action,
+                }
             )
             continue
         facts["tls_listeners"].append(
@@ -322,7 +328,7 @@ def _listen(listen: Directive | None, ssl_on: bool) -> tuple[int | None, bool, s
 
 
 def _plain_action(block: list[Directive]) -> str:
-    """What a server does with a plain-HTTP request: ``redirects`` to HTTPS, ``refuses`` or ``serves``."""
+    """Tell what a server does with plain HTTP: ``redirects``, ``refuses`` or ``serves``."""
     for directive in block:
         if directive.name == "return" and directive.args:
             return _return_action(directive.args)

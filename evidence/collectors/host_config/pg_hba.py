@@ -68,7 +68,7 @@ def rule_facts(
 
 
 def parse(reading: ConfigReading) -> dict[str, Any]:
-    """Facts of kind ``database.settings`` holding the rules of the pg_hba.conf at ``reading.main``."""
+    """Return ``database.settings`` facts holding the rules of the pg_hba.conf read."""
     rules: list[dict[str, Any]] = []
     _read(reading, reading.main, rules)
     if not rules:
@@ -233,8 +233,10 @@ def _role(name: str, redactor: Redactor) -> str:
 def _address_scope(
     kind: str, address: str | None, netmask: str | None, redactor: Redactor
 ) -> tuple[str, str | None]:
-    """``(scope, address as shown)``; scope is local, loopback, samehost, samenet, any,
-    private, public or hostname."""
+    """Classify an address: ``(scope, address as shown)``.
+
+    The scope is local, loopback, samehost, samenet, any, private, public or hostname.
+    """
     if kind == "local" or address is None:
         return "local", None
     lowered = address.lower()

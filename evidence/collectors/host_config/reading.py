@@ -38,7 +38,7 @@ class ConfigReading:
         self.stats.scope = self.shown(self.main)
 
     def lines(self, path: Path) -> list[tuple[int, str]]:
-        """Every numbered line of ``path`` (hashed and recorded); a file already open is circular."""
+        """Read the numbered lines of ``path`` (hashed); a file open twice is circular."""
         resolved = path.resolve()
         if resolved in self._open:
             raise InputError(path, "includes itself (circular include)")
@@ -60,7 +60,7 @@ class ConfigReading:
         self._open.pop()
 
     def shown(self, path: Path | str) -> str:
-        """A path as shown in facts: relative to the config's folder when it lies under it."""
+        """Show a path as facts do: relative to the config's folder when it lies under it."""
         path = Path(path)
         if self.display_base is not None:
             try:
@@ -89,7 +89,7 @@ class ConfigReading:
         return [candidate], False
 
     def locate(self, name: str, relative_to: Path) -> Path:
-        """Where a path named in a config lies: re-rooted when absolute, else under ``relative_to``."""
+        """Locate a path named in a config: re-rooted when absolute, else under ``relative_to``."""
         candidate = Path(name)
         if not candidate.is_absolute():
             return relative_to / candidate
@@ -105,5 +105,5 @@ class ConfigReading:
 def setting(
     value: Any, location: str | None, *, default: bool = False, **extra: Any
 ) -> dict[str, Any]:
-    """A setting with its provenance: the value, where it was set, and whether it is a default."""
+    """Describe a setting with its provenance: value, where it was set, whether it is a default."""
     return {"value": value, "location": location, "default": default, **extra}

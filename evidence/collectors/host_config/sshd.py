@@ -195,7 +195,7 @@ def _criteria(reading: ConfigReading, args: list[str]) -> str:
 
 
 def _apply(defaults: tuple[str, ...], written: str) -> list[str]:
-    """The algorithm list sshd uses for a written value (``+`` appends, ``-`` removes, ``^`` prepends)."""
+    """Apply a written algorithm list as sshd does (``+`` appends, ``-`` drops, ``^`` prepends)."""
     if written.startswith("+"):
         extra = [a for a in written[1:].split(",") if a not in defaults]
         return [*defaults, *extra]

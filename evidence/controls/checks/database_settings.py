@@ -1,4 +1,4 @@
-"""Checks decided by PostgreSQL settings (``database.settings``, ``logging.config``), live or from files.
+"""Checks decided by PostgreSQL settings (``database.settings``, ``logging.config``), live or files.
 
 Each names the setting, file and line (or the server's own report of where it was set) that
 decided it. A setting that was never set is judged at PostgreSQL's default and says so. Sound
@@ -26,7 +26,8 @@ def _shown(name: str, entry: dict[str, Any], item: EvidenceItem) -> str:
         return f"`{name} = {value}` ({entry['location']}, {item.id})"
     if entry.get("default"):
         hint = f", commented out at {entry['commented_at']}" if entry.get("commented_at") else ""
-        return f"`{name}` not set in {item.facts.get('target')} (PostgreSQL default `{value}`{hint}; {item.id})"
+        target = item.facts.get("target")
+        return f"`{name}` not set in {target} (PostgreSQL default `{value}`{hint}; {item.id})"
     source = f", source: {entry['source']}" if entry.get("source") else ""
     return f"`{name} = {value}` on {item.facts.get('target')} ({item.id}{source})"
 
@@ -34,7 +35,8 @@ def _shown(name: str, entry: dict[str, Any], item: EvidenceItem) -> str:
 def _rule(rule: dict[str, Any], item: EvidenceItem) -> str:
     address = f" {rule['address']}" if rule.get("address") else ""
     return (
-        f"{rule.get('location')} ({item.id}): `{rule['type']} {rule['database']} {rule['user']}{address} "
+        f"{rule.get('location')} ({item.id}): "
+        f"`{rule['type']} {rule['database']} {rule['user']}{address} "
         f"{rule['method']}`"
     )
 
@@ -85,7 +87,8 @@ def db_transport_settings(ctx: CheckContext) -> CheckOutcome:
         return ctx.not_met(*failing, *unknown, evidence=items, **figures)
     if not any(item.facts.get("hba_rules") is not None for item in items):
         unknown.append(
-            "no pg_hba rules were read, so rules admitting unencrypted connections would not be seen"
+            "no pg_hba rules were read, "
+            "so rules admitting unencrypted connections would not be seen"
         )
     return ctx.insufficient(*unknown, *sound, CONFIG_ONLY, evidence=items, **figures)
 
@@ -108,7 +111,8 @@ def _ssl(
     floor = settings.get("ssl_min_protocol_version") or {}
     if not floor.get("value"):
         unknown.append(
-            f"{item.facts.get('target')} ({item.id}): ssl is on but ssl_min_protocol_version could not "
+            f"{item.facts.get('target')} ({item.id}): ssl is on but "
+            "ssl_min_protocol_version could not "
             f"be read ({floor.get('source') or 'not collected'})"
         )
         return
@@ -145,19 +149,22 @@ def db_authentication_settings(ctx: CheckContext) -> CheckOutcome:
                 )
             elif rule["method"] == "password" and not rule["encrypted"]:
                 failing.append(
-                    f"{_rule(rule, item)} sends passwords in clear text over unencrypted connections"
+                    f"{_rule(rule, item)} sends passwords in clear text "
+                    "over unencrypted connections"
                 )
         hashing = (item.facts.get("settings") or {}).get("password_encryption")
         if hashing and hashing.get("value") == "md5":
             failing.append(
-                f"{_shown('password_encryption', hashing, item)}: new passwords are stored as MD5 hashes"
+                f"{_shown('password_encryption', hashing, item)}: "
+                "new passwords are stored as MD5 hashes"
             )
         elif hashing:
             notes.append(_shown("password_encryption", hashing, item))
         roles = item.facts.get("roles_without_password")
         if roles:
             notes.append(
-                f"{item.facts.get('target')} ({item.id}): {len(roles)} login role(s) have no password "
+                f"{item.facts.get('target')} ({item.id}): "
+                f"{len(roles)} login role(s) have no password "
                 f"(they can log in only through trust, peer, ident or certificate rules)"
             )
         elif item.facts.get("roles_error"):
@@ -168,7 +175,8 @@ def db_authentication_settings(ctx: CheckContext) -> CheckOutcome:
     return ctx.insufficient(
         *notes,
         "database authentication settings show no weakness, but PostgreSQL does not enforce the "
-        "policy's length, complexity and age rules: the identity-provider export decides this control",
+        "policy's length, complexity and age rules: "
+        "the identity-provider export decides this control",
         evidence=items,
         **figures,
     )

@@ -41,14 +41,14 @@ WEAK_ALGORITHMS: dict[str, tuple[str, ...]] = {
 
 
 def weak_algorithms(kind: str, names: list[str]) -> list[str]:
-    """The algorithms in ``names`` that OpenSSH no longer enables by default."""
+    """Return the algorithms in ``names`` that OpenSSH no longer enables by default."""
     patterns = WEAK_ALGORITHMS.get(kind, ())
     return [name for name in names if any(fnmatch.fnmatchcase(name, p) for p in patterns)]
 
 
 @check("host_transport_settings", reads=("host.config",))
 def host_transport_settings(ctx: CheckContext) -> CheckOutcome:
-    """sshd allows only SSH protocol 2 with ciphers, MACs and key exchanges OpenSSH still trusts."""
+    """Sshd allows only SSH protocol 2 with ciphers, MACs and key exchanges OpenSSH still trusts."""
     items = [item for item in ctx.items("host.config") if item.facts.get("service") == "sshd"]
     if not items:
         return ctx.insufficient("no sshd configuration was collected")
@@ -60,7 +60,8 @@ def host_transport_settings(ctx: CheckContext) -> CheckOutcome:
         protocol = settings.get("Protocol", {})
         if "1" in str(protocol.get("value", "2")).split(","):
             failing.append(
-                f"{protocol.get('location')} ({item.id}): `Protocol {protocol['value']}` enables SSH version 1"
+                f"{protocol.get('location')} ({item.id}): "
+                f"`Protocol {protocol['value']}` enables SSH version 1"
             )
         for kind, entry in sorted(item.facts.get("algorithms", {}).items()):
             names = list(entry.get("value") or [])
@@ -70,7 +71,8 @@ def host_transport_settings(ctx: CheckContext) -> CheckOutcome:
                 weak_total += len(weak)
                 written = entry.get("written") or ",".join(names)
                 failing.append(
-                    f"{where} ({item.id}): `{kind} {written}` enables {', '.join(weak)}, which OpenSSH "
+                    f"{where} ({item.id}): `{kind} {written}` enables {', '.join(weak)}, "
+                    "which OpenSSH "
                     f"no longer enables by default"
                 )
             else:

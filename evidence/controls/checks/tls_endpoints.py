@@ -38,7 +38,7 @@ class _Verdicts:
 
 @check("tls_min_version", reads=("tls.endpoints",))
 def tls_min_version(ctx: CheckContext) -> CheckOutcome:
-    """Probed endpoints accept no protocol older than the minimum, with valid certificates and keys."""
+    """Probed endpoints accept no protocol below the minimum; certificates and keys are sound."""
     minimum = canonical(str(ctx.params.get("min_tls_version", "1.2")))
     if minimum is None:
         raise ValueError(f"{ctx.control.id}: min_tls_version is not a TLS version")
@@ -60,7 +60,9 @@ def tls_min_version(ctx: CheckContext) -> CheckOutcome:
         "weak_keys": verdicts.weak_keys,
     }
     if verdicts.failing:
-        return ctx.not_met(*verdicts.failing, *verdicts.unknown, evidence=items, **figures)
+        return ctx.not_met(
+            *verdicts.failing, *verdicts.unknown, *verdicts.passing, evidence=items, **figures
+        )
     if verdicts.unknown:
         return ctx.insufficient(*verdicts.unknown, *verdicts.passing, evidence=items, **figures)
     figures["nearest_certificate_expiry_days"] = verdicts.nearest_expiry_days
@@ -83,13 +85,15 @@ def _judge(
     distance = abs((probed - ctx.as_of).days)
     if distance > max_age:
         verdicts.unknown.append(
-            f"{name} was probed on {probed.date().isoformat()}, {distance} days from the as-of date "
+            f"{name} was probed on {probed.date().isoformat()}, "
+            f"{distance} days from the as-of date "
             f"{ctx.as_of.date().isoformat()} (limit {max_age} days): probe it again"
         )
         return
     if endpoint.get("tls_offered") is False:
         verdicts.failing.append(
-            f"{name} does not offer TLS: it answered 'N' to PostgreSQL's SSLRequest, so clients connect unencrypted"
+            f"{name} does not offer TLS: it answered 'N' to PostgreSQL's SSLRequest, "
+            "so clients connect unencrypted"
         )
         return
     accepted = list(endpoint.get("accepted") or [])
@@ -124,7 +128,8 @@ def _judge(
         return
     if certificate.get("not_yet_valid"):
         verdicts.unknown.append(
-            f"{name}: the certificate seen was issued on {certificate['not_before'][:10]}, after the as-of "
+            f"{name}: the certificate seen was issued on {certificate['not_before'][:10]}, "
+            "after the as-of "
             f"date, so the probe cannot show the certificate served then"
         )
         return
@@ -133,8 +138,9 @@ def _judge(
         days if verdicts.nearest_expiry_days is None else min(days, verdicts.nearest_expiry_days)
     )
     verdicts.passing.append(
-        f"{name} accepts only {', '.join(accepted)} (probed {probed.date().isoformat()}); certificate "
-        f"{certificate['key_type']} {certificate['key_bits']} bits, valid until {certificate['not_after'][:10]} "
+        f"{name} accepts only {', '.join(accepted)} (probed {probed.date().isoformat()}); "
+        f"certificate {certificate['key_type']} {certificate['key_bits']} bits, "
+        f"valid until {certificate['not_after'][:10]} "
         f"({days} days after the as-of date)"
     )
 

@@ -48,7 +48,7 @@ _WEAK_CIPHER_NAME = re.compile(r"(?:^|-)(?:RC4|DES|NULL|EXP|MD5|RC2)(?:-|$)", re
 
 @check("transport_config_min_tls", reads=("transport.config",))
 def transport_config_min_tls(ctx: CheckContext) -> CheckOutcome:
-    """Configured listeners allow no protocol older than the minimum, no weak cipher, no plain HTTP."""
+    """No listener as configured allows an old protocol, a weak cipher or plain HTTP."""
     minimum = canonical(str(ctx.params.get("min_tls_version", "1.2")))
     if minimum is None:
         raise ValueError(f"{ctx.control.id}: min_tls_version is not a TLS version")
@@ -110,7 +110,8 @@ def _protocol_settings(
             )
         else:
             sound.append(
-                f"{where}: `{entry['setting']}` ({entry['resource']}) allows only {', '.join(protocols)}"
+                f"{where}: `{entry['setting']}` ({entry['resource']}) "
+                f"allows only {', '.join(protocols)}"
             )
 
 
@@ -120,7 +121,8 @@ def _cipher_settings(item: EvidenceItem, failing: list[str], counts: Counter[str
         if weak:
             counts["cipher"] += 1
             failing.append(
-                f"{_where(entry, item)}: `{entry['setting']}` enables weak ciphers ({', '.join(weak)}) "
+                f"{_where(entry, item)}: `{entry['setting']}` "
+                f"enables weak ciphers ({', '.join(weak)}) "
                 f"for {entry['resource']}"
             )
 
@@ -134,7 +136,8 @@ def _plaintext(
         if entry.get("action") == "serves":
             counts["plain"] += 1
             failing.append(
-                f"{where}: `{entry['setting']}` serves plain HTTP on {port} without redirecting to HTTPS "
+                f"{where}: `{entry['setting']}` serves plain HTTP on {port} "
+                "without redirecting to HTTPS "
                 f"({entry['resource']})"
             )
         else:
@@ -147,7 +150,7 @@ def _plaintext(
 
 
 def weak_cipher_words(ciphers: str) -> list[str]:
-    """Words of an OpenSSL cipher string that switch on weak ciphers (``!``/``-``/``+`` words excluded)."""
+    """Return the words of an OpenSSL cipher string that switch on weak ciphers (not ``!-+``)."""
     weak = []
     for word in re.split(r"[:,\s]+", ciphers):
         if not word or word[0] in "!-+":
