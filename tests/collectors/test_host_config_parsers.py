@@ -64,6 +64,7 @@ def test_nginx_server_inherits_http_protocols_and_redirect_is_sound(tmp_path: Pa
             "port": 80,
             "setting": "listen 80",
             "action": "redirects",
+            "carries": "http",
         }
     ]
     assert [listener["port"] for listener in facts["tls_listeners"]] == [443, 443]
@@ -83,6 +84,22 @@ def test_nginx_tls_server_without_ssl_protocols_is_undecided(tmp_path: Path) -> 
     assert check.status is Status.NOT_MET
     assert any("enables weak ciphers (RC4-SHA)" in r for r in check.reasons)
     assert any("ssl_protocols is not set" in r for r in check.reasons)
+
+
+def test_nginx_stream_proxy_without_tls_is_an_unencrypted_channel(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "nginx.conf",
+        "stream {\n  server {\n    listen 5432;\n    proxy_pass db:5432;\n  }\n}\n",
+    )
+    item = one(tmp_path, nginx=["nginx.conf"])
+    assert item.facts["plaintext_listeners"][0]["carries"] == "tcp"
+    check = outcome(decide([item], "DPP-ENC-1", NOW), "transport_config_min_tls")
+    assert check.status is Status.NOT_MET
+    assert (
+        f"nginx.conf:3 ({item.id}): `listen 5432` serves unencrypted TCP on port 5432"
+        in check.reasons[0]
+    )
 
 
 @pytest.mark.parametrize(
@@ -154,6 +171,18 @@ def test_apache_vhosts_default_protocol_and_redirect(tmp_path: Path) -> None:
         "apache2/sites/shop.conf:5" in r and "serves plain HTTP on port 8080" in r
         for r in check.reasons
     )
+
+
+def test_apache_listen_without_a_virtual_host_is_the_main_server(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "httpd.conf",
+        "Listen 80\nListen 443 https\nSSLProtocol TLSv1.2\nDocumentRoot /srv\n",
+    )
+    item = one(tmp_path, apache=["httpd.conf"])
+    (plain,) = item.facts["plaintext_listeners"]
+    assert (plain["port"], plain["setting"], plain["action"]) == (80, "Listen 80", "serves")
+    assert [t["port"] for t in item.facts["tls_listeners"]] == [443]
 
 
 def test_apache_explicit_protocols(tmp_path: Path) -> None:

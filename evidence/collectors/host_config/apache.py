@@ -57,6 +57,7 @@ class _Host:
     ssl_engine: bool = False
     protocol: _Line | None = None
     redirects: bool = False
+    setting: str | None = None
 
 
 def parse(reading: ConfigReading) -> dict[str, Any]:
@@ -84,6 +85,9 @@ class _State:
         self.host: _Host | None = None
         self.hosts: list[_Host] = []
         self.global_protocol: _Line | None = None
+        # The main server (outside any <VirtualHost>): its Listen lines, SSLEngine, redirects.
+        self.listens: list[tuple[int | None, bool, _Line]] = []
+        self.main = _Host("apache main server", reading.main, 1)
 
     def read(self, path: Path) -> None:
         lines = self.reading.lines(path)
@@ -160,10 +164,16 @@ class _State:
             self.facts["cipher_settings"].append(
                 {"resource": scope, "location": where, "setting": entry.text, "ciphers": ciphers}
             )
-        elif name == "sslengine" and self.host:
-            self.host.ssl_engine = entry.args[:1] != [] and entry.args[0].lower() == "on"
-        elif self.host and _is_https_redirect(name, entry.args):
-            self.host.redirects = True
+        elif name == "listen" and entry.args:
+            port = _ports(entry.args[0] if ":" in entry.args[0] else f":{entry.args[0]}")[0]
+            https = len(entry.args) > 1 and entry.args[1].lower() == "https"
+            self.listens.append((port, https, entry))
+        elif name == "sslengine":
+            (self.host or self.main).ssl_engine = (
+                entry.args[:1] != [] and entry.args[0].lower() == "on"
+            )
+        elif _is_https_redirect(name, entry.args):
+            (self.host or self.main).redirects = True
 
     def _include(self, entry: _Line, optional: bool) -> None:
         if not entry.args:
@@ -186,7 +196,22 @@ class _State:
                 )
 
     def finish(self) -> None:
-        """Record every virtual host as a TLS or plain-HTTP listener."""
+        """Record every virtual host, and every Listen no virtual host takes, as a listener."""
+        taken = {port for host in self.hosts for port in host.ports}
+        for port, https, line in self.listens:
+            if port in taken:
+                continue
+            taken.add(port)
+            main = _Host(
+                "apache main server",
+                line.path,
+                line.line,
+                ports=[port],
+                ssl_engine=https or self.main.ssl_engine,
+                redirects=self.main.redirects,
+                setting=line.text,
+            )
+            self.hosts.append(main)
         for host in self.hosts:
             where = self.reading.where(host.path, host.line)
             for port in host.ports or [None]:
@@ -205,8 +230,9 @@ class _State:
                             "resource": host.label,
                             "location": where,
                             "port": port,
-                            "setting": host.label.removeprefix("apache "),
+                            "setting": host.setting or host.label.removeprefix("apache "),
                             "action": "redirects" if host.redirects else "serves",
+                            "carries": "http",
                         }
                     )
             if host.ssl_engine and host.protocol is None and self.global_protocol is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ UNSET_NOTE = (
 )
 
 _REDIRECT_CODES = {"301", "302", "303", "307", "308"}
+_CARRIES = {"http": "http", "stream": "tcp", "mail": "mail"}
 
 #: What each ``ssl_protocols`` parameter means, in canonical names.
 NGINX_PROTOCOLS = {
@@ -64,12 +65,12 @@ class _Token:
 
 @dataclass
 class _Context:
-    """Inherited TLS settings while walking the tree."""
+    """What a block inherits: the ``ssl_protocols`` in force, ``ssl on``, the protocol served."""
 
     protocols: Directive | None = None
-    ciphers: Directive | None = None
     ssl_on: bool = False
-    names: list[str] = field(default_factory=list)
+    #: What a plain listener in this block carries: http, tcp (``stream``) or mail.
+    carries: str = "http"
 
 
 def parse(reading: ConfigReading) -> dict[str, Any]:
@@ -218,9 +219,7 @@ def _walk(
     scope: str,
     facts: dict[str, Any],
 ) -> None:
-    context = _Context(
-        inherited.protocols, inherited.ciphers, inherited.ssl_on, list(inherited.names)
-    )
+    context = _Context(inherited.protocols, inherited.ssl_on, inherited.carries)
     for directive in directives:
         if directive.name == "ssl_protocols":
             protocols = _protocols(reading, directive)
@@ -237,7 +236,6 @@ def _walk(
                     }
                 )
         elif directive.name == "ssl_ciphers" and directive.args:
-            context.ciphers = directive
             facts["cipher_settings"].append(
                 {
                     "resource": f"nginx {scope}",
@@ -253,8 +251,9 @@ def _walk(
             continue
         if directive.name == "server":
             _server(reading, directive, context, facts)
-        elif directive.name in ("http", "stream", "mail"):
-            _walk(reading, directive.block, context, f"{directive.name} block", facts)
+        elif directive.name in _CARRIES:
+            inner = _Context(context.protocols, context.ssl_on, _CARRIES[directive.name])
+            _walk(reading, directive.block, inner, f"{directive.name} block", facts)
 
 
 def _server(
@@ -268,7 +267,7 @@ def _server(
     protocols_set = inherited.protocols is not None or any(
         d.name == "ssl_protocols" for d in server.block
     )
-    action = _plain_action(server.block)
+    action = _plain_action(server.block) if inherited.carries == "http" else "serves"
     listens: list[Directive | None] = [d for d in server.block if d.name == "listen"] or [None]
     unset_noted = False
     plain: list[dict[str, Any]] = []
@@ -291,6 +290,7 @@ def _server(
                     "port": port,
                     "setting": setting,
                     "action": action,
+                    "carries": inherited.carries,
                 }
             )
             continue

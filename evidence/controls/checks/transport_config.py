@@ -43,6 +43,7 @@ _WEAK_CIPHER_WORDS = {
     "ADH",
     "AECDH",
 }
+_CARRIES = {"http": "plain HTTP", "tcp": "unencrypted TCP", "mail": "unencrypted mail"}
 _WEAK_CIPHER_NAME = re.compile(r"(?:^|-)(?:RC4|DES|NULL|EXP|MD5|RC2)(?:-|$)", re.IGNORECASE)
 
 
@@ -133,19 +134,17 @@ def _plaintext(
     for entry in item.facts.get("plaintext_listeners", []):
         where = _where(entry, item)
         port = f"port {entry['port']}" if entry.get("port") is not None else "a plain socket"
+        carries = _CARRIES.get(str(entry.get("carries") or "http"), "unencrypted traffic")
         if entry.get("action") == "serves":
             counts["plain"] += 1
+            redirect = " without redirecting to HTTPS" if carries == "plain HTTP" else ""
             failing.append(
-                f"{where}: `{entry['setting']}` serves plain HTTP on {port} "
-                "without redirecting to HTTPS "
+                f"{where}: `{entry['setting']}` serves {carries} on {port}{redirect} "
                 f"({entry['resource']})"
             )
         else:
-            verb = (
-                "redirects to HTTPS"
-                if entry.get("action") == "redirects"
-                else "refuses every request"
-            )
+            redirects = entry.get("action") == "redirects"
+            verb = "redirects to HTTPS" if redirects else "refuses every request"
             sound.append(f"{where}: plain HTTP on {port} only {verb} ({entry['resource']})")
 
 
