@@ -48,17 +48,18 @@ def normalise_bool(value: str) -> str | None:
 
 
 def parse(reading: ConfigReading) -> dict[str, Any]:
-    """Facts of kind ``database.settings`` for the postgresql.conf at ``reading.main``."""
-    found: dict[str, tuple[str, str]] = {}
-    commented: dict[str, str] = {}
-    _read(reading, reading.main, found, commented)
+    """Return ``database.settings`` facts for the postgresql.conf read."""
+    found = _Found(reading)
+    found.read(reading.main)
     settings: dict[str, Any] = {}
     for name, default in DEFAULTS.items():
-        if name in found:
-            value, where = found[name]
+        if name in found.values:
+            value, where = found.values[name]
             settings[name] = setting(value, where)
         else:
-            settings[name] = setting(default, None, default=True, commented_at=commented.get(name))
+            settings[name] = setting(
+                default, None, default=True, commented_at=found.commented.get(name)
+            )
     return {
         "server": "postgresql",
         "origin": "file",
@@ -69,54 +70,71 @@ def parse(reading: ConfigReading) -> dict[str, Any]:
     }
 
 
-def _read(
-    reading: ConfigReading, path: Path, found: dict[str, tuple[str, str]], commented: dict[str, str]
-) -> None:
-    lines = reading.lines(path)
-    reading.enter(path)
-    try:
-        for number, raw in lines:
-            _line(reading, path, number, raw, found, commented)
-    finally:
-        reading.leave()
+class _Found:
+    """The parameters read so far (last value wins) and where each appears commented out."""
 
+    def __init__(self, reading: ConfigReading) -> None:
+        self.reading = reading
+        self.values: dict[str, tuple[str, str]] = {}
+        self.commented: dict[str, str] = {}
 
-def _line(
-    reading: ConfigReading,
-    path: Path,
-    number: int,
-    raw: str,
-    found: dict[str, tuple[str, str]],
-    commented: dict[str, str],
-) -> None:
-    stripped = raw.strip()
-    if not stripped or stripped.startswith("#"):
-        hint = _COMMENTED.match(raw)
-        if hint and hint[1].lower() in DEFAULTS:
-            commented.setdefault(hint[1].lower(), reading.where(path, number))
-        return
-    match = _LINE.match(raw)
-    if not match:
-        reading.reject(path, number, "expected `name = value`")
-        return
-    name = match[1].lower()
-    try:
-        value = _value(match[2])
-    except _BadValue as exc:
-        reading.reject(path, number, str(exc))
-        return
-    reading.stats.keep()
-    if name in ("include", "include_if_exists", "include_dir"):
-        _include(reading, path, number, name, value, found, commented)
-        return
-    if name in BOOLEANS:
-        normal = normalise_bool(value)
-        if normal is None:
-            reading.reject(path, number, "not a boolean value (PostgreSQL would refuse to start)")
+    def read(self, path: Path) -> None:
+        lines = self.reading.lines(path)
+        self.reading.enter(path)
+        try:
+            for number, raw in lines:
+                self._line(path, number, raw)
+        finally:
+            self.reading.leave()
+
+    def _line(self, path: Path, number: int, raw: str) -> None:
+        reading = self.reading
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
+            hint = _COMMENTED.match(raw)
+            if hint and hint[1].lower() in DEFAULTS:
+                self.commented.setdefault(hint[1].lower(), reading.where(path, number))
             return
-        value = normal
-    if name in DEFAULTS:
-        found[name] = (value, reading.where(path, number))
+        match = _LINE.match(raw)
+        if not match:
+            reading.reject(path, number, "expected `name = value`")
+            return
+        name = match[1].lower()
+        try:
+            value = _value(match[2])
+        except _BadValue as exc:
+            reading.reject(path, number, str(exc))
+            return
+        reading.stats.keep()
+        if name in ("include", "include_if_exists", "include_dir"):
+            self._include(path, number, name, value)
+            return
+        if name in BOOLEANS:
+            normal = normalise_bool(value)
+            if normal is None:
+                reading.reject(
+                    path, number, "not a boolean value (PostgreSQL would refuse to start)"
+                )
+                return
+            value = normal
+        if name in DEFAULTS:
+            self.values[name] = (value, reading.where(path, number))
+
+    def _include(self, path: Path, number: int, directive: str, value: str) -> None:
+        target = self.reading.locate(value, path.parent)
+        if directive == "include_dir":
+            if not target.is_dir():
+                self.reading.reject(
+                    path, number, "include_dir names no folder (its settings are unknown)"
+                )
+                return
+            for file in sorted(p for p in target.iterdir() if p.suffix == ".conf"):
+                if not file.name.startswith("."):
+                    self.read(file)
+        elif target.is_file():
+            self.read(target)
+        elif directive == "include":
+            self.reading.reject(path, number, "included file not found (its settings are unknown)")
 
 
 class _BadValue(Exception):
@@ -148,30 +166,3 @@ def _value(text: str) -> str:
         out.append(text[i])
         i += 1
     raise _BadValue("unterminated quoted value")
-
-
-def _include(
-    reading: ConfigReading,
-    path: Path,
-    number: int,
-    directive: str,
-    value: str,
-    found: dict[str, tuple[str, str]],
-    commented: dict[str, str],
-) -> None:
-    files, _ = reading.included(value, path.parent)
-    target = files[0]
-    if directive == "include_dir":
-        if not target.is_dir():
-            reading.reject(path, number, "include_dir names no folder (its settings are unknown)")
-            return
-        for file in sorted(
-            p for p in target.iterdir() if p.suffix == ".conf" and not p.name.startswith(".")
-        ):
-            _read(reading, file, found, commented)
-        return
-    if not target.is_file():
-        if directive == "include":
-            reading.reject(path, number, "included file not found (its settings are unknown)")
-        return
-    _read(reading, target, found, commented)

@@ -4,7 +4,7 @@ Each names the setting, file and line (or the server's own report of where it wa
 decided it. A setting that was never set is judged at PostgreSQL's default and says so. Sound
 settings of one database do not show that every channel is encrypted or logged, so these
 checks can make a control not met, and otherwise leave it to the evidence that covers all
-channels (see transport_config.CONFIG_ONLY).
+channels (see transport_policy.CONFIG_ONLY).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from evidence.controls.checks import check
-from evidence.controls.checks.transport_config import CONFIG_ONLY
+from evidence.controls.checks.transport_policy import CONFIG_ONLY, minimum_tls
 from evidence.controls.context import CheckContext
 from evidence.model.evidence import EvidenceItem
 from evidence.model.protocols import canonical, older_than
@@ -44,9 +44,7 @@ def _rule(rule: dict[str, Any], item: EvidenceItem) -> str:
 @check("db_transport_settings", reads=("database.settings",))
 def db_transport_settings(ctx: CheckContext) -> CheckOutcome:
     """Databases refuse unencrypted network connections and TLS older than the minimum."""
-    minimum = canonical(str(ctx.params.get("min_tls_version", "1.2")))
-    if minimum is None:
-        raise ValueError(f"{ctx.control.id}: min_tls_version is not a TLS version")
+    minimum = minimum_tls(ctx)
     items = ctx.items("database.settings")
     if not items:
         return ctx.insufficient(

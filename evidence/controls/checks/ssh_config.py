@@ -12,7 +12,7 @@ import fnmatch
 from typing import Any
 
 from evidence.controls.checks import check
-from evidence.controls.checks.transport_config import CONFIG_ONLY
+from evidence.controls.checks.transport_policy import CONFIG_ONLY
 from evidence.controls.context import CheckContext
 from evidence.model.results import CheckOutcome
 

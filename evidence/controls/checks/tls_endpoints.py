@@ -13,9 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from evidence.controls.checks import check
+from evidence.controls.checks.transport_policy import minimum_tls
 from evidence.controls.context import CheckContext
 from evidence.model.evidence import EvidenceItem
-from evidence.model.protocols import canonical, older_than
+from evidence.model.protocols import older_than
 from evidence.model.results import CheckOutcome
 
 #: Smallest acceptable key of each type besides RSA (whose floor is a control parameter).
@@ -39,9 +40,7 @@ class _Verdicts:
 @check("tls_min_version", reads=("tls.endpoints",))
 def tls_min_version(ctx: CheckContext) -> CheckOutcome:
     """Probed endpoints accept no protocol below the minimum; certificates and keys are sound."""
-    minimum = canonical(str(ctx.params.get("min_tls_version", "1.2")))
-    if minimum is None:
-        raise ValueError(f"{ctx.control.id}: min_tls_version is not a TLS version")
+    minimum = minimum_tls(ctx)
     items = ctx.items("tls.endpoints")
     if not items:
         return ctx.insufficient(

@@ -14,16 +14,11 @@ from collections import Counter
 from typing import Any
 
 from evidence.controls.checks import check
+from evidence.controls.checks.transport_policy import CONFIG_ONLY, minimum_tls
 from evidence.controls.context import CheckContext
 from evidence.model.evidence import EvidenceItem
-from evidence.model.protocols import canonical, older_than
+from evidence.model.protocols import older_than
 from evidence.model.results import CheckOutcome
-
-#: Why sound configuration alone does not meet an all-channels control.
-CONFIG_ONLY = (
-    "configuration shows what was written, for the files and resources collected, not what every "
-    "channel serves: a TLS probe (`tls` source) or a dated TLS scan decides this control"
-)
 
 # OpenSSL cipher-string words that enable no or broken encryption.
 _WEAK_CIPHER_WORDS = {
@@ -50,9 +45,7 @@ _WEAK_CIPHER_NAME = re.compile(r"(?:^|-)(?:RC4|DES|NULL|EXP|MD5|RC2)(?:-|$)", re
 @check("transport_config_min_tls", reads=("transport.config",))
 def transport_config_min_tls(ctx: CheckContext) -> CheckOutcome:
     """No listener as configured allows an old protocol, a weak cipher or plain HTTP."""
-    minimum = canonical(str(ctx.params.get("min_tls_version", "1.2")))
-    if minimum is None:
-        raise ValueError(f"{ctx.control.id}: min_tls_version is not a TLS version")
+    minimum = minimum_tls(ctx)
     items = ctx.items("transport.config")
     if not items:
         return ctx.insufficient("no web-server or load-balancer TLS configuration was collected")
