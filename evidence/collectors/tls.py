@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from evidence.collectors.base import Collector, CollectorContext, CollectorSettings
 from evidence.collectors.tls_probe import Endpoint, chain_digest, describe_certificate, probe
@@ -45,6 +45,14 @@ class EndpointConfig(BaseModel):
             raise ValueError("expected host:port (for PostgreSQL: postgres://host:port)")
         return value
 
+    @model_validator(mode="after")
+    def _scheme_sets_protocol(self) -> EndpointConfig:
+        """Probe a ``postgres://`` target through PostgreSQL's SSLRequest."""
+        match = _TARGET.match(self.target)
+        if match is not None and (match["scheme"] or "").startswith("postgres"):
+            self.protocol = "postgres"
+        return self
+
 
 class TlsSettings(CollectorSettings):
     """Settings: the endpoints to probe, and how long to wait for each connection."""
@@ -56,17 +64,10 @@ class TlsSettings(CollectorSettings):
     @field_validator("endpoints", mode="before")
     @classmethod
     def _strings_are_targets(cls, value: Any) -> Any:
-        """``"host:port"`` and ``"postgres://host:port"`` are shorthands for a table."""
+        """Read ``"host:port"`` and ``"postgres://host:port"`` as ``{ target = ... }``."""
         if not isinstance(value, list):
             return value
-        out = []
-        for entry in value:
-            if isinstance(entry, str):
-                match = _TARGET.match(entry)
-                postgres = bool(match and (match["scheme"] or "").startswith("postgres"))
-                entry = {"target": entry, "protocol": "postgres" if postgres else "tls"}
-            out.append(entry)
-        return out
+        return [{"target": entry} if isinstance(entry, str) else entry for entry in value]
 
 
 class TlsCollector(Collector[TlsSettings]):
