@@ -171,7 +171,9 @@ def _reasons(decide: str, status: Status, outcomes: Sequence[CheckOutcome]) -> l
         return [r for o in deciding for r in o.reasons] + [
             f"(alternative not used) {r}" for o in others for r in o.reasons
         ]
-    ordered = sorted(outcomes, key=lambda o: o.status is Status.MET)
+    # What decided the status first: not-met findings, then what is missing, then what was met.
+    rank = {Status.NOT_MET: 0, Status.INSUFFICIENT: 1}
+    ordered = sorted(outcomes, key=lambda o: rank.get(o.status, 2))
     return [r for o in ordered for r in o.reasons]
 
 

@@ -1,0 +1,1 @@
+"""[host-config] Parsers of server configuration files: sshd, nginx, Apache and PostgreSQL."""

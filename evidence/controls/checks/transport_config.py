@@ -1,0 +1,153 @@
+"""Check decided by configured TLS settings: web servers and load balancers (``transport.config``).
+
+A configuration can show a control is *not* met (a listener that allows TLS 1.0, a plain-HTTP
+server that serves pages); it cannot show on its own that every channel is encrypted, since
+it covers only the files or resources collected and says what was written, not what clients
+get. So these settings, when sound, leave the control to a probe or a dated TLS scan, and
+the reasons say which settings were found sound.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from evidence.controls.checks import check
+from evidence.controls.checks.transport_policy import CONFIG_ONLY, minimum_tls
+from evidence.controls.context import CheckContext
+from evidence.model.evidence import EvidenceItem
+from evidence.model.protocols import older_than
+from evidence.model.results import CheckOutcome
+
+# OpenSSL cipher-string words that enable no or broken encryption.
+_WEAK_CIPHER_WORDS = {
+    "NULL",
+    "ENULL",
+    "ANULL",
+    "EXP",
+    "EXPORT",
+    "EXPORT40",
+    "EXPORT56",
+    "LOW",
+    "RC4",
+    "RC2",
+    "DES",
+    "3DES",
+    "MD5",
+    "ADH",
+    "AECDH",
+}
+_CARRIES = {"http": "plain HTTP", "tcp": "unencrypted TCP", "mail": "unencrypted mail"}
+_WEAK_CIPHER_NAME = re.compile(r"(?:^|-)(?:RC4|DES|NULL|EXP|MD5|RC2)(?:-|$)", re.IGNORECASE)
+
+
+@check("transport_config_min_tls", reads=("transport.config",))
+def transport_config_min_tls(ctx: CheckContext) -> CheckOutcome:
+    """No listener as configured allows an old protocol, a weak cipher or plain HTTP."""
+    minimum = minimum_tls(ctx)
+    items = ctx.items("transport.config")
+    if not items:
+        return ctx.insufficient("no web-server or load-balancer TLS configuration was collected")
+    failing: list[str] = []
+    unknown: list[str] = []
+    sound: list[str] = []
+    counts: Counter[str] = Counter()
+    for item in items:
+        _protocol_settings(item, minimum, failing, unknown, sound, counts)
+        _cipher_settings(item, failing, counts)
+        _plaintext(item, failing, sound, counts)
+    figures: dict[str, Any] = {
+        "configurations_read": len(items),
+        "settings_below_minimum": counts["old"],
+        "weak_cipher_settings": counts["cipher"],
+        "plain_http_listeners": counts["plain"],
+    }
+    if failing:
+        return ctx.not_met(*failing, *unknown, evidence=items, **figures)
+    if not sound and not unknown:
+        return ctx.insufficient(
+            "the configurations collected set no TLS protocol and no listener",
+            evidence=items,
+            **figures,
+        )
+    return ctx.insufficient(*unknown, *sound, CONFIG_ONLY, evidence=items, **figures)
+
+
+def _where(entry: dict[str, Any], item: EvidenceItem) -> str:
+    return f"{entry.get('location') or entry.get('resource')} ({item.id})"
+
+
+def _protocol_settings(
+    item: EvidenceItem,
+    minimum: str,
+    failing: list[str],
+    unknown: list[str],
+    sound: list[str],
+    counts: Counter[str],
+) -> None:
+    for entry in item.facts.get("tls_settings", []):
+        protocols = entry.get("protocols")
+        where = _where(entry, item)
+        if protocols is None:
+            unknown.append(
+                f"{where}: {entry.get('note') or 'the allowed TLS protocols are unknown'}"
+            )
+            continue
+        old = older_than(list(protocols), minimum)
+        default = f" ({entry['note']})" if entry.get("default") and entry.get("note") else ""
+        if old:
+            counts["old"] += 1
+            failing.append(
+                f"{where}: `{entry['setting']}` ({entry['resource']}) allows {', '.join(old)}, "
+                f"older than {minimum}{default}"
+            )
+        else:
+            sound.append(
+                f"{where}: `{entry['setting']}` ({entry['resource']}) "
+                f"allows only {', '.join(protocols)}"
+            )
+
+
+def _cipher_settings(item: EvidenceItem, failing: list[str], counts: Counter[str]) -> None:
+    for entry in item.facts.get("cipher_settings", []):
+        weak = weak_cipher_words(str(entry.get("ciphers", "")))
+        if weak:
+            counts["cipher"] += 1
+            failing.append(
+                f"{_where(entry, item)}: `{entry['setting']}` "
+                f"enables weak ciphers ({', '.join(weak)}) "
+                f"for {entry['resource']}"
+            )
+
+
+def _plaintext(
+    item: EvidenceItem, failing: list[str], sound: list[str], counts: Counter[str]
+) -> None:
+    for entry in item.facts.get("plaintext_listeners", []):
+        where = _where(entry, item)
+        port = f"port {entry['port']}" if entry.get("port") is not None else "a plain socket"
+        carries = _CARRIES.get(str(entry.get("carries") or "http"), "unencrypted traffic")
+        if entry.get("action") == "serves":
+            counts["plain"] += 1
+            redirect = " without redirecting to HTTPS" if carries == "plain HTTP" else ""
+            failing.append(
+                f"{where}: `{entry['setting']}` serves {carries} on {port}{redirect} "
+                f"({entry['resource']})"
+            )
+        else:
+            redirects = entry.get("action") == "redirects"
+            verb = "redirects to HTTPS" if redirects else "refuses every request"
+            sound.append(f"{where}: plain HTTP on {port} only {verb} ({entry['resource']})")
+
+
+def weak_cipher_words(ciphers: str) -> list[str]:
+    """Return the words of an OpenSSL cipher string that switch on weak ciphers (not ``!-+``)."""
+    weak = []
+    for word in re.split(r"[:,\s]+", ciphers):
+        if not word or word[0] in "!-+":
+            continue
+        parts = word.upper().split("+")
+        if any(part in _WEAK_CIPHER_WORDS for part in parts) or _WEAK_CIPHER_NAME.search(word):
+            weak.append(word)
+    return weak
