@@ -25,8 +25,8 @@ from evidence.collectors.base import Collector, CollectorSettings
 from evidence.collectors.host_config.pg_hba import rule_facts
 from evidence.collectors.host_config.postgresql_conf import BOOLEANS, DEFAULTS, LOGGING
 from evidence.collectors.host_config.reading import setting
-from evidence.config.schema import SecretRef
 from evidence.model.evidence import EvidenceItem, ParseStats
+from evidence.model.secrets import SecretRef
 
 KINDS = ("database.settings", "logging.config")
 HIDDEN = "not shown to this role (it needs pg_read_all_settings) or not in this server version"

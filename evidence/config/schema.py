@@ -2,51 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from evidence.errors import ConfigError
+from evidence.model.secrets import SecretRef as SecretRef  # re-exported: configs and collectors name it
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class SecretRef(_Strict):
-    """Where a secret lives: an environment variable or a file. Never the secret itself."""
-
-    env: str | None = None
-    file: Path | None = None
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> SecretRef:
-        if (self.env is None) == (self.file is None):
-            raise ValueError("give exactly one of env = \"NAME\" or file = \"path\"")
-        return self
-
-    def resolve(self, base_dir: Path) -> SecretStr:
-        """Read the secret now; a missing variable or file is a ConfigError naming it."""
-        if self.env is not None:
-            value = os.environ.get(self.env)
-            if not value:
-                raise ConfigError(f"environment variable {self.env} is not set (named by the config)")
-            return SecretStr(value)
-        assert self.file is not None
-        path = self.file if self.file.is_absolute() else base_dir / self.file
-        try:
-            return SecretStr(path.read_text(encoding="utf-8").strip())
-        except OSError as exc:
-            raise ConfigError(f"cannot read secret file {path}: {exc.strerror}") from None
-
-    def describe(self) -> str:
-        """Where the secret comes from, for messages (never its value)."""
-        return f"environment variable {self.env}" if self.env else f"file {self.file}"
 
 
 class Impoc(_Strict):
