@@ -57,6 +57,7 @@ def cadence_covered(ctx: CheckContext) -> CheckOutcome:
         return ctx.insufficient(
             f"no registered document of type {wanted} supports {ctx.control.id}, "
             f"so none of the {span} has one",
+            evidence=(),
             **figures,
         )
     if latest is None:

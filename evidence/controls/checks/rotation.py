@@ -47,8 +47,8 @@ def secret_rotation(ctx: CheckContext) -> CheckOutcome:
             error=entry.get("error"),
         )
         for item in ctx.items("secrets.rotation")
-        for entry in _entries(item.facts.get("secrets"))
-        if pattern is None or _matches(str(entry.get("name", "")), str(pattern))
+        for entry in fact_entries(item.facts.get("secrets"))
+        if pattern is None or matches_secret(str(entry.get("name", "")), str(pattern))
     ]
     items = ctx.items("secrets.rotation")
     if not items:
@@ -77,8 +77,8 @@ def access_key_age(ctx: CheckContext) -> CheckOutcome:
             item=item,
         )
         for item in items
-        for user in _entries(item.facts.get("users"))
-        for key in _entries(user.get("access_keys"))
+        for user in fact_entries(item.facts.get("users"))
+        for key in fact_entries(user.get("access_keys"))
         if key.get("active") is not False
     ]
     if not found:
@@ -145,11 +145,12 @@ def _judge(ctx: CheckContext, credentials: list[Credential], noun: str) -> Check
     )
 
 
-def _entries(value: Any) -> list[dict[str, Any]]:
+def fact_entries(value: Any) -> list[dict[str, Any]]:
+    """The dict entries of a list-valued fact (anything else gives none)."""
     return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
 
 
-def _matches(name: str, pattern: str) -> bool:
+def matches_secret(name: str, pattern: str) -> bool:
     """A glob (``prod/*``), or else a case-insensitive part of the name (``lwa-client-secret``)."""
     if any(ch in pattern for ch in "*?["):
         return fnmatchcase(name, pattern)
