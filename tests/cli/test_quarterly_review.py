@@ -127,4 +127,4 @@ def test_quarterly_review_pdf_has_a_headline_page_then_the_changes_and_the_chart
     assert "Evidence that went stale" in rest
     assert "365-day limit since 2026-07-01" in rest
     assert "Open gaps" in rest
-    assert "Review of 'IR plan review" in rest
+    assert "next review date in the register (ir-plan-" in rest
