@@ -254,7 +254,7 @@ def _keep_copies(
 def evaluation_input(
     config: Config, evidence: list[EvidenceItem], timing: Timing, waivers: Sequence[Waiver] = ()
 ) -> EvaluationInput:
-    """What the controls stage needs from the config, the evidence and the waiver ledger."""
+    """Gather what the controls stage needs from the config, the evidence and the waivers."""
     return EvaluationInput(
         waivers=list(waivers),
         evidence=evidence,
@@ -270,7 +270,7 @@ def evaluation_input(
 
 
 def organisation_summary(config: Config) -> OrganisationSummary:
-    """The organisation as reports print it."""
+    """Summarise the organisation as reports print it."""
     org = config.organisation
     return OrganisationSummary(
         legal_name=org.legal_name,
@@ -357,7 +357,8 @@ def full_run(
             outcome = RunOutcome(run=writer.run, evidence=evidence, notes=notes)
             if evaluate_too:
                 waivers = store.waivers.all()
-                outcome.evaluation = evaluate(selected, evaluation_input(config, evidence, timing, waivers))
+                inputs = evaluation_input(config, evidence, timing, waivers)
+                outcome.evaluation = evaluate(selected, inputs)
                 outcome.evaluation_id = writer.add_evaluation(outcome.evaluation, writer.run.started_at)
                 if out_dir is not None:
                     for report, partial in render(
@@ -396,7 +397,8 @@ def evaluate_stored(
         run = latest_run(store, timing)
         evidence = store.evidence(run.id)
         when = Timing(period=run.period, as_of=timing.as_of if as_of_given else run.as_of)
-        evaluation = evaluate(selected, evaluation_input(config, evidence, when, store.waivers.all()))
+        inputs = evaluation_input(config, evidence, when, store.waivers.all())
+        evaluation = evaluate(selected, inputs)
         with store.append_to(run.id) as writer:
             evaluation_id = writer.add_evaluation(evaluation, run.started_at)
         return run, evaluation, evaluation_id, evidence
@@ -415,9 +417,8 @@ def report_stored(
         evidence = store.evidence(run.id)
         waivers = store.waivers.all()
         if found is None:
-            evaluation = evaluate(
-                catalogues(config), evaluation_input(config, evidence, Timing(run.period, run.as_of), waivers)
-            )
+            when = Timing(run.period, run.as_of)
+            evaluation = evaluate(catalogues(config), evaluation_input(config, evidence, when, waivers))
             with store.append_to(run.id) as writer:
                 evaluation_id = writer.add_evaluation(evaluation, run.started_at)
         else:

@@ -56,7 +56,7 @@ class LoadedPeriod:
 def grant_waiver(
     config: Config, control_id: str, *, reason: str, approver: str, expires: date, by: str
 ) -> Waiver:
-    """Record a waiver granted now (reason scrubbed of secrets and PII); WaiverError when refused."""
+    """Record a waiver granted now (its reason scrubbed of secrets and PII), or refuse it."""
     known = {control.id for catalogue in catalogues(config) for control in catalogue.controls}
     scrub, _ = redactor(config)
     waiver = new_waiver(
@@ -76,7 +76,7 @@ def grant_waiver(
 
 
 def revoke_waiver(config: Config, ident: str, *, reason: str, by: str) -> Waiver:
-    """Record the revocation of waiver ``ident`` now; the waiver stops counting from this instant."""
+    """Record the revocation of waiver ``ident``: it stops counting from this instant."""
     if not reason.strip():
         raise ConfigError("a revocation needs a reason (--reason)")
     scrub, _ = redactor(config)
@@ -99,7 +99,7 @@ def list_waivers(config: Config) -> list[Waiver]:
 
 
 def load_period(config: Config, store: Store, period: Period) -> LoadedPeriod:
-    """The newest run of ``period`` and its newest evaluation (evaluated now, unsaved, if it has none)."""
+    """Load the newest run of ``period`` and its newest evaluation (made now, unsaved, if none)."""
     run = latest_run(store, Timing(period, period.end_at))
     evidence = store.evidence(run.id)
     found = store.latest_evaluation(run.id)
@@ -119,7 +119,9 @@ def load_period(config: Config, store: Store, period: Period) -> LoadedPeriod:
         run_uid=run.uid,
         evaluated_now=found is None,
     )
-    return LoadedPeriod(run=run, state=PeriodState(ref, evaluation, evidence), evaluation_id=evaluation_id)
+    return LoadedPeriod(
+        run=run, state=PeriodState(ref, evaluation, evidence), evaluation_id=evaluation_id
+    )
 
 
 def parse_periods(*texts: str) -> list[Period]:
@@ -131,7 +133,7 @@ def parse_periods(*texts: str) -> list[Period]:
 
 
 def diff_periods(config: Config, old: str, new: str) -> PeriodDiff:
-    """What changed from the newest evaluation of ``old`` to that of ``new``."""
+    """Compare the newest evaluation of ``old`` with that of ``new``."""
     old_period, new_period = parse_periods(old, new)
     store = open_store(config)
     try:
@@ -148,12 +150,16 @@ def _catalogues_of(*states: PeriodState) -> list[Catalogue]:
 
 
 def due(config: Config, timing: Timing, within_days: int) -> DueReport:
-    """What falls due within ``within_days`` of the as-of date, from the period's newest run."""
+    """List what falls due within ``within_days`` of the as-of date, from the newest run."""
     store = open_store(config)
     try:
         run = latest_run(store, timing)
         return due_items(
-            catalogues(config), store.evidence(run.id), store.waivers.all(), timing.as_of, within_days
+            catalogues(config),
+            store.evidence(run.id),
+            store.waivers.all(),
+            timing.as_of,
+            within_days,
         )
     finally:
         store.close()
@@ -184,7 +190,9 @@ def trend(store: Store, period: Period, limit: int = TREND_PERIODS) -> list[Tren
     for run in chosen:
         found = store.latest_evaluation(run.id)
         if found is not None:
-            points.append(TrendPoint(label=run.period.label, end=run.period.end, counts=found[1].counts()))
+            points.append(
+                TrendPoint(label=run.period.label, end=run.period.end, counts=found[1].counts())
+            )
     return points
 
 
@@ -201,7 +209,7 @@ def quarterly_review(
     within_days: int = 30,
     trend_periods: int = TREND_PERIODS,
 ) -> tuple[RenderedReport, PeriodDiff | None]:
-    """Render the quarterly review of the period against ``previous`` (default: the period before)."""
+    """Render the quarterly review of the period against ``previous`` (default: the one before)."""
     (before_period,) = parse_periods(previous) if previous else (timing.period.previous(),)
     store = open_store(config)
     try:
@@ -225,7 +233,11 @@ def quarterly_review(
             diff=diff,
             previous_label=before_period.label,
             due=due_items(
-                _catalogues_of(current.state), current.state.evidence, waivers, evaluation.as_of, within_days
+                _catalogues_of(current.state),
+                current.state.evidence,
+                waivers,
+                evaluation.as_of,
+                within_days,
             ),
             trend=trend(store, timing.period, trend_periods),
             owners=config.owners,
@@ -240,7 +252,11 @@ def quarterly_review(
             if current.evaluation_id is not None:
                 with store.append_to(current.run.id) as writer:
                     writer.add_report(
-                        current.evaluation_id, report.kind, str(final), report.sha256, report.pages,
+                        current.evaluation_id,
+                        report.kind,
+                        str(final),
+                        report.sha256,
+                        report.pages,
                         current.run.started_at,
                     )
             os.replace(partial, final)

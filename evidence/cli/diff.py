@@ -36,7 +36,7 @@ def diff(
 
 
 def print_diff(result: PeriodDiff) -> None:
-    """The diff as tables in the terminal."""
+    """Print the diff as tables in the terminal."""
     console = stdout()
     before, after = result.old, result.new
     console.print(
@@ -45,7 +45,8 @@ def print_diff(result: PeriodDiff) -> None:
     )
     console.print(
         ", ".join(
-            f"{styled(s)} {result.old_counts.get(s, 0)} → {result.new_counts.get(s, 0)}" for s in STATUS_ORDER
+            f"{styled(s)} {result.old_counts.get(s, 0)} → {result.new_counts.get(s, 0)}"
+            for s in STATUS_ORDER
         )
     )
     if result.status_changes:
@@ -53,11 +54,16 @@ def print_diff(result: PeriodDiff) -> None:
         for column in ("Control", "Title", before.label, after.label, "Change"):
             table.add_column(column)
         for c in result.status_changes:
-            table.add_row(c.control_id, escape(c.title), _status(c.old), _status(c.new), c.direction)
+            table.add_row(
+                c.control_id, escape(c.title), _status(c.old), _status(c.new), c.direction
+            )
         console.print(table)
     else:
         console.print("no control changed status")
-    console.print(f"new gaps ({len(result.new_gaps)}): {', '.join(c.control_id for c in result.new_gaps) or 'none'}")
+    console.print(
+        f"new gaps ({len(result.new_gaps)}): "
+        f"{', '.join(c.control_id for c in result.new_gaps) or 'none'}"
+    )
     console.print(
         f"resolved gaps ({len(result.resolved_gaps)}): "
         f"{', '.join(c.control_id for c in result.resolved_gaps) or 'none'}"
@@ -82,7 +88,10 @@ def print_diff(result: PeriodDiff) -> None:
         console.print(table)
     for m in result.missing:
         error = f": {escape(m.error)}" if m.error else ""
-        console.print(f"source {escape(m.source)!r} had {m.before} {m.kind} item(s) before and none now{error}")
+        console.print(
+            f"source {escape(m.source)!r} had {m.before} {m.kind} item(s) before "
+            f"and none now{error}"
+        )
 
 
 def _status(status: Status | None) -> str:

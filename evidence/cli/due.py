@@ -1,4 +1,4 @@
-"""`evidence due`: what falls due soon (reviews, scans, rotations, waivers), with an iCalendar export."""
+"""`evidence due`: what falls due soon (reviews, scans, rotations, waivers), as iCalendar too."""
 
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ def due(
     period: PeriodOption = None,
     as_of: AsOfOption = None,
     ics: Annotated[
-        Path | None, typer.Option("--ics", help="Also write the upcoming items to this iCalendar file.")
+        Path | None,
+        typer.Option("--ics", help="Also write the upcoming items to this iCalendar file."),
     ] = None,
     json: JsonOption = False,
 ) -> int:

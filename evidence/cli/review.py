@@ -19,7 +19,9 @@ def review(
     period: PeriodOption = None,
     previous: Annotated[
         str | None,
-        typer.Option("--previous", help="The period to compare with (default: the one just before)."),
+        typer.Option(
+            "--previous", help="The period to compare with (default: the one just before)."
+        ),
     ] = None,
     within: WithinOption = "30d",
     trend: Annotated[
@@ -38,12 +40,24 @@ def review(
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, None)
     report, diff = pipeline_review.quarterly_review(
-        loaded, timing, out, previous=previous, within_days=parse_window(within), trend_periods=trend
+        loaded,
+        timing,
+        out,
+        previous=previous,
+        within_days=parse_window(within),
+        trend_periods=trend,
     )
     if json:
-        print_json({"report": report.model_dump(mode="json"), "diff": diff.model_dump(mode="json") if diff else None})
+        print_json(
+            {
+                "report": report.model_dump(mode="json"),
+                "diff": diff.model_dump(mode="json") if diff else None,
+            }
+        )
     elif not quiet:
         if diff is None:
-            stderr().print("note: the previous period has no run in the store; the review has no comparison")
+            stderr().print(
+                "note: the previous period has no run in the store; the review has no comparison"
+            )
         stderr().print(f"wrote {report.path} ({report.pages} pages, sha256 {report.sha256[:16]}…)")
     return 0

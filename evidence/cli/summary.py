@@ -54,6 +54,7 @@ def print_evaluation(run: RunInfo, evaluation: Evaluation, as_json: bool, extra:
     console.print(", ".join(f"{styled(s)}: {counts[s]}" for s in STATUS_ORDER))
     for waiver in evaluation.waivers:
         console.print(
-            f"waiver {waiver.id} for {waiver.control_id} until {waiver.expires:%Y-%m-%d}, approved by "
+            f"waiver {waiver.id} for {waiver.control_id} until {waiver.expires:%Y-%m-%d}, "
+            "approved by "
             f"{escape(waiver.approver)} ({waiver.state(evaluation.as_of)}): {escape(waiver.reason)}"
         )

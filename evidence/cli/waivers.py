@@ -1,4 +1,4 @@
-"""`evidence waive`, `evidence unwaive` and `evidence waivers`: accepted exceptions with an expiry."""
+"""`evidence waive`, `unwaive` and `waivers`: accepted exceptions that expire."""
 
 from __future__ import annotations
 
@@ -26,10 +26,15 @@ ByOption = Annotated[
 
 def waive(
     control: Annotated[str, typer.Argument(help="The control to waive, e.g. DPP-NET-3.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why the gap is accepted, and until what.")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why the gap is accepted, and until what.")
+    ],
     approver: Annotated[str, typer.Option("--approver", help="Who approved the exception.")],
     expires: Annotated[
-        str, typer.Option("--expires", help="Last day the waiver counts (YYYY-MM-DD), at most a year away.")
+        str,
+        typer.Option(
+            "--expires", help="Last day the waiver counts (YYYY-MM-DD), at most a year away."
+        ),
     ],
     by: ByOption = None,
     config: ConfigOption = Path("evidence.toml"),
@@ -48,14 +53,17 @@ def waive(
         print_json(waiver.model_dump(mode="json"))
     else:
         stderr().print(
-            f"recorded waiver {waiver.id} for {waiver.control_id}, approved by {escape(waiver.approver)}, "
+            f"recorded waiver {waiver.id} for {waiver.control_id}, "
+            f"approved by {escape(waiver.approver)}, "
             f"until {waiver.expires.date().isoformat()}"
         )
     return 0
 
 
 def unwaive(
-    waiver_id: Annotated[str, typer.Argument(metavar="WAIVER", help="The waiver id, e.g. WV-1A2B3C4D5E.")],
+    waiver_id: Annotated[
+        str, typer.Argument(metavar="WAIVER", help="The waiver id, e.g. WV-1A2B3C4D5E.")
+    ],
     reason: Annotated[str, typer.Option("--reason", help="Why the waiver ends early.")],
     by: ByOption = None,
     config: ConfigOption = Path("evidence.toml"),
@@ -103,8 +111,12 @@ def waivers(
 
 
 def waiver_json(waiver: Waiver, as_of: datetime) -> dict[str, Any]:
-    """A waiver with its standing at ``as_of``."""
-    return {**waiver.model_dump(mode="json"), "in_force": waiver.in_force(as_of), "state": waiver.state(as_of)}
+    """Give a waiver as JSON with its standing at ``as_of``."""
+    return {
+        **waiver.model_dump(mode="json"),
+        "in_force": waiver.in_force(as_of),
+        "state": waiver.state(as_of),
+    }
 
 
 def _day(text: str) -> date:

@@ -39,7 +39,7 @@ class Slot:
 
 
 def cadence_slots(period: Period, as_of: date, every_days: int) -> list[Slot]:
-    """The slots of ``every_days`` ending at ``as_of`` that together cover the period, oldest first."""
+    """Give the slots of ``every_days`` ending at ``as_of`` that cover the period, oldest first."""
     if every_days <= 0:
         raise ValueError("a cadence must be a positive number of days")
     step = timedelta(days=every_days)
@@ -51,7 +51,7 @@ def cadence_slots(period: Period, as_of: date, every_days: int) -> list[Slot]:
 
 
 def item_days(item: EvidenceItem, as_of: date) -> tuple[date, date] | None:
-    """The days an item vouches for: its date, widened by the range it says it covers.
+    """Give the days an item vouches for: its date, widened by the range it says it covers.
 
     Items dated after ``as_of`` did not exist then and vouch for nothing; an item with neither
     a date nor a covered range cannot be placed in a slot.
@@ -65,11 +65,14 @@ def item_days(item: EvidenceItem, as_of: date) -> tuple[date, date] | None:
     return min(days), max(days)
 
 
-def covering(slots: Sequence[Slot], items: Iterable[EvidenceItem], as_of: date) -> list[list[EvidenceItem]]:
+def covering(
+    slots: Sequence[Slot], items: Iterable[EvidenceItem], as_of: date
+) -> list[list[EvidenceItem]]:
     """For each slot, the items whose days touch it (ordered by id, so output is stable)."""
     placed = [(item, item_days(item, as_of)) for item in sorted(items, key=lambda i: i.id)]
     return [
-        [item for item, days in placed if days is not None and slot.overlaps(*days)] for slot in slots
+        [item for item, days in placed if days is not None and slot.overlaps(*days)]
+        for slot in slots
     ]
 
 
@@ -81,7 +84,7 @@ def name_slots(slots: Sequence[Slot]) -> str:
 
 
 def fact_date(value: object) -> date | None:
-    """A date from a fact holding an ISO date or timestamp (None when absent)."""
+    """Read a date from a fact holding an ISO date or timestamp (None when absent)."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

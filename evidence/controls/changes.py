@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from evidence.controls.cadence import fact_date
 from evidence.model.catalogue import Catalogue, Control
@@ -37,7 +37,7 @@ class PeriodState:
 
 
 def compare(old: PeriodState, new: PeriodState, catalogues: Sequence[Catalogue]) -> PeriodDiff:
-    """The changes from ``old`` to ``new``; ``catalogues`` give titles and age limits."""
+    """List the changes from ``old`` to ``new``; ``catalogues`` give titles and age limits."""
     titles = {(_family(c.ref), ctrl.id): ctrl.title for c in catalogues for ctrl in c.controls}
     before = {_key(r): r for r in old.evaluation.results}
     after = {_key(r): r for r in new.evaluation.results}
@@ -66,13 +66,24 @@ def compare(old: PeriodState, new: PeriodState, catalogues: Sequence[Catalogue])
         old=old.ref,
         new=new.ref,
         status_changes=changes,
-        new_gaps=[c for c in changes if c.new is not None and c.new.is_gap and not (c.old and c.old.is_gap)],
-        resolved_gaps=[c for c in changes if c.old is not None and c.old.is_gap and c.new is not None
-                       and not c.new.is_gap],
+        new_gaps=[
+            c
+            for c in changes
+            if c.new is not None and c.new.is_gap and not (c.old and c.old.is_gap)
+        ],
+        resolved_gaps=[
+            c
+            for c in changes
+            if c.old is not None and c.old.is_gap and c.new is not None and not c.new.is_gap
+        ],
         stale=_stale(old, new, catalogues),
         missing=_missing(old.evidence, new.evidence),
-        figures=[move for key, now in after.items() if key in before
-                 for move in _moves(before[key], now, days)],
+        figures=[
+            move
+            for key, now in after.items()
+            if key in before
+            for move in _moves(before[key], now, days)
+        ],
         old_counts=old.evaluation.counts(),
         new_counts=new.evaluation.counts(),
     )
@@ -137,8 +148,10 @@ def _missing(old: Sequence[EvidenceItem], new: Sequence[EvidenceItem]) -> list[M
     ]
 
 
-def _stale(old: PeriodState, new: PeriodState, catalogues: Sequence[Catalogue]) -> list[StaleEvidence]:
-    """Documents that were the current evidence of a control then, still are, and are now too old."""
+def _stale(
+    old: PeriodState, new: PeriodState, catalogues: Sequence[Catalogue]
+) -> list[StaleEvidence]:
+    """Find documents that were a control's newest evidence then, still are, and are now too old."""
     found: dict[str, StaleEvidence] = {}
     old_day, new_day = old.ref.as_of.date(), new.ref.as_of.date()
     for catalogue in catalogues:
@@ -174,7 +187,7 @@ def _why_stale(item: EvidenceItem, limit: int | None, old_day: date, new_day: da
     if limit is not None and then <= limit < now:
         return (
             f"{then} days old on {old_day.isoformat()}, {now} days old on {new_day.isoformat()}: "
-            f"past the {limit}-day limit since {date.fromordinal(issued.toordinal() + limit + 1).isoformat()}"
+            f"past the {limit}-day limit since {issued + timedelta(days=limit + 1)}"
         )
     review = fact_date(item.facts.get("next_review"))
     if review is not None and old_day <= review < new_day:
@@ -199,7 +212,7 @@ def document_rules(control: Control) -> list[tuple[list[str], int | None]]:
 def latest_document(
     evidence: Sequence[EvidenceItem], control: Control, doc_types: Sequence[str], day: date
 ) -> EvidenceItem | None:
-    """The newest usable document of ``doc_types`` supporting ``control``, dated on or before ``day``."""
+    """Find the newest usable document of ``doc_types`` for ``control`` dated by ``day``."""
     dated = [
         (issued, item.id, item)
         for item in evidence

@@ -67,8 +67,10 @@ def _unique_controls(catalogues: Sequence[Catalogue]) -> list[Control]:
     return list(seen.values())
 
 
-def _document_reviews(controls: list[Control], evidence: Sequence[EvidenceItem], day: date) -> list[DueItem]:
-    """The next review date of the newest document of each type, for the controls it supports."""
+def _document_reviews(
+    controls: list[Control], evidence: Sequence[EvidenceItem], day: date
+) -> list[DueItem]:
+    """Give the next review date of the newest document of each type, for its controls."""
     users: dict[str, list[str]] = {}
     for control in controls:
         for doc_types, _ in document_rules(control):
@@ -90,15 +92,20 @@ def _document_reviews(controls: list[Control], evidence: Sequence[EvidenceItem],
                     kind="document-review",
                     title=f"Review of {latest.facts.get('title')!r}",
                     controls=sorted(set(control_ids)),
-                    basis=f"next review date in the register ({doc_type}, dated {latest.facts.get('date')})",
+                    basis=(
+                        f"next review date in the register ({doc_type}, "
+                        f"dated {latest.facts.get('date')})"
+                    ),
                     evidence_id=latest.id,
                 )
             )
     return items
 
 
-def _renewals(controls: list[Control], evidence: Sequence[EvidenceItem], day: date) -> list[DueItem]:
-    """The newest document of each cadence or age-limited check, plus the cadence or limit."""
+def _renewals(
+    controls: list[Control], evidence: Sequence[EvidenceItem], day: date
+) -> list[DueItem]:
+    """Give the newest document of each cadence or age-limited check plus the cadence or limit."""
     items = []
     for control in controls:
         for doc_types, limit in document_rules(control):
@@ -113,14 +120,19 @@ def _renewals(controls: list[Control], evidence: Sequence[EvidenceItem], day: da
                     kind="cadence",
                     title=f"Next {' or '.join(doc_types)}",
                     controls=[control.id],
-                    basis=f"{every}{limit} days after {latest.facts.get('title')!r} dated {issued.isoformat()}",
+                    basis=(
+                        f"{every}{limit} days after {latest.facts.get('title')!r} "
+                        f"dated {issued.isoformat()}"
+                    ),
                     evidence_id=latest.id,
                 )
             )
     return items
 
 
-def _rotations(controls: list[Control], evidence: Sequence[EvidenceItem], day: date) -> list[DueItem]:
+def _rotations(
+    controls: list[Control], evidence: Sequence[EvidenceItem], day: date
+) -> list[DueItem]:
     """Each secret's and active access key's last rotation plus the rotation cadence."""
     items = []
     for control in controls:
@@ -152,13 +164,19 @@ def _rotations(controls: list[Control], evidence: Sequence[EvidenceItem], day: d
 def _credentials(check: str, pattern: object, item: EvidenceItem) -> list[tuple[str, date | None]]:
     if check == "secret_rotation" and item.kind == "secrets.rotation":
         return [
-            (f"Rotate secret {entry.get('name')!r}", fact_date(entry.get("last_rotated") or entry.get("created")))
+            (
+                f"Rotate secret {entry.get('name')!r}",
+                fact_date(entry.get("last_rotated") or entry.get("created")),
+            )
             for entry in fact_entries(item.facts.get("secrets"))
             if pattern is None or matches_secret(str(entry.get("name", "")), str(pattern))
         ]
     if check == "access_key_age" and item.kind == "iam.credentials":
         return [
-            (f"Rotate access key {key.get('key', '?')} of {user.get('user', '?')}", fact_date(key.get("last_rotated")))
+            (
+                f"Rotate access key {key.get('key', '?')} of {user.get('user', '?')}",
+                fact_date(key.get("last_rotated")),
+            )
             for user in fact_entries(item.facts.get("users"))
             for key in fact_entries(user.get("access_keys"))
             if key.get("active") is not False

@@ -28,14 +28,16 @@ def new_waiver(
     expires: date,
     known_controls: Collection[str],
 ) -> Waiver:
-    """A waiver as granted now, or WaiverError saying which rule it breaks.
+    """Build a waiver granted now, or raise WaiverError saying which rule it breaks.
 
     It expires at the end of ``expires`` (UTC); it may last at most :data:`MAX_WAIVER_DAYS`
     days counted from the day it is granted, and must name a control of the catalogues.
     """
     control = control_id.strip().upper()
     if control not in known_controls:
-        raise WaiverError(f"no control {control_id!r} in the selected catalogues; see `evidence policies show`")
+        raise WaiverError(
+            f"no control {control_id!r} in the selected catalogues; see `evidence policies show`"
+        )
     if not reason.strip():
         raise WaiverError("a waiver needs a reason (--reason)")
     if not approver.strip():
@@ -44,10 +46,13 @@ def new_waiver(
         raise WaiverError("a waiver needs who records it (--by)")
     days = (expires - created_at.date()).days
     if days < 0:
-        raise WaiverError(f"--expires {expires.isoformat()} is before today ({created_at.date().isoformat()})")
+        raise WaiverError(
+            f"--expires {expires.isoformat()} is before today ({created_at.date().isoformat()})"
+        )
     if days > MAX_WAIVER_DAYS:
         raise WaiverError(
-            f"a waiver may last at most {MAX_WAIVER_DAYS} days: --expires {expires.isoformat()} is {days} days "
+            f"a waiver may last at most {MAX_WAIVER_DAYS} days: "
+            f"--expires {expires.isoformat()} is {days} days "
             f"after {created_at.date().isoformat()}; fix the gap or renew the waiver before "
             f"{date.fromordinal(created_at.date().toordinal() + MAX_WAIVER_DAYS).isoformat()}"
         )
@@ -61,9 +66,13 @@ def new_waiver(
     )
 
 
-def apply_waivers(result: ControlResult, waivers: Sequence[Waiver], as_of: datetime) -> ControlResult:
-    """``result`` waived by the longest-lasting waiver in force at ``as_of``, or with a note why not."""
-    mine = sorted((w for w in waivers if w.control_id == result.control_id), key=lambda w: (w.expires, w.id))
+def apply_waivers(
+    result: ControlResult, waivers: Sequence[Waiver], as_of: datetime
+) -> ControlResult:
+    """Waive ``result`` by the longest waiver in force at ``as_of``, or note why none counts."""
+    mine = sorted(
+        (w for w in waivers if w.control_id == result.control_id), key=lambda w: (w.expires, w.id)
+    )
     if not mine or not result.status.is_gap:
         return result
     in_force = [w for w in mine if w.in_force(as_of)]

@@ -84,7 +84,7 @@ class Waiver(BaseModel):
         return self.created_at <= at <= self.expires and not revoked
 
     def state(self, at: datetime) -> str:
-        """A short phrase for reports: why the waiver does or does not count at ``at``."""
+        """Say in a short phrase why the waiver does or does not count at ``at``."""
         if self.revoked_at is not None and self.revoked_at <= at:
             return f"revoked {self.revoked_at.date().isoformat()}"
         if at < self.created_at:

@@ -18,7 +18,7 @@ _LIMIT = 75
 
 
 def calendar(report: DueReport, organisation: str) -> bytes:
-    """The VCALENDAR of ``report``'s upcoming items, as bytes ready to write."""
+    """Build the VCALENDAR of ``report``'s upcoming items, as bytes ready to write."""
     stamp = report.as_of.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VCALENDAR",
@@ -56,7 +56,7 @@ def _event(item: DueItem, stamp: str) -> list[str]:
 
 
 def uid(item: DueItem) -> str:
-    """A stable identifier: the same due item keeps its UID across exports (updates, not duplicates)."""
+    """Derive a stable UID: the same due item keeps it across exports (updates, not copies)."""
     key = "\x00".join([item.kind, item.title, item.due.isoformat(), *item.controls])
     return f"{hashlib.sha256(key.encode()).hexdigest()[:24]}@dpp-evidence"
 

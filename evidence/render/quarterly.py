@@ -20,13 +20,16 @@ _SEVERITY = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
 def quarterly_context(data: QuarterlyData) -> dict[str, Any]:
-    """The template's view of ``data``: headline lists, capped, and the full detail."""
+    """Build the template's view of ``data``: headline lists, capped, and the full detail."""
     controls = {(c.id, ctrl.id): ctrl for c in data.catalogues for ctrl in c.controls}
     as_of = data.evaluation.as_of
     diff = data.diff
     gaps = sorted(
-        (_gap(r, controls.get((r.catalogue.split("@", 1)[0], r.control_id)), data.owners)
-         for r in data.evaluation.results if r.status.is_gap),
+        (
+            _gap(r, controls.get((r.catalogue.split("@", 1)[0], r.control_id)), data.owners)
+            for r in data.evaluation.results
+            if r.status.is_gap
+        ),
         key=lambda g: (_SEVERITY.get(g["severity"], 9), g["result"].control_id),
     )
     waivers = sorted(data.waivers, key=lambda w: (w.expires, w.id))
@@ -63,7 +66,9 @@ def render_quarterly(data: QuarterlyData, target: Path) -> RenderedReport:
     """Render the quarterly review of ``data`` to ``target``; any renderer warning is an error."""
     html = render_html(TEMPLATE, **quarterly_context(data))
     identifier = f"{data.run.uid}:quarterly-review:{data.previous_label}"
-    sha256, pages, warnings = write_pdf(html, target, identifier=identifier, options={"pdf_tags": True})
+    sha256, pages, warnings = write_pdf(
+        html, target, identifier=identifier, options={"pdf_tags": True}
+    )
     if warnings:
         target.unlink(missing_ok=True)
         raise RenderError(f"{target.name}: renderer warnings: {'; '.join(warnings[:5])}")

@@ -37,7 +37,9 @@ class WaiverRow(Base):
     expires: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-def waiver_id(control_id: str, reason: str, approver: str, created_by: str, created_at: datetime) -> str:
+def waiver_id(
+    control_id: str, reason: str, approver: str, created_by: str, created_at: datetime
+) -> str:
     """``WV-`` plus 10 hex digits derived from what the waiver says and when it was granted."""
     text = "\x00".join([control_id, reason, approver, created_by, created_at.isoformat()])
     return "WV-" + hashlib.sha256(text.encode()).hexdigest()[:10].upper()
@@ -54,7 +56,11 @@ class WaiverLedger:
         stored = waiver.model_copy(
             update={
                 "id": waiver_id(
-                    waiver.control_id, waiver.reason, waiver.approver, waiver.created_by, waiver.created_at
+                    waiver.control_id,
+                    waiver.reason,
+                    waiver.approver,
+                    waiver.created_by,
+                    waiver.created_at,
                 )
             }
         )
@@ -82,7 +88,9 @@ class WaiverLedger:
             known = ", ".join(sorted(found)) or "none"
             raise StoreError(f"no waiver {ident!r} in the store (known: {known})")
         if waiver.revoked_at is not None:
-            raise StoreError(f"waiver {waiver.id} was already revoked on {waiver.revoked_at.date()}")
+            raise StoreError(
+                f"waiver {waiver.id} was already revoked on {waiver.revoked_at.date()}"
+            )
         self._add(
             WaiverRow(
                 waiver_id=waiver.id,
@@ -95,7 +103,9 @@ class WaiverLedger:
                 expires=None,
             )
         )
-        return waiver.model_copy(update={"revoked_at": at, "revoked_by": by, "revocation_reason": reason})
+        return waiver.model_copy(
+            update={"revoked_at": at, "revoked_by": by, "revocation_reason": reason}
+        )
 
     def all(self) -> list[Waiver]:
         """Every waiver ever granted, revocations applied, in the order they were granted."""

@@ -23,7 +23,7 @@ def document(
     covers: tuple[str, str] | None = None,
     controls: list[str] | None = None,
 ) -> EvidenceItem:
-    """A registered document as the documents collector yields it."""
+    """Build a registered document as the documents collector yields it."""
     subject = f"{doc_type}:{doc_type}-{day}.md"
     return EvidenceItem(
         id=stable_evidence_id("documents", "document", subject, [subject]),
@@ -33,8 +33,12 @@ def document(
         subject=subject,
         location=f"documents/{doc_type}-{day}.md",
         collected_at=datetime(2026, 10, 1, tzinfo=UTC),
-        covers_start=datetime.combine(date.fromisoformat(covers[0]), time.min, tzinfo=UTC) if covers else None,
-        covers_end=datetime.combine(date.fromisoformat(covers[1]), time(23, 59, 59), tzinfo=UTC) if covers else None,
+        covers_start=datetime.combine(date.fromisoformat(covers[0]), time.min, tzinfo=UTC)
+        if covers
+        else None,
+        covers_end=datetime.combine(date.fromisoformat(covers[1]), time(23, 59, 59), tzinfo=UTC)
+        if covers
+        else None,
         facts={
             "doc_type": doc_type,
             "title": title or f"{doc_type} {day}",
@@ -50,8 +54,10 @@ def document(
     ).seal()
 
 
-def aws_item(kind: str, facts: dict[str, Any], subject: str = "account 111122223333") -> EvidenceItem:
-    """An item of an AWS kind (``secrets.rotation``, ``iam.credentials``) with the documented facts."""
+def aws_item(
+    kind: str, facts: dict[str, Any], subject: str = "account 111122223333"
+) -> EvidenceItem:
+    """Build an item of an AWS kind (secrets.rotation, iam.credentials) with documented facts."""
     return EvidenceItem(
         id=stable_evidence_id("aws", kind, subject),
         kind=kind,
@@ -65,17 +71,22 @@ def aws_item(kind: str, facts: dict[str, Any], subject: str = "account 111122223
 
 
 def judge(
-    items: list[EvidenceItem], period: str = "2026-Q3", as_of: str | None = None, waivers: list[Waiver] | None = None
+    items: list[EvidenceItem],
+    period: str = "2026-Q3",
+    as_of: str | None = None,
+    waivers: list[Waiver] | None = None,
 ) -> Evaluation:
     """Evaluate the current DPP catalogue against ``items``."""
     resolved = parse_period(period)
     moment = (
-        datetime.combine(date.fromisoformat(as_of), time(23, 59, 59), tzinfo=UTC) if as_of else resolved.end_at
+        datetime.combine(date.fromisoformat(as_of), time(23, 59, 59), tzinfo=UTC)
+        if as_of
+        else resolved.end_at
     )
     data = EvaluationInput(evidence=items, period=resolved, as_of=moment, waivers=waivers or [])
     return evaluate([load_catalogue(DPP)], data)
 
 
 def result(evaluation: Evaluation, control_id: str) -> ControlResult:
-    """The result of ``control_id``."""
+    """Pick the result of ``control_id``."""
     return next(r for r in evaluation.results if r.control_id == control_id)

@@ -37,7 +37,15 @@ def fortnightly(days: list[str]) -> list:
 
 
 def test_every_fortnight_reviewed_is_met_with_the_slot_figures() -> None:
-    days = ["2026-07-06", "2026-07-20", "2026-08-03", "2026-08-17", "2026-08-31", "2026-09-14", "2026-09-28"]
+    days = [
+        "2026-07-06",
+        "2026-07-20",
+        "2026-08-03",
+        "2026-08-17",
+        "2026-08-31",
+        "2026-09-14",
+        "2026-09-28",
+    ]
     control = result(judge(fortnightly(days)), "DPP-LOG-4")
     assert control.status is Status.MET
     assert control.figures["slots"] == 7
@@ -100,7 +108,9 @@ def test_an_overdue_next_review_keeps_a_covered_control_insufficient() -> None:
 def test_no_document_at_all_is_insufficient_and_says_so() -> None:
     control = result(judge([]), "DPP-VULN-2")
     assert control.status is Status.INSUFFICIENT
-    assert "no registered document of type vuln-scan-report supports DPP-VULN-2" in control.reasons[0]
+    assert (
+        "no registered document of type vuln-scan-report supports DPP-VULN-2" in control.reasons[0]
+    )
 
 
 def test_controls_without_cadence_keep_the_recency_check() -> None:

@@ -10,14 +10,23 @@ AS_OF = datetime(2026, 9, 30, 23, 59, 59, tzinfo=UTC)
 DPP = [load_catalogue("amazon-dpp@2025-11")]
 
 
-def listed(items: list, within: int = 30, waivers: list | None = None) -> list[tuple[str, str, str, bool]]:
+def listed(
+    items: list, within: int = 30, waivers: list | None = None
+) -> list[tuple[str, str, str, bool]]:
     report = due_items(DPP, items, waivers or [], AS_OF, within)
     return [(i.due.isoformat(), i.kind, i.title, i.overdue) for i in report.items]
 
 
 def test_the_next_review_date_of_the_newest_document_falls_due() -> None:
-    review = document("ir-plan-review", "2026-04-15", title="IR plan review, April 2026", next_review="2026-10-14")
-    assert ("2026-10-14", "document-review", "Review of 'IR plan review, April 2026'", False) in listed([review])
+    review = document(
+        "ir-plan-review", "2026-04-15", title="IR plan review, April 2026", next_review="2026-10-14"
+    )
+    assert (
+        "2026-10-14",
+        "document-review",
+        "Review of 'IR plan review, April 2026'",
+        False,
+    ) in listed([review])
 
 
 def test_a_superseded_document_no_longer_falls_due() -> None:
@@ -39,15 +48,27 @@ def test_nothing_beyond_the_window() -> None:
 
 
 def test_rotations_fall_due_one_cadence_after_the_last_rotation() -> None:
-    secret = aws_item("secrets.rotation", {"secrets": [{"name": "prod/lwa-client-secret", "last_rotated": "2026-04-20"}]})
+    secret = aws_item(
+        "secrets.rotation",
+        {"secrets": [{"name": "prod/lwa-client-secret", "last_rotated": "2026-04-20"}]},
+    )
     report = due_items(DPP, [secret], [], AS_OF, 30)
     lwa = [i for i in report.items if i.controls == ["DPP-CRED-2"]]
-    assert [(i.due, i.title) for i in lwa] == [(date(2026, 10, 17), "Rotate secret 'prod/lwa-client-secret'")]
+    assert [(i.due, i.title) for i in lwa] == [
+        (date(2026, 10, 17), "Rotate secret 'prod/lwa-client-secret'")
+    ]
 
 
 def test_waivers_in_force_fall_due_on_their_expiry() -> None:
     waiver = Waiver(
-        id="WV-0000000001", control_id="DPP-NET-3", reason="EDR rollout", approver="CISO", created_by="me",
-        created_at=datetime(2026, 7, 1, tzinfo=UTC), expires=datetime(2026, 10, 20, 23, 59, 59, tzinfo=UTC),
+        id="WV-0000000001",
+        control_id="DPP-NET-3",
+        reason="EDR rollout",
+        approver="CISO",
+        created_by="me",
+        created_at=datetime(2026, 7, 1, tzinfo=UTC),
+        expires=datetime(2026, 10, 20, 23, 59, 59, tzinfo=UTC),
     )
-    assert listed([], waivers=[waiver]) == [("2026-10-20", "waiver-expiry", "Waiver WV-0000000001 for DPP-NET-3 expires", False)]
+    assert listed([], waivers=[waiver]) == [
+        ("2026-10-20", "waiver-expiry", "Waiver WV-0000000001 for DPP-NET-3 expires", False)
+    ]

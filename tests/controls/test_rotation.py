@@ -12,7 +12,13 @@ def outcome(control, check: str):
 
 
 def test_lwa_secret_rotated_within_180_days_meets_the_control() -> None:
-    item = secrets({"name": "prod/parcelpilot/lwa-client-secret", "rotation_enabled": True, "last_rotated": "2026-06-01T10:00:00Z"})
+    item = secrets(
+        {
+            "name": "prod/parcelpilot/lwa-client-secret",
+            "rotation_enabled": True,
+            "last_rotated": "2026-06-01T10:00:00Z",
+        }
+    )
     control = result(judge([item]), "DPP-CRED-2")
     assert control.status is Status.MET
     assert outcome(control, "secret_rotation").figures["secrets_checked"] == 1
@@ -28,7 +34,11 @@ def test_lwa_secret_older_than_its_cadence_is_not_met_and_named() -> None:
     # The system says the secret is overdue: a registered record cannot outvote it.
     assert control.status is Status.NOT_MET
     reason = " ".join(control.reasons)
-    assert "secret 'prod/parcelpilot/lwa-client-secret' was last rotated 2026-01-02, 271 days before 2026-09-30" in reason
+    assert (
+        "secret 'prod/parcelpilot/lwa-client-secret' was last rotated 2026-01-02, "
+        "271 days before 2026-09-30"
+        in reason
+    )
     assert "db-password" not in reason
 
 
@@ -47,15 +57,24 @@ def test_no_matching_secret_is_insufficient() -> None:
 
 
 def test_earlier_slots_of_a_long_period_cannot_be_shown_from_the_latest_rotation_alone() -> None:
-    item = secrets({"name": "lwa-client-secret", "last_rotated": "2026-12-01", "created": "2024-01-01"})
-    found = outcome(result(judge([item], period="2026-01-01..2026-12-31"), "DPP-CRED-2"), "secret_rotation")
+    item = secrets(
+        {"name": "lwa-client-secret", "last_rotated": "2026-12-01", "created": "2024-01-01"}
+    )
+    found = outcome(
+        result(judge([item], period="2026-01-01..2026-12-31"), "DPP-CRED-2"), "secret_rotation"
+    )
     assert found.status is Status.INSUFFICIENT
-    assert "earlier slot(s) 2025-07-09 to 2026-01-05, 2026-01-05 to 2026-07-04 cannot be shown" in found.reasons[0]
+    assert (
+        "earlier slot(s) 2025-07-09 to 2026-01-05, 2026-01-05 to 2026-07-04 cannot be shown"
+        in found.reasons[0]
+    )
 
 
 def test_a_secret_created_inside_the_period_owes_no_earlier_rotation() -> None:
     item = secrets({"name": "lwa-client-secret", "last_rotated": None, "created": "2026-08-01"})
-    found = outcome(result(judge([item], period="2026-01-01..2026-12-31"), "DPP-CRED-2"), "secret_rotation")
+    found = outcome(
+        result(judge([item], period="2026-01-01..2026-12-31"), "DPP-CRED-2"), "secret_rotation"
+    )
     assert found.status is Status.MET, found.reasons
 
 
@@ -64,11 +83,21 @@ def test_access_keys_older_than_a_year_are_not_met() -> None:
         "iam.credentials",
         {
             "users": [
-                {"user": "user:5f2a0c9e1b7d", "access_keys": [
-                    {"key": "…7QXA", "active": True, "last_rotated": "2025-06-01T08:00:00+00:00"},
-                    {"key": "…M2PD", "active": False, "last_rotated": "2020-01-01"},
-                ]},
-                {"user": "user:0b8e61d2aa34", "access_keys": [{"key": "…9KLC", "active": True, "last_rotated": "2026-02-01"}]},
+                {
+                    "user": "user:5f2a0c9e1b7d",
+                    "access_keys": [
+                        {
+                            "key": "…7QXA",
+                            "active": True,
+                            "last_rotated": "2025-06-01T08:00:00+00:00",
+                        },
+                        {"key": "…M2PD", "active": False, "last_rotated": "2020-01-01"},
+                    ],
+                },
+                {
+                    "user": "user:0b8e61d2aa34",
+                    "access_keys": [{"key": "…9KLC", "active": True, "last_rotated": "2026-02-01"}],
+                },
             ]
         },
     )

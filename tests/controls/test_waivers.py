@@ -43,7 +43,10 @@ def test_an_expired_waiver_no_longer_counts_and_the_control_shows_its_real_statu
 
 
 def test_the_expiry_day_itself_still_counts() -> None:
-    assert result(judge([], waivers=[waiver(expires="2026-09-30")]), "DPP-NET-3").status is Status.WAIVED
+    assert (
+        result(judge([], waivers=[waiver(expires="2026-09-30")]), "DPP-NET-3").status
+        is Status.WAIVED
+    )
 
 
 def test_a_revoked_waiver_stops_counting_from_its_revocation() -> None:
@@ -78,8 +81,13 @@ KNOWN = {"DPP-NET-3"}
 
 def grant(expires: date, control: str = "DPP-NET-3") -> Waiver:
     return new_waiver(
-        control, reason="accepted", approver="CISO", created_by="me", created_at=GRANTED,
-        expires=expires, known_controls=KNOWN,
+        control,
+        reason="accepted",
+        approver="CISO",
+        created_by="me",
+        created_at=GRANTED,
+        expires=expires,
+        known_controls=KNOWN,
     )
 
 
@@ -90,7 +98,9 @@ def test_a_waiver_of_exactly_a_year_is_accepted_and_lasts_to_the_end_of_its_day(
 
 
 def test_a_waiver_longer_than_a_year_is_refused() -> None:
-    with pytest.raises(WaiverError, match="at most 365 days: --expires 2027-07-16 is 366 days after 2026-07-15"):
+    with pytest.raises(
+        WaiverError, match="at most 365 days: --expires 2027-07-16 is 366 days after 2026-07-15"
+    ):
         grant(date(2027, 7, 16))
 
 

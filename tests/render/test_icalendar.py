@@ -13,11 +13,22 @@ def report() -> DueReport:
         as_of=AS_OF,
         until=date(2026, 10, 30),
         items=[
-            DueItem(due=date(2026, 6, 30), kind="cadence", title="Next risk-assessment", controls=["DPP-RISK-1"],
-                    basis="annually: 365 days after 'Risk assessment 2025'", overdue=True),
-            DueItem(due=date(2026, 10, 14), kind="document-review", title="Review of 'IR plan review, April 2026'",
-                    controls=["DPP-IR-2"], basis="next review date in the register; owner: Sécurité, naïve; résumé\nline two",
-                    evidence_id="EV-5E4ABEA91CA0"),
+            DueItem(
+                due=date(2026, 6, 30),
+                kind="cadence",
+                title="Next risk-assessment",
+                controls=["DPP-RISK-1"],
+                basis="annually: 365 days after 'Risk assessment 2025'",
+                overdue=True,
+            ),
+            DueItem(
+                due=date(2026, 10, 14),
+                kind="document-review",
+                title="Review of 'IR plan review, April 2026'",
+                controls=["DPP-IR-2"],
+                basis="next review date in the register; owner: Sécurité, naïve; résumé\nline two",
+                evidence_id="EV-5E4ABEA91CA0",
+            ),
         ],
     )
 

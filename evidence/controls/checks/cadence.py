@@ -17,7 +17,7 @@ from evidence.model.results import CheckOutcome
 
 
 def every_days(ctx: CheckContext) -> int:
-    """The cadence in days: the check's ``every_days``, else the control's cadence."""
+    """Give the cadence in days: the check's ``every_days``, else the control's cadence."""
     value = ctx.params.get("every_days")
     if value is None and ctx.control.cadence is not None:
         value = ctx.control.cadence.every_days
@@ -47,8 +47,14 @@ def cadence_covered(ctx: CheckContext) -> CheckOutcome:
     usable = [item for item in candidates if item_days(item, as_of) is not None]
     per_slot = covering(slots, usable, as_of)
     missed = [slot for slot, items in zip(slots, per_slot, strict=True) if not items]
-    used = sorted({item.id: item for items in per_slot for item in items}.values(), key=lambda i: i.id)
-    figures: dict[str, int] = {"slots": len(slots), "slots_missed": len(missed), "cadence_days": every}
+    used = sorted(
+        {item.id: item for items in per_slot for item in items}.values(), key=lambda i: i.id
+    )
+    figures: dict[str, int] = {
+        "slots": len(slots),
+        "slots_missed": len(missed),
+        "cadence_days": every,
+    }
     latest = max(usable, key=_newest) if usable else None
     if latest is not None:
         figures["document_age_days"] = (as_of - _date(latest)).days
@@ -93,7 +99,8 @@ def cadence_covered(ctx: CheckContext) -> CheckOutcome:
     ids = ", ".join(item.id for item in used)
     if len(slots) == 1:
         return ctx.met(
-            f"a {wanted} is dated within the {every} days before {as_of.isoformat()} ({ids}); {newest}",
+            f"a {wanted} is dated within the {every} days before {as_of.isoformat()} "
+            f"({ids}); {newest}",
             evidence=used,
             **figures,
         )
@@ -114,4 +121,5 @@ def _newest(item: EvidenceItem) -> tuple[date, str]:
 
 
 def _describe(item: EvidenceItem) -> str:
-    return f"{item.facts.get('title')!r} ({item.id}, {item.facts.get('doc_type')}, dated {item.facts.get('date')})"
+    facts = item.facts
+    return f"{facts.get('title')!r} ({item.id}, {facts.get('doc_type')}, dated {facts.get('date')})"

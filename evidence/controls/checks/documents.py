@@ -16,7 +16,7 @@ def _date(item: EvidenceItem, key: str = "date") -> date | None:
 
 
 def supporting_documents(ctx: CheckContext, doc_types: list[str]) -> list[EvidenceItem]:
-    """Registered documents of ``doc_types`` that support the control (all, when they name none)."""
+    """Find registered documents of ``doc_types`` that support the control (or name none)."""
     return [
         item
         for item in ctx.items("document")

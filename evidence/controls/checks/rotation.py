@@ -52,7 +52,9 @@ def secret_rotation(ctx: CheckContext) -> CheckOutcome:
     ]
     items = ctx.items("secrets.rotation")
     if not items:
-        return ctx.insufficient("no secrets.rotation evidence (managed secrets and their last rotation)")
+        return ctx.insufficient(
+            "no secrets.rotation evidence (managed secrets and their last rotation)"
+        )
     if not found:
         which = f"matching {pattern!r} " if pattern else ""
         return ctx.insufficient(
@@ -83,7 +85,8 @@ def access_key_age(ctx: CheckContext) -> CheckOutcome:
     ]
     if not found:
         return ctx.met(
-            f"no active IAM access key exists, so none is overdue ({', '.join(i.id for i in items)})",
+            "no active IAM access key exists, so none is overdue "
+            f"({', '.join(i.id for i in items)})",
             evidence=items,
             keys_checked=0,
             keys_overdue=0,
@@ -146,12 +149,12 @@ def _judge(ctx: CheckContext, credentials: list[Credential], noun: str) -> Check
 
 
 def fact_entries(value: Any) -> list[dict[str, Any]]:
-    """The dict entries of a list-valued fact (anything else gives none)."""
+    """Return the dict entries of a list-valued fact (anything else gives none)."""
     return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
 
 
 def matches_secret(name: str, pattern: str) -> bool:
-    """A glob (``prod/*``), or else a case-insensitive part of the name (``lwa-client-secret``)."""
+    """Match a glob (``prod/*``), or else a case-insensitive part of the name."""
     if any(ch in pattern for ch in "*?["):
         return fnmatchcase(name, pattern)
     return pattern.lower() in name.lower()

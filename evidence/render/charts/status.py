@@ -23,7 +23,8 @@ PATTERN_DEFS = (
     'patternTransform="rotate(45)"><rect width="5" height="5" fill="#fff"/>'
     '<line x1="0" y1="0" x2="0" y2="5" stroke="#111" stroke-width="1.2"/></pattern>'
     '<pattern id="hatch-dots" width="4" height="4" patternUnits="userSpaceOnUse">'
-    '<rect width="4" height="4" fill="#fff"/><circle cx="2" cy="2" r="0.9" fill="#111"/></pattern></defs>'
+    '<rect width="4" height="4" fill="#fff"/><circle cx="2" cy="2" r="0.9" fill="#111"/>'
+    "</pattern></defs>"
 )
 
 

@@ -17,6 +17,7 @@ from evidence.render.charts.status import PATTERN_DEFS, STATUS_FILL
 _TOP = 14
 _AXIS = 24
 _LEGEND = 18
+_SMALL = 'font-size="7" font-family="DejaVu Sans"'
 
 
 @chart("status_trend")
@@ -29,8 +30,8 @@ def status_trend(points: Sequence[TrendPoint], width: int = 500, height: int = 1
     parts = [
         f'<line x1="28" y1="{_TOP + plot_height}" x2="{width}" y2="{_TOP + plot_height}" '
         'stroke="#111" stroke-width="0.6"/>',
-        f'<text x="24" y="{_TOP + 4}" font-size="7" text-anchor="end" font-family="DejaVu Sans">{most}</text>',
-        f'<text x="24" y="{_TOP + plot_height}" font-size="7" text-anchor="end" font-family="DejaVu Sans">0</text>',
+        f'<text x="24" y="{_TOP + 4}" {_SMALL} text-anchor="end">{most}</text>',
+        f'<text x="24" y="{_TOP + plot_height}" {_SMALL} text-anchor="end">0</text>',
     ]
     for index, point in enumerate(points):
         x = 30 + index * slot + (slot - column) / 2
@@ -51,8 +52,8 @@ def status_trend(points: Sequence[TrendPoint], width: int = 500, height: int = 1
         parts.append(
             f'<text x="{centre:.2f}" y="{y - 3:.2f}" font-size="7" text-anchor="middle" '
             f'font-family="DejaVu Sans">{gaps} gaps</text>'
-            f'<text x="{centre:.2f}" y="{_TOP + plot_height + 11}" font-size="8" text-anchor="middle" '
-            f'font-family="DejaVu Sans">{escape(point.label)}</text>'
+            f'<text x="{centre:.2f}" y="{_TOP + plot_height + 11}" font-size="8" '
+            f'text-anchor="middle" font-family="DejaVu Sans">{escape(point.label)}</text>'
         )
     lx = 0
     legend_y = height - 8
