@@ -343,6 +343,7 @@ def full_run(
     store = open_store(config)
     finals: list[tuple[Path, Path]] = []
     try:
+        waivers = store.waivers.all() if evaluate_too else []
         with store.new_run(
             organisation=config.organisation.legal_name,
             developer_id=config.organisation.developer_id,
@@ -356,7 +357,6 @@ def full_run(
             evidence, notes = collect(config, writer, timing, progress, reraise=reraise)
             outcome = RunOutcome(run=writer.run, evidence=evidence, notes=notes)
             if evaluate_too:
-                waivers = store.waivers.all()
                 inputs = evaluation_input(config, evidence, timing, waivers)
                 outcome.evaluation = evaluate(selected, inputs)
                 outcome.evaluation_id = writer.add_evaluation(outcome.evaluation, writer.run.started_at)

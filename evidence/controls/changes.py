@@ -71,11 +71,7 @@ def compare(old: PeriodState, new: PeriodState, catalogues: Sequence[Catalogue])
             for c in changes
             if c.new is not None and c.new.is_gap and not (c.old and c.old.is_gap)
         ],
-        resolved_gaps=[
-            c
-            for c in changes
-            if c.old is not None and c.old.is_gap and c.new is not None and not c.new.is_gap
-        ],
+        resolved_gaps=[c for c in changes if c.direction == "better"],
         stale=_stale(old, new, catalogues),
         missing=_missing(old.evidence, new.evidence),
         figures=[
@@ -105,6 +101,8 @@ def _direction(old: Status | None, new: Status | None) -> Direction:
         return "added"
     if new is None:
         return "removed"
+    if old.is_gap and new is Status.WAIVED:
+        return "waived"
     if old.is_gap != new.is_gap:
         return "better" if old.is_gap else "worse"
     if old.is_gap and _RANK[new] < _RANK[old]:

@@ -12,7 +12,7 @@ from evidence.model.report import OrganisationSummary
 from evidence.model.results import Evaluation, Status, Waiver
 from evidence.model.run import RunInfo
 
-Direction = Literal["better", "worse", "changed", "added", "removed"]
+Direction = Literal["better", "worse", "waived", "changed", "added", "removed"]
 
 
 class PeriodRef(BaseModel):

@@ -1,11 +1,11 @@
-from datetime import date
+from datetime import UTC, date, datetime
 
 from review_items import document, judge
 
 from evidence.controls.catalogue import load_catalogue
 from evidence.controls.changes import PeriodState, compare
 from evidence.model.evidence import EvidenceItem
-from evidence.model.results import Evaluation, Status
+from evidence.model.results import Evaluation, Status, Waiver
 from evidence.model.review import PeriodRef
 
 FORTNIGHTS_Q2 = [
@@ -102,3 +102,28 @@ def test_the_same_evaluations_give_the_same_diff() -> None:
         compare(old, new, catalogues).model_dump_json()
         == compare(old, new, catalogues).model_dump_json()
     )
+
+
+def test_a_waived_gap_is_a_change_but_not_a_resolved_gap() -> None:
+    old, new = two_quarters()
+    waiver = Waiver(
+        id="WV-0000000001",
+        control_id="DPP-NET-3",
+        reason="EDR rollout",
+        approver="CISO",
+        created_by="lead",
+        created_at=datetime(2026, 7, 1, tzinfo=UTC),
+        expires=datetime(2026, 12, 31, tzinfo=UTC),
+    )
+    waived = judge(list(new.evidence), "2026-Q3", waivers=[waiver])
+    diff = compare(
+        old, PeriodState(new.ref, waived, new.evidence), [load_catalogue("amazon-dpp@2025-11")]
+    )
+    (change,) = [c for c in diff.status_changes if c.control_id == "DPP-NET-3"]
+    assert (change.old, change.new, change.direction) == (
+        Status.INSUFFICIENT,
+        Status.WAIVED,
+        "waived",
+    )
+    assert "DPP-NET-3" not in {c.control_id for c in diff.resolved_gaps}
+    assert "DPP-NET-3" not in {c.control_id for c in diff.new_gaps}
