@@ -71,9 +71,13 @@ postgres: system-deps
 .PHONY: demo
 demo: setup
 	@rm -rf samples/.evidence
+	@# The quarter before, collected and evaluated, so the quarterly review has something to compare with.
+	@$(BIN)/evidence collect --config samples/evidence.toml --period 2026-Q2 --quiet
+	@$(BIN)/evidence evaluate --config samples/evidence.toml --period 2026-Q2 --json > /dev/null || [ $$? -eq 3 ]
 	@set +e; $(BIN)/evidence run --config samples/evidence.toml --out $(OUT); code=$$?; set -e; \
 	if [ $$code -eq 3 ]; then echo "demo: gaps found (exit 3), as the sample developer has deliberate gaps; PDFs in $(OUT)/"; \
 	elif [ $$code -ne 0 ]; then echo "demo failed (exit $$code)"; exit $$code; fi
+	@$(BIN)/evidence review --config samples/evidence.toml --out $(OUT)
 	@ls -1 $(OUT)/*.pdf
 
 .PHONY: test

@@ -36,6 +36,10 @@ class StoreError(EvidenceError):
     """The evidence store cannot be opened, migrated or does not hold what was asked for."""
 
 
+class WaiverError(EvidenceError):
+    """A waiver the rules refuse: longer than a year, already expired, or for an unknown control."""
+
+
 class RenderError(EvidenceError):
     """A report could not be rendered (template or PDF engine failure caused by input)."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +27,7 @@ from evidence.model.evidence import EvidenceItem, RawInput
 from evidence.model.period import Period, parse_as_of, parse_period
 from evidence.model.progress import SILENT, Progress
 from evidence.model.report import OrganisationSummary, RenderedReport, ReportData
-from evidence.model.results import Evaluation
+from evidence.model.results import Evaluation, Waiver
 from evidence.model.run import RunInfo
 from evidence.redact import Redactor
 from evidence.render.attestation import render_attestation
@@ -106,8 +106,12 @@ def redactor(config: Config) -> tuple[Redactor, str | None]:
     return Redactor(key), None
 
 
-def sources(config: Config) -> list[Source]:
-    """Configured sources plus the always-on organisation source, settings validated."""
+def sources(config: Config, period: Period | None = None) -> list[Source]:
+    """Configured sources plus the always-on organisation source, settings validated.
+
+    With a ``period``, ``{period}`` in any string setting becomes the period's label, so inputs
+    can live in one folder per period (``logs/{period}/*.log`` reads ``logs/2026-Q3/*.log``).
+    """
     org = config.organisation
     found = [
         Source(
@@ -131,10 +135,22 @@ def sources(config: Config) -> list[Source]:
         if not source.enabled:
             continue
         cls = collector_registry.get(source.collector)
-        settings = validate_settings(cls.settings_model(), source.settings(), config, index)
+        raw = source.settings() if period is None else with_period(source.settings(), period)
+        settings = validate_settings(cls.settings_model(), raw, config, index)
         assert isinstance(settings, CollectorSettings)
         found.append(Source(config=source, collector=cls, settings=settings))
     return found
+
+
+def with_period(value: Any, period: Period) -> Any:
+    """``value`` with ``{period}`` replaced by the period label in every string it holds."""
+    if isinstance(value, str):
+        return value.replace("{period}", period.label)
+    if isinstance(value, list):
+        return [with_period(v, period) for v in value]
+    if isinstance(value, dict):
+        return {k: with_period(v, period) for k, v in value.items()}
+    return value
 
 
 def collect(
@@ -150,7 +166,7 @@ def collect(
     notes = [note] if note else []
     items: list[EvidenceItem] = []
     copied: dict[tuple[str, str], RawInput] = {}
-    configured = sources(config)
+    configured = sources(config, timing.period)
     progress.start("sources", total=len(configured))
     for source in configured:
         context = CollectorContext(
@@ -235,9 +251,12 @@ def _keep_copies(
         copied[key] = raw
 
 
-def evaluation_input(config: Config, evidence: list[EvidenceItem], timing: Timing) -> EvaluationInput:
-    """What the controls stage needs from the config and the evidence."""
+def evaluation_input(
+    config: Config, evidence: list[EvidenceItem], timing: Timing, waivers: Sequence[Waiver] = ()
+) -> EvaluationInput:
+    """Gather what the controls stage needs from the config, the evidence and the waivers."""
     return EvaluationInput(
+        waivers=list(waivers),
         evidence=evidence,
         period=timing.period,
         as_of=timing.as_of,
@@ -250,6 +269,19 @@ def evaluation_input(config: Config, evidence: list[EvidenceItem], timing: Timin
     )
 
 
+def organisation_summary(config: Config) -> OrganisationSummary:
+    """Summarise the organisation as reports print it."""
+    org = config.organisation
+    return OrganisationSummary(
+        legal_name=org.legal_name,
+        developer_id=org.developer_id,
+        applications=org.applications,
+        impoc_name=org.impoc.name if org.impoc else None,
+        impoc_email=org.impoc.email if org.impoc else None,
+        systems=config.scope.systems,
+    )
+
+
 def render(
     config: Config,
     run: RunInfo,
@@ -259,15 +291,7 @@ def render(
     progress: Progress = SILENT,
 ) -> list[tuple[RenderedReport, Path]]:
     """Render the attestation of each catalogue to a partial file; returns (report, final path)."""
-    org = config.organisation
-    summary = OrganisationSummary(
-        legal_name=org.legal_name,
-        developer_id=org.developer_id,
-        applications=org.applications,
-        impoc_name=org.impoc.name if org.impoc else None,
-        impoc_email=org.impoc.email if org.impoc else None,
-        systems=config.scope.systems,
-    )
+    summary = organisation_summary(config)
     rendered = []
     selected = [load_catalogue(ref) for ref in evaluation.catalogues]
     progress.start("reports", total=len(selected))
@@ -319,6 +343,7 @@ def full_run(
     store = open_store(config)
     finals: list[tuple[Path, Path]] = []
     try:
+        waivers = store.waivers.all() if evaluate_too else []
         with store.new_run(
             organisation=config.organisation.legal_name,
             developer_id=config.organisation.developer_id,
@@ -332,7 +357,8 @@ def full_run(
             evidence, notes = collect(config, writer, timing, progress, reraise=reraise)
             outcome = RunOutcome(run=writer.run, evidence=evidence, notes=notes)
             if evaluate_too:
-                outcome.evaluation = evaluate(selected, evaluation_input(config, evidence, timing))
+                inputs = evaluation_input(config, evidence, timing, waivers)
+                outcome.evaluation = evaluate(selected, inputs)
                 outcome.evaluation_id = writer.add_evaluation(outcome.evaluation, writer.run.started_at)
                 if out_dir is not None:
                     for report, partial in render(
@@ -371,7 +397,8 @@ def evaluate_stored(
         run = latest_run(store, timing)
         evidence = store.evidence(run.id)
         when = Timing(period=run.period, as_of=timing.as_of if as_of_given else run.as_of)
-        evaluation = evaluate(selected, evaluation_input(config, evidence, when))
+        inputs = evaluation_input(config, evidence, when, store.waivers.all())
+        evaluation = evaluate(selected, inputs)
         with store.append_to(run.id) as writer:
             evaluation_id = writer.add_evaluation(evaluation, run.started_at)
         return run, evaluation, evaluation_id, evidence
@@ -388,12 +415,15 @@ def report_stored(
         run = latest_run(store, timing)
         found = store.latest_evaluation(run.id)
         evidence = store.evidence(run.id)
+        waivers = store.waivers.all()
         if found is None:
-            evaluation = evaluate(catalogues(config), evaluation_input(config, evidence, Timing(run.period, run.as_of)))
+            when = Timing(run.period, run.as_of)
+            evaluation = evaluate(catalogues(config), evaluation_input(config, evidence, when, waivers))
             with store.append_to(run.id) as writer:
                 evaluation_id = writer.add_evaluation(evaluation, run.started_at)
         else:
             evaluation_id, evaluation = found
+            evaluation = evaluation.model_copy(update={"waivers": waivers})
         outputs = render(config, run, evaluation, evidence, out_dir, progress)
         with store.append_to(run.id) as writer:
             for report, _ in outputs:

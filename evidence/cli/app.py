@@ -14,6 +14,7 @@ from rich.markup import escape
 
 from evidence import __version__
 from evidence.cli import collectors, evaluate, init, inspect, policies, report, run
+from evidence.cli import diff, due, review, waivers
 from evidence.cli.output import stderr
 from evidence.cli.tracing import reraise_internal, set_traceback
 from evidence.errors import EvidenceError
@@ -59,6 +60,12 @@ app.command("run")(run.run)
 app.command("inspect")(inspect.inspect)
 app.command("collectors")(collectors.collectors)
 app.add_typer(policies.app, name="policies")
+app.command("diff")(diff.diff)
+app.command("due")(due.due)
+app.command("review")(review.review)
+app.command("waive")(waivers.waive)
+app.command("unwaive")(waivers.unwaive)
+app.command("waivers")(waivers.waivers)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,6 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from evidence.cli.output import print_json, stdout, styled
+from evidence.cli.waivers import waiver_json
 from evidence.model.results import STATUS_ORDER, Evaluation
 from evidence.model.run import RunInfo
 
@@ -28,6 +29,7 @@ def evaluation_json(run: RunInfo, evaluation: Evaluation, extra: dict[str, Any] 
         "catalogues": evaluation.catalogues,
         "counts": {status.value: counts[status] for status in STATUS_ORDER},
         "results": [r.model_dump(mode="json") for r in evaluation.results],
+        "waivers": [waiver_json(w, evaluation.as_of) for w in evaluation.waivers],
         **(extra or {}),
     }
 
@@ -50,3 +52,9 @@ def print_evaluation(run: RunInfo, evaluation: Evaluation, as_json: bool, extra:
     console.print(table)
     counts = evaluation.counts()
     console.print(", ".join(f"{styled(s)}: {counts[s]}" for s in STATUS_ORDER))
+    for waiver in evaluation.waivers:
+        console.print(
+            f"waiver {waiver.id} for {waiver.control_id} until {waiver.expires:%Y-%m-%d}, "
+            "approved by "
+            f"{escape(waiver.approver)} ({waiver.state(evaluation.as_of)}): {escape(waiver.reason)}"
+        )

@@ -14,6 +14,7 @@ from typing import Any
 
 from evidence.controls.checks import CheckSpec, registry
 from evidence.controls.context import CheckContext
+from evidence.controls.waivers import apply_waivers
 from evidence.model.catalogue import Catalogue, CheckRef, Control
 from evidence.model.evidence import EvidenceItem
 from evidence.model.period import Period
@@ -43,7 +44,12 @@ def evaluate(catalogues: Sequence[Catalogue], data: EvaluationInput) -> Evaluati
         for catalogue in catalogues
         for control in catalogue.controls
     ]
-    return Evaluation(as_of=data.as_of, catalogues=[c.ref for c in catalogues], results=results)
+    return Evaluation(
+        as_of=data.as_of,
+        catalogues=[c.ref for c in catalogues],
+        results=results,
+        waivers=sorted(data.waivers, key=lambda w: (w.control_id, w.created_at, w.id)),
+    )
 
 
 def _evaluate_control(
@@ -74,7 +80,7 @@ def _evaluate_control(
         figures=_figures(outcomes),
         outcomes=outcomes,
     )
-    return _apply_waiver(result, data)
+    return apply_waivers(result, data.waivers, data.as_of)
 
 
 def _run_check(
@@ -184,24 +190,3 @@ def _figures(outcomes: Sequence[CheckOutcome]) -> dict[str, Figure]:
             key = name if name not in figures else f"{outcome.check}.{name}"
             figures[key] = value
     return figures
-
-
-def _apply_waiver(result: ControlResult, data: EvaluationInput) -> ControlResult:
-    """A waiver valid at ``as_of`` turns a gap into "waived"; an expired one does nothing."""
-    for waiver in data.waivers:
-        if waiver.control_id != result.control_id or not result.status.is_gap:
-            continue
-        if waiver.created_at <= data.as_of <= waiver.expires:
-            return result.model_copy(
-                update={
-                    "status": Status.WAIVED,
-                    "underlying_status": result.status,
-                    "waiver": waiver,
-                    "reasons": [
-                        f"waived until {waiver.expires.date().isoformat()} by {waiver.approver}: "
-                        f"{waiver.reason}",
-                        *result.reasons,
-                    ],
-                }
-            )
-    return result

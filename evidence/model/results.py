@@ -61,14 +61,37 @@ class CheckOutcome(BaseModel):
 
 
 class Waiver(BaseModel):
-    """An accepted exception for a control, valid until ``expires``."""
+    """An accepted exception for a control, in force from ``created_at`` until ``expires``.
 
+    Waivers are append-only records: a revocation is a later record that sets ``revoked_at``
+    on the waiver it ends. Whether a waiver counts is always judged at an as-of instant.
+    """
+
+    id: str = ""
     control_id: str
     reason: str
     approver: str
     created_by: str
     created_at: datetime
     expires: datetime
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+    revocation_reason: str | None = None
+
+    def in_force(self, at: datetime) -> bool:
+        """Whether the waiver counts at ``at``: granted by then, not expired, not revoked."""
+        revoked = self.revoked_at is not None and self.revoked_at <= at
+        return self.created_at <= at <= self.expires and not revoked
+
+    def state(self, at: datetime) -> str:
+        """Say in a short phrase why the waiver does or does not count at ``at``."""
+        if self.revoked_at is not None and self.revoked_at <= at:
+            return f"revoked {self.revoked_at.date().isoformat()}"
+        if at < self.created_at:
+            return f"granted {self.created_at.date().isoformat()}, after the as-of date"
+        if at > self.expires:
+            return f"expired {self.expires.date().isoformat()}"
+        return "in force"
 
 
 class ControlResult(BaseModel):
@@ -91,6 +114,8 @@ class Evaluation(BaseModel):
     as_of: datetime
     catalogues: list[str]
     results: list[ControlResult]
+    #: Every waiver known when the evaluation was made, in force or not (reports list them all).
+    waivers: list[Waiver] = Field(default_factory=list)
 
     def counts(self) -> dict[Status, int]:
         """Number of controls per status, every status present (zero when none)."""

@@ -36,6 +36,7 @@ from evidence.store.tables import (
     ReportRow,
     RunRow,
 )
+from evidence.store.waivers import WaiverLedger
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -84,6 +85,11 @@ class Store:
     def close(self) -> None:
         """Release database connections."""
         self.engine.dispose()
+
+    @property
+    def waivers(self) -> WaiverLedger:
+        """The append-only ledger of waivers granted and revoked."""
+        return WaiverLedger(self.engine)
 
     # Writing ----------------------------------------------------------------------------
 

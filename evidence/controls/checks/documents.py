@@ -15,6 +15,16 @@ def _date(item: EvidenceItem, key: str = "date") -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def supporting_documents(ctx: CheckContext, doc_types: list[str]) -> list[EvidenceItem]:
+    """Find registered documents of ``doc_types`` that support the control (or name none)."""
+    return [
+        item
+        for item in ctx.items("document")
+        if item.facts.get("doc_type") in doc_types
+        and (not item.facts.get("controls") or ctx.control.id in item.facts["controls"])
+    ]
+
+
 @check("document_current", reads=("document",))
 def document_current(ctx: CheckContext) -> CheckOutcome:
     """A document of the required type supports the control and is recent enough."""
@@ -26,12 +36,7 @@ def document_current(ctx: CheckContext) -> CheckOutcome:
         max_age = ctx.control.cadence.every_days
     wanted = " or ".join(doc_types)
     as_of = ctx.as_of.date()
-    candidates = [
-        item
-        for item in ctx.items("document")
-        if item.facts.get("doc_type") in doc_types
-        and (not item.facts.get("controls") or ctx.control.id in item.facts["controls"])
-    ]
+    candidates = supporting_documents(ctx, doc_types)
     if not candidates:
         return ctx.insufficient(f"no registered document of type {wanted} supports {ctx.control.id}")
     dated = [item for item in candidates if (_date(item) or date.max) <= as_of]

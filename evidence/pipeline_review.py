@@ -1,0 +1,267 @@
+"""The pipeline's review half: waivers, diffs between periods, what falls due, the quarterly PDF.
+
+Like :mod:`evidence.pipeline` (whose helpers it uses), this module only moves data between the
+stages: the store gives runs, evaluations and waivers; the controls stage compares and dates
+them; the render stage writes the PDF and the calendar. Kept apart so each module stays small.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from evidence import __version__
+from evidence.config.schema import Config
+from evidence.controls.catalogue import load_catalogue
+from evidence.controls.changes import PeriodState, compare
+from evidence.controls.due import due_items
+from evidence.controls.evaluate import evaluate
+from evidence.controls.waivers import new_waiver
+from evidence.errors import ConfigError, StoreError
+from evidence.model.catalogue import Catalogue
+from evidence.model.period import Period, parse_period
+from evidence.model.report import RenderedReport
+from evidence.model.results import Waiver
+from evidence.model.review import DueReport, PeriodDiff, PeriodRef, QuarterlyData, TrendPoint
+from evidence.model.run import RunInfo
+from evidence.pipeline import (
+    Timing,
+    catalogues,
+    evaluation_input,
+    latest_run,
+    open_store,
+    organisation_summary,
+    redactor,
+)
+from evidence.render.icalendar import calendar
+from evidence.render.quarterly import render_quarterly
+from evidence.store import Store
+
+#: Periods shown in the quarterly review's trend chart.
+TREND_PERIODS = 4
+
+
+@dataclass
+class LoadedPeriod:
+    """A period's newest run with the evaluation that stands for it."""
+
+    run: RunInfo
+    state: PeriodState
+    evaluation_id: int | None
+
+
+def grant_waiver(
+    config: Config, control_id: str, *, reason: str, approver: str, expires: date, by: str
+) -> Waiver:
+    """Record a waiver granted now (its reason scrubbed of secrets and PII), or refuse it."""
+    known = {control.id for catalogue in catalogues(config) for control in catalogue.controls}
+    scrub, _ = redactor(config)
+    waiver = new_waiver(
+        control_id,
+        reason=scrub.scrub(reason),
+        approver=approver,
+        created_by=by,
+        created_at=datetime.now(UTC).replace(microsecond=0),
+        expires=expires,
+        known_controls=known,
+    )
+    store = open_store(config)
+    try:
+        return store.waivers.grant(waiver)
+    finally:
+        store.close()
+
+
+def revoke_waiver(config: Config, ident: str, *, reason: str, by: str) -> Waiver:
+    """Record the revocation of waiver ``ident``: it stops counting from this instant."""
+    if not reason.strip():
+        raise ConfigError("a revocation needs a reason (--reason)")
+    scrub, _ = redactor(config)
+    store = open_store(config)
+    try:
+        return store.waivers.revoke(
+            ident, scrub.scrub(reason.strip()), by, datetime.now(UTC).replace(microsecond=0)
+        )
+    finally:
+        store.close()
+
+
+def list_waivers(config: Config) -> list[Waiver]:
+    """Every waiver in the store, revocations applied, oldest first."""
+    store = open_store(config)
+    try:
+        return store.waivers.all()
+    finally:
+        store.close()
+
+
+def load_period(config: Config, store: Store, period: Period) -> LoadedPeriod:
+    """Load the newest run of ``period`` and its newest evaluation (made now, unsaved, if none)."""
+    run = latest_run(store, Timing(period, period.end_at))
+    evidence = store.evidence(run.id)
+    found = store.latest_evaluation(run.id)
+    if found is None:
+        evaluation = evaluate(
+            catalogues(config),
+            evaluation_input(config, evidence, Timing(run.period, run.as_of), store.waivers.all()),
+        )
+        evaluation_id = None
+    else:
+        evaluation_id, evaluation = found
+    ref = PeriodRef(
+        label=run.period.label,
+        start=run.period.start,
+        end=run.period.end,
+        as_of=evaluation.as_of,
+        run_uid=run.uid,
+        evaluated_now=found is None,
+    )
+    return LoadedPeriod(
+        run=run, state=PeriodState(ref, evaluation, evidence), evaluation_id=evaluation_id
+    )
+
+
+def parse_periods(*texts: str) -> list[Period]:
+    """Periods from the command line; ConfigError naming the one that does not parse."""
+    try:
+        return [parse_period(text) for text in texts]
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def diff_periods(config: Config, old: str, new: str) -> PeriodDiff:
+    """Compare the newest evaluation of ``old`` with that of ``new``."""
+    old_period, new_period = parse_periods(old, new)
+    store = open_store(config)
+    try:
+        before = load_period(config, store, old_period)
+        after = load_period(config, store, new_period)
+    finally:
+        store.close()
+    return compare(before.state, after.state, _catalogues_of(after.state, before.state))
+
+
+def _catalogues_of(*states: PeriodState) -> list[Catalogue]:
+    refs = dict.fromkeys(ref for state in states for ref in state.evaluation.catalogues)
+    return [load_catalogue(ref) for ref in refs]
+
+
+def due(config: Config, timing: Timing, within_days: int) -> DueReport:
+    """List what falls due within ``within_days`` of the as-of date, from the newest run."""
+    store = open_store(config)
+    try:
+        run = latest_run(store, timing)
+        return due_items(
+            catalogues(config),
+            store.evidence(run.id),
+            store.waivers.all(),
+            timing.as_of,
+            within_days,
+        )
+    finally:
+        store.close()
+
+
+def write_calendar(config: Config, report: DueReport, target: Path) -> int:
+    """Write the upcoming items of ``report`` as an iCalendar file; returns the number of events."""
+    data = calendar(report, config.organisation.legal_name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, target)
+    return len(report.upcoming)
+
+
+def trend(store: Store, period: Period, limit: int = TREND_PERIODS) -> list[TrendPoint]:
+    """Status counts of the newest evaluation of up to ``limit`` periods ending with ``period``.
+
+    Only periods of the same shape count (quarters with quarters, months with months).
+    """
+    shape = _shape(period.label)
+    latest: dict[str, RunInfo] = {}
+    for run in store.runs():
+        if _shape(run.period.label) == shape and run.period.end <= period.end:
+            latest[run.period.label] = run
+    chosen = sorted(latest.values(), key=lambda r: r.period.end)[-limit:]
+    points = []
+    for run in chosen:
+        found = store.latest_evaluation(run.id)
+        if found is not None:
+            points.append(
+                TrendPoint(label=run.period.label, end=run.period.end, counts=found[1].counts())
+            )
+    return points
+
+
+def _shape(label: str) -> str:
+    return re.sub(r"\d", "9", label) if ".." not in label else "range"
+
+
+def quarterly_review(
+    config: Config,
+    timing: Timing,
+    out_dir: Path,
+    *,
+    previous: str | None = None,
+    within_days: int = 30,
+    trend_periods: int = TREND_PERIODS,
+) -> tuple[RenderedReport, PeriodDiff | None]:
+    """Render the quarterly review of the period against ``previous`` (default: the one before)."""
+    (before_period,) = parse_periods(previous) if previous else (timing.period.previous(),)
+    store = open_store(config)
+    try:
+        current = load_period(config, store, timing.period)
+        try:
+            before = load_period(config, store, before_period)
+        except StoreError:
+            before = None
+        diff = (
+            compare(before.state, current.state, _catalogues_of(current.state, before.state))
+            if before is not None
+            else None
+        )
+        waivers = store.waivers.all()
+        evaluation = current.state.evaluation.model_copy(update={"waivers": waivers})
+        data = QuarterlyData(
+            organisation=organisation_summary(config),
+            run=current.run,
+            evaluation=evaluation,
+            catalogues=_catalogues_of(current.state),
+            diff=diff,
+            previous_label=before_period.label,
+            due=due_items(
+                _catalogues_of(current.state),
+                current.state.evidence,
+                waivers,
+                evaluation.as_of,
+                within_days,
+            ),
+            trend=trend(store, timing.period, trend_periods),
+            owners=config.owners,
+            waivers=waivers,
+            tool_version=__version__,
+            generated_at=current.run.started_at,
+        )
+        final = out_dir / f"quarterly-review-{timing.period.label.replace('..', '_to_')}.pdf"
+        partial = final.with_name(f".{final.name}.partial")
+        try:
+            report = render_quarterly(data, partial)
+            if current.evaluation_id is not None:
+                with store.append_to(current.run.id) as writer:
+                    writer.add_report(
+                        current.evaluation_id,
+                        report.kind,
+                        str(final),
+                        report.sha256,
+                        report.pages,
+                        current.run.started_at,
+                    )
+            os.replace(partial, final)
+        finally:
+            partial.unlink(missing_ok=True)
+        return report.model_copy(update={"path": str(final)}), diff
+    finally:
+        store.close()

@@ -1,0 +1,157 @@
+"""Two sample quarters through the real CLI: run both, diff them, list what falls due, review."""
+
+import json
+import shutil
+from pathlib import Path
+
+import icalendar
+import pytest
+from conftest import SAMPLES, pdftotext, run_cli
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def two_quarters(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Copy samples/ and store a run of 2026-Q2, then one of 2026-Q3.
+
+    `collect` then `evaluate` store exactly what `run` stores, without rendering attestations
+    (the demo test renders those); the diff reads the newest evaluation of each period.
+    """
+    root = tmp_path_factory.mktemp("quarters") / "samples"
+    shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns(".evidence", "out"))
+    for period in ("2026-Q2", "2026-Q3"):
+        collected = run_cli("collect", "--config", root / "evidence.toml", "--period", period, "-q")
+        assert collected.code == 0, collected.stderr
+        evaluated = run_cli(
+            "evaluate", "--config", root / "evidence.toml", "--period", period, "--json"
+        )
+        assert evaluated.code == 3, evaluated.stderr
+    return root
+
+
+def cli(root: Path, *args: str):
+    return run_cli(*args, "--config", root / "evidence.toml")
+
+
+def test_diff_of_the_sample_quarters_shows_the_known_document_changes(two_quarters: Path) -> None:
+    done = cli(two_quarters, "diff", "2026-Q2", "2026-Q3", "--json")
+    assert done.code == 0, done.stderr
+    diff = json.loads(done.stdout)
+    assert (diff["old"]["label"], diff["new"]["label"]) == ("2026-Q2", "2026-Q3")
+    changes = {c["control_id"]: (c["old"], c["new"]) for c in diff["status_changes"]}
+    assert changes["DPP-ACC-2"] == (
+        "insufficient_evidence",
+        "met",
+    )  # no Q2 access review; Q3 has one
+    assert changes["DPP-LOG-4"] == ("met", "insufficient_evidence")  # two fortnights missed in Q3
+    assert changes["DPP-RISK-1"] == ("met", "insufficient_evidence")  # the 2025 assessment aged out
+    assert changes["DPP-ACC-3"] == (
+        "insufficient_evidence",
+        "met",
+    )  # offboarding record dated August
+    new_gaps = {c["control_id"] for c in diff["new_gaps"]}
+    resolved = {c["control_id"] for c in diff["resolved_gaps"]}
+    assert {"DPP-LOG-4", "DPP-RISK-1"} <= new_gaps
+    assert {"DPP-ACC-2", "DPP-ACC-3", "DPP-CODE-1"} <= resolved
+    moves = {
+        (f["control_id"], f["figure"]): (f["old"], f["new"], f["ageing"]) for f in diff["figures"]
+    }
+    assert moves[("DPP-LOG-4", "slots_missed")] == (0, 2, False)
+    assert moves[("DPP-ACC-2", "slots_missed")] == (1, 0, False)
+    assert moves[("DPP-VULN-2", "slots_missed")] == (1, 0, False)  # the June scan ran on 1 July
+    assert moves[("DPP-IR-2", "document_age_days")] == (41, 133, True)
+    stale = {s["title"]: (s["controls"], s["reason"]) for s in diff["stale"]}
+    assert stale["Risk assessment 2025"] == (
+        ["DPP-RISK-1"],
+        "365 days old on 2026-06-30, 457 days old on 2026-09-30: "
+        "past the 365-day limit since 2026-07-01",
+    )
+    assert stale["Backup restore test, April 2026"][0] == ["DPP-BCK-1"]
+
+
+def test_diff_in_the_terminal(two_quarters: Path) -> None:
+    done = cli(two_quarters, "diff", "2026-q2", "2026-Q3")
+    assert done.code == 0, done.stderr
+    assert "2026-Q2 (as of 2026-06-30) → 2026-Q3 (as of 2026-09-30)" in done.stdout
+    assert "Status changes" in done.stdout
+    assert "new gaps (" in done.stdout
+    assert "DPP-LOG-4" in done.stdout
+    assert "Evidence that went stale" in done.stdout
+
+
+def test_missed_slots_are_named_with_their_dates(two_quarters: Path) -> None:
+    done = cli(two_quarters, "evaluate", "--period", "2026-Q2", "--json")
+    q2 = {r["control_id"]: r for r in json.loads(done.stdout)["results"]}
+    assert "2026-04-01 to 2026-06-30" in q2["DPP-ACC-2"]["reasons"][0]
+    assert "1 of the 3 slots of 30 days (every 30 days)" in q2["DPP-VULN-2"]["reasons"][0]
+    assert "2026-05-31 to 2026-06-30" in q2["DPP-VULN-2"]["reasons"][0]
+    done = cli(two_quarters, "evaluate", "--json")
+    q3 = {r["control_id"]: r for r in json.loads(done.stdout)["results"]}
+    assert "2 of the 7 slots of 14 days (every two weeks)" in q3["DPP-LOG-4"]["reasons"][0]
+    assert "2026-08-05 to 2026-08-19, 2026-08-19 to 2026-09-02" in q3["DPP-LOG-4"]["reasons"][0]
+
+
+def test_due_lists_the_ir_plan_review_within_30_days_of_the_period_end(
+    two_quarters: Path, tmp_path: Path
+) -> None:
+    ics = tmp_path / "due.ics"
+    done = cli(two_quarters, "due", "--within", "30d", "--json", "--ics", str(ics))
+    assert done.code == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["as_of"], report["until"]) == ("2026-09-30T23:59:59+00:00", "2026-10-30")
+    upcoming = {(i["due"], i["title"]): i for i in report["items"] if not i["overdue"]}
+    ir_review = upcoming[("2026-10-14", "Review of 'IR plan review, April 2026'")]
+    assert ir_review["controls"] == ["DPP-IR-2"]
+    assert ("2026-10-06", "Next log-review-record") in upcoming
+    overdue = {i["title"] for i in report["items"] if i["overdue"]}
+    assert "Review of 'Risk assessment 2025'" in overdue
+    events = icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    summaries = {str(e["SUMMARY"]) for e in events}
+    assert "Review of 'IR plan review, April 2026' (DPP-IR-2)" in summaries
+    assert len(events) == len(upcoming)
+
+
+def test_due_in_the_terminal_and_a_narrow_window(two_quarters: Path) -> None:
+    done = cli(two_quarters, "due", "--within", "1w")
+    assert done.code == 0, done.stderr
+    assert "Due from 2026-09-30 to 2026-10-07" in done.stdout
+    assert "IR plan review" not in done.stdout
+    bad = cli(two_quarters, "due", "--within", "soon")
+    assert bad.code == 2
+    assert "--within 'soon' is not a number of days" in bad.stderr
+
+
+def test_quarterly_review_pdf_has_a_headline_page_then_the_changes_and_the_chart(
+    two_quarters: Path,
+) -> None:
+    out = two_quarters / "review"
+    done = cli(two_quarters, "review", "--out", str(out))
+    assert done.code == 0, done.stderr
+    pdf = out / "quarterly-review-2026-Q3.pdf"
+    headline = pdftotext(pdf, "-f", "1", "-l", "1")
+    for text in (
+        "QUARTERLY SECURITY REVIEW",
+        "compared with 2026-Q2",
+        "Status changes (",
+        "New gaps (",
+        "Resolved gaps (",
+        "Figures that moved",
+        "Evidence gone stale (2)",
+        "Waivers expiring",
+        "Falls due by 2026-10-30",
+        "DPP-LOG-4",
+        "Risk assessment 2025",
+    ):
+        assert text in headline, text
+    assert "Changes since last quarter" not in headline
+    rest = pdftotext(pdf, "-f", "2")
+    assert "Changes since last quarter" in rest
+    assert "Controls per status" in rest
+    chart = rest.split("Changes since last quarter", 1)[1].split("Status changes from", 1)[0]
+    for label in ("2026-Q2", "2026-Q3", "gaps"):
+        assert label in chart, "the trend chart's labels"
+    assert "Evidence that went stale" in rest
+    assert "365-day limit since 2026-07-01" in rest
+    assert "Open gaps" in rest
+    assert "next review date in the register (ir-plan-" in rest
