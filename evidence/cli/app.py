@@ -13,8 +13,7 @@ import typer
 from rich.markup import escape
 
 from evidence import __version__
-from evidence.cli import collectors, evaluate, init, inspect, policies, report, run
-from evidence.cli import diff, due, review, waivers
+from evidence.cli import collectors, diff, due, evaluate, init, inspect, policies, report, review, run, waivers
 from evidence.cli.output import stderr
 from evidence.cli.tracing import reraise_internal, set_traceback
 from evidence.errors import EvidenceError

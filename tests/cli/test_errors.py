@@ -39,11 +39,7 @@ def test_malformed_toml(samples: Path) -> None:
 
 def test_unknown_collector_setting_names_source_and_key(samples: Path) -> None:
     config = samples / "evidence.toml"
-    config.write_text(
-        config.read_text().replace(
-            'registers = ["documents/register.toml"]', 'registers = ["documents/register.toml"]\nregister = "x"'
-        )
-    )
+    config.write_text(config.read_text().replace('name = "documents"\n', 'name = "documents"\nregister = "x"\n', 1))
     result = run_cli("collect", "--config", config, cwd=samples)
     assert result.code == 2
     assert_one_line_error(result.stderr, "sources[0].register", "unknown key")

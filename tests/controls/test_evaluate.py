@@ -79,7 +79,7 @@ def test_recent_document_meets_and_names_evidence_and_figures() -> None:
 def test_stale_document_is_insufficient_with_due_date() -> None:
     status, reasons = status_of("DPP-IR-2", doc("ir-plan-review", "2026-03-01"))
     assert status is Status.INSUFFICIENT
-    assert "213 days old" in reasons[0] and "due by 2026-08-30" in reasons[0]
+    assert "213 days old" in reasons[0] and "2026-04-01 to 2026-09-30" in reasons[0]
 
 
 def test_overdue_next_review_is_insufficient() -> None:

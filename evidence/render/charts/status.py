@@ -49,7 +49,8 @@ def status_bar(counts: Mapping[Status, int], width: int = 500, height: int = 44)
     for status in STATUS_ORDER:
         label = f"{status.label} ({counts.get(status, 0)})"
         legend.append(
-            f'<rect x="{lx}" y="28" width="10" height="10" fill="{STATUS_FILL[status]}" stroke="#111" stroke-width="0.6"/>'
+            f'<rect x="{lx}" y="28" width="10" height="10" fill="{STATUS_FILL[status]}" '
+            'stroke="#111" stroke-width="0.6"/>'
             f'<text x="{lx + 14}" y="37" font-size="8" font-family="DejaVu Sans">{escape(label)}</text>'
         )
         lx += 24 + int(5.2 * len(label))
