@@ -15,6 +15,7 @@ from rich.markup import escape
 
 from evidence import __version__
 from evidence.cli import collectors, evaluate, init, inspect, policies, report, run
+from evidence.cli import log, pack, sample, verify
 from evidence.cli.output import stderr
 from evidence.cli.tracing import reraise_internal, set_traceback
 from evidence.errors import EvidenceError
@@ -26,7 +27,8 @@ app = typer.Typer(
     name="evidence",
     help=(
         "Collect evidence, evaluate Amazon SP-API DPP and AUP controls, and write attestations "
-        "auditors can verify.\n\nExit codes: 0 all met, 3 gaps, 2 usage/config/input error, 1 internal error."
+        "auditors can verify.\n\nExit codes: 0 all met, 3 gaps, 2 usage/config/input error, 1 internal error, "
+        "4 a pack or the evidence chain failed verification."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -60,6 +62,10 @@ app.command("run")(run.run)
 app.command("inspect")(inspect.inspect)
 app.command("collectors")(collectors.collectors)
 app.add_typer(policies.app, name="policies")
+app.command("log")(log.log)
+app.command("pack")(pack.pack)
+app.command("verify")(verify.verify)
+app.command("sample")(sample.sample)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
