@@ -21,8 +21,8 @@ from evidence.config.load import validate_settings
 from evidence.config.schema import Config, SourceConfig
 from evidence.controls.catalogue import catalogue_files, load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
-from evidence.errors import ConfigError, EvidenceError, PackError, SampleError, StoreError
-from evidence.model.catalogue import Catalogue, Control
+from evidence.errors import ConfigError, EvidenceError, PackError, StoreError
+from evidence.model.catalogue import Catalogue
 from evidence.model.evidence import EvidenceItem, RawInput
 from evidence.model.period import Period, parse_as_of, parse_period
 from evidence.model.progress import SILENT, Progress
@@ -32,10 +32,9 @@ from evidence.model.run import RunInfo
 from evidence.model.sampling import SampleDraw
 from evidence.pack import chain, sampling
 from evidence.pack import pack as pack_writer
-from evidence.pack.layout import safe_file_name
 from evidence.pack.manifest import build_manifest, parse_manifest
-from evidence.pack.pack import DiskFile, PackInput, PackResult
-from evidence.pack.population import build_population
+from evidence.pack.pack import PackInput, PackResult, copy_files, report_files
+from evidence.pack.population import build_population, find_control
 from evidence.pack.signing import Signer, load_signer
 from evidence.redact import Redactor
 from evidence.render.attestation import render_attestation
@@ -364,8 +363,11 @@ def full_run(
 
 def seal_run(writer: RunWriter, selected: list[Catalogue], outcome: RunOutcome) -> None:
     """Seal the run before it commits: its manifest, chained to the organisation's last run."""
-    policies = {c.ref: hashlib.sha256(catalogue_files()[c.ref].read_bytes()).hexdigest() for c in selected}
-    manifest = build_manifest(writer.run, outcome.evidence, outcome.evaluation, policies, __version__)
+    files = catalogue_files()
+    policies = {c.ref: hashlib.sha256(files[c.ref].read_bytes()).hexdigest() for c in selected}
+    manifest = build_manifest(
+        writer.run, outcome.evidence, outcome.evaluation, policies, __version__
+    )
     head = writer.chain_head()
     prev = head.root_hash if head is not None else chain.GENESIS
     root = chain.root_hash(prev, manifest.sha256)
@@ -437,43 +439,28 @@ def describe_outcome(outcome: RunOutcome) -> dict[str, Any]:
 # Integrity: the chain, auditor packs and samples ------------------------------------------
 
 
-@dataclass
-class ChainLog:
-    """One organisation's chain as `evidence log` shows it."""
-
-    developer_id: str
-    organisation: str
-    rows: list[chain.ChainRow]
-
-    @property
-    def broken(self) -> bool:
-        """Whether any sealed run fails a check."""
-        return any(row.status == "broken" for row in self.rows)
-
-
 def _audit(store: Store, developer_id: str) -> list[chain.ChainRow]:
     entries = store.chain(developer_id)
-    evaluations = {
-        e.run.id: store.evaluation(e.sealed_evaluation_id)
-        for e in entries
-        if e.sealed_evaluation_id is not None
-    }
+    sealed = {e.run.id: e.sealed_evaluation_id for e in entries if e.sealed_evaluation_id}
+    evaluations = {run_id: store.evaluation(eid) for run_id, eid in sealed.items()}
     return chain.audit_chain(entries, store.evidence, evaluations)
 
 
-def chain_log(config: Config, every_organisation: bool = False) -> list[ChainLog]:
+def chain_log(config: Config, every_organisation: bool = False) -> list[chain.ChainLog]:
     """Each organisation's runs with their links, every seal checked against the stored rows."""
     store = open_store(config)
     try:
         org = config.organisation
-        wanted = store.organisations() if every_organisation else [(org.developer_id, org.legal_name)]
-        return [ChainLog(dev, name, _audit(store, dev)) for dev, name in wanted]
+        wanted = [(org.developer_id, org.legal_name)]
+        if every_organisation:
+            wanted = store.organisations()
+        return [chain.ChainLog(dev, name, _audit(store, dev)) for dev, name in wanted]
     finally:
         store.close()
 
 
 def signer(config: Config) -> Signer | None:
-    """The configured signing key (``[signing]``), or None when none is configured."""
+    """Load the configured signing key (``[signing]``); None when none is configured."""
     if config.signing is None:
         return None
     ref = config.signing.password
@@ -482,43 +469,32 @@ def signer(config: Config) -> Signer | None:
 
 
 def write_pack(config: Config, timing: Timing, target: Path) -> PackResult:
-    """Write the auditor pack of the newest run of the period (its newest evaluation and reports)."""
+    """Write the auditor pack of the period's newest run (its newest evaluation and reports)."""
     key = signer(config)
     store = open_store(config)
     try:
         run = latest_run(store, timing)
         rows = [r for r in _audit(store, run.developer_id) if r.entry.run.id <= run.id]
-        broken = [f"run {r.entry.run.id} ({r.entry.run.period.label}): {p}" for r in rows for p in r.problems]
-        if broken:
-            raise PackError("refusing to pack: the evidence chain is broken (see `evidence log`)\n" + "\n".join(broken))
-        entry = rows[-1].entry
-        if entry.link is None or entry.manifest is None:
-            raise PackError(f"run {run.id} was made before runs were sealed; run `evidence run` to pack {run.period.label}")
+        entry = chain.sealed_entry(rows, run)
         found = store.latest_evaluation(run.id)
         if found is None:
-            raise PackError(f"run {run.id} has no evaluation; run `evidence evaluate --period {run.period.label}` first")
-        evaluation_id, evaluation = found
-        reports = {Path(r["path"]): r for r in store.reports(evaluation_id)}
-        if not reports:
             raise PackError(
-                f"evaluation {evaluation_id} of run {run.id} has no rendered reports; "
-                f"run `evidence report --period {run.period.label}` first"
+                f"run {run.id} has no evaluation; "
+                f"run `evidence evaluate --period {run.period.label}` first"
             )
+        evaluation_id, evaluation = found
         evidence = store.evidence(run.id)
         data = PackInput(
             run=run,
-            manifest=parse_manifest(entry.manifest, f"manifest of run {run.id}"),
+            manifest=parse_manifest(entry.manifest or "", f"manifest of run {run.id}"),
             links=[r.entry.link for r in rows if r.entry.link is not None],
             evaluation=evaluation,
             evaluation_id=evaluation_id,
             evaluation_sealed=evaluation_id == entry.sealed_evaluation_id,
             catalogues=[load_catalogue(ref) for ref in evaluation.catalogues],
             evidence=evidence,
-            reports=[
-                DiskFile(name=f"reports/{path.name}", path=path, sha256=r["sha256"], role=r["kind"])
-                for path, r in reports.items()
-            ],
-            copies=_stored_copies(store, evidence),
+            reports=report_files(store.reports(evaluation_id), evaluation_id, run),
+            copies=copy_files(evidence, store.copy_path),
             samples=store.samples(run.id),
             tool_version=__version__,
             signer=key,
@@ -526,30 +502,6 @@ def write_pack(config: Config, timing: Timing, target: Path) -> PackResult:
         return pack_writer.write_pack(data, target)
     finally:
         store.close()
-
-
-def _stored_copies(store: Store, evidence: list[EvidenceItem]) -> list[DiskFile]:
-    """One pack file per distinct redacted copy, with every evidence id it belongs to."""
-    found: dict[str, tuple[str, str, list[str]]] = {}
-    for item in evidence:
-        for raw in item.raw_inputs:
-            if raw.stored_sha256 and raw.stored_path:
-                name, stored, ids = found.setdefault(
-                    raw.stored_sha256,
-                    (safe_file_name(Path(raw.location).name), raw.stored_path, []),
-                )
-                if item.id not in ids:
-                    ids.append(item.id)
-    return [
-        DiskFile(
-            name=f"evidence/{sha}/{name}",
-            path=store.copy_path(stored),
-            sha256=sha,
-            role="evidence",
-            evidence_ids=tuple(ids),
-        )
-        for sha, (name, stored, ids) in sorted(found.items())
-    ]
 
 
 def draw_sample(
@@ -561,18 +513,14 @@ def draw_sample(
     seed: str,
     kinds: list[str] | None = None,
 ) -> tuple[RunInfo, int, SampleDraw]:
-    """Draw a reproducible sample of a control's population in the newest run of the period,
-    and record it for the run (it goes into the pack's samples.json)."""
+    """Draw a reproducible sample of a control's population in the period's newest run.
+
+    The draw is recorded for the run; the auditor pack carries it in samples.json.
+    """
     store = open_store(config)
     try:
         run = latest_run(store, timing)
-        catalogue, control = _find_control(run.catalogues, control_id)
-        unknown = sorted(set(kinds or []) - {need.kind for need in control.evidence})
-        if unknown:
-            raise SampleError(
-                f"{control.id} needs no evidence of kind {', '.join(unknown)}; its kinds are "
-                + ", ".join(sorted({need.kind for need in control.evidence}))
-            )
+        catalogue, control = find_control([load_catalogue(r) for r in run.catalogues], control_id)
         population = build_population(control, store.evidence(run.id), run.period, kinds or [])
         draw = sampling.draw_sample(
             control_id=control.id,
@@ -589,12 +537,3 @@ def draw_sample(
         return run, draw_id, recorded
     finally:
         store.close()
-
-
-def _find_control(refs: list[str], control_id: str) -> tuple[Catalogue, Control]:
-    for ref in refs:
-        catalogue = load_catalogue(ref)
-        for control in catalogue.controls:
-            if control.id == control_id.upper():
-                return catalogue, control
-    raise SampleError(f"no control {control_id!r} in {', '.join(refs)}; see `evidence policies show`")

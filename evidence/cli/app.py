@@ -14,8 +14,19 @@ import typer
 from rich.markup import escape
 
 from evidence import __version__
-from evidence.cli import collectors, evaluate, init, inspect, policies, report, run
-from evidence.cli import log, pack, sample, verify
+from evidence.cli import (
+    collectors,
+    evaluate,
+    init,
+    inspect,
+    log,
+    pack,
+    policies,
+    report,
+    run,
+    sample,
+    verify,
+)
 from evidence.cli.output import stderr
 from evidence.cli.tracing import reraise_internal, set_traceback
 from evidence.errors import EvidenceError
@@ -27,8 +38,8 @@ app = typer.Typer(
     name="evidence",
     help=(
         "Collect evidence, evaluate Amazon SP-API DPP and AUP controls, and write attestations "
-        "auditors can verify.\n\nExit codes: 0 all met, 3 gaps, 2 usage/config/input error, 1 internal error, "
-        "4 a pack or the evidence chain failed verification."
+        "auditors can verify.\n\nExit codes: 0 all met, 3 gaps, 2 usage/config/input error, "
+        "1 internal error, 4 a pack or the evidence chain failed verification."
     ),
     no_args_is_help=True,
     add_completion=False,

@@ -12,7 +12,7 @@ from evidence import pipeline
 from evidence.cli.options import ConfigOption, JsonOption
 from evidence.cli.output import print_json, stderr, stdout
 from evidence.config import load_config
-from evidence.pack.chain import GENESIS
+from evidence.pack.chain import GENESIS, ChainLog
 
 EXIT_BROKEN = 4
 _STYLE = {"ok": "green", "broken": "bold red", "unsealed": "yellow"}
@@ -21,7 +21,8 @@ _STYLE = {"ok": "green", "broken": "bold red", "unsealed": "yellow"}
 def log(
     config: ConfigOption = Path("evidence.toml"),
     every: Annotated[
-        bool, typer.Option("--all", help="Every organisation in the store, not just the configured one.")
+        bool,
+        typer.Option("--all", help="Every organisation in the store, not just the configured one."),
     ] = False,
     json: JsonOption = False,
 ) -> int:
@@ -40,7 +41,7 @@ def log(
     return EXIT_BROKEN if any(chain.broken for chain in logs) else 0
 
 
-def _as_json(chain: pipeline.ChainLog) -> dict[str, object]:
+def _as_json(chain: ChainLog) -> dict[str, object]:
     return {
         "developer_id": chain.developer_id,
         "organisation": chain.organisation,
@@ -62,10 +63,12 @@ def _as_json(chain: pipeline.ChainLog) -> dict[str, object]:
     }
 
 
-def _print(chain: pipeline.ChainLog) -> None:
+def _print(chain: ChainLog) -> None:
     """Newest run first, like `git log`; full hashes, so they can be compared with a pack's."""
     console = stdout()
-    console.print(f"[bold]Evidence chain of {escape(chain.organisation)}[/] ({escape(chain.developer_id)})")
+    console.print(
+        f"[bold]Evidence chain of {escape(chain.organisation)}[/] ({escape(chain.developer_id)})"
+    )
     if not chain.rows:
         console.print("no runs in the store for this organisation")
     for row in reversed(chain.rows):
@@ -86,7 +89,9 @@ def _print(chain: pipeline.ChainLog) -> None:
     console.print()
     if chain.broken:
         broken = sum(1 for r in chain.rows if r.problems)
-        stderr().print(f"[bold red]chain broken:[/] {broken} of {sealed} sealed run(s) fail their checks")
+        stderr().print(
+            f"[bold red]chain broken:[/] {broken} of {sealed} sealed run(s) fail their checks"
+        )
     elif chain.rows:
         console.print(f"chain intact: {sealed} sealed run(s)")
     if unsealed:

@@ -18,7 +18,9 @@ def pack(
     period: PeriodOption = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Zip file to write (default: out/auditor-pack-<period>.zip)."),
+        typer.Option(
+            "--out", "-o", help="Zip file to write (default: out/auditor-pack-<period>.zip)."
+        ),
     ] = None,
     json: JsonOption = False,
     quiet: QuietOption = False,
@@ -52,5 +54,7 @@ def pack(
         if result.fingerprint:
             console.print(f"signed by the key with certificate fingerprint {result.fingerprint}")
         else:
-            console.print("[yellow]note:[/] not signed: add a \\[signing] table to the config to sign packs")
+            console.print(
+                "[yellow]note:[/] not signed: add a \\[signing] table to the config to sign packs"
+            )
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -19,12 +20,17 @@ def sample(
     control: Annotated[str, typer.Argument(help="Control id, e.g. DPP-ACC-3.")],
     size: Annotated[int, typer.Option("--size", "-n", help="How many members to draw.", min=1)],
     seed: Annotated[
-        str, typer.Option("--seed", "-s", help="Seed: letters, digits, '.', '_' or '-' (say, the audit date).")
+        str,
+        typer.Option(
+            "--seed", "-s", help="Seed: letters, digits, '.', '_' or '-' (say, the audit date)."
+        ),
     ],
     period: PeriodOption = None,
     kind: Annotated[
         list[str] | None,
-        typer.Option("--kind", help="Only members from this evidence kind of the control; repeatable."),
+        typer.Option(
+            "--kind", help="Only members from this evidence kind of the control; repeatable."
+        ),
     ] = None,
     config: ConfigOption = Path("evidence.toml"),
     json: JsonOption = False,
@@ -38,7 +44,9 @@ def sample(
     """
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, None)
-    run, draw_id, draw = pipeline.draw_sample(loaded, timing, control, size=size, seed=seed, kinds=kind)
+    run, draw_id, draw = pipeline.draw_sample(
+        loaded, timing, control, size=size, seed=seed, kinds=kind
+    )
     if json:
         print_json({"run": run.id, "draw_id": draw_id, **draw.model_dump(mode="json")})
         return 0
@@ -54,11 +62,15 @@ def sample(
         table.add_row(str(rank), escape(member.id), member.evidence_id, escape(member.label))
     stdout().print(table)
     console = stderr()
+    by_kind = Counter(member.kind for member in draw.population)
     console.print(
-        f"population: {draw.population_size} member(s) of {', '.join(draw.kinds)}, "
+        f"population: {draw.population_size} member(s) "
+        f"({', '.join(f'{kind} {count}' for kind, count in sorted(by_kind.items()))}), "
         f"sha256 {draw.population_sha256[:16]}…; algorithm {draw.algorithm}"
     )
     for note in draw.notes:
         console.print(f"[yellow]note:[/] {escape(note)}")
-    console.print(f"recorded as draw {draw_id} of run {run.id}; `evidence pack` puts it in samples.json")
+    console.print(
+        f"recorded as draw {draw_id} of run {run.id}; `evidence pack` puts it in samples.json"
+    )
     return 0

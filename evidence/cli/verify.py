@@ -49,7 +49,8 @@ def verify(
     facts = report.facts
     if facts.get("organisation"):
         console.print(
-            f"pack of {escape(str(facts['organisation']))}, period {escape(str(facts.get('period')))}, "
+            f"pack of {escape(str(facts['organisation']))}, "
+            f"period {escape(str(facts.get('period')))}, "
             f"run {escape(str(facts.get('run_uid')))}"
         )
     if facts.get("root_hash"):

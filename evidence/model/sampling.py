@@ -1,4 +1,4 @@
-"""A reproducible sample drawn from a control's population, as recorded in the store and the pack."""
+"""A reproducible sample of a control's population, as the store and the pack record it."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""One hash chain per organisation: each run's root hash covers its manifest and the run before.
+r"""One hash chain per organisation: each run's root hash covers its manifest and the run before.
 
-``root_hash = SHA-256("dpp-evidence-chain-v1\\n" + prev_root_hash + "\\n" + manifest_sha256 + "\\n")``
+``root_hash = SHA-256("dpp-evidence-chain-v1\\n" + prev + "\\n" + manifest_sha256 + "\\n")``
 with lowercase hex digests and 64 zeros as the previous root hash of an organisation's first run.
 Anyone can recompute it with ``printf`` and ``sha256sum``; changing any sealed run changes its
 root hash and breaks the link to every later run.
@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from evidence.errors import PackError
 from evidence.model.canonical import sha256_hex
 from evidence.model.chain import ChainEntry, ChainLink
 from evidence.model.evidence import EvidenceItem
 from evidence.model.results import Evaluation
+from evidence.model.run import RunInfo
 from evidence.pack.manifest import differences, parse_manifest
 
 GENESIS = "0" * 64
@@ -22,7 +24,7 @@ PREFIX = "dpp-evidence-chain-v1"
 
 
 def root_hash(prev_root_hash: str, manifest_sha256: str) -> str:
-    """The root hash of a run whose manifest hashes to ``manifest_sha256``."""
+    """Return the root hash of a run whose manifest hashes to ``manifest_sha256``."""
     return sha256_hex(f"{PREFIX}\n{prev_root_hash}\n{manifest_sha256}\n".encode("ascii"))
 
 
@@ -73,6 +75,44 @@ class ChainRow:
         return "broken" if self.problems else "ok"
 
 
+@dataclass
+class ChainLog:
+    """One organisation's chain as `evidence log` shows it."""
+
+    developer_id: str
+    organisation: str
+    rows: list[ChainRow]
+
+    @property
+    def broken(self) -> bool:
+        """Whether any sealed run fails a check."""
+        return any(row.status == "broken" for row in self.rows)
+
+
+def sealed_entry(rows: Sequence[ChainRow], run: RunInfo) -> ChainEntry:
+    """Return ``run``'s sealed entry, refusing when the chain up to it is broken or it is unsealed.
+
+    ``rows`` are the audited runs of the organisation up to and including ``run``.
+    """
+    broken = [
+        f"run {r.entry.run.id} ({r.entry.run.period.label}): {problem}"
+        for r in rows
+        for problem in r.problems
+    ]
+    if broken:
+        raise PackError(
+            "refusing to pack: the evidence chain is broken (see `evidence log`)\n"
+            + "\n".join(broken)
+        )
+    entry = rows[-1].entry
+    if entry.run.id != run.id or entry.link is None or entry.manifest is None:
+        raise PackError(
+            f"run {run.id} was made before runs were sealed; "
+            f"run `evidence run` to pack {run.period.label}"
+        )
+    return entry
+
+
 def audit_chain(
     entries: Sequence[ChainEntry],
     evidence: Callable[[int], Sequence[EvidenceItem]],
@@ -95,7 +135,8 @@ def audit_chain(
         actual = sha256_hex(text.encode("utf-8"))
         if actual != link.manifest_sha256:
             row.problems.append(
-                f"stored manifest hashes to {actual[:16]}…, but the run sealed {link.manifest_sha256[:16]}…"
+                f"stored manifest hashes to {actual[:16]}…, "
+                f"but the run sealed {link.manifest_sha256[:16]}…"
             )
             continue
         manifest = parse_manifest(text, where=f"manifest of run {link.run_id}")

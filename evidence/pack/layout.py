@@ -40,7 +40,7 @@ def catalog_name(ref: str) -> str:
 
 
 def safe_file_name(name: str) -> str:
-    """A file name reduced to letters, digits, '.', '_' and '-' (never empty, never dots only)."""
+    """Reduce a file name to letters, digits, '.', '_' and '-' (never empty or dots only)."""
     cleaned = _SAFE.sub("_", name).strip("._")[:100]
     return cleaned or "copy"
 

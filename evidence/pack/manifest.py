@@ -37,7 +37,7 @@ def _instant(moment: datetime | None) -> str | None:
 
 
 def evidence_entry(item: EvidenceItem) -> dict[str, Any]:
-    """What the manifest records of one evidence item; the facts hash is recomputed, not trusted."""
+    """Describe one evidence item as the manifest records it (the facts hash is recomputed)."""
     return {
         "id": item.id,
         "kind": item.kind,
@@ -71,7 +71,7 @@ def evidence_entry(item: EvidenceItem) -> dict[str, Any]:
 
 
 def evaluation_entry(evaluation: Evaluation | None) -> dict[str, Any] | None:
-    """The statuses an evaluation decided, with the evidence ids behind each."""
+    """List the statuses an evaluation decided, with the evidence ids behind each."""
     if evaluation is None:
         return None
     return {
@@ -96,8 +96,10 @@ def build_manifest(
     policies: Mapping[str, str],
     tool_version: str,
 ) -> Manifest:
-    """The manifest of ``run``; ``policies`` maps each catalogue ref to the SHA-256 of its file."""
-    entries = sorted((evidence_entry(item) for item in evidence), key=lambda e: (e["id"], e["kind"]))
+    """Build the manifest of ``run``; ``policies`` maps catalogue refs to their files' SHA-256."""
+    entries = sorted(
+        (evidence_entry(item) for item in evidence), key=lambda e: (e["id"], e["kind"])
+    )
     data: dict[str, Any] = {
         "format": FORMAT,
         "organisation": {"legal_name": run.organisation, "developer_id": run.developer_id},
@@ -140,7 +142,7 @@ def parse_manifest(text: str | bytes, where: str = "manifest.json") -> Manifest:
 
 
 def stored_copies(entries: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
-    """Stored copy SHA-256 -> the evidence ids whose raw inputs it is a redacted copy of."""
+    """Map each stored copy's SHA-256 to the evidence ids whose raw input it is a copy of."""
     copies: dict[str, list[str]] = {}
     for entry in entries:
         for raw in entry["raw_inputs"]:
@@ -162,9 +164,13 @@ def differences(
     sealed = {e["id"]: e for e in manifest.data.get("evidence", [])}
     stored = {e["id"]: e for e in (evidence_entry(item) for item in evidence)}
     for evidence_id in sorted(sealed.keys() - stored.keys()):
-        problems.append(f"evidence {evidence_id} is sealed in the manifest but no longer in the store")
+        problems.append(
+            f"evidence {evidence_id} is sealed in the manifest but no longer in the store"
+        )
     for evidence_id in sorted(stored.keys() - sealed.keys()):
-        problems.append(f"evidence {evidence_id} is in the store but was not sealed in the manifest")
+        problems.append(
+            f"evidence {evidence_id} is in the store but was not sealed in the manifest"
+        )
     for evidence_id in sorted(sealed.keys() & stored.keys()):
         before, now = sealed[evidence_id], stored[evidence_id]
         for key in sorted(before.keys() | now.keys()):
@@ -186,7 +192,9 @@ def _field_change(evidence_id: str, key: str, before: Any, now: Any) -> str:
         )
     if key == "raw_inputs":
         return f"evidence {evidence_id}: raw input hashes or stored copies changed after sealing"
-    return f"evidence {evidence_id}: {key} changed after sealing ({before!r} sealed, {now!r} stored)"
+    return (
+        f"evidence {evidence_id}: {key} changed after sealing ({before!r} sealed, {now!r} stored)"
+    )
 
 
 def status_differences(
@@ -213,5 +221,7 @@ def status_differences(
         elif before[key]["evidence_ids"] != now[key]["evidence_ids"]:
             problems.append(f"control {label}: evidence ids in {where} differ from the sealed ones")
     if sealed.get("as_of") != stored.get("as_of"):
-        problems.append(f"evaluation as-of {stored.get('as_of')} in {where}, {sealed.get('as_of')} sealed")
+        problems.append(
+            f"evaluation as-of {stored.get('as_of')} in {where}, {sealed.get('as_of')} sealed"
+        )
     return problems

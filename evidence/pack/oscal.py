@@ -1,4 +1,4 @@
-"""OSCAL (JSON) export, shared parts: deterministic UUIDs, properties, and catalogues as OSCAL catalogs.
+"""OSCAL (JSON) export, shared parts: deterministic UUIDs, properties, catalogues as catalogs.
 
 UUIDs are version-5 UUIDs of stable names (catalogue, control, run uid), so the same run always
 exports the same files. Properties that are ours carry the namespace :data:`NS`. The documents
@@ -19,23 +19,23 @@ _UUID_ROOT = uuid.uuid5(uuid.NAMESPACE_URL, NS)
 
 
 def stable_uuid(*parts: str) -> str:
-    """A version-5 UUID of ``parts``: the same names always give the same UUID."""
+    """Return the version-5 UUID of ``parts``: the same names always give the same UUID."""
     return str(uuid.uuid5(_UUID_ROOT, "\x1f".join(parts)))
 
 
 def timestamp(moment: datetime) -> str:
-    """An OSCAL date-time with its offset, in UTC."""
+    """Format an OSCAL date-time with its offset, in UTC."""
     return moment.astimezone(UTC).isoformat()
 
 
 def prop(name: str, value: object, *, ours: bool = True) -> dict[str, Any]:
-    """A property (in our namespace unless ``ours`` is False); values are one trimmed line."""
+    """Make a property (in our namespace unless ``ours`` is False) with a one-line value."""
     text = " ".join(str(value).split())
     return {"name": name, "ns": NS, "value": text} if ours else {"name": name, "value": text}
 
 
 def metadata(title: str, last_modified: datetime, version: str, **extra: Any) -> dict[str, Any]:
-    """The metadata block every OSCAL document starts with."""
+    """Make the metadata block every OSCAL document starts with."""
     return {
         "title": " ".join(title.split()),
         "last-modified": timestamp(last_modified),
@@ -46,18 +46,20 @@ def metadata(title: str, last_modified: datetime, version: str, **extra: Any) ->
 
 
 def statement_id(control_id: str) -> str:
-    """Id of a control's statement part (what findings target)."""
+    """Return the id of a control's statement part (what findings target)."""
     return f"{control_id}_smt"
 
 
 def catalog_document(catalogue: Catalogue) -> dict[str, Any]:
-    """A catalogue under policies/ as an OSCAL catalog: families as groups, controls with parts."""
+    """Export a catalogue as an OSCAL catalog: families as groups, controls with parts."""
     effective = datetime.combine(catalogue.effective, time.min, tzinfo=UTC)
     groups = []
     for family in catalogue.families:
         controls = [_control(c) for c in catalogue.controls if c.family == family.id]
         if controls:
-            groups.append({"id": family.id, "class": "family", "title": family.title, "controls": controls})
+            groups.append(
+                {"id": family.id, "class": "family", "title": family.title, "controls": controls}
+            )
     return {
         "catalog": {
             "uuid": stable_uuid("catalog", catalogue.ref),
@@ -100,12 +102,29 @@ def _control(control: Control) -> dict[str, Any]:
         },
     ]
     if control.uncertain_note:
-        parts.append({"id": f"{control.id}_unc", "name": "uncertainty", "ns": NS, "prose": control.uncertain_note.strip()})
+        parts.append(
+            {
+                "id": f"{control.id}_unc",
+                "name": "uncertainty",
+                "ns": NS,
+                "prose": control.uncertain_note.strip(),
+            }
+        )
     if control.sources:
         parts.append(
-            {"id": f"{control.id}_src", "name": "sources", "ns": NS, "prose": "\n".join(f"- {s}" for s in control.sources)}
+            {
+                "id": f"{control.id}_src",
+                "name": "sources",
+                "ns": NS,
+                "prose": "\n".join(f"- {s}" for s in control.sources),
+            }
         )
-    document: dict[str, Any] = {"id": control.id, "title": control.title, "props": props, "parts": parts}
+    document: dict[str, Any] = {
+        "id": control.id,
+        "title": control.title,
+        "props": props,
+        "parts": parts,
+    }
     if control.parameters:
         document["params"] = [
             {

@@ -45,25 +45,28 @@ class ResultsInput:
     catalog_files: Mapping[str, str] = field(default_factory=dict)
 
     def control(self, result: ControlResult) -> Control:
-        """The catalogue control a result is about."""
+        """Find the catalogue control a result is about."""
         for catalogue in self.catalogues:
             if catalogue.ref == result.catalogue:
                 return catalogue.control(result.control_id)
         raise KeyError(f"{result.catalogue}: {result.control_id}")
 
     def key(self, *parts: str) -> str:
-        """A UUID unique to this run's evaluation and ``parts``."""
+        """Return a UUID unique to this run's evaluation and ``parts``."""
         return stable_uuid(self.run.uid, timestamp(self.evaluation.as_of), *parts)
 
 
 def assessment_results_document(data: ResultsInput) -> dict[str, Any]:
-    """The OSCAL assessment-results document of the evaluation."""
+    """Build the OSCAL assessment-results document of the evaluation."""
     run, evaluation = data.run, data.evaluation
     results = evaluation.results
     plan = stable_uuid(run.uid, "assessment-plan")
     result: dict[str, Any] = {
         "uuid": data.key("result"),
-        "title": f"Automatic evaluation of {run.period.label} as of {evaluation.as_of.date().isoformat()}",
+        "title": (
+            f"Automatic evaluation of {run.period.label} "
+            f"as of {evaluation.as_of.date().isoformat()}"
+        ),
         "description": (
             f"dpp-evidence {data.tool_version} evaluated {len(results)} controls of "
             f"{', '.join(evaluation.catalogues)} against the evidence of run {run.id} ({run.uid}). "
@@ -96,7 +99,10 @@ def assessment_results_document(data: ResultsInput) -> dict[str, Any]:
             "metadata": _metadata(data, "Assessment results"),
             "import-ap": {
                 "href": f"#{plan}",
-                "remarks": "No separate assessment plan: the catalogues and the sealed manifest define what was assessed.",
+                "remarks": (
+                    "No separate assessment plan: the catalogues and the sealed manifest define "
+                    "what was assessed."
+                ),
             },
             "results": [result],
             "back-matter": {"resources": _resources(data, results, plan)},
@@ -105,7 +111,7 @@ def assessment_results_document(data: ResultsInput) -> dict[str, Any]:
 
 
 def poam_document(data: ResultsInput) -> dict[str, Any] | None:
-    """A POA&M with one item per gap (not met, insufficient evidence, waived); None without gaps."""
+    """Build a POA&M with one item per gap (not met, insufficient, waived); None without gaps."""
     gaps = [r for r in data.evaluation.results if _is_risk(r)]
     if not gaps:
         return None
@@ -115,8 +121,10 @@ def poam_document(data: ResultsInput) -> dict[str, Any] | None:
         control = data.control(result)
         items.append(
             {
-                # Per subject, as OSCAL asks: the same gap keeps its UUID from one period to the next.
-                "uuid": stable_uuid("poam-item", run.developer_id, result.catalogue, result.control_id),
+                # Per subject, as OSCAL asks: a gap keeps its UUID from one period to the next.
+                "uuid": stable_uuid(
+                    "poam-item", run.developer_id, result.catalogue, result.control_id
+                ),
                 "title": f"{result.control_id}: {control.title}",
                 "description": control.remediation.strip(),
                 "props": [
@@ -124,15 +132,28 @@ def poam_document(data: ResultsInput) -> dict[str, Any] | None:
                     prop("catalogue", result.catalogue),
                     prop("severity", control.severity),
                 ],
-                "related-observations": [{"observation-uuid": data.key("observation", result.catalogue, result.control_id)}],
-                "related-risks": [{"risk-uuid": data.key("risk", result.catalogue, result.control_id)}],
+                "related-observations": [
+                    {
+                        "observation-uuid": data.key(
+                            "observation", result.catalogue, result.control_id
+                        )
+                    }
+                ],
+                "related-risks": [
+                    {"risk-uuid": data.key("risk", result.catalogue, result.control_id)}
+                ],
             }
         )
     return {
         "plan-of-action-and-milestones": {
-            "uuid": stable_uuid("poam", run.developer_id, run.uid, timestamp(data.evaluation.as_of)),
+            "uuid": stable_uuid(
+                "poam", run.developer_id, run.uid, timestamp(data.evaluation.as_of)
+            ),
             "metadata": _metadata(data, "Plan of action and milestones"),
-            "system-id": {"identifier-type": "urn:dpp-evidence:developer-id", "id": run.developer_id},
+            "system-id": {
+                "identifier-type": "urn:dpp-evidence:developer-id",
+                "id": run.developer_id,
+            },
             "observations": [_observation(data, r) for r in gaps],
             "risks": [_risk(data, r) for r in gaps],
             "poam-items": items,
@@ -194,7 +215,9 @@ def _observation(data: ResultsInput, result: ControlResult) -> dict[str, Any]:
     if evidence:
         observation["relevant-evidence"] = evidence
     if result.figures:
-        observation["remarks"] = "Figures: " + "; ".join(f"{k} = {v}" for k, v in sorted(result.figures.items()))
+        observation["remarks"] = "Figures: " + "; ".join(
+            f"{k} = {v}" for k, v in sorted(result.figures.items())
+        )
     return observation
 
 
@@ -213,10 +236,14 @@ def _finding(data: ResultsInput, result: ControlResult) -> dict[str, Any]:
         "description": result.reasons[0] if result.reasons else result.status.label,
         "props": [prop("status", result.status.value), prop("catalogue", result.catalogue)],
         "target": target,
-        "related-observations": [{"observation-uuid": data.key("observation", result.catalogue, result.control_id)}],
+        "related-observations": [
+            {"observation-uuid": data.key("observation", result.catalogue, result.control_id)}
+        ],
     }
     if _is_risk(result):
-        finding["related-risks"] = [{"risk-uuid": data.key("risk", result.catalogue, result.control_id)}]
+        finding["related-risks"] = [
+            {"risk-uuid": data.key("risk", result.catalogue, result.control_id)}
+        ]
     return finding
 
 
@@ -237,7 +264,9 @@ def _risk(data: ResultsInput, result: ControlResult) -> dict[str, Any]:
                 "description": control.remediation.strip(),
             }
         ],
-        "related-observations": [{"observation-uuid": data.key("observation", result.catalogue, result.control_id)}],
+        "related-observations": [
+            {"observation-uuid": data.key("observation", result.catalogue, result.control_id)}
+        ],
     }
     if result.waiver is not None:
         risk["deadline"] = timestamp(result.waiver.expires)
@@ -251,7 +280,9 @@ def _describe(evidence_id: str, item: EvidenceItem | None) -> str:
     return f"{evidence_id}: {item.kind} from source {item.source}, {item.subject}{state}"
 
 
-def _resources(data: ResultsInput, results: Sequence[ControlResult], plan: str | None) -> list[dict[str, Any]]:
+def _resources(
+    data: ResultsInput, results: Sequence[ControlResult], plan: str | None
+) -> list[dict[str, Any]]:
     resources: list[dict[str, Any]] = []
     if plan is not None:
         resources.append(
@@ -259,7 +290,8 @@ def _resources(data: ResultsInput, results: Sequence[ControlResult], plan: str |
                 "uuid": plan,
                 "title": "Assessment scope",
                 "description": (
-                    f"Controls of {', '.join(data.evaluation.catalogues)}, evaluated from the evidence "
+                    f"Controls of {', '.join(data.evaluation.catalogues)}, "
+                    "evaluated from the evidence "
                     f"sealed in manifest {data.manifest_sha256}."
                 ),
                 "rlinks": [
@@ -289,7 +321,8 @@ def _resources(data: ResultsInput, results: Sequence[ControlResult], plan: str |
         files = data.evidence_files.get(evidence_id, [])
         if files:
             resource["rlinks"] = [
-                {"href": f"../{path}", "hashes": [{"algorithm": "SHA-256", "value": sha}]} for path, sha in files
+                {"href": f"../{path}", "hashes": [{"algorithm": "SHA-256", "value": sha}]}
+                for path, sha in files
             ]
         resources.append(resource)
     return resources

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
@@ -68,7 +68,7 @@ class PackInput:
 
     @property
     def link(self) -> ChainLink:
-        """This run's own link (the last of the excerpt)."""
+        """Return this run's own link (the last of the excerpt)."""
         return self.links[-1]
 
 
@@ -83,6 +83,49 @@ class PackResult:
     prev_root_hash: str
     fingerprint: str | None
     notes: list[str]
+
+
+def report_files(reports: list[dict[str, Any]], evaluation_id: int, run: RunInfo) -> list[DiskFile]:
+    """List the reports the store recorded for an evaluation (newest row per path) as pack files."""
+    by_path = {Path(r["path"]): r for r in reports}
+    if not by_path:
+        raise PackError(
+            f"evaluation {evaluation_id} of run {run.id} has no rendered reports; "
+            f"run `evidence report --period {run.period.label}` first"
+        )
+    return [
+        DiskFile(
+            name=f"{layout.REPORTS_DIR}{path.name}", path=path, sha256=r["sha256"], role=r["kind"]
+        )
+        for path, r in by_path.items()
+    ]
+
+
+def copy_files(evidence: list[EvidenceItem], locate: Callable[[str], Path]) -> list[DiskFile]:
+    """One pack file per distinct stored redacted copy, with every evidence id it belongs to.
+
+    ``locate`` turns a stored copy's relative path into its place on disk.
+    """
+    found: dict[str, tuple[str, str, list[str]]] = {}
+    for item in evidence:
+        for raw in item.raw_inputs:
+            if raw.stored_sha256 and raw.stored_path:
+                _, _, ids = found.setdefault(
+                    raw.stored_sha256,
+                    (layout.safe_file_name(Path(raw.location).name), raw.stored_path, []),
+                )
+                if item.id not in ids:
+                    ids.append(item.id)
+    return [
+        DiskFile(
+            name=f"{layout.EVIDENCE_DIR}{sha}/{name}",
+            path=locate(stored),
+            sha256=sha,
+            role="evidence",
+            evidence_ids=tuple(ids),
+        )
+        for sha, (name, stored, ids) in sorted(found.items())
+    ]
 
 
 def write_pack(data: PackInput, target: Path) -> PackResult:
@@ -181,7 +224,10 @@ def _pack_info(data: PackInput, members: dict[str, bytes | DiskFile]) -> dict[st
     return {
         "format": layout.FORMAT,
         "tool": {"name": "dpp-evidence", "version": data.tool_version},
-        "organisation": {"legal_name": data.run.organisation, "developer_id": data.run.developer_id},
+        "organisation": {
+            "legal_name": data.run.organisation,
+            "developer_id": data.run.developer_id,
+        },
         "run": {"id": data.run.id, "uid": data.run.uid, "period": data.run.period.label},
         "evaluation": {
             "id": data.evaluation_id,
@@ -245,7 +291,7 @@ def _readme(data: PackInput, digests: dict[str, str]) -> bytes:
 
 
 def _chunks(content: bytes | DiskFile) -> Iterator[bytes]:
-    """The bytes of a member; a file on disk must still hash to what the store recorded."""
+    """Yield a member's bytes; a file on disk must still hash to what the store recorded."""
     if isinstance(content, bytes):
         yield content
         return
@@ -273,7 +319,14 @@ def _digest(content: bytes | DiskFile) -> str:
 
 def _write_zip(path: Path, members: dict[str, bytes | DiskFile], run: RunInfo) -> None:
     stamp = run.started_at.astimezone(UTC)
-    date_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+    date_time = (
+        max(stamp.year, 1980),
+        stamp.month,
+        stamp.day,
+        stamp.hour,
+        stamp.minute,
+        stamp.second,
+    )
     with zipfile.ZipFile(path, "w") as archive:
         for name in sorted(members):
             info = zipfile.ZipInfo(name, date_time=date_time)

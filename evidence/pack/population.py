@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from evidence.model.catalogue import Control, EvidenceNeed
+from evidence.errors import SampleError
+from evidence.model.catalogue import Catalogue, Control, EvidenceNeed
 from evidence.model.evidence import EvidenceItem
 from evidence.model.period import Period
 from evidence.model.sampling import PopulationMember
@@ -44,7 +45,14 @@ class Population:
 def build_population(
     control: Control, evidence: Sequence[EvidenceItem], period: Period, kinds: Sequence[str] = ()
 ) -> Population:
-    """Members from the usable evidence of the control's evidence needs (only ``kinds`` if given)."""
+    """Build the members from the usable evidence of the control's needs (only ``kinds``)."""
+    known = sorted({need.kind for need in control.evidence})
+    unknown = sorted(set(kinds) - set(known))
+    if unknown:
+        raise SampleError(
+            f"{control.id} needs no evidence of kind {', '.join(unknown)}; "
+            f"its kinds are {', '.join(known)}"
+        )
     needs = [n for n in control.evidence if not kinds or n.kind in kinds]
     members: dict[str, PopulationMember] = {}
     outside = 0
@@ -61,7 +69,9 @@ def build_population(
     notes = []
     if outside:
         notes.append(f"{outside} member(s) dated outside {period.label} were left out")
-    failed = sorted({i.source for i in evidence if i.kind in {n.kind for n in needs} and not i.usable})
+    failed = sorted(
+        {i.source for i in evidence if i.kind in {n.kind for n in needs} and not i.usable}
+    )
     if failed:
         notes.append(f"source(s) {', '.join(failed)} could not be read: their members are missing")
     return Population(
@@ -72,18 +82,34 @@ def build_population(
     )
 
 
+def find_control(catalogues: Sequence[Catalogue], control_id: str) -> tuple[Catalogue, Control]:
+    """Find a control (case-insensitive id) in the catalogues of a run; SampleError if absent."""
+    for catalogue in catalogues:
+        for control in catalogue.controls:
+            if control.id == control_id.upper():
+                return catalogue, control
+    refs = ", ".join(c.ref for c in catalogues)
+    raise SampleError(f"no control {control_id!r} in {refs}; see `evidence policies show`")
+
+
 def _within(when: str, period: Period) -> bool:
     day = when[:10]
     return period.start.isoformat() <= day <= period.end.isoformat()
 
 
-def _whole_item(item: EvidenceItem, need: EvidenceNeed, control: Control) -> Iterator[PopulationMember]:
-    yield PopulationMember(id=item.id, evidence_id=item.id, kind=item.kind, label=f"{item.kind}: {item.subject}")
+def _whole_item(
+    item: EvidenceItem, need: EvidenceNeed, control: Control
+) -> Iterator[PopulationMember]:
+    yield PopulationMember(
+        id=item.id, evidence_id=item.id, kind=item.kind, label=f"{item.kind}: {item.subject}"
+    )
 
 
 @extractor("document")
-def documents(item: EvidenceItem, need: EvidenceNeed, control: Control) -> Iterator[PopulationMember]:
-    """Documents of the need's types registered for the control (or for no control in particular)."""
+def documents(
+    item: EvidenceItem, need: EvidenceNeed, control: Control
+) -> Iterator[PopulationMember]:
+    """List documents of the need's types registered for the control (or for no control)."""
     facts = item.facts
     if need.doc_types and facts.get("doc_type") not in need.doc_types:
         return
@@ -94,13 +120,18 @@ def documents(item: EvidenceItem, need: EvidenceNeed, control: Control) -> Itera
         id=item.id,
         evidence_id=item.id,
         kind=item.kind,
-        label=f"{facts.get('title', item.subject)} ({facts.get('doc_type')}, dated {facts.get('date')})",
+        label=(
+            f"{facts.get('title', item.subject)} "
+            f"({facts.get('doc_type')}, dated {facts.get('date')})"
+        ),
         when=facts.get("date"),
     )
 
 
 @extractor("access.activity")
-def principals(item: EvidenceItem, need: EvidenceNeed, control: Control) -> Iterator[PopulationMember]:
+def principals(
+    item: EvidenceItem, need: EvidenceNeed, control: Control
+) -> Iterator[PopulationMember]:
     """Each (pseudonymised) principal seen by an access-activity source."""
     for entry in _dicts(item.facts.get("principals")):
         name = entry.get("principal")
@@ -117,7 +148,9 @@ def principals(item: EvidenceItem, need: EvidenceNeed, control: Control) -> Iter
 
 
 @extractor("retention.job_runs")
-def job_runs(item: EvidenceItem, need: EvidenceNeed, control: Control) -> Iterator[PopulationMember]:
+def job_runs(
+    item: EvidenceItem, need: EvidenceNeed, control: Control
+) -> Iterator[PopulationMember]:
     """Each run of each purge job when the facts list runs, otherwise each job."""
     for job in _dicts(item.facts.get("jobs")):
         name = job.get("job")
@@ -137,7 +170,9 @@ def job_runs(item: EvidenceItem, need: EvidenceNeed, control: Control) -> Iterat
             )
             continue
         for run in runs:
-            when = run if isinstance(run, str) else str(run.get("at") or run.get("started_at") or "")
+            when = (
+                run if isinstance(run, str) else str(run.get("at") or run.get("started_at") or "")
+            )
             outcome = "" if isinstance(run, str) else f" ({run.get('status', 'status unknown')})"
             yield PopulationMember(
                 id=f"{item.id}/job/{name}/run/{when}",

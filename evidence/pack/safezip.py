@@ -37,10 +37,13 @@ class Limits:
     ratio_floor: int = 1 << 20
 
 
+DEFAULT_LIMITS = Limits()
+
+
 class SafeZip:
     """A zip file whose entries were all checked; read regular files by name."""
 
-    def __init__(self, path: Path, limits: Limits = Limits()) -> None:
+    def __init__(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
         self.path = path
         self.limits = limits
         try:
@@ -58,7 +61,9 @@ class SafeZip:
     def __enter__(self) -> SafeZip:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     def close(self) -> None:
@@ -67,7 +72,7 @@ class SafeZip:
 
     @property
     def names(self) -> list[str]:
-        """Regular files in the pack, sorted."""
+        """List the regular files in the pack, sorted."""
         return sorted(self._files)
 
     def _refuse(self, name: str, why: str) -> PackError:
@@ -77,7 +82,8 @@ class SafeZip:
         infos = self._zip.infolist()
         if len(infos) > self.limits.max_entries:
             raise PackError(
-                f"{self.path}: {len(infos):,} entries, over the limit of {self.limits.max_entries:,} "
+                f"{self.path}: {len(infos):,} entries, "
+                f"over the limit of {self.limits.max_entries:,} "
                 "(possible zip bomb)"
             )
         files: dict[str, zipfile.ZipInfo] = {}
@@ -99,7 +105,8 @@ class SafeZip:
             total += info.file_size
             if total > self.limits.max_total_bytes:
                 raise PackError(
-                    f"{self.path}: entries inflate to more than {self.limits.max_total_bytes:,} bytes "
+                    f"{self.path}: entries inflate to more than "
+                    f"{self.limits.max_total_bytes:,} bytes "
                     "(possible zip bomb)"
                 )
             ratio = info.file_size / max(info.compress_size, 1)
@@ -140,14 +147,19 @@ class SafeZip:
     def _check_overlaps(self, infos: list[zipfile.ZipInfo]) -> None:
         """Entries sharing compressed bytes (the 'overlapping files' bomb) are refused."""
         ordered = sorted(infos, key=lambda i: i.header_offset)
-        end_of_data = self._zip.start_dir  # type: ignore[attr-defined]
+        end_of_data = self._zip.start_dir
         for current, following in zip(ordered, [*ordered[1:], None], strict=True):
             limit = following.header_offset if following is not None else end_of_data
             minimum_end = (
-                current.header_offset + 30 + len(current.orig_filename.encode()) + current.compress_size
+                current.header_offset
+                + 30
+                + len(current.orig_filename.encode())
+                + current.compress_size
             )
             if minimum_end > limit:
-                raise self._refuse(current.orig_filename, "its data overlaps another entry (possible zip bomb)")
+                raise self._refuse(
+                    current.orig_filename, "its data overlaps another entry (possible zip bomb)"
+                )
 
     def _info(self, name: str) -> zipfile.ZipInfo:
         info = self._files.get(name)
@@ -156,7 +168,7 @@ class SafeZip:
         return info
 
     def stream(self, name: str) -> Iterator[bytes]:
-        """The content of ``name`` in chunks, never inflating more than its declared size."""
+        """Yield the content of ``name`` in chunks, never more than its declared size."""
         info = self._info(name)
         count = 0
         try:
@@ -170,7 +182,7 @@ class SafeZip:
             raise PackError(f"{self.path}: {name} is corrupt ({exc})") from None
 
     def read(self, name: str) -> bytes:
-        """The content of ``name``."""
+        """Return the content of ``name``."""
         return b"".join(self.stream(name))
 
     def sha256(self, name: str) -> str:

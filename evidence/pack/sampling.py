@@ -21,12 +21,12 @@ _SEED = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 
 def rank_key(seed: str, member_id: str) -> str:
-    """The key that orders a member in a draw with ``seed``."""
+    """Return the key that orders a member in a draw with ``seed``."""
     return sha256_hex(f"{seed}:{member_id}".encode())
 
 
 def population_digest(members: Sequence[PopulationMember]) -> str:
-    """SHA-256 of the canonical JSON list of the members' ids, sorted."""
+    """Hash the canonical JSON list of the members' ids, sorted (SHA-256)."""
     return sha256_hex(canonical_json(sorted(m.id for m in members)))
 
 
@@ -49,7 +49,8 @@ def draw_sample(
     if not members:
         raise SampleError(
             f"{control_id}: the population is empty: no usable evidence of kind(s) "
-            f"{', '.join(kinds) or 'none'} in this run" + (f" ({'; '.join(notes)})" if notes else "")
+            f"{', '.join(kinds) or 'none'} in this run"
+            + (f" ({'; '.join(notes)})" if notes else "")
         )
     ordered = sorted(members, key=lambda m: m.id)
     chosen = sorted(ordered, key=lambda m: rank_key(seed, m.id))[:size]
@@ -73,16 +74,22 @@ def draw_sample(
 
 
 def redraw_problems(draw: SampleDraw) -> list[str]:
-    """Why a recorded draw does not reproduce from its own population, seed and size (empty: it does)."""
+    """Say why a recorded draw does not reproduce from its population, seed and size."""
     label = f"sample of {draw.control_id} (seed {draw.seed}, size {draw.size})"
     if draw.algorithm != ALGORITHM:
         return [f"{label}: unknown algorithm {draw.algorithm!r}"]
     problems = []
     if population_digest(draw.population) != draw.population_sha256:
-        problems.append(f"{label}: the population listed does not hash to the recorded population hash")
+        problems.append(
+            f"{label}: the population listed does not hash to the recorded population hash"
+        )
     if len(draw.population) != draw.population_size:
-        problems.append(f"{label}: {len(draw.population)} members listed, {draw.population_size} recorded")
-    expected = [m.id for m in sorted(draw.population, key=lambda m: rank_key(draw.seed, m.id))[: draw.size]]
+        problems.append(
+            f"{label}: {len(draw.population)} members listed, {draw.population_size} recorded"
+        )
+    expected = [
+        m.id for m in sorted(draw.population, key=lambda m: rank_key(draw.seed, m.id))[: draw.size]
+    ]
     if expected != draw.chosen:
         problems.append(f"{label}: drawing again gives {expected}, not the recorded {draw.chosen}")
     return problems

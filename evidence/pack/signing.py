@@ -30,19 +30,19 @@ class Signer:
     certificate: x509.Certificate
 
     def sign(self, data: bytes) -> bytes:
-        """Signature of ``data`` (SHA-256; PKCS#1 v1.5 for RSA, DER ECDSA for EC keys)."""
+        """Sign ``data`` (SHA-256; PKCS#1 v1.5 for RSA, DER ECDSA for EC keys)."""
         if isinstance(self.key, rsa.RSAPrivateKey):
             return self.key.sign(data, padding.PKCS1v15(), hashes.SHA256())
         return self.key.sign(data, ec.ECDSA(hashes.SHA256()))
 
     @property
     def certificate_pem(self) -> bytes:
-        """The signer certificate, PEM."""
+        """Return the signer certificate, PEM."""
         return self.certificate.public_bytes(serialization.Encoding.PEM)
 
     @property
     def public_key_pem(self) -> bytes:
-        """The public key, PEM (SubjectPublicKeyInfo), as `openssl x509 -pubkey` prints it."""
+        """Return the public key as `openssl x509 -pubkey` prints it (PEM)."""
         return public_key_pem(self.certificate)
 
 
@@ -59,7 +59,9 @@ def load_signer(path: Path, password: bytes | None) -> Signer:
             f"signing key {path}: not a PKCS#12 file, or the password (signing.password) is wrong"
         ) from None
     if key is None or certificate is None:
-        raise PackError(f"signing key {path}: the PKCS#12 file must hold a private key and its certificate")
+        raise PackError(
+            f"signing key {path}: the PKCS#12 file must hold a private key and its certificate"
+        )
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise PackError(
             f"signing key {path}: {type(key).__name__} keys cannot sign packs; use an RSA or EC key"
@@ -71,20 +73,20 @@ def load_signer(path: Path, password: bytes | None) -> Signer:
 
 
 def public_key_pem(certificate: x509.Certificate) -> bytes:
-    """A certificate's public key as PEM SubjectPublicKeyInfo."""
+    """Return a certificate's public key as PEM SubjectPublicKeyInfo."""
     return certificate.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
 
 
 def fingerprint(certificate: x509.Certificate) -> str:
-    """SHA-256 of the certificate DER as `openssl x509 -noout -fingerprint -sha256` prints it."""
+    """Return the certificate's SHA-256 fingerprint as `openssl x509 -fingerprint` prints it."""
     digest = certificate.fingerprint(hashes.SHA256()).hex().upper()
     return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
 def normalise_fingerprint(text: str) -> str:
-    """Lowercase hex of a fingerprint given with or without colons (or openssl's prefix)."""
+    """Reduce a fingerprint given with or without colons (or openssl's prefix) to hex."""
     value = text.strip()
     if "=" in value:  # "sha256 Fingerprint=AB:CD:..." pasted from openssl
         value = value.split("=", 1)[1]
@@ -105,7 +107,7 @@ def load_certificate(pem: bytes, where: str) -> x509.Certificate:
 
 
 def signature_valid(certificate: x509.Certificate, signature: bytes, data: bytes) -> bool:
-    """Whether ``signature`` over ``data`` was made by the key of ``certificate``."""
+    """Tell whether ``signature`` over ``data`` was made by the key of ``certificate``."""
     key = certificate.public_key()
     try:
         if isinstance(key, rsa.RSAPublicKey):

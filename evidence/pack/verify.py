@@ -19,8 +19,14 @@ from evidence.model.results import Evaluation
 from evidence.model.sampling import SampleDraw
 from evidence.pack import layout
 from evidence.pack.chain import link_problems
-from evidence.pack.manifest import Manifest, evaluation_entry, parse_manifest, status_differences, stored_copies
-from evidence.pack.safezip import Limits, SafeZip
+from evidence.pack.manifest import (
+    Manifest,
+    evaluation_entry,
+    parse_manifest,
+    status_differences,
+    stored_copies,
+)
+from evidence.pack.safezip import DEFAULT_LIMITS, Limits, SafeZip
 from evidence.pack.sampling import redraw_problems
 from evidence.pack.signing import (
     fingerprint,
@@ -47,7 +53,9 @@ class VerifyReport:
         return not self.failures
 
 
-def verify_pack(path: Path, trust: str | None = None, limits: Limits = Limits()) -> VerifyReport:
+def verify_pack(
+    path: Path, trust: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> VerifyReport:
     """Verify the pack at ``path``; ``trust`` is the fingerprint the signer certificate must have.
 
     An unsafe or unreadable zip raises PackError; everything else is reported.
@@ -113,11 +121,16 @@ class _Verifier:
             if name not in self.names:
                 self.fail(f"missing: {name} is listed in {layout.SUMS} but not in the pack")
             elif name in self.actual and self.actual[name] != expected:
-                self.fail(f"modified: {name}: sha256 is {self.actual[name]}, {layout.SUMS} says {expected}")
+                self.fail(
+                    f"modified: {name}: sha256 is {self.actual[name]}, "
+                    f"{layout.SUMS} says {expected}"
+                )
         for name in sorted(self.names - listed.keys() - set(layout.UNLISTED)):
             self.fail(f"added: {name} is in the pack but not listed in {layout.SUMS}")
         intact = sum(1 for n, e in listed.items() if self.actual.get(n) == e)
-        self.report.passed.append(f"{intact} of {len(listed)} files listed in {layout.SUMS} match their SHA-256")
+        self.report.passed.append(
+            f"{intact} of {len(listed)} files listed in {layout.SUMS} match their SHA-256"
+        )
         return sums
 
     def _check_signature(self, sums: bytes | None) -> None:
@@ -129,10 +142,15 @@ class _Verifier:
             if self.trusted:
                 self.fail(f"not signed: --trust was given, but the pack has no {layout.SIGNATURE}")
             if not info.get("signed") and not self.trusted:
-                self.report.notes.append("the pack is not signed: it shows consistency, not who wrote it")
+                self.report.notes.append(
+                    "the pack is not signed: it shows consistency, not who wrote it"
+                )
             return
         if layout.CERTIFICATE not in self.names:
-            self.fail(f"missing: {layout.CERTIFICATE} (the pack is signed, so it needs the signer certificate)")
+            self.fail(
+                f"missing: {layout.CERTIFICATE} "
+                "(the pack is signed, so it needs the signer certificate)"
+            )
             return
         try:
             certificate = load_certificate(self.pack.read(layout.CERTIFICATE), layout.CERTIFICATE)
@@ -142,21 +160,28 @@ class _Verifier:
         found = fingerprint(certificate)
         self.report.facts["fingerprint"] = found
         self.report.facts["signer"] = certificate.subject.rfc4514_string()
-        if sums is not None and signature_valid(certificate, self.pack.read(layout.SIGNATURE), sums):
-            self.report.passed.append(f"signature over {layout.SUMS} verified with {layout.CERTIFICATE} ({found})")
+        if sums is not None and signature_valid(
+            certificate, self.pack.read(layout.SIGNATURE), sums
+        ):
+            self.report.passed.append(
+                f"signature over {layout.SUMS} verified with {layout.CERTIFICATE} ({found})"
+            )
         elif sums is not None:
             self.fail(
                 f"bad signature: {layout.SIGNATURE} does not verify {layout.SUMS} with the key of "
                 f"{layout.CERTIFICATE} (fingerprint {found})"
             )
-        if layout.PUBLIC_KEY in self.names and self.pack.read(layout.PUBLIC_KEY) != public_key_pem(certificate):
+        if layout.PUBLIC_KEY in self.names and self.pack.read(layout.PUBLIC_KEY) != public_key_pem(
+            certificate
+        ):
             self.fail(f"{layout.PUBLIC_KEY} is not the public key of {layout.CERTIFICATE}")
         if self.trusted is not None:
             if found.replace(":", "").lower() == self.trusted:
                 self.report.passed.append("the signer is the trusted key (--trust)")
             else:
                 self.fail(
-                    f"untrusted signer: {layout.CERTIFICATE} has fingerprint {found}, not the trusted "
+                    f"untrusted signer: {layout.CERTIFICATE} has fingerprint {found}, "
+                    "not the trusted "
                     f"{_colons(self.trusted)}"
                 )
 
@@ -188,19 +213,25 @@ class _Verifier:
             return None
         if manifest.sha256 != last.manifest_sha256:
             self.fail(
-                f"manifest edited: {layout.MANIFEST} has sha256 {manifest.sha256}, but the chain seals "
+                f"manifest edited: {layout.MANIFEST} has sha256 {manifest.sha256}, "
+                "but the chain seals "
                 f"{last.manifest_sha256} for run {last.run_id} ({last.period})"
             )
         run = manifest.data.get("run", {})
         if run.get("uid") != last.run_uid:
-            self.fail(f"{layout.MANIFEST} is of run {run.get('uid')}, but the chain ends at run {last.run_uid}")
+            self.fail(
+                f"{layout.MANIFEST} is of run {run.get('uid')}, "
+                f"but the chain ends at run {last.run_uid}"
+            )
         self.report.facts.update(
             organisation=manifest.data.get("organisation", {}).get("legal_name"),
             period=manifest.data.get("period", {}).get("label"),
             run_uid=run.get("uid"),
         )
         if len(self.report.failures) == before:
-            self.report.passed.append(f"{len(links)} chain link(s) and the sealed manifest are consistent")
+            self.report.passed.append(
+                f"{len(links)} chain link(s) and the sealed manifest are consistent"
+            )
         return manifest
 
     def _check_copies(self, manifest: Manifest) -> None:
@@ -218,11 +249,14 @@ class _Verifier:
         for digest, evidence_ids in sorted(sealed.items()):
             if digest not in packed:
                 self.fail(
-                    f"missing: the redacted copy {digest} of {', '.join(evidence_ids)} is sealed in the "
+                    f"missing: the redacted copy {digest} of {', '.join(evidence_ids)} "
+                    "is sealed in the "
                     f"manifest but not in the pack"
                 )
         if len(self.report.failures) == before:
-            self.report.passed.append(f"all {len(sealed)} redacted copies sealed in the manifest are in the pack")
+            self.report.passed.append(
+                f"all {len(sealed)} redacted copies sealed in the manifest are in the pack"
+            )
 
     def _check_evaluation(self, manifest: Manifest) -> Evaluation | None:
         data = self.json(layout.EVALUATION)
@@ -238,14 +272,17 @@ class _Verifier:
         sealed = manifest.data.get("evaluation")
         if data.get("sealed"):
             if sealed is None:
-                self.fail(f"{layout.EVALUATION} says it is sealed, but the manifest seals no evaluation")
+                self.fail(
+                    f"{layout.EVALUATION} says it is sealed, but the manifest seals no evaluation"
+                )
             else:
                 entry = evaluation_entry(evaluation) or {}
                 for problem in status_differences(sealed, entry, where=layout.EVALUATION):
                     self.fail(problem)
         else:
             self.report.notes.append(
-                f"{layout.EVALUATION} is a later evaluation (as of {evaluation.as_of.isoformat()}); "
+                f"{layout.EVALUATION} is a later evaluation "
+                f"(as of {evaluation.as_of.isoformat()}); "
                 "the chain seals the evidence and the statuses in the manifest"
             )
         return evaluation
@@ -262,13 +299,16 @@ class _Verifier:
                 control_id = finding["target"]["target-id"].removesuffix("_smt")
                 found[(props["catalogue"], control_id)] = props["status"]
         except (KeyError, IndexError, TypeError):
-            self.fail(f"{layout.ASSESSMENT_RESULTS}: not the assessment results dpp-evidence writes")
+            self.fail(
+                f"{layout.ASSESSMENT_RESULTS}: not the assessment results dpp-evidence writes"
+            )
             return
         for key in sorted(expected.keys() | found.keys()):
             if found.get(key) != expected.get(key):
                 self.fail(
                     f"{layout.ASSESSMENT_RESULTS}: finding for {key[1]} ({key[0]}) says "
-                    f"{found.get(key, 'nothing')}, {layout.EVALUATION} says {expected.get(key, 'nothing')}"
+                    f"{found.get(key, 'nothing')}, "
+                    f"{layout.EVALUATION} says {expected.get(key, 'nothing')}"
                 )
 
     def _check_samples(self, manifest: Manifest) -> None:
@@ -292,7 +332,9 @@ class _Verifier:
                     f"{', '.join(strangers)}"
                 )
         if data.get("draws") and len(self.report.failures) == before:
-            self.report.passed.append(f"{len(data['draws'])} sample draw(s) reproduce from their seeds")
+            self.report.passed.append(
+                f"{len(data['draws'])} sample draw(s) reproduce from their seeds"
+            )
 
 
 def _colons(hex_digest: str) -> str:

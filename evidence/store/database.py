@@ -349,7 +349,7 @@ class RunWriter:
         self._session.flush()
 
     def chain_head(self) -> ChainLink | None:
-        """The organisation's newest sealed run before this one (None: this run starts the chain)."""
+        """Return the newest sealed run before this one (None: this run starts the chain)."""
         return seals.chain_head(self._session, self._row.developer_id, before_run=self._row.id)
 
     def seal(
@@ -360,7 +360,7 @@ class RunWriter:
         root_hash: str,
         evaluation_id: int | None,
     ) -> None:
-        """Record the run's manifest and chain link; a run is sealed once, in its own transaction."""
+        """Record the run's manifest and chain link: once, inside the run's own transaction."""
         if self._row.root_hash is not None:
             raise StoreError(f"run {self._row.id} is already sealed")
         self._row.manifest = manifest
@@ -383,7 +383,9 @@ class RunWriter:
 
 def _evaluation(session: Session, row: EvaluationRow) -> Evaluation:
     results = session.scalars(
-        select(ControlResultRow).where(ControlResultRow.evaluation_id == row.id).order_by(ControlResultRow.seq)
+        select(ControlResultRow)
+        .where(ControlResultRow.evaluation_id == row.id)
+        .order_by(ControlResultRow.seq)
     )
     return Evaluation(
         as_of=_utc(row.as_of),

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidence.model.chain import ChainEntry, ChainLink
-from evidence.model.sampling import SampleDraw
 from evidence.model.period import Period
 from evidence.model.run import RunInfo
+from evidence.model.sampling import SampleDraw
 from evidence.store.tables import RunRow, SampleDrawRow
 
 
@@ -22,7 +22,7 @@ def _utc(moment: datetime) -> datetime:
 
 
 def run_info(row: RunRow) -> RunInfo:
-    """The run a row describes."""
+    """Return the run a row describes."""
     return RunInfo(
         id=row.id,
         uid=row.uid,
@@ -39,7 +39,7 @@ def run_info(row: RunRow) -> RunInfo:
 
 
 def link_of(row: RunRow) -> ChainLink | None:
-    """The chain link a sealed run row holds, or None for a run that was never sealed."""
+    """Return the chain link of a sealed run row, or None for a run never sealed."""
     if row.root_hash is None or row.manifest_sha256 is None or row.prev_root_hash is None:
         return None
     return ChainLink(
@@ -53,8 +53,10 @@ def link_of(row: RunRow) -> ChainLink | None:
     )
 
 
-def chain_head(session: Session, developer_id: str, before_run: int | None = None) -> ChainLink | None:
-    """The newest sealed run of an organisation (optionally older than ``before_run``)."""
+def chain_head(
+    session: Session, developer_id: str, before_run: int | None = None
+) -> ChainLink | None:
+    """Return the newest sealed run of an organisation (older than ``before_run``, if given)."""
     query = (
         select(RunRow)
         .where(RunRow.developer_id == developer_id, RunRow.root_hash.is_not(None))
@@ -68,7 +70,9 @@ def chain_head(session: Session, developer_id: str, before_run: int | None = Non
 
 def chain(session: Session, developer_id: str) -> list[ChainEntry]:
     """Every run of an organisation, oldest first, with its seal when it has one."""
-    rows = session.scalars(select(RunRow).where(RunRow.developer_id == developer_id).order_by(RunRow.id))
+    rows = session.scalars(
+        select(RunRow).where(RunRow.developer_id == developer_id).order_by(RunRow.id)
+    )
     return [
         ChainEntry(
             run=run_info(row),

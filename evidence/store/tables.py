@@ -22,7 +22,9 @@ class RunRow(Base):
     __tablename__ = "runs"
     # One chain per organisation: a root hash can be extended only once, so two runs racing to
     # extend the same head cannot both commit (migration 0008).
-    __table_args__ = (UniqueConstraint("developer_id", "prev_root_hash", name="uq_runs_chain_link"),)
+    __table_args__ = (
+        UniqueConstraint("developer_id", "prev_root_hash", name="uq_runs_chain_link"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     uid: Mapped[str] = mapped_column(String(36), unique=True)

@@ -1,4 +1,4 @@
-"""Fixtures for the pack stage: throwaway signing keys, a real sealed run, real packs, zip surgery."""
+"""Fixtures for the pack stage: throwaway keys, a real sealed run, real packs, zip surgery."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ class SigningKey:
 
 
 def make_key(directory: Path, name: str, kind: str = "rsa") -> SigningKey:
-    """A self-signed certificate and its key, stored as a password-protected PKCS#12 file."""
+    """Make a self-signed certificate and key, stored as a password-protected PKCS#12 file."""
     key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey = (
         rsa.generate_private_key(public_exponent=65537, key_size=2048)
         if kind == "rsa"
@@ -79,7 +79,11 @@ def make_key(directory: Path, name: str, kind: str = "rsa") -> SigningKey:
     directory.mkdir(parents=True, exist_ok=True)
     path.write_bytes(
         pkcs12.serialize_key_and_certificates(
-            b"signer", key, certificate, None, serialization.BestAvailableEncryption(PASSWORD.encode())
+            b"signer",
+            key,
+            certificate,
+            None,
+            serialization.BestAvailableEncryption(PASSWORD.encode()),
         )
     )
     return SigningKey(p12=path, key=key, certificate=certificate)
@@ -95,7 +99,7 @@ def with_signing(config: Path, p12: Path | None) -> Path:
 
 
 def cli(*args: str | Path, cwd: Path | None = None) -> Result:
-    """The real console script, with the signing password in its environment."""
+    """Run the real console script with the signing password in its environment."""
     return run_cli(*args, cwd=cwd, env={PASSWORD_ENV: PASSWORD})
 
 
@@ -115,7 +119,7 @@ class Packed:
 
 @pytest.fixture(scope="session")
 def packed(tmp_path_factory: pytest.TempPathFactory) -> Packed:
-    """`evidence run`, `evidence sample` and `evidence pack` (signed and unsigned) on the samples."""
+    """Run `evidence run`, `sample` and `pack` (signed and unsigned) on the samples."""
     root = tmp_path_factory.mktemp("packed")
     samples = root / "samples"
     shutil.copytree(SAMPLES, samples, ignore=shutil.ignore_patterns(".evidence", "out"))
@@ -132,24 +136,26 @@ def packed(tmp_path_factory: pytest.TempPathFactory) -> Packed:
     for target, cfg in ((signed, config), (unsigned, unsigned_config)):
         made = cli("pack", "--config", cfg, "--out", target)
         assert made.code == 0, made.stderr
-    return Packed(root, config, unsigned_config, key, other, signed, unsigned, orjson.loads(run.stdout))
+    return Packed(
+        root, config, unsigned_config, key, other, signed, unsigned, orjson.loads(run.stdout)
+    )
 
 
 def _unsigned_copy(config: Path) -> Path:
-    """A second config on the same store and inputs, without [signing]."""
+    """Write a second config on the same store and inputs, without [signing]."""
     target = config.with_name("unsigned.toml")
     shutil.copy(config, target)
     return with_signing(target, None)
 
 
 def read_members(pack: Path) -> dict[str, bytes]:
-    """Every file of a pack, by name."""
+    """Read every file of a pack, by name."""
     with zipfile.ZipFile(pack) as archive:
         return {info.filename: archive.read(info) for info in archive.infolist()}
 
 
 def resum(members: Mapping[str, bytes]) -> dict[str, bytes]:
-    """The members with SHA256SUMS recomputed over every other file (what a forger would do)."""
+    """Recompute SHA256SUMS over every other file, as a forger would."""
     updated = dict(members)
     lines = [
         f"{hashlib.sha256(content).hexdigest()}  {name}\n"
@@ -161,7 +167,7 @@ def resum(members: Mapping[str, bytes]) -> dict[str, bytes]:
 
 
 def write_members(target: Path, members: Mapping[str, bytes]) -> Path:
-    """A zip of ``members`` (regular files, deflated)."""
+    """Write a zip of ``members`` (regular files, deflated)."""
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in sorted(members.items()):
             archive.writestr(name, content)
@@ -171,5 +177,5 @@ def write_members(target: Path, members: Mapping[str, bytes]) -> Path:
 def tampered(
     source: Path, target: Path, change: Callable[[dict[str, bytes]], dict[str, bytes]]
 ) -> Path:
-    """A copy of the pack at ``source`` with ``change`` applied to its files."""
+    """Copy the pack at ``source`` with ``change`` applied to its files."""
     return write_members(target, change(read_members(source)))

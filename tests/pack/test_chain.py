@@ -10,9 +10,11 @@ from evidence.pack.chain import GENESIS, link_problems, root_hash
 
 
 def shell_root_hash(prev: str, manifest_sha256: str) -> str:
-    """The root hash as the auditor README computes it: printf and sha256sum."""
+    """Compute the root hash as the auditor README does: printf and sha256sum."""
     command = f"printf 'dpp-evidence-chain-v1\\n%s\\n%s\\n' {prev} {manifest_sha256} | sha256sum"
-    return subprocess.run(["bash", "-c", command], capture_output=True, text=True, check=True).stdout[:64]
+    return subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, check=True
+    ).stdout[:64]
 
 
 def chain_of(count: int) -> list[ChainLink]:
@@ -38,7 +40,9 @@ def chain_of(count: int) -> list[ChainLink]:
 
 def test_root_hash_is_what_printf_and_sha256sum_give() -> None:
     links = chain_of(2)
-    assert root_hash(GENESIS, links[0].manifest_sha256) == shell_root_hash(GENESIS, links[0].manifest_sha256)
+    assert root_hash(GENESIS, links[0].manifest_sha256) == shell_root_hash(
+        GENESIS, links[0].manifest_sha256
+    )
     assert links[1].root_hash == shell_root_hash(links[0].root_hash, links[1].manifest_sha256)
 
 

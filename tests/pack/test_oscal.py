@@ -1,5 +1,8 @@
-"""OSCAL export: compliance-trestle (NIST's metaschema, independently) loads every file strictly,
-the findings are the evaluation's statuses, and the same run always gives the same files."""
+"""OSCAL export, checked by compliance-trestle, an independent implementation of NIST's models.
+
+Every file loads strictly, the findings are the evaluation's statuses, and the same run always
+gives the same files.
+"""
 
 from __future__ import annotations
 
@@ -63,18 +66,24 @@ def test_catalogs_carry_every_control_with_its_statement_and_parameters(oscal_di
     params = {p.id: p.values for p in retention.params or []}
     assert params["DPP-RET-1_prm_pii_retention_days"] == ["30"]
     statement = next(p for p in retention.parts or [] if p.id == "DPP-RET-1_smt")
-    assert statement.prose is not None and "30 days after the order is delivered" in statement.prose
+    assert statement.prose is not None
+    assert "30 days after the order is delivered" in statement.prose
 
 
-def test_findings_match_the_evaluation_the_attestation_shows(packed: Packed, oscal_dir: Path) -> None:
+def test_findings_match_the_evaluation_the_attestation_shows(
+    packed: Packed, oscal_dir: Path
+) -> None:
     document = json.loads((oscal_dir / "assessment-results.json").read_text())
     AssessmentResults.model_validate_json(json.dumps(document["assessment-results"]), strict=True)
     [result] = document["assessment-results"]["results"]
     observations = {o["uuid"]: o for o in result["observations"]}
     shown = {(r["catalogue"], r["control_id"]): r for r in packed.run_json["results"]}  # type: ignore[index]
     assert len(result["findings"]) == len(shown)
-    states = {"met": ("satisfied", "pass"), "not_met": ("not-satisfied", "fail"),
-              "insufficient_evidence": ("not-satisfied", "other")}
+    states = {
+        "met": ("satisfied", "pass"),
+        "not_met": ("not-satisfied", "fail"),
+        "insufficient_evidence": ("not-satisfied", "other"),
+    }
     for finding in result["findings"]:
         props = {p["name"]: p["value"] for p in finding["props"]}
         control_id = finding["target"]["target-id"].removesuffix("_smt")
@@ -102,7 +111,10 @@ def test_findings_match_the_evaluation_the_attestation_shows(packed: Packed, osc
     assert in_pdf == in_oscal
 
 
-SUMMARY_ROW = r"^\s*(DPP-[A-Z0-9]+-\d+)\s.*?\s{2,}(MET|NOT MET|INSUFFICIENT EVIDENCE|WAIVED|NOT APPLICABLE)\s*$"
+SUMMARY_ROW = (
+    r"^\s*(DPP-[A-Z0-9]+-\d+)\s.*?\s{2,}"
+    r"(MET|NOT MET|INSUFFICIENT EVIDENCE|WAIVED|NOT APPLICABLE)\s*$"
+)
 
 
 def _status(finding: dict[str, object]) -> str:
@@ -121,7 +133,9 @@ def test_the_poam_lists_exactly_the_gaps(packed: Packed, oscal_dir: Path) -> Non
     titles = {item.title.split(":")[0] for item in poam.poam_items}
     assert titles == gaps
     risks = {r.uuid for r in poam.risks or []}
-    assert all(item.related_risks and item.related_risks[0].risk_uuid in risks for item in poam.poam_items)
+    assert all(
+        item.related_risks and item.related_risks[0].risk_uuid in risks for item in poam.poam_items
+    )
 
 
 def test_the_same_run_exports_the_same_files(packed: Packed, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from tests.pack.conftest import Packed, read_members, tampered
 
 
 def readme_commands(pack: Path) -> list[str]:
-    """The command lines of README.txt (those it prefixes with "$ ")."""
+    """Return the command lines of README.txt (those it prefixes with "$ ")."""
     with zipfile.ZipFile(pack) as archive:
         text = archive.read("README.txt").decode()
     return [line.strip()[2:] for line in text.splitlines() if line.strip().startswith("$ ")]
@@ -43,7 +43,11 @@ def run_steps(pack: Path, folder: Path) -> Steps:
     return Steps(
         [
             subprocess.run(
-                ["bash", "-o", "pipefail", "-c", command], cwd=folder, capture_output=True, text=True, check=False
+                ["bash", "-o", "pipefail", "-c", command],
+                cwd=folder,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             for command in readme_commands(pack)
         ]
@@ -52,14 +56,23 @@ def run_steps(pack: Path, folder: Path) -> Steps:
 
 def test_signed_pack_steps_pass_with_sha256sum_and_openssl(packed: Packed, tmp_path: Path) -> None:
     commands = readme_commands(packed.signed)
-    assert any(c.startswith("openssl dgst -sha256 -verify signer-pubkey.pem -signature SHA256SUMS.sig") for c in commands)
+    assert any(
+        c.startswith("openssl dgst -sha256 -verify signer-pubkey.pem -signature SHA256SUMS.sig")
+        for c in commands
+    )
     result = run_steps(packed.signed, tmp_path / "pack")
     assert result.ok, result.stdout + [result.stderr]
     lines = result.stdout
     files = len(read_members(packed.signed)) - 2  # all but SHA256SUMS and its signature
     assert sum(1 for line in lines if line.endswith(": OK")) == files + 1  # + the manifest check
     assert f"sha256 Fingerprint={packed.key.fingerprint}" in lines
-    for expected in ("file list matches", "public key matches the certificate", "Verified OK", "manifest.json: OK", "root hash OK"):
+    for expected in (
+        "file list matches",
+        "public key matches the certificate",
+        "Verified OK",
+        "manifest.json: OK",
+        "root hash OK",
+    ):
         assert expected in lines
 
 
@@ -81,7 +94,10 @@ def test_the_same_steps_fail_on_a_tampered_pack(packed: Packed, tmp_path: Path) 
     result = run_steps(bad, tmp_path / "pack")
     checksums, file_list, *_ = result.results
     assert checksums.returncode == 1
-    assert any(line.startswith("reports/") and line.endswith(": FAILED") for line in checksums.stdout.splitlines())
+    assert any(
+        line.startswith("reports/") and line.endswith(": FAILED")
+        for line in checksums.stdout.splitlines()
+    )
     assert "WARNING: 1 computed checksum did NOT match" in checksums.stderr
     assert file_list.returncode == 0
     # The signature still verifies: SHA256SUMS itself was not touched, a file was.

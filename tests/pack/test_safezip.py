@@ -48,7 +48,9 @@ def test_unsafe_names_are_refused(tmp_path: Path, name: str, why: str) -> None:
 
 
 def test_a_symlink_is_refused(tmp_path: Path) -> None:
-    path = crafted(tmp_path / "link.zip", [(unix_entry("manifest.json", stat.S_IFLNK | 0o777), b"/etc/passwd")])
+    path = crafted(
+        tmp_path / "link.zip", [(unix_entry("manifest.json", stat.S_IFLNK | 0o777), b"/etc/passwd")]
+    )
     with pytest.raises(PackError, match="refused entry 'manifest.json': symbolic link"):
         SafeZip(path)
 
@@ -63,7 +65,10 @@ def test_special_files_are_refused(tmp_path: Path, kind: int) -> None:
 def test_directories_and_plain_files_are_accepted(tmp_path: Path) -> None:
     path = crafted(
         tmp_path / "plain.zip",
-        [(unix_entry("reports/", stat.S_IFDIR | 0o755), b""), (unix_entry("reports/a.pdf", stat.S_IFREG | 0o644), b"pdf")],
+        [
+            (unix_entry("reports/", stat.S_IFDIR | 0o755), b""),
+            (unix_entry("reports/a.pdf", stat.S_IFREG | 0o644), b"pdf"),
+        ],
     )
     with SafeZip(path) as pack:
         assert pack.names == ["reports/a.pdf"]
@@ -72,13 +77,18 @@ def test_directories_and_plain_files_are_accepted(tmp_path: Path) -> None:
 
 def test_a_highly_compressed_entry_is_refused_as_a_bomb(tmp_path: Path) -> None:
     path = crafted(tmp_path / "bomb.zip", [("evidence/zeros.log", b"\0" * (20 << 20))])
-    with pytest.raises(PackError, match=r"compression ratio [\d,]+:1 is over the limit of 200:1 \(possible zip bomb\)"):
+    with pytest.raises(
+        PackError,
+        match=r"compression ratio [\d,]+:1 is over the limit of 200:1 \(possible zip bomb\)",
+    ):
         SafeZip(path)
 
 
 def test_total_size_and_entry_count_limits(tmp_path: Path) -> None:
     path = crafted(tmp_path / "many.zip", [(f"evidence/{i}.txt", bytes(1000)) for i in range(20)])
-    with pytest.raises(PackError, match=r"entries inflate to more than 10,000 bytes \(possible zip bomb\)"):
+    with pytest.raises(
+        PackError, match=r"entries inflate to more than 10,000 bytes \(possible zip bomb\)"
+    ):
         SafeZip(path, Limits(max_total_bytes=10_000))
     with pytest.raises(PackError, match=r"20 entries, over the limit of 10 \(possible zip bomb\)"):
         SafeZip(path, Limits(max_entries=10))
@@ -127,6 +137,7 @@ def test_the_cli_reports_a_crafted_pack_clearly(tmp_path: Path) -> None:
     path = crafted(tmp_path / "evil.zip", [("../../etc/evil", b"x")])
     result = run_cli("verify", path)
     assert result.code == 2
-    assert "error:" in result.stderr and "refused entry '../../etc/evil': path traversal ('..')" in result.stderr
+    assert "error:" in result.stderr
+    assert "refused entry '../../etc/evil': path traversal ('..')" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path.parent / "etc").exists()

@@ -1,5 +1,7 @@
-"""Run seals in the store: each run's manifest and root hash, chained per organisation, and
-`evidence log` naming exactly which stored row was changed after sealing. SQLite and PostgreSQL."""
+"""Run seals in the store (SQLite and PostgreSQL), chained per organisation.
+
+`evidence log` names exactly which stored row was changed after sealing.
+"""
 
 from __future__ import annotations
 
@@ -40,19 +42,25 @@ def test_each_run_is_sealed_and_chained_to_the_previous_one(samples: Path, store
         first, second = store.chain(config.organisation.developer_id)
     finally:
         store.close()
-    assert first.link is not None and second.link is not None
+    assert first.link is not None
+    assert second.link is not None
     assert first.link.prev_root_hash == GENESIS
     assert second.link.prev_root_hash == first.link.root_hash
     for entry in (first, second):
-        assert entry.link is not None and entry.manifest is not None
+        assert entry.link is not None
+        assert entry.manifest is not None
         assert hashlib.sha256(entry.manifest.encode()).hexdigest() == entry.link.manifest_sha256
-        assert entry.link.root_hash == root_hash(entry.link.prev_root_hash, entry.link.manifest_sha256)
+        assert entry.link.root_hash == root_hash(
+            entry.link.prev_root_hash, entry.link.manifest_sha256
+        )
         assert entry.sealed_evaluation_id is not None
     [log] = pipeline.chain_log(config)
     assert [row.status for row in log.rows] == ["ok", "ok"]
 
 
-def test_a_tampered_root_hash_is_reported_with_the_broken_link(samples: Path, store_url: str) -> None:
+def test_a_tampered_root_hash_is_reported_with_the_broken_link(
+    samples: Path, store_url: str
+) -> None:
     config = sealed_runs(samples, store_url, 3)
     execute(store_url, "UPDATE runs SET root_hash = :forged WHERE id = 2", forged="ab" * 32)
     [log] = pipeline.chain_log(config)
@@ -88,7 +96,10 @@ def test_changed_facts_and_statuses_are_reported_by_evidence_id_and_control(
     )
     [log] = pipeline.chain_log(config)
     problems = log.rows[0].problems
-    assert any(p.startswith(f"evidence {item.id}: facts changed after sealing (sealed facts hash") for p in problems)
+    assert any(
+        p.startswith(f"evidence {item.id}: facts changed after sealing (sealed facts hash")
+        for p in problems
+    )
     # The status column changed; the result JSON the evaluation is read from did not, so the
     # row's own JSON still says what was sealed: change it too, as a careful forger would.
     execute(
@@ -97,8 +108,9 @@ def test_changed_facts_and_statuses_are_reported_by_evidence_id_and_control(
         result=_result_json(store_url, "DPP-RISK-1").replace('"insufficient_evidence"', '"met"'),
     )
     [log] = pipeline.chain_log(config)
-    assert "control DPP-RISK-1 (amazon-dpp@2025-11): status met in the store, insufficient_evidence sealed" in (
-        log.rows[0].problems
+    assert (
+        "control DPP-RISK-1 (amazon-dpp@2025-11): "
+        "status met in the store, insufficient_evidence sealed" in (log.rows[0].problems)
     )
 
 
@@ -147,7 +159,7 @@ def test_log_cli_exits_4_and_names_the_broken_run(samples: Path, tmp_path: Path)
     broken = run_cli("log", "--config", config.path)
     assert broken.code == 4
     assert "run 1  2026-Q3" in broken.stdout
-    assert f"stored manifest hashes to" in broken.stdout
+    assert "stored manifest hashes to" in broken.stdout
     assert "link broken" not in broken.stdout  # the root hash still links run 2 to run 1
     assert "chain broken: 1 of 2 sealed run(s) fail their checks" in broken.stderr
 
@@ -158,12 +170,17 @@ def test_runs_made_before_sealing_stay_readable_and_the_chain_starts_after_them(
     url = f"sqlite:///{tmp_path / 'old.db'}"
     config = sealed_runs(samples, url, 1)
     # Put the store back to revision 0001 state for that run: an unsealed run.
-    execute(url, "UPDATE runs SET manifest = NULL, manifest_sha256 = NULL, prev_root_hash = NULL, root_hash = NULL")
+    execute(
+        url,
+        "UPDATE runs SET manifest = NULL, manifest_sha256 = NULL, prev_root_hash = NULL, "
+        "root_hash = NULL",
+    )
     timing = pipeline.resolve_timing(config, None, None)
     pipeline.full_run(config, timing, None)
     [log] = pipeline.chain_log(config)
     assert [row.status for row in log.rows] == ["unsealed", "ok"]
-    assert log.rows[1].entry.link is not None and log.rows[1].entry.link.prev_root_hash == GENESIS
+    assert log.rows[1].entry.link is not None
+    assert log.rows[1].entry.link.prev_root_hash == GENESIS
 
 
 def test_migration_0008_upgrades_a_0001_store(tmp_path: Path) -> None:
@@ -181,9 +198,10 @@ def test_migration_0008_upgrades_a_0001_store(tmp_path: Path) -> None:
         command.upgrade(alembic, "0001")
         connection.execute(
             text(
-                "INSERT INTO runs (uid, organisation, developer_id, period_label, period_start, period_end,"
-                " as_of, started_at, tool_version, catalogues, config_sha256) VALUES ('u', 'Org', 'dev',"
-                " '2026-Q2', '2026-04-01', '2026-06-30', '2026-06-30 23:59:59', '2026-07-01 08:00:00',"
+                "INSERT INTO runs (uid, organisation, developer_id, period_label, period_start,"
+                " period_end, as_of, started_at, tool_version, catalogues, config_sha256)"
+                " VALUES ('u', 'Org', 'dev', '2026-Q2', '2026-04-01', '2026-06-30',"
+                " '2026-06-30 23:59:59', '2026-07-01 08:00:00',"
                 " '0.0', '[]', :sha)"
             ),
             {"sha": "0" * 64},
@@ -192,7 +210,8 @@ def test_migration_0008_upgrades_a_0001_store(tmp_path: Path) -> None:
     store = Store(url, tmp_path / "copies")
     try:
         [entry] = store.chain("dev")
-        assert entry.link is None and entry.run.period.label == "2026-Q2"
+        assert entry.link is None
+        assert entry.run.period.label == "2026-Q2"
         assert store.samples(entry.run.id) == []
     finally:
         store.close()

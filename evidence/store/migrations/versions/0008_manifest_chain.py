@@ -43,5 +43,11 @@ def downgrade() -> None:
     op.drop_table("sample_draws")
     with op.batch_alter_table("runs") as batch:
         batch.drop_constraint("uq_runs_chain_link", type_="unique")
-        for column in ("sealed_evaluation_id", "root_hash", "prev_root_hash", "manifest_sha256", "manifest"):
+        for column in (
+            "sealed_evaluation_id",
+            "root_hash",
+            "prev_root_hash",
+            "manifest_sha256",
+            "manifest",
+        ):
             batch.drop_column(column)
