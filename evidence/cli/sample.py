@@ -55,11 +55,14 @@ def sample(
         title=f"Sample of {draw.control_id} · {run.period.label} · seed {escape(draw.seed)} · "
         f"{len(draw.chosen)} of {draw.population_size}"
     )
-    for column in ("#", "Member", "Evidence", "What"):
+    # Documents are their own evidence item; show the item only when members are parts of one.
+    parts = any(member.id != member.evidence_id for member in draw.population)
+    for column in ("#", "Member", "Evidence", "What") if parts else ("#", "Member", "What"):
         table.add_column(column)
     for rank, member_id in enumerate(draw.chosen, start=1):
         member = labels[member_id]
-        table.add_row(str(rank), escape(member.id), member.evidence_id, escape(member.label))
+        cells = [str(rank), escape(member.id), member.evidence_id, escape(member.label)]
+        table.add_row(*(cells if parts else [cells[0], cells[1], cells[3]]))
     stdout().print(table)
     console = stderr()
     by_kind = Counter(member.kind for member in draw.population)

@@ -1,9 +1,11 @@
-"""`evidence pack` refuses what it cannot pack honestly, and says why."""
+"""`evidence pack`: what it refuses to pack (and why), and how it packs a later evaluation."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
+import orjson
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -86,3 +88,27 @@ def test_a_broken_chain_changed_report_or_lost_copy_stops_the_pack(
     assert "refusing to pack: the evidence chain is broken (see `evidence log`)" in result.stderr
     assert "facts changed after sealing" in result.stderr
     assert not (tmp_path / "broken.zip").exists()
+
+
+def test_a_later_evaluation_is_packed_and_said_to_be_unsealed(
+    samples: Path, tmp_path: Path
+) -> None:
+    config = aup_only(samples)
+    timing = pipeline.resolve_timing(config, None, None)
+    pipeline.full_run(config, timing, tmp_path / "out")
+    later = pipeline.resolve_timing(config, None, "2026-12-31")
+    pipeline.evaluate_stored(config, later, as_of_given=True)
+    pipeline.report_stored(config, timing, tmp_path / "out")
+    target = tmp_path / "later.zip"
+    pipeline.write_pack(config, timing, target)
+    report = verify_pack(target)
+    assert report.ok, report.failures
+    assert report.notes[-1] == (
+        "evaluation.json is a later evaluation (as of 2026-12-31T23:59:59+00:00); "
+        "the chain seals the evidence and the statuses in the manifest"
+    )
+    with zipfile.ZipFile(target) as archive:
+        assert orjson.loads(archive.read("pack.json"))["evaluation"]["sealed"] is False
+        assert "these statuses come from an evaluation made after the run was sealed" in (
+            archive.read("README.txt").decode()
+        )
