@@ -11,7 +11,7 @@ import hashlib
 import os
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -64,7 +64,6 @@ class PackInput:
     samples: list[SampleDraw]
     tool_version: str
     signer: Signer | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def link(self) -> ChainLink:
@@ -82,7 +81,6 @@ class PackResult:
     root_hash: str
     prev_root_hash: str
     fingerprint: str | None
-    notes: list[str]
 
 
 def report_files(reports: list[dict[str, Any]], evaluation_id: int, run: RunInfo) -> list[DiskFile]:
@@ -134,7 +132,7 @@ def write_pack(data: PackInput, target: Path) -> PackResult:
         raise PackError(f"run {data.run.id} is not sealed, so it cannot be packed")
     members = _members(data)
     digests = {name: _digest(content) for name, content in members.items()}
-    members[layout.README] = _readme(data, digests)
+    members[layout.README] = _readme(data)
     digests[layout.README] = _digest(members[layout.README])
     sums = layout.format_sums(digests)
     members[layout.SUMS] = sums
@@ -154,7 +152,6 @@ def write_pack(data: PackInput, target: Path) -> PackResult:
         root_hash=data.link.root_hash,
         prev_root_hash=data.link.prev_root_hash,
         fingerprint=fingerprint(data.signer.certificate) if data.signer else None,
-        notes=data.notes,
     )
 
 
@@ -258,7 +255,7 @@ def _files_by_evidence(copies: list[DiskFile]) -> dict[str, list[tuple[str, str]
     return found
 
 
-def _readme(data: PackInput, digests: dict[str, str]) -> bytes:
+def _readme(data: PackInput) -> bytes:
     environment = Environment(
         loader=FileSystemLoader(str(templates_dir() / "pack")),
         autoescape=False,  # plain text for a terminal, never HTML
@@ -267,12 +264,13 @@ def _readme(data: PackInput, digests: dict[str, str]) -> bytes:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Names from the config or the evidence stay on one line, so none can pose as a command.
+    environment.filters["oneline"] = lambda value: " ".join(str(value).split())
     counts = data.evaluation.counts()
     text = environment.get_template("README.txt.j2").render(
         run=data.run,
         link=data.link,
         previous=data.links[-2] if len(data.links) > 1 else None,
-        genesis=chain.GENESIS,
         prefix=chain.PREFIX,
         manifest_sha256=data.manifest.sha256,
         evaluation=data.evaluation,
@@ -281,11 +279,9 @@ def _readme(data: PackInput, digests: dict[str, str]) -> bytes:
         reports=[d.name for d in data.reports],
         copies=len(data.copies),
         samples=data.samples,
-        files=len(digests) + 1,
         signed=data.signer is not None,
         fingerprint=fingerprint(data.signer.certificate) if data.signer else None,
         tool_version=data.tool_version,
-        layout=layout,
     )
     return text.encode("utf-8")
 
