@@ -1,5 +1,5 @@
 # dpp-evidence: every set-up step for a fresh Debian 12 machine with Python 3.11, run as root.
-#   make demo   set up, run the main job on samples/, write PDFs to out/
+#   make demo   set up, run the main job on samples/, write PDFs and the auditor pack to out/
 #   make test   set up (PostgreSQL included) and run the whole test suite
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -19,7 +19,7 @@ export EVIDENCE_TEST_PG_URL ?= postgresql+psycopg://root@/postgres?host=$(PG_SOC
 
 .PHONY: help
 help:
-	@echo "make demo   - set everything up and run the sample developer's job (PDFs in $(OUT)/)"
+	@echo "make demo   - set everything up and run the sample developer's job (PDFs and auditor pack in $(OUT)/)"
 	@echo "make test   - set everything up (PostgreSQL included) and run the test suite"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - run the benchmarks in benchmarks/"
@@ -79,6 +79,9 @@ demo: setup
 	elif [ $$code -ne 0 ]; then echo "demo failed (exit $$code)"; exit $$code; fi
 	@$(BIN)/evidence review --config samples/evidence.toml --out $(OUT)
 	@ls -1 $(OUT)/*.pdf
+	$(BIN)/evidence sample DPP-ACC-3 --size 3 --seed 2026-10-05 --config samples/evidence.toml
+	$(BIN)/evidence pack --config samples/evidence.toml --out $(OUT)/auditor-pack-2026-Q3.zip
+	$(BIN)/evidence verify $(OUT)/auditor-pack-2026-Q3.zip
 
 .PHONY: test
 test: setup postgres

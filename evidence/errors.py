@@ -46,3 +46,7 @@ class RenderError(EvidenceError):
 
 class PackError(EvidenceError):
     """An auditor pack cannot be written, opened or verified."""
+
+
+class SampleError(EvidenceError):
+    """A sample cannot be drawn: unknown control, empty population, bad seed or size."""

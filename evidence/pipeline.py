@@ -19,9 +19,9 @@ from evidence.collectors import registry as collector_registry
 from evidence.collectors.base import Collector, CollectorContext, CollectorSettings
 from evidence.config.load import validate_settings
 from evidence.config.schema import Config, SourceConfig
-from evidence.controls.catalogue import load_catalogue
+from evidence.controls.catalogue import catalogue_files, load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
-from evidence.errors import ConfigError, EvidenceError, StoreError
+from evidence.errors import ConfigError, EvidenceError, PackError, StoreError
 from evidence.model.catalogue import Catalogue
 from evidence.model.evidence import EvidenceItem, RawInput
 from evidence.model.period import Period, parse_as_of, parse_period
@@ -29,6 +29,13 @@ from evidence.model.progress import SILENT, Progress
 from evidence.model.report import OrganisationSummary, RenderedReport, ReportData
 from evidence.model.results import Evaluation, Waiver
 from evidence.model.run import RunInfo
+from evidence.model.sampling import SampleDraw
+from evidence.pack import chain, sampling
+from evidence.pack import pack as pack_writer
+from evidence.pack.manifest import build_manifest, parse_manifest
+from evidence.pack.pack import PackInput, PackResult, copy_files, report_files
+from evidence.pack.population import build_population, find_control
+from evidence.pack.signing import Signer, load_signer
 from evidence.redact import Redactor
 from evidence.render.attestation import render_attestation
 from evidence.store import RunWriter, Store
@@ -370,6 +377,7 @@ def full_run(
                         )
                         outcome.reports.append(report)
                         finals.append((partial, Path(report.path)))
+            seal_run(writer, selected, outcome)
         for partial, final in finals:
             os.replace(partial, final)
         return outcome
@@ -377,6 +385,19 @@ def full_run(
         for partial, _ in finals:
             partial.unlink(missing_ok=True)
         store.close()
+
+
+def seal_run(writer: RunWriter, selected: list[Catalogue], outcome: RunOutcome) -> None:
+    """Seal the run before it commits: its manifest, chained to the organisation's last run."""
+    files = catalogue_files()
+    policies = {c.ref: hashlib.sha256(files[c.ref].read_bytes()).hexdigest() for c in selected}
+    manifest = build_manifest(
+        writer.run, outcome.evidence, outcome.evaluation, policies, __version__
+    )
+    head = writer.chain_head()
+    prev = head.root_hash if head is not None else chain.GENESIS
+    root = chain.root_hash(prev, manifest.sha256)
+    writer.seal(manifest.text, manifest.sha256, prev, root, outcome.evaluation_id)
 
 
 def latest_run(store: Store, timing: Timing) -> RunInfo:
@@ -443,3 +464,106 @@ def describe_outcome(outcome: RunOutcome) -> dict[str, Any]:
         "notes": outcome.notes,
         "reports": [r.model_dump(mode="json") for r in outcome.reports],
     }
+
+
+# Integrity: the chain, auditor packs and samples ------------------------------------------
+
+
+def _audit(store: Store, developer_id: str) -> list[chain.ChainRow]:
+    entries = store.chain(developer_id)
+    sealed = {e.run.id: e.sealed_evaluation_id for e in entries if e.sealed_evaluation_id}
+    evaluations = {run_id: store.evaluation(eid) for run_id, eid in sealed.items()}
+    return chain.audit_chain(entries, store.evidence, evaluations)
+
+
+def chain_log(config: Config, every_organisation: bool = False) -> list[chain.ChainLog]:
+    """Each organisation's runs with their links, every seal checked against the stored rows."""
+    store = open_store(config)
+    try:
+        org = config.organisation
+        wanted = [(org.developer_id, org.legal_name)]
+        if every_organisation:
+            wanted = store.organisations()
+        return [chain.ChainLog(dev, name, _audit(store, dev)) for dev, name in wanted]
+    finally:
+        store.close()
+
+
+def signer(config: Config) -> Signer | None:
+    """Load the configured signing key (``[signing]``); None when none is configured."""
+    if config.signing is None:
+        return None
+    ref = config.signing.password
+    password = ref.resolve(config.base_dir).get_secret_value().encode() if ref else None
+    return load_signer(config.resolve(config.signing.pkcs12), password)
+
+
+def write_pack(config: Config, timing: Timing, target: Path) -> PackResult:
+    """Write the auditor pack of the period's newest run (its newest evaluation and reports)."""
+    key = signer(config)
+    store = open_store(config)
+    try:
+        run = latest_run(store, timing)
+        rows = [r for r in _audit(store, run.developer_id) if r.entry.run.id <= run.id]
+        entry = chain.sealed_entry(rows, run)
+        found = store.latest_evaluation(run.id)
+        if found is None:
+            raise PackError(
+                f"run {run.id} has no evaluation; "
+                f"run `evidence evaluate --period {run.period.label}` first"
+            )
+        evaluation_id, evaluation = found
+        evidence = store.evidence(run.id)
+        data = PackInput(
+            run=run,
+            manifest=parse_manifest(entry.manifest or "", f"manifest of run {run.id}"),
+            links=[r.entry.link for r in rows if r.entry.link is not None],
+            evaluation=evaluation,
+            evaluation_id=evaluation_id,
+            evaluation_sealed=evaluation_id == entry.sealed_evaluation_id,
+            catalogues=[load_catalogue(ref) for ref in evaluation.catalogues],
+            evidence=evidence,
+            reports=report_files(store.reports(evaluation_id), evaluation_id, run),
+            copies=copy_files(evidence, store.copy_path),
+            samples=store.samples(run.id),
+            tool_version=__version__,
+            signer=key,
+        )
+        return pack_writer.write_pack(data, target)
+    finally:
+        store.close()
+
+
+def draw_sample(
+    config: Config,
+    timing: Timing,
+    control_id: str,
+    *,
+    size: int,
+    seed: str,
+    kinds: list[str] | None = None,
+) -> tuple[RunInfo, int, SampleDraw]:
+    """Draw a reproducible sample of a control's population in the period's newest run.
+
+    The draw is recorded for the run; the auditor pack carries it in samples.json.
+    """
+    store = open_store(config)
+    try:
+        run = latest_run(store, timing)
+        catalogue, control = find_control([load_catalogue(r) for r in run.catalogues], control_id)
+        population = build_population(control, store.evidence(run.id), run.period, kinds or [])
+        draw = sampling.draw_sample(
+            control_id=control.id,
+            catalogue=catalogue.ref,
+            kinds=population.kinds,
+            members=population.members,
+            size=size,
+            seed=seed,
+            notes=population.notes,
+            drawn_at=datetime.now(UTC).replace(microsecond=0),
+        )
+        with store.append_to(run.id) as writer:
+            draw_id, recorded = writer.add_sample(draw)
+        return run, draw_id, recorded
+    finally:
+        store.close()

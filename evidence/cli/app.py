@@ -13,7 +13,23 @@ import typer
 from rich.markup import escape
 
 from evidence import __version__
-from evidence.cli import collectors, diff, due, evaluate, init, inspect, policies, report, review, run, waivers
+from evidence.cli import (
+    collectors,
+    diff,
+    due,
+    evaluate,
+    init,
+    inspect,
+    log,
+    pack,
+    policies,
+    report,
+    review,
+    run,
+    sample,
+    verify,
+    waivers,
+)
 from evidence.cli.output import stderr
 from evidence.cli.tracing import reraise_internal, set_traceback
 from evidence.errors import EvidenceError
@@ -25,7 +41,8 @@ app = typer.Typer(
     name="evidence",
     help=(
         "Collect evidence, evaluate Amazon SP-API DPP and AUP controls, and write attestations "
-        "auditors can verify.\n\nExit codes: 0 all met, 3 gaps, 2 usage/config/input error, 1 internal error."
+        "auditors can verify.\n\nExit codes: 0 all met, 3 gaps, 2 usage/config/input error, "
+        "1 internal error, 4 a pack or the evidence chain failed verification."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -65,6 +82,10 @@ app.command("review")(review.review)
 app.command("waive")(waivers.waive)
 app.command("unwaive")(waivers.unwaive)
 app.command("waivers")(waivers.waivers)
+app.command("log")(log.log)
+app.command("pack")(pack.pack)
+app.command("verify")(verify.verify)
+app.command("sample")(sample.sample)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

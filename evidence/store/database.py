@@ -19,15 +19,25 @@ from alembic.config import Config as AlembicConfig
 from pydantic import SecretStr
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import Session
 
 from evidence.errors import StoreError
+from evidence.model.chain import ChainEntry, ChainLink
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 from evidence.model.period import Period
 from evidence.model.results import ControlResult, Evaluation
 from evidence.model.run import RunInfo
+from evidence.model.sampling import SampleDraw
+from evidence.store import seals
 from evidence.store.blobs import BlobStore
+from evidence.store.seals import run_info as _run_info
 from evidence.store.tables import (
     ControlResultRow,
     EvaluationRow,
@@ -198,19 +208,13 @@ class Store:
             row = session.scalars(
                 select(EvaluationRow).where(EvaluationRow.run_id == run_id).order_by(EvaluationRow.id.desc())
             ).first()
-            if row is None:
-                return None
-            results = session.scalars(
-                select(ControlResultRow)
-                .where(ControlResultRow.evaluation_id == row.id)
-                .order_by(ControlResultRow.seq)
-            )
-            evaluation = Evaluation(
-                as_of=_utc(row.as_of),
-                catalogues=list(row.catalogues),
-                results=[ControlResult.model_validate(r.result) for r in results],
-            )
-            return row.id, evaluation
+            return (row.id, _evaluation(session, row)) if row is not None else None
+
+    def evaluation(self, evaluation_id: int) -> Evaluation | None:
+        """One evaluation by id, or None."""
+        with Session(self.engine) as session:
+            row = session.get(EvaluationRow, evaluation_id)
+            return _evaluation(session, row) if row is not None else None
 
     def reports(self, evaluation_id: int) -> list[dict[str, Any]]:
         """Reports rendered from an evaluation: kind, path, sha256, pages."""
@@ -221,6 +225,25 @@ class Store:
             return [
                 {"kind": r.kind, "path": r.path, "sha256": r.sha256, "pages": r.pages} for r in rows
             ]
+
+    def chain(self, developer_id: str) -> list[ChainEntry]:
+        """Every run of an organisation, oldest first, each with its seal (if sealed)."""
+        with Session(self.engine) as session:
+            return seals.chain(session, developer_id)
+
+    def organisations(self) -> list[tuple[str, str]]:
+        """(developer id, legal name) of every organisation that has runs in the store."""
+        with Session(self.engine) as session:
+            return seals.organisations(session)
+
+    def samples(self, run_id: int) -> list[SampleDraw]:
+        """Sample draws recorded for a run, oldest first."""
+        with Session(self.engine) as session:
+            return seals.samples(session, run_id)
+
+    def copy_path(self, relative: str) -> Path:
+        """Where a stored (redacted) copy lives on disk."""
+        return self.blobs.path(relative)
 
     def count_rows(self) -> dict[str, int]:
         """Rows per table (used by tests and `evidence log`)."""
@@ -331,28 +354,57 @@ class RunWriter:
         )
         self._session.flush()
 
+    def chain_head(self) -> ChainLink | None:
+        """Return the newest sealed run before this one (None: this run starts the chain)."""
+        return seals.chain_head(self._session, self._row.developer_id, before_run=self._row.id)
+
+    def seal(
+        self,
+        manifest: str,
+        manifest_sha256: str,
+        prev_root_hash: str,
+        root_hash: str,
+        evaluation_id: int | None,
+    ) -> None:
+        """Record the run's manifest and chain link: once, inside the run's own transaction."""
+        if self._row.root_hash is not None:
+            raise StoreError(f"run {self._row.id} is already sealed")
+        self._row.manifest = manifest
+        self._row.manifest_sha256 = manifest_sha256
+        self._row.prev_root_hash = prev_root_hash
+        self._row.root_hash = root_hash
+        self._row.sealed_evaluation_id = evaluation_id
+        try:
+            self._session.flush()
+        except IntegrityError:
+            raise StoreError(
+                f"another run of {self._row.developer_id} extended the evidence chain at the same "
+                "time; run again"
+            ) from None
+
+    def add_sample(self, draw: SampleDraw) -> tuple[int, SampleDraw]:
+        """Record a sample draw for this run (an identical earlier draw is returned instead)."""
+        return seals.add_sample(self._session, self._row.id, draw)
+
+
+def _evaluation(session: Session, row: EvaluationRow) -> Evaluation:
+    results = session.scalars(
+        select(ControlResultRow)
+        .where(ControlResultRow.evaluation_id == row.id)
+        .order_by(ControlResultRow.seq)
+    )
+    return Evaluation(
+        as_of=_utc(row.as_of),
+        catalogues=list(row.catalogues),
+        results=[ControlResult.model_validate(r.result) for r in results],
+    )
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
-
-
-def _run_info(row: RunRow) -> RunInfo:
-    return RunInfo(
-        id=row.id,
-        uid=row.uid,
-        organisation=row.organisation,
-        developer_id=row.developer_id,
-        period=Period(label=row.period_label, start=row.period_start, end=row.period_end),
-        as_of=_utc(row.as_of),
-        started_at=_utc(row.started_at),
-        finished_at=_utc_opt(row.finished_at),
-        tool_version=row.tool_version,
-        catalogues=list(row.catalogues),
-        config_sha256=row.config_sha256,
-    )
 
 
 def _evidence_item(row: EvidenceRow, raws: list[RawInput]) -> EvidenceItem:

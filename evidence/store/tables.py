@@ -20,6 +20,11 @@ class RunRow(Base):
     """One run: collection for a period, and everything evaluated and rendered from it."""
 
     __tablename__ = "runs"
+    # One chain per organisation: a root hash can be extended only once, so two runs racing to
+    # extend the same head cannot both commit (migration 0008).
+    __table_args__ = (
+        UniqueConstraint("developer_id", "prev_root_hash", name="uq_runs_chain_link"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     uid: Mapped[str] = mapped_column(String(36), unique=True)
@@ -34,6 +39,13 @@ class RunRow(Base):
     tool_version: Mapped[str] = mapped_column(String(40))
     catalogues: Mapped[list[str]] = mapped_column(JsonType)
     config_sha256: Mapped[str] = mapped_column(String(64))
+    # The seal (migration 0008): canonical manifest JSON exactly as hashed, its SHA-256, the
+    # previous run's root hash (64 zeros for the first run) and this run's root hash.
+    manifest: Mapped[str | None] = mapped_column(Text, nullable=True)
+    manifest_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    prev_root_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    root_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    sealed_evaluation_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class EvidenceRow(Base):
@@ -115,3 +127,19 @@ class ReportRow(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     pages: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SampleDrawRow(Base):
+    """A reproducible sample drawn from a control's population in one run (migration 0008)."""
+
+    __tablename__ = "sample_draws"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    catalogue: Mapped[str] = mapped_column(String(80))
+    control_id: Mapped[str] = mapped_column(String(40))
+    seed: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    population_sha256: Mapped[str] = mapped_column(String(64))
+    draw: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    drawn_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,7 +1,7 @@
 """Waivers: an append-only ledger of waivers granted and revoked.
 
 Revision ID: 0009
-Revises: 0001
+Revises: 0008
 Create Date: 2026-11-26
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0001"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,344 @@
+"""Writing the auditor pack: one deterministic zip an auditor can check with sha256sum and openssl.
+
+Entries are sorted by name and stamped with the run's start time, so the same run and the same
+reports give the same bytes (an ECDSA signature aside, which is randomised by design). Every
+file copied from disk is hashed as it is read and must match the hash the store recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from evidence.errors import PackError
+from evidence.model.catalogue import Catalogue
+from evidence.model.chain import ChainLink
+from evidence.model.evidence import EvidenceItem
+from evidence.model.results import STATUS_ORDER, Evaluation
+from evidence.model.run import RunInfo
+from evidence.model.sampling import SampleDraw
+from evidence.pack import chain, layout
+from evidence.pack.manifest import Manifest
+from evidence.pack.oscal import catalog_document
+from evidence.pack.oscal_results import ResultsInput, assessment_results_document, poam_document
+from evidence.pack.sampling import ALGORITHM
+from evidence.pack.signing import Signer, fingerprint
+from evidence.resources import templates_dir
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class DiskFile:
+    """A file on disk that goes into the pack, with the SHA-256 the store recorded for it."""
+
+    name: str
+    path: Path
+    sha256: str
+    role: str
+    evidence_ids: tuple[str, ...] = ()
+
+
+@dataclass
+class PackInput:
+    """Everything a pack is made of, handed over by the pipeline."""
+
+    run: RunInfo
+    manifest: Manifest
+    links: list[ChainLink]
+    evaluation: Evaluation
+    evaluation_id: int
+    evaluation_sealed: bool
+    catalogues: list[Catalogue]
+    evidence: list[EvidenceItem]
+    reports: list[DiskFile]
+    copies: list[DiskFile]
+    samples: list[SampleDraw]
+    tool_version: str
+    signer: Signer | None = None
+
+    @property
+    def link(self) -> ChainLink:
+        """Return this run's own link (the last of the excerpt)."""
+        return self.links[-1]
+
+
+@dataclass
+class PackResult:
+    """What `evidence pack` wrote."""
+
+    path: Path
+    sha256: str
+    files: int
+    root_hash: str
+    prev_root_hash: str
+    fingerprint: str | None
+
+
+def report_files(reports: list[dict[str, Any]], evaluation_id: int, run: RunInfo) -> list[DiskFile]:
+    """List the reports the store recorded for an evaluation (newest row per path) as pack files."""
+    by_path = {Path(r["path"]): r for r in reports}
+    if not by_path:
+        raise PackError(
+            f"evaluation {evaluation_id} of run {run.id} has no rendered reports; "
+            f"run `evidence report --period {run.period.label}` first"
+        )
+    return [
+        DiskFile(
+            name=f"{layout.REPORTS_DIR}{path.name}", path=path, sha256=r["sha256"], role=r["kind"]
+        )
+        for path, r in by_path.items()
+    ]
+
+
+def copy_files(evidence: list[EvidenceItem], locate: Callable[[str], Path]) -> list[DiskFile]:
+    """One pack file per distinct stored redacted copy, with every evidence id it belongs to.
+
+    ``locate`` turns a stored copy's relative path into its place on disk.
+    """
+    found: dict[str, tuple[str, str, list[str]]] = {}
+    for item in evidence:
+        for raw in item.raw_inputs:
+            if raw.stored_sha256 and raw.stored_path:
+                _, _, ids = found.setdefault(
+                    raw.stored_sha256,
+                    (layout.safe_file_name(Path(raw.location).name), raw.stored_path, []),
+                )
+                if item.id not in ids:
+                    ids.append(item.id)
+    return [
+        DiskFile(
+            name=f"{layout.EVIDENCE_DIR}{sha}/{name}",
+            path=locate(stored),
+            sha256=sha,
+            role="evidence",
+            evidence_ids=tuple(ids),
+        )
+        for sha, (name, stored, ids) in sorted(found.items())
+    ]
+
+
+def write_pack(data: PackInput, target: Path) -> PackResult:
+    """Write the pack of ``data`` to ``target`` (atomically: a failed pack leaves no file)."""
+    if not data.links or data.link.run_uid != data.run.uid:
+        raise PackError(f"run {data.run.id} is not sealed, so it cannot be packed")
+    members = _members(data)
+    digests = {name: _digest(content) for name, content in members.items()}
+    members[layout.README] = _readme(data)
+    digests[layout.README] = _digest(members[layout.README])
+    sums = layout.format_sums(digests)
+    members[layout.SUMS] = sums
+    if data.signer is not None:
+        members[layout.SIGNATURE] = data.signer.sign(sums)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        _write_zip(partial, members, data.run)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return PackResult(
+        path=target,
+        sha256=_file_sha256(target),
+        files=len(members),
+        root_hash=data.link.root_hash,
+        prev_root_hash=data.link.prev_root_hash,
+        fingerprint=fingerprint(data.signer.certificate) if data.signer else None,
+    )
+
+
+def _members(data: PackInput) -> dict[str, bytes | DiskFile]:
+    """Every file of the pack but README.txt, SHA256SUMS and the signature."""
+    members: dict[str, bytes | DiskFile] = {
+        layout.MANIFEST: data.manifest.text.encode("utf-8"),
+        layout.CHAIN: layout.json_bytes(chain_document(data)),
+        layout.EVALUATION: layout.json_bytes(
+            {
+                "evaluation_id": data.evaluation_id,
+                "sealed": data.evaluation_sealed,
+                **data.evaluation.model_dump(mode="json"),
+            }
+        ),
+        layout.SAMPLES: layout.json_bytes(
+            {"algorithm": ALGORITHM, "draws": [d.model_dump(mode="json") for d in data.samples]}
+        ),
+    }
+    for disk in [*data.reports, *data.copies]:
+        if disk.name in members:
+            raise PackError(f"two files would be packed as {disk.name}")
+        members[disk.name] = disk
+    catalog_files = {}
+    for catalogue in data.catalogues:
+        name = layout.catalog_name(catalogue.ref)
+        catalog_files[catalogue.ref] = name
+        members[name] = layout.json_bytes(catalog_document(catalogue))
+    results = ResultsInput(
+        run=data.run,
+        evaluation=data.evaluation,
+        catalogues=data.catalogues,
+        evidence=data.evidence,
+        tool_version=data.tool_version,
+        manifest_sha256=data.manifest.sha256,
+        root_hash=data.link.root_hash,
+        evidence_files=_files_by_evidence(data.copies),
+        catalog_files=catalog_files,
+    )
+    members[layout.ASSESSMENT_RESULTS] = layout.json_bytes(assessment_results_document(results))
+    poam = poam_document(results)
+    if poam is not None:
+        members[layout.POAM] = layout.json_bytes(poam)
+    if data.signer is not None:
+        members[layout.CERTIFICATE] = data.signer.certificate_pem
+        members[layout.PUBLIC_KEY] = data.signer.public_key_pem
+    members[layout.PACK_INFO] = layout.json_bytes(_pack_info(data, members))
+    return members
+
+
+def chain_document(data: PackInput) -> dict[str, Any]:
+    """chain.json: the organisation's chain up to this run, enough to check every link offline."""
+    return {
+        "format": "dpp-evidence-chain/1",
+        "developer_id": data.run.developer_id,
+        "rule": (
+            f"root_hash = SHA-256 of the text '{chain.PREFIX}\\n' + prev_root_hash + '\\n' + "
+            "manifest_sha256 + '\\n' (lowercase hex); the first run's prev_root_hash is 64 zeros"
+        ),
+        "genesis": chain.GENESIS,
+        "links": [link.model_dump(mode="json") for link in data.links],
+    }
+
+
+def _pack_info(data: PackInput, members: dict[str, bytes | DiskFile]) -> dict[str, Any]:
+    counts = data.evaluation.counts()
+    return {
+        "format": layout.FORMAT,
+        "tool": {"name": "dpp-evidence", "version": data.tool_version},
+        "organisation": {
+            "legal_name": data.run.organisation,
+            "developer_id": data.run.developer_id,
+        },
+        "run": {"id": data.run.id, "uid": data.run.uid, "period": data.run.period.label},
+        "evaluation": {
+            "id": data.evaluation_id,
+            "as_of": data.evaluation.as_of.isoformat(),
+            "sealed": data.evaluation_sealed,
+            "counts": {status.value: counts[status] for status in STATUS_ORDER},
+        },
+        "root_hash": data.link.root_hash,
+        "prev_root_hash": data.link.prev_root_hash,
+        "manifest_sha256": data.manifest.sha256,
+        "signed": data.signer is not None,
+        "files": [
+            {
+                "path": name,
+                "role": content.role if isinstance(content, DiskFile) else "data",
+                "evidence_ids": list(content.evidence_ids) if isinstance(content, DiskFile) else [],
+            }
+            for name, content in sorted(members.items())
+        ],
+    }
+
+
+def _files_by_evidence(copies: list[DiskFile]) -> dict[str, list[tuple[str, str]]]:
+    found: dict[str, list[tuple[str, str]]] = {}
+    for disk in copies:
+        for evidence_id in disk.evidence_ids:
+            found.setdefault(evidence_id, []).append((disk.name, disk.sha256))
+    return found
+
+
+def _readme(data: PackInput) -> bytes:
+    environment = Environment(
+        loader=FileSystemLoader(str(templates_dir() / "pack")),
+        autoescape=False,  # plain text for a terminal, never HTML
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    # Names from the config or the evidence stay on one line, so none can pose as a command.
+    environment.filters["oneline"] = lambda value: " ".join(str(value).split())
+    counts = data.evaluation.counts()
+    text = environment.get_template("README.txt.j2").render(
+        run=data.run,
+        link=data.link,
+        previous=data.links[-2] if len(data.links) > 1 else None,
+        prefix=chain.PREFIX,
+        manifest_sha256=data.manifest.sha256,
+        evaluation=data.evaluation,
+        evaluation_sealed=data.evaluation_sealed,
+        counts=[(status.label, counts[status]) for status in STATUS_ORDER],
+        reports=[d.name for d in data.reports],
+        copies=len(data.copies),
+        samples=data.samples,
+        signed=data.signer is not None,
+        fingerprint=fingerprint(data.signer.certificate) if data.signer else None,
+        tool_version=data.tool_version,
+    )
+    return text.encode("utf-8")
+
+
+def _chunks(content: bytes | DiskFile) -> Iterator[bytes]:
+    """Yield a member's bytes; a file on disk must still hash to what the store recorded."""
+    if isinstance(content, bytes):
+        yield content
+        return
+    digest = hashlib.sha256()
+    try:
+        with content.path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+                yield chunk
+    except OSError as exc:
+        raise PackError(f"cannot read {content.path} for {content.name}: {exc.strerror}") from None
+    if digest.hexdigest() != content.sha256:
+        raise PackError(
+            f"{content.path} ({content.name}) changed since the store recorded it: sha256 is "
+            f"{digest.hexdigest()}, the store recorded {content.sha256}"
+        )
+
+
+def _digest(content: bytes | DiskFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in _chunks(content):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_zip(path: Path, members: dict[str, bytes | DiskFile], run: RunInfo) -> None:
+    stamp = run.started_at.astimezone(UTC)
+    date_time = (
+        max(stamp.year, 1980),
+        stamp.month,
+        stamp.day,
+        stamp.hour,
+        stamp.minute,
+        stamp.second,
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in sorted(members):
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o100644 << 16
+            content = members[name]
+            size = content.path.stat().st_size if isinstance(content, DiskFile) else len(content)
+            with archive.open(info, "w", force_zip64=size >= zipfile.ZIP64_LIMIT) as out:
+                for chunk in _chunks(content):
+                    out.write(chunk)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
