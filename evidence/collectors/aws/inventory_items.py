@@ -1,0 +1,99 @@
+"""Per-kind bookkeeping for file-based inventories: which files fed a kind, and what was rejected.
+
+A file recognised as a command that feeds, say, ``encryption.kms`` counts only against that kind;
+a file that could not even be recognised counts against every kind the run produces, since it
+may have been any of them. A kind whose only files were rejected becomes a failed item, so its
+controls say why they lack evidence.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from evidence.collectors.aws.inventory import KINDS, AwsInventory
+from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
+
+if TYPE_CHECKING:
+    from evidence.collectors.base import Collector
+
+
+class KindLedger:
+    """Raw inputs and parse statistics per evidence kind."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._raw: dict[str, dict[str, RawInput]] = defaultdict(dict)
+        self._stats: dict[str, ParseStats] = {}
+        self._unattributed = ParseStats()
+        self._specific_rejects: set[str] = set()
+
+    def stats(self, kind: str) -> ParseStats:
+        """The statistics of one kind (created on first use)."""
+        if kind not in self._stats:
+            self._stats[kind] = ParseStats(scope=f"{self.source}:{kind}")
+        return self._stats[kind]
+
+    def keep(self, kinds: Iterable[str], raw: RawInput) -> None:
+        """A file that fed ``kinds``."""
+        for kind in kinds:
+            self.stats(kind).keep()
+            self._raw[kind][raw.location] = raw
+
+    def skip(self, kinds: Iterable[str], raw: RawInput, reason: str) -> None:
+        """A valid file that is not evidence of these kinds (another command, an identity...)."""
+        kinds = tuple(kinds)
+        if set(kinds) == set(KINDS):
+            self._unattributed.skip()
+            return
+        for kind in kinds:
+            self.stats(kind).skip()
+
+    def reject(self, kinds: Iterable[str], location: str, line: int | None, reason: str) -> None:
+        """A file that cannot be used; counted against the kinds it was meant for."""
+        where = f"{location}:{line}" if line is not None else location
+        kinds = tuple(kinds)
+        if set(kinds) == set(KINDS):
+            self._unattributed.reject(where, reason)
+            return
+        for kind in kinds:
+            self.stats(kind).reject(where, reason)
+            self._specific_rejects.add(kind)
+
+    def items(
+        self,
+        collector: Collector,  # type: ignore[type-arg]
+        inventory: AwsInventory,
+        *,
+        subject: str,
+        captured: datetime,
+        redactions: Mapping[str, int],
+        extra_facts: Mapping[str, object] | None = None,
+    ) -> Iterator[EvidenceItem]:
+        """An item per kind the inventory holds; a failed item per kind whose files were all rejected."""
+        for kind in KINDS:
+            stats = self.stats(kind).model_copy(deep=True)
+            stats.merge(self._unattributed)
+            if kind in inventory.seen:
+                facts = inventory.facts(kind)
+                facts["captured_at"] = captured.isoformat()
+                facts.update(extra_facts or {})
+                raw = [self._raw[kind][loc] for loc in sorted(self._raw[kind])]
+                yield collector.item(
+                    kind,
+                    subject=subject,
+                    facts=facts,
+                    stats=stats,
+                    raw_inputs=raw,
+                    covers=(captured, captured),
+                    redactions=redactions,
+                )
+            elif kind in self._specific_rejects:
+                first = stats.rejects[0] if stats.rejects else "no detail"
+                yield collector.failed(
+                    kind,
+                    subject,
+                    f"every input for {kind} was rejected ({stats.rejected}); first: {first}",
+                )
