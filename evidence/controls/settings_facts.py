@@ -93,3 +93,50 @@ def where(record: dict[str, Any]) -> str:
     """`` in eu-west-1`` (empty when the region is unknown)."""
     region = record.get("region")
     return f" in {region}" if region else ""
+
+
+class Verdicts:
+    """Verdicts on resources, merged across sources: the same bucket seen by the live collector
+    and in a Terraform state is one resource. A resource is bad if any source shows it bad,
+    good if none does and one shows it good, and unknown only if no source could tell."""
+
+    def __init__(self) -> None:
+        self._order: list[Any] = []
+        self._seen: dict[Any, dict[str, list[str]]] = {}
+        self.notes: list[str] = []
+
+    def add(self, identity: Any, verdict: str, text: str) -> None:
+        """Record ``verdict`` ("bad", "good" or "unknown") for the resource ``identity``."""
+        if identity not in self._seen:
+            self._order.append(identity)
+            self._seen[identity] = {"bad": [], "good": [], "unknown": []}
+        if text not in self._seen[identity][verdict]:
+            self._seen[identity][verdict].append(text)
+
+    def _pick(self, verdict: str) -> list[str]:
+        picked = []
+        for identity in self._order:
+            found = self._seen[identity]
+            winner = "bad" if found["bad"] else "good" if found["good"] else "unknown"
+            if winner == verdict:
+                texts = found[verdict]
+                picked.append(texts[0] if verdict == "good" else "; also ".join(texts))
+        return picked
+
+    @property
+    def bad(self) -> list[str]:
+        """One entry per resource shown bad (every source's finding joined)."""
+        return self._pick("bad")
+
+    @property
+    def good(self) -> list[str]:
+        """One entry per resource shown good and bad nowhere."""
+        return self._pick("good")
+
+    @property
+    def unknown(self) -> list[str]:
+        """One entry per resource no source could judge."""
+        return self._pick("unknown")
+
+    def __len__(self) -> int:
+        return len(self._order)

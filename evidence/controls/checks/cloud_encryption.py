@@ -7,7 +7,7 @@ from typing import Any
 
 from evidence.controls.checks import check
 from evidence.controls.context import CheckContext
-from evidence.controls.settings_facts import cite, in_terraform, listing, snapshots, where
+from evidence.controls.settings_facts import Verdicts, cite, in_terraform, listing, snapshots, where
 from evidence.model.results import CheckOutcome
 
 _LABELS = {
@@ -44,42 +44,44 @@ def storage_encrypted(ctx: CheckContext) -> CheckOutcome:
     min_rsa = int(ctx.params.get("min_rsa_bits", 2048))
     ebs_default_required = bool(ctx.params.get("ebs_default_required", True))
     shots = snapshots(ctx, "encryption.at_rest", "resources")
-    bad: list[str] = []
-    unknown: list[str] = shots.errors()
-    good: list[str] = []
-    notes: list[str] = shots.reasons(ctx)
+    verdicts = Verdicts()
+    verdicts.notes.extend(shots.reasons(ctx))
     for record, item in shots.records("resources"):
+        identity = (record.get("type"), record.get("id"))
         label = _label(record)
         setting = record.get("setting") or "setting not recorded"
         origin = f" [{record['origin']}]" if in_terraform(record) else ""
         if record.get("pii") is False:
-            notes.append(f"{label} is not a PII bucket (not in the pii_buckets of its source), so it was not judged")
-            continue
-        if record.get("encrypted") is None:
-            unknown.append(f"{label}: {record.get('error') or 'encryption setting not known'} ({item.id})")
+            verdicts.notes.append(f"{label} is not a PII bucket (not in the pii_buckets of its source), so it was "
+                                  "not judged")
+        elif record.get("encrypted") is None:
+            verdicts.add(identity, "unknown", f"{label}: {record.get('error') or 'encryption setting not known'} "
+                                              f"({item.id})")
         elif record.get("encrypted") is False:
             if record.get("type") == "ebs_default" and not ebs_default_required:
-                notes.append(f"{label}: {setting}; new volumes there may be unencrypted ({item.id})")
+                verdicts.notes.append(f"{label}: {setting}; new volumes there may be unencrypted ({item.id})")
             else:
-                bad.append(f"{label}: not encrypted, {setting}{origin} ({item.id})")
+                verdicts.add(identity, "bad", f"{label}: not encrypted, {setting}{origin} ({item.id})")
         else:
             strong = cipher_strength(record.get("algorithm"), min_aes, min_rsa)
             key = record.get("kms_key_id")
             managed = f", key {key}" if key else ", service-managed key"
             if strong is None:
-                unknown.append(f"{label}: encrypted ({setting}) with a cipher of unknown size ({item.id})")
+                verdicts.add(identity, "unknown", f"{label}: encrypted ({setting}) with a cipher of unknown size "
+                                                  f"({item.id})")
             elif not strong:
-                bad.append(f"{label}: {record.get('algorithm')} is weaker than AES-{min_aes}/RSA-{min_rsa} ({item.id})")
+                verdicts.add(identity, "bad", f"{label}: {record.get('algorithm')} is weaker than AES-{min_aes}/"
+                                              f"RSA-{min_rsa} ({item.id})")
             else:
-                good.append(f"{label}: {record.get('algorithm')}{managed} ({setting}){origin}")
-    total = len(bad) + len(good) + len(unknown)
+                verdicts.add(identity, "good", f"{label}: {record.get('algorithm')}{managed} ({setting}){origin}")
+    bad, good, unknown = verdicts.bad, verdicts.good, [*shots.errors(), *verdicts.unknown]
     figures = {"data_stores": len(bad) + len(good), "unencrypted": len(bad), "unknown": len(unknown)}
     if bad:
         return ctx.not_met(
             f"{len(bad)} of {len(bad) + len(good)} data stores are not encrypted at rest as required "
             f"(AES-{min_aes} or RSA-{min_rsa} or stronger): {listing(bad)}",
             *unknown[:3],
-            *notes,
+            *verdicts.notes,
             evidence=shots.fresh,
             **figures,
         )
@@ -87,21 +89,21 @@ def storage_encrypted(ctx: CheckContext) -> CheckOutcome:
         return ctx.insufficient(
             f"encryption at rest could not be established for {len(unknown)} data store(s) or listing(s): "
             f"{listing(unknown)}",
-            *notes,
+            *verdicts.notes,
             evidence=shots.fresh,
             **figures,
         )
-    if not total:
+    if not good:
         return ctx.insufficient(
             "no data store was found in the encryption settings collected "
             f"({cite(shots.fresh) or 'no usable snapshot'})",
-            *notes,
+            *verdicts.notes,
             evidence=shots.fresh,
         )
     return ctx.met(
         f"all {len(good)} data stores are encrypted at rest with AES-{min_aes} or stronger "
         f"({cite(shots.fresh)}): {listing(good, 12)}",
-        *notes,
+        *verdicts.notes,
         evidence=shots.fresh,
         **figures,
     )
@@ -117,65 +119,64 @@ def _key_label(key: dict[str, Any]) -> str:
 def kms_rotation_enabled(ctx: CheckContext) -> CheckOutcome:
     """Customer managed KMS keys in use rotate automatically, and no key policy lets anyone decrypt."""
     shots = snapshots(ctx, "encryption.kms", "keys")
-    bad: list[str] = []
-    unknown: list[str] = shots.errors()
-    rotating: list[str] = []
-    aws_managed = 0
-    notes: list[str] = shots.reasons(ctx)
+    verdicts = Verdicts()
+    verdicts.notes.extend(shots.reasons(ctx))
+    aws_managed: set[str] = set()
     for key, item in shots.records("keys"):
+        identity = key.get("id")
         label = _key_label(key)
         if key.get("error"):
-            unknown.append(f"{label}: {key['error']} ({item.id})")
+            verdicts.add(identity, "unknown", f"{label}: {key['error']} ({item.id})")
             continue
         if key.get("public_decrypt"):
-            bad.append(f"{label}: its key policy lets any principal (*) decrypt, with no condition ({item.id})")
+            verdicts.add(identity, "bad", f"{label}: its key policy lets any principal (*) decrypt, with no "
+                                          f"condition ({item.id})")
         if key.get("manager") == "AWS":
-            aws_managed += 1
+            aws_managed.add(str(identity))
             continue
         if key.get("manager") is None:
-            unknown.append(f"{label}: listed but not described (DescribeKey missing) ({item.id})")
+            verdicts.add(identity, "unknown", f"{label}: listed but not described (DescribeKey missing) ({item.id})")
             continue
         if key.get("state") not in ("Enabled", None):
-            notes.append(f"{label} is {key.get('state')}: not in use, not judged")
+            verdicts.notes.append(f"{label} is {key.get('state')}: not in use, not judged")
             continue
         symmetric = key.get("spec") in ("SYMMETRIC_DEFAULT", None) and key.get("usage") in ("ENCRYPT_DECRYPT", None)
         if not symmetric or key.get("rotation_supported") is False:
-            notes.append(f"{label} ({key.get('spec')}, {key.get('usage')}) cannot rotate automatically in KMS; "
-                         "rotate it by replacing the key")
+            verdicts.notes.append(f"{label} ({key.get('spec')}, {key.get('usage')}) cannot rotate automatically in "
+                                  "KMS; rotate it by replacing the key")
             continue
         if key.get("key_origin") == "EXTERNAL":
-            unknown.append(f"{label}: imported key material; its rotation is manual and not in the settings ({item.id})")
+            verdicts.add(identity, "unknown", f"{label}: imported key material; its rotation is manual and not in "
+                                              f"the settings ({item.id})")
             continue
-        terraform = in_terraform(key)
         if key.get("rotation_enabled") is True:
             period = key.get("rotation_period_days")
-            rotating.append(f"{label}" + (f" every {period} days" if period else ""))
+            verdicts.add(identity, "good", label + (f" every {period} days" if period else ""))
         elif key.get("rotation_enabled") is False:
-            setting = f"enable_key_rotation = false [{key.get('origin')}]" if terraform else "KeyRotationEnabled=false"
-            bad.append(f"{label}: automatic rotation is off ({setting}) ({item.id})")
+            setting = (f"enable_key_rotation = false [{key.get('origin')}]" if in_terraform(key)
+                       else "KeyRotationEnabled=false")
+            verdicts.add(identity, "bad", f"{label}: automatic rotation is off ({setting}) ({item.id})")
         else:
-            unknown.append(f"{label}: rotation status not known (GetKeyRotationStatus missing) ({item.id})")
-    figures = {"customer_keys_rotating": len(rotating), "keys_not_rotating": len(bad), "aws_managed_keys": aws_managed}
+            verdicts.add(identity, "unknown", f"{label}: rotation status not known (GetKeyRotationStatus missing) "
+                                              f"({item.id})")
+    bad, rotating, unknown = verdicts.bad, verdicts.good, [*shots.errors(), *verdicts.unknown]
+    figures = {"customer_keys_rotating": len(rotating), "keys_failing": len(bad), "aws_managed_keys": len(aws_managed)}
     if bad:
-        return ctx.not_met(
-            f"{len(bad)} KMS key finding(s): {listing(bad)}", *unknown[:3], *notes, evidence=shots.fresh, **figures
-        )
+        return ctx.not_met(f"{len(bad)} KMS key(s) fail: {listing(bad)}", *unknown[:3], *verdicts.notes,
+                           evidence=shots.fresh, **figures)
     if unknown:
         return ctx.insufficient(
             f"rotation could not be established for {len(unknown)} key(s) or listing(s): {listing(unknown)}",
-            *notes,
+            *verdicts.notes,
             evidence=shots.fresh,
             **figures,
         )
     if not rotating and not aws_managed:
-        return ctx.insufficient(
-            f"no KMS key in use was found ({cite(shots.fresh) or 'no usable snapshot'})",
-            *notes,
-            evidence=shots.fresh,
-        )
+        return ctx.insufficient(f"no KMS key in use was found ({cite(shots.fresh) or 'no usable snapshot'})",
+                                *verdicts.notes, evidence=shots.fresh)
     parts = []
     if rotating:
         parts.append(f"{len(rotating)} customer managed key(s) rotate automatically: {listing(rotating)}")
     if aws_managed:
-        parts.append(f"{aws_managed} AWS managed key(s) are rotated by AWS every year")
-    return ctx.met(f"{'; '.join(parts)} ({cite(shots.fresh)})", *notes, evidence=shots.fresh, **figures)
+        parts.append(f"{len(aws_managed)} AWS managed key(s) are rotated by AWS every year")
+    return ctx.met(f"{'; '.join(parts)} ({cite(shots.fresh)})", *verdicts.notes, evidence=shots.fresh, **figures)

@@ -6,7 +6,7 @@ from typing import Any
 
 from evidence.controls.checks import check
 from evidence.controls.context import CheckContext
-from evidence.controls.settings_facts import cite, in_terraform, listing, parse_time, snapshots
+from evidence.controls.settings_facts import Verdicts, cite, in_terraform, listing, parse_time, snapshots
 from evidence.model.evidence import EvidenceItem
 from evidence.model.results import CheckOutcome
 
@@ -79,37 +79,39 @@ def policy_gaps(policy: dict[str, Any], params: dict[str, Any]) -> list[str]:
 def password_policy_strength(ctx: CheckContext) -> CheckOutcome:
     """Each password policy on record meets every parameter of the control it can express."""
     shots = snapshots(ctx, "iam.password_policy", "policies")
-    bad: list[str] = []
-    unknown: list[str] = shots.errors()
-    good: list[str] = []
-    notes: list[str] = shots.reasons(ctx)
+    verdicts = Verdicts()
+    verdicts.notes.extend(shots.reasons(ctx))
     for policy, item in shots.records("policies"):
-        label = f"password policy of {_subject(policy, item)}"
+        subject = _subject(policy, item)
+        label = f"password policy of {subject}"
         if policy.get("error"):
-            unknown.append(f"{label}: {policy['error']} ({item.id})")
+            verdicts.add(subject, "unknown", f"{label}: {policy['error']} ({item.id})")
             continue
         if policy.get("present") is False:
-            bad.append(f"{label}: none is set (NoSuchEntity), so IAM's defaults apply: 8 characters, "
-                       f"no expiry, no history ({item.id})")
+            verdicts.add(subject, "bad", f"{label}: none is set (NoSuchEntity), so IAM's defaults apply: "
+                                         f"8 characters, no expiry, no history ({item.id})")
             continue
         gaps = policy_gaps(policy, ctx.params)
         if gaps:
-            bad.append(f"{label}: {', '.join(gaps)} ({item.id})")
+            verdicts.add(subject, "bad", f"{label}: {', '.join(gaps)} ({item.id})")
         else:
-            good.append(f"{label}: {', '.join(_setting(f, policy) for f in _NAMES)}")
+            verdicts.add(subject, "good", f"{label}: {', '.join(_setting(f, policy) for f in _NAMES)}")
         cannot = [_UNSUPPORTED[u] for u in policy.get("unsupported") or [] if u in _UNSUPPORTED]
         if cannot:
-            notes.append(f"{label}: AWS IAM has no setting for {', '.join(cannot)}; those rules of the control "
-                         "rest on the identity provider or the written policy")
+            note = (f"AWS IAM has no setting for {', '.join(cannot)}; those rules of the control rest on the "
+                    "identity provider or the written policy")
+            if note not in verdicts.notes:
+                verdicts.notes.append(note)
+    bad, good, unknown = verdicts.bad, verdicts.good, [*shots.errors(), *verdicts.unknown]
     if bad:
-        return ctx.not_met(f"{len(bad)} password policy gap(s): {listing(bad)}", *unknown[:3], *notes,
+        return ctx.not_met(f"{len(bad)} password policy gap(s): {listing(bad)}", *unknown[:3], *verdicts.notes,
                            evidence=shots.fresh, policies_failing=len(bad))
     if unknown:
-        return ctx.insufficient(f"password policy could not be read: {listing(unknown)}", *notes,
+        return ctx.insufficient(f"password policy could not be read: {listing(unknown)}", *verdicts.notes,
                                 evidence=shots.fresh)
     if not good:
-        return ctx.insufficient("no password policy was collected", *notes, evidence=shots.fresh)
-    return ctx.met(f"{listing(good)} ({cite(shots.fresh)})", *notes, evidence=shots.fresh,
+        return ctx.insufficient("no password policy was collected", *verdicts.notes, evidence=shots.fresh)
+    return ctx.met(f"{listing(good)} ({cite(shots.fresh)})", *verdicts.notes, evidence=shots.fresh,
                    policies_checked=len(good))
 
 
@@ -133,38 +135,44 @@ def _credential_snapshots(ctx: CheckContext) -> tuple[list[tuple[dict[str, Any],
 @check("iam_users_mfa", reads=("iam.credentials",))
 def iam_users_mfa(ctx: CheckContext) -> CheckOutcome:
     """Every IAM user with a console password, and the root account, has MFA."""
-    users, unknown, notes, items = _credential_snapshots(ctx)
-    bad: list[str] = []
-    good = api_only = 0
+    users, errors, notes, items = _credential_snapshots(ctx)
+    verdicts = Verdicts()
+    api_only: set[str] = set()
     roots = 0
     for user, item in users:
         root = user.get("user") == "<root_account>"
         roots += root
-        name = "root account" if root else f"IAM user {user.get('user')}"
+        identity = str(user.get("user"))
+        name = "root account" if root else f"IAM user {identity}"
         if user.get("mfa") is True:
-            good += 1
+            verdicts.add(identity, "good", name)
         elif root or user.get("console") is True:
             if user.get("mfa") is False:
-                bad.append(f"{name}: {'console password, ' if not root else ''}no MFA device (mfa_active=false) ({item.id})")
+                what = "no MFA device" if root else "console password, no MFA device"
+                verdicts.add(identity, "bad", f"{name}: {what} (mfa_active=false) ({item.id})")
             else:
-                unknown.append(f"{name}: MFA not known ({item.id})")
+                verdicts.add(identity, "unknown", f"{name}: MFA not known ({item.id})")
         elif user.get("console") is False:
-            api_only += 1
+            api_only.add(identity)
         else:
-            unknown.append(f"{name}: no MFA device on record and console access not known ({item.id})")
+            verdicts.add(identity, "unknown", f"{name}: no MFA device on record and console access not known "
+                                              f"({item.id})")
+    unknown = [*errors, *verdicts.unknown]
     if items and not roots and any(i.facts.get("source") == "credential report" for i in items):
         unknown.append(f"the credential report has no <root_account> row, so root MFA is not known ({cite(items)})")
-    figures = {"users_with_mfa": good, "console_users_without_mfa": len(bad), "api_only_users": api_only}
+    bad, good = verdicts.bad, verdicts.good
+    figures = {"accounts_with_mfa": len(good), "accounts_without_mfa": len(bad), "api_only_users": len(api_only)}
     if bad:
         return ctx.not_met(f"{len(bad)} account(s) can sign in without MFA: {listing(bad)}", *unknown[:3], *notes,
                            evidence=items, **figures)
     if unknown:
-        return ctx.insufficient(f"MFA could not be established: {listing(unknown)}", *notes, evidence=items, **figures)
+        return ctx.insufficient(f"MFA could not be established: {listing(unknown)}", *notes, evidence=items,
+                                **figures)
     if not users:
         return ctx.insufficient("no IAM users were collected", *notes, evidence=items)
     return ctx.met(
-        f"all {good} console user(s) and the root account have MFA; {api_only} API-only user(s) have no console "
-        f"password ({cite(items)})",
+        f"all {len(good)} account(s) that can sign in to the console (root included) have MFA; {len(api_only)} "
+        f"API-only user(s) have no console password ({cite(items)})",
         *notes,
         evidence=items,
         **figures,
@@ -175,30 +183,33 @@ def iam_users_mfa(ctx: CheckContext) -> CheckOutcome:
 def access_key_age(ctx: CheckContext) -> CheckOutcome:
     """Every active IAM access key was created or rotated within the limit, as of the as-of date."""
     limit = int(ctx.params.get("rotate_every_days", ctx.params.get("max_age_days", 365)))
-    users, unknown, notes, items = _credential_snapshots(ctx)
-    bad: list[str] = []
-    ages: list[tuple[int, str]] = []
+    users, errors, notes, items = _credential_snapshots(ctx)
+    verdicts = Verdicts()
+    ages: dict[tuple[str, Any], tuple[int, str]] = {}
     for user, item in users:
         name = "root account" if user.get("user") == "<root_account>" else f"IAM user {user.get('user')}"
         for key in user.get("access_keys") or []:
             if not key.get("active"):
                 continue
+            identity = (str(user.get("user")), key.get("slot"))
             label = f"{name} access key {key.get('slot')}"
             rotated = parse_time(key.get("last_rotated"))
             if rotated is None:
-                unknown.append(f"{label}: creation date not known ({item.id})")
+                verdicts.add(identity, "unknown", f"{label}: creation date not known ({item.id})")
                 continue
             if rotated > ctx.as_of:
-                unknown.append(f"{label}: created {rotated.date()}, after the as-of date; the key it replaced "
-                               f"is not on record ({item.id})")
+                verdicts.add(identity, "unknown", f"{label}: created {rotated.date()}, after the as-of date; the key "
+                                                  f"it replaced is not on record ({item.id})")
                 continue
             age = (ctx.as_of - rotated).days
-            ages.append((age, label))
-            if age > limit:
-                bad.append(f"{label}: last rotated {rotated.date()}, {age} days before {ctx.as_of.date()} "
-                           f"(limit {limit}) ({item.id})")
+            ages[identity] = (age, label)
+            text = f"{label}: last rotated {rotated.date()}, {age} days before {ctx.as_of.date()}"
+            verdicts.add(identity, "bad" if age > limit else "good",
+                         f"{text} (limit {limit}) ({item.id})" if age > limit else text)
+    bad, good, unknown = verdicts.bad, verdicts.good, [*errors, *verdicts.unknown]
+    oldest = max(ages.values()) if ages else None
     figures: dict[str, int | None] = {"active_access_keys": len(ages), "keys_over_limit": len(bad),
-                                      "oldest_key_days": max(ages)[0] if ages else None}
+                                      "oldest_key_days": oldest[0] if oldest else None}
     if bad:
         return ctx.not_met(f"{len(bad)} active access key(s) older than {limit} days: {listing(bad)}",
                            *unknown[:3], *notes, evidence=items, **figures)
@@ -207,12 +218,11 @@ def access_key_age(ctx: CheckContext) -> CheckOutcome:
                                 evidence=items, **figures)
     if not users:
         return ctx.insufficient("no IAM users were collected", *notes, evidence=items)
-    if not ages:
-        return ctx.met(f"the credential report lists {len(users)} user(s) and no active access key "
-                       f"({cite(items)})", *notes, evidence=items, **figures)
-    oldest = max(ages)
+    if not good or oldest is None:
+        return ctx.met(f"the credential report lists {len({u.get('user') for u, _ in users})} account(s) and no "
+                       f"active access key ({cite(items)})", *notes, evidence=items, **figures)
     return ctx.met(
-        f"all {len(ages)} active access key(s) are at most {limit} days old as of {ctx.as_of.date()}; "
+        f"all {len(good)} active access key(s) are at most {limit} days old as of {ctx.as_of.date()}; "
         f"the oldest is {oldest[1]} at {oldest[0]} days ({cite(items)})",
         *notes,
         evidence=items,

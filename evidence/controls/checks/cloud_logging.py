@@ -6,7 +6,7 @@ from typing import Any
 
 from evidence.controls.checks import check
 from evidence.controls.context import CheckContext
-from evidence.controls.settings_facts import cite, in_terraform, listing, snapshots, where
+from evidence.controls.settings_facts import Verdicts, cite, in_terraform, listing, snapshots, where
 from evidence.model.results import CheckOutcome
 
 
@@ -36,24 +36,25 @@ def cloudtrail_configured(ctx: CheckContext) -> CheckOutcome:
     """A multi-region trail logs read and write management events, with log-file validation on."""
     shots = snapshots(ctx, "logging.config", "trails")
     trails = shots.records("trails")
-    complete: list[str] = []
-    failing: list[str] = []
-    unknown: list[str] = shots.errors()
+    verdicts = Verdicts()
     notes = shots.reasons(ctx)
     for trail, item in trails:
+        identity = trail.get("name")
         label = f"trail {trail.get('name')}" + (f" (home {trail['home_region']})" if trail.get("home_region") else "")
         if trail.get("error"):
-            unknown.append(f"{label}: {trail['error']} ({item.id})")
+            verdicts.add(identity, "unknown", f"{label}: {trail['error']} ({item.id})")
             continue
         gaps, missing = _trail_gaps(trail)
         destination = f"logs to s3://{trail['s3_bucket']}" if trail.get("s3_bucket") else "no S3 destination"
         if gaps:
-            failing.append(f"{label} {', '.join(gaps)} ({item.id})")
+            verdicts.add(identity, "bad", f"{label} {', '.join(gaps)} ({item.id})")
         elif missing:
-            unknown.append(f"{label}: {', '.join(missing)} ({item.id})")
+            verdicts.add(identity, "unknown", f"{label}: {', '.join(missing)} ({item.id})")
         else:
-            complete.append(f"{label}: multi-region, logging, log-file validation on, management events, {destination}")
-    figures = {"trails": len(trails), "trails_complete": len(complete)}
+            verdicts.add(identity, "good", f"{label}: multi-region, logging, log-file validation on, management "
+                                           f"events, {destination}")
+    complete, failing, unknown = verdicts.good, verdicts.bad, [*shots.errors(), *verdicts.unknown]
+    figures = {"trails": len(verdicts), "trails_complete": len(complete)}
     if complete:
         others = [f"another trail: {f}" for f in failing]
         return ctx.met(f"{listing(complete)} ({cite(shots.fresh)})", *others, *notes, evidence=shots.fresh, **figures)
@@ -76,30 +77,33 @@ def log_group_retention(ctx: CheckContext) -> CheckOutcome:
     """Log groups and CloudTrail buckets keep logs at least the required number of days."""
     limit = int(ctx.params.get("log_retention_days", 365))
     shots = snapshots(ctx, "logging.config", "log_groups")
-    bad: list[str] = []
-    good: list[str] = []
+    verdicts = Verdicts()
     notes = shots.reasons(ctx)
     for group, item in shots.records("log_groups"):
+        identity = ("log group", group.get("region"), group.get("name"))
         label = f"log group {group.get('name')}{where(group)}"
         days = group.get("retention_days")
         setting = f"retention_in_days = {days}" if in_terraform(group) else f"retentionInDays={days}"
         if days is None:
-            good.append(f"{label}: never expires")
+            verdicts.add(identity, "good", f"{label}: never expires")
         elif days < limit:
-            bad.append(f"{label}: keeps events {days} days ({setting}), under {limit} ({item.id})")
+            verdicts.add(identity, "bad", f"{label}: keeps events {days} days ({setting}), under {limit} ({item.id})")
         else:
-            good.append(f"{label}: {days} days")
+            verdicts.add(identity, "good", f"{label}: {days} days")
     for trail, item in shots.records("trails"):
         days = trail.get("s3_retention_days")
         if not trail.get("s3_bucket") or not trail.get("s3_lifecycle_known"):
             continue
+        identity = ("trail bucket", trail.get("s3_bucket"))
         label = f"trail {trail.get('name')} bucket s3://{trail['s3_bucket']}"
         if days is None:
-            good.append(f"{label}: no expiration rule")
+            verdicts.add(identity, "good", f"{label}: no expiration rule")
         elif days < limit:
-            bad.append(f"{label}: a lifecycle rule expires logs after {days} days, under {limit} ({item.id})")
+            verdicts.add(identity, "bad", f"{label}: a lifecycle rule expires logs after {days} days, under {limit} "
+                                          f"({item.id})")
         else:
-            good.append(f"{label}: expires after {days} days")
+            verdicts.add(identity, "good", f"{label}: expires after {days} days")
+    bad, good = verdicts.bad, verdicts.good
     unknown = shots.errors()
     figures = {"log_stores": len(good) + len(bad), "under_retention": len(bad), "limit_days": limit}
     if bad:

@@ -6,7 +6,7 @@ from typing import Any
 
 from evidence.controls.checks import check
 from evidence.controls.context import CheckContext
-from evidence.controls.settings_facts import cite, in_terraform, listing, snapshots, where
+from evidence.controls.settings_facts import Verdicts, cite, in_terraform, listing, snapshots, where
 from evidence.model.results import CheckOutcome
 
 #: Administration and database ports that must never be open to the whole internet.
@@ -35,9 +35,10 @@ def no_world_open_admin_ports(ctx: CheckContext) -> CheckOutcome:
     ports = {int(p): ADMIN_PORTS.get(int(p), "port") for p in wanted} if wanted else ADMIN_PORTS
     shots = snapshots(ctx, "network.exposure", "security_groups")
     groups = shots.records("security_groups")
-    bad: list[str] = []
-    other_open = 0
+    verdicts = Verdicts()
+    other_open: set[tuple[Any, ...]] = set()
     for group, item in groups:
+        identity = group.get("id")
         label = f"security group {group.get('id')}" + (f" ({group['name']})" if group.get("name") else "")
         label += where(group) + (f" [{group['origin']}]" if in_terraform(group) else "")
         for rule in group.get("world_open") or []:
@@ -45,15 +46,20 @@ def no_world_open_admin_ports(ctx: CheckContext) -> CheckOutcome:
             if exposed:
                 span = ("all traffic" if rule.get("protocol") == "all" else
                         f"{rule.get('protocol')} {rule.get('from_port')}-{rule.get('to_port')}")
-                bad.append(f"{label} allows {rule.get('cidr')} on {span}, exposing {', '.join(exposed[:5])}"
-                           + (f" and {len(exposed) - 5} more" if len(exposed) > 5 else "") + f" ({item.id})")
+                more = f" and {len(exposed) - 5} more" if len(exposed) > 5 else ""
+                verdicts.add(identity, "bad", f"{label} allows {rule.get('cidr')} on {span}, exposing "
+                                              f"{', '.join(exposed[:5])}{more} ({item.id})")
             else:
-                other_open += 1
+                other_open.add((identity, rule.get("protocol"), rule.get("from_port"), rule.get("to_port"),
+                                rule.get("cidr")))
+        verdicts.add(identity, "good", label)
+    bad = verdicts.bad
     unknown = shots.errors()
     notes = shots.reasons(ctx)
-    figures = {"security_groups": len(groups), "world_open_admin_rules": len(bad), "world_open_other_rules": other_open}
+    figures = {"security_groups": len(verdicts), "groups_exposing_admin_ports": len(bad),
+               "world_open_other_rules": len(other_open)}
     if bad:
-        return ctx.not_met(f"{len(bad)} inbound rule(s) open administration or database ports to the internet: "
+        return ctx.not_met(f"{len(bad)} security group(s) open administration or database ports to the internet: "
                            f"{listing(bad)}", *unknown[:3], *notes, evidence=shots.fresh, **figures)
     if unknown:
         return ctx.insufficient(f"security groups could not all be read: {listing(unknown)}", *notes,
@@ -62,8 +68,8 @@ def no_world_open_admin_ports(ctx: CheckContext) -> CheckOutcome:
         return ctx.insufficient("no security group was collected", *notes, evidence=shots.fresh)
     shown = ", ".join(str(p) for p in sorted(ports)[:12]) + (", ..." if len(ports) > 12 else "")
     return ctx.met(
-        f"none of {len(groups)} security group(s) opens an administration or database port ({shown}) to "
-        f"0.0.0.0/0 or ::/0; {other_open} rule(s) open other ports (such as 443) to the internet "
+        f"none of {len(verdicts)} security group(s) opens an administration or database port ({shown}) to "
+        f"0.0.0.0/0 or ::/0; {len(other_open)} rule(s) open other ports (such as 443) to the internet "
         f"({cite(shots.fresh)})",
         *notes,
         evidence=shots.fresh,
@@ -83,35 +89,37 @@ def load_balancer_tls_policy(ctx: CheckContext) -> CheckOutcome:
     floor = _TLS_ORDER.index(minimum) if minimum in _TLS_ORDER else _TLS_ORDER.index("TLSv1.2")
     shots = snapshots(ctx, "transport.config", "listeners")
     listeners = shots.records("listeners")
-    bad: list[str] = []
-    good: list[str] = []
-    unknown: list[str] = shots.errors()
+    verdicts = Verdicts()
     notes: list[str] = shots.reasons(ctx)
-    redirects = 0
+    redirects: set[Any] = set()
     for listener, item in listeners:
+        identity = listener.get("listener")
         label = f"{listener.get('load_balancer')}:{listener.get('port')} ({listener.get('protocol')}){where(listener)}"
         protocol = str(listener.get("protocol") or "").upper()
         if protocol in ("HTTPS", "TLS"):
             policy = listener.get("ssl_policy")
             allowed = listener.get("protocols")
             if allowed is None:
-                unknown.append(f"{label}: TLS policy {policy or 'not recorded'} is not a known policy "
-                               f"({item.id})")
+                verdicts.add(identity, "unknown", f"{label}: TLS policy {policy or 'not recorded'} is not a known "
+                                                  f"policy ({item.id})")
                 continue
             weak = [p for p in allowed if p in _TLS_ORDER and _TLS_ORDER.index(p) < floor]
             if weak:
-                bad.append(f"{label}: policy {policy} allows {', '.join(weak)} (minimum {minimum}) ({item.id})")
+                verdicts.add(identity, "bad", f"{label}: policy {policy} allows {', '.join(weak)} (minimum {minimum}) "
+                                              f"({item.id})")
             else:
-                good.append(f"{label}: {policy} ({', '.join(allowed)})")
+                verdicts.add(identity, "good", f"{label}: {policy} ({', '.join(allowed)})")
         elif protocol == "HTTP":
             if listener.get("redirects_to_https"):
-                redirects += 1
+                redirects.add(identity)
             else:
-                bad.append(f"{label}: accepts plain HTTP and {listener.get('default_action') or 'serves'} it "
-                           f"without redirecting to HTTPS ({item.id})")
+                action = f"{listener['default_action']}s" if listener.get("default_action") else "serves"
+                verdicts.add(identity, "bad", f"{label}: accepts plain HTTP and {action} it without redirecting to "
+                                              f"HTTPS ({item.id})")
         else:
             notes.append(f"{label}: {protocol or 'unknown'} listener passes traffic through; not judged")
-    figures = {"tls_listeners": len(good), "listeners_failing": len(bad), "http_redirects": redirects}
+    bad, good, unknown = verdicts.bad, verdicts.good, [*shots.errors(), *verdicts.unknown]
+    figures = {"tls_listeners": len(good), "listeners_failing": len(bad), "http_redirects": len(redirects)}
     if bad:
         return ctx.not_met(f"{len(bad)} load balancer listener(s) allow weak or plain transport: {listing(bad)}",
                            *unknown[:3], *notes, evidence=shots.fresh, **figures)
@@ -122,5 +130,5 @@ def load_balancer_tls_policy(ctx: CheckContext) -> CheckOutcome:
         return ctx.insufficient("no HTTPS or TLS load balancer listener was collected", *notes,
                                 evidence=shots.fresh, **figures)
     return ctx.met(f"all {len(good)} TLS listener(s) allow {minimum} or later only: {listing(good)}; "
-                   f"{redirects} HTTP listener(s) redirect to HTTPS ({cite(shots.fresh)})",
+                   f"{len(redirects)} HTTP listener(s) redirect to HTTPS ({cite(shots.fresh)})",
                    *notes, evidence=shots.fresh, **figures)

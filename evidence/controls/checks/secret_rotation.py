@@ -12,7 +12,7 @@ from typing import Any
 
 from evidence.controls.checks import check
 from evidence.controls.context import CheckContext
-from evidence.controls.settings_facts import cite, listing, parse_time, snapshots, where
+from evidence.controls.settings_facts import Verdicts, cite, listing, parse_time, snapshots, where
 from evidence.model.results import CheckOutcome
 
 
@@ -47,32 +47,34 @@ def secret_rotation(ctx: CheckContext) -> CheckOutcome:
     shots = snapshots(ctx, "secrets.rotation", "secrets")
     records = shots.records("secrets")
     scoped = [(s, item) for s, item in records if not wanted or _matches(s, str(wanted))]
-    unknown: list[str] = shots.errors()
-    notes: list[str] = shots.reasons(ctx)
-    bad: list[str] = []
-    good: list[str] = []
+    verdicts = Verdicts()
+    verdicts.notes.extend(shots.reasons(ctx))
     for secret, item in scoped:
+        identity = secret.get("name")
         label = f"secret {secret.get('name')}{where(secret)}"
         if secret.get("error"):
-            unknown.append(f"{label}: {secret['error']} ({item.id})")
+            verdicts.add(identity, "unknown", f"{label}: {secret['error']} ({item.id})")
             continue
         changed, field = last_value_change(secret)
         schedule = (f"automatic rotation every {secret['rotation_days']} days" if secret.get("rotation_enabled")
                     and secret.get("rotation_days") else "automatic rotation on" if secret.get("rotation_enabled")
                     else "no automatic rotation")
         if changed is None:
-            unknown.append(f"{label}: no rotation or creation date on record ({schedule}) ({item.id})")
+            verdicts.add(identity, "unknown", f"{label}: no rotation or creation date on record ({schedule}) "
+                                              f"({item.id})")
             continue
         if changed > ctx.as_of:
-            unknown.append(f"{label}: value set {changed.date()} ({field}), after the as-of date; the value "
-                           f"before it is not on record ({item.id})")
+            verdicts.add(identity, "unknown", f"{label}: value set {changed.date()} ({field}), after the as-of "
+                                              f"date; the value before it is not on record ({item.id})")
             continue
         age = (ctx.as_of - changed).days
         text = f"{label}: value set {changed.date()} ({field}), {age} days before {ctx.as_of.date()}, {schedule}"
         if age > limit:
-            bad.append(f"{text}: over the {limit}-day limit ({item.id})")
+            verdicts.add(identity, "bad", f"{text}: over the {limit}-day limit ({item.id})")
         else:
-            good.append(text)
+            verdicts.add(identity, "good", text)
+    bad, good, unknown = verdicts.bad, verdicts.good, [*shots.errors(), *verdicts.unknown]
+    notes = verdicts.notes
     scope = f"secrets named like {wanted!r}" if wanted else "secrets"
     figures = {"secrets_checked": len(good) + len(bad), "secrets_overdue": len(bad), "limit_days": limit}
     if bad:
