@@ -17,7 +17,7 @@ from evidence.controls.context import CheckContext
 from evidence.model.catalogue import Catalogue, CheckRef, Control
 from evidence.model.evidence import EvidenceItem
 from evidence.model.period import Period
-from evidence.model.results import CheckOutcome, ControlResult, Evaluation, Figure, Status, Waiver
+from evidence.model.results import STATUS_ORDER, CheckOutcome, ControlResult, Evaluation, Figure, Status, Waiver
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,8 @@ def _reasons(decide: str, status: Status, outcomes: Sequence[CheckOutcome]) -> l
         return [r for o in deciding for r in o.reasons] + [
             f"(alternative not used) {r}" for o in others for r in o.reasons
         ]
-    ordered = sorted(outcomes, key=lambda o: o.status is Status.MET)
+    # The deciding reasons first: not met, then insufficient, then met (sorted is stable).
+    ordered = sorted(outcomes, key=lambda o: STATUS_ORDER.index(o.status))
     return [r for o in ordered for r in o.reasons]
 
 
