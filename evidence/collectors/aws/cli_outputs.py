@@ -86,6 +86,9 @@ class AwsCliCollector(Collector[AwsCliSettings]):
             newest = modified if newest is None or modified > newest else newest
             self.context.progress.advance("aws-cli outputs")
         self.context.progress.finish("aws-cli outputs")
+        if not inventory.kinds():
+            where = files[0] if len(files) == 1 else ", ".join(str(p) for p in self.settings.paths)
+            raise InputError(where, f"no AWS CLI output this collector reads: {ledger.summary()}")
         captured = self.settings.captured_at or newest or self.context.collected_at
         captured = (captured if captured.tzinfo else captured.replace(tzinfo=UTC)).astimezone(UTC)
         yield from ledger.items(

@@ -29,6 +29,8 @@ class KindLedger:
         self._stats: dict[str, ParseStats] = {}
         self._unattributed = ParseStats()
         self._specific_rejects: set[str] = set()
+        self.files = {"kept": 0, "skipped": 0, "rejected": 0}
+        self.skip_reasons: list[str] = []
 
     def stats(self, kind: str) -> ParseStats:
         """The statistics of one kind (created on first use)."""
@@ -38,12 +40,16 @@ class KindLedger:
 
     def keep(self, kinds: Iterable[str], raw: RawInput) -> None:
         """A file that fed ``kinds``."""
+        self.files["kept"] += 1
         for kind in kinds:
             self.stats(kind).keep()
             self._raw[kind][raw.location] = raw
 
     def skip(self, kinds: Iterable[str], raw: RawInput, reason: str) -> None:
         """A valid file that is not evidence of these kinds (another command, an identity...)."""
+        self.files["skipped"] += 1
+        if len(self.skip_reasons) < 5:
+            self.skip_reasons.append(f"{raw.location}: {reason}")
         kinds = tuple(kinds)
         if set(kinds) == set(KINDS):
             self._unattributed.skip()
@@ -54,6 +60,7 @@ class KindLedger:
     def reject(self, kinds: Iterable[str], location: str, line: int | None, reason: str) -> None:
         """A file that cannot be used; counted against the kinds it was meant for."""
         where = f"{location}:{line}" if line is not None else location
+        self.files["rejected"] += 1
         kinds = tuple(kinds)
         if set(kinds) == set(KINDS):
             self._unattributed.reject(where, reason)
@@ -61,6 +68,18 @@ class KindLedger:
         for kind in kinds:
             self.stats(kind).reject(where, reason)
             self._specific_rejects.add(kind)
+
+    def summary(self) -> str:
+        """``2 kept, 1 skipped (first: ...), 1 rejected (first: file:line: reason)``, for errors."""
+        first_reject = next(iter(self._unattributed.rejects), None) or next(
+            (s.rejects[0] for s in self._stats.values() if s.rejects), None
+        )
+        parts = [f"{self.files['kept']} kept"]
+        if self.files["skipped"]:
+            parts.append(f"{self.files['skipped']} skipped (first: {self.skip_reasons[0]})")
+        if self.files["rejected"]:
+            parts.append(f"{self.files['rejected']} rejected (first: {first_reject})")
+        return ", ".join(parts)
 
     def items(
         self,

@@ -33,11 +33,17 @@ def list_buckets(inv: AwsInventory, params: dict[str, Any], response: dict[str, 
         name = text(bucket.get("Name"))
         if name:
             located = text(bucket.get("BucketRegion"))
-            inv.store("s3_bucket", name, located)
-            inv.bucket_lifecycle(name)
-            inv.bucket_public_access(name)
+            _unread(inv.store("s3_bucket", name, located), "encrypted", "GetBucketEncryption")
+            _unread(inv.bucket_lifecycle(name), "rules", "GetBucketLifecycleConfiguration")
+            _unread(inv.bucket_public_access(name), "all_blocked", "GetPublicAccessBlock")
             if located:
                 inv.bucket_regions[name] = located
+
+
+def _unread(record: dict[str, Any], field: str, operation: str) -> None:
+    """Mark a listed resource as not read yet, so it stays unknown unless its own call is recorded."""
+    if record.get(field) is None and not record.get("origin"):
+        record["error"] = f"listed, but no {operation} result for it was recorded"
 
 
 @handles("s3", "GetBucketLocation", kinds=(), resource_param="Bucket")
@@ -248,7 +254,7 @@ def list_tables(inv: AwsInventory, params: dict[str, Any], response: dict[str, A
     """Every table listed stays unknown until its DescribeTable is read."""
     for name in response.get("TableNames") or []:
         if isinstance(name, str):
-            inv.store("dynamodb_table", name, region)
+            _unread(inv.store("dynamodb_table", name, region), "encrypted", "DescribeTable")
 
 
 @handles("dynamodb", "DescribeTable", kinds=(AT_REST,), resource_param="TableName")

@@ -72,6 +72,9 @@ class TerraformCollector(Collector[TerraformSettings]):
                 ledger.skip(KINDS, raw, "data sources")
             modified = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
             newest = modified if newest is None or modified > newest else newest
+        if not documents:
+            where = files[0] if len(files) == 1 else ", ".join(str(p) for p in self.settings.paths)
+            raise InputError(where, f"no Terraform state or plan could be read: {ledger.summary()}")
         names: dict[str, str] = {}
         for resource, raw in sorted(resources, key=lambda pair: apply_order(pair[0])):
             mapper = MAPPERS.get(resource.type)

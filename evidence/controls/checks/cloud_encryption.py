@@ -65,7 +65,7 @@ def storage_encrypted(ctx: CheckContext) -> CheckOutcome:
         else:
             strong = cipher_strength(record.get("algorithm"), min_aes, min_rsa)
             key = record.get("kms_key_id")
-            managed = f", key {key}" if key else ", service-managed key"
+            managed = "" if key and key in setting else f", key {key}" if key else ", service-managed key"
             if strong is None:
                 verdicts.add(identity, "unknown", f"{label}: encrypted ({setting}) with a cipher of unknown size "
                                                   f"({item.id})")
@@ -102,7 +102,7 @@ def storage_encrypted(ctx: CheckContext) -> CheckOutcome:
         )
     return ctx.met(
         f"all {len(good)} data stores are encrypted at rest with AES-{min_aes} or stronger "
-        f"({cite(shots.fresh)}): {listing(good, 12)}",
+        f"({cite(shots.fresh)}): {listing(good)}",
         *verdicts.notes,
         evidence=shots.fresh,
         **figures,
