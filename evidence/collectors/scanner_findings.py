@@ -1,4 +1,4 @@
-"""[scanner-findings] Imports what users already run: Prowler (JSON-OCSF) and AWS Security Hub (ASFF).
+"""[scanner-findings] Imports what users already run: Prowler (JSON-OCSF) and Security Hub (ASFF).
 
 A file may hold a JSON array of findings (Prowler), ``{"Findings": [...]}`` (``aws securityhub
 get-findings``) or ``{"findings": [...]}`` (exports), or one finding per line. Findings keep their
@@ -22,7 +22,14 @@ from pydantic import Field
 from evidence.collectors.aws.identities import redact_aws_json
 from evidence.collectors.base import Collector, CollectorSettings
 from evidence.collectors.inputs import expand_paths, open_input
-from evidence.collectors.scanner_formats import FindingError, finding_key, from_asff, from_ocsf, is_asff, is_ocsf
+from evidence.collectors.scanner_formats import (
+    FindingError,
+    finding_key,
+    from_asff,
+    from_ocsf,
+    is_asff,
+    is_ocsf,
+)
 from evidence.errors import InputError
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 
@@ -49,7 +56,9 @@ class ScannerFindingsCollector(Collector[ScannerFindingsSettings]):
     """Prowler OCSF and Security Hub ASFF findings, normalised, with scan provenance."""
 
     id = "scanner-findings"
-    description = "Scanner findings: Prowler JSON-OCSF and AWS Security Hub ASFF (Findings/findings)"
+    description = (
+        "Scanner findings: Prowler JSON-OCSF and AWS Security Hub ASFF (Findings/findings)"
+    )
     produces = (KIND,)
     paths_setting = "paths"
 
@@ -77,8 +86,10 @@ class ScannerFindingsCollector(Collector[ScannerFindingsSettings]):
             scans.append(scan)
         if not scans:
             first = stats.rejects[0] if stats.rejects else "no file"
-            raise InputError(files[0] if len(files) == 1 else self.context.source,
-                             f"no readable findings file ({stats.rejected} rejected; first: {first})")
+            raise InputError(
+                files[0] if len(files) == 1 else self.context.source,
+                f"no readable findings file ({stats.rejected} rejected; first: {first})",
+            )
         ordered = [findings[k] for k in sorted(findings)]
         times = sorted(f["observed_at"] for f in ordered if f.get("observed_at"))
         facts = {
@@ -101,7 +112,11 @@ class ScannerFindingsCollector(Collector[ScannerFindingsSettings]):
         )
 
     def _file(
-        self, path: Path, text: str, stats: ParseStats, findings: dict[tuple[str, str], dict[str, Any]]
+        self,
+        path: Path,
+        text: str,
+        stats: ParseStats,
+        findings: dict[tuple[str, str], dict[str, Any]],
     ) -> dict[str, Any]:
         records = _records(text)
         scanners: Counter[str] = Counter()
@@ -139,7 +154,7 @@ class ScannerFindingsCollector(Collector[ScannerFindingsSettings]):
         }
 
     def redacted_copy(self, location: str) -> Iterator[bytes] | None:
-        """JSON re-written with user names pseudonymised, secrets and PII removed; other text scrubbed."""
+        """Rewrite JSON with users pseudonymised, secrets and PII removed; scrub other text."""
         path = Path(location)
         if not path.is_file():
             return None
@@ -154,7 +169,7 @@ class ScannerFindingsCollector(Collector[ScannerFindingsSettings]):
 
 
 def _records(text: str) -> list[tuple[int, Any]]:
-    """``(line, finding)`` pairs of a file: an array, a Findings wrapper, one finding, or JSON lines."""
+    """Read ``(line, finding)`` pairs: an array, a Findings wrapper, one finding, or JSON lines."""
     if not text.strip():
         raise _Rejected("empty file")
     try:
@@ -175,12 +190,15 @@ def _records(text: str) -> list[tuple[int, Any]]:
                 return list(_array_items(text, match.end()))
         if is_ocsf(document) or is_asff(document):
             return [(1, document)]
-    raise _Rejected("not scanner findings: expected a JSON array of Prowler OCSF findings or a Security Hub "
-                    "{\"Findings\": [...]} document", 1)
+    raise _Rejected(
+        "not scanner findings: expected a JSON array of Prowler OCSF findings or a Security Hub "
+        '{"Findings": [...]} document',
+        1,
+    )
 
 
 def _json_lines(text: str) -> list[tuple[int, Any]] | None:
-    """One finding per line; None when the first line is not JSON (then the file is not JSON lines)."""
+    """Read one finding per line; None when the first line is not JSON (not JSON lines)."""
     found: list[tuple[int, Any]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -195,7 +213,7 @@ def _json_lines(text: str) -> list[tuple[int, Any]] | None:
 
 
 def _array_items(text: str, position: int) -> Iterator[tuple[int, Any]]:
-    """The elements of the JSON array whose ``[`` ends just before ``position``, with their line numbers."""
+    """Yield the elements of the JSON array starting at ``position``, with their line numbers."""
     decoder = json.JSONDecoder()
     line, counted = 1, 0
     size = len(text)

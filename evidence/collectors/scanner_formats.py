@@ -11,12 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from evidence.collectors.aws.api_values import to_iso
+from evidence.collectors.aws.api_values import mapping, to_iso
 from evidence.collectors.aws.identities import pseudonymise_text
 from evidence.redact import Redactor
 
 _SEVERITIES = ("critical", "high", "medium", "low", "informational")
-_ASFF_STATUS = {"PASSED": "PASS", "FAILED": "FAIL", "WARNING": "WARNING", "NOT_AVAILABLE": "NOT_AVAILABLE"}
+_ASFF_STATUS = {
+    "PASSED": "PASS",
+    "FAILED": "FAIL",
+    "WARNING": "WARNING",
+    "NOT_AVAILABLE": "NOT_AVAILABLE",
+}
 
 
 class FindingError(ValueError):
@@ -25,12 +30,18 @@ class FindingError(ValueError):
 
 def is_ocsf(record: Any) -> bool:
     """Whether ``record`` looks like an OCSF Detection Finding (Prowler's JSON-OCSF output)."""
-    return isinstance(record, dict) and (record.get("class_uid") == 2004 or "finding_info" in record)
+    return isinstance(record, dict) and (
+        record.get("class_uid") == 2004 or "finding_info" in record
+    )
 
 
 def is_asff(record: Any) -> bool:
     """Whether ``record`` looks like an AWS Security Finding Format finding."""
-    return isinstance(record, dict) and "SchemaVersion" in record and ("ProductArn" in record or "Id" in record)
+    return (
+        isinstance(record, dict)
+        and "SchemaVersion" in record
+        and ("ProductArn" in record or "Id" in record)
+    )
 
 
 def _severity(value: Any) -> str:
@@ -39,27 +50,41 @@ def _severity(value: Any) -> str:
 
 
 def _clean(value: Any, redactor: Redactor) -> str | None:
-    return redactor.scrub(pseudonymise_text(value, redactor)) if isinstance(value, str) and value else None
+    return (
+        redactor.scrub(pseudonymise_text(value, redactor))
+        if isinstance(value, str) and value
+        else None
+    )
 
 
 def from_ocsf(record: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
     """One Prowler OCSF finding (AWS, Kubernetes or any other provider) in the common shape."""
-    metadata = record.get("metadata") if isinstance(record.get("metadata"), dict) else {}
-    info = record.get("finding_info") if isinstance(record.get("finding_info"), dict) else {}
+    metadata = mapping(record.get("metadata"))
+    info = mapping(record.get("finding_info"))
     check_id = metadata.get("event_code")
     status = str(record.get("status_code") or "").upper()
     if not isinstance(check_id, str) or not check_id or not status:
         raise FindingError("OCSF finding without metadata.event_code or status_code")
-    product = metadata.get("product") if isinstance(metadata.get("product"), dict) else {}
+    product = mapping(metadata.get("product"))
     resources = [r for r in record.get("resources") or [] if isinstance(r, dict)]
     resource = resources[0] if resources else {}
-    cloud = record.get("cloud") if isinstance(record.get("cloud"), dict) else {}
-    account = cloud.get("account") if isinstance(cloud.get("account"), dict) else {}
-    observed = (to_iso(info.get("created_time_dt")) or to_iso(info.get("created_time"))
-                or to_iso(record.get("time_dt")) or to_iso(record.get("time")))
-    first = to_iso(info.get("first_seen_time_dt")) or to_iso(info.get("first_seen_time")) or observed
-    provider = cloud.get("provider") or ("kubernetes" if "container" in (metadata.get("profiles") or []) else None)
-    muted = str(record.get("status") or "").lower() in ("suppressed", "muted") or bool(record.get("is_muted"))
+    cloud = mapping(record.get("cloud"))
+    account = mapping(cloud.get("account"))
+    observed = (
+        to_iso(info.get("created_time_dt"))
+        or to_iso(info.get("created_time"))
+        or to_iso(record.get("time_dt"))
+        or to_iso(record.get("time"))
+    )
+    first = (
+        to_iso(info.get("first_seen_time_dt")) or to_iso(info.get("first_seen_time")) or observed
+    )
+    provider = cloud.get("provider") or (
+        "kubernetes" if "container" in (metadata.get("profiles") or []) else None
+    )
+    muted = str(record.get("status") or "").lower() in ("suppressed", "muted") or bool(
+        record.get("is_muted")
+    )
     return {
         "scanner": "prowler",
         "product": f"{product.get('name') or 'Prowler'} {product.get('version') or ''}".strip(),
@@ -80,24 +105,33 @@ def from_ocsf(record: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
 
 
 def from_asff(record: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
-    """One Security Hub (ASFF) finding in the common shape; threat findings have no compliance status."""
-    fields = record.get("ProductFields") if isinstance(record.get("ProductFields"), dict) else {}
-    compliance = record.get("Compliance") if isinstance(record.get("Compliance"), dict) else {}
+    """Normalise one Security Hub (ASFF) finding; threat findings have no compliance status."""
+    fields = mapping(record.get("ProductFields"))
+    compliance = mapping(record.get("Compliance"))
     types = [t for t in record.get("Types") or [] if isinstance(t, str)]
     threat = not compliance
-    check_id = compliance.get("SecurityControlId") or fields.get("ControlId") or (
-        types[0] if threat and types else record.get("GeneratorId")
+    check_id = (
+        compliance.get("SecurityControlId")
+        or fields.get("ControlId")
+        or (types[0] if threat and types else record.get("GeneratorId"))
     )
     if not isinstance(check_id, str) or not check_id:
-        raise FindingError("ASFF finding without Compliance.SecurityControlId, ProductFields.ControlId or GeneratorId")
-    severity = record.get("Severity") if isinstance(record.get("Severity"), dict) else {}
-    workflow = record.get("Workflow") if isinstance(record.get("Workflow"), dict) else {}
+        raise FindingError(
+            "ASFF finding without Compliance.SecurityControlId, "
+            "ProductFields.ControlId or GeneratorId"
+        )
+    severity = mapping(record.get("Severity"))
+    workflow = mapping(record.get("Workflow"))
     workflow_status = str(workflow.get("Status") or record.get("WorkflowState") or "NEW").upper()
     archived = str(record.get("RecordState") or "ACTIVE").upper() == "ARCHIVED"
-    status = _ASFF_STATUS.get(str(compliance.get("Status") or "").upper(), "FAIL" if not compliance else "UNKNOWN")
+    status = _ASFF_STATUS.get(
+        str(compliance.get("Status") or "").upper(), "FAIL" if not compliance else "UNKNOWN"
+    )
     resources = [r for r in record.get("Resources") or [] if isinstance(r, dict)]
     resource = resources[0] if resources else {}
-    product = record.get("ProductName") or fields.get("aws/securityhub/ProductName") or "Security Hub"
+    product = (
+        record.get("ProductName") or fields.get("aws/securityhub/ProductName") or "Security Hub"
+    )
     muted = workflow_status == "SUPPRESSED"
     return {
         "scanner": "securityhub",
@@ -115,14 +149,22 @@ def from_asff(record: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
         "observed_at": to_iso(record.get("UpdatedAt")) or to_iso(record.get("LastObservedAt")),
         "muted": muted,
         "threat": threat,
-        "uid": redactor.pseudonym(str(record.get("Id")), "finding") if threat and record.get("Id") else None,
+        "uid": redactor.pseudonym(str(record.get("Id")), "finding")
+        if threat and record.get("Id")
+        else None,
         "resolved": archived or workflow_status == "RESOLVED",
         "active": status == "FAIL" and not muted and not archived and workflow_status != "RESOLVED",
     }
 
 
 def finding_key(finding: dict[str, Any]) -> str:
-    """What identifies the same finding across scans: scanner, check, resource, account, region."""
-    parts = (finding.get("scanner"), finding.get("check_id"), finding.get("resource"), finding.get("account"),
-             finding.get("region"), finding.get("uid"))
+    """Identify the same finding across scans: scanner, check, resource, account, region."""
+    parts = (
+        finding.get("scanner"),
+        finding.get("check_id"),
+        finding.get("resource"),
+        finding.get("account"),
+        finding.get("region"),
+        finding.get("uid"),
+    )
     return "|".join(str(p or "") for p in parts)

@@ -24,7 +24,13 @@ class ControlMapping(BaseModel):
 
     def covers(self, scanner: str, check_id: str) -> bool:
         """Whether a finding of ``scanner`` for ``check_id`` bears on the control."""
-        return check_id in (self.prowler if scanner == "prowler" else self.securityhub if scanner == "securityhub" else [])
+        return check_id in (
+            self.prowler
+            if scanner == "prowler"
+            else self.securityhub
+            if scanner == "securityhub"
+            else []
+        )
 
 
 class ScannerMappings(BaseModel):

@@ -28,7 +28,8 @@ class Snapshots:
     def reasons(self, ctx: CheckContext) -> list[str]:
         """Why stale snapshots were not used (empty when none were stale)."""
         return [
-            f"{item.source} snapshot {item.id} was taken {str(item.facts.get('captured_at'))[:10]}, "
+            f"{item.source} snapshot {item.id} was taken "
+            f"{str(item.facts.get('captured_at'))[:10]}, "
             f"before the review period began ({ctx.period.start.isoformat()}), so it was not used"
             for item in self.stale
         ]
@@ -44,7 +45,11 @@ class Snapshots:
 
     def errors(self) -> list[str]:
         """Kind-level errors of the fresh items (a listing that was denied...), citing the item."""
-        return [f"{error} ({item.id})" for item in self.fresh for error in item.facts.get("errors") or []]
+        return [
+            f"{error} ({item.id})"
+            for item in self.fresh
+            for error in item.facts.get("errors") or []
+        ]
 
 
 def snapshots(ctx: CheckContext, kind: str, key: str) -> Snapshots:
@@ -63,7 +68,7 @@ def snapshots(ctx: CheckContext, kind: str, key: str) -> Snapshots:
 
 
 def parse_time(value: Any) -> datetime | None:
-    """An aware datetime from an ISO-8601 fact (None when absent or malformed)."""
+    """Parse an ISO-8601 fact into an aware datetime (None when absent or malformed)."""
     if not isinstance(value, str) or not value:
         return None
     try:
@@ -73,7 +78,7 @@ def parse_time(value: Any) -> datetime | None:
 
 
 def listing(entries: Sequence[str], limit: int = LISTED) -> str:
-    """``a; b; c`` or ``a; b; ... and 4 more``."""
+    """Join entries as ``a; b; c`` or ``a; b; ... and 4 more``."""
     shown = "; ".join(entries[:limit])
     return shown + (f"; and {len(entries) - limit} more" if len(entries) > limit else "")
 
@@ -84,7 +89,7 @@ def cite(items: Iterable[EvidenceItem]) -> str:
 
 
 def in_terraform(record: dict[str, Any]) -> bool:
-    """Whether a record came from a Terraform resource (its origin is an address like ``aws_x.y``)."""
+    """Whether a record came from a Terraform resource (its origin is an address ``aws_x.y``)."""
     origin = str(record.get("origin") or "")
     return origin.startswith(("aws_", "module.", "data."))
 
@@ -96,9 +101,12 @@ def where(record: dict[str, Any]) -> str:
 
 
 class Verdicts:
-    """Verdicts on resources, merged across sources: the same bucket seen by the live collector
-    and in a Terraform state is one resource. A resource is bad if any source shows it bad,
-    good if none does and one shows it good, and unknown only if no source could tell."""
+    """Verdicts on resources, merged across sources.
+
+    The same bucket seen by the live collector and in a Terraform state is one resource. A
+    resource is bad if any source shows it bad, good if none does and one shows it good, and
+    unknown only if no source could tell.
+    """
 
     def __init__(self) -> None:
         self._order: list[Any] = []

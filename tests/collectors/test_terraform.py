@@ -40,8 +40,13 @@ CONFIG = realdata("config")
 
 def collect(paths: list[Path], tmp_path: Path) -> tuple[TerraformCollector, list[EvidenceItem]]:
     period = parse_period("2026-Q3")
-    context = CollectorContext(source="tf", base_dir=tmp_path, period=period, as_of=period.end_at,
-                               redactor=Redactor(b"test-pseudonym-key-0123456789abcdef"))
+    context = CollectorContext(
+        source="tf",
+        base_dir=tmp_path,
+        period=period,
+        as_of=period.end_at,
+        redactor=Redactor(b"test-pseudonym-key-0123456789abcdef"),
+    )
     collector = TerraformCollector(TerraformSettings(paths=paths), context)
     return collector, [i.seal() for i in collector.collect()]
 
@@ -52,7 +57,9 @@ def facts(items: list[EvidenceItem], kind: str) -> dict[str, object]:
 
 def results(items: list[EvidenceItem]) -> dict[str, ControlResult]:
     period = parse_period("2026-Q3")
-    evaluation = evaluate([load_catalogue("amazon-dpp@2025-11")], EvaluationInput(items, period, period.end_at))
+    evaluation = evaluate(
+        [load_catalogue("amazon-dpp@2025-11")], EvaluationInput(items, period, period.end_at)
+    )
     return {r.control_id: r for r in evaluation.results}
 
 
@@ -63,7 +70,11 @@ def check(result: ControlResult, name: str) -> tuple[Status, str]:
 
 @pytest.mark.parametrize(
     "name",
-    sorted(p.name for p in CONFIG.glob("*") if p.name.startswith(("driftctl_", "terraform-compliance_"))),
+    sorted(
+        p.name
+        for p in CONFIG.glob("*")
+        if p.name.startswith(("driftctl_", "terraform-compliance_"))
+    ),
 )
 def test_every_realdata_state_and_plan_is_read(name: str, tmp_path: Path) -> None:
     _, items = collect([CONFIG / name], tmp_path)
@@ -73,10 +84,14 @@ def test_every_realdata_state_and_plan_is_read(name: str, tmp_path: Path) -> Non
 
 
 def test_driftctl_negative_cases_are_not_met_naming_the_setting(tmp_path: Path) -> None:
-    _, items = collect([CONFIG / "driftctl_aws_db_instance.tfstate", CONFIG / "driftctl_aws_s3_full.tfstate"], tmp_path)
+    _, items = collect(
+        [CONFIG / "driftctl_aws_db_instance.tfstate", CONFIG / "driftctl_aws_s3_full.tfstate"],
+        tmp_path,
+    )
     at_rest = {r["id"]: r for r in facts(items, "encryption.at_rest")["resources"]}  # type: ignore[attr-defined]
     db = at_rest["terraform-20201015115018309600000001"]
-    assert db["encrypted"] is False and db["setting"] == "storage_encrypted = false"
+    assert db["encrypted"] is False
+    assert db["setting"] == "storage_encrypted = false"
     assert at_rest["bucket-martin-test-drift"]["encrypted"] is False
     status, reasons = check(results(items)["DPP-ENC-2"], "storage_encrypted")
     assert status is Status.NOT_MET
@@ -99,11 +114,16 @@ def test_driftctl_keys_rotation_off_and_asymmetric_keys_noted(tmp_path: Path) ->
 
 
 def test_plan_success_and_failure_for_s3_encryption(tmp_path: Path) -> None:
-    _, failing = collect([CONFIG / "terraform-compliance_test_s3_encryption_failure_plan.out.json"], tmp_path)
-    _, passing = collect([CONFIG / "terraform-compliance_test_s3_encryption_success_plan.out.json"], tmp_path)
+    _, failing = collect(
+        [CONFIG / "terraform-compliance_test_s3_encryption_failure_plan.out.json"], tmp_path
+    )
+    _, passing = collect(
+        [CONFIG / "terraform-compliance_test_s3_encryption_success_plan.out.json"], tmp_path
+    )
     bad = facts(failing, "encryption.at_rest")["resources"][0]  # type: ignore[index]
     good = facts(passing, "encryption.at_rest")["resources"][0]  # type: ignore[index]
-    assert bad["encrypted"] is False and good["encrypted"] is True
+    assert bad["encrypted"] is False
+    assert good["encrypted"] is True
     assert good["setting"] == 'sse_algorithm = "aws:kms", kms_master_key_id = "123456"'
     assert facts(passing, "encryption.at_rest")["documents"][0]["kind"] == "plan"  # type: ignore[index]
 
@@ -115,27 +135,44 @@ def test_split_resources_of_a_plan_resolve_their_bucket_through_references(tmp_p
     assert labels["encrypted"] is True
     assert labels["origin"] == "aws_s3_bucket_server_side_encryption_configuration.labels"
     rules = facts(items, "storage.lifecycle")["buckets"][0]["rules"]  # type: ignore[index]
-    assert rules == [{"id": "expire-labels", "status": "Enabled", "prefix": "labels/", "expiration_days": 30,
-                      "expiration_date": None, "noncurrent_expiration_days": None, "tag_filter": False}]
+    assert rules == [
+        {
+            "id": "expire-labels",
+            "status": "Enabled",
+            "prefix": "labels/",
+            "expiration_days": 30,
+            "expiration_date": None,
+            "noncurrent_expiration_days": None,
+            "tag_filter": False,
+        }
+    ]
     groups = facts(items, "logging.config")["log_groups"]  # type: ignore[index]
-    assert groups[0]["name"] == "/fixture/app" and groups[0]["retention_days"] == 90
+    assert groups[0]["name"] == "/fixture/app"
+    assert groups[0]["retention_days"] == 90
     status, reasons = check(results(items)["DPP-LOG-2"], "log_group_retention")
-    assert status is Status.NOT_MET and "retention_in_days = 90" in reasons
+    assert status is Status.NOT_MET
+    assert "retention_in_days = 90" in reasons
 
 
 def test_show_json_state_inline_v3_settings(tmp_path: Path) -> None:
     _, items = collect([FIXTURES / "show-json-state.json"], tmp_path)
     evaluated = results(items)
     status, reasons = check(evaluated["DPP-NET-1"], "no_world_open_admin_ports")
-    assert status is Status.NOT_MET and "sg-0fixture000000001 (admin)" in reasons and "22 (SSH)" in reasons
+    assert status is Status.NOT_MET
+    assert "sg-0fixture000000001 (admin)" in reasons
+    assert "22 (SSH)" in reasons
     status, reasons = check(evaluated["DPP-ENC-1"], "load_balancer_tls_policy")
-    assert status is Status.NOT_MET and "ELBSecurityPolicy-2016-08 allows TLSv1, TLSv1.1" in reasons
+    assert status is Status.NOT_MET
+    assert "ELBSecurityPolicy-2016-08 allows TLSv1, TLSv1.1" in reasons
     secret = facts(items, "secrets.rotation")["secrets"][0]  # type: ignore[index]
-    assert secret["rotation_days"] == 90 and secret["last_rotated"] is None
+    assert secret["rotation_days"] == 90
+    assert secret["last_rotated"] is None
     status, reasons = check(evaluated["DPP-CRED-2"], "secret_rotation")
-    assert status is Status.INSUFFICIENT and "no rotation or creation date on record" in reasons
+    assert status is Status.INSUFFICIENT
+    assert "no rotation or creation date on record" in reasons
     lifecycle = facts(items, "storage.lifecycle")["buckets"][0]["rules"][0]  # type: ignore[index]
-    assert lifecycle["expiration_days"] == 400 and lifecycle["prefix"] == "logs/"
+    assert lifecycle["expiration_days"] == 400
+    assert lifecycle["prefix"] == "logs/"
 
 
 @pytest.mark.parametrize(
@@ -143,11 +180,16 @@ def test_show_json_state_inline_v3_settings(tmp_path: Path) -> None:
     [
         (CONFIG / "driftctl_aws_db_instance.tfstate", [PLANTED]),
         (FIXTURES / "plan-v5-split-resources.json", ["fixture-plan-secret-7731"]),
-        (FIXTURES / "show-json-state.json", ["fixture-show-secret-4410", "amzn1.oa2-cs.v1.fixture"]),
+        (
+            FIXTURES / "show-json-state.json",
+            ["fixture-show-secret-4410", "amzn1.oa2-cs.v1.fixture"],
+        ),
     ],
     ids=["driftctl-state", "plan", "show-json"],
 )
-def test_stored_copy_redacts_secrets_field_by_field(fixture: Path, planted: list[str], tmp_path: Path) -> None:
+def test_stored_copy_redacts_secrets_field_by_field(
+    fixture: Path, planted: list[str], tmp_path: Path
+) -> None:
     collector, items = collect([fixture], tmp_path)
     raw = fixture.read_text()
     copy = b"".join(collector.redacted_copy(str(fixture)) or []).decode()
@@ -225,7 +267,11 @@ def test_planted_password_appears_in_no_output(store_url: str, tmp_path: Path) -
     assert "terraform-20201015115018309600000001" in inspected.stdout  # the database was read
     pdfs = sorted(out.glob("*.pdf"))
     assert pdfs
-    copies = [p for p in (work / ".evidence").rglob("*") if p.is_file() and not p.name.endswith((".db", ".lock"))]
+    copies = [
+        p
+        for p in (work / ".evidence").rglob("*")
+        if p.is_file() and not p.name.endswith((".db", ".lock"))
+    ]
     assert copies, "a redacted copy of the state must have been stored"
     places = {
         "run --json": result.stdout,

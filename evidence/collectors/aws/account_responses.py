@@ -1,5 +1,4 @@
-"""Readers of the account-wide responses: IAM, Secrets Manager, CloudTrail, CloudWatch Logs,
-load balancer listeners and security groups."""
+"""Readers of account-wide responses: IAM, secrets, trails, logs, listeners, security groups."""
 
 from __future__ import annotations
 
@@ -8,7 +7,16 @@ import binascii
 import re
 from typing import TYPE_CHECKING, Any
 
-from evidence.collectors.aws.api_values import arn_account, arn_region, dicts, text, to_bool, to_int, to_iso
+from evidence.collectors.aws.api_values import (
+    arn_account,
+    arn_region,
+    dicts,
+    mapping,
+    text,
+    to_bool,
+    to_int,
+    to_iso,
+)
 from evidence.collectors.aws.credential_report import CredentialReportError, parse_credential_report
 from evidence.collectors.aws.elb_policies import normalise_protocol
 from evidence.collectors.aws.operations import handles, on_error
@@ -32,8 +40,10 @@ _WORLD = ("0.0.0.0/0", "::/0")
 
 
 @handles("sts", "GetCallerIdentity", kinds=())
-def caller_identity(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
-    """The account id (the caller's ARN is not kept: it may name a person)."""
+def caller_identity(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
+    """Keep the account id (not the caller's ARN: it may name a person)."""
     inv.note_account(text(response.get("Account")))
 
 
@@ -41,9 +51,11 @@ def caller_identity(inv: AwsInventory, params: dict[str, Any], response: dict[st
 
 
 @handles("iam", "GetAccountPasswordPolicy", kinds=(PASSWORD_POLICY,))
-def password_policy(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
-    """The account password policy's settings, as IAM spells them."""
-    policy = response.get("PasswordPolicy") if isinstance(response.get("PasswordPolicy"), dict) else {}
+def password_policy(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
+    """Read the account password policy's settings, as IAM spells them."""
+    policy = mapping(response.get("PasswordPolicy"))
     max_age = to_int(policy.get("MaxPasswordAge"))
     inv.password_policies["aws-iam"] = {
         "source": "aws-iam",
@@ -66,7 +78,9 @@ def password_policy(inv: AwsInventory, params: dict[str, Any], response: dict[st
 
 
 @on_error("GetAccountPasswordPolicy")
-def password_policy_error(inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None) -> None:
+def password_policy_error(
+    inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None
+) -> None:
     """NoSuchEntity means the account has no password policy, so IAM's weak defaults apply."""
     inv.password_policies["aws-iam"] = {
         "source": "aws-iam",
@@ -79,7 +93,9 @@ def password_policy_error(inv: AwsInventory, params: dict[str, Any], error: Call
 
 
 @handles("iam", "GetCredentialReport", kinds=(CREDENTIALS,))
-def credential_report(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def credential_report(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Users, MFA and access keys from the report (boto3 gives bytes, the CLI base64 text)."""
     content = response.get("Content")
     csv_text: str | None = None
@@ -93,7 +109,9 @@ def credential_report(inv: AwsInventory, params: dict[str, Any], response: dict[
         except (binascii.Error, ValueError):
             csv_text = None
     if csv_text is None:
-        inv.kind_error(CREDENTIALS, "GetCredentialReport output holds no readable Content (the report itself)")
+        inv.kind_error(
+            CREDENTIALS, "GetCredentialReport output holds no readable Content (the report itself)"
+        )
         return
     try:
         users, root = parse_credential_report(csv_text, inv.redactor)
@@ -110,7 +128,9 @@ def credential_report(inv: AwsInventory, params: dict[str, Any], response: dict[
 
 
 @handles("iam", "ListUsers", kinds=(CREDENTIALS,))
-def list_users(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def list_users(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Users without a credential report: console use is unknown, MFA comes from ListMFADevices."""
     for user in dicts(response.get("Users")):
         name = text(user.get("UserName"))
@@ -120,15 +140,23 @@ def list_users(inv: AwsInventory, params: dict[str, Any], response: dict[str, An
         inv.note_account(arn_account(user.get("Arn")))
         inv.users.setdefault(
             key,
-            {"user": key, "account": arn_account(user.get("Arn")), "created": to_iso(user.get("CreateDate")),
-             "console": True if user.get("PasswordLastUsed") else None,
-             "password_last_used": to_iso(user.get("PasswordLastUsed")), "mfa": None, "access_keys": []},
+            {
+                "user": key,
+                "account": arn_account(user.get("Arn")),
+                "created": to_iso(user.get("CreateDate")),
+                "console": True if user.get("PasswordLastUsed") else None,
+                "password_last_used": to_iso(user.get("PasswordLastUsed")),
+                "mfa": None,
+                "access_keys": [],
+            },
         )
     inv.report.setdefault("source", "ListUsers")
 
 
 @handles("iam", "ListMFADevices", kinds=(CREDENTIALS,), resource_param="UserName")
-def mfa_devices(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def mfa_devices(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Users named by a device have MFA; the user asked about, with no device, has none."""
     named = {text(d.get("UserName")) for d in dicts(response.get("MFADevices"))} - {None}
     verdicts = {str(name): True for name in named}
@@ -140,33 +168,55 @@ def mfa_devices(inv: AwsInventory, params: dict[str, Any], response: dict[str, A
 
 def _user(inv: AwsInventory, name: str) -> dict[str, Any]:
     key = inv.redactor.principal(name)
-    return inv.users.setdefault(key, {"user": key, "account": None, "created": None, "console": None,
-                                      "password_last_used": None, "mfa": None, "access_keys": []})
+    return inv.users.setdefault(
+        key,
+        {
+            "user": key,
+            "account": None,
+            "created": None,
+            "console": None,
+            "password_last_used": None,
+            "mfa": None,
+            "access_keys": [],
+        },
+    )
 
 
 @handles("iam", "ListAccessKeys", kinds=(CREDENTIALS,), resource_param="UserName")
-def access_keys(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
-    """A user's access keys with their creation dates (the key ids are not kept)."""
+def access_keys(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
+    """Read a user's access keys with their creation dates (the key ids are not kept)."""
     for slot, meta in enumerate(dicts(response.get("AccessKeyMetadata")), start=1):
         name = text(meta.get("UserName")) or params.get("UserName")
         if not name:
             continue
-        _user(inv, name)["access_keys"].append({"slot": slot, "active": meta.get("Status") == "Active",
-                                    "last_rotated": to_iso(meta.get("CreateDate")), "last_used": None})
+        _user(inv, name)["access_keys"].append(
+            {
+                "slot": slot,
+                "active": meta.get("Status") == "Active",
+                "last_rotated": to_iso(meta.get("CreateDate")),
+                "last_used": None,
+            }
+        )
 
 
 # Secrets Manager -------------------------------------------------------------------------------
 
 
 @handles("secretsmanager", "ListSecrets", kinds=(SECRETS,))
-def list_secrets(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def list_secrets(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Rotation settings and dates of every secret listed."""
     for entry in dicts(response.get("SecretList")):
         _secret(inv, entry, region, "ListSecrets")
 
 
 @handles("secretsmanager", "DescribeSecret", kinds=(SECRETS,), resource_param="SecretId")
-def describe_secret(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def describe_secret(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Rotation settings and dates of one secret."""
     _secret(inv, response, region, "DescribeSecret")
 
@@ -178,13 +228,14 @@ def _secret(inv: AwsInventory, entry: dict[str, Any], region: str | None, origin
     arn = text(entry.get("ARN"))
     inv.note_account(arn_account(arn))
     record = inv.secret(inv.redactor.scrub(name), arn_region(arn) or region)
-    rules = entry.get("RotationRules") if isinstance(entry.get("RotationRules"), dict) else {}
+    rules = mapping(entry.get("RotationRules"))
     schedule = text(rules.get("ScheduleExpression"))
     rate = _RATE.match(schedule) if schedule else None
     record.update(
         arn=arn,
         rotation_enabled=bool(to_bool(entry.get("RotationEnabled"))),
-        rotation_days=to_int(rules.get("AutomaticallyAfterDays")) or (int(rate["n"]) if rate else None),
+        rotation_days=to_int(rules.get("AutomaticallyAfterDays"))
+        or (int(rate["n"]) if rate else None),
         rotation_schedule=schedule,
         last_rotated=to_iso(entry.get("LastRotatedDate")),
         last_changed=to_iso(entry.get("LastChangedDate")),
@@ -201,12 +252,17 @@ def _secret(inv: AwsInventory, entry: dict[str, Any], region: str | None, origin
 
 
 @handles("secretsmanager", "ListSecretVersionIds", kinds=(SECRETS,), resource_param="SecretId")
-def secret_versions(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def secret_versions(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """When the current value was set: the CreatedDate of the AWSCURRENT version."""
     name = text(response.get("Name")) or params.get("SecretId")
     if not name:
         return
-    record = inv.secret(inv.redactor.scrub(name.rsplit(":secret:", 1)[-1] if name.startswith("arn:") else name), region)
+    record = inv.secret(
+        inv.redactor.scrub(name.rsplit(":secret:", 1)[-1] if name.startswith("arn:") else name),
+        region,
+    )
     for version in dicts(response.get("Versions")):
         if "AWSCURRENT" in (version.get("VersionStages") or []):
             record["current_version_created"] = to_iso(version.get("CreatedDate"))
@@ -221,7 +277,9 @@ def _trail_name(value: Any) -> str | None:
 
 
 @handles("cloudtrail", "DescribeTrails", kinds=(LOGGING,))
-def describe_trails(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def describe_trails(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Trails: multi-region, log-file validation and where logs go."""
     for entry in dicts(response.get("trailList")):
         name = _trail_name(entry.get("Name"))
@@ -246,7 +304,9 @@ def describe_trails(inv: AwsInventory, params: dict[str, Any], response: dict[st
 
 
 @handles("cloudtrail", "GetTrailStatus", kinds=(LOGGING,), resource_param="Name")
-def trail_status(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def trail_status(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Whether the trail is logging now."""
     name = _trail_name(params.get("Name"))
     if name:
@@ -256,7 +316,9 @@ def trail_status(inv: AwsInventory, params: dict[str, Any], response: dict[str, 
 
 
 @handles("cloudtrail", "GetEventSelectors", kinds=(LOGGING,), resource_param="TrailName")
-def event_selectors(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def event_selectors(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Whether read and write management events are logged."""
     name = _trail_name(response.get("TrailARN")) or _trail_name(params.get("TrailName"))
     if not name:
@@ -274,14 +336,18 @@ def event_selectors(inv: AwsInventory, params: dict[str, Any], response: dict[st
 
 
 @on_error("GetTrailStatus")
-def trail_status_error(inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None) -> None:
-    """A trail whose status cannot be read is not known to be logging."""
+def trail_status_error(
+    inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None
+) -> None:
+    """Leave a trail whose status cannot be read not known to be logging."""
     _trail_error(inv, _trail_name(params.get("Name")), error, region)
 
 
 @on_error("GetEventSelectors")
-def event_selectors_error(inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None) -> None:
-    """A trail whose selectors cannot be read is not known to log management events."""
+def event_selectors_error(
+    inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None
+) -> None:
+    """Leave a trail whose selectors cannot be read not known to log management events."""
     _trail_error(inv, _trail_name(params.get("TrailName")), error, region)
 
 
@@ -293,7 +359,9 @@ def _trail_error(inv: AwsInventory, name: str | None, error: CallError, region: 
 
 
 @handles("logs", "DescribeLogGroups", kinds=(LOGGING,))
-def log_groups(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def log_groups(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Retention of each log group in scope (no retentionInDays means never expire)."""
     for group in dicts(response.get("logGroups")):
         name = text(group.get("logGroupName"))
@@ -315,7 +383,9 @@ def log_groups(inv: AwsInventory, params: dict[str, Any], response: dict[str, An
 
 
 @handles("elbv2", "DescribeLoadBalancers", kinds=(TRANSPORT,))
-def load_balancers(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def load_balancers(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Load balancer names by ARN, so listeners are named by their load balancer."""
     for lb in dicts(response.get("LoadBalancers")):
         arn, name = text(lb.get("LoadBalancerArn")), text(lb.get("LoadBalancerName"))
@@ -324,7 +394,9 @@ def load_balancers(inv: AwsInventory, params: dict[str, Any], response: dict[str
 
 
 @handles("elbv2", "DescribeListeners", kinds=(TRANSPORT,))
-def listeners(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def listeners(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Each listener's protocol, port, TLS policy and whether plain HTTP is redirected to HTTPS."""
     for listener in dicts(response.get("Listeners")):
         arn = text(listener.get("ListenerArn"))
@@ -334,7 +406,7 @@ def listeners(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any
         inv.note_account(arn_account(arn))
         actions = dicts(listener.get("DefaultActions"))
         first = actions[0] if actions else {}
-        redirect = first.get("RedirectConfig") if isinstance(first.get("RedirectConfig"), dict) else {}
+        redirect = mapping(first.get("RedirectConfig"))
         inv.listeners[arn] = {
             "listener": arn,
             "load_balancer": inv.load_balancer_names.get(lb_arn or "") or _lb_name(lb_arn),
@@ -344,7 +416,8 @@ def listeners(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any
             "ssl_policy": text(listener.get("SslPolicy")),
             "protocols": None,
             "default_action": text(first.get("Type")),
-            "redirects_to_https": first.get("Type") == "redirect" and redirect.get("Protocol") == "HTTPS",
+            "redirects_to_https": first.get("Type") == "redirect"
+            and redirect.get("Protocol") == "HTTPS",
             "origin": "DescribeListeners",
         }
 
@@ -356,8 +429,10 @@ def _lb_name(arn: str | None) -> str | None:
 
 
 @handles("elbv2", "DescribeSSLPolicies", kinds=(TRANSPORT,))
-def ssl_policies(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
-    """The protocols each policy allows (a list of bare names, from --query, says nothing)."""
+def ssl_policies(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
+    """Read the protocols each policy allows (bare names, from --query, say nothing)."""
     for policy in dicts(response.get("SslPolicies")):
         name = text(policy.get("Name"))
         protocols = policy.get("SslProtocols")
@@ -369,7 +444,9 @@ def ssl_policies(inv: AwsInventory, params: dict[str, Any], response: dict[str, 
 
 
 @handles("ec2", "DescribeSecurityGroups", kinds=(NETWORK,))
-def security_groups(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def security_groups(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Inbound rules open to 0.0.0.0/0 or ::/0, per security group."""
     for group in dicts(response.get("SecurityGroups")):
         group_id = text(group.get("GroupId"))
@@ -382,7 +459,11 @@ def security_groups(inv: AwsInventory, params: dict[str, Any], response: dict[st
             cidrs = [text(r.get("CidrIp")) for r in dicts(rule.get("IpRanges"))]
             cidrs += [text(r.get("CidrIpv6")) for r in dicts(rule.get("Ipv6Ranges"))]
             for cidr in sorted(c for c in cidrs if c in _WORLD):
-                open_rules.append(world_rule(rule.get("IpProtocol"), rule.get("FromPort"), rule.get("ToPort"), cidr))
+                open_rules.append(
+                    world_rule(
+                        rule.get("IpProtocol"), rule.get("FromPort"), rule.get("ToPort"), cidr
+                    )
+                )
         inv.security_groups[group_id] = {
             "id": group_id,
             "name": text(group.get("GroupName")),
@@ -395,7 +476,7 @@ def security_groups(inv: AwsInventory, params: dict[str, Any], response: dict[st
 
 
 def world_rule(protocol: Any, from_port: Any, to_port: Any, cidr: str) -> dict[str, Any]:
-    """An inbound rule open to the world, with "all" protocols spelled out and ports widened to all."""
+    """Describe an inbound rule open to the world ("all" protocols mean every port)."""
     name = str(protocol).lower() if protocol is not None else "all"
     name = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp"}.get(name, name)
     low, high = to_int(from_port), to_int(to_port)

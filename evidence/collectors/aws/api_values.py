@@ -6,11 +6,13 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-_ARN = re.compile(r"^arn:(?P<partition>[\w-]+):(?P<service>[\w-]+):(?P<region>[\w-]*):(?P<account>\d*):(?P<resource>.+)$")
+_ARN = re.compile(
+    r"^arn:(?P<partition>[\w-]+):(?P<service>[\w-]+):(?P<region>[\w-]*):(?P<account>\d*):(?P<resource>.+)$"
+)
 
 
 def to_iso(value: Any, *, millis: bool = False) -> str | None:
-    """An ISO-8601 UTC timestamp from a datetime, an epoch number or an ISO string (None if absent).
+    """Turn a datetime, an epoch number or an ISO string into ISO-8601 UTC (None if absent).
 
     boto3 returns datetimes; the AWS CLI prints ISO strings or epoch seconds; CloudWatch Logs
     uses epoch milliseconds (``millis=True``). A string that is no timestamp gives None.
@@ -45,7 +47,7 @@ def to_bool(value: Any) -> bool | None:
 
 
 def to_int(value: Any) -> int | None:
-    """An integer from a number or a numeric string (None when neither)."""
+    """Read an integer from a number or a numeric string (None when neither)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -58,22 +60,27 @@ def to_int(value: Any) -> int | None:
 
 
 def arn_region(arn: Any) -> str | None:
-    """The region field of an ARN (None for global resources or non-ARNs)."""
+    """Return the region field of an ARN (None for global resources or non-ARNs)."""
     match = _ARN.match(arn) if isinstance(arn, str) else None
     return (match["region"] or None) if match else None
 
 
 def arn_account(arn: Any) -> str | None:
-    """The account field of an ARN (None when absent or not an ARN)."""
+    """Return the account field of an ARN (None when absent or not an ARN)."""
     match = _ARN.match(arn) if isinstance(arn, str) else None
     return (match["account"] or None) if match else None
 
 
 def dicts(value: Any) -> list[dict[str, Any]]:
-    """The dict elements of a list (anything else in a response is ignored)."""
+    """Return the dict elements of a list (anything else in a response is ignored)."""
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
+def mapping(value: Any) -> dict[str, Any]:
+    """Return ``value`` when it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
 def text(value: Any) -> str | None:
-    """A non-empty string, or None."""
+    """Return a non-empty string, or None."""
     return value if isinstance(value, str) and value else None

@@ -1,4 +1,4 @@
-"""[aws-cli] The same AWS evidence as [aws], from saved AWS CLI JSON outputs (no credentials needed).
+"""[aws-cli] The evidence of [aws], from saved AWS CLI JSON outputs (no credentials needed).
 
 Each file is one command's output, recognised by its name (``s3api__get-bucket-encryption__
 <bucket>.json``, see docs/collectors/aws-cli.md) or by its shape. A saved CLI error message
@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import Field
 
+from evidence.collectors.aws.api_values import mapping
 from evidence.collectors.aws.cli_recognition import (
     NameParts,
     Recognised,
@@ -64,7 +65,9 @@ class AwsCliCollector(Collector[AwsCliSettings]):
     """AWS settings from saved ``aws ... --output json`` files."""
 
     id = "aws-cli"
-    description = "AWS settings from saved AWS CLI JSON outputs (s3api, rds, ec2, kms, iam, cloudtrail...)"
+    description = (
+        "AWS settings from saved AWS CLI JSON outputs (s3api, rds, ec2, kms, iam, cloudtrail...)"
+    )
     produces = KINDS
     paths_setting = "paths"
 
@@ -132,7 +135,9 @@ class AwsCliCollector(Collector[AwsCliSettings]):
     def _recognise(self, path: Path, data: bytes, parts: NameParts) -> Recognised:
         text = data.decode("utf-8", errors="replace")
         if not text.strip():
-            raise _Reject("empty file: the command printed nothing (save its errors too, with 2>&1)")
+            raise _Reject(
+                "empty file: the command printed nothing (save its errors too, with 2>&1)"
+            )
         try:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -141,31 +146,47 @@ class AwsCliCollector(Collector[AwsCliSettings]):
             return _examples(document)
         operation = parts.operation
         if operation is None and parts.service and parts.command:
-            return Recognised(skipped=f"`{parts.service} {parts.command}` is not a command this collector reads")
+            return Recognised(
+                skipped=f"`{parts.service} {parts.command}` is not a command this collector reads"
+            )
         operation = operation or operation_from_shape(document)
         if operation is None:
             raise _Reject(
-                "not a recognised AWS CLI output: name the file <service>__<command>__<resource>.json "
+                "not a recognised AWS CLI output: name the file "
+                "<service>__<command>__<resource>.json "
                 "(see docs/collectors/aws-cli.md)"
             )
         if operation == "DescribeSSLPolicies" and isinstance(document, list):
-            return Recognised(skipped="a list of policy names (from --query) says nothing about protocols")
-        if operation == "GetCredentialReport" and isinstance(document, dict) and not document.get("Content"):
-            raise _Reject("get-credential-report output holds no Content: save the whole output, not only its metadata")
+            return Recognised(
+                skipped="a list of policy names (from --query) says nothing about protocols"
+            )
+        if (
+            operation == "GetCredentialReport"
+            and isinstance(document, dict)
+            and not document.get("Content")
+        ):
+            raise _Reject(
+                "get-credential-report output holds no Content: "
+                "save the whole output, not only its metadata"
+            )
         params = params_for(operation, parts)
         if params is None:
             params = _self_named(operation, document)
         if params is None:
             param = OPERATIONS[operation].resource_param
-            raise _Reject(f"{operation} output does not name its {param}: add it to the file name, e.g. "
-                          f"<service>__<command>__<{str(param).lower()}>.json")
+            raise _Reject(
+                f"{operation} output does not name its {param}: add it to the file name, e.g. "
+                f"<service>__<command>__<{str(param).lower()}>.json"
+            )
         return Recognised(calls=[(operation, params, document)])
 
     def _not_json(self, text: str, parts: NameParts, exc: json.JSONDecodeError) -> Recognised:
         error = cli_error(text)
         if error is not None:
             if error.operation not in OPERATIONS:
-                return Recognised(skipped=f"saved error of {error.operation}, a call this collector does not read")
+                return Recognised(
+                    skipped=f"saved error of {error.operation}, a call this collector does not read"
+                )
             params = params_for(error.operation, parts) or {}
             return Recognised(errors=[(error.operation, params, error.code)])
         if text.startswith("user,arn,"):
@@ -173,7 +194,7 @@ class AwsCliCollector(Collector[AwsCliSettings]):
         raise _Reject(f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno)
 
     def redacted_copy(self, location: str) -> Iterator[bytes] | None:
-        """JSON re-written with user names pseudonymised and secrets removed; text scrubbed by line."""
+        """Rewrite JSON with user names pseudonymised and secrets removed; scrub text by line."""
         path = Path(location)
         if not path.is_file():
             return None
@@ -185,7 +206,10 @@ class AwsCliCollector(Collector[AwsCliSettings]):
         except json.JSONDecodeError:
             if text.startswith("user,arn,"):
                 return iter([redact_credential_report(text, redactor).encode("utf-8")])
-            lines = (redactor.scrub(pseudonymise_text(line, redactor)) for line in text.splitlines(keepends=True))
+            lines = (
+                redactor.scrub(pseudonymise_text(line, redactor))
+                for line in text.splitlines(keepends=True)
+            )
             return (line.encode("utf-8") for line in lines)
         return iter([json.dumps(redact_aws_json(document, redactor), indent=2).encode("utf-8")])
 
@@ -198,7 +222,7 @@ def _examples(document: dict[str, Any]) -> Recognised:
         for example in examples:
             output = example.get("output") if isinstance(example, dict) else None
             if isinstance(output, dict) and output:
-                params = example.get("input") if isinstance(example.get("input"), dict) else {}
+                params = mapping(example.get("input"))
                 found.calls.append((operation, dict(params), output))
     if not found.calls:
         found.skipped = "botocore examples file with no example this collector reads"

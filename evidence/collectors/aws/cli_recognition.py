@@ -19,7 +19,9 @@ from botocore import xform_name
 from evidence.collectors.aws.operations import OPERATIONS
 
 _REGION = re.compile(r"^(?:[a-z]{2}|us-gov|cn)-[a-z]+-\d$")
-_CLI_ERROR = re.compile(r"An error occurred \((?P<code>[\w.]+)\) when calling the (?P<op>\w+) operation")
+_CLI_ERROR = re.compile(
+    r"An error occurred \((?P<code>[\w.]+)\) when calling the (?P<op>\w+) operation"
+)
 _CLI_SERVICE = {"s3": "s3api"}
 
 #: Command (``s3api get-bucket-encryption``) -> API operation name.
@@ -108,7 +110,7 @@ def name_parts(path: Path) -> NameParts:
 
 
 def operation_from_shape(data: Any) -> str | None:
-    """The operation an output's top-level keys point to (None when they point nowhere)."""
+    """Name the operation an output's top-level keys point to (None when none)."""
     if not isinstance(data, dict):
         return None
     for keys, operation in _SHAPES:
@@ -118,7 +120,7 @@ def operation_from_shape(data: Any) -> str | None:
 
 
 def is_botocore_examples(data: Any) -> bool:
-    """Whether ``data`` is a botocore ``examples-1.json`` file (request/response examples per operation)."""
+    """Whether ``data`` is a botocore ``examples-1.json`` file (example responses per operation)."""
     return isinstance(data, dict) and isinstance(data.get("examples"), dict) and "version" in data
 
 
@@ -131,7 +133,7 @@ class CliError:
 
 
 def cli_error(text: str) -> CliError | None:
-    """The error an output file holds instead of JSON, when it holds one."""
+    """Find the error an output file holds instead of JSON, when it holds one."""
     match = _CLI_ERROR.search(text)
     return CliError(match["code"], match["op"]) if match else None
 
@@ -146,7 +148,7 @@ class Recognised:
 
 
 def params_for(operation: str, parts: NameParts) -> dict[str, Any] | None:
-    """The request parameters a per-resource output needs, from its file name (None if missing)."""
+    """Build the parameters a per-resource output needs from its file name (None if missing)."""
     param = OPERATIONS[operation].resource_param
     if param is None:
         return {}

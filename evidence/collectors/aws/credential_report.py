@@ -23,12 +23,16 @@ class CredentialReportError(ValueError):
     """The text is not a credential report; the message says why without quoting it."""
 
 
-def parse_credential_report(content: str, redactor: Redactor) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+def parse_credential_report(
+    content: str, redactor: Redactor
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """(IAM users, root account) from the report's CSV text."""
     reader = csv.DictReader(io.StringIO(content))
     missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise CredentialReportError(f"not a credential report: column(s) {', '.join(missing)} missing")
+        raise CredentialReportError(
+            f"not a credential report: column(s) {', '.join(missing)} missing"
+        )
     users: list[dict[str, Any]] = []
     root: dict[str, Any] | None = None
     for row in reader:
@@ -52,7 +56,7 @@ def parse_credential_report(content: str, redactor: Redactor) -> tuple[list[dict
 
 
 def redact_credential_report(content: str, redactor: Redactor) -> str:
-    """The report with user names and user ARNs pseudonymised, for the stored copy."""
+    """Pseudonymise the report's user names and user ARNs, for the stored copy."""
     reader = csv.DictReader(io.StringIO(content))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=reader.fieldnames or [], lineterminator="\n")

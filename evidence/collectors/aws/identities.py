@@ -24,14 +24,14 @@ SECRET_KEYS = frozenset({"SecretString", "SecretBinary", "Plaintext", "Ciphertex
 
 
 def principal_arn(value: str, redactor: Redactor) -> str:
-    """An ARN (or user name) with the person in it replaced by a keyed pseudonym."""
+    """Replace the person in an ARN (or a user name) by a keyed pseudonym."""
     if not value.startswith("arn:"):
         return value if value.isdigit() or value == "*" else redactor.principal(value)
     return pseudonymise_text(value, redactor)
 
 
 def pseudonymise_text(text: str, redactor: Redactor) -> str:
-    """Replace the user part of every IAM user, MFA device and assumed-role session ARN in ``text``."""
+    """Replace the user part of every IAM user, MFA device and role session ARN in ``text``."""
 
     def replace(match: re.Match[str]) -> str:
         return match[1] + redactor.principal(match[2])
@@ -42,7 +42,7 @@ def pseudonymise_text(text: str, redactor: Redactor) -> str:
 
 
 def redact_aws_json(value: Any, redactor: Redactor, key: str | None = None) -> Any:
-    """A copy of an AWS response safe to store: user names pseudonymised, secrets and PII removed."""
+    """Copy an AWS response so it is safe to store: users pseudonymised, secrets and PII removed."""
     if key == "Content" and isinstance(value, str | bytes):
         return _redacted_report(value, redactor)
     if key in SECRET_KEYS and value not in (None, ""):
@@ -60,7 +60,7 @@ def redact_aws_json(value: Any, redactor: Redactor, key: str | None = None) -> A
 
 
 def _redacted_report(value: str | bytes, redactor: Redactor) -> str:
-    """A credential report's Content (CSV, or base64 CSV as the CLI prints it), pseudonymised."""
+    """Pseudonymise a credential report's Content (CSV, or base64 CSV as the CLI prints it)."""
     from evidence.collectors.aws.credential_report import redact_credential_report
 
     text = value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value

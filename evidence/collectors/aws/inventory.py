@@ -27,7 +27,17 @@ TRANSPORT = "transport.config"
 NETWORK = "network.exposure"
 LOGGING = "logging.config"
 
-KINDS = (AT_REST, KMS, LIFECYCLE, PASSWORD_POLICY, CREDENTIALS, SECRETS, TRANSPORT, NETWORK, LOGGING)
+KINDS = (
+    AT_REST,
+    KMS,
+    LIFECYCLE,
+    PASSWORD_POLICY,
+    CREDENTIALS,
+    SECRETS,
+    TRANSPORT,
+    NETWORK,
+    LOGGING,
+)
 
 
 class UnknownOperation(KeyError):
@@ -73,21 +83,27 @@ class AwsInventory:
 
     @staticmethod
     def operation(name: str) -> Operation:
-        """The registered operation ``name``; UnknownOperation when none is."""
+        """Return the registered operation ``name``; UnknownOperation when none is."""
         try:
             return OPERATIONS[name]
         except KeyError:
             raise UnknownOperation(name) from None
 
-    def record(self, operation: str, params: dict[str, Any], response: Any, region: str | None = None) -> None:
+    def record(
+        self, operation: str, params: dict[str, Any], response: Any, region: str | None = None
+    ) -> None:
         """Read the response of one successful call."""
         op = self.operation(operation)
         self.seen.update(op.kinds)
         if region:
             self.regions.add(region)
-        op.read(self, params, response if isinstance(response, dict) else {"__list__": response}, region)
+        op.read(
+            self, params, response if isinstance(response, dict) else {"__list__": response}, region
+        )
 
-    def record_error(self, operation: str, params: dict[str, Any], code: str, region: str | None = None) -> CallError:
+    def record_error(
+        self, operation: str, params: dict[str, Any], code: str, region: str | None = None
+    ) -> CallError:
         """Record a failed call against the resource (or kind) it was meant to prove."""
         op = self.operation(operation)
         self.seen.update(op.kinds)
@@ -100,8 +116,10 @@ class AwsInventory:
             self.kind_error(op.kinds, error.describe(), region)
         return error
 
-    def kind_error(self, kinds: tuple[str, ...] | str, message: str, region: str | None = None) -> None:
-        """An error that leaves a whole kind incomplete (e.g. keys could not be listed)."""
+    def kind_error(
+        self, kinds: tuple[str, ...] | str, message: str, region: str | None = None
+    ) -> None:
+        """Record an error that leaves a whole kind incomplete (e.g. keys could not be listed)."""
         for kind in (kinds,) if isinstance(kinds, str) else kinds:
             self.seen.add(kind)
             text = f"{region}: {message}" if region else message
@@ -110,8 +128,10 @@ class AwsInventory:
 
     # Record helpers shared by the API readers and the Terraform mappers ---------------------------
 
-    def store(self, resource_type: str, resource_id: str, region: str | None = None) -> dict[str, Any]:
-        """The at-rest record of a data store, created empty (unknown) on first use."""
+    def store(
+        self, resource_type: str, resource_id: str, region: str | None = None
+    ) -> dict[str, Any]:
+        """Return the at-rest record of a data store, created unknown on first use."""
         key = (resource_type, resource_id)
         if key not in self.at_rest:
             self.at_rest[key] = {
@@ -133,7 +153,7 @@ class AwsInventory:
         return record
 
     def bucket_lifecycle(self, bucket: str) -> dict[str, Any]:
-        """The lifecycle record of a bucket, created unknown on first use."""
+        """Return the lifecycle record of a bucket, created unknown on first use."""
         if bucket not in self.lifecycle:
             self.lifecycle[bucket] = {
                 "bucket": bucket,
@@ -145,7 +165,7 @@ class AwsInventory:
         return self.lifecycle[bucket]
 
     def bucket_public_access(self, bucket: str) -> dict[str, Any]:
-        """The public-access-block record of a bucket, created unknown on first use."""
+        """Return the public-access-block record of a bucket, created unknown on first use."""
         if bucket not in self.public_access:
             self.public_access[bucket] = {
                 "bucket": bucket,
@@ -160,7 +180,7 @@ class AwsInventory:
         return self.public_access[bucket]
 
     def key(self, key_id: str, region: str | None = None) -> dict[str, Any]:
-        """The record of a KMS key (by key id), created unknown on first use."""
+        """Return the record of a KMS key (by key id), created unknown on first use."""
         if key_id not in self.keys:
             self.keys[key_id] = {
                 "id": key_id,
@@ -188,7 +208,7 @@ class AwsInventory:
         return record
 
     def secret(self, name: str, region: str | None = None) -> dict[str, Any]:
-        """The record of a secret (by name), created unknown on first use."""
+        """Return the record of a secret (by name), created unknown on first use."""
         if name not in self.secrets:
             self.secrets[name] = {
                 "name": name,
@@ -209,7 +229,7 @@ class AwsInventory:
         return self.secrets[name]
 
     def trail(self, name: str) -> dict[str, Any]:
-        """The record of a CloudTrail trail (by name), created unknown on first use."""
+        """Return the record of a CloudTrail trail (by name), created unknown on first use."""
         if name not in self.trails:
             self.trails[name] = {
                 "name": name,
@@ -248,11 +268,11 @@ class AwsInventory:
     # Facts ------------------------------------------------------------------------------------
 
     def kinds(self) -> list[str]:
-        """The kinds something was recorded for, in the documented order."""
+        """List the kinds something was recorded for, in the documented order."""
         return [kind for kind in KINDS if kind in self.seen]
 
     def facts(self, kind: str) -> dict[str, Any]:
-        """The facts of ``kind`` (see docs/evidence-kinds.md), in a deterministic order."""
+        """Build the facts of ``kind`` (see docs/evidence-kinds.md) in a deterministic order."""
         body: dict[str, Any] = {
             "account": self.account,
             "regions": sorted(self.regions),
@@ -285,7 +305,9 @@ class AwsInventory:
         elif kind == TRANSPORT:
             body["listeners"] = [self._listener(arn) for arn in sorted(self.listeners)]
         elif kind == NETWORK:
-            body["security_groups"] = [self.security_groups[g] for g in sorted(self.security_groups)]
+            body["security_groups"] = [
+                self.security_groups[g] for g in sorted(self.security_groups)
+            ]
             body["buckets"] = [self.public_access[b] for b in sorted(self.public_access)]
         elif kind == LOGGING:
             body["trails"] = [self._trail(name) for name in sorted(self.trails)]
@@ -303,24 +325,31 @@ class AwsInventory:
             live = self.ssl_policies.get(policy)
             known = live if live is not None else known_protocols(policy)
             record["protocols"] = list(known) if known is not None else None
-            record["protocols_from"] = "DescribeSSLPolicies" if live is not None else (
-                "predefined policy table" if known is not None else None
+            record["protocols_from"] = (
+                "DescribeSSLPolicies"
+                if live is not None
+                else ("predefined policy table" if known is not None else None)
             )
         return record
 
     def _trail(self, name: str) -> dict[str, Any]:
-        """A trail with the retention of its S3 destination, when that bucket's lifecycle is known."""
+        """Add the retention of a trail's S3 destination, when that bucket's lifecycle is known."""
         record = dict(self.trails[name])
         bucket = record.get("s3_bucket")
         lifecycle = self.lifecycle.get(bucket) if bucket else None
         record["s3_retention_days"] = None
         record["s3_lifecycle_known"] = bool(lifecycle and lifecycle["rules"] is not None)
         if lifecycle and lifecycle["rules"]:
-            logs_path = f"{record['s3_key_prefix'].rstrip('/')}/AWSLogs/" if record.get("s3_key_prefix") else "AWSLogs/"
+            logs_path = (
+                f"{record['s3_key_prefix'].rstrip('/')}/AWSLogs/"
+                if record.get("s3_key_prefix")
+                else "AWSLogs/"
+            )
             days = [
                 r["expiration_days"]
                 for r in lifecycle["rules"]
-                if r["status"] == "Enabled" and r["expiration_days"] is not None
+                if r["status"] == "Enabled"
+                and r["expiration_days"] is not None
                 and _prefix_covers(r.get("prefix"), logs_path)
             ]
             record["s3_retention_days"] = min(days) if days else None

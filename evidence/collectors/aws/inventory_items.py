@@ -33,20 +33,20 @@ class KindLedger:
         self.skip_reasons: list[str] = []
 
     def stats(self, kind: str) -> ParseStats:
-        """The statistics of one kind (created on first use)."""
+        """Return the statistics of one kind (created on first use)."""
         if kind not in self._stats:
             self._stats[kind] = ParseStats(scope=f"{self.source}:{kind}")
         return self._stats[kind]
 
     def keep(self, kinds: Iterable[str], raw: RawInput) -> None:
-        """A file that fed ``kinds``."""
+        """Count a file that fed ``kinds``."""
         self.files["kept"] += 1
         for kind in kinds:
             self.stats(kind).keep()
             self._raw[kind][raw.location] = raw
 
     def skip(self, kinds: Iterable[str], raw: RawInput, reason: str) -> None:
-        """A valid file that is not evidence of these kinds (another command, an identity...)."""
+        """Count a valid file that is not evidence of these kinds (another command...)."""
         self.files["skipped"] += 1
         if len(self.skip_reasons) < 5:
             self.skip_reasons.append(f"{raw.location}: {reason}")
@@ -58,7 +58,7 @@ class KindLedger:
             self.stats(kind).skip()
 
     def reject(self, kinds: Iterable[str], location: str, line: int | None, reason: str) -> None:
-        """A file that cannot be used; counted against the kinds it was meant for."""
+        """Count a file that cannot be used against the kinds it was meant for."""
         where = f"{location}:{line}" if line is not None else location
         self.files["rejected"] += 1
         kinds = tuple(kinds)
@@ -91,7 +91,7 @@ class KindLedger:
         redactions: Mapping[str, int],
         extra_facts: Mapping[str, object] | None = None,
     ) -> Iterator[EvidenceItem]:
-        """An item per kind the inventory holds; a failed item per kind whose files were all rejected."""
+        """Yield an item per kind held, a failed item per kind whose files were all rejected."""
         for kind in KINDS:
             stats = self.stats(kind).model_copy(deep=True)
             stats.merge(self._unattributed)

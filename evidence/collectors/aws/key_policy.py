@@ -24,9 +24,19 @@ def decrypt_principals(policy: Any, redactor: Redactor) -> dict[str, Any]:
         try:
             policy = json.loads(policy)
         except json.JSONDecodeError:
-            return {"principals": [], "public": None, "conditional_public": None, "error": "key policy is not valid JSON"}
+            return {
+                "principals": [],
+                "public": None,
+                "conditional_public": None,
+                "error": "key policy is not valid JSON",
+            }
     if not isinstance(policy, dict):
-        return {"principals": [], "public": None, "conditional_public": None, "error": "key policy not available"}
+        return {
+            "principals": [],
+            "public": None,
+            "conditional_public": None,
+            "error": "key policy not available",
+        }
     statements = policy.get("Statement", [])
     if isinstance(statements, dict):
         statements = [statements]
@@ -47,7 +57,12 @@ def decrypt_principals(policy: Any, redactor: Redactor) -> dict[str, Any]:
                     found.add("*")
             else:
                 found.add(principal_arn(principal, redactor))
-    return {"principals": sorted(found), "public": public, "conditional_public": conditional, "error": None}
+    return {
+        "principals": sorted(found),
+        "public": public,
+        "conditional_public": conditional,
+        "error": None,
+    }
 
 
 def _allows_decrypt(actions: Any) -> bool:
@@ -66,7 +81,9 @@ def _principals(value: Any) -> list[str]:
         return []
     found: list[str] = []
     for kind, entries in value.items():
-        for entry in [entries] if isinstance(entries, str) else entries if isinstance(entries, list) else []:
+        for entry in (
+            [entries] if isinstance(entries, str) else entries if isinstance(entries, list) else []
+        ):
             if not isinstance(entry, str):
                 continue
             if entry == "*" and kind == "AWS":

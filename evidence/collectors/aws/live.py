@@ -24,9 +24,20 @@ from evidence.errors import ConfigError, InputError
 from evidence.model.canonical import sha256_hex
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 
-Service = Literal["s3", "rds", "ec2", "dynamodb", "kms", "cloudtrail", "logs", "iam", "secretsmanager", "elbv2"]
+Service = Literal[
+    "s3", "rds", "ec2", "dynamodb", "kms", "cloudtrail", "logs", "iam", "secretsmanager", "elbv2"
+]
 ALL_SERVICES: tuple[Service, ...] = (
-    "iam", "s3", "rds", "ec2", "dynamodb", "kms", "cloudtrail", "logs", "secretsmanager", "elbv2",
+    "iam",
+    "s3",
+    "rds",
+    "ec2",
+    "dynamodb",
+    "kms",
+    "cloudtrail",
+    "logs",
+    "secretsmanager",
+    "elbv2",
 )
 
 
@@ -49,10 +60,19 @@ class AwsCollector(Collector[AwsSettings]):
     """Encryption, key, identity, secret, network and logging settings of an AWS account."""
 
     id = "aws"
-    description = "AWS account settings, live and read-only (S3, RDS, EBS, DynamoDB, KMS, IAM, CloudTrail...)"
+    description = (
+        "AWS account settings, live and read-only (S3, RDS, EBS, DynamoDB, KMS, IAM, CloudTrail...)"
+    )
     produces = (
-        "encryption.at_rest", "encryption.kms", "storage.lifecycle", "iam.password_policy",
-        "iam.credentials", "secrets.rotation", "transport.config", "network.exposure", "logging.config",
+        "encryption.at_rest",
+        "encryption.kms",
+        "storage.lifecycle",
+        "iam.password_policy",
+        "iam.credentials",
+        "secrets.rotation",
+        "transport.config",
+        "network.exposure",
+        "logging.config",
     )
     paths_setting = None
 
@@ -88,31 +108,41 @@ class AwsCollector(Collector[AwsSettings]):
                 subject=f"AWS account {account}",
                 facts=facts,
                 stats=stats,
-                raw_inputs=[RawInput(location=location, sha256=sha256_hex(payload), size=len(payload))],
+                raw_inputs=[
+                    RawInput(location=location, sha256=sha256_hex(payload), size=len(payload))
+                ],
                 covers=(captured, captured),
                 redactions=redactions,
             )
 
     def redacted_copy(self, location: str) -> Iterator[bytes] | None:
-        """The API responses behind an item, user names pseudonymised and secrets removed."""
+        """Copy the API responses behind an item, users pseudonymised and secrets removed."""
         calls = self._copies.get(location)
         if calls is None:
             return None
-        redacted = redact_aws_json(json.loads(json.dumps(calls, default=str)), self.context.redactor)
+        redacted = redact_aws_json(
+            json.loads(json.dumps(calls, default=str)), self.context.redactor
+        )
         return iter([json.dumps(redacted, indent=2, sort_keys=True).encode("utf-8")])
 
 
 class _Reader:
     """Makes the read-only calls, region by region, and feeds each answer to the inventory."""
 
-    def __init__(self, settings: AwsSettings, inventory: AwsInventory, calls: dict[str, list[dict[str, Any]]]) -> None:
+    def __init__(
+        self, settings: AwsSettings, inventory: AwsInventory, calls: dict[str, list[dict[str, Any]]]
+    ) -> None:
         self.settings = settings
         self.inventory = inventory
         self.calls = calls
         self.session = _session(settings)
-        self.regions = settings.regions or ([self.session.region_name] if self.session.region_name else [])
+        self.regions = settings.regions or (
+            [self.session.region_name] if self.session.region_name else []
+        )
         if not self.regions:
-            raise ConfigError("aws: no region: set regions = [\"eu-west-1\", ...] or a region in the profile")
+            raise ConfigError(
+                'aws: no region: set regions = ["eu-west-1", ...] or a region in the profile'
+            )
         self._clients: dict[tuple[str, str], Any] = {}
 
     def run(self, progress: Any) -> None:
@@ -151,7 +181,9 @@ class _Reader:
             )
         return self._clients[key]
 
-    def call(self, service: str, operation: str, region: str, **params: Any) -> dict[str, Any] | None:
+    def call(
+        self, service: str, operation: str, region: str, **params: Any
+    ) -> dict[str, Any] | None:
         """One read-only call (all pages merged); None when it failed (the failure is recorded)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
@@ -163,7 +195,10 @@ class _Reader:
             else:
                 response = getattr(client, method)(**params)
         except ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code") or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode"))
+            code = str(
+                exc.response.get("Error", {}).get("Code")
+                or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            )
             error = self.inventory.record_error(operation, params, code, region)
             self._log(operation, region, params, {"error": code, "message": error.describe()})
             return None
@@ -179,9 +214,11 @@ class _Reader:
             response["Content"] = response["Content"].decode("utf-8", errors="replace")
         self.inventory.record(operation, params, response, region)
         self._log(operation, region, params, {"response": response})
-        return response
+        return dict(response)
 
-    def _log(self, operation: str, region: str, params: dict[str, Any], outcome: dict[str, Any]) -> None:
+    def _log(
+        self, operation: str, region: str, params: dict[str, Any], outcome: dict[str, Any]
+    ) -> None:
         entry = {"operation": operation, "region": region, "params": params, **outcome}
         for kind in self.inventory.operation(operation).kinds or ("account",):
             self.calls.setdefault(kind, []).append(entry)
@@ -231,9 +268,15 @@ class _Reader:
         for bucket in sorted(b["Name"] for b in (listed or {}).get("Buckets", []) if b.get("Name")):
             location = self.call("s3", "GetBucketLocation", region, Bucket=bucket)
             constraint = (location or {}).get("LocationConstraint")
-            bucket_region = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(constraint, constraint)
+            bucket_region = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(
+                constraint, constraint
+            )
             target = bucket_region if location is not None else region
-            for operation in ("GetBucketEncryption", "GetBucketLifecycleConfiguration", "GetPublicAccessBlock"):
+            for operation in (
+                "GetBucketEncryption",
+                "GetBucketLifecycleConfiguration",
+                "GetPublicAccessBlock",
+            ):
                 self.call("s3", operation, str(target), Bucket=bucket)
 
     def _rds(self, region: str) -> None:
@@ -284,7 +327,9 @@ class _Reader:
         listed = self.call("elbv2", "DescribeLoadBalancers", region)
         for lb in (listed or {}).get("LoadBalancers", []):
             if lb.get("LoadBalancerArn"):
-                self.call("elbv2", "DescribeListeners", region, LoadBalancerArn=lb["LoadBalancerArn"])
+                self.call(
+                    "elbv2", "DescribeListeners", region, LoadBalancerArn=lb["LoadBalancerArn"]
+                )
         if region == self.regions[0]:
             self.call("elbv2", "DescribeSSLPolicies", region)
 
@@ -301,14 +346,19 @@ def _session(settings: AwsSettings) -> Any:
         return session
     region = settings.regions[0] if settings.regions else session.region_name
     sts = session.client("sts", region_name=region, endpoint_url=settings.endpoint_url)
-    params: dict[str, Any] = {"RoleArn": settings.role_arn, "RoleSessionName": settings.session_name}
+    params: dict[str, Any] = {
+        "RoleArn": settings.role_arn,
+        "RoleSessionName": settings.session_name,
+    }
     if settings.external_id:
         params["ExternalId"] = settings.external_id
     try:
         credentials = sts.assume_role(**params)["Credentials"]
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "error")
-        raise InputError("aws", f"cannot assume role {settings.role_arn} ({code}): sts:AssumeRole is needed") from None
+        raise InputError(
+            "aws", f"cannot assume role {settings.role_arn} ({code}): sts:AssumeRole is needed"
+        ) from None
     except BotoCoreError as exc:
         raise InputError("aws", f"cannot assume role {settings.role_arn}: {exc}") from None
     return boto3.Session(

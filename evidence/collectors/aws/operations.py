@@ -54,7 +54,9 @@ def on_error(name: str) -> Callable[[ErrorReader], ErrorReader]:
 
     def register(read_error: ErrorReader) -> ErrorReader:
         op = OPERATIONS[name]
-        OPERATIONS[name] = Operation(op.service, op.name, op.kinds, op.read, read_error, op.resource_param)
+        OPERATIONS[name] = Operation(
+            op.service, op.name, op.kinds, op.read, read_error, op.resource_param
+        )
         return read_error
 
     return register

@@ -52,7 +52,7 @@ _DENIED = {
 
 
 def iam_action(service: str, operation: str) -> str:
-    """The IAM action a call needs, e.g. ``s3:GetEncryptionConfiguration`` for GetBucketEncryption."""
+    """Name the IAM action a call needs (GetBucketEncryption: ``s3:GetEncryptionConfiguration``)."""
     prefix = _SERVICES.get(service, service)
     return f"{prefix}:{_ACTION_NAMES.get(operation, operation)}"
 
@@ -79,5 +79,7 @@ class CallError:
         """One sentence naming the call, the code and, for a denial, the missing permission."""
         action = iam_action(self.service, self.operation)
         if self.denied:
-            return f"{self.operation} was denied ({self.code}): the caller lacks permission {action}"
+            return (
+                f"{self.operation} was denied ({self.code}): the caller lacks permission {action}"
+            )
         return f"{self.operation} failed ({self.code}); it needs permission {action}"

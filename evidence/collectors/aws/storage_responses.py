@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from evidence.collectors.aws.api_values import arn_account, arn_region, dicts, text, to_bool, to_int, to_iso
+from evidence.collectors.aws.api_values import (
+    arn_account,
+    arn_region,
+    dicts,
+    mapping,
+    text,
+    to_bool,
+    to_int,
+    to_iso,
+)
 from evidence.collectors.aws.key_policy import decrypt_principals
 from evidence.collectors.aws.operations import handles, on_error
 
@@ -27,7 +36,9 @@ _SERVICE_CIPHER = "AES-256"
 
 
 @handles("s3", "ListBuckets", kinds=(AT_REST, LIFECYCLE, NETWORK))
-def list_buckets(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def list_buckets(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Every bucket listed gets records that stay unknown until its own calls are read."""
     for bucket in dicts(response.get("Buckets")):
         name = text(bucket.get("Name"))
@@ -41,24 +52,30 @@ def list_buckets(inv: AwsInventory, params: dict[str, Any], response: dict[str, 
 
 
 def _unread(record: dict[str, Any], field: str, operation: str) -> None:
-    """Mark a listed resource as not read yet, so it stays unknown unless its own call is recorded."""
+    """Mark a listed resource unread: it stays unknown unless its own call is recorded."""
     if record.get(field) is None and not record.get("origin"):
         record["error"] = f"listed, but no {operation} result for it was recorded"
 
 
 @handles("s3", "GetBucketLocation", kinds=(), resource_param="Bucket")
-def bucket_location(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
-    """A bucket's region (None means us-east-1, "EU" is the old name of eu-west-1)."""
+def bucket_location(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
+    """Read a bucket's region (None means us-east-1, "EU" is the old name of eu-west-1)."""
     bucket = params.get("Bucket")
     if bucket:
         constraint = response.get("LocationConstraint")
-        located = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(constraint, constraint)
+        located = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(
+            constraint, constraint
+        )
         inv.bucket_regions[bucket] = str(located)
         inv.store("s3_bucket", bucket)["region"] = str(located)
 
 
 @handles("s3", "GetBucketEncryption", kinds=(AT_REST,), resource_param="Bucket")
-def bucket_encryption(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def bucket_encryption(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Default encryption of a bucket: algorithm and KMS key of its first rule."""
     bucket = params["Bucket"]
     record = inv.store("s3_bucket", bucket, inv.bucket_regions.get(bucket))
@@ -68,8 +85,12 @@ def bucket_encryption(inv: AwsInventory, params: dict[str, Any], response: dict[
     record["origin"] = "GetBucketEncryption"
     record["error"] = None
     if not isinstance(default, dict) or not text(default.get("SSEAlgorithm")):
-        record.update(encrypted=False, algorithm=None, kms_key_id=None,
-                      setting="ServerSideEncryptionConfiguration has no default encryption rule")
+        record.update(
+            encrypted=False,
+            algorithm=None,
+            kms_key_id=None,
+            setting="ServerSideEncryptionConfiguration has no default encryption rule",
+        )
         return
     algorithm = str(default["SSEAlgorithm"])
     key = text(default.get("KMSMasterKeyID"))
@@ -83,31 +104,45 @@ def bucket_encryption(inv: AwsInventory, params: dict[str, Any], response: dict[
 
 
 @on_error("GetBucketEncryption")
-def bucket_encryption_error(inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None) -> None:
+def bucket_encryption_error(
+    inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None
+) -> None:
     """No configuration means no default encryption; any other error leaves it unknown."""
-    record = inv.store("s3_bucket", params.get("Bucket", "?"), inv.bucket_regions.get(params.get("Bucket", "")))
+    record = inv.store(
+        "s3_bucket", params.get("Bucket", "?"), inv.bucket_regions.get(params.get("Bucket", ""))
+    )
     record["origin"] = "GetBucketEncryption"
     if error.absent:
-        record.update(encrypted=False, algorithm=None, kms_key_id=None, error=None,
-                      setting=f"no default encryption configured ({error.code})")
+        record.update(
+            encrypted=False,
+            algorithm=None,
+            kms_key_id=None,
+            error=None,
+            setting=f"no default encryption configured ({error.code})",
+        )
     else:
         record.update(encrypted=None, error=error.describe())
 
 
 @handles("s3", "GetBucketLifecycleConfiguration", kinds=(LIFECYCLE,), resource_param="Bucket")
-def bucket_lifecycle(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def bucket_lifecycle(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Lifecycle rules: status, prefix and expiration of current and noncurrent versions."""
     record = inv.bucket_lifecycle(params["Bucket"])
-    record.update(rules=[lifecycle_rule(rule) for rule in dicts(response.get("Rules"))],
-                  origin="GetBucketLifecycleConfiguration", error=None)
+    record.update(
+        rules=[lifecycle_rule(rule) for rule in dicts(response.get("Rules"))],
+        origin="GetBucketLifecycleConfiguration",
+        error=None,
+    )
 
 
 def lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
     """One rule in the documented shape (API and CLI spell it the same way)."""
-    filters = rule.get("Filter") if isinstance(rule.get("Filter"), dict) else {}
-    combined = filters.get("And") if isinstance(filters.get("And"), dict) else {}
+    filters = mapping(rule.get("Filter"))
+    combined = mapping(filters.get("And"))
     prefix = text(rule.get("Prefix")) or text(filters.get("Prefix")) or text(combined.get("Prefix"))
-    expiration = rule.get("Expiration") if isinstance(rule.get("Expiration"), dict) else {}
+    expiration = mapping(rule.get("Expiration"))
     noncurrent = rule.get("NoncurrentVersionExpiration")
     noncurrent = noncurrent if isinstance(noncurrent, dict) else {}
     return {
@@ -122,7 +157,9 @@ def lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
 
 
 @on_error("GetBucketLifecycleConfiguration")
-def bucket_lifecycle_error(inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None) -> None:
+def bucket_lifecycle_error(
+    inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None
+) -> None:
     """No configuration means no rules at all; any other error leaves them unknown."""
     record = inv.bucket_lifecycle(params.get("Bucket", "?"))
     record["origin"] = "GetBucketLifecycleConfiguration"
@@ -133,8 +170,10 @@ def bucket_lifecycle_error(inv: AwsInventory, params: dict[str, Any], error: Cal
 
 
 @handles("s3", "GetPublicAccessBlock", kinds=(NETWORK,), resource_param="Bucket")
-def public_access_block(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
-    """The bucket's four public-access-block flags."""
+def public_access_block(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
+    """Read the bucket's four public-access-block flags."""
     record = inv.bucket_public_access(params["Bucket"])
     config = response.get("PublicAccessBlockConfiguration") or {}
     flags = {
@@ -143,17 +182,30 @@ def public_access_block(inv: AwsInventory, params: dict[str, Any], response: dic
         "block_public_policy": to_bool(config.get("BlockPublicPolicy")),
         "restrict_public_buckets": to_bool(config.get("RestrictPublicBuckets")),
     }
-    record.update(flags, all_blocked=all(v is True for v in flags.values()), origin="GetPublicAccessBlock", error=None)
+    record.update(
+        flags,
+        all_blocked=all(v is True for v in flags.values()),
+        origin="GetPublicAccessBlock",
+        error=None,
+    )
 
 
 @on_error("GetPublicAccessBlock")
-def public_access_block_error(inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None) -> None:
+def public_access_block_error(
+    inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None
+) -> None:
     """No configuration means nothing is blocked at bucket level."""
     record = inv.bucket_public_access(params.get("Bucket", "?"))
     record["origin"] = "GetPublicAccessBlock"
     if error.absent:
-        record.update(block_public_acls=False, ignore_public_acls=False, block_public_policy=False,
-                      restrict_public_buckets=False, all_blocked=False, error=None)
+        record.update(
+            block_public_acls=False,
+            ignore_public_acls=False,
+            block_public_policy=False,
+            restrict_public_buckets=False,
+            all_blocked=False,
+            error=None,
+        )
     else:
         record.update(all_blocked=None, error=error.describe())
 
@@ -170,21 +222,47 @@ def _rds_records(response: dict[str, Any], many: str, one: str) -> list[dict[str
 
 
 @handles("rds", "DescribeDBInstances", kinds=(AT_REST,))
-def db_instances(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def db_instances(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """StorageEncrypted and KmsKeyId of each DB instance (Aurora members included)."""
     for db in _rds_records(response, "DBInstances", "DBInstance"):
-        _rds_store(inv, db, "rds_instance", "DBInstanceIdentifier", "DBInstanceArn", region, "DescribeDBInstances")
+        _rds_store(
+            inv,
+            db,
+            "rds_instance",
+            "DBInstanceIdentifier",
+            "DBInstanceArn",
+            region,
+            "DescribeDBInstances",
+        )
 
 
 @handles("rds", "DescribeDBClusters", kinds=(AT_REST,))
-def db_clusters(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def db_clusters(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """StorageEncrypted and KmsKeyId of each Aurora (or Multi-AZ) DB cluster."""
     for cluster in _rds_records(response, "DBClusters", "DBCluster"):
-        _rds_store(inv, cluster, "rds_cluster", "DBClusterIdentifier", "DBClusterArn", region, "DescribeDBClusters")
+        _rds_store(
+            inv,
+            cluster,
+            "rds_cluster",
+            "DBClusterIdentifier",
+            "DBClusterArn",
+            region,
+            "DescribeDBClusters",
+        )
 
 
 def _rds_store(
-    inv: AwsInventory, db: dict[str, Any], kind: str, id_key: str, arn_key: str, region: str | None, origin: str
+    inv: AwsInventory,
+    db: dict[str, Any],
+    kind: str,
+    id_key: str,
+    arn_key: str,
+    region: str | None,
+    origin: str,
 ) -> None:
     identifier = text(db.get(id_key))
     if not identifier:
@@ -196,15 +274,19 @@ def _rds_store(
     record["origin"] = origin
     record["engine"] = text(db.get("Engine"))
     if encrypted is None:
-        record.update(encrypted=None, setting="StorageEncrypted not in the output",
-                      error="StorageEncrypted is missing (was the output cut down with --query?)")
+        record.update(
+            encrypted=None,
+            setting="StorageEncrypted not in the output",
+            error="StorageEncrypted is missing (was the output cut down with --query?)",
+        )
         return
     key = text(db.get("KmsKeyId"))
     record.update(
         encrypted=encrypted,
         algorithm=_SERVICE_CIPHER if encrypted else None,
         kms_key_id=key if encrypted else None,
-        setting=f"StorageEncrypted={'true' if encrypted else 'false'}" + (f", KmsKeyId={key}" if encrypted and key else ""),
+        setting=f"StorageEncrypted={'true' if encrypted else 'false'}"
+        + (f", KmsKeyId={key}" if encrypted and key else ""),
         error=None,
     )
 
@@ -213,7 +295,9 @@ def _rds_store(
 
 
 @handles("ec2", "GetEbsEncryptionByDefault", kinds=(AT_REST,))
-def ebs_default(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def ebs_default(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Whether new EBS volumes in the region are encrypted by default."""
     enabled = to_bool(response.get("EbsEncryptionByDefault"))
     record = inv.store("ebs_default", region or "unknown-region", region)
@@ -221,14 +305,22 @@ def ebs_default(inv: AwsInventory, params: dict[str, Any], response: dict[str, A
     if enabled is None:
         record.update(error="EbsEncryptionByDefault is missing from the output")
         return
-    record.update(encrypted=enabled, algorithm=_SERVICE_CIPHER if enabled else None, error=None,
-                  setting=f"EbsEncryptionByDefault={'true' if enabled else 'false'}")
+    record.update(
+        encrypted=enabled,
+        algorithm=_SERVICE_CIPHER if enabled else None,
+        error=None,
+        setting=f"EbsEncryptionByDefault={'true' if enabled else 'false'}",
+    )
 
 
 @handles("ec2", "DescribeVolumes", kinds=(AT_REST,))
-def volumes(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def volumes(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Encrypted and KmsKeyId of each EBS volume."""
-    found = dicts(response.get("Volumes")) if "Volumes" in response else dicts(response.get("__list__"))
+    found = (
+        dicts(response.get("Volumes")) if "Volumes" in response else dicts(response.get("__list__"))
+    )
     for volume in found:
         volume_id = text(volume.get("VolumeId")) or text(volume.get("ID"))
         if not volume_id:
@@ -241,16 +333,23 @@ def volumes(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any],
             record.update(error="Encrypted is missing (was the output cut down with --query?)")
             continue
         key = text(volume.get("KmsKeyId"))
-        record.update(encrypted=encrypted, algorithm=_SERVICE_CIPHER if encrypted else None,
-                      kms_key_id=key if encrypted else None, error=None,
-                      setting=f"Encrypted={'true' if encrypted else 'false'}" + (f", KmsKeyId={key}" if key else ""))
+        record.update(
+            encrypted=encrypted,
+            algorithm=_SERVICE_CIPHER if encrypted else None,
+            kms_key_id=key if encrypted else None,
+            error=None,
+            setting=f"Encrypted={'true' if encrypted else 'false'}"
+            + (f", KmsKeyId={key}" if key else ""),
+        )
 
 
 # DynamoDB --------------------------------------------------------------------------------------
 
 
 @handles("dynamodb", "ListTables", kinds=(AT_REST,))
-def list_tables(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def list_tables(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Every table listed stays unknown until its DescribeTable is read."""
     for name in response.get("TableNames") or []:
         if isinstance(name, str):
@@ -258,9 +357,11 @@ def list_tables(inv: AwsInventory, params: dict[str, Any], response: dict[str, A
 
 
 @handles("dynamodb", "DescribeTable", kinds=(AT_REST,), resource_param="TableName")
-def describe_table(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
-    """A table's SSE: a KMS key, or (no SSEDescription) the AWS owned key every table has."""
-    table = response.get("Table") if isinstance(response.get("Table"), dict) else {}
+def describe_table(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
+    """Read a table's SSE: a KMS key, or (no SSEDescription) the AWS owned key."""
+    table = mapping(response.get("Table"))
     name = text(table.get("TableName")) or params.get("TableName")
     if not name:
         return
@@ -271,22 +372,41 @@ def describe_table(inv: AwsInventory, params: dict[str, Any], response: dict[str
     sse = table.get("SSEDescription")
     if isinstance(sse, dict) and sse.get("Status") in ("ENABLED", "UPDATING"):
         key = text(sse.get("KMSMasterKeyArn"))
-        record.update(encrypted=True, algorithm=_SERVICE_CIPHER, kms_key_id=key or "aws/dynamodb", error=None,
-                      setting=f"SSEDescription.SSEType={sse.get('SSEType', 'KMS')}" + (f", KMSMasterKeyArn={key}" if key else ""))
+        record.update(
+            encrypted=True,
+            algorithm=_SERVICE_CIPHER,
+            kms_key_id=key or "aws/dynamodb",
+            error=None,
+            setting=f"SSEDescription.SSEType={sse.get('SSEType', 'KMS')}"
+            + (f", KMSMasterKeyArn={key}" if key else ""),
+        )
     elif isinstance(sse, dict) and sse.get("Status") in ("DISABLED", "DISABLING"):
         # Disabling KMS SSE falls back to the AWS owned key: still AES-256 at rest.
-        record.update(encrypted=True, algorithm=_SERVICE_CIPHER, kms_key_id=None, error=None,
-                      setting=f"SSEDescription.Status={sse.get('Status')}: AWS owned key")
+        record.update(
+            encrypted=True,
+            algorithm=_SERVICE_CIPHER,
+            kms_key_id=None,
+            error=None,
+            setting=f"SSEDescription.Status={sse.get('Status')}: AWS owned key",
+        )
     else:
-        record.update(encrypted=True, algorithm=_SERVICE_CIPHER, kms_key_id=None, error=None,
-                      setting="no SSEDescription: encrypted with the AWS owned key (DynamoDB encrypts every table)")
+        record.update(
+            encrypted=True,
+            algorithm=_SERVICE_CIPHER,
+            kms_key_id=None,
+            error=None,
+            setting="no SSEDescription: encrypted with the AWS owned key "
+            "(DynamoDB encrypts every table)",
+        )
 
 
 # KMS -------------------------------------------------------------------------------------------
 
 
 @handles("kms", "ListKeys", kinds=(KMS,))
-def list_keys(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def list_keys(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Every key listed stays unknown until its own calls are read."""
     for key in dicts(response.get("Keys")):
         key_id = text(key.get("KeyId"))
@@ -296,7 +416,9 @@ def list_keys(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any
 
 
 @handles("kms", "ListAliases", kinds=(KMS,))
-def list_aliases(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def list_aliases(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Alias names per key, so a report says ``alias/orders-db`` rather than a UUID."""
     for alias in dicts(response.get("Aliases")):
         target, name = text(alias.get("TargetKeyId")), text(alias.get("AliasName"))
@@ -305,9 +427,11 @@ def list_aliases(inv: AwsInventory, params: dict[str, Any], response: dict[str, 
 
 
 @handles("kms", "DescribeKey", kinds=(KMS,), resource_param="KeyId")
-def describe_key(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
-    """Manager, spec, usage, state and origin of a key."""
-    meta = response.get("KeyMetadata") if isinstance(response.get("KeyMetadata"), dict) else {}
+def describe_key(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
+    """Read the manager, spec, usage, state and origin of a key."""
+    meta = mapping(response.get("KeyMetadata"))
     key_id = text(meta.get("KeyId")) or params.get("KeyId")
     if not key_id:
         return
@@ -325,7 +449,9 @@ def describe_key(inv: AwsInventory, params: dict[str, Any], response: dict[str, 
 
 
 @handles("kms", "GetKeyRotationStatus", kinds=(KMS,), resource_param="KeyId")
-def key_rotation(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def key_rotation(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Whether automatic rotation is on, its period and the next rotation date."""
     key_id = text(response.get("KeyId")) or params.get("KeyId")
     if not key_id:
@@ -340,8 +466,10 @@ def key_rotation(inv: AwsInventory, params: dict[str, Any], response: dict[str, 
 
 
 @on_error("GetKeyRotationStatus")
-def key_rotation_error(inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None) -> None:
-    """Asymmetric and HMAC keys cannot rotate (UnsupportedOperationException); others are unknown."""
+def key_rotation_error(
+    inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None
+) -> None:
+    """Note keys that cannot rotate (UnsupportedOperationException); leave others unknown."""
     record = inv.key(params.get("KeyId", "?"), region)
     if error.code == "UnsupportedOperationException":
         record["rotation_enabled"] = None
@@ -351,7 +479,9 @@ def key_rotation_error(inv: AwsInventory, params: dict[str, Any], error: CallErr
 
 
 @handles("kms", "GetKeyPolicy", kinds=(KMS,), resource_param="KeyId")
-def key_policy(inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None) -> None:
+def key_policy(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
     """Who may decrypt with the key, from its key policy."""
     key_id = params.get("KeyId")
     if not key_id:
@@ -366,19 +496,25 @@ def key_policy(inv: AwsInventory, params: dict[str, Any], response: dict[str, An
 
 
 @on_error("GetKeyPolicy")
-def key_policy_error(inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None) -> None:
-    """An unreadable policy leaves the decrypt principals unknown."""
+def key_policy_error(
+    inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None
+) -> None:
+    """Leave the decrypt principals unknown when the policy cannot be read."""
     inv.key(params.get("KeyId", "?"), region)["policy_error"] = error.describe()
 
 
 @on_error("DescribeKey")
-def describe_key_error(inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None) -> None:
-    """A key that cannot be described stays unknown, with the reason."""
+def describe_key_error(
+    inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None
+) -> None:
+    """Leave a key that cannot be described unknown, with the reason."""
     inv.key(params.get("KeyId", "?"), region)["error"] = error.describe()
 
 
 @on_error("DescribeTable")
-def describe_table_error(inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None) -> None:
-    """A table that cannot be described stays unknown, with the reason."""
+def describe_table_error(
+    inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None
+) -> None:
+    """Leave a table that cannot be described unknown, with the reason."""
     record = inv.store("dynamodb_table", params.get("TableName", "?"), region)
     record.update(encrypted=None, origin="DescribeTable", error=error.describe())

@@ -45,19 +45,30 @@ def _flag(value: Any) -> str:
 
 
 def s3_bucket(inv: AwsInventory, r: Resource, names: dict[str, str]) -> None:
-    """A bucket and its inline (v3) encryption and lifecycle rules, when the state has them."""
+    """Read a bucket and its inline (v3) encryption and lifecycle rules, when present."""
     name = text(r.values.get("bucket")) or text(r.values.get("id"))
     if not name:
         return
     names[r.address.split("[", 1)[0]] = name
-    record = inv.store("s3_bucket", name, text(r.values.get("region")) or arn_region(r.values.get("arn")))
+    record = inv.store(
+        "s3_bucket", name, text(r.values.get("region")) or arn_region(r.values.get("arn"))
+    )
     if "server_side_encryption_configuration" in r.values:
-        _s3_encryption(record, _first(r.values["server_side_encryption_configuration"]).get("rule"), r.address,
-                       "server_side_encryption_configuration")
+        _s3_encryption(
+            record,
+            _first(r.values["server_side_encryption_configuration"]).get("rule"),
+            r.address,
+            "server_side_encryption_configuration",
+        )
     if isinstance(r.values.get("lifecycle_rule"), list):
         lifecycle = inv.bucket_lifecycle(name)
-        lifecycle.update(rules=[_inline_rule(rule) for rule in r.values["lifecycle_rule"] if isinstance(rule, dict)],
-                         origin=r.address, error=None)
+        lifecycle.update(
+            rules=[
+                _inline_rule(rule) for rule in r.values["lifecycle_rule"] if isinstance(rule, dict)
+            ],
+            origin=r.address,
+            error=None,
+        )
 
 
 def _s3_encryption(record: dict[str, Any], rules: Any, address: str, block: str) -> None:
@@ -66,14 +77,20 @@ def _s3_encryption(record: dict[str, Any], rules: Any, address: str, block: str)
     record["origin"] = address
     record["error"] = None
     if not algorithm:
-        record.update(encrypted=False, algorithm=None, kms_key_id=None, setting=f"{block} sets no sse_algorithm")
+        record.update(
+            encrypted=False,
+            algorithm=None,
+            kms_key_id=None,
+            setting=f"{block} sets no sse_algorithm",
+        )
         return
     key = text(default.get("kms_master_key_id"))
     record.update(
         encrypted=algorithm in _S3_ALGORITHMS,
         algorithm=_S3_ALGORITHMS.get(algorithm),
         kms_key_id=key or ("aws/s3" if algorithm.startswith("aws:kms") else None),
-        setting=f'sse_algorithm = "{algorithm}"' + (f', kms_master_key_id = "{key}"' if key else ""),
+        setting=f'sse_algorithm = "{algorithm}"'
+        + (f', kms_master_key_id = "{key}"' if key else ""),
     )
 
 
@@ -92,7 +109,7 @@ def _inline_rule(rule: dict[str, Any]) -> dict[str, Any]:
 
 
 def _bucket_of(r: Resource, names: dict[str, str]) -> str | None:
-    """The bucket a split resource configures: its ``bucket`` value, or the bucket it references."""
+    """Find the bucket a split resource configures: its ``bucket``, or the one it references."""
     bucket = text(r.values.get("bucket"))
     if bucket:
         return bucket
@@ -123,15 +140,19 @@ def s3_lifecycle(inv: AwsInventory, r: Resource, names: dict[str, str]) -> None:
         combined = _first(filters.get("and"))
         expiration = _first(rule.get("expiration"))
         noncurrent = _first(rule.get("noncurrent_version_expiration"))
-        rules.append({
-            "id": str(rule.get("id") or ""),
-            "status": "Enabled" if rule.get("status") == "Enabled" else "Disabled",
-            "prefix": text(rule.get("prefix")) or text(filters.get("prefix")) or text(combined.get("prefix")),
-            "expiration_days": to_int(expiration.get("days")) or None,
-            "expiration_date": text(expiration.get("date")),
-            "noncurrent_expiration_days": to_int(noncurrent.get("noncurrent_days")) or None,
-            "tag_filter": bool(filters.get("tag") or combined.get("tags")),
-        })
+        rules.append(
+            {
+                "id": str(rule.get("id") or ""),
+                "status": "Enabled" if rule.get("status") == "Enabled" else "Disabled",
+                "prefix": text(rule.get("prefix"))
+                or text(filters.get("prefix"))
+                or text(combined.get("prefix")),
+                "expiration_days": to_int(expiration.get("days")) or None,
+                "expiration_date": text(expiration.get("date")),
+                "noncurrent_expiration_days": to_int(noncurrent.get("noncurrent_days")) or None,
+                "tag_filter": bool(filters.get("tag") or combined.get("tags")),
+            }
+        )
     inv.bucket_lifecycle(bucket).update(rules=rules, origin=r.address, error=None)
 
 
@@ -140,25 +161,43 @@ def s3_public_access(inv: AwsInventory, r: Resource, names: dict[str, str]) -> N
     bucket = _bucket_of(r, names)
     if not bucket:
         return
-    flags = {k: to_bool(r.values.get(k)) for k in
-             ("block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets")}
-    inv.bucket_public_access(bucket).update(flags, all_blocked=all(v is True for v in flags.values()),
-                                            origin=r.address, error=None)
+    flags = {
+        k: to_bool(r.values.get(k))
+        for k in (
+            "block_public_acls",
+            "ignore_public_acls",
+            "block_public_policy",
+            "restrict_public_buckets",
+        )
+    }
+    inv.bucket_public_access(bucket).update(
+        flags, all_blocked=all(v is True for v in flags.values()), origin=r.address, error=None
+    )
 
 
-def _storage(inv: AwsInventory, r: Resource, kind: str, name_key: str, flag_key: str, key_key: str) -> None:
+def _storage(
+    inv: AwsInventory, r: Resource, kind: str, name_key: str, flag_key: str, key_key: str
+) -> None:
     identifier = text(r.values.get(name_key)) or text(r.values.get("id")) or r.address
     record = inv.store(kind, identifier, arn_region(r.values.get("arn")))
     inv.note_account(arn_account(r.values.get("arn")))
     record["origin"] = r.address
     encrypted = to_bool(r.values.get(flag_key))
     if encrypted is None:
-        record.update(encrypted=None, error=f"{flag_key} is not known (not in the document or computed at apply)")
+        record.update(
+            encrypted=None,
+            error=f"{flag_key} is not known (not in the document or computed at apply)",
+        )
         return
     key = text(r.values.get(key_key))
-    record.update(encrypted=encrypted, algorithm=_CIPHER if encrypted else None, kms_key_id=key if encrypted else None,
-                  setting=f"{flag_key} = {_flag(encrypted)}" + (f', {key_key} = "{key}"' if encrypted and key else ""),
-                  error=None)
+    record.update(
+        encrypted=encrypted,
+        algorithm=_CIPHER if encrypted else None,
+        kms_key_id=key if encrypted else None,
+        setting=f"{flag_key} = {_flag(encrypted)}"
+        + (f', {key_key} = "{key}"' if encrypted and key else ""),
+        error=None,
+    )
 
 
 def db_instance(inv: AwsInventory, r: Resource, names: dict[str, str]) -> None:
@@ -177,12 +216,16 @@ def ebs_volume(inv: AwsInventory, r: Resource, names: dict[str, str]) -> None:
 
 
 def ebs_default(inv: AwsInventory, r: Resource, names: dict[str, str]) -> None:
-    """``aws_ebs_encryption_by_default``: whether new volumes are encrypted (region of the provider)."""
+    """``aws_ebs_encryption_by_default``: whether new volumes are encrypted (provider region)."""
     enabled = to_bool(r.values.get("enabled"))
     record = inv.store("ebs_default", "provider region")
-    record.update(origin=r.address, encrypted=enabled, algorithm=_CIPHER if enabled else None,
-                  setting=f"enabled = {_flag(enabled)}" if enabled is not None else None,
-                  error=None if enabled is not None else "enabled is not known")
+    record.update(
+        origin=r.address,
+        encrypted=enabled,
+        algorithm=_CIPHER if enabled else None,
+        setting=f"enabled = {_flag(enabled)}" if enabled is not None else None,
+        error=None if enabled is not None else "enabled is not known",
+    )
 
 
 def dynamodb_table(inv: AwsInventory, r: Resource, names: dict[str, str]) -> None:
@@ -191,9 +234,19 @@ def dynamodb_table(inv: AwsInventory, r: Resource, names: dict[str, str]) -> Non
     record = inv.store("dynamodb_table", name, arn_region(r.values.get("arn")))
     sse = _first(r.values.get("server_side_encryption"))
     key = text(sse.get("kms_key_arn"))
-    setting = ("server_side_encryption.enabled = true" + (f', kms_key_arn = "{key}"' if key else "")
-               if to_bool(sse.get("enabled")) else "no server_side_encryption: AWS owned key (DynamoDB encrypts every table)")
-    record.update(origin=r.address, encrypted=True, algorithm=_CIPHER, kms_key_id=key, setting=setting, error=None)
+    setting = (
+        "server_side_encryption.enabled = true" + (f', kms_key_arn = "{key}"' if key else "")
+        if to_bool(sse.get("enabled"))
+        else "no server_side_encryption: AWS owned key (DynamoDB encrypts every table)"
+    )
+    record.update(
+        origin=r.address,
+        encrypted=True,
+        algorithm=_CIPHER,
+        kms_key_id=key,
+        setting=setting,
+        error=None,
+    )
 
 
 def kms_key(inv: AwsInventory, r: Resource, names: dict[str, str]) -> None:
@@ -206,7 +259,9 @@ def kms_key(inv: AwsInventory, r: Resource, names: dict[str, str]) -> None:
     record.update(
         arn=text(r.values.get("arn")),
         manager="CUSTOMER",
-        spec=text(r.values.get("key_spec")) or text(r.values.get("customer_master_key_spec")) or "SYMMETRIC_DEFAULT",
+        spec=text(r.values.get("key_spec"))
+        or text(r.values.get("customer_master_key_spec"))
+        or "SYMMETRIC_DEFAULT",
         usage=text(r.values.get("key_usage")) or "ENCRYPT_DECRYPT",
         state="Enabled" if enabled is not False else "Disabled",
         key_origin="EXTERNAL" if r.type == "aws_kms_external_key" else "AWS_KMS",
@@ -220,8 +275,12 @@ def kms_key(inv: AwsInventory, r: Resource, names: dict[str, str]) -> None:
 
 def _key_policy(inv: AwsInventory, key_id: str, policy: Any) -> None:
     found = decrypt_principals(policy, inv.redactor)
-    inv.key(key_id).update(decrypt_principals=found["principals"], public_decrypt=found["public"],
-                           conditional_public_decrypt=found["conditional_public"], policy_error=found["error"])
+    inv.key(key_id).update(
+        decrypt_principals=found["principals"],
+        public_decrypt=found["public"],
+        conditional_public_decrypt=found["conditional_public"],
+        policy_error=found["error"],
+    )
 
 
 def kms_key_policy(inv: AwsInventory, r: Resource, names: dict[str, str]) -> None:
@@ -271,9 +330,14 @@ def secret(inv: AwsInventory, r: Resource, names: dict[str, str]) -> None:
     names[r.address.split("[", 1)[0]] = name
     record = inv.secret(inv.redactor.scrub(name), arn_region(arn))
     rules = _first(r.values.get("rotation_rules"))
-    record.update(arn=arn, kms_key_id=text(r.values.get("kms_key_id")) or "aws/secretsmanager", origin=r.address,
-                  rotation_enabled=bool(to_bool(r.values.get("rotation_enabled"))),
-                  rotation_days=to_int(rules.get("automatically_after_days")), error=None)
+    record.update(
+        arn=arn,
+        kms_key_id=text(r.values.get("kms_key_id")) or "aws/secretsmanager",
+        origin=r.address,
+        rotation_enabled=bool(to_bool(r.values.get("rotation_enabled"))),
+        rotation_days=to_int(rules.get("automatically_after_days")),
+        error=None,
+    )
 
 
 def secret_rotation(inv: AwsInventory, r: Resource, names: dict[str, str]) -> None:
@@ -304,11 +368,20 @@ def cloudtrail(inv: AwsInventory, r: Resource, names: dict[str, str]) -> None:
     advanced = [s for s in v.get("advanced_event_selector") or [] if isinstance(s, dict)]
     management: bool | None = True if not basic and not advanced else None
     if basic:
-        types = {s.get("read_write_type", "All") for s in basic if s.get("include_management_events", True)}
+        types = {
+            s.get("read_write_type", "All")
+            for s in basic
+            if s.get("include_management_events", True)
+        }
         management = "All" in types or {"ReadOnly", "WriteOnly"} <= types
     for selector in advanced:
-        fields = {f.get("field"): f for f in selector.get("field_selector") or [] if isinstance(f, dict)}
-        if "Management" in (fields.get("eventCategory", {}).get("equals") or []) and "readOnly" not in fields:
+        fields = {
+            f.get("field"): f for f in selector.get("field_selector") or [] if isinstance(f, dict)
+        }
+        if (
+            "Management" in (fields.get("eventCategory", {}).get("equals") or [])
+            and "readOnly" not in fields
+        ):
             management = True
     enabled = to_bool(v.get("enable_logging"))
     inv.trail(name).update(
@@ -358,7 +431,8 @@ def lb_listener(inv: AwsInventory, r: Resource, names: dict[str, str]) -> None:
         "ssl_policy": text(v.get("ssl_policy")),
         "protocols": None,
         "default_action": text(action.get("type")),
-        "redirects_to_https": action.get("type") == "redirect" and redirect.get("protocol") == "HTTPS",
+        "redirects_to_https": action.get("type") == "redirect"
+        and redirect.get("protocol") == "HTTPS",
         "origin": r.address,
     }
 
@@ -373,14 +447,27 @@ def security_group(inv: AwsInventory, r: Resource, names: dict[str, str]) -> Non
     group_id = text(r.values.get("id")) or r.address
     names[r.address.split("[", 1)[0]] = group_id
     ingress = [rule for rule in r.values.get("ingress") or [] if isinstance(rule, dict)]
-    record = inv.security_groups.setdefault(group_id, {
-        "id": group_id, "name": text(r.values.get("name")), "vpc": text(r.values.get("vpc_id")),
-        "region": arn_region(r.values.get("arn")), "rules": 0, "world_open": [], "origin": r.address,
-    })
+    record = inv.security_groups.setdefault(
+        group_id,
+        {
+            "id": group_id,
+            "name": text(r.values.get("name")),
+            "vpc": text(r.values.get("vpc_id")),
+            "region": arn_region(r.values.get("arn")),
+            "rules": 0,
+            "world_open": [],
+            "origin": r.address,
+        },
+    )
     record["rules"] += len(ingress)
     for rule in ingress:
-        _open(record, rule.get("protocol"), rule.get("from_port"), rule.get("to_port"),
-              list(rule.get("cidr_blocks") or []) + list(rule.get("ipv6_cidr_blocks") or []))
+        _open(
+            record,
+            rule.get("protocol"),
+            rule.get("from_port"),
+            rule.get("to_port"),
+            list(rule.get("cidr_blocks") or []) + list(rule.get("ipv6_cidr_blocks") or []),
+        )
 
 
 def security_group_rule(inv: AwsInventory, r: Resource, names: dict[str, str]) -> None:
@@ -396,13 +483,24 @@ def security_group_rule(inv: AwsInventory, r: Resource, names: dict[str, str]) -
             if group_id:
                 break
     group_id = group_id or r.address
-    record = inv.security_groups.setdefault(group_id, {
-        "id": group_id, "name": None, "vpc": None, "region": None, "rules": 0, "world_open": [], "origin": r.address,
-    })
+    record = inv.security_groups.setdefault(
+        group_id,
+        {
+            "id": group_id,
+            "name": None,
+            "vpc": None,
+            "region": None,
+            "rules": 0,
+            "world_open": [],
+            "origin": r.address,
+        },
+    )
     record["rules"] += 1
     cidrs = list(v.get("cidr_blocks") or []) + list(v.get("ipv6_cidr_blocks") or [])
     cidrs += [c for c in (v.get("cidr_ipv4"), v.get("cidr_ipv6")) if c]
-    _open(record, v.get("protocol", v.get("ip_protocol")), v.get("from_port"), v.get("to_port"), cidrs)
+    _open(
+        record, v.get("protocol", v.get("ip_protocol")), v.get("from_port"), v.get("to_port"), cidrs
+    )
 
 
 def _open(record: dict[str, Any], protocol: Any, low: Any, high: Any, cidrs: list[Any]) -> None:

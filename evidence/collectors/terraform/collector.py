@@ -65,8 +65,14 @@ class TerraformCollector(Collector[TerraformSettings]):
             if read is None:
                 continue
             raw, document = read
-            documents.append({"file": path.name, "kind": document.kind, "terraform_version": document.terraform_version,
-                              "resources": len(document.resources)})
+            documents.append(
+                {
+                    "file": path.name,
+                    "kind": document.kind,
+                    "terraform_version": document.terraform_version,
+                    "resources": len(document.resources),
+                }
+            )
             resources.extend((resource, raw) for resource in document.resources)
             if document.skipped:
                 ledger.skip(KINDS, raw, "data sources")
@@ -90,7 +96,8 @@ class TerraformCollector(Collector[TerraformSettings]):
         yield from ledger.items(
             self,
             inventory,
-            subject="Terraform " + (", ".join(sorted({d["kind"] for d in documents})) or "documents"),
+            subject="Terraform "
+            + (", ".join(sorted({d["kind"] for d in documents})) or "documents"),
             captured=captured.replace(microsecond=0),
             redactions=self.redaction_counts(since),
             extra_facts={"documents": documents},
@@ -107,7 +114,9 @@ class TerraformCollector(Collector[TerraformSettings]):
         try:
             parsed = json.loads(data.decode("utf-8", errors="replace"))
         except json.JSONDecodeError as exc:
-            ledger.reject(KINDS, str(path), exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
+            ledger.reject(
+                KINDS, str(path), exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})"
+            )
             return None
         try:
             return raw, read_document(parsed)
@@ -116,7 +125,7 @@ class TerraformCollector(Collector[TerraformSettings]):
             return None
 
     def redacted_copy(self, location: str) -> Iterator[bytes] | None:
-        """The document re-written with sensitive values removed field by field (never line scrubbing)."""
+        """Rewrite the document with sensitive values removed field by field (never by line)."""
         path = Path(location)
         if not path.is_file():
             return None

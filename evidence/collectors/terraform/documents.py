@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from evidence.collectors.aws.api_values import mapping
+
 
 class NotTerraform(ValueError):
     """The document is not a Terraform state or plan; the message says why."""
@@ -40,13 +42,17 @@ class Document:
 
 
 def read_document(data: Any) -> Document:
-    """The resources of a state, show-json or plan document; NotTerraform for anything else."""
+    """Read the resources of a state, show-json or plan document; NotTerraform otherwise."""
     if not isinstance(data, dict):
         raise NotTerraform("not a Terraform state or plan: the top level is not a JSON object")
-    version = data.get("terraform_version") if isinstance(data.get("terraform_version"), str) else None
+    version = (
+        data.get("terraform_version") if isinstance(data.get("terraform_version"), str) else None
+    )
     if "planned_values" in data or "resource_changes" in data:
         references = _references(data.get("configuration"))
-        resources, skipped = _module_resources((data.get("planned_values") or {}).get("root_module"), references)
+        resources, skipped = _module_resources(
+            (data.get("planned_values") or {}).get("root_module"), references
+        )
         return Document("plan", version, resources, skipped)
     if "values" in data and "format_version" in data:
         resources, skipped = _module_resources((data.get("values") or {}).get("root_module"), {})
@@ -54,14 +60,17 @@ def read_document(data: Any) -> Document:
     if "resources" in data and "version" in data:
         if data.get("version") != 4:
             raise NotTerraform(
-                f"state format version {data.get('version')} is not supported (only version 4, Terraform "
+                f"state format version {data.get('version')} is not supported "
+                "(only version 4, Terraform "
                 "0.12 and later); `terraform show -json` prints a readable state"
             )
         resources, skipped = _state_resources(data["resources"])
         return Document("state", version, resources, skipped)
     if "modules" in data and "version" in data:
         raise NotTerraform("state format version 3 (Terraform before 0.12) is not supported")
-    raise NotTerraform("not a Terraform state or plan: no `resources`, `values` or `planned_values`")
+    raise NotTerraform(
+        "not a Terraform state or plan: no `resources`, `values` or `planned_values`"
+    )
 
 
 def _state_resources(entries: Any) -> tuple[list[Resource], int]:
@@ -79,12 +88,16 @@ def _state_resources(entries: Any) -> tuple[list[Resource], int]:
         for instance in instances:
             key = instance.get("index_key")
             suffix = "" if key is None else f"[{key!r}]" if isinstance(key, str) else f"[{key}]"
-            values = instance.get("attributes") if isinstance(instance.get("attributes"), dict) else {}
-            found.append(Resource(address + suffix.replace("'", '"'), str(entry.get("type")), values))
+            values = mapping(instance.get("attributes"))
+            found.append(
+                Resource(address + suffix.replace("'", '"'), str(entry.get("type")), values)
+            )
     return found, skipped
 
 
-def _module_resources(module: Any, references: dict[str, dict[str, list[str]]]) -> tuple[list[Resource], int]:
+def _module_resources(
+    module: Any, references: dict[str, dict[str, list[str]]]
+) -> tuple[list[Resource], int]:
     found: list[Resource] = []
     skipped = 0
     for resource in _walk(module):
@@ -92,8 +105,15 @@ def _module_resources(module: Any, references: dict[str, dict[str, list[str]]]) 
             skipped += 1
             continue
         address = str(resource.get("address"))
-        values = resource.get("values") if isinstance(resource.get("values"), dict) else {}
-        found.append(Resource(address, str(resource.get("type")), values, references.get(_config_address(address), {})))
+        values = mapping(resource.get("values"))
+        found.append(
+            Resource(
+                address,
+                str(resource.get("type")),
+                values,
+                references.get(_config_address(address), {}),
+            )
+        )
     return found, skipped
 
 
@@ -119,7 +139,7 @@ def _references(configuration: Any) -> dict[str, dict[str, list[str]]]:
     for resource in (module or {}).get("resources") or []:
         if not isinstance(resource, dict):
             continue
-        expressions = resource.get("expressions") if isinstance(resource.get("expressions"), dict) else {}
+        expressions = mapping(resource.get("expressions"))
         attrs = {
             name: [r for r in expr.get("references", []) if isinstance(r, str)]
             for name, expr in expressions.items()

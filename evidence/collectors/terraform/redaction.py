@@ -16,16 +16,18 @@ from evidence.collectors.aws.identities import pseudonymise_text
 from evidence.redact import SECRET, Redactor
 
 _SECRET_NAME = re.compile(r"password|passphrase|private_key|secret|token|credential", re.IGNORECASE)
-_NOT_SECRET = re.compile(r"(_id|_ids|_arn|_arns|_name|_names|_version_stage|_rotation)$|secretsmanager|^secret_id$")
+_NOT_SECRET = re.compile(
+    r"(_id|_ids|_arn|_arns|_name|_names|_version_stage|_rotation)$|secretsmanager|^secret_id$"
+)
 
 
 def is_secret_name(name: str) -> bool:
-    """Whether an attribute called ``name`` holds secret material (``password``, not ``secret_id``)."""
+    """Whether an attribute ``name`` holds secret material (``password``, not ``secret_id``)."""
     return bool(_SECRET_NAME.search(name)) and not _NOT_SECRET.search(name)
 
 
 def redact_document(document: Any, redactor: Redactor) -> Any:
-    """The whole document with sensitive values replaced by ``[REDACTED]``, then PII-scrubbed."""
+    """Replace sensitive values by ``[REDACTED]`` everywhere, then scrub PII."""
     if isinstance(document, dict):
         document = dict(document)
         if isinstance(document.get("resources"), list):
@@ -34,11 +36,15 @@ def redact_document(document: Any, redactor: Redactor) -> Any:
             if isinstance(document.get(key), dict):
                 document[key] = _values_tree(document[key], redactor)
         if isinstance(document.get("resource_changes"), list):
-            document["resource_changes"] = [_change(c, redactor) for c in document["resource_changes"]]
+            document["resource_changes"] = [
+                _change(c, redactor) for c in document["resource_changes"]
+            ]
         if isinstance(document.get("outputs"), dict):
             document["outputs"] = {k: _output(v, redactor) for k, v in document["outputs"].items()}
         if isinstance(document.get("variables"), dict):
-            document["variables"] = {k: _masked(v, True, redactor) for k, v in document["variables"].items()}
+            document["variables"] = {
+                k: _masked(v, True, redactor) for k, v in document["variables"].items()
+            }
     return _by_name(document, redactor)
 
 
@@ -61,22 +67,30 @@ def _state_resource(resource: Any, redactor: Redactor) -> Any:
 
 
 def _mask_path(value: Any, path: Any, redactor: Redactor) -> Any:
-    """Redact the value at a state ``sensitive_attributes`` path ([{"type": "get_attr", "value": "password"}])."""
+    """Redact the value at a state ``sensitive_attributes`` path (``[{"value": "password"}]``)."""
     steps = [s.get("value") for s in path if isinstance(s, dict)] if isinstance(path, list) else []
     if not steps:
         return value
     head, rest = steps[0], path[1:]
     if isinstance(value, dict) and head in value:
         value = dict(value)
-        value[head] = _masked(value[head], True, redactor) if not rest else _mask_path(value[head], rest, redactor)
+        value[head] = (
+            _masked(value[head], True, redactor)
+            if not rest
+            else _mask_path(value[head], rest, redactor)
+        )
     elif isinstance(value, list) and isinstance(head, int) and 0 <= head < len(value):
         value = list(value)
-        value[head] = _masked(value[head], True, redactor) if not rest else _mask_path(value[head], rest, redactor)
+        value[head] = (
+            _masked(value[head], True, redactor)
+            if not rest
+            else _mask_path(value[head], rest, redactor)
+        )
     return value
 
 
 def _values_tree(module: Any, redactor: Redactor) -> Any:
-    """A show-json ``values``/``planned_values`` tree with each resource's ``sensitive_values`` applied."""
+    """Apply each resource's ``sensitive_values`` to a ``values``/``planned_values`` tree."""
     if not isinstance(module, dict):
         return module
     module = dict(module)
@@ -84,7 +98,9 @@ def _values_tree(module: Any, redactor: Redactor) -> Any:
         module["root_module"] = _values_tree(module["root_module"], redactor)
     if isinstance(module.get("resources"), list):
         module["resources"] = [
-            dict(r, values=_masked(r.get("values"), r.get("sensitive_values"), redactor)) if isinstance(r, dict) else r
+            dict(r, values=_masked(r.get("values"), r.get("sensitive_values"), redactor))
+            if isinstance(r, dict)
+            else r
             for r in module["resources"]
         ]
     if isinstance(module.get("child_modules"), list):
@@ -119,7 +135,9 @@ def _masked(value: Any, mask: Any, redactor: Redactor) -> Any:
     if isinstance(value, dict) and isinstance(mask, dict):
         return {k: _masked(v, mask.get(k), redactor) for k, v in value.items()}
     if isinstance(value, list) and isinstance(mask, list):
-        return [_masked(v, mask[i] if i < len(mask) else None, redactor) for i, v in enumerate(value)]
+        return [
+            _masked(v, mask[i] if i < len(mask) else None, redactor) for i, v in enumerate(value)
+        ]
     return value
 
 

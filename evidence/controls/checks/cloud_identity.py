@@ -6,7 +6,14 @@ from typing import Any
 
 from evidence.controls.checks import check
 from evidence.controls.context import CheckContext
-from evidence.controls.settings_facts import Verdicts, cite, in_terraform, listing, parse_time, snapshots
+from evidence.controls.settings_facts import (
+    Verdicts,
+    cite,
+    in_terraform,
+    listing,
+    parse_time,
+    snapshots,
+)
 from evidence.model.evidence import EvidenceItem
 from evidence.model.results import CheckOutcome
 
@@ -20,8 +27,12 @@ _NAMES = {
     "max_age_days": ("MaxPasswordAge", "max_password_age"),
     "reuse_prevention": ("PasswordReusePrevention", "password_reuse_prevention"),
 }
-_CLASSES = {"upper": "require_uppercase", "lower": "require_lowercase", "digit": "require_numbers",
-            "special": "require_symbols"}
+_CLASSES = {
+    "upper": "require_uppercase",
+    "lower": "require_lowercase",
+    "digit": "require_numbers",
+    "special": "require_symbols",
+}
 _UNSUPPORTED = {
     "min_age_days": "a minimum password age",
     "no_username": "rejecting passwords that contain the user name",
@@ -36,12 +47,16 @@ def _name(field: str, policy: dict[str, Any]) -> str:
 
 def _setting(field: str, policy: dict[str, Any]) -> str:
     value = policy.get(field)
-    shown = "not set" if value is None else ("true" if value is True else "false" if value is False else value)
+    shown = (
+        "not set"
+        if value is None
+        else ("true" if value is True else "false" if value is False else value)
+    )
     return f"{_name(field, policy)}={shown}"
 
 
 def _required_classes(value: Any) -> tuple[set[str], int]:
-    """The classes required by name, and how many of the four must be present ("mixed": three)."""
+    """Name the classes required, and how many of the four must be present ("mixed": three)."""
     text = str(value or "").lower()
     if text.strip() == "mixed":
         return set(), 3
@@ -68,10 +83,14 @@ def policy_gaps(policy: dict[str, Any], params: dict[str, Any]) -> list[str]:
     if max_age is not None:
         age = policy.get("max_age_days")
         if not age or age > int(max_age):
-            gaps.append(f"{_setting('max_age_days', policy)} (passwords must expire within {max_age} days)")
+            gaps.append(
+                f"{_setting('max_age_days', policy)} (passwords must expire within {max_age} days)"
+            )
     history = params.get("history")
     if history is not None and (policy.get("reuse_prevention") or 0) < int(history):
-        gaps.append(f"{_setting('reuse_prevention', policy)} (the last {history} passwords must be refused)")
+        gaps.append(
+            f"{_setting('reuse_prevention', policy)} (the last {history} passwords must be refused)"
+        )
     return gaps
 
 
@@ -88,31 +107,54 @@ def password_policy_strength(ctx: CheckContext) -> CheckOutcome:
             verdicts.add(subject, "unknown", f"{label}: {policy['error']} ({item.id})")
             continue
         if policy.get("present") is False:
-            verdicts.add(subject, "bad", f"{label}: none is set (NoSuchEntity), so IAM's defaults apply: "
-                                         f"8 characters, no expiry, no history ({item.id})")
+            verdicts.add(
+                subject,
+                "bad",
+                f"{label}: none is set (NoSuchEntity), so IAM's defaults apply: "
+                f"8 characters, no expiry, no history ({item.id})",
+            )
             continue
         gaps = policy_gaps(policy, ctx.params)
         if gaps:
             verdicts.add(subject, "bad", f"{label}: {', '.join(gaps)} ({item.id})")
         else:
-            verdicts.add(subject, "good", f"{label}: {', '.join(_setting(f, policy) for f in _NAMES)}")
+            verdicts.add(
+                subject, "good", f"{label}: {', '.join(_setting(f, policy) for f in _NAMES)}"
+            )
         cannot = [_UNSUPPORTED[u] for u in policy.get("unsupported") or [] if u in _UNSUPPORTED]
         if cannot:
-            note = (f"AWS IAM has no setting for {', '.join(cannot)}; those rules of the control rest on the "
-                    "identity provider or the written policy")
+            note = (
+                f"AWS IAM has no setting for {', '.join(cannot)}; "
+                "those rules of the control rest on the "
+                "identity provider or the written policy"
+            )
             if note not in verdicts.notes:
                 verdicts.notes.append(note)
     bad, good, unknown = verdicts.bad, verdicts.good, [*shots.errors(), *verdicts.unknown]
     if bad:
-        return ctx.not_met(f"{len(bad)} password policy gap(s): {listing(bad)}", *unknown[:3], *verdicts.notes,
-                           evidence=shots.fresh, policies_failing=len(bad))
+        return ctx.not_met(
+            f"{len(bad)} password policy gap(s): {listing(bad)}",
+            *unknown[:3],
+            *verdicts.notes,
+            evidence=shots.fresh,
+            policies_failing=len(bad),
+        )
     if unknown:
-        return ctx.insufficient(f"password policy could not be read: {listing(unknown)}", *verdicts.notes,
-                                evidence=shots.fresh)
+        return ctx.insufficient(
+            f"password policy could not be read: {listing(unknown)}",
+            *verdicts.notes,
+            evidence=shots.fresh,
+        )
     if not good:
-        return ctx.insufficient("no password policy was collected", *verdicts.notes, evidence=shots.fresh)
-    return ctx.met(f"{listing(good)} ({cite(shots.fresh)})", *verdicts.notes, evidence=shots.fresh,
-                   policies_checked=len(good))
+        return ctx.insufficient(
+            "no password policy was collected", *verdicts.notes, evidence=shots.fresh
+        )
+    return ctx.met(
+        f"{listing(good)} ({cite(shots.fresh)})",
+        *verdicts.notes,
+        evidence=shots.fresh,
+        policies_checked=len(good),
+    )
 
 
 def _subject(record: dict[str, Any], item: EvidenceItem) -> str:
@@ -122,7 +164,9 @@ def _subject(record: dict[str, Any], item: EvidenceItem) -> str:
     return f"AWS account {account}" if account else "the AWS account"
 
 
-def _credential_snapshots(ctx: CheckContext) -> tuple[list[tuple[dict[str, Any], EvidenceItem]], list[str], list[str], list[EvidenceItem]]:
+def _credential_snapshots(
+    ctx: CheckContext,
+) -> tuple[list[tuple[dict[str, Any], EvidenceItem]], list[str], list[str], list[EvidenceItem]]:
     shots = snapshots(ctx, "iam.credentials", "users")
     users = shots.records("users")
     for item in shots.fresh:
@@ -155,23 +199,40 @@ def iam_users_mfa(ctx: CheckContext) -> CheckOutcome:
         elif user.get("console") is False:
             api_only.add(identity)
         else:
-            verdicts.add(identity, "unknown", f"{name}: no MFA device on record and console access not known "
-                                              f"({item.id})")
+            verdicts.add(
+                identity,
+                "unknown",
+                f"{name}: no MFA device on record and console access not known ({item.id})",
+            )
     unknown = [*errors, *verdicts.unknown]
     if items and not roots and any(i.facts.get("source") == "credential report" for i in items):
-        unknown.append(f"the credential report has no <root_account> row, so root MFA is not known ({cite(items)})")
+        unknown.append(
+            "the credential report has no <root_account> row, so root MFA is not known "
+            f"({cite(items)})"
+        )
     bad, good = verdicts.bad, verdicts.good
-    figures = {"accounts_with_mfa": len(good), "accounts_without_mfa": len(bad), "api_only_users": len(api_only)}
+    figures = {
+        "accounts_with_mfa": len(good),
+        "accounts_without_mfa": len(bad),
+        "api_only_users": len(api_only),
+    }
     if bad:
-        return ctx.not_met(f"{len(bad)} account(s) can sign in without MFA: {listing(bad)}", *unknown[:3], *notes,
-                           evidence=items, **figures)
+        return ctx.not_met(
+            f"{len(bad)} account(s) can sign in without MFA: {listing(bad)}",
+            *unknown[:3],
+            *notes,
+            evidence=items,
+            **figures,
+        )
     if unknown:
-        return ctx.insufficient(f"MFA could not be established: {listing(unknown)}", *notes, evidence=items,
-                                **figures)
+        return ctx.insufficient(
+            f"MFA could not be established: {listing(unknown)}", *notes, evidence=items, **figures
+        )
     if not users:
         return ctx.insufficient("no IAM users were collected", *notes, evidence=items)
     return ctx.met(
-        f"all {len(good)} account(s) that can sign in to the console (root included) have MFA; {len(api_only)} "
+        f"all {len(good)} account(s) that can sign in to the console (root included) have MFA; "
+        f"{len(api_only)} "
         f"API-only user(s) have no console password ({cite(items)})",
         *notes,
         evidence=items,
@@ -187,7 +248,11 @@ def access_key_age(ctx: CheckContext) -> CheckOutcome:
     verdicts = Verdicts()
     ages: dict[tuple[str, Any], tuple[int, str]] = {}
     for user, item in users:
-        name = "root account" if user.get("user") == "<root_account>" else f"IAM user {user.get('user')}"
+        name = (
+            "root account"
+            if user.get("user") == "<root_account>"
+            else f"IAM user {user.get('user')}"
+        )
         for key in user.get("access_keys") or []:
             if not key.get("active"):
                 continue
@@ -198,31 +263,57 @@ def access_key_age(ctx: CheckContext) -> CheckOutcome:
                 verdicts.add(identity, "unknown", f"{label}: creation date not known ({item.id})")
                 continue
             if rotated > ctx.as_of:
-                verdicts.add(identity, "unknown", f"{label}: created {rotated.date()}, after the as-of date; the key "
-                                                  f"it replaced is not on record ({item.id})")
+                verdicts.add(
+                    identity,
+                    "unknown",
+                    f"{label}: created {rotated.date()}, after the as-of date; the key "
+                    f"it replaced is not on record ({item.id})",
+                )
                 continue
             age = (ctx.as_of - rotated).days
             ages[identity] = (age, label)
             text = f"{label}: last rotated {rotated.date()}, {age} days before {ctx.as_of.date()}"
-            verdicts.add(identity, "bad" if age > limit else "good",
-                         f"{text} (limit {limit}) ({item.id})" if age > limit else text)
+            verdicts.add(
+                identity,
+                "bad" if age > limit else "good",
+                f"{text} (limit {limit}) ({item.id})" if age > limit else text,
+            )
     bad, good, unknown = verdicts.bad, verdicts.good, [*errors, *verdicts.unknown]
     oldest = max(ages.values()) if ages else None
-    figures: dict[str, int | None] = {"active_access_keys": len(ages), "keys_over_limit": len(bad),
-                                      "oldest_key_days": oldest[0] if oldest else None}
+    figures: dict[str, int | None] = {
+        "active_access_keys": len(ages),
+        "keys_over_limit": len(bad),
+        "oldest_key_days": oldest[0] if oldest else None,
+    }
     if bad:
-        return ctx.not_met(f"{len(bad)} active access key(s) older than {limit} days: {listing(bad)}",
-                           *unknown[:3], *notes, evidence=items, **figures)
+        return ctx.not_met(
+            f"{len(bad)} active access key(s) older than {limit} days: {listing(bad)}",
+            *unknown[:3],
+            *notes,
+            evidence=items,
+            **figures,
+        )
     if unknown:
-        return ctx.insufficient(f"access-key age could not be established: {listing(unknown)}", *notes,
-                                evidence=items, **figures)
+        return ctx.insufficient(
+            f"access-key age could not be established: {listing(unknown)}",
+            *notes,
+            evidence=items,
+            **figures,
+        )
     if not users:
         return ctx.insufficient("no IAM users were collected", *notes, evidence=items)
     if not good or oldest is None:
-        return ctx.met(f"the credential report lists {len({u.get('user') for u, _ in users})} account(s) and no "
-                       f"active access key ({cite(items)})", *notes, evidence=items, **figures)
+        return ctx.met(
+            f"the credential report lists {len({u.get('user') for u, _ in users})} account(s) "
+            "and no "
+            f"active access key ({cite(items)})",
+            *notes,
+            evidence=items,
+            **figures,
+        )
     return ctx.met(
-        f"all {len(good)} active access key(s) are at most {limit} days old as of {ctx.as_of.date()}; "
+        f"all {len(good)} active access key(s) are at most {limit} days old "
+        f"as of {ctx.as_of.date()}; "
         f"the oldest is {oldest[1]} at {oldest[0]} days ({cite(items)})",
         *notes,
         evidence=items,

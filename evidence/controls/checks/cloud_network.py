@@ -11,11 +11,32 @@ from evidence.model.results import CheckOutcome
 
 #: Administration and database ports that must never be open to the whole internet.
 ADMIN_PORTS = {
-    21: "FTP", 22: "SSH", 23: "Telnet", 135: "MS RPC", 139: "NetBIOS", 445: "SMB", 1433: "SQL Server",
-    1521: "Oracle", 2375: "Docker API", 2376: "Docker API (TLS)", 3306: "MySQL", 3389: "RDP",
-    5432: "PostgreSQL", 5601: "Kibana", 5900: "VNC", 5984: "CouchDB", 5985: "WinRM", 5986: "WinRM (TLS)",
-    6379: "Redis", 6443: "Kubernetes API", 9042: "Cassandra", 9200: "Elasticsearch", 9300: "Elasticsearch",
-    10250: "kubelet", 11211: "Memcached", 27017: "MongoDB",
+    21: "FTP",
+    22: "SSH",
+    23: "Telnet",
+    135: "MS RPC",
+    139: "NetBIOS",
+    445: "SMB",
+    1433: "SQL Server",
+    1521: "Oracle",
+    2375: "Docker API",
+    2376: "Docker API (TLS)",
+    3306: "MySQL",
+    3389: "RDP",
+    5432: "PostgreSQL",
+    5601: "Kibana",
+    5900: "VNC",
+    5984: "CouchDB",
+    5985: "WinRM",
+    5986: "WinRM (TLS)",
+    6379: "Redis",
+    6443: "Kubernetes API",
+    9042: "Cassandra",
+    9200: "Elasticsearch",
+    9300: "Elasticsearch",
+    10250: "kubelet",
+    11211: "Memcached",
+    27017: "MongoDB",
 }
 
 _TLS_ORDER = ["SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
@@ -39,37 +60,67 @@ def no_world_open_admin_ports(ctx: CheckContext) -> CheckOutcome:
     other_open: set[tuple[Any, ...]] = set()
     for group, item in groups:
         identity = group.get("id")
-        label = f"security group {group.get('id')}" + (f" ({group['name']})" if group.get("name") else "")
+        label = f"security group {group.get('id')}" + (
+            f" ({group['name']})" if group.get("name") else ""
+        )
         label += where(group) + (f" [{group['origin']}]" if in_terraform(group) else "")
         for rule in group.get("world_open") or []:
             exposed = _exposed(rule, ports)
             if exposed:
-                span = ("all traffic" if rule.get("protocol") == "all" else
-                        f"{rule.get('protocol')} {rule.get('from_port')}-{rule.get('to_port')}")
+                span = (
+                    "all traffic"
+                    if rule.get("protocol") == "all"
+                    else f"{rule.get('protocol')} {rule.get('from_port')}-{rule.get('to_port')}"
+                )
                 more = f" and {len(exposed) - 5} more" if len(exposed) > 5 else ""
-                verdicts.add(identity, "bad", f"{label} allows {rule.get('cidr')} on {span}, exposing "
-                                              f"{', '.join(exposed[:5])}{more} ({item.id})")
+                verdicts.add(
+                    identity,
+                    "bad",
+                    f"{label} allows {rule.get('cidr')} on {span}, exposing "
+                    f"{', '.join(exposed[:5])}{more} ({item.id})",
+                )
             else:
-                other_open.add((identity, rule.get("protocol"), rule.get("from_port"), rule.get("to_port"),
-                                rule.get("cidr")))
+                other_open.add(
+                    (
+                        identity,
+                        rule.get("protocol"),
+                        rule.get("from_port"),
+                        rule.get("to_port"),
+                        rule.get("cidr"),
+                    )
+                )
         verdicts.add(identity, "good", label)
     bad = verdicts.bad
     unknown = shots.errors()
     notes = shots.reasons(ctx)
-    figures = {"security_groups": len(verdicts), "groups_exposing_admin_ports": len(bad),
-               "world_open_other_rules": len(other_open)}
+    figures = {
+        "security_groups": len(verdicts),
+        "groups_exposing_admin_ports": len(bad),
+        "world_open_other_rules": len(other_open),
+    }
     if bad:
-        return ctx.not_met(f"{len(bad)} security group(s) open administration or database ports to the internet: "
-                           f"{listing(bad)}", *unknown[:3], *notes, evidence=shots.fresh, **figures)
+        return ctx.not_met(
+            f"{len(bad)} security group(s) open administration or database ports to the internet: "
+            f"{listing(bad)}",
+            *unknown[:3],
+            *notes,
+            evidence=shots.fresh,
+            **figures,
+        )
     if unknown:
-        return ctx.insufficient(f"security groups could not all be read: {listing(unknown)}", *notes,
-                                evidence=shots.fresh, **figures)
+        return ctx.insufficient(
+            f"security groups could not all be read: {listing(unknown)}",
+            *notes,
+            evidence=shots.fresh,
+            **figures,
+        )
     if not groups:
         return ctx.insufficient("no security group was collected", *notes, evidence=shots.fresh)
     shown = ", ".join(str(p) for p in sorted(ports)[:12]) + (", ..." if len(ports) > 12 else "")
     return ctx.met(
-        f"none of {len(verdicts)} security group(s) opens an administration or database port ({shown}) to "
-        f"0.0.0.0/0 or ::/0; {len(other_open)} rule(s) open other ports (such as 443) to the internet "
+        f"none of {len(verdicts)} security group(s) opens an administration or database port "
+        f"({shown}) to 0.0.0.0/0 or ::/0; {len(other_open)} rule(s) open other ports "
+        "(such as 443) to the internet "
         f"({cite(shots.fresh)})",
         *notes,
         evidence=shots.fresh,
@@ -94,41 +145,79 @@ def load_balancer_tls_policy(ctx: CheckContext) -> CheckOutcome:
     redirects: set[Any] = set()
     for listener, item in listeners:
         identity = listener.get("listener")
-        label = f"{listener.get('load_balancer')}:{listener.get('port')} ({listener.get('protocol')}){where(listener)}"
+        name = f"{listener.get('load_balancer')}:{listener.get('port')}"
+        label = f"{name} ({listener.get('protocol')}){where(listener)}"
         protocol = str(listener.get("protocol") or "").upper()
         if protocol in ("HTTPS", "TLS"):
             policy = listener.get("ssl_policy")
             allowed = listener.get("protocols")
             if allowed is None:
-                verdicts.add(identity, "unknown", f"{label}: TLS policy {policy or 'not recorded'} is not a known "
-                                                  f"policy ({item.id})")
+                verdicts.add(
+                    identity,
+                    "unknown",
+                    f"{label}: TLS policy {policy or 'not recorded'} is not a known "
+                    f"policy ({item.id})",
+                )
                 continue
             weak = [p for p in allowed if p in _TLS_ORDER and _TLS_ORDER.index(p) < floor]
             if weak:
-                verdicts.add(identity, "bad", f"{label}: policy {policy} allows {', '.join(weak)} (minimum {minimum}) "
-                                              f"({item.id})")
+                verdicts.add(
+                    identity,
+                    "bad",
+                    f"{label}: policy {policy} allows {', '.join(weak)} (minimum {minimum}) "
+                    f"({item.id})",
+                )
             else:
                 verdicts.add(identity, "good", f"{label}: {policy} ({', '.join(allowed)})")
         elif protocol == "HTTP":
             if listener.get("redirects_to_https"):
                 redirects.add(identity)
             else:
-                action = f"{listener['default_action']}s" if listener.get("default_action") else "serves"
-                verdicts.add(identity, "bad", f"{label}: accepts plain HTTP and {action} it without redirecting to "
-                                              f"HTTPS ({item.id})")
+                action = (
+                    f"{listener['default_action']}s" if listener.get("default_action") else "serves"
+                )
+                verdicts.add(
+                    identity,
+                    "bad",
+                    f"{label}: accepts plain HTTP and {action} it without redirecting to "
+                    f"HTTPS ({item.id})",
+                )
         else:
-            notes.append(f"{label}: {protocol or 'unknown'} listener passes traffic through; not judged")
+            notes.append(
+                f"{label}: {protocol or 'unknown'} listener passes traffic through; not judged"
+            )
     bad, good, unknown = verdicts.bad, verdicts.good, [*shots.errors(), *verdicts.unknown]
-    figures = {"tls_listeners": len(good), "listeners_failing": len(bad), "http_redirects": len(redirects)}
+    figures = {
+        "tls_listeners": len(good),
+        "listeners_failing": len(bad),
+        "http_redirects": len(redirects),
+    }
     if bad:
-        return ctx.not_met(f"{len(bad)} load balancer listener(s) allow weak or plain transport: {listing(bad)}",
-                           *unknown[:3], *notes, evidence=shots.fresh, **figures)
+        return ctx.not_met(
+            f"{len(bad)} load balancer listener(s) allow weak or plain transport: {listing(bad)}",
+            *unknown[:3],
+            *notes,
+            evidence=shots.fresh,
+            **figures,
+        )
     if unknown:
-        return ctx.insufficient(f"listener TLS settings could not be established: {listing(unknown)}", *notes,
-                                evidence=shots.fresh, **figures)
+        return ctx.insufficient(
+            f"listener TLS settings could not be established: {listing(unknown)}",
+            *notes,
+            evidence=shots.fresh,
+            **figures,
+        )
     if not good:
-        return ctx.insufficient("no HTTPS or TLS load balancer listener was collected", *notes,
-                                evidence=shots.fresh, **figures)
-    return ctx.met(f"all {len(good)} TLS listener(s) allow {minimum} or later only: {listing(good)}; "
-                   f"{len(redirects)} HTTP listener(s) redirect to HTTPS ({cite(shots.fresh)})",
-                   *notes, evidence=shots.fresh, **figures)
+        return ctx.insufficient(
+            "no HTTPS or TLS load balancer listener was collected",
+            *notes,
+            evidence=shots.fresh,
+            **figures,
+        )
+    return ctx.met(
+        f"all {len(good)} TLS listener(s) allow {minimum} or later only: {listing(good)}; "
+        f"{len(redirects)} HTTP listener(s) redirect to HTTPS ({cite(shots.fresh)})",
+        *notes,
+        evidence=shots.fresh,
+        **figures,
+    )

@@ -17,7 +17,7 @@ from evidence.controls.context import CheckContext
 from evidence.controls.scanner_mappings import scanner_mappings
 from evidence.controls.settings_facts import cite, listing, parse_time
 from evidence.model.evidence import EvidenceItem
-from evidence.model.results import CheckOutcome
+from evidence.model.results import CheckOutcome, Figure
 
 _SCANNERS = {"prowler": "Prowler", "securityhub": "Security Hub"}
 
@@ -45,15 +45,19 @@ class Track:
         return min(known) if known else None
 
     def last_failure(self) -> datetime | None:
-        """The last scan that still saw it failing."""
-        times = [moment for moment, f, _ in self.observations if f.get("status") == "FAIL" and moment]
+        """Return the last scan that still saw it failing."""
+        times = [
+            moment for moment, f, _ in self.observations if f.get("status") == "FAIL" and moment
+        ]
         return max(times) if times else None
 
 
 def tracks(ctx: CheckContext) -> tuple[list[Track], list[EvidenceItem]]:
-    """Findings grouped by identity, observations up to the as-of date only."""
+    """Group findings by identity, keeping observations up to the as-of date only."""
     items = ctx.items("scanner.findings")
-    grouped: dict[str, list[tuple[datetime | None, dict[str, Any], EvidenceItem]]] = defaultdict(list)
+    grouped: dict[str, list[tuple[datetime | None, dict[str, Any], EvidenceItem]]] = defaultdict(
+        list
+    )
     for item in items:
         for finding in item.facts.get("findings") or []:
             moment = parse_time(finding.get("observed_at"))
@@ -62,7 +66,9 @@ def tracks(ctx: CheckContext) -> tuple[list[Track], list[EvidenceItem]]:
             grouped[str(finding.get("key"))].append((moment, finding, item))
     found = []
     for key, observations in grouped.items():
-        observations.sort(key=lambda o: (o[0] is not None, o[0] or datetime.min.replace(tzinfo=ctx.as_of.tzinfo)))
+        observations.sort(
+            key=lambda o: (o[0] is not None, o[0] or datetime.min.replace(tzinfo=ctx.as_of.tzinfo))
+        )
         found.append(Track(key, observations))
     found.sort(key=lambda t: t.key)
     return found, items
@@ -72,7 +78,8 @@ def _describe(finding: dict[str, Any], moment: datetime | None, item: EvidenceIt
     scanner = _SCANNERS.get(str(finding.get("scanner")), str(finding.get("scanner")))
     where = f" on {finding['resource']}" if finding.get("resource") else ""
     seen = f", seen {moment.date()}" if moment else ""
-    return f"{scanner} {finding.get('check_id')} failed{where} (severity {finding.get('severity')}{seen}) ({item.id})"
+    severity = f"severity {finding.get('severity')}{seen}"
+    return f"{scanner} {finding.get('check_id')} failed{where} ({severity}) ({item.id})"
 
 
 @check("scanner_mapped_findings", reads=("scanner.findings",))
@@ -80,20 +87,34 @@ def scanner_mapped_findings(ctx: CheckContext) -> CheckOutcome:
     """No scanner check mapped to the control fails in the period (a pass alone never meets it)."""
     mapping = scanner_mappings().controls.get(ctx.control.id)
     if mapping is None:
-        return ctx.insufficient(f"no scanner check is mapped to {ctx.control.id} (policies/scanner-mappings.yaml)")
+        return ctx.insufficient(
+            f"no scanner check is mapped to {ctx.control.id} (policies/scanner-mappings.yaml)"
+        )
     found, items = tracks(ctx)
-    mapped = [t for t in found if mapping.covers(str(t.latest[1].get("scanner")), str(t.latest[1].get("check_id")))]
+    mapped = [
+        t
+        for t in found
+        if mapping.covers(str(t.latest[1].get("scanner")), str(t.latest[1].get("check_id")))
+    ]
     recent = [t for t in mapped if t.latest[0] is None or t.latest[0].date() >= ctx.period.start]
     stale = len(mapped) - len(recent)
     failing = [t for t in recent if t.latest[1].get("active")]
     passing = [t for t in recent if t.latest[1].get("status") == "PASS"]
     used = sorted({t.latest[2].id for t in recent})
     evidence = [i for i in items if i.id in used]
-    notes = [f"{stale} mapped finding(s) last observed before the period began were not used"] if stale else []
-    figures = {"mapped_findings_failing": len(failing), "mapped_findings_passing": len(passing)}
+    notes = (
+        [f"{stale} mapped finding(s) last observed before the period began were not used"]
+        if stale
+        else []
+    )
+    figures: dict[str, Figure] = {
+        "mapped_findings_failing": len(failing),
+        "mapped_findings_passing": len(passing),
+    }
     if failing:
         return ctx.not_met(
-            f"{len(failing)} scanner finding(s) mapped to {ctx.control.id} fail ({mapping.rationale.rstrip('.')}): "
+            f"{len(failing)} scanner finding(s) mapped to {ctx.control.id} fail "
+            f"({mapping.rationale.rstrip('.')}): "
             + listing([_describe(t.latest[1], t.latest[0], t.latest[2]) for t in failing]),
             *notes,
             evidence=evidence,
@@ -103,13 +124,16 @@ def scanner_mapped_findings(ctx: CheckContext) -> CheckOutcome:
         checks = sorted({str(t.latest[1].get("check_id")) for t in passing})
         return ctx.insufficient(
             f"{len(passing)} mapped scanner finding(s) passed ({', '.join(checks[:6])}"
-            f"{', ...' if len(checks) > 6 else ''}) ({cite(evidence)}); a scanner pass supports a control but "
+            f"{', ...' if len(checks) > 6 else ''}) ({cite(evidence)}); "
+            "a scanner pass supports a control but "
             "never proves it on its own",
             *notes,
             evidence=evidence,
             **figures,
         )
-    return ctx.insufficient(f"no scanner finding of the review period maps to {ctx.control.id}", *notes)
+    return ctx.insufficient(
+        f"no scanner finding of the review period maps to {ctx.control.id}", *notes
+    )
 
 
 @check("scanner_findings_resolved", reads=("scanner.findings",))
@@ -122,7 +146,9 @@ def scanner_findings_resolved(ctx: CheckContext) -> CheckOutcome:
     found, items = tracks(ctx)
     scans = [moment for t in found for moment, _, _ in t.observations if moment is not None]
     if not found or not scans:
-        return ctx.insufficient("no scanner finding with an observation time is on record", evidence=items)
+        return ctx.insufficient(
+            "no scanner finding with an observation time is on record", evidence=items
+        )
     latest_scan = max(scans)
     if latest_scan.date() < ctx.period.start:
         return ctx.insufficient(
@@ -153,24 +179,49 @@ def scanner_findings_resolved(ctx: CheckContext) -> CheckOutcome:
             (overdue if age > limit else open_within).append(text)
         else:
             last_fail = track.last_failure()
-            if first and last_fail and last_fail.date() >= ctx.period.start and (last_fail - first).days > limit:
-                late.append(f"{label}: still failing {(last_fail - first).days} days after {first.date()} "
-                            f"(limit {limit}) before it was fixed")
-    figures = {"overdue_findings": len(overdue), "fixed_late": len(late), "open_within_limit": len(open_within),
-               "suppressed_findings": muted, "latest_scan": latest_scan.date().isoformat()}
-    notes = [f"{muted} critical/high finding(s) are suppressed in the scanner and were not judged; a suppression "
-             "needs a recorded waiver"] if muted else []
+            if (
+                first
+                and last_fail
+                and last_fail.date() >= ctx.period.start
+                and (last_fail - first).days > limit
+            ):
+                late.append(
+                    f"{label}: still failing {(last_fail - first).days} days after {first.date()} "
+                    f"(limit {limit}) before it was fixed"
+                )
+    figures: dict[str, Figure] = {
+        "overdue_findings": len(overdue),
+        "fixed_late": len(late),
+        "open_within_limit": len(open_within),
+        "suppressed_findings": muted,
+        "latest_scan": latest_scan.date().isoformat(),
+    }
+    notes = (
+        [
+            f"{muted} critical/high finding(s) are suppressed in the scanner and were not judged; "
+            "a suppression "
+            "needs a recorded waiver"
+        ]
+        if muted
+        else []
+    )
     if overdue or late:
         return ctx.not_met(
-            f"{len(overdue) + len(late)} critical/high finding(s) not fixed in time: {listing(overdue + late)}",
+            f"{len(overdue) + len(late)} critical/high finding(s) not fixed in time: "
+            f"{listing(overdue + late)}",
             *notes,
             evidence=items,
             **figures,
         )
-    within = f"; {len(open_within)} open within their limits: {listing(open_within, 4)}" if open_within else ""
+    within = (
+        f"; {len(open_within)} open within their limits: {listing(open_within, 4)}"
+        if open_within
+        else ""
+    )
     return ctx.met(
-        f"no critical or high finding is past its fix limit ({limits['critical']} days critical, {limits['high']} "
-        f"high) as of {ctx.as_of.date()}, latest scan {latest_scan.date()} ({cite(items)}){within}; ages count "
+        "no critical or high finding is past its fix limit "
+        f"({limits['critical']} days critical, {limits['high']} high) as of {ctx.as_of.date()}, "
+        f"latest scan {latest_scan.date()} ({cite(items)}){within}; ages count "
         "from the first scan that saw each finding",
         *notes,
         evidence=items,

@@ -41,7 +41,9 @@ def secret_rotation(ctx: CheckContext) -> CheckOutcome:
     """Each secret in scope (all, or those named like ``secret``) changed value within the limit."""
     wanted = ctx.params.get("secret")
     if wanted:
-        limit = int(ctx.params.get("lwa_secret_rotate_every_days", ctx.params.get("rotate_every_days", 180)))
+        limit = int(
+            ctx.params.get("lwa_secret_rotate_every_days", ctx.params.get("rotate_every_days", 180))
+        )
     else:
         limit = int(ctx.params.get("rotate_every_days", 365))
     shots = snapshots(ctx, "secrets.rotation", "secrets")
@@ -56,19 +58,33 @@ def secret_rotation(ctx: CheckContext) -> CheckOutcome:
             verdicts.add(identity, "unknown", f"{label}: {secret['error']} ({item.id})")
             continue
         changed, field = last_value_change(secret)
-        schedule = (f"automatic rotation every {secret['rotation_days']} days" if secret.get("rotation_enabled")
-                    and secret.get("rotation_days") else "automatic rotation on" if secret.get("rotation_enabled")
-                    else "no automatic rotation")
+        schedule = (
+            f"automatic rotation every {secret['rotation_days']} days"
+            if secret.get("rotation_enabled") and secret.get("rotation_days")
+            else "automatic rotation on"
+            if secret.get("rotation_enabled")
+            else "no automatic rotation"
+        )
         if changed is None:
-            verdicts.add(identity, "unknown", f"{label}: no rotation or creation date on record ({schedule}) "
-                                              f"({item.id})")
+            verdicts.add(
+                identity,
+                "unknown",
+                f"{label}: no rotation or creation date on record ({schedule}) ({item.id})",
+            )
             continue
         if changed > ctx.as_of:
-            verdicts.add(identity, "unknown", f"{label}: value set {changed.date()} ({field}), after the as-of "
-                                              f"date; the value before it is not on record ({item.id})")
+            verdicts.add(
+                identity,
+                "unknown",
+                f"{label}: value set {changed.date()} ({field}), after the as-of "
+                f"date; the value before it is not on record ({item.id})",
+            )
             continue
         age = (ctx.as_of - changed).days
-        text = f"{label}: value set {changed.date()} ({field}), {age} days before {ctx.as_of.date()}, {schedule}"
+        text = (
+            f"{label}: value set {changed.date()} ({field}), {age} days before {ctx.as_of.date()}"
+        )
+        text += f", {schedule}"
         if age > limit:
             verdicts.add(identity, "bad", f"{text}: over the {limit}-day limit ({item.id})")
         else:
@@ -76,16 +92,39 @@ def secret_rotation(ctx: CheckContext) -> CheckOutcome:
     bad, good, unknown = verdicts.bad, verdicts.good, [*shots.errors(), *verdicts.unknown]
     notes = verdicts.notes
     scope = f"secrets named like {wanted!r}" if wanted else "secrets"
-    figures = {"secrets_checked": len(good) + len(bad), "secrets_overdue": len(bad), "limit_days": limit}
+    figures = {
+        "secrets_checked": len(good) + len(bad),
+        "secrets_overdue": len(bad),
+        "limit_days": limit,
+    }
     if bad:
-        return ctx.not_met(f"{len(bad)} of {len(good) + len(bad)} {scope} not rotated within {limit} days: "
-                           f"{listing(bad)}", *unknown[:3], *notes, evidence=shots.fresh, **figures)
+        return ctx.not_met(
+            f"{len(bad)} of {len(good) + len(bad)} {scope} not rotated within {limit} days: "
+            f"{listing(bad)}",
+            *unknown[:3],
+            *notes,
+            evidence=shots.fresh,
+            **figures,
+        )
     if unknown:
-        return ctx.insufficient(f"rotation could not be established: {listing(unknown)}", *notes,
-                                evidence=shots.fresh, **figures)
+        return ctx.insufficient(
+            f"rotation could not be established: {listing(unknown)}",
+            *notes,
+            evidence=shots.fresh,
+            **figures,
+        )
     if not scoped:
         found = f" among {len(records)} secret(s) ({cite(shots.fresh)})" if records else ""
-        hint = (f"; name the secret so it contains {wanted!r} or tag it with that value" if wanted else "")
+        hint = (
+            f"; name the secret so it contains {wanted!r} or tag it with that value"
+            if wanted
+            else ""
+        )
         return ctx.insufficient(f"no {scope} found{found}{hint}", *notes, evidence=shots.fresh)
-    return ctx.met(f"all {len(good)} {scope} rotated within {limit} days: {listing(good)} ({cite(shots.fresh)})",
-                   *notes, evidence=shots.fresh, **figures)
+    return ctx.met(
+        f"all {len(good)} {scope} rotated within {limit} days: {listing(good)} "
+        f"({cite(shots.fresh)})",
+        *notes,
+        evidence=shots.fresh,
+        **figures,
+    )

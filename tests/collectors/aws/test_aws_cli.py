@@ -1,4 +1,4 @@
-"""[aws-cli] on real AWS CLI documentation outputs, botocore examples, the samples and saved errors."""
+"""[aws-cli] on real AWS CLI documentation outputs, botocore examples, samples, saved errors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from moto_support import realdata
 
 from evidence.collectors.aws.cli_outputs import AwsCliCollector, AwsCliSettings
@@ -76,9 +75,16 @@ OUT_OF_SCOPE = re.compile(r"^(debian12_|h5bp-nginx_|driftctl_|terraform-complian
 
 def collect(paths: list[Path], tmp_path: Path, **settings: object) -> list[EvidenceItem]:
     period = parse_period("2026-Q3")
-    context = CollectorContext(source="aws-cli-test", base_dir=tmp_path, period=period, as_of=period.end_at,
-                               redactor=Redactor(KEY))
-    collector = AwsCliCollector(AwsCliSettings.model_validate({"paths": paths, **settings}), context)
+    context = CollectorContext(
+        source="aws-cli-test",
+        base_dir=tmp_path,
+        period=period,
+        as_of=period.end_at,
+        redactor=Redactor(KEY),
+    )
+    collector = AwsCliCollector(
+        AwsCliSettings.model_validate({"paths": paths, **settings}), context
+    )
     return [item.seal() for item in collector.collect()]
 
 
@@ -92,8 +98,12 @@ def test_every_realdata_config_file_is_classified() -> None:
     assert ours == set(EXPECTED), f"unclassified: {sorted(ours ^ set(EXPECTED))}"
 
 
-@pytest.mark.parametrize("path", [p for p in real_files() if p.name in EXPECTED], ids=lambda p: p.name)
-def test_realdata_cli_output_is_read_skipped_or_rejected_with_file_line(path: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "path", [p for p in real_files() if p.name in EXPECTED], ids=lambda p: p.name
+)
+def test_realdata_cli_output_is_read_skipped_or_rejected_with_file_line(
+    path: Path, tmp_path: Path
+) -> None:
     expected = EXPECTED[path.name]
     if expected == "kept":
         items = collect([path], tmp_path)
@@ -106,7 +116,8 @@ def test_realdata_cli_output_is_read_skipped_or_rejected_with_file_line(path: Pa
         collect([path], tmp_path)
     message = str(raised.value)
     if expected == "skipped":
-        assert "1 skipped" in message and "0 kept" in message, message
+        assert "1 skipped" in message, message
+        assert "0 kept" in message, message
     else:
         assert "1 rejected" in message, message
         if "INVALID-JSON" in path.name:
@@ -124,8 +135,15 @@ def test_whole_realdata_folder_keeps_good_files_and_counts_rejects_per_kind(tmp_
     items = collect([REALDATA / "awscli-examples"], tmp_path)
     by_kind = {i.kind: i for i in items}
     assert set(by_kind) == {
-        "encryption.at_rest", "encryption.kms", "storage.lifecycle", "iam.password_policy", "iam.credentials",
-        "secrets.rotation", "transport.config", "network.exposure", "logging.config",
+        "encryption.at_rest",
+        "encryption.kms",
+        "storage.lifecycle",
+        "iam.password_policy",
+        "iam.credentials",
+        "secrets.rotation",
+        "transport.config",
+        "network.exposure",
+        "logging.config",
     }
     # A rejected kms describe-key counts against encryption.kms only; so it cannot be met.
     assert by_kind["encryption.kms"].stats.rejected == 1
@@ -136,18 +154,28 @@ def test_whole_realdata_folder_keeps_good_files_and_counts_rejects_per_kind(tmp_
     assert https["protocols"] == ["TLSv1", "TLSv1.1", "TLSv1.2"]
     assert https["protocols_from"] == "predefined policy table"
     policy = by_kind["iam.password_policy"].facts["policies"][0]
-    assert policy["min_length"] == 8 and policy["require_symbols"] is True
-    cut = next(r for r in by_kind["encryption.at_rest"].facts["resources"] if r["id"] == "pg2-cluster")
-    assert cut["encrypted"] is None and "--query" in cut["error"]
+    assert policy["min_length"] == 8
+    assert policy["require_symbols"] is True
+    cut = next(
+        r for r in by_kind["encryption.at_rest"].facts["resources"] if r["id"] == "pg2-cluster"
+    )
+    assert cut["encrypted"] is None
+    assert "--query" in cut["error"]
 
 
 def test_samples_facts_show_the_deliberate_gaps(tmp_path: Path) -> None:
-    items = collect([SAMPLES], tmp_path, pii_buckets=["parcelpilot-label-archive", "parcelpilot-order-exports"],
-                    captured_at="2026-09-29T09:30:00Z")
+    items = collect(
+        [SAMPLES],
+        tmp_path,
+        pii_buckets=["parcelpilot-label-archive", "parcelpilot-order-exports"],
+        captured_at="2026-09-29T09:30:00Z",
+    )
     by_kind = {i.kind: i for i in items}
     assert all(i.stats.rejected == 0 for i in items)
     lifecycle = {b["bucket"]: b for b in by_kind["storage.lifecycle"].facts["buckets"]}
-    assert lifecycle["parcelpilot-label-archive"]["rules"] == []  # saved NoSuchLifecycleConfiguration error
+    assert (
+        lifecycle["parcelpilot-label-archive"]["rules"] == []
+    )  # saved NoSuchLifecycleConfiguration error
     assert lifecycle["parcelpilot-label-archive"]["pii"] is True
     assert lifecycle["parcelpilot-order-exports"]["rules"][0]["expiration_days"] == 30
     keys = {k["aliases"][0]: k for k in by_kind["encryption.kms"].facts["keys"]}
@@ -166,7 +194,8 @@ def test_saved_access_denied_names_the_missing_permission(tmp_path: Path) -> Non
     shutil.copy(SAMPLES / "s3api__list-buckets.json", folder)
     (folder / "s3api__get-bucket-encryption__parcelpilot-label-archive.txt").write_text(
         "\nAn error occurred (AccessDenied) when calling the GetBucketEncryption operation: "
-        "User: arn:aws:iam::111122223333:user/tomasz.wojcik is not authorized to perform: s3:GetEncryptionConfiguration\n"
+        "User: arn:aws:iam::111122223333:user/tomasz.wojcik is not authorized to perform: "
+        "s3:GetEncryptionConfiguration\n"
     )
     items = collect([folder], tmp_path)
     at_rest = next(i for i in items if i.kind == "encryption.at_rest")
@@ -182,13 +211,24 @@ def test_saved_access_denied_names_the_missing_permission(tmp_path: Path) -> Non
 
 def test_stored_copies_pseudonymise_user_names(tmp_path: Path) -> None:
     period = parse_period("2026-Q3")
-    context = CollectorContext(source="s", base_dir=tmp_path, period=period, as_of=period.end_at, redactor=Redactor(KEY))
+    context = CollectorContext(
+        source="s", base_dir=tmp_path, period=period, as_of=period.end_at, redactor=Redactor(KEY)
+    )
     collector = AwsCliCollector(AwsCliSettings(paths=[SAMPLES]), context)
     list(collector.collect())
-    report = b"".join(collector.redacted_copy(str(SAMPLES / "iam__get-credential-report.json")) or [])
-    original = base64.b64decode(json.loads((SAMPLES / "iam__get-credential-report.json").read_text())["Content"])
+    report = b"".join(
+        collector.redacted_copy(str(SAMPLES / "iam__get-credential-report.json")) or []
+    )
+    original = base64.b64decode(
+        json.loads((SAMPLES / "iam__get-credential-report.json").read_text())["Content"]
+    )
     assert b"tomasz.wojcik" in original
-    assert b"tomasz.wojcik" not in report and b"priya.raman" not in report
-    assert b"<root_account>" in report and b"user:" in report
-    policy = b"".join(collector.redacted_copy(str(next(SAMPLES.glob("kms__get-key-policy__2b9e*")))) or [])
-    assert b"tomasz.wojcik" not in policy and b"role/label-renderer" in policy
+    assert b"tomasz.wojcik" not in report
+    assert b"priya.raman" not in report
+    assert b"<root_account>" in report
+    assert b"user:" in report
+    policy = b"".join(
+        collector.redacted_copy(str(next(SAMPLES.glob("kms__get-key-policy__2b9e*")))) or []
+    )
+    assert b"tomasz.wojcik" not in policy
+    assert b"role/label-renderer" in policy

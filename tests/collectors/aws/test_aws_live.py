@@ -1,4 +1,4 @@
-"""[aws] against a real moto server: gaps and their good twins, a caller without permission, read-only."""
+"""[aws] on a real moto server: gaps, good twins, a caller without permission, read-only calls."""
 
 from __future__ import annotations
 
@@ -8,7 +8,17 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from moto_support import REGION, Moto, collect_live, evaluate_dpp, outcome, seed_gaps, seed_good_twins
+from moto_support import (
+    REGION,
+    Moto,
+    collect_live,
+    evaluate_dpp,
+    moto_fixture,  # noqa: F401  (the fixture `moto`)
+    moto_server_fixture,  # noqa: F401  (the fixture `moto_server`)
+    outcome,
+    seed_gaps,
+    seed_good_twins,
+)
 
 from evidence.model.results import Status
 
@@ -22,7 +32,9 @@ def test_seeded_gaps_make_each_control_not_met_naming_the_resource(moto: Moto) -
     assert encrypted.status is Status.NOT_MET
     text = " ".join(encrypted.reasons)
     assert f"S3 bucket {names['bucket']}" in text
-    assert "no default encryption configured (ServerSideEncryptionConfigurationNotFoundError)" in text
+    assert (
+        "no default encryption configured (ServerSideEncryptionConfigurationNotFoundError)" in text
+    )
     assert f"RDS instance {names['db']} in {REGION}: not encrypted, StorageEncrypted=false" in text
 
     rotation = outcome(results["DPP-ENC-3"], "kms_rotation_enabled")
@@ -44,8 +56,10 @@ def test_good_twins_pass(moto: Moto) -> None:
     assert encrypted.status is Status.MET, encrypted.reasons
     assert results["DPP-ENC-2"].status is Status.MET
     text = " ".join(encrypted.reasons)
-    assert f"S3 bucket {names['bucket']}" in text and "SSEAlgorithm=aws:kms" in text
-    assert f"RDS instance {names['db']}" in text and "StorageEncrypted=true" in text
+    assert f"S3 bucket {names['bucket']}" in text
+    assert "SSEAlgorithm=aws:kms" in text
+    assert f"RDS instance {names['db']}" in text
+    assert "StorageEncrypted=true" in text
 
     rotation = outcome(results["DPP-ENC-3"], "kms_rotation_enabled")
     assert rotation.status is Status.MET, rotation.reasons
@@ -62,11 +76,21 @@ def test_caller_without_permission_gets_insufficient_evidence_naming_the_permiss
     seed_good_twins(moto)
     iam = moto.client("iam")
     iam.create_user(UserName="auditor")
-    allowed = ["sts:GetCallerIdentity", "s3:ListAllMyBuckets", "s3:GetBucketLocation", "ec2:Describe*"]
+    allowed = [
+        "sts:GetCallerIdentity",
+        "s3:ListAllMyBuckets",
+        "s3:GetBucketLocation",
+        "ec2:Describe*",
+    ]
     iam.put_user_policy(
         UserName="auditor",
         PolicyName="too-narrow",
-        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": allowed, "Resource": "*"}]}),
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": allowed, "Resource": "*"}],
+            }
+        ),
     )
     key = iam.create_access_key(UserName="auditor")["AccessKey"]
     moto.enforce_auth()
@@ -93,14 +117,16 @@ def test_caller_without_permission_gets_insufficient_evidence_naming_the_permiss
 
 
 def _action(request: dict[str, object]) -> str:
-    """The API action of a recorded request: X-Amz-Target, a query-protocol Action, or the S3 method."""
+    """Name the action of a recorded request (X-Amz-Target, query Action, or S3 method)."""
     headers = {str(k).lower(): str(v) for k, v in dict(request["headers"]).items()}  # type: ignore[call-overload]
     if "x-amz-target" in headers:
         return headers["x-amz-target"].rsplit(".", 1)[-1]
     body = str(request.get("body") or "")
     if request.get("body_encoded"):
         body = base64.b64decode(body).decode("utf-8", errors="replace")
-    found = parse_qs(body).get("Action") or parse_qs(urlsplit(str(request["url"])).query).get("Action")
+    found = parse_qs(body).get("Action") or parse_qs(urlsplit(str(request["url"])).query).get(
+        "Action"
+    )
     if found:
         return found[0]
     return f"S3 {request['method']}"
@@ -114,28 +140,48 @@ def test_collector_makes_read_only_calls_only(moto: Moto) -> None:
     moto.api("recorder/stop-recording")
     actions = sorted({_action(r) for r in moto.recorded()})
     assert "GetBucketEncryption" not in actions  # S3 is REST: recorded by method
-    assert {"S3 GET", "ListKeys", "GetKeyRotationStatus", "DescribeDBInstances", "GetAccountPasswordPolicy"} <= set(actions)
+    assert {
+        "S3 GET",
+        "ListKeys",
+        "GetKeyRotationStatus",
+        "DescribeDBInstances",
+        "GetAccountPasswordPolicy",
+    } <= set(actions)
     writes = [
-        a for a in actions
-        if not (a.startswith(("Get", "List", "Describe")) or a in {"GenerateCredentialReport", "S3 GET", "S3 HEAD"})
+        a
+        for a in actions
+        if not (
+            a.startswith(("Get", "List", "Describe"))
+            or a in {"GenerateCredentialReport", "S3 GET", "S3 HEAD"}
+        )
     ]
     assert writes == [], f"non-read-only calls: {writes}"
 
 
-def test_profile_and_role_from_the_standard_credential_chain(moto: Moto, tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_profile_and_role_from_the_standard_credential_chain(
+    moto: Moto, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seed_good_twins(moto)
     credentials = tmp_path / "credentials"
-    credentials.write_text("[audit]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+    credentials.write_text(
+        "[audit]\naws_access_key_id = testing\naws_secret_access_key = testing\n"
+    )
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     items = collect_live(
-        moto, profile="audit", role_arn="arn:aws:iam::123456789012:role/dpp-evidence-readonly",
+        moto,
+        profile="audit",
+        role_arn="arn:aws:iam::123456789012:role/dpp-evidence-readonly",
         services=["s3", "kms"],
     )
     kinds = {i.kind for i in items}
-    assert {"encryption.at_rest", "encryption.kms", "storage.lifecycle", "network.exposure"} <= kinds
+    assert {
+        "encryption.at_rest",
+        "encryption.kms",
+        "storage.lifecycle",
+        "network.exposure",
+    } <= kinds
     assert all(i.subject == "AWS account 123456789012" for i in items)
     at_rest = next(i for i in items if i.kind == "encryption.at_rest")
     assert [r["id"] for r in at_rest.facts["resources"]] == ["orders-export-sealed"]
@@ -151,18 +197,30 @@ def test_iam_user_names_never_reach_facts_or_stored_copies(moto: Moto, tmp_path:
     from evidence.redact import Redactor
 
     period = parse_period("2026-Q3")
-    context = CollectorContext(source="aws", base_dir=tmp_path, period=period, as_of=period.end_at,
-                               redactor=Redactor(b"test-pseudonym-key-0123456789abcdef"))
-    collector = AwsCollector(AwsSettings(regions=[REGION], endpoint_url=moto.endpoint, services=["iam"],
-                                         credential_report_wait_seconds=5), context)
+    context = CollectorContext(
+        source="aws",
+        base_dir=tmp_path,
+        period=period,
+        as_of=period.end_at,
+        redactor=Redactor(b"test-pseudonym-key-0123456789abcdef"),
+    )
+    collector = AwsCollector(
+        AwsSettings(
+            regions=[REGION],
+            endpoint_url=moto.endpoint,
+            services=["iam"],
+            credential_report_wait_seconds=5,
+        ),
+        context,
+    )
     items = list(collector.collect())
     credentials = next(i for i in items if i.kind == "iam.credentials")
     assert credentials.facts["users"], "the user must be in the report"
-    assert credentials.facts["users"][0]["mfa"] is False and credentials.facts["users"][0]["console"] is True
+    assert credentials.facts["users"][0]["mfa"] is False
+    assert credentials.facts["users"][0]["console"] is True
     for item in items:
         assert "jane.buyer-support" not in json.dumps(item.facts)
         copy = b"".join(collector.redacted_copy(item.raw_inputs[0].location) or [])
         assert copy, item.kind
         assert b"jane.buyer-support" not in copy
         assert b"Not-a-real-password" not in copy
-
