@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,16 @@ _CLI_ERROR = re.compile(
 )
 _CLI_SERVICE = {"s3": "s3api"}
 
-#: Command (``s3api get-bucket-encryption``) -> API operation name.
-COMMANDS = {
-    f"{_CLI_SERVICE.get(op.service, op.service)} {xform_name(op.name, '-')}": op.name
-    for op in OPERATIONS.values()
-}
+@cache
+def commands() -> dict[str, str]:
+    """Map each CLI command (``s3api get-bucket-encryption``) to the API operation it runs."""
+    from evidence.collectors.aws import inventory  # noqa: F401  (registers every reader)
+
+    return {
+        f"{_CLI_SERVICE.get(op.service, op.service)} {xform_name(op.name, '-')}": op.name
+        for op in OPERATIONS.values()
+    }
+
 
 #: Top-level keys that identify an output, tried in this order.
 _SHAPES: list[tuple[tuple[str, ...], str]] = [
@@ -84,7 +90,7 @@ class NameParts:
     def operation(self) -> str | None:
         """The API operation the named command runs (None when not a command we read)."""
         if self.service and self.command:
-            return COMMANDS.get(f"{self.service} {self.command}")
+            return commands().get(f"{self.service} {self.command}")
         return None
 
 

@@ -232,3 +232,14 @@ def test_stored_copies_pseudonymise_user_names(tmp_path: Path) -> None:
     )
     assert b"tomasz.wojcik" not in policy
     assert b"role/label-renderer" in policy
+
+
+def test_inspect_command_reads_one_saved_output(tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    target = SAMPLES / "s3api__get-bucket-encryption__parcelpilot-label-archive.json"
+    result = run_cli("inspect", "aws-cli", target, "--json", "--period", "2026-Q3")
+    assert result.code == 0, result.stderr
+    resources = json.loads(result.stdout)["facts"]["encryption.at_rest"]["resources"]
+    assert resources[0]["id"] == "parcelpilot-label-archive"
+    assert resources[0]["setting"].startswith("SSEAlgorithm=aws:kms, KMSMasterKeyID=")
