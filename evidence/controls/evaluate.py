@@ -17,7 +17,15 @@ from evidence.controls.context import CheckContext
 from evidence.model.catalogue import Catalogue, CheckRef, Control
 from evidence.model.evidence import EvidenceItem
 from evidence.model.period import Period
-from evidence.model.results import STATUS_ORDER, CheckOutcome, ControlResult, Evaluation, Figure, Status, Waiver
+from evidence.model.results import (
+    STATUS_ORDER,
+    CheckOutcome,
+    ControlResult,
+    Evaluation,
+    Figure,
+    Status,
+    Waiver,
+)
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from collector_testing import collector_context, realdata
 
-from evidence.collectors.base import CollectorContext
 from evidence.collectors.scanner_findings import ScannerFindingsCollector, ScannerFindingsSettings
 from evidence.controls.catalogue import load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
@@ -18,33 +17,16 @@ from evidence.errors import InputError
 from evidence.model.evidence import EvidenceItem
 from evidence.model.period import parse_period
 from evidence.model.results import ControlResult, Status
-from evidence.redact import Redactor
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "scanner"
-
-
-def realdata(*parts: str) -> Path:
-    candidates = [Path(p) for p in [os.environ.get("EVIDENCE_REALDATA", "")] if p]
-    candidates += [ROOT.parent / "shared" / "realdata", ROOT.parent.parent / "shared" / "realdata"]
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate.joinpath(*parts)
-    raise FileNotFoundError(f"shared/realdata not found beside {ROOT}; set EVIDENCE_REALDATA")
 
 
 REAL = realdata("scanner-findings")
 
 
 def collect(paths: list[Path], tmp_path: Path) -> EvidenceItem:
-    period = parse_period("2026-Q3")
-    context = CollectorContext(
-        source="scanners",
-        base_dir=tmp_path,
-        period=period,
-        as_of=period.end_at,
-        redactor=Redactor(b"test-pseudonym-key-0123456789abcdef"),
-    )
+    context = collector_context(tmp_path, "scanners")
     (item,) = ScannerFindingsCollector(ScannerFindingsSettings(paths=paths), context).collect()
     return item.seal()
 

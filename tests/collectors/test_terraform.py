@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
+from collector_testing import collector_context, realdata
 from conftest import pdftotext, run_cli, with_store
 from sqlalchemy import create_engine, inspect, text
 
-from evidence.collectors.base import CollectorContext
 from evidence.collectors.terraform.collector import TerraformCollector, TerraformSettings
 from evidence.controls.catalogue import load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
@@ -19,35 +18,19 @@ from evidence.errors import InputError
 from evidence.model.evidence import EvidenceItem
 from evidence.model.period import parse_period
 from evidence.model.results import ControlResult, Status
-from evidence.redact import Redactor
 
 FIXTURES = Path(__file__).parent / "fixtures" / "terraform"
 ROOT = Path(__file__).resolve().parents[2]
 PLANTED = "foobarbaz"  # the plaintext test password in driftctl_aws_db_instance.tfstate
 
 
-def realdata(*parts: str) -> Path:
-    candidates = [Path(p) for p in [os.environ.get("EVIDENCE_REALDATA", "")] if p]
-    candidates += [ROOT.parent / "shared" / "realdata", ROOT.parent.parent / "shared" / "realdata"]
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate.joinpath(*parts)
-    raise FileNotFoundError(f"shared/realdata not found beside {ROOT}; set EVIDENCE_REALDATA")
-
-
 CONFIG = realdata("config")
 
 
 def collect(paths: list[Path], tmp_path: Path) -> tuple[TerraformCollector, list[EvidenceItem]]:
-    period = parse_period("2026-Q3")
-    context = CollectorContext(
-        source="tf",
-        base_dir=tmp_path,
-        period=period,
-        as_of=period.end_at,
-        redactor=Redactor(b"test-pseudonym-key-0123456789abcdef"),
+    collector = TerraformCollector(
+        TerraformSettings(paths=paths), collector_context(tmp_path, "tf")
     )
-    collector = TerraformCollector(TerraformSettings(paths=paths), context)
     return collector, [i.seal() for i in collector.collect()]
 
 

@@ -17,8 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
-
 from evidence.collectors.aws.api_values import mapping
 from evidence.collectors.aws.cli_recognition import (
     NameParts,
@@ -31,10 +29,10 @@ from evidence.collectors.aws.cli_recognition import (
 )
 from evidence.collectors.aws.credential_report import redact_credential_report
 from evidence.collectors.aws.identities import pseudonymise_text, redact_aws_json
-from evidence.collectors.aws.inventory import KINDS, AwsInventory
-from evidence.collectors.aws.inventory_items import KindLedger
+from evidence.collectors.aws.inventory import KINDS, AwsInventory, SavedSnapshotSettings
+from evidence.collectors.aws.inventory_items import KindLedger, snapshot_time
 from evidence.collectors.aws.operations import OPERATIONS
-from evidence.collectors.base import Collector, CollectorSettings
+from evidence.collectors.base import Collector
 from evidence.collectors.inputs import expand_paths, open_input
 from evidence.errors import InputError
 from evidence.model.evidence import EvidenceItem
@@ -42,14 +40,10 @@ from evidence.model.evidence import EvidenceItem
 PATTERNS = ("*.json", "*.json.gz", "*.txt", "*.csv", "*.out", "*.err")
 
 
-class AwsCliSettings(CollectorSettings):
-    """Settings: the saved outputs, when they were captured, and what is PII."""
+class AwsCliSettings(SavedSnapshotSettings):
+    """Settings: the saved outputs, when they were captured, their region, and what is PII."""
 
-    paths: list[Path] = Field(min_length=1)
-    captured_at: datetime | None = None
     region: str | None = None
-    pii_buckets: list[str] = Field(default_factory=list)
-    log_groups: list[str] = Field(default_factory=lambda: ["*"], min_length=1)
 
 
 class _Reject(Exception):
@@ -74,11 +68,7 @@ class AwsCliCollector(Collector[AwsCliSettings]):
     def collect(self) -> Iterator[EvidenceItem]:
         """One item per evidence kind found in the outputs; rejected files are counted per kind."""
         since = Counter(self.context.redactor.counts)
-        inventory = AwsInventory(
-            self.context.redactor,
-            pii_buckets=tuple(self.settings.pii_buckets),
-            log_groups=tuple(self.settings.log_groups),
-        )
+        inventory = AwsInventory.scoped(self.context.redactor, self.settings)
         files = expand_paths([self.context.resolve(p) for p in self.settings.paths], PATTERNS)
         ledger = KindLedger(self.context.source)
         newest: datetime | None = None
@@ -92,13 +82,12 @@ class AwsCliCollector(Collector[AwsCliSettings]):
         if not inventory.kinds():
             where = files[0] if len(files) == 1 else ", ".join(str(p) for p in self.settings.paths)
             raise InputError(where, f"no AWS CLI output this collector reads: {ledger.summary()}")
-        captured = self.settings.captured_at or newest or self.context.collected_at
-        captured = (captured if captured.tzinfo else captured.replace(tzinfo=UTC)).astimezone(UTC)
+        captured = snapshot_time(self.settings.captured_at, newest, self.context.collected_at)
         yield from ledger.items(
             self,
             inventory,
             subject=f"AWS account {inventory.account or 'unknown'} (saved CLI outputs)",
-            captured=captured.replace(microsecond=0),
+            captured=captured,
             redactions=self.redaction_counts(since),
         )
 

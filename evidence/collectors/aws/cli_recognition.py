@@ -25,6 +25,7 @@ _CLI_ERROR = re.compile(
 )
 _CLI_SERVICE = {"s3": "s3api"}
 
+
 @cache
 def commands() -> dict[str, str]:
     """Map each CLI command (``s3api get-bucket-encryption``) to the API operation it runs."""

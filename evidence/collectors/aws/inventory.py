@@ -9,12 +9,17 @@ its setting None), so a check can never take silence for a pass.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from fnmatch import fnmatchcase
+from pathlib import Path
 from typing import Any
+
+from pydantic import Field
 
 from evidence.collectors.aws import account_responses, storage_responses  # noqa: F401  (registers readers)
 from evidence.collectors.aws.operations import OPERATIONS, Operation
 from evidence.collectors.aws.permissions import CallError
+from evidence.collectors.base import CollectorSettings
 from evidence.redact import Redactor
 
 AT_REST = "encryption.at_rest"
@@ -38,6 +43,20 @@ KINDS = (
     NETWORK,
     LOGGING,
 )
+
+
+class AwsScopeSettings(CollectorSettings):
+    """Settings every AWS source shares: which buckets hold PII, which log groups are in scope."""
+
+    pii_buckets: list[str] = Field(default_factory=list)
+    log_groups: list[str] = Field(default_factory=lambda: ["*"], min_length=1)
+
+
+class SavedSnapshotSettings(AwsScopeSettings):
+    """Settings of sources read from saved files: the files, and when they were captured."""
+
+    paths: list[Path] = Field(min_length=1)
+    captured_at: datetime | None = None
 
 
 class UnknownOperation(KeyError):
@@ -78,6 +97,13 @@ class AwsInventory:
         self.security_groups: dict[str, dict[str, Any]] = {}
         self.trails: dict[str, dict[str, Any]] = {}
         self.log_groups: dict[str, dict[str, Any]] = {}
+
+    @classmethod
+    def scoped(cls, redactor: Redactor, settings: AwsScopeSettings) -> AwsInventory:
+        """Start an empty inventory with the PII buckets and log groups of a source's settings."""
+        return cls(
+            redactor, pii_buckets=tuple(settings.pii_buckets), log_groups=tuple(settings.log_groups)
+        )
 
     # Recording API calls --------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from evidence.collectors.aws.inventory import KINDS, AwsInventory
@@ -18,6 +18,15 @@ from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 
 if TYPE_CHECKING:
     from evidence.collectors.base import Collector
+
+
+def snapshot_time(
+    configured: datetime | None, newest_file: datetime | None, collected: datetime
+) -> datetime:
+    """When saved settings were captured: as configured, else the newest file's time, in UTC."""
+    moment = configured or newest_file or collected
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 class KindLedger:

@@ -18,8 +18,8 @@ from typing import Any, Literal
 from pydantic import Field
 
 from evidence.collectors.aws.identities import redact_aws_json
-from evidence.collectors.aws.inventory import CREDENTIALS, AwsInventory
-from evidence.collectors.base import Collector, CollectorSettings
+from evidence.collectors.aws.inventory import CREDENTIALS, AwsInventory, AwsScopeSettings
+from evidence.collectors.base import Collector
 from evidence.errors import ConfigError, InputError
 from evidence.model.canonical import sha256_hex
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
@@ -41,7 +41,7 @@ ALL_SERVICES: tuple[Service, ...] = (
 )
 
 
-class AwsSettings(CollectorSettings):
+class AwsSettings(AwsScopeSettings):
     """Settings: how to reach the account, which regions and services, what is PII."""
 
     profile: str | None = None
@@ -51,8 +51,6 @@ class AwsSettings(CollectorSettings):
     regions: list[str] = Field(default_factory=list)
     services: list[Service] = Field(default_factory=lambda: list(ALL_SERVICES), min_length=1)
     endpoint_url: str | None = None
-    pii_buckets: list[str] = Field(default_factory=list)
-    log_groups: list[str] = Field(default_factory=lambda: ["*"], min_length=1)
     credential_report_wait_seconds: float = Field(default=30, ge=0, le=600)
 
 
@@ -84,11 +82,7 @@ class AwsCollector(Collector[AwsSettings]):
     def collect(self) -> Iterator[EvidenceItem]:
         """One item per evidence kind for the account, built from every call made."""
         since = Counter(self.context.redactor.counts)
-        inventory = AwsInventory(
-            self.context.redactor,
-            pii_buckets=tuple(self.settings.pii_buckets),
-            log_groups=tuple(self.settings.log_groups),
-        )
+        inventory = AwsInventory.scoped(self.context.redactor, self.settings)
         reader = _Reader(self.settings, inventory, self._calls)
         reader.run(self.context.progress)
         account = inventory.account or "unknown account"

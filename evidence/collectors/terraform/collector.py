@@ -15,11 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
-
-from evidence.collectors.aws.inventory import KINDS, AwsInventory
-from evidence.collectors.aws.inventory_items import KindLedger
-from evidence.collectors.base import Collector, CollectorSettings
+from evidence.collectors.aws.inventory import KINDS, AwsInventory, SavedSnapshotSettings
+from evidence.collectors.aws.inventory_items import KindLedger, snapshot_time
+from evidence.collectors.base import Collector
 from evidence.collectors.inputs import expand_paths, open_input
 from evidence.collectors.terraform.aws_resources import MAPPERS, apply_order
 from evidence.collectors.terraform.documents import NotTerraform, Resource, read_document
@@ -30,13 +28,8 @@ from evidence.model.evidence import EvidenceItem, RawInput
 PATTERNS = ("*.tfstate", "*.tfstate.json", "*.json", "*.tfstate.backup")
 
 
-class TerraformSettings(CollectorSettings):
+class TerraformSettings(SavedSnapshotSettings):
     """Settings: state or plan files (or folders), when they were captured, what is PII."""
-
-    paths: list[Path] = Field(min_length=1)
-    captured_at: datetime | None = None
-    pii_buckets: list[str] = Field(default_factory=list)
-    log_groups: list[str] = Field(default_factory=lambda: ["*"], min_length=1)
 
 
 class TerraformCollector(Collector[TerraformSettings]):
@@ -50,11 +43,7 @@ class TerraformCollector(Collector[TerraformSettings]):
     def collect(self) -> Iterator[EvidenceItem]:
         """One item per evidence kind the documents hold; unreadable documents are rejected."""
         since = Counter(self.context.redactor.counts)
-        inventory = AwsInventory(
-            self.context.redactor,
-            pii_buckets=tuple(self.settings.pii_buckets),
-            log_groups=tuple(self.settings.log_groups),
-        )
+        inventory = AwsInventory.scoped(self.context.redactor, self.settings)
         ledger = KindLedger(self.context.source)
         files = expand_paths([self.context.resolve(p) for p in self.settings.paths], PATTERNS)
         documents: list[dict[str, Any]] = []
@@ -91,14 +80,13 @@ class TerraformCollector(Collector[TerraformSettings]):
             function(inventory, resource, names)
             inventory.seen.update(kinds)
             ledger.keep(kinds, raw)
-        captured = self.settings.captured_at or newest or self.context.collected_at
-        captured = (captured if captured.tzinfo else captured.replace(tzinfo=UTC)).astimezone(UTC)
+        captured = snapshot_time(self.settings.captured_at, newest, self.context.collected_at)
         yield from ledger.items(
             self,
             inventory,
             subject="Terraform "
             + (", ".join(sorted({d["kind"] for d in documents})) or "documents"),
-            captured=captured.replace(microsecond=0),
+            captured=captured,
             redactions=self.redaction_counts(since),
             extra_facts={"documents": documents},
         )

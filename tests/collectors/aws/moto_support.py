@@ -16,28 +16,16 @@ from typing import Any
 
 import boto3
 import pytest
+from collector_testing import collector_context
 
 from evidence.collectors.aws.live import AwsCollector, AwsSettings
-from evidence.collectors.base import CollectorContext
 from evidence.controls.catalogue import load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.model.evidence import EvidenceItem
 from evidence.model.period import parse_period
 from evidence.model.results import ControlResult
-from evidence.redact import Redactor
 
 REGION = "eu-west-1"
-
-
-def realdata(*parts: str) -> Path:
-    """Locate the shared real inputs (../shared/realdata by the checkout, or EVIDENCE_REALDATA)."""
-    root = Path(__file__).resolve().parents[3]
-    candidates = [Path(p) for p in [os.environ.get("EVIDENCE_REALDATA", "")] if p]
-    candidates += [root.parent / "shared" / "realdata", root.parent.parent / "shared" / "realdata"]
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate.joinpath(*parts)
-    raise FileNotFoundError(f"shared/realdata not found beside {root}; set EVIDENCE_REALDATA")
 
 
 MOTO_SERVER = Path(sys.executable).parent / "moto_server"
@@ -86,14 +74,7 @@ def free_port() -> int:
 
 def collect_live(moto: Moto, **settings: Any) -> list[EvidenceItem]:
     """Run the [aws] collector against the moto server, as the pipeline would."""
-    period = parse_period("2026-Q3")
-    context = CollectorContext(
-        source="aws-test",
-        base_dir=Path("."),
-        period=period,
-        as_of=period.end_at,
-        redactor=Redactor(b"test-pseudonym-key-0123456789abcdef"),
-    )
+    context = collector_context(Path("."), "aws-test")
     values = {
         "regions": [REGION],
         "endpoint_url": moto.endpoint,

@@ -9,14 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from moto_support import realdata
+from collector_testing import collector_context, realdata
 
 from evidence.collectors.aws.cli_outputs import AwsCliCollector, AwsCliSettings
-from evidence.collectors.base import CollectorContext
 from evidence.errors import InputError
 from evidence.model.evidence import EvidenceItem
-from evidence.model.period import parse_period
-from evidence.redact import Redactor
 
 ROOT = Path(__file__).resolve().parents[3]
 REALDATA = realdata("config")
@@ -74,14 +71,7 @@ OUT_OF_SCOPE = re.compile(r"^(debian12_|h5bp-nginx_|driftctl_|terraform-complian
 
 
 def collect(paths: list[Path], tmp_path: Path, **settings: object) -> list[EvidenceItem]:
-    period = parse_period("2026-Q3")
-    context = CollectorContext(
-        source="aws-cli-test",
-        base_dir=tmp_path,
-        period=period,
-        as_of=period.end_at,
-        redactor=Redactor(KEY),
-    )
+    context = collector_context(tmp_path, "aws-cli-test")
     collector = AwsCliCollector(
         AwsCliSettings.model_validate({"paths": paths, **settings}), context
     )
@@ -210,11 +200,7 @@ def test_saved_access_denied_names_the_missing_permission(tmp_path: Path) -> Non
 
 
 def test_stored_copies_pseudonymise_user_names(tmp_path: Path) -> None:
-    period = parse_period("2026-Q3")
-    context = CollectorContext(
-        source="s", base_dir=tmp_path, period=period, as_of=period.end_at, redactor=Redactor(KEY)
-    )
-    collector = AwsCliCollector(AwsCliSettings(paths=[SAMPLES]), context)
+    collector = AwsCliCollector(AwsCliSettings(paths=[SAMPLES]), collector_context(tmp_path))
     list(collector.collect())
     report = b"".join(
         collector.redacted_copy(str(SAMPLES / "iam__get-credential-report.json")) or []

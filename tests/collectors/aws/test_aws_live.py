@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from collector_testing import collector_context
 from moto_support import (
     REGION,
     Moto,
@@ -20,6 +21,7 @@ from moto_support import (
     seed_good_twins,
 )
 
+from evidence.collectors.aws.live import AwsCollector, AwsSettings
 from evidence.model.results import Status
 
 
@@ -191,19 +193,6 @@ def test_iam_user_names_never_reach_facts_or_stored_copies(moto: Moto, tmp_path:
     iam = moto.client("iam")
     iam.create_user(UserName="jane.buyer-support")
     iam.create_login_profile(UserName="jane.buyer-support", Password="Not-a-real-password-1!")
-    from evidence.collectors.aws.live import AwsCollector, AwsSettings
-    from evidence.collectors.base import CollectorContext
-    from evidence.model.period import parse_period
-    from evidence.redact import Redactor
-
-    period = parse_period("2026-Q3")
-    context = CollectorContext(
-        source="aws",
-        base_dir=tmp_path,
-        period=period,
-        as_of=period.end_at,
-        redactor=Redactor(b"test-pseudonym-key-0123456789abcdef"),
-    )
     collector = AwsCollector(
         AwsSettings(
             regions=[REGION],
@@ -211,7 +200,7 @@ def test_iam_user_names_never_reach_facts_or_stored_copies(moto: Moto, tmp_path:
             services=["iam"],
             credential_report_wait_seconds=5,
         ),
-        context,
+        collector_context(tmp_path, "aws"),
     )
     items = list(collector.collect())
     credentials = next(i for i in items if i.kind == "iam.credentials")
