@@ -18,8 +18,8 @@ from typing import Any, Literal
 from pydantic import Field
 
 from evidence.collectors.aws.identities import redact_aws_json
-from evidence.collectors.aws.inventory import CREDENTIALS, AwsInventory, AwsScopeSettings
-from evidence.collectors.base import Collector
+from evidence.collectors.aws.inventory import CREDENTIALS, KINDS, AwsInventory, AwsScopeSettings
+from evidence.collectors.base import Collector, CollectorContext
 from evidence.errors import ConfigError, InputError
 from evidence.model.canonical import sha256_hex
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
@@ -61,20 +61,10 @@ class AwsCollector(Collector[AwsSettings]):
     description = (
         "AWS account settings, live and read-only (S3, RDS, EBS, DynamoDB, KMS, IAM, CloudTrail...)"
     )
-    produces = (
-        "encryption.at_rest",
-        "encryption.kms",
-        "storage.lifecycle",
-        "iam.password_policy",
-        "iam.credentials",
-        "secrets.rotation",
-        "transport.config",
-        "network.exposure",
-        "logging.config",
-    )
+    produces = KINDS
     paths_setting = None
 
-    def __init__(self, settings: AwsSettings, context: Any) -> None:
+    def __init__(self, settings: AwsSettings, context: CollectorContext) -> None:
         super().__init__(settings, context)
         self._calls: dict[str, list[dict[str, Any]]] = {}
         self._copies: dict[str, list[dict[str, Any]]] = {}
