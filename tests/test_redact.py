@@ -24,6 +24,7 @@ def test_pseudonyms_are_keyed_stable_and_not_bare_hashes(redactor: Redactor) -> 
     [
         ("login from alice.buyer@example.com ok", "alice.buyer@example.com"),
         ("client 198.51.100.23 connected", "198.51.100.23"),
+        ("DNS resolver 198.51.100.7.", "198.51.100.7"),
         ("peer 2001:db8::5 closed", "2001:db8::5"),
         ("call +1 206-555-0142 now", "206-555-0142"),
         ("ship to 410 Terry Avenue North", "410 Terry Avenue"),

@@ -119,7 +119,7 @@ def inspection_document(items: list[EvidenceItem]) -> dict[str, Any]:
     return {
         "stats": stats.model_dump(mode="json"),
         "facts": facts,
-        "errors": [i.error for i in items if i.error],
+        "errors": list(dict.fromkeys(i.error for i in items if i.error)),
         "items": [
             {
                 "id": i.id,

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from evidence.controls.cadence import fact_date
 from evidence.controls.changes import document_rules, latest_document
 from evidence.controls.checks.rotation import fact_entries, matches_secret
+from evidence.controls.checks.secret_rotation import last_value_change
 from evidence.model.catalogue import Catalogue, Control
 from evidence.model.evidence import EvidenceItem
 from evidence.model.results import Waiver
@@ -161,20 +162,23 @@ def _rotations(
     return items
 
 
+def _value_changed(secret: dict[str, object]) -> date | None:
+    """When a secret's current value was set (as the `secret_rotation` check reads it)."""
+    moment, _ = last_value_change(secret)
+    return moment.date() if moment is not None else None
+
+
 def _credentials(check: str, pattern: object, item: EvidenceItem) -> list[tuple[str, date | None]]:
     if check == "secret_rotation" and item.kind == "secrets.rotation":
         return [
-            (
-                f"Rotate secret {entry.get('name')!r}",
-                fact_date(entry.get("last_rotated") or entry.get("created")),
-            )
+            (f"Rotate secret {entry.get('name')!r}", _value_changed(entry))
             for entry in fact_entries(item.facts.get("secrets"))
             if pattern is None or matches_secret(str(entry.get("name", "")), str(pattern))
         ]
     if check == "access_key_age" and item.kind == "iam.credentials":
         return [
             (
-                f"Rotate access key {key.get('key', '?')} of {user.get('user', '?')}",
+                f"Rotate access key {key.get('slot', key.get('key', '?'))} of {user.get('user', '?')}",
                 fact_date(key.get("last_rotated")),
             )
             for user in fact_entries(item.facts.get("users"))

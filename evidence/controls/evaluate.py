@@ -18,7 +18,15 @@ from evidence.controls.waivers import apply_waivers
 from evidence.model.catalogue import Catalogue, CheckRef, Control
 from evidence.model.evidence import EvidenceItem
 from evidence.model.period import Period
-from evidence.model.results import CheckOutcome, ControlResult, Evaluation, Figure, Status, Waiver
+from evidence.model.results import (
+    STATUS_ORDER,
+    CheckOutcome,
+    ControlResult,
+    Evaluation,
+    Figure,
+    Status,
+    Waiver,
+)
 
 
 @dataclass(frozen=True)
@@ -177,9 +185,8 @@ def _reasons(decide: str, status: Status, outcomes: Sequence[CheckOutcome]) -> l
         return [r for o in deciding for r in o.reasons] + [
             f"(alternative not used) {r}" for o in others for r in o.reasons
         ]
-    # What decided the status first: not-met findings, then what is missing, then what was met.
-    rank = {Status.NOT_MET: 0, Status.INSUFFICIENT: 1}
-    ordered = sorted(outcomes, key=lambda o: rank.get(o.status, 2))
+    # The deciding reasons first: not met, then insufficient, then met (sorted is stable).
+    ordered = sorted(outcomes, key=lambda o: STATUS_ORDER.index(o.status))
     return [r for o in ordered for r in o.reasons]
 
 

@@ -1,0 +1,1 @@
+"""[terraform] AWS settings as declared and applied: Terraform state and plan JSON."""

@@ -1,0 +1,181 @@
+"""Checks of CloudTrail trails and log retention in the cloud account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evidence.controls.checks import check
+from evidence.controls.context import CheckContext
+from evidence.controls.settings_facts import Verdicts, cite, in_terraform, listing, snapshots, where
+from evidence.model.results import CheckOutcome
+
+
+def _trail_gaps(trail: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Return (settings that fail, settings not known) for one trail."""
+    terraform = in_terraform(trail)
+    names = {
+        "multi_region": (
+            "is_multi_region_trail" if terraform else "IsMultiRegionTrail",
+            "logs one region only",
+        ),
+        "is_logging": ("enable_logging" if terraform else "IsLogging", "is not logging"),
+        "log_file_validation": (
+            "enable_log_file_validation" if terraform else "LogFileValidationEnabled",
+            "has no log-file validation",
+        ),
+        "management_events": (
+            "event_selector" if terraform else "EventSelectors",
+            "does not log read and write management events",
+        ),
+    }
+    gaps, unknown = [], []
+    for field, (setting, meaning) in names.items():
+        value = trail.get(field)
+        if value is False:
+            gaps.append(f"{meaning} ({setting}=false)")
+        elif value is None:
+            unknown.append(f"{setting} not known")
+    return gaps, unknown
+
+
+@check("cloudtrail_configured", reads=("logging.config",))
+def cloudtrail_configured(ctx: CheckContext) -> CheckOutcome:
+    """Check a multi-region trail logs management events, with log-file validation on."""
+    shots = snapshots(ctx, "logging.config", "trails")
+    trails = shots.records("trails")
+    verdicts = Verdicts()
+    notes = shots.reasons(ctx)
+    for trail, item in trails:
+        identity = trail.get("name")
+        label = f"trail {trail.get('name')}" + (
+            f" (home {trail['home_region']})" if trail.get("home_region") else ""
+        )
+        if trail.get("error"):
+            verdicts.add(identity, "unknown", f"{label}: {trail['error']} ({item.id})")
+            continue
+        gaps, missing = _trail_gaps(trail)
+        destination = (
+            f"logs to s3://{trail['s3_bucket']}" if trail.get("s3_bucket") else "no S3 destination"
+        )
+        if gaps:
+            verdicts.add(identity, "bad", f"{label} {', '.join(gaps)} ({item.id})")
+        elif missing:
+            verdicts.add(identity, "unknown", f"{label}: {', '.join(missing)} ({item.id})")
+        else:
+            verdicts.add(
+                identity,
+                "good",
+                f"{label}: multi-region, logging, log-file validation on, management "
+                f"events, {destination}",
+            )
+    complete, failing, unknown = verdicts.good, verdicts.bad, [*shots.errors(), *verdicts.unknown]
+    figures = {"trails": len(verdicts), "trails_complete": len(complete)}
+    if complete:
+        others = [f"another trail: {f}" for f in failing]
+        return ctx.met(
+            f"{listing(complete)} ({cite(shots.fresh)})",
+            *others,
+            *notes,
+            evidence=shots.fresh,
+            **figures,
+        )
+    if unknown:
+        return ctx.insufficient(
+            f"no trail is known to be complete: {listing(unknown)}",
+            *failing,
+            *notes,
+            evidence=shots.fresh,
+            **figures,
+        )
+    if failing:
+        return ctx.not_met(
+            f"no CloudTrail trail is complete: {listing(failing)}",
+            *notes,
+            evidence=shots.fresh,
+            **figures,
+        )
+    if shots.fresh:
+        account = shots.fresh[0].facts.get("account") or "the account"
+        return ctx.not_met(
+            f"{account} has no CloudTrail trail in the regions read "
+            f"({', '.join(shots.fresh[0].facts.get('regions') or []) or 'as collected'}) "
+            f"({cite(shots.fresh)})",
+            *notes,
+            evidence=shots.fresh,
+            **figures,
+        )
+    return ctx.insufficient("no CloudTrail settings were collected", *notes, evidence=shots.fresh)
+
+
+@check("log_group_retention", reads=("logging.config",))
+def log_group_retention(ctx: CheckContext) -> CheckOutcome:
+    """Log groups and CloudTrail buckets keep logs at least the required number of days."""
+    limit = int(ctx.params.get("log_retention_days", 365))
+    shots = snapshots(ctx, "logging.config", "log_groups")
+    verdicts = Verdicts()
+    notes = shots.reasons(ctx)
+    for group, item in shots.records("log_groups"):
+        identity: tuple[Any, ...] = ("log group", group.get("region"), group.get("name"))
+        label = f"log group {group.get('name')}{where(group)}"
+        days = group.get("retention_days")
+        setting = (
+            f"retention_in_days = {days}" if in_terraform(group) else f"retentionInDays={days}"
+        )
+        if days is None:
+            verdicts.add(identity, "good", f"{label}: never expires")
+        elif days < limit:
+            verdicts.add(
+                identity,
+                "bad",
+                f"{label}: keeps events {days} days ({setting}), under {limit} ({item.id})",
+            )
+        else:
+            verdicts.add(identity, "good", f"{label}: {days} days")
+    for trail, item in shots.records("trails"):
+        days = trail.get("s3_retention_days")
+        if not trail.get("s3_bucket") or not trail.get("s3_lifecycle_known"):
+            continue
+        identity = ("trail bucket", trail.get("s3_bucket"))
+        label = f"trail {trail.get('name')} bucket s3://{trail['s3_bucket']}"
+        if days is None:
+            verdicts.add(identity, "good", f"{label}: no expiration rule")
+        elif days < limit:
+            verdicts.add(
+                identity,
+                "bad",
+                f"{label}: a lifecycle rule expires logs after {days} days, under {limit} "
+                f"({item.id})",
+            )
+        else:
+            verdicts.add(identity, "good", f"{label}: expires after {days} days")
+    bad, good = verdicts.bad, verdicts.good
+    unknown = shots.errors()
+    figures = {"log_stores": len(good) + len(bad), "under_retention": len(bad), "limit_days": limit}
+    if bad:
+        return ctx.not_met(
+            f"{len(bad)} log store(s) keep logs less than {limit} days: {listing(bad)}",
+            *unknown[:3],
+            *notes,
+            evidence=shots.fresh,
+            **figures,
+        )
+    if unknown:
+        return ctx.insufficient(
+            f"log retention could not be read everywhere: {listing(unknown)}",
+            *notes,
+            evidence=shots.fresh,
+            **figures,
+        )
+    if not good:
+        return ctx.insufficient(
+            "no log group or CloudTrail bucket lifecycle was collected",
+            *notes,
+            evidence=shots.fresh,
+        )
+    return ctx.met(
+        f"all {len(good)} log store(s) keep logs at least {limit} days: {listing(good)} "
+        f"({cite(shots.fresh)})",
+        *notes,
+        evidence=shots.fresh,
+        **figures,
+    )

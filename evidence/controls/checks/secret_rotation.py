@@ -1,0 +1,130 @@
+"""Check that secrets (the LWA client secret, API keys) were rotated within their limit.
+
+When a secret's value last changed is read from ``LastRotatedDate`` or the creation date of its
+``AWSCURRENT`` version, whichever is later. A secret never rotated is as old as the secret
+itself (``CreatedDate``). ``LastChangedDate`` is never used: a tag edit changes it too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from evidence.controls.checks import check
+from evidence.controls.context import CheckContext
+from evidence.controls.settings_facts import Verdicts, cite, listing, parse_time, snapshots, where
+from evidence.model.results import CheckOutcome
+
+
+def last_value_change(secret: dict[str, Any]) -> tuple[datetime | None, str]:
+    """When the secret's current value was set, and which field says so."""
+    candidates = [
+        (parse_time(secret.get("last_rotated")), "LastRotatedDate"),
+        (parse_time(secret.get("current_version_created")), "AWSCURRENT version CreatedDate"),
+    ]
+    known = [(moment, field) for moment, field in candidates if moment is not None]
+    if known:
+        return max(known)
+    created = parse_time(secret.get("created"))
+    return created, "CreatedDate (never rotated)"
+
+
+def _matches(secret: dict[str, Any], wanted: str) -> bool:
+    needle = wanted.lower()
+    if needle in str(secret.get("name", "")).lower():
+        return True
+    return any(needle == str(value).lower() for value in (secret.get("tags") or {}).values())
+
+
+@check("secret_rotation", reads=("secrets.rotation",))
+def secret_rotation(ctx: CheckContext) -> CheckOutcome:
+    """Each secret in scope (all, or those named like ``secret``) changed value within the limit."""
+    wanted = ctx.params.get("secret")
+    if wanted:
+        limit = int(
+            ctx.params.get("lwa_secret_rotate_every_days", ctx.params.get("rotate_every_days", 180))
+        )
+    else:
+        limit = int(ctx.params.get("rotate_every_days", 365))
+    shots = snapshots(ctx, "secrets.rotation", "secrets")
+    records = shots.records("secrets")
+    scoped = [(s, item) for s, item in records if not wanted or _matches(s, str(wanted))]
+    verdicts = Verdicts()
+    verdicts.notes.extend(shots.reasons(ctx))
+    for secret, item in scoped:
+        identity = secret.get("name")
+        label = f"secret {secret.get('name')}{where(secret)}"
+        if secret.get("error"):
+            verdicts.add(identity, "unknown", f"{label}: {secret['error']} ({item.id})")
+            continue
+        changed, field = last_value_change(secret)
+        schedule = (
+            f"automatic rotation every {secret['rotation_days']} days"
+            if secret.get("rotation_enabled") and secret.get("rotation_days")
+            else "automatic rotation on"
+            if secret.get("rotation_enabled")
+            else "no automatic rotation"
+        )
+        if changed is None:
+            verdicts.add(
+                identity,
+                "unknown",
+                f"{label}: no rotation or creation date on record ({schedule}) ({item.id})",
+            )
+            continue
+        if changed > ctx.as_of:
+            verdicts.add(
+                identity,
+                "unknown",
+                f"{label}: value set {changed.date()} ({field}), after the as-of "
+                f"date; the value before it is not on record ({item.id})",
+            )
+            continue
+        age = (ctx.as_of - changed).days
+        text = (
+            f"{label}: value set {changed.date()} ({field}), {age} days before {ctx.as_of.date()}"
+        )
+        text += f", {schedule}"
+        if age > limit:
+            verdicts.add(identity, "bad", f"{text}: over the {limit}-day limit ({item.id})")
+        else:
+            verdicts.add(identity, "good", text)
+    bad, good, unknown = verdicts.bad, verdicts.good, [*shots.errors(), *verdicts.unknown]
+    notes = verdicts.notes
+    scope = f"secrets named like {wanted!r}" if wanted else "secrets"
+    figures = {
+        "secrets_checked": len(good) + len(bad),
+        "secrets_overdue": len(bad),
+        "limit_days": limit,
+    }
+    if bad:
+        return ctx.not_met(
+            f"{len(bad)} of {len(good) + len(bad)} {scope} not rotated within {limit} days: "
+            f"{listing(bad)}",
+            *unknown[:3],
+            *notes,
+            evidence=shots.fresh,
+            **figures,
+        )
+    if unknown:
+        return ctx.insufficient(
+            f"rotation could not be established: {listing(unknown)}",
+            *notes,
+            evidence=shots.fresh,
+            **figures,
+        )
+    if not scoped:
+        found = f" among {len(records)} secret(s) ({cite(shots.fresh)})" if records else ""
+        hint = (
+            f"; name the secret so it contains {wanted!r} or tag it with that value"
+            if wanted
+            else ""
+        )
+        return ctx.insufficient(f"no {scope} found{found}{hint}", *notes, evidence=shots.fresh)
+    return ctx.met(
+        f"all {len(good)} {scope} rotated within {limit} days: {listing(good)} "
+        f"({cite(shots.fresh)})",
+        *notes,
+        evidence=shots.fresh,
+        **figures,
+    )

@@ -1,0 +1,37 @@
+"""Helpers shared by collector tests: where the shared real inputs are, and a collector context."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from evidence.collectors.base import CollectorContext
+from evidence.model.period import parse_period
+from evidence.redact import Redactor
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_KEY = b"test-pseudonym-key-0123456789abcdef"
+
+
+def realdata(*parts: str) -> Path:
+    """Locate the shared real inputs (../shared/realdata by the checkout, or EVIDENCE_REALDATA)."""
+    candidates = [Path(p) for p in [os.environ.get("EVIDENCE_REALDATA", "")] if p]
+    candidates += [ROOT.parent / "shared" / "realdata", ROOT.parent.parent / "shared" / "realdata"]
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate.joinpath(*parts)
+    raise FileNotFoundError(f"shared/realdata not found beside {ROOT}; set EVIDENCE_REALDATA")
+
+
+def collector_context(
+    base_dir: Path, source: str = "test", period: str = "2026-Q3"
+) -> CollectorContext:
+    """Build a context as the pipeline does: as-of at the period's end, a fixed pseudonym key."""
+    resolved = parse_period(period)
+    return CollectorContext(
+        source=source,
+        base_dir=base_dir,
+        period=resolved,
+        as_of=resolved.end_at,
+        redactor=Redactor(TEST_KEY),
+    )
