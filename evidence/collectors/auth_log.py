@@ -15,13 +15,19 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import orjson
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from evidence.collectors.inputs import open_text
-from evidence.collectors.log_source import LogCollector, LogSourceSettings, LogState, month_known, yearless
+from evidence.collectors.log_source import (
+    LogCollector,
+    LogState,
+    ZonedLogSettings,
+    month_known,
+    yearless,
+)
 from evidence.model.evidence import RawInput
 from evidence.redact import Redactor
 
@@ -59,20 +65,10 @@ _SSH = {"sshd", "sshd-session"}
 _MAX_PENDING = 10_000
 
 
-class AuthLogSettings(LogSourceSettings):
+class AuthLogSettings(ZonedLogSettings):
     """Syslog or journal files; the hosts' time zone; the year of year-less syslog dates."""
 
-    timezone: str = "UTC"
     year: int | None = Field(default=None, ge=1970, le=2100)
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/London)") from None
-        return value
 
 
 class AuthLogCollector(LogCollector[AuthLogSettings]):

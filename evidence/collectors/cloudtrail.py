@@ -23,12 +23,25 @@ from pathlib import Path
 import orjson
 from pydantic import Field
 
-from evidence.collectors.cloudtrail_digest import SIDECAR, Digest, check_shape, load_public_keys, sidecar_metadata, validate
-from evidence.collectors.cloudtrail_events import MAX_DOCUMENT, FilePart, Options, parse_file, principal_name
+from evidence.collectors.cloudtrail_digest import (
+    SIDECAR,
+    Digest,
+    check_shape,
+    load_public_keys,
+    sidecar_metadata,
+    validate,
+)
+from evidence.collectors.cloudtrail_events import (
+    MAX_DOCUMENT,
+    FilePart,
+    Options,
+    parse_file,
+    principal_name,
+)
 from evidence.collectors.inputs import open_input
 from evidence.collectors.log_source import LogCollector, LogSourceSettings, LogState
 from evidence.model.evidence import EvidenceItem, RawInput
-from evidence.redact import Redactor
+from evidence.redact import Redactor, normalise_field
 
 INTEGRITY = "logging.integrity"
 #: Below this many files a pool costs more than it saves.
@@ -163,7 +176,7 @@ def redact_record(record: object, redactor: Redactor, name_fields: list[str]) ->
     identity = record.get("userIdentity")
     name = principal_name(identity) if isinstance(identity, dict) else None
     out = {}
-    pii = {f.lower() for f in name_fields}
+    pii = {normalise_field(f) for f in name_fields}
     for key, value in record.items():
         if key == "userIdentity" and isinstance(value, dict):
             kept = {k: v for k, v in value.items() if k in ("type", "accountId", "invokedBy")}
@@ -180,7 +193,7 @@ def redact_record(record: object, redactor: Redactor, name_fields: list[str]) ->
 def _drop_fields(value: object, names: set[str], redactor: Redactor) -> object:
     if isinstance(value, dict):
         return {
-            k: "[REDACTED PII]" if k.lower() in names and v not in (None, "") else _drop_fields(v, names, redactor)
+            k: "[REDACTED PII]" if normalise_field(k) in names and v not in (None, "") else _drop_fields(v, names, redactor)
             for k, v in value.items()
         }
     if isinstance(value, list):

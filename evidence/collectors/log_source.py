@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from evidence.collectors.access_facts import AccessAggregator
 from evidence.collectors.base import Collector, CollectorContext, CollectorSettings
@@ -42,6 +43,21 @@ class LogSourceSettings(CollectorSettings, AccessPolicy):
 
     paths: list[Path] = Field(min_length=1)
     channel: str | None = None
+
+
+class ZonedLogSettings(LogSourceSettings):
+    """A log whose timestamps may lack a zone: ``timezone`` (IANA name) is the host's."""
+
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/London)") from None
+        return value
 
 
 SettingsT = TypeVar("SettingsT", bound=LogSourceSettings)
