@@ -22,6 +22,7 @@ from evidence.config.schema import Config, SourceConfig
 from evidence.controls.catalogue import load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.errors import ConfigError, EvidenceError, StoreError
+from evidence.model.access import AccessPolicy
 from evidence.model.catalogue import Catalogue
 from evidence.model.evidence import EvidenceItem, RawInput
 from evidence.model.period import Period, parse_as_of, parse_period
@@ -131,10 +132,18 @@ def sources(config: Config) -> list[Source]:
         if not source.enabled:
             continue
         cls = collector_registry.get(source.collector)
-        settings = validate_settings(cls.settings_model(), source.settings(), config, index)
+        settings = validate_settings(cls.settings_model(), with_shared_settings(cls, source, config), config, index)
         assert isinstance(settings, CollectorSettings)
         found.append(Source(config=source, collector=cls, settings=settings))
     return found
+
+
+def with_shared_settings(cls: type[Collector], source: SourceConfig, config: Config) -> dict[str, Any]:  # type: ignore[type-arg]
+    """A source's settings over the config's shared tables: ``[access]`` for log collectors."""
+    if issubclass(cls.settings_model(), AccessPolicy):
+        shared = config.access.model_dump(mode="json", exclude_unset=True)
+        return {**shared, **source.settings()}
+    return source.settings()
 
 
 def collect(

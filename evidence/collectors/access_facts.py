@@ -108,6 +108,7 @@ class AccessAggregator:
         self.root_first: int | None = None
         self.root_last: int | None = None
         self.store_access: Counter[tuple[str, str]] = Counter()
+        self.store_unattributed: Counter[str] = Counter()
         self.outside: Counter[tuple[str, str]] = Counter()
         self.outside_logins: Counter[tuple[str, str]] = Counter()
         self.checked_addresses = 0
@@ -244,9 +245,14 @@ class AccessAggregator:
             self.root[action] += 1
             self.root_first, self.root_last = _earlier(self.root_first, ts), _later(self.root_last, ts)
 
-    def touch_store(self, ts: int, principal: str, store: str, address: str | None = None) -> None:
-        """``principal`` read or wrote the PII store named ``store`` (its config name)."""
+    def touch_store(self, ts: int, principal: str | None, store: str, address: str | None = None) -> None:
+        """``principal`` read or wrote the PII store named ``store`` (None: the log does not say who)."""
         if not self.start <= ts <= self.end:
+            return
+        if principal is None:
+            self.store_unattributed[store] += 1
+            if address is not None:
+                self.check_network(ts, "-", address, login=False)
             return
         key = principal.strip().lower()
         self.store_access[(store, key)] += 1
@@ -280,6 +286,7 @@ class AccessAggregator:
         self.root_first = _earlier(self.root_first, other.root_first)
         self.root_last = _later(self.root_last, other.root_last)
         self.store_access.update(other.store_access)
+        self.store_unattributed.update(other.store_unattributed)
         self.outside.update(other.outside)
         self.outside_logins.update(other.outside_logins)
         self.checked_addresses += other.checked_addresses
@@ -339,6 +346,7 @@ class AccessAggregator:
             "departed_users": self._departed_facts(redactor),
             "network": self._network_facts(redactor),
             "pii_stores": [_store_facts(store, redactor) for store in self.policy.pii_stores],
+            "pii_store_unattributed": dict(sorted(self.store_unattributed.items())),
             "pii_store_access": [
                 {"store": store, "principal": who(key), "count": count}
                 for (store, key), count in sorted(self.store_access.items(), key=lambda x: (x[0][0], who(x[0][1])))
@@ -437,7 +445,7 @@ class AccessAggregator:
     def _network_facts(self, redactor: Redactor) -> dict[str, Any]:
         def rows(counter: Counter[tuple[str, str]]) -> list[dict[str, Any]]:
             listed = [
-                {"principal": redactor.principal(k), "address": redactor.address(a), "count": n}
+                {"principal": redactor.principal(k) if k != "-" else "(not logged)", "address": redactor.address(a), "count": n}
                 for (k, a), n in counter.items()
             ]
             return sorted(listed, key=lambda r: (-r["count"], r["principal"], r["address"]))[:MAX_LISTED]

@@ -152,7 +152,7 @@ class _Reader:
             target = request.split(" ", 2)[1] if request.count(" ") >= 1 else request
             store = self.stores.path(target)
             if store is not None:
-                self.state.access.touch_store(ts, user if user and user != "-" else "-", store, fields.get("remote_addr"))
+                self.state.access.touch_store(ts, user if user and user != "-" else None, store, fields.get("remote_addr"))
         referer = fields.get("http_referer") or ""
         if "?" in request or "@" in request or "?" in referer:
             self.state.pii.scan(_decoded(request) + " " + _decoded(referer), self.path, number)

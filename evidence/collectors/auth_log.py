@@ -47,7 +47,11 @@ _INVALID = re.compile(r"^Invalid user (?P<user>\S*) from (?P<addr>\S+)")
 _NOT_ALLOWED = re.compile(r"^User (?P<user>\S+) from (?P<addr>\S+) not allowed because")
 _PAM_FAIL = re.compile(r"^pam_unix\((?P<svc>[\w-]+):auth\): authentication failure;.*?(?:\buser=(?P<user>\S+))?\s*$")
 _OTP = re.compile(r"pam_(?:google_authenticator|duo|oath|yubico|u2f)|google_authenticator|Duo")
-_SESSION = re.compile(r"^pam_unix\((?P<svc>[\w-]+):session\): session opened for user (?P<user>[^\s(]+)")
+_SESSION = re.compile(
+    r"^pam_unix\((?P<svc>[\w-]+):session\): session opened for user (?P<user>[^\s(]+)(?:\(uid=\d+\))?(?: by (?P<by>[^\s(]*))?"
+)
+#: PAM services whose sessions are the system's own (cron jobs) or already counted (sudo's own line).
+_SYSTEM_SESSIONS = {"cron", "crond", "systemd-user", "sudo", "sudo-i", "runuser", "runuser-l", "atd"}
 _LOCKED = re.compile(
     r"(?:Consecutive login failures for user (?P<faillock>\S+) account temporarily locked"
     r"|user (?P<tally>\S+) \(\d+\) tally \d+, deny \d+)"
@@ -187,7 +191,13 @@ class _Reader:
             if (match := pattern.match(message)) and program in (how.split()[0], "passwd", "chage"):
                 access.disabled(ts, match["user"], how)
                 return True
-        if (session := _SESSION.match(message)) or (session := _LOGIND.match(message)):
+        if session := _SESSION.match(message):
+            if session["svc"] in ("su", "su-l") and session["by"]:
+                access.activity(ts, session["by"])  # who switched user, not the account switched to
+            elif session["svc"] not in _SYSTEM_SESSIONS and session["svc"] not in _SSH:
+                access.activity(ts, session["user"])
+            return True
+        if session := _LOGIND.match(message):
             access.activity(ts, session["user"])
             return True
         return False
@@ -227,10 +237,7 @@ class _Reader:
         if locked := _LOCKED.search(message):
             access.lockout(ts, locked["faillock"] or locked["tally"])
             return True
-        if (session := _SESSION.match(message)) and session["svc"] != "sshd":
-            access.activity(ts, session["user"])
-            return True
-        return False
+        return bool(_SESSION.match(message))
 
 
 def _redacted_lines(path: Path, redactor: Redactor) -> Iterator[bytes]:

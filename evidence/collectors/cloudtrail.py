@@ -44,8 +44,9 @@ from evidence.model.evidence import EvidenceItem, RawInput
 from evidence.redact import Redactor, normalise_field
 
 INTEGRITY = "logging.integrity"
-#: Below this many files a pool costs more than it saves.
-POOL_MIN_FILES = 32
+#: Below this many bytes of input a pool costs more than it saves (starting a worker process
+#: imports the package, about a second on a busy machine).
+POOL_MIN_BYTES = 64 * 1024 * 1024
 
 
 class CloudTrailSettings(LogSourceSettings):
@@ -91,7 +92,7 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
 
     def _parse(self, files: list[Path], options: Options) -> Iterable[FilePart]:
         workers = self.settings.workers or min(os.cpu_count() or 1, 4)
-        if workers < 2 or len(files) < POOL_MIN_FILES:
+        if workers < 2 or sum(p.stat().st_size for p in files) < POOL_MIN_BYTES:
             return (parse_file(path, options) for path in files)
         return _pooled(files, options, workers)
 

@@ -56,7 +56,7 @@ class Digest:
     @property
     def chain(self) -> str:
         """Digests of one trail and region form one chain: the key without its timestamp."""
-        key = str(self.data.get("digestS3Object") or self.name)
+        key = Path(str(self.data.get("digestS3Object") or self.name)).name
         return key.rsplit("_", 1)[0]
 
     @property
@@ -147,7 +147,7 @@ def validate(
     breaks: list[str] = []
     reasons: Counter[str] = Counter()
     verified = invalid = 0
-    first_of_chain = {}
+    first_of_chain: dict[str, str] = {}
     for digest in sorted(digests, key=lambda d: (d.chain, d.end)):
         first_of_chain.setdefault(digest.chain, digest.name)
     for digest in in_window:

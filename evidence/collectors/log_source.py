@@ -132,11 +132,16 @@ class LogCollector(Collector[SettingsT]):
         coverage = state.coverage.facts()
         covers = (_moment(coverage["oldest_event"]), _moment(coverage["newest_event"]))
         common = {"files": files, "files_read": len(state.raw_inputs), "files_rejected": state.files_rejected}
-        activity = {**state.access.facts(self.context.redactor, self.source_type, channel), **common}
+        activity = {
+            **state.access.facts(self.context.redactor, self.source_type, channel),
+            "events_in_period": coverage["events_in_period"],
+            **common,
+        }
         coverage.update(
             source_type=self.source_type,
             channel=channel,
             expected_channels=sorted(set(self.settings.channels)),
+            operating_since=self.settings.operating_since.isoformat() if self.settings.operating_since else None,
             **common,
         )
         pii = {**state.pii.facts(), "source_type": self.source_type, "channel": channel, **common}

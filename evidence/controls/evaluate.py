@@ -171,7 +171,8 @@ def _reasons(decide: str, status: Status, outcomes: Sequence[CheckOutcome]) -> l
         return [r for o in deciding for r in o.reasons] + [
             f"(alternative not used) {r}" for o in others for r in o.reasons
         ]
-    ordered = sorted(outcomes, key=lambda o: o.status is Status.MET)
+    # What decided the status first: a "not met" finding before missing evidence before the rest.
+    ordered = sorted(outcomes, key=lambda o: (o.status is not Status.NOT_MET, o.status is Status.MET))
     return [r for o in ordered for r in o.reasons]
 
 

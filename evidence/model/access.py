@@ -88,6 +88,7 @@ class AccessPolicy(_Strict):
     name_fields: list[str] = Field(default_factory=list)
     channels: list[str] = Field(default_factory=list)
     max_gap_hours: float = Field(default=24.0, gt=0)
+    operating_since: date | None = None
 
     @field_validator("allowed_networks", mode="before")
     @classmethod
