@@ -96,7 +96,7 @@ def parse_file(path: Path, options: Options) -> FilePart:
     part = _new_part(raw, stats, options, inner)
     reader = _Reader(part, options, str(path))
     for index, record in enumerate(records):
-        problem = reader.record(record, index)
+        problem = reader.record(record, _RecordLine(data, index, shape))
         if problem:
             stats.reject(f"{path}:{_record_line(data, index)}", f"{shape}[{index}]: {problem}")
     reader.flush()
@@ -190,6 +190,16 @@ def _stream_lines(path: Path, options: Options, stats: ParseStats) -> FilePart:
     return part
 
 
+class _RecordLine:
+    """``LINE (Records[i])`` of a record in a document, worked out only if a finding needs it."""
+
+    def __init__(self, data: bytes, index: int, shape: str) -> None:
+        self.data, self.index, self.shape = data, index, shape
+
+    def __str__(self) -> str:
+        return f"{_record_line(self.data, self.index)} ({self.shape}[{self.index}])"
+
+
 def _record_line(data: bytes, index: int) -> int:
     """The line where record ``index`` of a pretty-printed document starts (1 for compact files)."""
     if b"\n" not in data.strip():
@@ -235,7 +245,7 @@ class _Reader:
         if problem:
             self.stats.reject(f"{self.path}:{number}", problem)
 
-    def record(self, record: Any, where: int) -> str | None:
+    def record(self, record: Any, where: int | _RecordLine) -> str | None:
         """Apply one event; returns the reason when it cannot be used."""
         if not isinstance(record, dict):
             return "not a JSON object"

@@ -44,7 +44,7 @@ class PiiScanner:
         self.counts: Counter[str] = Counter()
         self.locations: list[str] = []
 
-    def scan(self, text: str, path: str, line: int | str) -> None:
+    def scan(self, text: str, path: str, line: object) -> None:
         """Scan one record's text; ``path`` and ``line`` name it if PII is found."""
         self.records += 1
         found: Counter[str] = Counter()
