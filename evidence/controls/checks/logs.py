@@ -162,7 +162,8 @@ def log_integrity_validated(ctx: CheckContext) -> CheckOutcome:
             unchecked.append(f"{label(item)}: {f['log_files_verified']} log files match {f['digest_files']} digests, "
                              f"but {f['signatures_unchecked']} digest signatures are unchecked ({why})")  # fmt: skip
         else:
-            fine.append(f"{label(item)}: {f['digest_files']} digests in {f['chains']} chains, signatures verified, "
+            chains = "1 chain" if f["chains"] == 1 else f"{f['chains']} chains"
+            fine.append(f"{label(item)}: {f['digest_files']} digests in {chains}, signatures verified, "
                         f"{f['log_files_verified']} log files match their digests")  # fmt: skip
     figures = {
         "digests": sum(i.facts["digest_files"] for i in with_digests),

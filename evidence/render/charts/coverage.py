@@ -16,7 +16,7 @@ def log_coverage(items: Sequence[Any], width: int = 500) -> str:
     rows = [i for i in items if i.facts.get("window_start")]
     if not rows:
         return ""
-    label_width, row_height = 130, 16
+    label_width, row_height = 150, 16
     height = row_height * len(rows) + 18
     parts = []
     for index, item in enumerate(rows):
@@ -28,7 +28,7 @@ def log_coverage(items: Sequence[Any], width: int = 500) -> str:
         y = index * row_height
         name = f"{item.source} ({facts.get('channel', '')})"
         parts.append(
-            f'<text x="0" y="{y + 11}" font-size="8" font-family="DejaVu Sans">{escape(name[:28])}</text>'
+            f'<text x="0" y="{y + 11}" font-size="8" font-family="DejaVu Sans">{escape(name[:32])}</text>'
         )
         for day in range(count):
             silent = (start + timedelta(days=day)).isoformat() in empty
