@@ -28,6 +28,11 @@ class _Strict(BaseModel):
 
 def _moment(value: object, *, end_of_day: bool) -> object:
     """A bare date means the end (or start) of that day in UTC; naive times are UTC."""
+    if isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            return value
     if isinstance(value, date) and not isinstance(value, datetime):
         return datetime.combine(value, time.max if end_of_day else time.min, tzinfo=UTC).replace(
             microsecond=0
