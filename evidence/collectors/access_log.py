@@ -19,6 +19,7 @@ from pydantic import field_validator
 
 from evidence.collectors.access_facts import StoreMatcher
 from evidence.collectors.inputs import open_text
+from evidence.collectors.log_pii import name_field_redactor, redact_name_fields
 from evidence.collectors.log_source import LogCollector, LogSourceSettings, LogState
 from evidence.model.evidence import RawInput
 from evidence.redact import Redactor
@@ -108,7 +109,8 @@ class AccessLogCollector(LogCollector[AccessLogSettings]):
         path = Path(location)
         if not path.is_file():
             return None
-        return _redacted(path, compile_format(self.settings.format), self.context.redactor)
+        fields = name_field_redactor(list(self.settings.name_fields))
+        return _redacted(path, compile_format(self.settings.format), self.context.redactor, fields)
 
 
 class _Reader:
@@ -194,13 +196,16 @@ def _decoded(text: str) -> str:
     return unquote_plus(text) if "%" in text or "+" in text else text
 
 
-def _redacted(path: Path, pattern: re.Pattern[str], redactor: Redactor) -> Iterator[bytes]:
+def _redacted(
+    path: Path, pattern: re.Pattern[str], redactor: Redactor, fields: re.Pattern[str] | None
+) -> Iterator[bytes]:
     with open_text(path) as lines:
         for _, line in lines:
             match = pattern.match(line)
             if match and "remote_user" in pattern.groupindex and match["remote_user"] not in (None, "-", ""):
                 start, end = match.span("remote_user")
                 line = line[:start] + redactor.principal(line[start:end]) + line[end:]
+            line = redact_name_fields(line, fields)
             yield redactor.scrub(_decoded_query(line)).encode("utf-8")
 
 

@@ -21,6 +21,7 @@ import orjson
 from pydantic import Field
 
 from evidence.collectors.inputs import open_text
+from evidence.collectors.log_pii import name_field_redactor, redact_name_fields
 from evidence.collectors.log_source import (
     LogCollector,
     LogState,
@@ -96,7 +97,7 @@ class AuthLogCollector(LogCollector[AuthLogSettings]):
         path = Path(location)
         if not path.is_file():
             return None
-        return _redacted_lines(path, self.context.redactor)
+        return _redacted_lines(path, self.context.redactor, name_field_redactor(list(self.settings.name_fields)))
 
 
 class _Reader:
@@ -240,10 +241,11 @@ class _Reader:
         return bool(_SESSION.match(message))
 
 
-def _redacted_lines(path: Path, redactor: Redactor) -> Iterator[bytes]:
+def _redacted_lines(path: Path, redactor: Redactor, fields: re.Pattern[str] | None) -> Iterator[bytes]:
     with open_text(path) as lines:
         for _, line in lines:
-            yield redactor.scrub(pseudonymise_names(line, redactor)).encode("utf-8")
+            line = redact_name_fields(pseudonymise_names(line, redactor), fields)
+            yield redactor.scrub(line).encode("utf-8")
 
 
 def pseudonymise_names(line: str, redactor: Redactor) -> str:

@@ -33,6 +33,30 @@ def _field_pattern(name_fields: list[str]) -> re.Pattern[str] | None:
     return re.compile(rf"""(?i)(?<![\w])["']?(?:{keys})["']?\s*[:=]\s*["']?(?!["'&,;}}\s]|null\b)""")
 
 
+def name_field_redactor(name_fields: list[str]) -> re.Pattern[str] | None:
+    """A pattern whose ``value`` group is the value of a configured name field in text."""
+    names = sorted({normalise_field(n) for n in name_fields if normalise_field(n)})
+    if not names:
+        return None
+    keys = "|".join(r"[_\-\s]?".join(re.escape(ch) for ch in name) for name in names)
+    return re.compile(
+        rf"""(?i)(?P<key>(?<![\w])["']?(?:{keys})["']?\s*[:=]\s*)"""
+        r"""(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)'|(?P<bare>[^"'&\s,;}]+))"""
+    )
+
+
+def redact_name_fields(text: str, pattern: re.Pattern[str] | None) -> str:
+    """``text`` with the values of configured name fields replaced (for stored copies)."""
+    if pattern is None:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        quote = '"' if match["dq"] is not None else "'" if match["sq"] is not None else ""
+        return f"{match['key']}{quote}[REDACTED PII]{quote}"
+
+    return pattern.sub(replace, text)
+
+
 class PiiScanner:
     """Scans records for PII and keeps counts and locations."""
 

@@ -23,6 +23,7 @@ import orjson
 
 from evidence.collectors.access_facts import StoreMatcher
 from evidence.collectors.inputs import open_text
+from evidence.collectors.log_pii import name_field_redactor, redact_name_fields
 from evidence.collectors.log_source import LogCollector, LogState, ZonedLogSettings
 from evidence.errors import InputError
 from evidence.model.evidence import RawInput
@@ -83,7 +84,7 @@ class PostgresLogCollector(LogCollector[PostgresLogSettings]):
         path = Path(location)
         if not path.is_file():
             return None
-        return _redacted(path, self.context.redactor)
+        return _redacted(path, self.context.redactor, name_field_redactor(list(self.settings.name_fields)))
 
 
 def _chain(head: list[tuple[int, str]], tail: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
@@ -274,7 +275,11 @@ def _text(value: Any) -> str | None:
 _NAMES = re.compile(r'(?P<pre>\buser=|user "|role "|identity=")(?P<user>[^,\s"]+)|(?P<at>\b[\w.-]+)@(?=[\w.-]+ (?:LOG|ERROR|FATAL|WARNING|STATEMENT|DETAIL|NOTICE|HINT):)')
 
 
-def _redacted(path: Path, redactor: Redactor) -> Iterator[bytes]:
+# ALTER/CREATE ROLE ... PASSWORD 'x' (pgaudit redacts these itself; plain statement logs do not).
+_SQL_PASSWORD = re.compile(r"(?i)(\bPASSWORD\s+)(?:'(?:[^']|'')*'|\$\w*\$.*?\$\w*\$|\S+)")
+
+
+def _redacted(path: Path, redactor: Redactor, fields: re.Pattern[str] | None) -> Iterator[bytes]:
     def replace(match: re.Match[str]) -> str:
         if match["at"]:
             return redactor.principal(match["at"]) + "@"
@@ -282,4 +287,5 @@ def _redacted(path: Path, redactor: Redactor) -> Iterator[bytes]:
 
     with open_text(path) as lines:
         for _, line in lines:
+            line = redact_name_fields(_SQL_PASSWORD.sub(lambda m: m[1] + "[REDACTED]", line), fields)
             yield redactor.scrub(_NAMES.sub(replace, line)).encode("utf-8")
