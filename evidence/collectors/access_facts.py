@@ -129,20 +129,28 @@ class AccessAggregator:
 
     def activity(self, ts: int, principal: str, address: str | None = None) -> None:
         """Any action by ``principal`` at epoch second ``ts``."""
-        key = principal.strip().lower()
-        left = self._departed_ts.get(key)
-        if left is not None and left < ts <= self.as_of:
-            times = self.after_leaving.setdefault(key, [0, ts, ts])
-            times[0] += 1
-            times[1] = min(times[1], ts)
-            times[2] = max(times[2], ts)
-        if not self.start <= ts <= self.end:
+        self.activity_of(ts, principal.strip().lower(), address)
+
+    def activity_of(self, ts: int, key: str, address: str | None = None) -> None:
+        """:meth:`activity` for a name already stripped and lower-cased (the hot path)."""
+        if key in self._departed_ts:
+            left = self._departed_ts[key]
+            if left < ts <= self.as_of:
+                times = self.after_leaving.setdefault(key, [0, ts, ts])
+                times[0] += 1
+                times[1] = min(times[1], ts)
+                times[2] = max(times[2], ts)
+        if ts < self.start or ts > self.end:
             return
         stats = self.principals.get(key)
         if stats is None:
-            stats = self.principals[key] = _Principal()
-        stats.touch(ts)
-        if address is not None and len(stats.addresses) < 1000:
+            stats = self.principals[key] = _Principal(first=ts, last=ts)
+        stats.events += 1
+        if stats.first is not None and ts < stats.first:
+            stats.first = ts
+        elif stats.last is not None and ts > stats.last:
+            stats.last = ts
+        if address is not None and address not in stats.addresses and len(stats.addresses) < 1000:
             stats.addresses.add(address)
 
     def login(

@@ -232,6 +232,7 @@ class _Reader:
         self.has_stores = bool(self.stores.buckets or self.stores.tables)
         self.kept = 0
         self._days: dict[str, int] = {}
+        self._names: dict[tuple[Any, ...], str | None] = {}
 
     def line(self, number: int, line: bytes) -> None:
         if not line.strip():
@@ -258,7 +259,13 @@ class _Reader:
         identity = record.get("userIdentity")
         if not isinstance(identity, dict):
             identity = {}
-        name = principal_name(identity)
+        cache_key = (identity.get("type"), identity.get("arn"), identity.get("userName"), identity.get("invokedBy"))
+        try:
+            name = self._names[cache_key]
+        except KeyError:
+            name = self._names[cache_key] = _normal(principal_name(identity))
+        except TypeError:  # an unhashable value where a string belongs
+            name = _normal(principal_name(identity))
         event = record.get("eventName")
         address = record.get("sourceIPAddress")
         address = address if isinstance(address, str) else None
@@ -267,7 +274,7 @@ class _Reader:
         if event == "ConsoleLogin":
             self._console_login(ts, record, identity, name, address)
         elif name is not None and not failed:
-            self.access.activity(ts, name, address)
+            self.access.activity_of(ts, name, address)
         if identity.get("type") == "Root" and not identity.get("invokedBy"):
             self.access.root_use(ts, str(event))
         if isinstance(params, dict):
@@ -277,7 +284,7 @@ class _Reader:
                 self._store(ts, name, params, address)
         response = record.get("responseElements")
         if params or response:
-            self.pii.scan(orjson.dumps([params, response]).decode("utf-8", "replace"), self.path, where)
+            self.pii.scan(orjson.dumps([params, response]), self.path, where)
         else:
             self.pii.skip()
         return None
@@ -338,6 +345,10 @@ class _Reader:
     def flush(self) -> None:
         self.stats.keep(self.kept)
         self.kept = 0
+
+
+def _normal(name: str | None) -> str | None:
+    return name.strip().lower() if name is not None else None
 
 
 def principal_name(identity: dict[str, Any]) -> str | None:
