@@ -77,16 +77,28 @@ def _collector(name: str, data: Path) -> int:
     if name == "access-log":
         cid, settings = "access-log", {"paths": [str(data / "access.log")]}
     else:
-        cid, settings = "cloudtrail", {"paths": [str(data / "cloudtrail")], "workers": int(name[-1])}
+        cid, settings = (
+            "cloudtrail",
+            {"paths": [str(data / "cloudtrail")], "workers": int(name[-1])},
+        )
     cls = registry.get(cid)
-    context = CollectorContext(source=name, base_dir=data, period=period, as_of=period.end_at, redactor=Redactor(b"b" * 32))
+    context = CollectorContext(
+        source=name, base_dir=data, period=period, as_of=period.end_at, redactor=Redactor(b"b" * 32)
+    )
     collector = cls(cls.settings_model().model_validate(settings), context)
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(f"sqlite:///{tmp}/evidence.db", Path(tmp) / "copies")
         try:
-            with store.new_run(organisation="bench", developer_id="bench", period=period, as_of=period.end_at,
-                               catalogues=[], config_sha256="0" * 64, tool_version=__version__,
-                               started_at=datetime.now(UTC)) as writer:  # fmt: skip
+            with store.new_run(
+                organisation="bench",
+                developer_id="bench",
+                period=period,
+                as_of=period.end_at,
+                catalogues=[],
+                config_sha256="0" * 64,
+                tool_version=__version__,
+                started_at=datetime.now(UTC),
+            ) as writer:
                 events = 0
                 for item in collector.collect():
                     writer.add_evidence(item.seal())
@@ -98,14 +110,22 @@ def _collector(name: str, data: Path) -> int:
 
 
 def _child(name: str, data: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--measure", name, "--data", str(data)],
-                         capture_output=True, text=True, check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", name, "--data", str(data)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, help="folder holding (or to receive) the generated inputs")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--data", type=Path, help="folder holding (or to receive) the generated inputs"
+    )
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--per-file", type=int, default=1000)
     parser.add_argument("--lines", type=int, default=1_000_000)
@@ -127,21 +147,41 @@ def main() -> None:
             write_access_log(data / "access.log", args.lines)
             print(f"generated inputs in {time.perf_counter() - started:.0f} s under {data}")
         compressed = sum(p.stat().st_size for p in _cloudtrail_files(data)) / 1e6
-        raw = sum(len(gzip.decompress(p.read_bytes())) for p in _cloudtrail_files(data)[:20]) / 20 * len(_cloudtrail_files(data)) / 1e6
+        raw = (
+            sum(len(gzip.decompress(p.read_bytes())) for p in _cloudtrail_files(data)[:20])
+            / 20
+            * len(_cloudtrail_files(data))
+            / 1e6
+        )
         log_mb = (data / "access.log").stat().st_size / 1e6
-        print(f"CloudTrail: {len(_cloudtrail_files(data))} files, {compressed:.0f} MB gzip (~{raw:.0f} MB raw); "
-              f"access log: {log_mb:.0f} MB")  # fmt: skip
-        rows = {name: _child(name, data) for name in ("gunzip", "orjson", "cloudtrail-1", "cloudtrail-2", "regex", "access-log")}
-        print(f"{'measurement':<14}{'seconds':>9}{'events/s':>12}{'MB/s':>9}{'peak RSS MB':>13}{'x baseline':>12}")
+        print(
+            f"CloudTrail: {len(_cloudtrail_files(data))} files, {compressed:.0f} MB gzip (~{raw:.0f} MB raw); "
+            f"access log: {log_mb:.0f} MB"
+        )
+        rows = {
+            name: _child(name, data)
+            for name in ("gunzip", "orjson", "cloudtrail-1", "cloudtrail-2", "regex", "access-log")
+        }
+        print(
+            f"{'measurement':<14}{'seconds':>9}{'events/s':>12}{'MB/s':>9}{'peak RSS MB':>13}{'x baseline':>12}"
+        )
         for name, row in rows.items():
             base = rows["regex"] if name in ("regex", "access-log") else rows["orjson"]
             size = log_mb if name in ("regex", "access-log") else compressed
             rate = row["events"] / row["seconds"] if name != "gunzip" else float("nan")
-            rss = max(row["rss_mb"], row["worker_rss_mb"]) if name == "cloudtrail-2" else row["rss_mb"]
+            rss = (
+                max(row["rss_mb"], row["worker_rss_mb"])
+                if name == "cloudtrail-2"
+                else row["rss_mb"]
+            )
             ratio = row["seconds"] / base["seconds"] if name not in ("gunzip",) else float("nan")
-            print(f"{name:<14}{row['seconds']:>9.2f}{rate:>12,.0f}{size / row['seconds']:>9.1f}{rss:>13.0f}{ratio:>12.2f}")
-        print("targets: cloudtrail-1 <= 1.50 x orjson, cloudtrail-2 < cloudtrail-1, access-log <= 1.50 x regex, "
-              "peak RSS < 300 MB (cloudtrail-2: the larger of the parent and one worker)")
+            print(
+                f"{name:<14}{row['seconds']:>9.2f}{rate:>12,.0f}{size / row['seconds']:>9.1f}{rss:>13.0f}{ratio:>12.2f}"
+            )
+        print(
+            "targets: cloudtrail-1 <= 1.50 x orjson, cloudtrail-2 < cloudtrail-1, access-log <= 1.50 x regex, "
+            "peak RSS < 300 MB (cloudtrail-2: the larger of the parent and one worker)"
+        )
 
 
 if __name__ == "__main__":

@@ -12,10 +12,18 @@ import pytest
 from conftest import pdftotext, run_cli
 
 PLANTED = [
-    "jane.planted@buyers.example", "jane.planted%40buyers.example", "+44 20 7946 0958", "221 Baker Street",
-    "amzn1.oa2-cs.v1.PLANTEDSECRET123", "PlantedPassw0rd", "PLANTEDKEY999", "203.0.113.77", "zed.planted",
-    "quinn.planted", "Jane Planted",
-]  # fmt: skip
+    "jane.planted@buyers.example",
+    "jane.planted%40buyers.example",
+    "+44 20 7946 0958",
+    "221 Baker Street",
+    "amzn1.oa2-cs.v1.PLANTEDSECRET123",
+    "PlantedPassw0rd",
+    "PLANTEDKEY999",
+    "203.0.113.77",
+    "zed.planted",
+    "quinn.planted",
+    "Jane Planted",
+]
 
 CONFIG = """\
 review_period = "2026-Q3"
@@ -71,18 +79,39 @@ paths = ["logs/audit.jsonl"]
 def _plant(root: Path) -> None:
     logs = root / "logs"
     (logs / "cloudtrail").mkdir(parents=True)
-    records = [{
-        "eventTime": "2026-08-02T10:00:00Z", "eventName": "PutItem", "eventSource": "dynamodb.amazonaws.com",
-        "userIdentity": {"type": "IAMUser", "userName": "zed.planted", "arn": "arn:aws:iam::1:user/zed.planted"},
-        "sourceIPAddress": "203.0.113.77",
-        "requestParameters": {"item": {"email": "jane.planted@buyers.example", "buyerName": "Jane Planted",
-                                       "note": "ship to 221 Baker Street", "secret": "amzn1.oa2-cs.v1.PLANTEDSECRET123"}},
-    }, {
-        "eventTime": "2026-08-03T10:00:00Z", "eventName": "ConsoleLogin", "eventSource": "signin.amazonaws.com",
-        "userIdentity": {"type": "IAMUser", "userName": "quinn.planted"}, "sourceIPAddress": "203.0.113.77",
-        "responseElements": {"ConsoleLogin": "Success"}, "additionalEventData": {"MFAUsed": "No"},
-    }]  # fmt: skip
-    (logs / "cloudtrail" / "trail.json.gz").write_bytes(gzip.compress(json.dumps({"Records": records}).encode()))
+    records = [
+        {
+            "eventTime": "2026-08-02T10:00:00Z",
+            "eventName": "PutItem",
+            "eventSource": "dynamodb.amazonaws.com",
+            "userIdentity": {
+                "type": "IAMUser",
+                "userName": "zed.planted",
+                "arn": "arn:aws:iam::1:user/zed.planted",
+            },
+            "sourceIPAddress": "203.0.113.77",
+            "requestParameters": {
+                "item": {
+                    "email": "jane.planted@buyers.example",
+                    "buyerName": "Jane Planted",
+                    "note": "ship to 221 Baker Street",
+                    "secret": "amzn1.oa2-cs.v1.PLANTEDSECRET123",
+                }
+            },
+        },
+        {
+            "eventTime": "2026-08-03T10:00:00Z",
+            "eventName": "ConsoleLogin",
+            "eventSource": "signin.amazonaws.com",
+            "userIdentity": {"type": "IAMUser", "userName": "quinn.planted"},
+            "sourceIPAddress": "203.0.113.77",
+            "responseElements": {"ConsoleLogin": "Success"},
+            "additionalEventData": {"MFAUsed": "No"},
+        },
+    ]
+    (logs / "cloudtrail" / "trail.json.gz").write_bytes(
+        gzip.compress(json.dumps({"Records": records}).encode())
+    )
     (logs / "access.log").write_text(
         '203.0.113.77 - zed.planted [02/Aug/2026:10:00:00 +0000] "GET /find?email=jane.planted%40buyers.example'
         '&api_key=PLANTEDKEY999&buyer_name=Jane+Planted HTTP/1.1" 200 5 "-" "curl/8"\n'
@@ -98,11 +127,23 @@ def _plant(root: Path) -> None:
         "SELECT * FROM buyers WHERE email='jane.planted@buyers.example'\n"
         "2026-08-02 10:00:02.000 UTC [8] LOG:  connection received: host=203.0.113.77 port=5\n"
     )
-    (logs / "audit.jsonl").write_text(json.dumps({
-        "timestamp": "2026-08-02T10:00:00Z", "user": "zed.planted", "action": "order.view", "ip": "203.0.113.77",
-        "resource": "/orders/1", "buyer_name": "Jane Planted", "phone": "+44 20 7946 0958",
-        "address": "221 Baker Street", "token": "PLANTEDKEY999", "note": "jane.planted@buyers.example",
-    }) + "\n")  # fmt: skip
+    (logs / "audit.jsonl").write_text(
+        json.dumps(
+            {
+                "timestamp": "2026-08-02T10:00:00Z",
+                "user": "zed.planted",
+                "action": "order.view",
+                "ip": "203.0.113.77",
+                "resource": "/orders/1",
+                "buyer_name": "Jane Planted",
+                "phone": "+44 20 7946 0958",
+                "address": "221 Baker Street",
+                "token": "PLANTEDKEY999",
+                "note": "jane.planted@buyers.example",
+            }
+        )
+        + "\n"
+    )
 
 
 def _texts(root: Path) -> dict[str, str]:
@@ -127,13 +168,24 @@ def _texts(root: Path) -> dict[str, str]:
 def test_planted_pii_and_secrets_never_leave_the_collectors(tmp_path: Path) -> None:
     _plant(tmp_path)
     (tmp_path / "evidence.toml").write_text(CONFIG)
-    result = run_cli("run", "--config", tmp_path / "evidence.toml", "--out", tmp_path / "out", "--json")
+    result = run_cli(
+        "run", "--config", tmp_path / "evidence.toml", "--out", tmp_path / "out", "--json"
+    )
     assert result.code == 3, result.stderr
-    inspect = run_cli("inspect", "cloudtrail", tmp_path / "logs" / "cloudtrail", "--json", "--period", "2026-Q3")
+    inspect = run_cli(
+        "inspect", "cloudtrail", tmp_path / "logs" / "cloudtrail", "--json", "--period", "2026-Q3"
+    )
     places = _texts(tmp_path)
-    places.update(stdout=result.stdout, stderr=result.stderr, inspect=inspect.stdout + inspect.stderr)
+    places.update(
+        stdout=result.stdout, stderr=result.stderr, inspect=inspect.stdout + inspect.stderr
+    )
     assert any(k.startswith("copy:") for k in places) and any(k.startswith("pdf:") for k in places)
-    leaks = [(value, where) for value in PLANTED for where, text in places.items() if value.lower() in text.lower()]
+    leaks = [
+        (value, where)
+        for value in PLANTED
+        for where, text in places.items()
+        if value.lower() in text.lower()
+    ]
     assert leaks == [], leaks
     # The findings are there, by count and location only.
     document = json.loads(result.stdout)
@@ -146,7 +198,9 @@ def test_planted_pii_and_secrets_never_leave_the_collectors(tmp_path: Path) -> N
 def test_demo_attestation_shows_access_and_logging_figures(samples: Path) -> None:
     result = run_cli("run", "--config", samples / "evidence.toml", "--out", samples / "out")
     assert result.code == 3, result.stderr
-    text = " ".join(pdftotext(next((samples / "out").glob("attestation-amazon-dpp-2025-11-*.pdf"))).split())
+    text = " ".join(
+        pdftotext(next((samples / "out").glob("attestation-amazon-dpp-2025-11-*.pdf"))).split()
+    )
     expected = [
         "3 console logins without MFA by 2 principals",
         "was still active 42.7 hours after leaving",

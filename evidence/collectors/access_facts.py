@@ -94,7 +94,9 @@ class Attempt:
 class AccessAggregator:
     """Bounded counters of who did what, when and from where, for one log source."""
 
-    def __init__(self, policy: AccessPolicy, period: Period, as_of: datetime, *, deferred: bool = False) -> None:
+    def __init__(
+        self, policy: AccessPolicy, period: Period, as_of: datetime, *, deferred: bool = False
+    ) -> None:
         self.policy = policy
         self.start = int(period.start_at.timestamp())
         self.end = int(min(period.end_at, as_of).timestamp())
@@ -164,15 +166,17 @@ class AccessAggregator:
         address: str | None = None,
         invalid_user: bool = False,
     ) -> None:
-        """A login attempt; ``mfa`` is None where the log cannot tell."""
-        attempt = Attempt(ts, principal.strip().lower(), success, method, mfa, address, invalid_user)
+        """Record a login attempt; ``mfa`` is None where the log cannot tell."""
+        attempt = Attempt(
+            ts, principal.strip().lower(), success, method, mfa, address, invalid_user
+        )
         if self.deferred:
             self.attempts.append(attempt)
         else:
             self.replay(attempt)
 
     def lockout(self, ts: int, principal: str) -> None:
-        """The system locked ``principal`` after failed logins."""
+        """Record that the system locked ``principal`` after failed logins."""
         attempt = Attempt(ts, principal.strip().lower(), False, "lockout", None, None, lockout=True)
         if self.deferred:
             self.attempts.append(attempt)
@@ -243,17 +247,22 @@ class AccessAggregator:
             self.closed_runs.append((key, run))
 
     def disabled(self, ts: int, principal: str, how: str) -> None:
-        """An account of ``principal`` was disabled, locked for good or deleted (``how`` says which)."""
+        """Record that an account of ``principal`` was disabled or deleted (``how`` says how)."""
         if ts <= self.as_of:
             self.disables.setdefault(principal.strip().lower(), []).append((ts, how))
 
     def root_use(self, ts: int, action: str) -> None:
-        """The cloud account's root user acted (``action`` is the API or console event name)."""
+        """Record an action of the cloud account's root user (``action``: the event name)."""
         if self.start <= ts <= self.end:
             self.root[action] += 1
-            self.root_first, self.root_last = _earlier(self.root_first, ts), _later(self.root_last, ts)
+            self.root_first, self.root_last = (
+                _earlier(self.root_first, ts),
+                _later(self.root_last, ts),
+            )
 
-    def touch_store(self, ts: int, principal: str | None, store: str, address: str | None = None) -> None:
+    def touch_store(
+        self, ts: int, principal: str | None, store: str, address: str | None = None
+    ) -> None:
         """``principal`` read or wrote the PII store named ``store`` (None: the log does not say who)."""
         if not self.start <= ts <= self.end:
             return
@@ -281,10 +290,20 @@ class AccessAggregator:
         """Add the counters of another file's aggregator, then replay its login attempts in order."""
         for key, theirs in other.principals.items():
             mine = self.principals.setdefault(key, _Principal())
-            for name in ("events", "logins", "logins_with_mfa", "logins_without_mfa",
-                         "logins_mfa_unknown", "failed_logins", "interactive_logins"):  # fmt: skip
+            for name in (
+                "events",
+                "logins",
+                "logins_with_mfa",
+                "logins_without_mfa",
+                "logins_mfa_unknown",
+                "failed_logins",
+                "interactive_logins",
+            ):
                 setattr(mine, name, getattr(mine, name) + getattr(theirs, name))
-            mine.first, mine.last = _earlier(mine.first, theirs.first), _later(mine.last, theirs.last)
+            mine.first, mine.last = (
+                _earlier(mine.first, theirs.first),
+                _later(mine.last, theirs.last),
+            )
             mine.addresses |= theirs.addresses
         for method, counts in other.methods.items():
             self.methods.setdefault(method, Counter()).update(counts)
@@ -310,7 +329,7 @@ class AccessAggregator:
             self.replay(attempt)
 
     def facts(self, redactor: Redactor, source_type: str, channel: str) -> dict[str, Any]:
-        """The ``access.activity`` facts; names and addresses become keyed pseudonyms here."""
+        """Build the ``access.activity`` facts; names and addresses become pseudonyms here."""
         for key, run in sorted(self._runs.items()):
             self._close(key, run)
         self._runs.clear()
@@ -336,7 +355,7 @@ class AccessAggregator:
                     "service_account": key in service,
                 }
             )
-        principals.sort(key=lambda p: p["principal"])
+        principals.sort(key=lambda p: str(p["principal"]))
         return {
             "source_type": source_type,
             "channel": channel,
@@ -357,7 +376,9 @@ class AccessAggregator:
             "pii_store_unattributed": dict(sorted(self.store_unattributed.items())),
             "pii_store_access": [
                 {"store": store, "principal": who(key), "count": count}
-                for (store, key), count in sorted(self.store_access.items(), key=lambda x: (x[0][0], who(x[0][1])))
+                for (store, key), count in sorted(
+                    self.store_access.items(), key=lambda x: (x[0][0], who(x[0][1]))
+                )
             ],
         }
 
@@ -377,7 +398,11 @@ class AccessAggregator:
         for counts in self.methods.values():
             total.update(counts)
         without = sorted(
-            ({"method": m, "principal": who(k), "logins": n} for m, c in self.without_mfa.items() for k, n in c.items()),
+            (
+                {"method": m, "principal": who(k), "logins": n}
+                for m, c in self.without_mfa.items()
+                for k, n in c.items()
+            ),
             key=lambda x: (x["method"], x["principal"]),
         )
         return {
@@ -413,15 +438,23 @@ class AccessAggregator:
             "actions": dict(sorted(self.root.most_common(20))),
         }
 
-    def _named_accounts(self, names: set[str], *, require_interactive: bool) -> list[dict[str, Any]]:
+    def _named_accounts(
+        self, names: set[str], *, require_interactive: bool
+    ) -> list[dict[str, Any]]:
         """Accounts from a config list (printable: the config declared them) that were in use."""
         found = []
         for key in sorted(names & self.principals.keys()):
             s = self.principals[key]
             if s.events <= 0 or (require_interactive and not s.interactive_logins):
                 continue
-            found.append({"account": key, "events": s.events, "logins": s.logins,
-                          "interactive_logins": s.interactive_logins})  # fmt: skip
+            found.append(
+                {
+                    "account": key,
+                    "events": s.events,
+                    "logins": s.logins,
+                    "interactive_logins": s.interactive_logins,
+                }
+            )
         return found
 
     def _departed_facts(self, redactor: Redactor) -> list[dict[str, Any]]:
@@ -431,7 +464,10 @@ class AccessAggregator:
             left = int(user.left.timestamp())
             after = [self.after_leaving[k] for k in keys if k in self.after_leaving]
             disables = sorted(
-                (ts, how) for k in keys for ts, how in self.disables.get(k, []) if ts >= left - DISABLE_LEAD_SECONDS
+                (ts, how)
+                for k in keys
+                for ts, how in self.disables.get(k, [])
+                if ts >= left - DISABLE_LEAD_SECONDS
             )
             last = max((a[2] for a in after), default=None)
             facts.append(
@@ -439,7 +475,9 @@ class AccessAggregator:
                     "ref": user.ref or f"departure #{index}",
                     "principals": sorted(redactor.principal(k) for k in keys),
                     "left": iso(left),
-                    "disabled_declared": iso(int(user.disabled.timestamp())) if user.disabled else None,
+                    "disabled_declared": iso(int(user.disabled.timestamp()))
+                    if user.disabled
+                    else None,
                     "disabled_logged": iso(disables[0][0]) if disables else None,
                     "disabled_how": disables[0][1] if disables else None,
                     "events_after_leaving": sum(a[0] for a in after),
@@ -452,19 +490,29 @@ class AccessAggregator:
 
     def _network_facts(self, redactor: Redactor) -> dict[str, Any]:
         def rows(counter: Counter[tuple[str, str]]) -> list[dict[str, Any]]:
+            """List the largest counts first, as principal/address pseudonyms."""
             listed = [
-                {"principal": redactor.principal(k) if k != "-" else "(not logged)", "address": redactor.address(a), "count": n}
+                {
+                    "principal": redactor.principal(k) if k != "-" else "(not logged)",
+                    "address": redactor.address(a),
+                    "count": n,
+                }
                 for (k, a), n in counter.items()
             ]
-            return sorted(listed, key=lambda r: (-r["count"], r["principal"], r["address"]))[:MAX_LISTED]
+            listed.sort(key=lambda r: (-int(str(r["count"])), str(r["principal"]), str(r["address"])))
+            return listed[:MAX_LISTED]
 
         return {
             "allowed_networks": [str(n) for n in self.policy.allowed_networks],
             "checked": self.checked_addresses,
             "outside_logins": sum(self.outside_logins.values()),
             "outside_store_access": sum(self.outside.values()),
-            "outside_principals": len({k for k, _ in self.outside_logins} | {k for k, _ in self.outside}),
-            "outside_addresses": len({a for _, a in self.outside_logins} | {a for _, a in self.outside}),
+            "outside_principals": len(
+                {k for k, _ in self.outside_logins} | {k for k, _ in self.outside}
+            ),
+            "outside_addresses": len(
+                {a for _, a in self.outside_logins} | {a for _, a in self.outside}
+            ),
             "outside_login_list": rows(self.outside_logins),
             "outside_store_access_list": rows(self.outside),
         }
@@ -498,19 +546,23 @@ class StoreMatcher:
         self.paths = [(p, s.name) for s in stores for p in s.paths]
 
     def table(self, name: str) -> str | None:
-        """The store of ``name`` (schema-qualified or not, quoted or not)."""
+        """Return the store of table ``name`` (schema-qualified or not, quoted or not)."""
         return self.tables.get(name.strip('"').lower().rsplit(".", 1)[-1].strip('"'))
 
     def bucket(self, name: str) -> str | None:
-        """The store of an S3 bucket name."""
+        """Return the store of an S3 bucket name."""
         return self.buckets.get(name.lower())
 
     def path(self, target: str) -> str | None:
-        """The store whose API path pattern (``*`` wildcards) matches a request path."""
+        """Return the store whose API path pattern (``*`` wildcards) matches a request."""
         if not self.paths:
             return None
         path = target.split("?", 1)[0]
         for pattern, store in self.paths:
-            if fnmatch.fnmatchcase(path, pattern) or path.startswith(pattern.rstrip("*")) and "*" not in pattern:
+            if (
+                fnmatch.fnmatchcase(path, pattern)
+                or path.startswith(pattern.rstrip("*"))
+                and "*" not in pattern
+            ):
                 return store
         return None

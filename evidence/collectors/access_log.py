@@ -35,17 +35,34 @@ PRESETS = {
 }
 # Apache LogFormat directives and the nginx variables they write.
 _APACHE = {
-    "%h": "$remote_addr", "%a": "$remote_addr", "%l": "$remote_logname", "%u": "$remote_user",
-    "%t": "[$time_local]", "%r": "$request", "%>s": "$status", "%s": "$status", "%b": "$body_bytes_sent",
-    "%B": "$body_bytes_sent", "%{Referer}i": "$http_referer", "%{User-Agent}i": "$http_user_agent",
-    "%D": "$request_time_us", "%T": "$request_time", "%v": "$server_name", "%V": "$server_name",
-}  # fmt: skip
-_MONTH = {m: i for i, m in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}  # fmt: skip
+    "%h": "$remote_addr",
+    "%a": "$remote_addr",
+    "%l": "$remote_logname",
+    "%u": "$remote_user",
+    "%t": "[$time_local]",
+    "%r": "$request",
+    "%>s": "$status",
+    "%s": "$status",
+    "%b": "$body_bytes_sent",
+    "%B": "$body_bytes_sent",
+    "%{Referer}i": "$http_referer",
+    "%{User-Agent}i": "$http_user_agent",
+    "%D": "$request_time_us",
+    "%T": "$request_time",
+    "%v": "$server_name",
+    "%V": "$server_name",
+}
+_MONTH = {
+    m: i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+        start=1,
+    )
+}
 
 
 def compile_format(fmt: str) -> re.Pattern[str]:
-    """A regular expression with one named group per variable of an nginx or Apache format."""
+    """Compile an nginx or Apache format into a regular expression, a group per variable."""
     if fmt in PRESETS:
         return re.compile(COMBINED)
     if "%" in fmt and "$" not in fmt:
@@ -68,7 +85,9 @@ def compile_format(fmt: str) -> re.Pattern[str]:
         pattern += f"(?P<{name}>{body})" if name not in seen else f"(?:{body})"
         seen.add(name)
     if "time_local" not in seen and "time_iso8601" not in seen:
-        raise ValueError("the log format has no $time_local or $time_iso8601, so requests cannot be dated")
+        raise ValueError(
+            "the log format has no $time_local or $time_iso8601, so requests cannot be dated"
+        )
     return re.compile(pattern)
 
 
@@ -105,7 +124,7 @@ class AccessLogCollector(LogCollector[AccessLogSettings]):
             return lines.raw_input()
 
     def redacted_copy(self, location: str) -> Iterator[bytes] | None:
-        """The log with remote users pseudonymised and addresses and PII scrubbed."""
+        """Copy the log with remote users pseudonymised and addresses and PII scrubbed."""
         path = Path(location)
         if not path.is_file():
             return None
@@ -130,7 +149,9 @@ class _Reader:
         match = self.pattern.match(text)
         if match is None:
             if text.strip():
-                self.state.stats.reject(f"{self.path}:{number}", "does not match the configured log format")
+                self.state.stats.reject(
+                    f"{self.path}:{number}", "does not match the configured log format"
+                )
             else:
                 self.skipped += 1
             return
@@ -147,14 +168,22 @@ class _Reader:
         ok = status[:1] in ("2", "3")
         if user and user != "-":
             if status == "401":
-                self.state.access.login(ts, user, success=False, method="web-basic-auth", address=fields.get("remote_addr"))
+                self.state.access.login(
+                    ts,
+                    user,
+                    success=False,
+                    method="web-basic-auth",
+                    address=fields.get("remote_addr"),
+                )
             elif ok:
                 self.state.access.activity(ts, user, fields.get("remote_addr"))
         if self.has_paths and ok:
             target = request.split(" ", 2)[1] if request.count(" ") >= 1 else request
             store = self.stores.path(target)
             if store is not None:
-                self.state.access.touch_store(ts, user if user and user != "-" else None, store, fields.get("remote_addr"))
+                self.state.access.touch_store(
+                    ts, user if user and user != "-" else None, store, fields.get("remote_addr")
+                )
         referer = fields.get("http_referer") or ""
         if "?" in request or "@" in request or "?" in referer:
             self.state.pii.scan(_decoded(request) + " " + _decoded(referer), self.path, number)
@@ -168,7 +197,9 @@ class _Reader:
             day = self._days.get(local[:11] + local[20:])
             if day is None:
                 try:
-                    base = datetime(int(local[7:11]), _MONTH[local[3:6]], int(local[0:2]), tzinfo=UTC)
+                    base = datetime(
+                        int(local[7:11]), _MONTH[local[3:6]], int(local[0:2]), tzinfo=UTC
+                    )
                     sign = -1 if local[21] == "-" else 1
                     offset = sign * (int(local[22:24]) * 3600 + int(local[24:26]) * 60)
                 except (ValueError, KeyError, IndexError):
@@ -202,7 +233,11 @@ def _redacted(
     with open_text(path) as lines:
         for _, line in lines:
             match = pattern.match(line)
-            if match and "remote_user" in pattern.groupindex and match["remote_user"] not in (None, "-", ""):
+            if (
+                match
+                and "remote_user" in pattern.groupindex
+                and match["remote_user"] not in (None, "-", "")
+            ):
                 start, end = match.span("remote_user")
                 line = line[:start] + redactor.principal(line[start:end]) + line[end:]
             line = redact_name_fields(line, fields)

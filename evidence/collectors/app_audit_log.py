@@ -44,19 +44,33 @@ class AppAuditLogSettings(LogSourceSettings):
     """JSON-lines audit files, the field mapping and which actions are logins, lockouts, disables."""
 
     fields: FieldMap = Field(default_factory=FieldMap)
-    login_actions: list[str] = Field(default_factory=lambda: ["login", "user.login", "sign_in", "signin"])
-    lockout_actions: list[str] = Field(default_factory=lambda: ["lockout", "user.locked", "account_locked"])
-    disable_actions: list[str] = Field(
-        default_factory=lambda: ["user.disable", "user.deactivate", "user.delete", "disable_user", "delete_user"]
+    login_actions: list[str] = Field(
+        default_factory=lambda: ["login", "user.login", "sign_in", "signin"]
     )
-    failure_outcomes: list[str] = Field(default_factory=lambda: ["failure", "failed", "denied", "error", "fail"])
+    lockout_actions: list[str] = Field(
+        default_factory=lambda: ["lockout", "user.locked", "account_locked"]
+    )
+    disable_actions: list[str] = Field(
+        default_factory=lambda: [
+            "user.disable",
+            "user.deactivate",
+            "user.delete",
+            "disable_user",
+            "delete_user",
+        ]
+    )
+    failure_outcomes: list[str] = Field(
+        default_factory=lambda: ["failure", "failed", "denied", "error", "fail"]
+    )
 
 
 class AppAuditLogCollector(LogCollector[AppAuditLogSettings]):
     """Who did what to which resource in the application, logins with MFA, PII access and PII in the log."""
 
     id = "app-audit-log"
-    description = "Application audit logs (JSON lines, configurable fields): users, logins, MFA, PII access"
+    description = (
+        "Application audit logs (JSON lines, configurable fields): users, logins, MFA, PII access"
+    )
     source_type = "app-audit-log"
     default_channel = "application"
 
@@ -77,7 +91,7 @@ class AppAuditLogCollector(LogCollector[AppAuditLogSettings]):
 
 
 def lookup(record: dict[str, Any], dotted: str) -> Any:
-    """The value at a dotted path (``actor.id``), or None."""
+    """Return the value at a dotted path (``actor.id``), or None."""
     value: Any = record
     for part in dotted.split("."):
         if not isinstance(value, dict):
@@ -87,7 +101,7 @@ def lookup(record: dict[str, Any], dotted: str) -> Any:
 
 
 def _without(record: dict[str, Any], paths: list[str]) -> dict[str, Any]:
-    """A copy of ``record`` without the values at ``paths`` (identity fields are not PII findings)."""
+    """Copy ``record`` without the values at ``paths`` (identities are not PII findings)."""
     copy = orjson.loads(orjson.dumps(record))
     for dotted in paths:
         *parents, leaf = dotted.split(".")
@@ -150,20 +164,30 @@ class _Reader:
         if action in self.logins:
             mfa_value = lookup(record, self.f.mfa)
             mfa = mfa_value if isinstance(mfa_value, bool) else None
-            access.login(ts, who, success=not failed, method="application", mfa=mfa, address=address)
+            access.login(
+                ts, who, success=not failed, method="application", mfa=mfa, address=address
+            )
         elif action in self.lockouts:
             access.lockout(ts, _text(lookup(record, self.f.target)) or who)
         elif not failed:
             access.activity(ts, who, address)
             resource = _text(lookup(record, self.f.resource))
             if resource:
-                store = self.stores.path(resource) or self.stores.table(resource) or self.stores.bucket(resource)
+                store = (
+                    self.stores.path(resource)
+                    or self.stores.table(resource)
+                    or self.stores.bucket(resource)
+                )
                 if store:
                     access.touch_store(ts, who, store, address)
 
 
 def _text(value: Any) -> str | None:
-    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) and value != "" else None
+    return (
+        str(value)
+        if isinstance(value, str | int) and not isinstance(value, bool) and value != ""
+        else None
+    )
 
 
 def _epoch(value: Any) -> int | None:
@@ -191,8 +215,11 @@ def _redacted(path: Path, settings: AppAuditLogSettings, redactor: Redactor) -> 
             if not isinstance(record, dict):
                 yield redactor.scrub(line).encode("utf-8")
                 continue
-            for dotted, replace in ((fields.who, redactor.principal), (fields.target, redactor.principal),
-                                    (fields.source_address, redactor.address)):  # fmt: skip
+            for dotted, replace in (
+                (fields.who, redactor.principal),
+                (fields.target, redactor.principal),
+                (fields.source_address, redactor.address),
+            ):
                 _replace(record, dotted, replace)
             yield orjson.dumps(_drop(redactor.scrub_data(record), names)) + b"\n"
 
@@ -208,7 +235,12 @@ def _replace(record: dict[str, Any], dotted: str, replace: Any) -> None:
 
 def _drop(value: Any, names: set[str]) -> Any:
     if isinstance(value, dict):
-        return {k: "[REDACTED PII]" if normalise_field(k) in names and v not in (None, "") else _drop(v, names) for k, v in value.items()}
+        return {
+            k: "[REDACTED PII]"
+            if normalise_field(k) in names and v not in (None, "")
+            else _drop(v, names)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_drop(v, names) for v in value]
     return value

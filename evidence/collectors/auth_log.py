@@ -43,16 +43,29 @@ _RFC3339 = re.compile(
 
 _ACCEPTED = re.compile(r"^Accepted (?P<method>\S+) for (?P<user>\S+) from (?P<addr>\S+)")
 _PARTIAL = re.compile(r"^Partial (?P<method>\S+) for (?P<user>\S+) from ")
-_FAILED = re.compile(r"^Failed (?P<method>\S+) for (?P<invalid>invalid user )?(?P<user>\S+) from (?P<addr>\S+)")
+_FAILED = re.compile(
+    r"^Failed (?P<method>\S+) for (?P<invalid>invalid user )?(?P<user>\S+) from (?P<addr>\S+)"
+)
 _INVALID = re.compile(r"^Invalid user (?P<user>\S*) from (?P<addr>\S+)")
 _NOT_ALLOWED = re.compile(r"^User (?P<user>\S+) from (?P<addr>\S+) not allowed because")
-_PAM_FAIL = re.compile(r"^pam_unix\((?P<svc>[\w-]+):auth\): authentication failure;.*?(?:\buser=(?P<user>\S+))?\s*$")
+_PAM_FAIL = re.compile(
+    r"^pam_unix\((?P<svc>[\w-]+):auth\): authentication failure;.*?(?:\buser=(?P<user>\S+))?\s*$"
+)
 _OTP = re.compile(r"pam_(?:google_authenticator|duo|oath|yubico|u2f)|google_authenticator|Duo")
 _SESSION = re.compile(
     r"^pam_unix\((?P<svc>[\w-]+):session\): session opened for user (?P<user>[^\s(]+)(?:\(uid=\d+\))?(?: by (?P<by>[^\s(]*))?"
 )
 #: PAM services whose sessions are the system's own (cron jobs) or already counted (sudo's own line).
-_SYSTEM_SESSIONS = {"cron", "crond", "systemd-user", "sudo", "sudo-i", "runuser", "runuser-l", "atd"}
+_SYSTEM_SESSIONS = {
+    "cron",
+    "crond",
+    "systemd-user",
+    "sudo",
+    "sudo-i",
+    "runuser",
+    "runuser-l",
+    "atd",
+}
 _LOCKED = re.compile(
     r"(?:Consecutive login failures for user (?P<faillock>\S+) account temporarily locked"
     r"|user (?P<tally>\S+) \(\d+\) tally \d+, deny \d+)"
@@ -64,8 +77,19 @@ _USERDEL = re.compile(r"^delete user '(?P<user>[^']+)'")
 _LOGIND = re.compile(r"^New session \S+ of user (?P<user>[^\s.]+)")
 
 #: Patterns whose ``user`` (and ``addr``) groups are pseudonymised in stored copies.
-_NAMED = (_ACCEPTED, _PARTIAL, _FAILED, _INVALID, _NOT_ALLOWED, _SESSION, _SUDO, _USERMOD_LOCK,
-          _USERMOD_EXPIRE, _USERDEL, _LOGIND)  # fmt: skip
+_NAMED = (
+    _ACCEPTED,
+    _PARTIAL,
+    _FAILED,
+    _INVALID,
+    _NOT_ALLOWED,
+    _SESSION,
+    _SUDO,
+    _USERMOD_LOCK,
+    _USERMOD_EXPIRE,
+    _USERDEL,
+    _LOGIND,
+)
 _SSH = {"sshd", "sshd-session"}
 _MAX_PENDING = 10_000
 
@@ -93,17 +117,21 @@ class AuthLogCollector(LogCollector[AuthLogSettings]):
             return lines.raw_input()
 
     def redacted_copy(self, location: str) -> Iterator[bytes] | None:
-        """The file with user names and addresses pseudonymised and other PII scrubbed."""
+        """Copy the file with user names and addresses pseudonymised and other PII scrubbed."""
         path = Path(location)
         if not path.is_file():
             return None
-        return _redacted_lines(path, self.context.redactor, name_field_redactor(list(self.settings.name_fields)))
+        return _redacted_lines(
+            path, self.context.redactor, name_field_redactor(list(self.settings.name_fields))
+        )
 
 
 class _Reader:
     """Per-file parsing state: pending multi-factor logins by process."""
 
-    def __init__(self, settings: AuthLogSettings, as_of: datetime, state: LogState, path: str) -> None:
+    def __init__(
+        self, settings: AuthLogSettings, as_of: datetime, state: LogState, path: str
+    ) -> None:
         self.settings = settings
         self.zone = ZoneInfo(settings.timezone)
         self.as_of = as_of
@@ -125,7 +153,10 @@ class _Reader:
             stats.reject(f"{self.path}:{number}", str(exc))
             return
         if parsed is None:
-            stats.reject(f"{self.path}:{number}", "not a syslog line (expected 'Mon DD HH:MM:SS host program: message')")
+            stats.reject(
+                f"{self.path}:{number}",
+                "not a syslog line (expected 'Mon DD HH:MM:SS host program: message')",
+            )
             return
         when, host, program, pid, message = parsed
         ts = int(when.timestamp())
@@ -140,7 +171,14 @@ class _Reader:
         match = _BSD.match(text)
         if match and month_known(match["mon"]):
             try:
-                when = yearless(match["mon"], int(match["day"]), match["clock"], self.as_of, self.settings.year, self.zone)
+                when = yearless(
+                    match["mon"],
+                    int(match["day"]),
+                    match["clock"],
+                    self.as_of,
+                    self.settings.year,
+                    self.zone,
+                )
             except ValueError:
                 raise ValueError("impossible date in syslog timestamp") from None
             return when, match["host"], match["prog"], match["pid"] or "", match["msg"]
@@ -156,14 +194,18 @@ class _Reader:
         except orjson.JSONDecodeError:
             raise ValueError("malformed JSON (expected one journal record per line)") from None
         if not isinstance(record, dict) or "__REALTIME_TIMESTAMP" not in record:
-            raise ValueError("JSON record without __REALTIME_TIMESTAMP (expected `journalctl -o json`)")
+            raise ValueError(
+                "JSON record without __REALTIME_TIMESTAMP (expected `journalctl -o json`)"
+            )
         try:
             micros = int(record["__REALTIME_TIMESTAMP"])
         except (TypeError, ValueError):
             raise ValueError("__REALTIME_TIMESTAMP is not a number") from None
         message = record.get("MESSAGE")
         if isinstance(message, list):  # the journal exports non-UTF-8 messages as byte arrays
-            message = bytes(b for b in message if isinstance(b, int) and 0 <= b < 256).decode("utf-8", "replace")
+            message = bytes(b for b in message if isinstance(b, int) and 0 <= b < 256).decode(
+                "utf-8", "replace"
+            )
         program = str(record.get("SYSLOG_IDENTIFIER") or record.get("_COMM") or "")
         pid = str(record.get("_PID") or record.get("SYSLOG_PID") or "")
         when = datetime.fromtimestamp(micros / 1_000_000, self.zone).astimezone(self.zone)
@@ -188,7 +230,11 @@ class _Reader:
         if locked := _LOCKED.search(message):
             access.lockout(ts, locked["faillock"] or locked["tally"])
             return True
-        for pattern, how in ((_USERMOD_LOCK, "usermod -L"), (_USERMOD_EXPIRE, "usermod -e"), (_USERDEL, "userdel")):
+        for pattern, how in (
+            (_USERMOD_LOCK, "usermod -L"),
+            (_USERMOD_EXPIRE, "usermod -e"),
+            (_USERDEL, "userdel"),
+        ):
             if (match := pattern.match(message)) and program in (how.split()[0], "passwd", "chage"):
                 access.disabled(ts, match["user"], how)
                 return True
@@ -215,7 +261,14 @@ class _Reader:
                 mfa = None  # the PAM stack or the Kerberos realm may have asked for a second factor
             else:
                 mfa = False
-            access.login(ts, match["user"], success=True, method=f"ssh-{method}", mfa=mfa, address=match["addr"])
+            access.login(
+                ts,
+                match["user"],
+                success=True,
+                method=f"ssh-{method}",
+                mfa=mfa,
+                address=match["addr"],
+            )
             return True
         if match := _PARTIAL.match(message):
             if len(self.partial) >= _MAX_PENDING:
@@ -226,11 +279,24 @@ class _Reader:
             self.partial.setdefault(process, set()).add("otp")
             return True
         if match := _FAILED.match(message):
-            access.login(ts, match["user"], success=False, method=f"ssh-{match['method'].split('/')[0]}",
-                         address=match["addr"], invalid_user=bool(match["invalid"]))  # fmt: skip
+            access.login(
+                ts,
+                match["user"],
+                success=False,
+                method=f"ssh-{match['method'].split('/')[0]}",
+                address=match["addr"],
+                invalid_user=bool(match["invalid"]),
+            )
             return True
         if match := _INVALID.match(message):
-            access.login(ts, match["user"], success=False, method="ssh", address=match["addr"], invalid_user=True)
+            access.login(
+                ts,
+                match["user"],
+                success=False,
+                method="ssh",
+                address=match["addr"],
+                invalid_user=True,
+            )
             return True
         if match := _NOT_ALLOWED.match(message):
             access.login(ts, match["user"], success=False, method="ssh", address=match["addr"])
@@ -241,7 +307,9 @@ class _Reader:
         return bool(_SESSION.match(message))
 
 
-def _redacted_lines(path: Path, redactor: Redactor, fields: re.Pattern[str] | None) -> Iterator[bytes]:
+def _redacted_lines(
+    path: Path, redactor: Redactor, fields: re.Pattern[str] | None
+) -> Iterator[bytes]:
     with open_text(path) as lines:
         for _, line in lines:
             line = redact_name_fields(pseudonymise_names(line, redactor), fields)

@@ -21,6 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import orjson
+from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import Field
 
 from evidence.collectors.cloudtrail_digest import (
@@ -61,7 +62,7 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
 
     id = "cloudtrail"
     description = "AWS CloudTrail delivery files, exports and digests: logins, MFA, root use, PII access, integrity"
-    produces = ("access.activity", "logging.coverage", "logging.pii_in_logs", INTEGRITY)
+    produces = (*LogCollector.produces, INTEGRITY)
     source_type = "cloudtrail"
     default_channel = "cloud"
     patterns = ("*.json", "*.json.gz", "*.jsonl", "*.jsonl.gz", "*.ndjson", "*.ndjson.gz")
@@ -97,7 +98,12 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
         return _pooled(files, options, workers)
 
     def _merge(
-        self, path: Path, part: FilePart, state: LogState, digests: list[Digest], log_hashes: dict[str, str]
+        self,
+        path: Path,
+        part: FilePart,
+        state: LogState,
+        digests: list[Digest],
+        log_hashes: dict[str, str],
     ) -> None:
         state.stats.merge(part.stats)
         if part.rejected:
@@ -110,13 +116,16 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
             return
         if part.inner_sha256:
             log_hashes[path.name] = part.inner_sha256
-        assert part.access is not None and part.coverage is not None and part.pii is not None
+        assert part.access is not None
+        assert part.coverage is not None
+        assert part.pii is not None
         state.access.merge(part.access)
         state.coverage.merge(part.coverage)
         state.pii.merge(part.pii)
 
     def _digest(self, path: Path, part: FilePart, state: LogState, digests: list[Digest]) -> None:
-        assert part.digest is not None and part.inner_sha256 is not None
+        assert part.digest is not None
+        assert part.inner_sha256 is not None
         problem = check_shape(part.digest)
         if problem:
             state.stats.reject(f"{path}:1", problem)
@@ -126,9 +135,14 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
         state.stats.keep()
 
     def _integrity(
-        self, digests: list[Digest], log_hashes: dict[str, str], keys: dict, state: LogState  # type: ignore[type-arg]
+        self,
+        digests: list[Digest],
+        log_hashes: dict[str, str],
+        keys: dict[str, rsa.RSAPublicKey], state: LogState
     ) -> EvidenceItem:
-        facts = validate(digests, log_hashes, keys, (self.context.period.start_at, self.context.as_of))
+        facts = validate(
+            digests, log_hashes, keys, (self.context.period.start_at, self.context.as_of)
+        )
         facts["log_files_read"] = len(log_hashes)
         return self.item(
             INTEGRITY,
@@ -139,12 +153,14 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
             location=str(self.context.resolve(self.settings.paths[0])),
         )
 
-    def read_file(self, path: Path, state: LogState) -> RawInput:  # pragma: no cover - collect() overrides
+    def read_file(
+        self, path: Path, state: LogState
+    ) -> RawInput:  # pragma: no cover - collect() overrides
         """Not used: :meth:`collect` parses files through :func:`parse_file`."""
         raise NotImplementedError
 
     def redacted_copy(self, location: str) -> Iterator[bytes] | None:
-        """The file with principals and addresses pseudonymised and request PII redacted by field."""
+        """Copy the file with principals and addresses pseudonymised, request PII redacted."""
         path = Path(location)
         if not path.is_file():
             return None
@@ -153,7 +169,9 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
 
 def _pooled(files: list[Path], options: Options, workers: int) -> Iterator[FilePart]:
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(options,)) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init, initargs=(options,)
+    ) as pool:
         yield from pool.map(_parse_in_worker, files, chunksize=4)
 
 
@@ -176,7 +194,7 @@ def redact_record(record: object, redactor: Redactor, name_fields: list[str]) ->
         return redactor.scrub_data(record)
     identity = record.get("userIdentity")
     name = principal_name(identity) if isinstance(identity, dict) else None
-    out = {}
+    out: dict[str, object] = {}
     pii = {normalise_field(f) for f in name_fields}
     for key, value in record.items():
         if key == "userIdentity" and isinstance(value, dict):
@@ -194,7 +212,9 @@ def redact_record(record: object, redactor: Redactor, name_fields: list[str]) ->
 def _drop_fields(value: object, names: set[str], redactor: Redactor) -> object:
     if isinstance(value, dict):
         return {
-            k: "[REDACTED PII]" if normalise_field(k) in names and v not in (None, "") else _drop_fields(v, names, redactor)
+            k: "[REDACTED PII]"
+            if normalise_field(k) in names and v not in (None, "")
+            else _drop_fields(v, names, redactor)
             for k, v in value.items()
         }
     if isinstance(value, list):
@@ -220,9 +240,16 @@ def _redacted(path: Path, redactor: Redactor, name_fields: list[str]) -> Iterato
         yield data  # digests hold bucket keys and hashes, nothing about people
     elif isinstance(document, dict) and isinstance(document.get("Records"), list):
         records = [redact_record(r, redactor, name_fields) for r in document["Records"]]
-        yield orjson.dumps({**redactor.scrub_data({k: v for k, v in document.items() if k != "Records"}), "Records": records})
+        yield orjson.dumps(
+            {
+                **redactor.scrub_data({k: v for k, v in document.items() if k != "Records"}),
+                "Records": records,
+            }
+        )
     elif isinstance(document, dict) and isinstance(document.get("Events"), list):
-        yield orjson.dumps({"Events": [_redact_lookup(e, redactor, name_fields) for e in document["Events"]]})
+        yield orjson.dumps(
+            {"Events": [_redact_lookup(e, redactor, name_fields) for e in document["Events"]]}
+        )
     elif isinstance(document, list):
         yield orjson.dumps([redact_record(r, redactor, name_fields) for r in document])
     else:
@@ -233,7 +260,11 @@ def _redact_lookup(entry: object, redactor: Redactor, name_fields: list[str]) ->
     """One entry of `aws cloudtrail lookup-events` output, its embedded event redacted too."""
     if not isinstance(entry, dict):
         return redactor.scrub_data(entry)
-    out = {k: redactor.scrub_data(v, k) for k, v in entry.items() if k not in ("Username", "CloudTrailEvent")}
+    out = {
+        k: redactor.scrub_data(v, k)
+        for k, v in entry.items()
+        if k not in ("Username", "CloudTrailEvent")
+    }
     if isinstance(entry.get("Username"), str):
         out["Username"] = redactor.principal(entry["Username"])
     if isinstance(entry.get("CloudTrailEvent"), str):

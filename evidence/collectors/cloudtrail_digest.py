@@ -1,4 +1,4 @@
-"""CloudTrail log file integrity validation on local copies: the digest chain, file hashes, signatures.
+r"""CloudTrail log file integrity validation on local copies: the digest chain, file hashes, signatures.
 
 CloudTrail writes an hourly digest per trail and region that lists the log files it delivered
 with the SHA-256 of each file's inflated content, and the hash and signature of the previous
@@ -11,7 +11,7 @@ and ``signature-algorithm``), which a plain download lacks. When a sidecar file
 supplies AWS's public keys (the output of ``aws cloudtrail list-public-keys``), the signature is
 verified as SHA256withRSA over the string CloudTrail signs::
 
-    digestEndTime \\n digestS3Bucket/digestS3Object \\n hex(SHA-256(inflated digest)) \\n previousDigestSignature
+    digestEndTime \n digestS3Bucket/digestS3Object \n hex(SHA-256(inflated digest)) \n previousDigestSignature
 
 (``null`` for the first digest of a chain). Otherwise the signature is reported as unchecked,
 with the reason: hashes alone show the files match their digests, not who wrote the digests.
@@ -51,6 +51,7 @@ class Digest:
 
     @property
     def name(self) -> str:
+        """The digest's file name."""
         return self.path.name
 
     @property
@@ -61,6 +62,7 @@ class Digest:
 
     @property
     def end(self) -> str:
+        """``digestEndTime`` as written (ISO 8601, so it sorts)."""
         return str(self.data.get("digestEndTime") or "")
 
 
@@ -73,38 +75,52 @@ def load_public_keys(paths: list[Path]) -> dict[str, rsa.RSAPublicKey]:
         except OSError as exc:
             raise InputError(path, f"cannot read public keys: {exc.strerror}") from None
         except orjson.JSONDecodeError as exc:
-            raise InputError(path, "malformed JSON (expected `aws cloudtrail list-public-keys` output)", exc.lineno) from None
+            raise InputError(
+                path,
+                "malformed JSON (expected `aws cloudtrail list-public-keys` output)",
+                exc.lineno,
+            ) from None
         entries = document.get("PublicKeyList") if isinstance(document, dict) else None
         if not isinstance(entries, list):
-            raise InputError(path, "no PublicKeyList (expected `aws cloudtrail list-public-keys` output)")
+            raise InputError(
+                path, "no PublicKeyList (expected `aws cloudtrail list-public-keys` output)"
+            )
         for index, entry in enumerate(entries):
             try:
                 key = serialization.load_der_public_key(base64.b64decode(entry["Value"]))
                 fingerprint = str(entry["Fingerprint"]).lower()
             except (KeyError, TypeError, ValueError, binascii.Error):
-                raise InputError(path, f"PublicKeyList[{index}] is not a DER RSA key with a Fingerprint") from None
+                raise InputError(
+                    path, f"PublicKeyList[{index}] is not a DER RSA key with a Fingerprint"
+                ) from None
             if isinstance(key, rsa.RSAPublicKey):
                 keys[fingerprint] = key
     return keys
 
 
 def sidecar_metadata(path: Path) -> tuple[str | None, str | None]:
-    """The S3 ``signature`` and ``signature-algorithm`` of a digest from its sidecar, if any."""
+    """Read the S3 ``signature`` and ``signature-algorithm`` of a digest from its sidecar."""
     sidecar = path.with_name(path.name + SIDECAR)
     if not sidecar.is_file():
         return None, None
     try:
         document = orjson.loads(sidecar.read_bytes())
     except (OSError, orjson.JSONDecodeError):
-        raise InputError(sidecar, "malformed S3 metadata (expected `aws s3api head-object` output)") from None
+        raise InputError(
+            sidecar, "malformed S3 metadata (expected `aws s3api head-object` output)"
+        ) from None
     meta = document.get("Metadata", document) if isinstance(document, dict) else {}
     signature = meta.get("signature") if isinstance(meta, dict) else None
-    algorithm = (meta.get("signature-algorithm") or meta.get("signatureAlgorithm")) if isinstance(meta, dict) else None
+    algorithm = (
+        (meta.get("signature-algorithm") or meta.get("signatureAlgorithm"))
+        if isinstance(meta, dict)
+        else None
+    )
     return (str(signature) if signature else None, str(algorithm) if algorithm else None)
 
 
 def string_to_sign(digest: Digest) -> bytes:
-    """The bytes CloudTrail signs for a digest (see the module docstring)."""
+    """Return the bytes CloudTrail signs for a digest (see the module docstring)."""
     data = digest.data
     previous = data.get("previousDigestSignature") or "null"
     text = f"{data['digestEndTime']}\n{data['digestS3Bucket']}/{data['digestS3Object']}\n{digest.inflated_sha256}\n{previous}"
@@ -112,7 +128,7 @@ def string_to_sign(digest: Digest) -> bytes:
 
 
 def verify_signature(digest: Digest, keys: dict[str, rsa.RSAPublicKey]) -> tuple[bool | None, str]:
-    """(True, "") when valid, (False, why) when invalid, (None, why) when it cannot be checked."""
+    """Verify a digest's signature: (True, ""), (False, why), or (None, why) if uncheckable."""
     if digest.signature is None:
         return None, "no S3 signature metadata beside the digest"
     if (digest.algorithm or "SHA256withRSA") != "SHA256withRSA":
@@ -137,10 +153,12 @@ def validate(
     keys: dict[str, rsa.RSAPublicKey],
     window: tuple[datetime, datetime],
 ) -> dict[str, Any]:
-    """The ``logging.integrity`` facts for digests ending inside ``window`` (period start .. as-of)."""
+    """Build the ``logging.integrity`` facts for digests ending inside ``window``."""
     start, end = (w.strftime("%Y-%m-%dT%H:%M:%SZ") for w in window)
     by_key = {d.name: d for d in digests}
-    in_window = sorted((d for d in digests if start <= d.end <= end), key=lambda d: (d.chain, d.end))
+    in_window = sorted(
+        (d for d in digests if start <= d.end <= end), key=lambda d: (d.chain, d.end)
+    )
     listed: set[str] = set()
     missing: list[str] = []
     altered: list[str] = []
@@ -195,21 +213,35 @@ def _listed_names(digest: Digest) -> list[str]:
     return [Path(str(e.get("s3Object", ""))).name for e in digest.data.get("logFiles") or []]
 
 
-def _link_problems(digest: Digest, by_key: dict[str, Digest], first_of_chain: dict[str, str]) -> list[str]:
+def _link_problems(
+    digest: Digest, by_key: dict[str, Digest], first_of_chain: dict[str, str]
+) -> list[str]:
     """Whether the digest links to its predecessor, and the predecessor matches the link."""
     data = digest.data
     previous_key = data.get("previousDigestS3Object")
     is_first = first_of_chain.get(digest.chain) == digest.name
     if not previous_key:
-        return [] if is_first else [f"{digest.name}: the chain restarts (validation was off before it)"]
+        return (
+            []
+            if is_first
+            else [f"{digest.name}: the chain restarts (validation was off before it)"]
+        )
     previous = by_key.get(Path(str(previous_key)).name)
     if previous is None:
-        return [] if is_first else [f"{digest.name}: previous digest {Path(str(previous_key)).name} is missing"]
+        return (
+            []
+            if is_first
+            else [f"{digest.name}: previous digest {Path(str(previous_key)).name} is missing"]
+        )
     problems = []
     if str(data.get("previousDigestHashValue", "")).lower() != previous.inflated_sha256:
-        problems.append(f"{digest.name}: previous digest {previous.name} does not match its recorded hash")
+        problems.append(
+            f"{digest.name}: previous digest {previous.name} does not match its recorded hash"
+        )
     if previous.signature is not None and data.get("previousDigestSignature") != previous.signature:
-        problems.append(f"{digest.name}: previous digest {previous.name} carries a different signature")
+        problems.append(
+            f"{digest.name}: previous digest {previous.name} carries a different signature"
+        )
     return problems
 
 

@@ -34,10 +34,16 @@ MAX_DOCUMENT = 256 * 1024 * 1024
 
 #: IAM calls that take a user's access away: the disable timestamps of offboarding.
 DISABLING = {
-    "DeleteLoginProfile", "DeactivateMFADevice", "UpdateAccessKey", "DeleteAccessKey", "DeleteUser",
+    "DeleteLoginProfile",
+    "DeactivateMFADevice",
+    "UpdateAccessKey",
+    "DeleteAccessKey",
+    "DeleteUser",
     "RemoveUserFromGroup",
-}  # fmt: skip
-_MACHINE_SESSION = re.compile(r"^(?:i-[0-9a-f]+|\d+|[0-9a-f-]{32,36}|botocore-session-\d+|aws-go-sdk-\d+)$")
+}
+_MACHINE_SESSION = re.compile(
+    r"^(?:i-[0-9a-f]+|\d+|[0-9a-f-]{32,36}|botocore-session-\d+|aws-go-sdk-\d+)$"
+)
 _DATA_KEYS = ("bucketName", "tableName", "TableName")
 
 
@@ -74,10 +80,16 @@ def parse_file(path: Path, options: Options) -> FilePart:
     try:
         raw_bytes = path.read_bytes() if _small(path) else None
     except OSError as exc:
-        return FilePart(RawInput(location=str(path), sha256="", size=0), stats, rejected=f"cannot read: {exc.strerror}")
+        return FilePart(
+            RawInput(location=str(path), sha256="", size=0),
+            stats,
+            rejected=f"cannot read: {exc.strerror}",
+        )
     if raw_bytes is None:
         return _stream_lines(path, options, stats)
-    raw = RawInput(location=str(path), sha256=hashlib.sha256(raw_bytes).hexdigest(), size=len(raw_bytes))
+    raw = RawInput(
+        location=str(path), sha256=hashlib.sha256(raw_bytes).hexdigest(), size=len(raw_bytes)
+    )
     try:
         data = gzip.decompress(raw_bytes) if raw_bytes[:2] == b"\x1f\x8b" else raw_bytes
     except (OSError, EOFError):
@@ -151,17 +163,24 @@ def _new_part(raw: RawInput, stats: ParseStats, options: Options, inner: str | N
 
 
 def _lines_or_reject(
-    path: Path, data: bytes, options: Options, stats: ParseStats, raw: RawInput, inner: str | None,
+    path: Path,
+    data: bytes,
+    options: Options,
+    stats: ParseStats,
+    raw: RawInput,
+    inner: str | None,
     error: orjson.JSONDecodeError,
 ) -> FilePart:
-    """A file that is not one JSON document: one event per line, or malformed."""
+    """Read a file that is not one JSON document: one event per line, or malformed."""
     first = data.split(b"\n", 1)[0].strip()
     try:
         head = orjson.loads(first) if first else None
     except orjson.JSONDecodeError:
         head = None
     if not (isinstance(head, dict) and ("eventTime" in head or "eventName" in head)):
-        return FilePart(raw, stats, rejected=f"malformed JSON (column {error.colno})", line=error.lineno)
+        return FilePart(
+            raw, stats, rejected=f"malformed JSON (column {error.colno})", line=error.lineno
+        )
     part = _new_part(raw, stats, options, inner)
     reader = _Reader(part, options, str(path))
     for number, line in enumerate(data.split(b"\n"), start=1):
@@ -171,7 +190,7 @@ def _lines_or_reject(
 
 
 def _stream_lines(path: Path, options: Options, stats: ParseStats) -> FilePart:
-    """A large one-event-per-line export, streamed: only one line is held at a time."""
+    """Stream a large one-event-per-line export: only one line is held at a time."""
     part = _new_part(RawInput(location=str(path), sha256="", size=0), stats, options, None)
     reader = _Reader(part, options, str(path))
     inner = hashlib.sha256() if options.inner_hashes else None
@@ -201,7 +220,7 @@ class _RecordLine:
 
 
 def _record_line(data: bytes, index: int) -> int:
-    """The line where record ``index`` of a pretty-printed document starts (1 for compact files)."""
+    """Find the line where record ``index`` of a document starts (1 for compact files)."""
     if b"\n" not in data.strip():
         return 1
     depth, seen = 0, -1
@@ -222,7 +241,9 @@ class _Reader:
     """Turns CloudTrail records into aggregator calls."""
 
     def __init__(self, part: FilePart, options: Options, path: str) -> None:
-        assert part.access is not None and part.coverage is not None and part.pii is not None
+        assert part.access is not None
+        assert part.coverage is not None
+        assert part.pii is not None
         self.access = part.access
         self.coverage = part.coverage
         self.pii = part.pii
@@ -240,7 +261,9 @@ class _Reader:
         try:
             record = orjson.loads(line)
         except orjson.JSONDecodeError:
-            self.stats.reject(f"{self.path}:{number}", "malformed JSON (expected one CloudTrail event per line)")
+            self.stats.reject(
+                f"{self.path}:{number}", "malformed JSON (expected one CloudTrail event per line)"
+            )
             return
         problem = self.record(record, number)
         if problem:
@@ -259,7 +282,12 @@ class _Reader:
         identity = record.get("userIdentity")
         if not isinstance(identity, dict):
             identity = {}
-        cache_key = (identity.get("type"), identity.get("arn"), identity.get("userName"), identity.get("invokedBy"))
+        cache_key = (
+            identity.get("type"),
+            identity.get("arn"),
+            identity.get("userName"),
+            identity.get("invokedBy"),
+        )
         try:
             name = self._names[cache_key]
         except KeyError:
@@ -278,7 +306,11 @@ class _Reader:
         if identity.get("type") == "Root" and not identity.get("invokedBy"):
             self.access.root_use(ts, str(event))
         if isinstance(params, dict):
-            if event in DISABLING and not failed and record.get("eventSource") == "iam.amazonaws.com":
+            if (
+                event in DISABLING
+                and not failed
+                and record.get("eventSource") == "iam.amazonaws.com"
+            ):
                 self._disabling(ts, str(event), params)
             if self.has_stores and name is not None and not failed:
                 self._store(ts, name, params, address)
@@ -290,7 +322,12 @@ class _Reader:
         return None
 
     def _console_login(
-        self, ts: int, record: dict[str, Any], identity: dict[str, Any], name: str | None, address: str | None
+        self,
+        ts: int,
+        record: dict[str, Any],
+        identity: dict[str, Any],
+        name: str | None,
+        address: str | None,
     ) -> None:
         response = record.get("responseElements")
         outcome = response.get("ConsoleLogin") if isinstance(response, dict) else None
@@ -301,9 +338,14 @@ class _Reader:
             mfa = True if used == "Yes" else False if used == "No" else None
         hidden = name is None or name == "HIDDEN_DUE_TO_SECURITY_REASONS"
         self.access.login(
-            ts, name or "-", success=outcome == "Success", method="console", mfa=mfa, address=address,
+            ts,
+            name or "-",
+            success=outcome == "Success",
+            method="console",
+            mfa=mfa,
+            address=address,
             invalid_user=hidden and outcome != "Success",
-        )  # fmt: skip
+        )
 
     def _disabling(self, ts: int, event: str, params: dict[str, Any]) -> None:
         user = params.get("userName")
@@ -317,7 +359,9 @@ class _Reader:
         for key in _DATA_KEYS:
             value = params.get(key)
             if isinstance(value, str):
-                store = self.stores.bucket(value) if key == "bucketName" else self.stores.table(value)
+                store = (
+                    self.stores.bucket(value) if key == "bucketName" else self.stores.table(value)
+                )
                 if store is not None:
                     self.access.touch_store(ts, name, store, address)
                 return
@@ -352,9 +396,10 @@ def _normal(name: str | None) -> str | None:
 
 
 def principal_name(identity: dict[str, Any]) -> str | None:
-    """The person or role behind a CloudTrail ``userIdentity``; None for AWS services."""
+    """Name the person or role behind a CloudTrail ``userIdentity`` (None: AWS services)."""
     kind = identity.get("type")
-    arn = identity.get("arn") if isinstance(identity.get("arn"), str) else ""
+    raw_arn = identity.get("arn")
+    arn: str = raw_arn if isinstance(raw_arn, str) else ""
     if kind == "Root":
         return "root"
     if kind == "AWSService" or identity.get("invokedBy") and not arn:

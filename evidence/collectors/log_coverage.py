@@ -78,7 +78,9 @@ class Coverage:
         ordered = sorted(self.hours.items())
         oldest = ordered[0][1][0] if ordered else None
         newest = ordered[-1][1][1] if ordered else None
-        in_window = [(h, b) for h, b in ordered if b[1] >= self.window_start and b[0] <= self.window_end]
+        in_window = [
+            (h, b) for h, b in ordered if b[1] >= self.window_start and b[0] <= self.window_end
+        ]
         gaps = self._gaps(ordered)
         days = (self.window_end - self.window_start) // DAY + 1
         seen_days = {b[0] // DAY for _, b in in_window} | {b[1] // DAY for _, b in in_window}
@@ -92,7 +94,9 @@ class Coverage:
             "events_in_period": self.in_period,
             "oldest_event": iso(oldest),
             "newest_event": iso(newest),
-            "first_in_period": iso(max(in_window[0][1][0], self.window_start)) if in_window else None,
+            "first_in_period": iso(max(in_window[0][1][0], self.window_start))
+            if in_window
+            else None,
             "last_in_period": iso(min(in_window[-1][1][1], self.window_end)) if in_window else None,
             "window_start": iso(self.window_start),
             "window_end": iso(self.window_end),
@@ -104,7 +108,8 @@ class Coverage:
             "longest_gap_hours": round(max((g[1] - g[0] for g in gaps), default=0) / HOUR, 2),
             "gaps_over_limit": len(over),
             "gaps": [
-                {"start": iso(a), "end": iso(b), "hours": round((b - a) / HOUR, 2)} for a, b in over[:MAX_LISTED]
+                {"start": iso(a), "end": iso(b), "hours": round((b - a) / HOUR, 2)}
+                for a, b in over[:MAX_LISTED]
             ],
             "retention_days_available": (self.as_of - oldest) // DAY if oldest is not None else 0,
         }

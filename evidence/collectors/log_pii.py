@@ -18,6 +18,7 @@ from evidence.redact import find_pii, normalise_field
 #: How many locations the facts keep (the counts are always exact).
 MAX_LOCATIONS = 50
 
+
 # The screen: bytes are mapped to classes (digits to 0, '.' to '-', whitespace to ' ', upper-case
 # ASCII letters to A, lower-case to a) by one C-speed translate, then searched for fragments that
 # every match of find_pii's e-mail, phone and street-address patterns contains: '@'; '+digit';
@@ -67,11 +68,13 @@ def _field_pattern(name_fields: list[str]) -> re.Pattern[str] | None:
     if not names:
         return None
     keys = "|".join(r"[_\-\s]?".join(re.escape(ch) for ch in name) for name in names)
-    return re.compile(rf"""(?i)(?<![\w])["']?(?:{keys})["']?\s*[:=]\s*["']?(?!["'&,;}}\s]|null\b)""")
+    return re.compile(
+        rf"""(?i)(?<![\w])["']?(?:{keys})["']?\s*[:=]\s*["']?(?!["'&,;}}\s]|null\b)"""
+    )
 
 
 def name_field_redactor(name_fields: list[str]) -> re.Pattern[str] | None:
-    """A pattern whose ``value`` group is the value of a configured name field in text."""
+    """Compile a pattern matching configured name fields and their values in text."""
     names = sorted({normalise_field(n) for n in name_fields if normalise_field(n)})
     if not names:
         return None
@@ -139,7 +142,7 @@ class PiiScanner:
         self.locations.extend(other.locations[: max(room, 0)])
 
     def facts(self) -> dict[str, Any]:
-        """The ``logging.pii_in_logs`` facts: counts and locations only."""
+        """Build the ``logging.pii_in_logs`` facts: counts and locations only."""
         return {
             "records_scanned": self.records,
             "records_with_pii": self.records_with_pii,

@@ -56,7 +56,9 @@ class ZonedLogSettings(LogSourceSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/London)") from None
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as Europe/London)"
+            ) from None
         return value
 
 
@@ -75,7 +77,9 @@ class LogState:
     files_rejected: int = 0
 
     @classmethod
-    def new(cls, settings: LogSourceSettings, context: CollectorContext, *, deferred: bool = False) -> LogState:
+    def new(
+        cls, settings: LogSourceSettings, context: CollectorContext, *, deferred: bool = False
+    ) -> LogState:
         """Empty state for a source (``deferred`` keeps login attempts for an ordered replay)."""
         return cls(
             access=AccessAggregator(settings, context.period, context.as_of, deferred=deferred),
@@ -88,7 +92,7 @@ class LogState:
 class LogCollector(Collector[SettingsT]):
     """Base of the access-log collectors: reads files in order and yields the three items."""
 
-    produces = (ACTIVITY, COVERAGE, PII)
+    produces: ClassVar[tuple[str, ...]] = (ACTIVITY, COVERAGE, PII)
     #: What the facts call this kind of log (``cloudtrail``, ``auth-log``...).
     source_type: ClassVar[str]
     #: The channel a source covers unless its settings say otherwise (docs/collectors/access-logs.md).
@@ -118,7 +122,7 @@ class LogCollector(Collector[SettingsT]):
         yield from self.items(state, len(files), before)
 
     def input_files(self) -> list[Path]:
-        """The configured paths, folders expanded, in rotation order (oldest rotated file first)."""
+        """List the configured files, folders expanded, oldest rotated file first."""
         found = expand_paths([self.context.resolve(p) for p in self.settings.paths], self.patterns)
         return sorted(dict.fromkeys(found), key=rotation_key)
 
@@ -127,11 +131,15 @@ class LogCollector(Collector[SettingsT]):
         """Stream one file into ``state``; raise InputError when the file cannot be read at all."""
 
     def items(self, state: LogState, files: int, before: Counter[str]) -> Iterator[EvidenceItem]:
-        """The ``access.activity``, ``logging.coverage`` and ``logging.pii_in_logs`` items."""
+        """Build the ``access.activity``, ``logging.coverage`` and ``logging.pii_in_logs`` items."""
         channel = self.settings.channel or self.default_channel
         coverage = state.coverage.facts()
         covers = (_moment(coverage["oldest_event"]), _moment(coverage["newest_event"]))
-        common = {"files": files, "files_read": len(state.raw_inputs), "files_rejected": state.files_rejected}
+        common = {
+            "files": files,
+            "files_read": len(state.raw_inputs),
+            "files_rejected": state.files_rejected,
+        }
         activity = {
             **state.access.facts(self.context.redactor, self.source_type, channel),
             "events_in_period": coverage["events_in_period"],
@@ -141,7 +149,9 @@ class LogCollector(Collector[SettingsT]):
             source_type=self.source_type,
             channel=channel,
             expected_channels=sorted(set(self.settings.channels)),
-            operating_since=self.settings.operating_since.isoformat() if self.settings.operating_since else None,
+            operating_since=self.settings.operating_since.isoformat()
+            if self.settings.operating_since
+            else None,
             **common,
         )
         pii = {**state.pii.facts(), "source_type": self.source_type, "channel": channel, **common}
@@ -178,14 +188,19 @@ def rotation_key(path: Path) -> tuple[str, str, int, str]:
     return (str(path.parent), match["base"], -number, path.name)
 
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}  # fmt: skip
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+        start=1,
+    )
+}
 
 
 def yearless(
     month: str, day: int, clock: str, as_of: datetime, year: int | None = None, zone: tzinfo = UTC
 ) -> datetime:
-    """A syslog time without a year (``Sep  6 09:57:21``), placed in the year that is not after as-of.
+    """Date a syslog time without a year (``Sep  6 09:57:21``) in the year not after as-of.
 
     Logs are read after they were written, so a date later than the as-of instant (by more
     than a day, allowing for time zones) belongs to the year before. ``year`` overrides this.

@@ -32,7 +32,9 @@ from evidence.redact import Redactor
 _STAMP = re.compile(
     r"^(?P<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?)(?: ?(?P<tz>[A-Z]{2,5}|[+-]\d\d(?::?\d\d)?))?(?P<rest>[ ,].*)$"
 )
-_LEVEL = re.compile(r"\b(?P<level>LOG|ERROR|FATAL|PANIC|WARNING|NOTICE|INFO|DEBUG\d?|STATEMENT|DETAIL|HINT|CONTEXT):  (?P<msg>.*)$")
+_LEVEL = re.compile(
+    r"\b(?P<level>LOG|ERROR|FATAL|PANIC|WARNING|NOTICE|INFO|DEBUG\d?|STATEMENT|DETAIL|HINT|CONTEXT):  (?P<msg>.*)$"
+)
 _PREFIX_USER = re.compile(r"(?:\buser=(?P<user>[^,\s]*)|(?P<at>[\w.-]+)@[\w.-]+)")
 _PREFIX_CLIENT = re.compile(r"\b(?:client|host)=(?P<host>[^,\s]+)")
 _PID = re.compile(r"\[(?P<pid>\d+)\]")
@@ -42,13 +44,38 @@ _FAILED = re.compile(r'^(?:password )?authentication failed for user "(?P<user>[
 _NO_HBA = re.compile(r'^no pg_hba\.conf entry for host "(?P<host>[^"]+)", user "(?P<user>[^"]+)"')
 _NO_ROLE = re.compile(r'^role "(?P<user>[^"]+)" does not exist')
 _DISCONNECT = re.compile(r"^disconnection: .*?\buser=(?P<user>\S+)")
-_AUDIT = re.compile(r"^AUDIT: (?:SESSION|OBJECT),\d+,\d+,(?P<class>[A-Z ]+),(?P<command>[^,]*),(?P<otype>[^,]*),(?P<object>[^,]*),")
+_AUDIT = re.compile(
+    r"^AUDIT: (?:SESSION|OBJECT),\d+,\d+,(?P<class>[A-Z ]+),(?P<command>[^,]*),(?P<otype>[^,]*),(?P<object>[^,]*),"
+)
 _STATEMENT = re.compile(r"^(?:duration: [\d.]+ ms\s+)?(?:statement|execute [^:]*): (?P<sql>.*)$")
 _ZONES = {
-    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
-    "MSK": 3, "IST": 5.5, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
-    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
-}  # fmt: skip
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "WET": 0,
+    "WEST": 1,
+    "BST": 1,
+    "CET": 1,
+    "CEST": 2,
+    "EET": 2,
+    "EEST": 3,
+    "MSK": 3,
+    "IST": 5.5,
+    "JST": 9,
+    "KST": 9,
+    "AEST": 10,
+    "AEDT": 11,
+    "NZST": 12,
+    "NZDT": 13,
+    "EST": -5,
+    "EDT": -4,
+    "CST": -6,
+    "CDT": -5,
+    "MST": -7,
+    "MDT": -6,
+    "PST": -8,
+    "PDT": -7,
+}
 #: A file whose first this-many non-blank lines hold no log line is not a PostgreSQL log.
 SNIFF_LINES = 50
 _MAX_SESSIONS = 10_000
@@ -80,14 +107,18 @@ class PostgresLogCollector(LogCollector[PostgresLogSettings]):
             return lines.raw_input()
 
     def redacted_copy(self, location: str) -> Iterator[bytes] | None:
-        """The log with user names pseudonymised, addresses and statement PII scrubbed."""
+        """Copy the log with user names pseudonymised, addresses and statement PII scrubbed."""
         path = Path(location)
         if not path.is_file():
             return None
-        return _redacted(path, self.context.redactor, name_field_redactor(list(self.settings.name_fields)))
+        return _redacted(
+            path, self.context.redactor, name_field_redactor(list(self.settings.name_fields))
+        )
 
 
-def _chain(head: list[tuple[int, str]], tail: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+def _chain(
+    head: list[tuple[int, str]], tail: Iterator[tuple[int, str]]
+) -> Iterator[tuple[int, str]]:
     yield from head
     yield from tail
 
@@ -104,7 +135,13 @@ class _Reader:
         self.zone = ZoneInfo(settings.timezone)
         self.stores = StoreMatcher(settings.pii_stores)
         names = sorted(self.stores.tables, key=len, reverse=True)
-        self.tables = re.compile(r'(?i)(?<![\w"])"?(?:[\w]+"?\.)?"?(' + "|".join(map(re.escape, names)) + r')\b') if names else None
+        self.tables = (
+            re.compile(
+                r'(?i)(?<![\w"])"?(?:[\w]+"?\.)?"?(' + "|".join(map(re.escape, names)) + r")\b"
+            )
+            if names
+            else None
+        )
         self.sessions: dict[str, tuple[str, str | None]] = {}
         self.hosts: dict[str, str] = {}
         self.seen_log_line = False
@@ -132,8 +169,12 @@ class _Reader:
                 return
             self.blank_prefix += 1
             if self.blank_prefix >= SNIFF_LINES:
-                raise InputError(self.path, f"not a PostgreSQL log: none of the first {SNIFF_LINES} lines starts "
-                                 "with a timestamp and a severity (check log_line_prefix)", 1)  # fmt: skip
+                raise InputError(
+                    self.path,
+                    f"not a PostgreSQL log: none of the first {SNIFF_LINES} lines starts "
+                    "with a timestamp and a severity (check log_line_prefix)",
+                    1,
+                )
             stats.skip()
             return
         self.seen_log_line = True
@@ -146,14 +187,23 @@ class _Reader:
         user = (user_match["user"] or user_match["at"]) if user_match else None
         pid_match = _PID.search(prefix)
         host_match = _PREFIX_CLIENT.search(prefix)
-        self.record(number, ts, level["level"], level["msg"], user or None,
-                    pid_match["pid"] if pid_match else None, host_match["host"] if host_match else None)  # fmt: skip
+        self.record(
+            number,
+            ts,
+            level["level"],
+            level["msg"],
+            user or None,
+            pid_match["pid"] if pid_match else None,
+            host_match["host"] if host_match else None,
+        )
 
     def _json(self, number: int, text: str) -> None:
         try:
             record = orjson.loads(text)
         except orjson.JSONDecodeError:
-            self.state.stats.reject(f"{self.path}:{number}", "malformed JSON (expected one jsonlog record per line)")
+            self.state.stats.reject(
+                f"{self.path}:{number}", "malformed JSON (expected one jsonlog record per line)"
+            )
             return
         if not isinstance(record, dict) or not isinstance(record.get("timestamp"), str):
             self.state.stats.reject(f"{self.path}:{number}", "jsonlog record without a timestamp")
@@ -164,8 +214,15 @@ class _Reader:
             self.state.stats.reject(f"{self.path}:{number}", "unreadable timestamp")
             return
         self.seen_log_line = True
-        self.record(number, ts, str(record.get("error_severity") or "LOG"), str(record.get("message") or ""),
-                    _text(record.get("user")), _text(record.get("pid")), _text(record.get("remote_host")))  # fmt: skip
+        self.record(
+            number,
+            ts,
+            str(record.get("error_severity") or "LOG"),
+            str(record.get("message") or ""),
+            _text(record.get("user")),
+            _text(record.get("pid")),
+            _text(record.get("remote_host")),
+        )
 
     def csv_records(self, lines: Iterator[tuple[int, str]]) -> None:
         """csvlog: time, user, database, pid, host:port, ..., severity (12th), ..., message (14th)."""
@@ -180,7 +237,9 @@ class _Reader:
             number = numbers[-1] if numbers else 1
             stamp = _STAMP.match(row[0] + " ") if row else None
             if stamp is None or len(row) < 14:
-                self.state.stats.reject(f"{self.path}:{number}", "not a csvlog record (expected 23 or more columns)")
+                self.state.stats.reject(
+                    f"{self.path}:{number}", "not a csvlog record (expected 23 or more columns)"
+                )
                 continue
             ts = self._epoch(stamp["ts"], stamp["tz"])
             if ts is None:
@@ -190,7 +249,16 @@ class _Reader:
             host = row[4].rsplit(":", 1)[0] if row[4] else None
             self.record(number, ts, row[11], row[13], row[1] or None, row[3] or None, host)
 
-    def record(self, number: int, ts: int, level: str, msg: str, user: str | None, pid: str | None, host: str | None) -> None:
+    def record(
+        self,
+        number: int,
+        ts: int,
+        level: str,
+        msg: str,
+        user: str | None,
+        pid: str | None,
+        host: str | None,
+    ) -> None:
         state, access, stats = self.state, self.state.access, self.state.stats
         state.coverage.add(ts)
         if pid and not user and pid in self.sessions:
@@ -207,7 +275,9 @@ class _Reader:
         elif (match := _FAILED.match(msg)) or (match := _NO_HBA.match(msg)):
             access.login(ts, match["user"], success=False, method="database", address=host)
         elif match := _NO_ROLE.match(msg):
-            access.login(ts, match["user"], success=False, method="database", address=host, invalid_user=True)
+            access.login(
+                ts, match["user"], success=False, method="database", address=host, invalid_user=True
+            )
         elif match := _DISCONNECT.match(msg):
             if pid:
                 self.sessions.pop(pid, None)
@@ -262,7 +332,9 @@ class _Reader:
         zone: tzinfo = self.zone
         if zone_name:
             if zone_name[0] in "+-":
-                zone = datetime.strptime(zone_name.replace(":", "").ljust(5, "0"), "%z").tzinfo or UTC
+                zone = (
+                    datetime.strptime(zone_name.replace(":", "").ljust(5, "0"), "%z").tzinfo or UTC
+                )
             elif zone_name in _ZONES:
                 zone = timezone(timedelta(hours=_ZONES[zone_name]))
         return int(moment.replace(tzinfo=zone).timestamp())
@@ -272,7 +344,9 @@ def _text(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-_NAMES = re.compile(r'(?P<pre>\buser=|user "|role "|identity=")(?P<user>[^,\s"]+)|(?P<at>\b[\w.-]+)@(?=[\w.-]+ (?:LOG|ERROR|FATAL|WARNING|STATEMENT|DETAIL|NOTICE|HINT):)')
+_NAMES = re.compile(
+    r'(?P<pre>\buser=|user "|role "|identity=")(?P<user>[^,\s"]+)|(?P<at>\b[\w.-]+)@(?=[\w.-]+ (?:LOG|ERROR|FATAL|WARNING|STATEMENT|DETAIL|NOTICE|HINT):)'
+)
 
 
 # ALTER/CREATE ROLE ... PASSWORD 'x' (pgaudit redacts these itself; plain statement logs do not).
@@ -287,5 +361,7 @@ def _redacted(path: Path, redactor: Redactor, fields: re.Pattern[str] | None) ->
 
     with open_text(path) as lines:
         for _, line in lines:
-            line = redact_name_fields(_SQL_PASSWORD.sub(lambda m: m[1] + "[REDACTED]", line), fields)
+            line = redact_name_fields(
+                _SQL_PASSWORD.sub(lambda m: m[1] + "[REDACTED]", line), fields
+            )
             yield redactor.scrub(_NAMES.sub(replace, line)).encode("utf-8")

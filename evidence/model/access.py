@@ -14,10 +14,28 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 #: Account names that are generic, shared or default wherever they appear (lower case).
 DEFAULT_GENERIC_ACCOUNTS = (
-    "root", "admin", "administrator", "ubuntu", "ec2-user", "centos", "debian", "fedora",
-    "postgres", "mysql", "oracle", "sa", "guest", "test", "user", "pi", "vagrant", "deploy",
-    "support", "operator", "webmaster",
-)  # fmt: skip
+    "root",
+    "admin",
+    "administrator",
+    "ubuntu",
+    "ec2-user",
+    "centos",
+    "debian",
+    "fedora",
+    "postgres",
+    "mysql",
+    "oracle",
+    "sa",
+    "guest",
+    "test",
+    "user",
+    "pi",
+    "vagrant",
+    "deploy",
+    "support",
+    "operator",
+    "webmaster",
+)
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -27,7 +45,7 @@ class _Strict(BaseModel):
 
 
 def _moment(value: object, *, end_of_day: bool) -> object:
-    """A bare date means the end (or start) of that day in UTC; naive times are UTC."""
+    """Read a bare date as the end (or start) of that day in UTC, and naive times as UTC."""
     if isinstance(value, str) and len(value.strip()) == 10:
         try:
             value = date.fromisoformat(value.strip())
@@ -67,7 +85,7 @@ class DepartedUser(_Strict):
         return _moment(value, end_of_day=True)
 
     def identities(self) -> list[str]:
-        """The log identities of this person (``accounts``, or the name itself)."""
+        """Return the log identities of this person (``accounts``, or the name itself)."""
         return list(self.accounts) or [self.name]
 
 
@@ -105,5 +123,7 @@ class AccessPolicy(_Strict):
             try:
                 parsed.append(ipaddress.ip_network(str(entry), strict=False))
             except ValueError:
-                raise ValueError(f"{entry!r} is not a network in CIDR form (e.g. 198.51.100.0/24)") from None
+                raise ValueError(
+                    f"{entry!r} is not a network in CIDR form (e.g. 198.51.100.0/24)"
+                ) from None
         return parsed

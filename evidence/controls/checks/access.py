@@ -28,17 +28,24 @@ def label(item: EvidenceItem) -> str:
 def active_items(ctx: CheckContext) -> tuple[list[EvidenceItem], list[EvidenceItem]]:
     """Access items with events in the period, and those without any."""
     items = ctx.items(KIND)
-    return [i for i in items if i.facts.get("events_in_period")], [i for i in items if not i.facts.get("events_in_period")]
+    return [i for i in items if i.facts.get("events_in_period")], [
+        i for i in items if not i.facts.get("events_in_period")
+    ]
 
 
 def _no_activity(ctx: CheckContext, empty: Sequence[EvidenceItem]) -> CheckOutcome:
     if empty:
         names = ", ".join(label(i) for i in empty)
-        return ctx.insufficient(f"the access logs hold no events in the period: {names}", evidence=empty)
-    return ctx.insufficient("no access logs were collected (cloudtrail, access-log, auth-log, postgres-log or app-audit-log)")
+        return ctx.insufficient(
+            f"the access logs hold no events in the period: {names}", evidence=empty
+        )
+    return ctx.insufficient(
+        "no access logs were collected (cloudtrail, access-log, auth-log, postgres-log or app-audit-log)"
+    )
 
 
 def plural(n: int, word: str) -> str:
+    """``3 logins``, ``1 access``, ``2 accesses``: a count with its noun."""
     if n == 1:
         return f"{n:,} {word}"
     return f"{n:,} {word}es" if word.endswith(("s", "sh", "ch", "x")) else f"{n:,} {word}s"
@@ -66,7 +73,12 @@ def unique_accounts(ctx: CheckContext) -> CheckOutcome:
             culprits.append(item)
     principals = sum(i.facts.get("principal_count", 0) for i in items)
     if findings:
-        return ctx.not_met(*findings, evidence=culprits, generic_accounts_in_use=len(findings), principals=principals)
+        return ctx.not_met(
+            *findings,
+            evidence=culprits,
+            generic_accounts_in_use=len(findings),
+            principals=principals,
+        )
     return ctx.met(
         f"{plural(principals, 'principal')} active in {plural(len(items), 'log source')}, none of them a generic, "
         "shared or default account, and no service account logged in interactively",
@@ -78,11 +90,14 @@ def unique_accounts(ctx: CheckContext) -> CheckOutcome:
 
 @check("root_account_unused", reads=(KIND,))
 def root_account_unused(ctx: CheckContext) -> CheckOutcome:
-    """The cloud root account did nothing in the period (CloudTrail)."""
+    """Check that the cloud root account did nothing in the period (CloudTrail)."""
     trails = [i for i in ctx.items(KIND) if i.facts.get("source_type") == "cloudtrail"]
     active = [i for i in trails if i.facts.get("events_in_period")]
     if not active:
-        return ctx.insufficient("no CloudTrail events in the period, so root-account use cannot be judged", evidence=trails)
+        return ctx.insufficient(
+            "no CloudTrail events in the period, so root-account use cannot be judged",
+            evidence=trails,
+        )
     used = [i for i in active if i.facts["root_use"]["events"]]
     if used:
         reasons = []
@@ -93,11 +108,14 @@ def root_account_unused(ctx: CheckContext) -> CheckOutcome:
                 f"the root account acted {plural(root['events'], 'time')} between {root['first']} and {root['last']} "
                 f"({actions}) in {label(item)}"
             )
-        return ctx.not_met(*reasons, evidence=used, root_events=sum(i.facts["root_use"]["events"] for i in used))
+        return ctx.not_met(
+            *reasons, evidence=used, root_events=sum(i.facts["root_use"]["events"] for i in used)
+        )
     events = sum(i.facts["events_in_period"] for i in active)
     return ctx.met(
         f"no root-account activity among {events:,} CloudTrail events in the period ("
-        + ", ".join(label(i) for i in active) + ")",
+        + ", ".join(label(i) for i in active)
+        + ")",
         evidence=active,
         root_events=0,
         cloudtrail_events=events,
@@ -114,14 +132,25 @@ def _departures(items: Sequence[EvidenceItem]) -> dict[tuple[str, str], dict[str
     for item in items:
         for entry in item.facts.get("departed_users", []):
             key = (entry["ref"], entry["left"])
-            into = merged.setdefault(key, {**entry, "events_after_leaving": 0, "last_activity_after_leaving": None,
-                                           "hours_active_after_leaving": None, "disabled_logged": None,
-                                           "items": [], "active_items": []})  # fmt: skip
+            into = merged.setdefault(
+                key,
+                {
+                    **entry,
+                    "events_after_leaving": 0,
+                    "last_activity_after_leaving": None,
+                    "hours_active_after_leaving": None,
+                    "disabled_logged": None,
+                    "items": [],
+                    "active_items": [],
+                },
+            )
             into["items"].append(item)
             into["events_after_leaving"] += entry["events_after_leaving"]
             if entry["events_after_leaving"]:
                 into["active_items"].append(item)
-            if (entry["hours_active_after_leaving"] or 0) > (into["hours_active_after_leaving"] or 0):
+            if (entry["hours_active_after_leaving"] or 0) > (
+                into["hours_active_after_leaving"] or 0
+            ):
                 into["hours_active_after_leaving"] = entry["hours_active_after_leaving"]
                 into["last_activity_after_leaving"] = entry["last_activity_after_leaving"]
             logged = entry["disabled_logged"]
@@ -138,7 +167,9 @@ def offboarding_within_limit(ctx: CheckContext) -> CheckOutcome:
     if not items:
         return _no_activity(ctx, [])
     departures = _departures(items)
-    relevant = {k: d for k, d in departures.items() if (_moment(d["left"]) or ctx.as_of) <= ctx.as_of}
+    relevant = {
+        k: d for k, d in departures.items() if (_moment(d["left"]) or ctx.as_of) <= ctx.as_of
+    }
     if not relevant:
         return ctx.insufficient(
             "no departures are declared in [access].departed_users up to the as-of date; logs alone cannot show "
@@ -151,29 +182,47 @@ def offboarding_within_limit(ctx: CheckContext) -> CheckOutcome:
         who = f"{ref} ({', '.join(d['principals'])}, left {left})"
         hours = d["hours_active_after_leaving"]
         if hours is not None and hours > limit:
-            late.append(f"{who} was still active {hours:.1f} hours after leaving (last activity "
-                        f"{d['last_activity_after_leaving']}, {plural(d['events_after_leaving'], 'event')}, "
-                        f"{', '.join(label(i) for i in d['active_items'])})")  # fmt: skip
+            late.append(
+                f"{who} was still active {hours:.1f} hours after leaving (last activity "
+                f"{d['last_activity_after_leaving']}, {plural(d['events_after_leaving'], 'event')}, "
+                f"{', '.join(label(i) for i in d['active_items'])})"
+            )
             deciding.extend(d["active_items"])
             continue
-        if (_moment(left) or ctx.as_of).timestamp() < ctx.period.start_at.timestamp() - limit * 3600:
-            fine.append(f"{who} left before the period and no account of theirs acted after leaving")
+        if (
+            _moment(left) or ctx.as_of
+        ).timestamp() < ctx.period.start_at.timestamp() - limit * 3600:
+            fine.append(
+                f"{who} left before the period and no account of theirs acted after leaving"
+            )
             deciding.extend(d["items"])
             continue
         disabled = d["disabled_logged"] or d["disabled_declared"]
-        source = d.get("disabled_how") if d["disabled_logged"] else "declared in [access].departed_users"
+        source = (
+            d.get("disabled_how") if d["disabled_logged"] else "declared in [access].departed_users"
+        )
         if disabled is None:
             unknown.append(f"{who}: no disable timestamp in the logs or the config")
             continue
-        delay = ((_moment(disabled) or ctx.as_of) - (_moment(left) or ctx.as_of)).total_seconds() / 3600
+        delay = (
+            (_moment(disabled) or ctx.as_of) - (_moment(left) or ctx.as_of)
+        ).total_seconds() / 3600
         if delay > limit:
-            late.append(f"{who} was disabled {delay:.1f} hours after leaving ({disabled}, {source})")
+            late.append(
+                f"{who} was disabled {delay:.1f} hours after leaving ({disabled}, {source})"
+            )
             deciding.extend(d["items"])
         else:
-            fine.append(f"{who} disabled at {disabled} ({source}), {max(delay, 0):.1f} hours after leaving"
-                        + (f", no activity after leaving" if not d["events_after_leaving"] else ""))  # fmt: skip
+            fine.append(
+                f"{who} disabled at {disabled} ({source}), {max(delay, 0):.1f} hours after leaving"
+                + (", no activity after leaving" if not d["events_after_leaving"] else "")
+            )
             deciding.extend(d["items"])
-    figures = {"departures": len(relevant), "late_or_active": len(late), "without_disable_time": len(unknown)}
+    figures = {
+        "departures": len(relevant),
+        "late_or_active": len(late),
+        "without_disable_time": len(unknown),
+    }
     if late:
         return ctx.not_met(*late, *unknown, evidence=deciding, **figures)
     if unknown:
@@ -192,16 +241,29 @@ def lockout_threshold(ctx: CheckContext) -> CheckOutcome:
     for item in items:
         for run in item.facts.get("failure_runs", []):
             if run["failures"] > threshold:
-                after = "then a successful login" if run["succeeded_after"] else "no lockout recorded"
-                over.append((item, f"{run['principal']} had {run['failures']} consecutive failed logins "
-                                   f"({run['start']} to {run['end']}) with {after} after the {threshold}th, "
-                                   f"in {label(item)}"))  # fmt: skip
+                after = (
+                    "then a successful login" if run["succeeded_after"] else "no lockout recorded"
+                )
+                over.append(
+                    (
+                        item,
+                        f"{run['principal']} had {run['failures']} consecutive failed logins "
+                        f"({run['start']} to {run['end']}) with {after} after the {threshold}th, "
+                        f"in {label(item)}",
+                    )
+                )
             elif run["locked"]:
                 locked.append((item, run))
-    longest = max((r["failures"] for i in items for r in i.facts.get("failure_runs", [])), default=0)
+    longest = max(
+        (r["failures"] for i in items for r in i.facts.get("failure_runs", [])), default=0
+    )
     if over:
-        return ctx.not_met(*(text for _, text in over), evidence=[i for i, _ in over],
-                           runs_over_threshold=len(over), longest_failure_run=longest)  # fmt: skip
+        return ctx.not_met(
+            *(text for _, text in over),
+            evidence=[i for i, _ in over],
+            runs_over_threshold=len(over),
+            longest_failure_run=longest,
+        )
     if locked:
         worst = max(r["failures"] for _, r in locked)
         return ctx.met(
@@ -233,12 +295,16 @@ def mfa_on_logins(ctx: CheckContext) -> CheckOutcome:
             with_mfa += counts["with_mfa"]
             if counts["without_mfa"]:
                 without_total += counts["without_mfa"]
-                without.append(f"{plural(counts['without_mfa'], method + ' login')} without MFA by "
-                               f"{plural(counts['principals_without_mfa'], 'principal')} ({label(item)})")  # fmt: skip
+                without.append(
+                    f"{plural(counts['without_mfa'], method + ' login')} without MFA by "
+                    f"{plural(counts['principals_without_mfa'], 'principal')} ({label(item)})"
+                )
                 deciding.append(item)
             if counts["mfa_unknown"]:
-                unknown.append(f"{plural(counts['mfa_unknown'], method + ' login')} whose second factor the log "
-                               f"does not show ({label(item)})")  # fmt: skip
+                unknown.append(
+                    f"{plural(counts['mfa_unknown'], method + ' login')} whose second factor the log "
+                    f"does not show ({label(item)})"
+                )
             if counts["with_mfa"] and item not in deciding:
                 deciding.append(item)
     figures = {"logins_with_mfa": with_mfa, "logins_without_mfa": without_total}
@@ -247,8 +313,14 @@ def mfa_on_logins(ctx: CheckContext) -> CheckOutcome:
     if unknown:
         return ctx.insufficient(*unknown, evidence=items, **figures)
     if not with_mfa:
-        return ctx.insufficient("no interactive logins in the period, so MFA use cannot be shown", evidence=items)
-    return ctx.met(f"all {plural(with_mfa, 'interactive login')} in the period used MFA", evidence=deciding, **figures)
+        return ctx.insufficient(
+            "no interactive logins in the period, so MFA use cannot be shown", evidence=items
+        )
+    return ctx.met(
+        f"all {plural(with_mfa, 'interactive login')} in the period used MFA",
+        evidence=deciding,
+        **figures,
+    )
 
 
 @check("access_from_allowed_networks", reads=(KIND,))
@@ -259,20 +331,31 @@ def access_from_allowed_networks(ctx: CheckContext) -> CheckOutcome:
         return _no_activity(ctx, empty)
     judged = [i for i in items if i.facts["network"]["allowed_networks"]]
     if not judged:
-        return ctx.insufficient("no allowed networks are declared ([access].allowed_networks)", evidence=items)
+        return ctx.insufficient(
+            "no allowed networks are declared ([access].allowed_networks)", evidence=items
+        )
     outside, checked = [], 0
     for item in judged:
         net = item.facts["network"]
         checked += net["checked"]
         if net["outside_logins"] or net["outside_store_access"]:
-            outside.append((item, f"{plural(net['outside_logins'], 'login')} and "
-                                  f"{plural(net['outside_store_access'], 'PII-store access')} from outside the "
-                                  f"allowed networks by {plural(net['outside_principals'], 'principal')} from "
-                                  f"{plural(net['outside_addresses'], 'address')} ({label(item)})"))  # fmt: skip
+            outside.append(
+                (
+                    item,
+                    f"{plural(net['outside_logins'], 'login')} and "
+                    f"{plural(net['outside_store_access'], 'PII-store access')} from outside the "
+                    f"allowed networks by {plural(net['outside_principals'], 'principal')} from "
+                    f"{plural(net['outside_addresses'], 'address')} ({label(item)})",
+                )
+            )
     if outside:
-        return ctx.not_met(*(t for _, t in outside), evidence=[i for i, _ in outside], addresses_checked=checked)
+        return ctx.not_met(
+            *(t for _, t in outside), evidence=[i for i, _ in outside], addresses_checked=checked
+        )
     if not checked:
-        return ctx.insufficient("no login or PII-store access with a source address in the period", evidence=judged)
+        return ctx.insufficient(
+            "no login or PII-store access with a source address in the period", evidence=judged
+        )
     networks = sorted({n for i in judged for n in i.facts["network"]["allowed_networks"]})
     return ctx.met(
         f"all {checked:,} logins and PII-store accesses with a source address came from the allowed networks "
@@ -294,28 +377,41 @@ def pii_store_access_restricted(ctx: CheckContext) -> CheckOutcome:
                 stores[store["store"]] = store
     if not stores:
         what = f"with purpose {purpose!r} " if purpose else ""
-        return ctx.insufficient(f"no PII store {what}is declared in [access].pii_stores", evidence=items)
-    problems, unknown, fine, deciding = [], [], [], []
+        return ctx.insufficient(
+            f"no PII store {what}is declared in [access].pii_stores", evidence=items
+        )
+    problems: list[str] = []
+    unknown: list[str] = []
+    fine: list[str] = []
+    deciding: list[EvidenceItem] = []
     for name, store in sorted(stores.items()):
         allowed = set(store["allowed_principals"])
-        rows = [(i, r) for i in items for r in i.facts.get("pii_store_access", []) if r["store"] == name]
+        rows = [
+            (i, r) for i in items for r in i.facts.get("pii_store_access", []) if r["store"] == name
+        ]
         if not allowed:
             unknown.append(f"store {name!r}: no principals are declared as allowed to reach it")
             continue
         if not rows:
-            unknown.append(f"store {name!r}: no access to it appears in the logs, so they do not show who reads it")
+            unknown.append(
+                f"store {name!r}: no access to it appears in the logs, so they do not show who reads it"
+            )
             continue
         strangers = [(i, r) for i, r in rows if r["principal"] not in allowed]
         if strangers:
             count = sum(r["count"] for _, r in strangers)
             who = sorted({r["principal"] for _, r in strangers})
-            problems.append(f"store {name!r}: {plural(count, 'access')} by {plural(len(who), 'principal')} not "
-                            f"allowed ({', '.join(who)}) in {', '.join(sorted({label(i) for i, _ in strangers}))}")  # fmt: skip
+            problems.append(
+                f"store {name!r}: {plural(count, 'access')} by {plural(len(who), 'principal')} not "
+                f"allowed ({', '.join(who)}) in {', '.join(sorted({label(i) for i, _ in strangers}))}"
+            )
             deciding.extend(i for i, _ in strangers)
         else:
             total = sum(r["count"] for _, r in rows)
-            fine.append(f"store {name!r}: all {plural(total, 'access')} by the "
-                        f"{plural(len({r['principal'] for _, r in rows}), 'allowed principal')}")  # fmt: skip
+            fine.append(
+                f"store {name!r}: all {plural(total, 'access')} by the "
+                f"{plural(len({r['principal'] for _, r in rows}), 'allowed principal')}"
+            )
             deciding.extend(i for i, _ in rows)
     figures = {"stores": len(stores), "stores_with_strangers": len(problems)}
     if problems:

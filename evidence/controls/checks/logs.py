@@ -23,23 +23,38 @@ def logging_all_channels(ctx: CheckContext) -> CheckOutcome:
         return ctx.insufficient("no log sources were collected")
     if not expected:
         return ctx.insufficient(
-            "no channel inventory is declared ([access].channels), so 'every channel' cannot be judged", evidence=items
+            "no channel inventory is declared ([access].channels), so 'every channel' cannot be judged",
+            evidence=items,
         )
     found, missing, used = [], [], []
     for channel in expected:
-        logged = [i for i in items if i.facts.get("channel") == channel and i.facts.get("events_in_period")]
+        logged = [
+            i
+            for i in items
+            if i.facts.get("channel") == channel and i.facts.get("events_in_period")
+        ]
         if logged:
             events = sum(i.facts["events_in_period"] for i in logged)
             found.append(f"{channel}: {events:,} events ({', '.join(label(i) for i in logged)})")
             used.extend(logged)
         else:
             silent = [i for i in items if i.facts.get("channel") == channel]
-            missing.append(f"channel {channel!r}: " + ("its log source has no events in the period" if silent
-                                                       else "no log source collected"))  # fmt: skip
+            missing.append(
+                f"channel {channel!r}: "
+                + (
+                    "its log source has no events in the period"
+                    if silent
+                    else "no log source collected"
+                )
+            )
     figures = {"channels_expected": len(expected), "channels_logged": len(found)}
     if missing:
         return ctx.insufficient(*missing, *found, evidence=items, **figures)
-    return ctx.met(f"all {len(expected)} channels produce logs in the period: " + "; ".join(found), evidence=used, **figures)
+    return ctx.met(
+        f"all {len(expected)} channels produce logs in the period: " + "; ".join(found),
+        evidence=used,
+        **figures,
+    )
 
 
 @check("log_coverage_complete", reads=(COVERAGE,))
@@ -55,17 +70,32 @@ def log_coverage_complete(ctx: CheckContext) -> CheckOutcome:
         if item in empty:
             continue
         limit = float(override or item.facts["max_gap_hours"])
-        over = [g for g in item.facts.get("gaps", []) if g["hours"] > limit] if override else item.facts.get("gaps", [])
+        over = (
+            [g for g in item.facts.get("gaps", []) if g["hours"] > limit]
+            if override
+            else item.facts.get("gaps", [])
+        )
         longest = max(longest, item.facts.get("longest_gap_hours", 0))
         for gap in over:
-            gaps.append((item, f"{label(item)} has no events from {gap['start']} to {gap['end']} "
-                               f"({gap['hours']:.1f} hours, limit {limit:g})"))  # fmt: skip
+            gaps.append(
+                (
+                    item,
+                    f"{label(item)} has no events from {gap['start']} to {gap['end']} "
+                    f"({gap['hours']:.1f} hours, limit {limit:g})",
+                )
+            )
     empty_days = sum(i.facts.get("days_without_logs", 0) for i in items if i not in empty)
-    figures = {"gaps_over_limit": len(gaps), "longest_gap_hours": longest, "days_without_logs": empty_days}
+    figures = {
+        "gaps_over_limit": len(gaps),
+        "longest_gap_hours": longest,
+        "days_without_logs": empty_days,
+    }
     if gaps:
         return ctx.not_met(*(t for _, t in gaps), evidence=[i for i, _ in gaps], **figures)
     if empty:
-        return ctx.insufficient(*(f"{label(i)} has no events in the period" for i in empty), evidence=empty, **figures)
+        return ctx.insufficient(
+            *(f"{label(i)} has no events in the period" for i in empty), evidence=empty, **figures
+        )
     return ctx.met(
         f"{len(items)} log sources cover the period with no silence over their limit (longest gap {longest:.1f} hours)",
         evidence=items,
@@ -75,7 +105,7 @@ def log_coverage_complete(ctx: CheckContext) -> CheckOutcome:
 
 @check("log_retention_span", reads=(COVERAGE,))
 def log_retention_span(ctx: CheckContext) -> CheckOutcome:
-    """The retained logs of every source reach back ``log_retention_days`` (or to the start of operation)."""
+    """Check that every source's logs reach back ``log_retention_days`` (or to operation start)."""
     required = int(ctx.params.get("log_retention_days", 365))
     items = ctx.items(COVERAGE)
     if not items:
@@ -93,11 +123,18 @@ def log_retention_span(ctx: CheckContext) -> CheckOutcome:
         available = item.facts["retention_days_available"]
         note = f" (operating since {since})" if since and needed < required else ""
         if available < needed:
-            short.append((item, f"the logs collected from {label(item)} reach back {available} days (oldest event "
-                                f"{oldest}), less than the {needed} required{note}; collect older logs if they "
-                                "are kept elsewhere"))  # fmt: skip
+            short.append(
+                (
+                    item,
+                    f"the logs collected from {label(item)} reach back {available} days (oldest event "
+                    f"{oldest}), less than the {needed} required{note}; collect older logs if they "
+                    "are kept elsewhere",
+                )
+            )
         else:
-            fine.append(f"{label(item)} reaches back {available} days (oldest event {oldest}, {needed} required{note})")
+            fine.append(
+                f"{label(item)} reaches back {available} days (oldest event {oldest}, {needed} required{note})"
+            )
     figures = {"required_days": required, "sources_short": len(short)}
     if short:
         return ctx.not_met(*(t for _, t in short), *fine, evidence=[i for i, _ in short], **figures)
@@ -117,13 +154,21 @@ def no_pii_in_logs(ctx: CheckContext) -> CheckOutcome:
     if found:
         reasons = []
         for item in found:
-            counts = ", ".join(f"{k.replace('_', ' ')} ×{v}" for k, v in item.facts["counts"].items())
+            counts = ", ".join(
+                f"{k.replace('_', ' ')} ×{v}" for k, v in item.facts["counts"].items()
+            )
             where = ", ".join(item.facts["locations"][:5])
             more = item.facts["records_with_pii"] - min(5, len(item.facts["locations"]))
-            reasons.append(f"{item.facts['records_with_pii']:,} records with PII in {label(item)} ({counts}) at "
-                           f"{where}" + (f" and {more:,} more" if more > 0 else ""))  # fmt: skip
-        return ctx.not_met(*reasons, evidence=found, records_with_pii=sum(i.facts["records_with_pii"] for i in found),
-                           records_scanned=scanned)  # fmt: skip
+            reasons.append(
+                f"{item.facts['records_with_pii']:,} records with PII in {label(item)} ({counts}) at "
+                f"{where}" + (f" and {more:,} more" if more > 0 else "")
+            )
+        return ctx.not_met(
+            *reasons,
+            evidence=found,
+            records_with_pii=sum(i.facts["records_with_pii"] for i in found),
+            records_scanned=scanned,
+        )
     fields = sorted({f for i in items for f in i.facts.get("name_fields", [])})
     named = f", or values in the name fields {', '.join(fields)}" if fields else ""
     return ctx.met(
@@ -150,21 +195,31 @@ def log_integrity_validated(ctx: CheckContext) -> CheckOutcome:
         f = item.facts
         problems = []
         if f["log_files_missing"]:
-            problems.append(f"{f['log_files_missing']} listed log files missing (e.g. {f['missing'][0]})")
+            problems.append(
+                f"{f['log_files_missing']} listed log files missing (e.g. {f['missing'][0]})"
+            )
         if f["log_files_altered"]:
             problems.append(f"{f['log_files_altered']} log files altered (e.g. {f['altered'][0]})")
         if f["chain_breaks"]:
-            problems.append(f"{f['chain_breaks']} breaks in the digest chain ({f['chain_problems'][0]})")
+            problems.append(
+                f"{f['chain_breaks']} breaks in the digest chain ({f['chain_problems'][0]})"
+            )
         if problems:
             bad.append((item, f"{label(item)}: " + "; ".join(problems)))
         elif f["signatures_unchecked"]:
-            why = "; ".join(f"{n} × {reason}" for reason, n in f["signatures_unchecked_reasons"].items())
-            unchecked.append(f"{label(item)}: {f['log_files_verified']} log files match {f['digest_files']} digests, "
-                             f"but {f['signatures_unchecked']} digest signatures are unchecked ({why})")  # fmt: skip
+            why = "; ".join(
+                f"{n} × {reason}" for reason, n in f["signatures_unchecked_reasons"].items()
+            )
+            unchecked.append(
+                f"{label(item)}: {f['log_files_verified']} log files match {f['digest_files']} digests, "
+                f"but {f['signatures_unchecked']} digest signatures are unchecked ({why})"
+            )
         else:
             chains = "1 chain" if f["chains"] == 1 else f"{f['chains']} chains"
-            fine.append(f"{label(item)}: {f['digest_files']} digests in {chains}, signatures verified, "
-                        f"{f['log_files_verified']} log files match their digests")  # fmt: skip
+            fine.append(
+                f"{label(item)}: {f['digest_files']} digests in {chains}, signatures verified, "
+                f"{f['log_files_verified']} log files match their digests"
+            )
     figures = {
         "digests": sum(i.facts["digest_files"] for i in with_digests),
         "log_files_verified": sum(i.facts["log_files_verified"] for i in with_digests),

@@ -37,7 +37,7 @@ def log_coverage(items: Sequence[Any], width: int = 500) -> str:
             parts.append(
                 f'<rect x="{x:.2f}" y="{y + 2}" width="{max(cell - 0.4, 0.4):.2f}" height="{row_height - 5}" '
                 f'fill="{fill}"><title>{(start + timedelta(days=day)).isoformat()}'
-                f'{" no logs" if silent else ""}</title></rect>'
+                f"{' no logs' if silent else ''}</title></rect>"
             )
     legend_y = height - 6
     parts.append(

@@ -43,7 +43,9 @@ Collect = Callable[..., dict[str, EvidenceItem]]
 def collect(tmp_path: Path) -> Collect:
     """Run collector ``cid`` with ``settings``; returns its items by kind (failed items included)."""
 
-    def run(cid: str, settings: dict[str, Any], period: str = "2026-Q3", as_of: str | None = None) -> dict[str, EvidenceItem]:
+    def run(
+        cid: str, settings: dict[str, Any], period: str = "2026-Q3", as_of: str | None = None
+    ) -> dict[str, EvidenceItem]:
         cls = registry.get(cid)
         resolved = parse_period(period)
         context = CollectorContext(

@@ -30,10 +30,17 @@ def ct_event(
 ) -> dict[str, Any]:
     """One CloudTrail record."""
     event: dict[str, Any] = {
-        "eventVersion": "1.09", "eventTime": when, "eventName": name, "eventSource": "ec2.amazonaws.com",
-        "awsRegion": "eu-west-1", "sourceIPAddress": ip, "userIdentity": identity or iam("alice"),
-        "requestParameters": params, "responseElements": response, "recipientAccountId": "111122223333",
-    }  # fmt: skip
+        "eventVersion": "1.09",
+        "eventTime": when,
+        "eventName": name,
+        "eventSource": "ec2.amazonaws.com",
+        "awsRegion": "eu-west-1",
+        "sourceIPAddress": ip,
+        "userIdentity": identity or iam("alice"),
+        "requestParameters": params,
+        "responseElements": response,
+        "recipientAccountId": "111122223333",
+    }
     if name == "ConsoleLogin":
         event["eventSource"] = "signin.amazonaws.com"
     if name in ("DeleteLoginProfile", "UpdateAccessKey", "DeleteUser", "DeactivateMFADevice"):
@@ -48,18 +55,30 @@ def ct_event(
 
 
 def iam(name: str) -> dict[str, Any]:
-    return {"type": "IAMUser", "userName": name, "arn": f"arn:aws:iam::111122223333:user/{name}",
-            "accountId": "111122223333"}  # fmt: skip
+    return {
+        "type": "IAMUser",
+        "userName": name,
+        "arn": f"arn:aws:iam::111122223333:user/{name}",
+        "accountId": "111122223333",
+    }
 
 
 def root() -> dict[str, Any]:
     return {"type": "Root", "arn": "arn:aws:iam::111122223333:root", "accountId": "111122223333"}
 
 
-def login(when: str, user: str, mfa: str, *, ok: bool = True, ip: str = "198.51.100.7") -> dict[str, Any]:
+def login(
+    when: str, user: str, mfa: str, *, ok: bool = True, ip: str = "198.51.100.7"
+) -> dict[str, Any]:
     identity = root() if user == "root" else iam(user)
-    return ct_event(when, "ConsoleLogin", identity, ip=ip, response={"ConsoleLogin": "Success" if ok else "Failure"},
-                    extra={"MFAUsed": mfa})  # fmt: skip
+    return ct_event(
+        when,
+        "ConsoleLogin",
+        identity,
+        ip=ip,
+        response={"ConsoleLogin": "Success" if ok else "Failure"},
+        extra={"MFAUsed": mfa},
+    )
 
 
 def delivery(path: Path, records: list[dict[str, Any]]) -> Path:
