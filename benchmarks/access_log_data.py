@@ -229,7 +229,7 @@ def write_cloudtrail(
 
 
 def write_access_log(path: Path, lines: int = 1_000_000, seed: int = 7) -> Path:
-    """A combined-format access log of ``lines`` requests over the quarter."""
+    """Write a combined-format access log of ``lines`` requests over the quarter."""
     rng = random.Random(seed)
     agents = [
         "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",

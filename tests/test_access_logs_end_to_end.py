@@ -1,5 +1,8 @@
-"""End to end through the real CLI: planted PII and secrets never reach the store, copies, PDFs or output;
-and the demo attestation shows the figures that decided each access and logging control."""
+"""End to end through the real CLI: planted PII and secrets never leak; the demo shows the figures.
+
+Planted values never reach the store, the stored copies, the PDFs or the output; the demo
+attestation shows the figures that decided each access and logging control.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import pdftotext, run_cli
+
+from tests.conftest import pdftotext, run_cli
 
 PLANTED = [
     "jane.planted@buyers.example",
@@ -179,7 +183,8 @@ def test_planted_pii_and_secrets_never_leave_the_collectors(tmp_path: Path) -> N
     places.update(
         stdout=result.stdout, stderr=result.stderr, inspect=inspect.stdout + inspect.stderr
     )
-    assert any(k.startswith("copy:") for k in places) and any(k.startswith("pdf:") for k in places)
+    assert any(k.startswith("copy:") for k in places)
+    assert any(k.startswith("pdf:") for k in places)
     leaks = [
         (value, where)
         for value in PLANTED
@@ -191,7 +196,8 @@ def test_planted_pii_and_secrets_never_leave_the_collectors(tmp_path: Path) -> N
     document = json.loads(result.stdout)
     results = {r["control_id"]: r for r in document.get("results", document.get("controls", []))}
     log3 = " ".join(results["DPP-LOG-3"]["reasons"])
-    assert "records with PII" in log3 and "audit.jsonl:1" in log3
+    assert "records with PII" in log3
+    assert "audit.jsonl:1" in log3
 
 
 @pytest.mark.slow
@@ -217,4 +223,5 @@ def test_demo_attestation_shows_access_and_logging_figures(samples: Path) -> Non
     ]
     missing = [e for e in expected if e not in text]
     assert missing == []
-    assert "marcus" not in text.lower() and "Marcus Hale" not in text
+    assert "marcus" not in text.lower()
+    assert "Marcus Hale" not in text

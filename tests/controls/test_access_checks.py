@@ -243,7 +243,7 @@ def test_logging_checks(tmp_path: Path) -> None:
         tmp_path,
         "auth-log",
         "a.log",
-        "\n".join(l for l in gap.splitlines() if not l.startswith("Xxx")) + "\n",
+        "\n".join(x for x in gap.splitlines() if not x.startswith("Xxx")) + "\n",
         channels=["host", "database"],
         operating_since="2026-07-01",
     )

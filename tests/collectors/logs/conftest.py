@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from log_builders import KEY, Collect
 
 from evidence.collectors import registry
 from evidence.collectors.base import CollectorContext
@@ -15,28 +14,10 @@ from evidence.model.evidence import EvidenceItem
 from evidence.model.period import parse_as_of, parse_period
 from evidence.redact import Redactor
 
-KEY = b"access-log tests key, 32 bytes!!"
-
-
-def _realdata() -> Path:
-    """shared/realdata beside the checkout (or an ancestor of it), or $EVIDENCE_REALDATA."""
-    if os.environ.get("EVIDENCE_REALDATA"):
-        return Path(os.environ["EVIDENCE_REALDATA"])
-    for folder in Path(__file__).resolve().parents:
-        if (folder / "shared" / "realdata").is_dir():
-            return folder / "shared" / "realdata"
-    return Path("shared/realdata")  # absent: the tests that need it fail, naming this path
-
-
-REALDATA = _realdata()
-
 
 @pytest.fixture
 def redactor() -> Redactor:
     return Redactor(KEY)
-
-
-Collect = Callable[..., dict[str, EvidenceItem]]
 
 
 @pytest.fixture

@@ -4,9 +4,30 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from evidence.model.evidence import EvidenceItem
+
+KEY = b"access-log tests key, 32 bytes!!"
+
+
+def _realdata() -> Path:
+    """shared/realdata beside the checkout (or an ancestor of it), or $EVIDENCE_REALDATA."""
+    if os.environ.get("EVIDENCE_REALDATA"):
+        return Path(os.environ["EVIDENCE_REALDATA"])
+    for folder in Path(__file__).resolve().parents:
+        if (folder / "shared" / "realdata").is_dir():
+            return folder / "shared" / "realdata"
+    return Path("shared/realdata")  # absent: the tests that need it fail, naming this path
+
+
+REALDATA = _realdata()
+
+Collect = Callable[..., dict[str, EvidenceItem]]
 
 
 def write(path: Path, text: str) -> Path:
@@ -82,7 +103,7 @@ def login(
 
 
 def delivery(path: Path, records: list[dict[str, Any]]) -> Path:
-    """A CloudTrail delivery file (compact JSON, gzip when the name ends .gz)."""
+    """Write a CloudTrail delivery file (compact JSON, gzip when the name ends .gz)."""
     return write(path, json.dumps({"Records": records}, separators=(",", ":")))
 
 

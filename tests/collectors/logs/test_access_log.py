@@ -6,8 +6,7 @@ import bz2
 from pathlib import Path
 
 import pytest
-from conftest import Collect
-from log_builders import write
+from log_builders import Collect, write
 
 from evidence.collectors.access_log import compile_format
 from evidence.redact import Redactor

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import Collect
-from log_builders import write
+from log_builders import Collect, write
 
 from evidence.redact import Redactor
 
@@ -182,4 +181,5 @@ def test_redacted_copy_pseudonymises_names_and_addresses(
     copy = b"".join(collector.redacted_copy(str(path)) or []).decode()
     for secret in ("alice", "bob", "carol", "198.51.100.4", "203.0.113.66", "'dave'", "'erin'"):
         assert secret not in copy
-    assert redactor.principal("alice") in copy and redactor.address("198.51.100.4") in copy
+    assert redactor.principal("alice") in copy
+    assert redactor.address("198.51.100.4") in copy

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import Collect
-from log_builders import ct_event, delivery, iam, login, root, write
+from log_builders import Collect, ct_event, delivery, iam, login, root, write
 
 from evidence.redact import Redactor
 

@@ -9,16 +9,15 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Collect
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from log_builders import login, write
+from log_builders import Collect, login, write
 
 ACCOUNT, REGION, BUCKET = "111122223333", "eu-west-1", "trail-bucket"
 
 
 def _trail(root: Path, days: int = 3, *, sign: bool = True) -> tuple[list[Path], list[Path]]:
-    """A trail copy in the S3 layout: two log files and one signed digest per day."""
+    """Write a trail copy in the S3 layout: two log files and one signed digest per day."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     der = key.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.PKCS1
@@ -158,7 +157,7 @@ def test_signatures_unchecked_say_why(
 
 
 def test_real_digest_without_its_logs(collect: Collect) -> None:
-    from conftest import REALDATA
+    from log_builders import REALDATA
 
     path = REALDATA / "cloudtrail" / "llm-guard_issue147_CloudTrail-Digest_20231015T230404Z.json"
     facts = collect("cloudtrail", {"paths": [str(path)]}, period="2023-Q4")[

@@ -7,8 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from conftest import Collect
-from log_builders import write
+from log_builders import Collect, write
 
 from evidence.redact import Redactor
 
@@ -119,7 +118,8 @@ def test_csvlog_and_jsonlog(tmp_path: Path, collect: Collect, redactor: Redactor
     facts = collect(
         "postgres-log", {"paths": ["postgresql.csv", "postgresql.json"], "pii_stores": STORES}
     )["access.activity"].facts
-    assert facts["logins"]["succeeded"] == 1 and facts["logins"]["failed"] == 1
+    assert facts["logins"]["succeeded"] == 1
+    assert facts["logins"]["failed"] == 1
     assert facts["pii_store_access"] == [
         {"store": "buyers", "principal": redactor.principal("carl"), "count": 1}
     ]
