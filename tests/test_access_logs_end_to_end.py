@@ -173,7 +173,7 @@ def test_planted_pii_and_secrets_never_leave_the_collectors(tmp_path: Path) -> N
     _plant(tmp_path)
     (tmp_path / "evidence.toml").write_text(CONFIG)
     result = run_cli(
-        "run", "--config", tmp_path / "evidence.toml", "--out", tmp_path / "out", "--json"
+        "run", "--config", tmp_path / "evidence.toml", "--out", tmp_path / "out", "--json", timeout=900
     )
     assert result.code == 3, result.stderr
     inspect = run_cli(
@@ -202,7 +202,7 @@ def test_planted_pii_and_secrets_never_leave_the_collectors(tmp_path: Path) -> N
 
 @pytest.mark.slow
 def test_demo_attestation_shows_access_and_logging_figures(samples: Path) -> None:
-    result = run_cli("run", "--config", samples / "evidence.toml", "--out", samples / "out")
+    result = run_cli("run", "--config", samples / "evidence.toml", "--out", samples / "out", timeout=900)
     assert result.code == 3, result.stderr
     text = " ".join(
         pdftotext(next((samples / "out").glob("attestation-amazon-dpp-2025-11-*.pdf"))).split()

@@ -30,6 +30,13 @@ RUN_FLOOR = 3
 MAX_LISTED = 100
 #: A disable event counts for a departure when it falls no earlier than this before leaving.
 DISABLE_LEAD_SECONDS = 14 * 86400
+#: Distinct principal/address pairs counted outside the allowed networks before the rest are
+#: pooled as "(other)"; keeps memory bounded when a public endpoint sees millions of addresses.
+MAX_PAIRS = 50_000
+#: Placeholders that are not principals: a web request without a user, pooled overflow.
+_LABELS = {"-": "(not logged)", "(other)": "(other)"}
+#: Failure runs kept in memory (the longest ones); the facts list the first MAX_LISTED of them.
+MAX_RUNS = 1_000
 #: Login methods whose MFA state is meaningful (interactive logins by people).
 INTERACTIVE = ("console", "ssh", "application")
 
@@ -245,6 +252,9 @@ class AccessAggregator:
     def _close(self, key: str, run: _Run) -> None:
         if run.failures >= RUN_FLOOR and run.end >= self.start and run.start <= self.end:
             self.closed_runs.append((key, run))
+            if len(self.closed_runs) > 2 * MAX_RUNS:  # keep the longest runs, memory bounded
+                self.closed_runs.sort(key=lambda kr: (-kr[1].failures, kr[1].start, kr[0]))
+                del self.closed_runs[MAX_RUNS:]
 
     def disabled(self, ts: int, principal: str, how: str) -> None:
         """Record that an account of ``principal`` was disabled or deleted (``how`` says how)."""
@@ -282,7 +292,11 @@ class AccessAggregator:
             return
         self.checked_addresses += 1
         if not _allowed(address, tuple(self.policy.allowed_networks)):
-            (self.outside_logins if login else self.outside)[(principal, address)] += 1
+            counter = self.outside_logins if login else self.outside
+            key = (principal, address)
+            if key not in counter and len(counter) >= MAX_PAIRS:
+                key = ("(other)", "(other)")
+            counter[key] += 1
 
     # Merging and facts ----------------------------------------------------------------
 
@@ -493,13 +507,15 @@ class AccessAggregator:
             """List the largest counts first, as principal/address pseudonyms."""
             listed = [
                 {
-                    "principal": redactor.principal(k) if k != "-" else "(not logged)",
-                    "address": redactor.address(a),
+                    "principal": _LABELS.get(k) or redactor.principal(k),
+                    "address": redactor.address(a) if a != "(other)" else a,
                     "count": n,
                 }
                 for (k, a), n in counter.items()
             ]
-            listed.sort(key=lambda r: (-int(str(r["count"])), str(r["principal"]), str(r["address"])))
+            listed.sort(
+                key=lambda r: (-int(str(r["count"])), str(r["principal"]), str(r["address"]))
+            )
             return listed[:MAX_LISTED]
 
         return {
