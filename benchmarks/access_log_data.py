@@ -233,7 +233,8 @@ def write_access_log(path: Path, lines: int = 1_000_000, seed: int = 7) -> Path:
     rng = random.Random(seed)
     agents = [
         "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
-        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Version/17.5 Safari/605.1.15",
         "ParcelPilot-Mobile/3.2 (iPhone; iOS 17.5; Scale/3.00)",
         "curl/8.5.0",
     ]

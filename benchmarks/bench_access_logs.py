@@ -155,7 +155,8 @@ def main() -> None:
         )
         log_mb = (data / "access.log").stat().st_size / 1e6
         print(
-            f"CloudTrail: {len(_cloudtrail_files(data))} files, {compressed:.0f} MB gzip (~{raw:.0f} MB raw); "
+            f"CloudTrail: {len(_cloudtrail_files(data))} files, {compressed:.0f} MB gzip "
+            f"(~{raw:.0f} MB raw); "
             f"access log: {log_mb:.0f} MB"
         )
         rows = {
@@ -179,7 +180,8 @@ def main() -> None:
                 f"{name:<14}{row['seconds']:>9.2f}{rate:>12,.0f}{size / row['seconds']:>9.1f}{rss:>13.0f}{ratio:>12.2f}"
             )
         print(
-            "targets: cloudtrail-1 <= 1.50 x orjson, cloudtrail-2 < cloudtrail-1, access-log <= 1.50 x regex, "
+            "targets: cloudtrail-1 <= 1.50 x orjson, cloudtrail-2 < cloudtrail-1, access-log "
+            "<= 1.50 x regex, "
             "peak RSS < 300 MB (cloudtrail-2: the larger of the parent and one worker)"
         )
 

@@ -117,17 +117,22 @@ def _plant(root: Path) -> None:
         gzip.compress(json.dumps({"Records": records}).encode())
     )
     (logs / "access.log").write_text(
-        '203.0.113.77 - zed.planted [02/Aug/2026:10:00:00 +0000] "GET /find?email=jane.planted%40buyers.example'
+        '203.0.113.77 - zed.planted [02/Aug/2026:10:00:00 +0000] "GET '
+        "/find?email=jane.planted%40buyers.example"
         '&api_key=PLANTEDKEY999&buyer_name=Jane+Planted HTTP/1.1" 200 5 "-" "curl/8"\n'
     )
     (logs / "auth.log").write_text(
-        "Aug  2 10:00:00 h sshd[1]: Accepted password for zed.planted from 203.0.113.77 port 1 ssh2\n"
-        "Aug  3 10:00:00 h sshd[2]: Failed password for quinn.planted from 203.0.113.77 port 2 ssh2\n"
+        "Aug  2 10:00:00 h sshd[1]: Accepted password for zed.planted from 203.0.113.77 port 1 "
+        "ssh2\n"
+        "Aug  3 10:00:00 h sshd[2]: Failed password for quinn.planted from 203.0.113.77 port 2 "
+        "ssh2\n"
         "Aug  3 10:00:05 h app[3]: callback +44 20 7946 0958 for jane.planted@buyers.example\n"
     )
     (logs / "postgresql.log").write_text(
-        "2026-08-02 10:00:00.000 UTC [7] zed.planted@orders LOG:  connection authorized: user=zed.planted database=orders\n"
-        "2026-08-02 10:00:01.000 UTC [7] zed.planted@orders LOG:  statement: ALTER ROLE app PASSWORD 'PlantedPassw0rd'; "
+        "2026-08-02 10:00:00.000 UTC [7] zed.planted@orders LOG:  connection authorized: "
+        "user=zed.planted database=orders\n"
+        "2026-08-02 10:00:01.000 UTC [7] zed.planted@orders LOG:  statement: ALTER ROLE app "
+        "PASSWORD 'PlantedPassw0rd'; "
         "SELECT * FROM buyers WHERE email='jane.planted@buyers.example'\n"
         "2026-08-02 10:00:02.000 UTC [8] LOG:  connection received: host=203.0.113.77 port=5\n"
     )
@@ -173,7 +178,13 @@ def test_planted_pii_and_secrets_never_leave_the_collectors(tmp_path: Path) -> N
     _plant(tmp_path)
     (tmp_path / "evidence.toml").write_text(CONFIG)
     result = run_cli(
-        "run", "--config", tmp_path / "evidence.toml", "--out", tmp_path / "out", "--json", timeout=900
+        "run",
+        "--config",
+        tmp_path / "evidence.toml",
+        "--out",
+        tmp_path / "out",
+        "--json",
+        timeout=900,
     )
     assert result.code == 3, result.stderr
     inspect = run_cli(
@@ -202,7 +213,9 @@ def test_planted_pii_and_secrets_never_leave_the_collectors(tmp_path: Path) -> N
 
 @pytest.mark.slow
 def test_demo_attestation_shows_access_and_logging_figures(samples: Path) -> None:
-    result = run_cli("run", "--config", samples / "evidence.toml", "--out", samples / "out", timeout=900)
+    result = run_cli(
+        "run", "--config", samples / "evidence.toml", "--out", samples / "out", timeout=900
+    )
     assert result.code == 3, result.stderr
     text = " ".join(
         pdftotext(next((samples / "out").glob("attestation-amazon-dpp-2025-11-*.pdf"))).split()

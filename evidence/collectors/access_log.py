@@ -26,8 +26,10 @@ from evidence.redact import Redactor
 
 _QUOTED = r'(?:[^"\\]|\\.)*'
 COMBINED = (
-    rf'^(?P<remote_addr>\S+) \S+ (?P<remote_user>\S+) \[(?P<time_local>[^\]]+)\] "(?P<request>{_QUOTED})" '
-    rf'(?P<status>\d{{3}}) (?P<body_bytes_sent>\S+)(?: "(?P<http_referer>{_QUOTED})" "(?P<http_user_agent>{_QUOTED})")?'
+    rf"^(?P<remote_addr>\S+) \S+ (?P<remote_user>\S+) \[(?P<time_local>[^\]]+)\] "
+    rf'"(?P<request>{_QUOTED})" '
+    rf'(?P<status>\d{{3}}) (?P<body_bytes_sent>\S+)(?: "(?P<http_referer>{_QUOTED})" '
+    rf'"(?P<http_user_agent>{_QUOTED})")?'
 )
 PRESETS = {
     "combined": '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"',

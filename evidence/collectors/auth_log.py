@@ -53,7 +53,8 @@ _PAM_FAIL = re.compile(
 )
 _OTP = re.compile(r"pam_(?:google_authenticator|duo|oath|yubico|u2f)|google_authenticator|Duo")
 _SESSION = re.compile(
-    r"^pam_unix\((?P<svc>[\w-]+):session\): session opened for user (?P<user>[^\s(]+)(?:\(uid=\d+\))?(?: by (?P<by>[^\s(]*))?"
+    r"^pam_unix\((?P<svc>[\w-]+):session\): session opened for user "
+    r"(?P<user>[^\s(]+)(?:\(uid=\d+\))?(?: by (?P<by>[^\s(]*))?"
 )
 #: PAM services whose sessions are the system's own (cron jobs) or already counted (sudo's own line).
 _SYSTEM_SESSIONS = {

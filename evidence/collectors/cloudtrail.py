@@ -138,7 +138,8 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
         self,
         digests: list[Digest],
         log_hashes: dict[str, str],
-        keys: dict[str, rsa.RSAPublicKey], state: LogState
+        keys: dict[str, rsa.RSAPublicKey],
+        state: LogState,
     ) -> EvidenceItem:
         facts = validate(
             digests, log_hashes, keys, (self.context.period.start_at, self.context.as_of)

@@ -30,7 +30,8 @@ from evidence.model.evidence import RawInput
 from evidence.redact import Redactor
 
 _STAMP = re.compile(
-    r"^(?P<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?)(?: ?(?P<tz>[A-Z]{2,5}|[+-]\d\d(?::?\d\d)?))?(?P<rest>[ ,].*)$"
+    r"^(?P<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?)(?: "
+    r"?(?P<tz>[A-Z]{2,5}|[+-]\d\d(?::?\d\d)?))?(?P<rest>[ ,].*)$"
 )
 _LEVEL = re.compile(
     r"\b(?P<level>LOG|ERROR|FATAL|PANIC|WARNING|NOTICE|INFO|DEBUG\d?|STATEMENT|DETAIL|HINT|CONTEXT):  (?P<msg>.*)$"
@@ -45,7 +46,8 @@ _NO_HBA = re.compile(r'^no pg_hba\.conf entry for host "(?P<host>[^"]+)", user "
 _NO_ROLE = re.compile(r'^role "(?P<user>[^"]+)" does not exist')
 _DISCONNECT = re.compile(r"^disconnection: .*?\buser=(?P<user>\S+)")
 _AUDIT = re.compile(
-    r"^AUDIT: (?:SESSION|OBJECT),\d+,\d+,(?P<class>[A-Z ]+),(?P<command>[^,]*),(?P<otype>[^,]*),(?P<object>[^,]*),"
+    r"^AUDIT: (?:SESSION|OBJECT),\d+,\d+,(?P<class>[A-Z "
+    r"]+),(?P<command>[^,]*),(?P<otype>[^,]*),(?P<object>[^,]*),"
 )
 _STATEMENT = re.compile(r"^(?:duration: [\d.]+ ms\s+)?(?:statement|execute [^:]*): (?P<sql>.*)$")
 _ZONES = {
@@ -345,7 +347,8 @@ def _text(value: Any) -> str | None:
 
 
 _NAMES = re.compile(
-    r'(?P<pre>\buser=|user "|role "|identity=")(?P<user>[^,\s"]+)|(?P<at>\b[\w.-]+)@(?=[\w.-]+ (?:LOG|ERROR|FATAL|WARNING|STATEMENT|DETAIL|NOTICE|HINT):)'
+    r'(?P<pre>\buser=|user "|role "|identity=")(?P<user>[^,\s"]+)|(?P<at>\b[\w.-]+)@(?=[\w.-]+ '
+    r"(?:LOG|ERROR|FATAL|WARNING|STATEMENT|DETAIL|NOTICE|HINT):)"
 )
 
 

@@ -47,7 +47,9 @@ registers = ["register.toml"]
 
 def test_access_settings_are_defaults_of_log_sources(tmp_path: Path) -> None:
     (tmp_path / "evidence.toml").write_text(BASE)
-    sources = {s.config.name: s.settings for s in pipeline.sources(load_config(tmp_path / "evidence.toml"))}
+    sources = {
+        s.config.name: s.settings for s in pipeline.sources(load_config(tmp_path / "evidence.toml"))
+    }
     ssh, web = sources["ssh"], sources["web"]
     assert ssh.allowed_networks == [ipaddress.ip_network("198.51.100.0/24")]  # type: ignore[attr-defined]
     assert ssh.max_gap_hours == 12  # type: ignore[attr-defined]
@@ -60,11 +62,15 @@ def test_access_settings_are_defaults_of_log_sources(tmp_path: Path) -> None:
 
 def test_bad_network_is_a_config_error_naming_the_key(tmp_path: Path) -> None:
     (tmp_path / "evidence.toml").write_text(BASE.replace('"198.51.100.0/24"', '"not-a-network"'))
-    with pytest.raises(ConfigError, match=r"evidence.toml:\d+: access.allowed_networks: .*not a network in CIDR"):
+    with pytest.raises(
+        ConfigError, match=r"evidence.toml:\d+: access.allowed_networks: .*not a network in CIDR"
+    ):
         load_config(tmp_path / "evidence.toml")
 
 
 def test_unknown_access_key_is_rejected(tmp_path: Path) -> None:
-    (tmp_path / "evidence.toml").write_text(BASE.replace("max_gap_hours = 12", "max_gap_hours = 12\nlockout = 5"))
+    (tmp_path / "evidence.toml").write_text(
+        BASE.replace("max_gap_hours = 12", "max_gap_hours = 12\nlockout = 5")
+    )
     with pytest.raises(ConfigError, match="access.lockout: unknown key"):
         load_config(tmp_path / "evidence.toml")

@@ -128,11 +128,13 @@ def test_offboarding_needs_a_disable_time(tmp_path: Path) -> None:
 def test_lockout_threshold(tmp_path: Path) -> None:
     def burst(n: int, lock: bool) -> str:
         text = "".join(
-            f"Aug  2 10:00:{i:02d} h sshd[9]: Failed password for eve from 198.51.100.4 port 1 ssh2\n"
+            f"Aug  2 10:00:{i:02d} h sshd[9]: Failed password for eve from 198.51.100.4 port 1 "
+            "ssh2\n"
             for i in range(n)
         )
         return text + (
-            "Aug  2 10:01:00 h sshd[9]: pam_faillock(sshd:auth): Consecutive login failures for user eve account temporarily locked\n"
+            "Aug  2 10:01:00 h sshd[9]: pam_faillock(sshd:auth): Consecutive login failures "
+            "for user eve account temporarily locked\n"
             if lock
             else ""
         )

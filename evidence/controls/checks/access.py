@@ -40,7 +40,8 @@ def _no_activity(ctx: CheckContext, empty: Sequence[EvidenceItem]) -> CheckOutco
             f"the access logs hold no events in the period: {names}", evidence=empty
         )
     return ctx.insufficient(
-        "no access logs were collected (cloudtrail, access-log, auth-log, postgres-log or app-audit-log)"
+        "no access logs were collected (cloudtrail, access-log, auth-log, postgres-log or "
+        "app-audit-log)"
     )
 
 
@@ -61,7 +62,8 @@ def unique_accounts(ctx: CheckContext) -> CheckOutcome:
     for item in items:
         for entry in item.facts.get("generic_accounts", []):
             findings.append(
-                f"generic account '{entry['account']}' used in {label(item)}: {plural(entry['events'], 'action')}, "
+                f"generic account '{entry['account']}' used in {label(item)}: "
+                f"{plural(entry['events'], 'action')}, "
                 f"{plural(entry['logins'], 'login')}"
             )
             culprits.append(item)
@@ -80,7 +82,8 @@ def unique_accounts(ctx: CheckContext) -> CheckOutcome:
             principals=principals,
         )
     return ctx.met(
-        f"{plural(principals, 'principal')} active in {plural(len(items), 'log source')}, none of them a generic, "
+        f"{plural(principals, 'principal')} active in {plural(len(items), 'log source')}, none "
+        "of them a generic, "
         "shared or default account, and no service account logged in interactively",
         evidence=items,
         principals=principals,
@@ -105,7 +108,8 @@ def root_account_unused(ctx: CheckContext) -> CheckOutcome:
             root = item.facts["root_use"]
             actions = ", ".join(f"{name} ×{n}" for name, n in root["actions"].items())
             reasons.append(
-                f"the root account acted {plural(root['events'], 'time')} between {root['first']} and {root['last']} "
+                f"the root account acted {plural(root['events'], 'time')} between "
+                f"{root['first']} and {root['last']} "
                 f"({actions}) in {label(item)}"
             )
         return ctx.not_met(
@@ -172,7 +176,8 @@ def offboarding_within_limit(ctx: CheckContext) -> CheckOutcome:
     }
     if not relevant:
         return ctx.insufficient(
-            "no departures are declared in [access].departed_users up to the as-of date; logs alone cannot show "
+            "no departures are declared in [access].departed_users up to the as-of date; logs "
+            "alone cannot show "
             "that leavers lose access (absence of activity is not a disable)",
             evidence=items,
         )
@@ -184,7 +189,8 @@ def offboarding_within_limit(ctx: CheckContext) -> CheckOutcome:
         if hours is not None and hours > limit:
             late.append(
                 f"{who} was still active {hours:.1f} hours after leaving (last activity "
-                f"{d['last_activity_after_leaving']}, {plural(d['events_after_leaving'], 'event')}, "
+                f"{d['last_activity_after_leaving']}, "
+                f"{plural(d['events_after_leaving'], 'event')}, "
                 f"{', '.join(label(i) for i in d['active_items'])})"
             )
             deciding.extend(d["active_items"])
@@ -274,8 +280,10 @@ def lockout_threshold(ctx: CheckContext) -> CheckOutcome:
             longest_failure_run=longest,
         )
     return ctx.insufficient(
-        f"no account reached {threshold} consecutive failed logins and no lockout was logged (longest run: "
-        f"{longest}), so the logs cannot show that accounts lock; the identity-provider settings must",
+        f"no account reached {threshold} consecutive failed logins and no lockout was logged "
+        "(longest run: "
+        f"{longest}), so the logs cannot show that accounts lock; the identity-provider "
+        "settings must",
         evidence=items,
         longest_failure_run=longest,
     )
@@ -302,7 +310,8 @@ def mfa_on_logins(ctx: CheckContext) -> CheckOutcome:
                 deciding.append(item)
             if counts["mfa_unknown"]:
                 unknown.append(
-                    f"{plural(counts['mfa_unknown'], method + ' login')} whose second factor the log "
+                    f"{plural(counts['mfa_unknown'], method + ' login')} whose second factor "
+                    "the log "
                     f"does not show ({label(item)})"
                 )
             if counts["with_mfa"] and item not in deciding:
@@ -358,7 +367,8 @@ def access_from_allowed_networks(ctx: CheckContext) -> CheckOutcome:
         )
     networks = sorted({n for i in judged for n in i.facts["network"]["allowed_networks"]})
     return ctx.met(
-        f"all {checked:,} logins and PII-store accesses with a source address came from the allowed networks "
+        f"all {checked:,} logins and PII-store accesses with a source address came from the "
+        "allowed networks "
         f"({', '.join(networks)})",
         evidence=judged,
         addresses_checked=checked,
@@ -394,7 +404,8 @@ def pii_store_access_restricted(ctx: CheckContext) -> CheckOutcome:
             continue
         if not rows:
             unknown.append(
-                f"store {name!r}: no access to it appears in the logs, so they do not show who reads it"
+                f"store {name!r}: no access to it appears in the logs, so they do not show who "
+                "reads it"
             )
             continue
         strangers = [(i, r) for i, r in rows if r["principal"] not in allowed]
@@ -403,7 +414,8 @@ def pii_store_access_restricted(ctx: CheckContext) -> CheckOutcome:
             who = sorted({r["principal"] for _, r in strangers})
             problems.append(
                 f"store {name!r}: {plural(count, 'access')} by {plural(len(who), 'principal')} not "
-                f"allowed ({', '.join(who)}) in {', '.join(sorted({label(i) for i, _ in strangers}))}"
+                f"allowed ({', '.join(who)}) in "
+                f"{', '.join(sorted({label(i) for i, _ in strangers}))}"
             )
             deciding.extend(i for i, _ in strangers)
         else:

@@ -23,7 +23,8 @@ def logging_all_channels(ctx: CheckContext) -> CheckOutcome:
         return ctx.insufficient("no log sources were collected")
     if not expected:
         return ctx.insufficient(
-            "no channel inventory is declared ([access].channels), so 'every channel' cannot be judged",
+            "no channel inventory is declared ([access].channels), so 'every channel' cannot "
+            "be judged",
             evidence=items,
         )
     found, missing, used = [], [], []
@@ -97,7 +98,8 @@ def log_coverage_complete(ctx: CheckContext) -> CheckOutcome:
             *(f"{label(i)} has no events in the period" for i in empty), evidence=empty, **figures
         )
     return ctx.met(
-        f"{len(items)} log sources cover the period with no silence over their limit (longest gap {longest:.1f} hours)",
+        f"{len(items)} log sources cover the period with no silence over their limit (longest "
+        f"gap {longest:.1f} hours)",
         evidence=items,
         **figures,
     )
@@ -126,14 +128,16 @@ def log_retention_span(ctx: CheckContext) -> CheckOutcome:
             short.append(
                 (
                     item,
-                    f"the logs collected from {label(item)} reach back {available} days (oldest event "
+                    f"the logs collected from {label(item)} reach back {available} days "
+                    "(oldest event "
                     f"{oldest}), less than the {needed} required{note}; collect older logs if they "
                     "are kept elsewhere",
                 )
             )
         else:
             fine.append(
-                f"{label(item)} reaches back {available} days (oldest event {oldest}, {needed} required{note})"
+                f"{label(item)} reaches back {available} days (oldest event {oldest}, {needed} "
+                f"required{note})"
             )
     figures = {"required_days": required, "sources_short": len(short)}
     if short:
@@ -160,7 +164,8 @@ def no_pii_in_logs(ctx: CheckContext) -> CheckOutcome:
             where = ", ".join(item.facts["locations"][:5])
             more = item.facts["records_with_pii"] - min(5, len(item.facts["locations"]))
             reasons.append(
-                f"{item.facts['records_with_pii']:,} records with PII in {label(item)} ({counts}) at "
+                f"{item.facts['records_with_pii']:,} records with PII in {label(item)} "
+                f"({counts}) at "
                 f"{where}" + (f" and {more:,} more" if more > 0 else "")
             )
         return ctx.not_met(
@@ -172,7 +177,8 @@ def no_pii_in_logs(ctx: CheckContext) -> CheckOutcome:
     fields = sorted({f for i in items for f in i.facts.get("name_fields", [])})
     named = f", or values in the name fields {', '.join(fields)}" if fields else ""
     return ctx.met(
-        f"{scanned:,} log records in {len(items)} sources scanned: no e-mail addresses, phone numbers or street "
+        f"{scanned:,} log records in {len(items)} sources scanned: no e-mail addresses, phone "
+        "numbers or street "
         f"addresses{named}",
         evidence=items,
         records_scanned=scanned,
@@ -187,7 +193,8 @@ def log_integrity_validated(ctx: CheckContext) -> CheckOutcome:
     with_digests = [i for i in items if i.facts.get("digest_files")]
     if not with_digests:
         return ctx.insufficient(
-            "no CloudTrail digest files for the period: log file validation is off or the digests were not collected",
+            "no CloudTrail digest files for the period: log file validation is off or the "
+            "digests were not collected",
             evidence=items,
         )
     bad, unchecked, fine = [], [], []
@@ -211,7 +218,8 @@ def log_integrity_validated(ctx: CheckContext) -> CheckOutcome:
                 f"{n} × {reason}" for reason, n in f["signatures_unchecked_reasons"].items()
             )
             unchecked.append(
-                f"{label(item)}: {f['log_files_verified']} log files match {f['digest_files']} digests, "
+                f"{label(item)}: {f['log_files_verified']} log files match {f['digest_files']} "
+                "digests, "
                 f"but {f['signatures_unchecked']} digest signatures are unchecked ({why})"
             )
         else:

@@ -28,25 +28,30 @@ def log_coverage(items: Sequence[Any], width: int = 500) -> str:
         y = index * row_height
         name = f"{item.source} ({facts.get('channel', '')})"
         parts.append(
-            f'<text x="0" y="{y + 11}" font-size="8" font-family="DejaVu Sans">{escape(name[:32])}</text>'
+            f'<text x="0" y="{y + 11}" font-size="8" font-family="DejaVu '
+            f'Sans">{escape(name[:32])}</text>'
         )
         for day in range(count):
             silent = (start + timedelta(days=day)).isoformat() in empty
             fill = "#111111" if silent else "#9fc89f"
             x = label_width + day * cell
             parts.append(
-                f'<rect x="{x:.2f}" y="{y + 2}" width="{max(cell - 0.4, 0.4):.2f}" height="{row_height - 5}" '
+                f'<rect x="{x:.2f}" y="{y + 2}" width="{max(cell - 0.4, 0.4):.2f}" '
+                f'height="{row_height - 5}" '
                 f'fill="{fill}"><title>{(start + timedelta(days=day)).isoformat()}'
                 f"{' no logs' if silent else ''}</title></rect>"
             )
     legend_y = height - 6
     parts.append(
         f'<rect x="{label_width}" y="{legend_y - 8}" width="8" height="8" fill="#9fc89f"/>'
-        f'<text x="{label_width + 11}" y="{legend_y}" font-size="8" font-family="DejaVu Sans">day with logs</text>'
+        f'<text x="{label_width + 11}" y="{legend_y}" font-size="8" font-family="DejaVu '
+        'Sans">day with logs</text>'
         f'<rect x="{label_width + 80}" y="{legend_y - 8}" width="8" height="8" fill="#111111"/>'
-        f'<text x="{label_width + 91}" y="{legend_y}" font-size="8" font-family="DejaVu Sans">no logs that day</text>'
+        f'<text x="{label_width + 91}" y="{legend_y}" font-size="8" font-family="DejaVu '
+        'Sans">no logs that day</text>'
     )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 '
+        f'0 {width} {height}" '
         'role="img" aria-label="Days with logs per source">' + "".join(parts) + "</svg>"
     )

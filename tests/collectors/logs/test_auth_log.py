@@ -28,16 +28,19 @@ this is not syslog
 
 def _burst(user: str, failures: int, *, lock: bool, success: bool) -> str:
     lines = [
-        f"Jul  5 10:00:{n:02d} bastion sshd[200]: Failed password for {user} from 198.51.100.4 port 7000 ssh2"
+        f"Jul  5 10:00:{n:02d} bastion sshd[200]: Failed password for {user} from 198.51.100.4 "
+        "port 7000 ssh2"
         for n in range(failures)
     ]
     if lock:
         lines.append(
-            f"Jul  5 10:01:00 bastion sshd[200]: pam_faillock(sshd:auth): Consecutive login failures for user {user} account temporarily locked"
+            "Jul  5 10:01:00 bastion sshd[200]: pam_faillock(sshd:auth): Consecutive login "
+            f"failures for user {user} account temporarily locked"
         )
     if success:
         lines.append(
-            f"Jul  5 10:02:00 bastion sshd[201]: Accepted publickey for {user} from 198.51.100.4 port 7001 ssh2"
+            f"Jul  5 10:02:00 bastion sshd[201]: Accepted publickey for {user} from "
+            "198.51.100.4 port 7001 ssh2"
         )
     return "\n".join(lines) + "\n"
 
@@ -83,7 +86,8 @@ def test_known_answers(tmp_path: Path, collect: Collect, redactor: Redactor) -> 
     assert (alice["logins"], alice["events"], alice["logins_with_mfa"]) == (1, 2, 1)
     stats = items["access.activity"].stats
     assert [str(r) for r in stats.rejects] == [
-        f"{tmp_path / 'auth.log'}:12: not a syslog line (expected 'Mon DD HH:MM:SS host program: message')"
+        f"{tmp_path / 'auth.log'}:12: not a syslog line (expected 'Mon DD HH:MM:SS host "
+        "program: message')"
     ]
 
 
@@ -104,12 +108,15 @@ def test_rotated_files_read_oldest_first(tmp_path: Path, collect: Collect) -> No
     write(tmp_path / "auth.log.1", _burst("hank", 6, lock=False, success=False))
     write(
         tmp_path / "auth.log",
-        "Jul  5 10:05:00 bastion sshd[300]: Failed password for hank from 198.51.100.4 port 1 ssh2\n"
-        "Jul  5 10:05:30 bastion sshd[301]: Accepted publickey for hank from 198.51.100.4 port 2 ssh2\n",
+        "Jul  5 10:05:00 bastion sshd[300]: Failed password for hank from 198.51.100.4 port 1 "
+        "ssh2\n"
+        "Jul  5 10:05:30 bastion sshd[301]: Accepted publickey for hank from 198.51.100.4 port "
+        "2 ssh2\n",
     )
     write(
         tmp_path / "auth.log.2.gz",
-        "Jul  5 09:00:00 bastion sshd[302]: Accepted publickey for hank from 198.51.100.4 port 3 ssh2\n",
+        "Jul  5 09:00:00 bastion sshd[302]: Accepted publickey for hank from 198.51.100.4 port "
+        "3 ssh2\n",
     )
     runs = collect("auth-log", {"paths": ["."]})["access.activity"].facts["failure_runs"]
     assert [(r["failures"], r["succeeded_after"]) for r in runs] == [(7, True)]
