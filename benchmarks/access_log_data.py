@@ -1,4 +1,4 @@
-"""Synthetic inputs for the access-log benchmarks: CloudTrail delivery files and a combined access log.
+"""Synthetic inputs for the access-log benchmarks: CloudTrail delivery files and an access log.
 
 Events are realistic in shape and size (about 1.4 KB of JSON each: S3 data events with TLS
 details, EC2 and KMS calls by roles, console sign-ins by IAM users, STS calls by AWS services),

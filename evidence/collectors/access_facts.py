@@ -273,7 +273,7 @@ class AccessAggregator:
     def touch_store(
         self, ts: int, principal: str | None, store: str, address: str | None = None
     ) -> None:
-        """``principal`` read or wrote the PII store named ``store`` (None: the log does not say who)."""
+        """Record that ``principal`` (None: not logged) read or wrote the PII store ``store``."""
         if not self.start <= ts <= self.end:
             return
         if principal is None:
@@ -301,7 +301,7 @@ class AccessAggregator:
     # Merging and facts ----------------------------------------------------------------
 
     def merge(self, other: AccessAggregator) -> None:
-        """Add the counters of another file's aggregator, then replay its login attempts in order."""
+        """Add another file's counters, then replay its login attempts in order."""
         for key, theirs in other.principals.items():
             mine = self.principals.setdefault(key, _Principal())
             for name in (

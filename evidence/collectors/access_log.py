@@ -32,7 +32,8 @@ COMBINED = (
     rf'"(?P<http_user_agent>{_QUOTED})")?'
 )
 PRESETS = {
-    "combined": '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"',
+    "combined": '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+    '"$http_referer" "$http_user_agent"',
     "common": '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent',
 }
 # Apache LogFormat directives and the nginx variables they write.
@@ -112,7 +113,7 @@ class AccessLogCollector(LogCollector[AccessLogSettings]):
     """Requests, authenticated users, PII-store API access and PII in URLs from web access logs."""
 
     id = "access-log"
-    description = "nginx/Apache access logs (combined, common or a log_format): users, PII API access, PII in URLs"
+    description = "nginx/Apache access logs (combined, common, log_format): users, PII API access"
     source_type = "access-log"
     default_channel = "web"
 

@@ -41,7 +41,7 @@ class FieldMap(BaseModel):
 
 
 class AppAuditLogSettings(LogSourceSettings):
-    """JSON-lines audit files, the field mapping and which actions are logins, lockouts, disables."""
+    """JSON-lines files, the field mapping, and which actions are logins, lockouts, disables."""
 
     fields: FieldMap = Field(default_factory=FieldMap)
     login_actions: list[str] = Field(
@@ -65,7 +65,7 @@ class AppAuditLogSettings(LogSourceSettings):
 
 
 class AppAuditLogCollector(LogCollector[AppAuditLogSettings]):
-    """Who did what to which resource in the application, logins with MFA, PII access and PII in the log."""
+    """Who did what to which resource in the application; logins, MFA, PII access, PII."""
 
     id = "app-audit-log"
     description = (

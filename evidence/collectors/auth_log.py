@@ -1,4 +1,4 @@
-"""[auth-log] SSH, sudo, PAM and account changes from syslog files and ``journalctl -o json`` exports.
+"""[auth-log] SSH, sudo, PAM and account changes from syslog and ``journalctl -o json``.
 
 Reads ``auth.log``/``secure`` (rotated and compressed files too, oldest first) in the classic
 syslog form (``Sep  6 09:57:21 host sshd[581]: ...``), the RFC 3339 form rsyslog writes with
@@ -56,7 +56,7 @@ _SESSION = re.compile(
     r"^pam_unix\((?P<svc>[\w-]+):session\): session opened for user "
     r"(?P<user>[^\s(]+)(?:\(uid=\d+\))?(?: by (?P<by>[^\s(]*))?"
 )
-#: PAM services whose sessions are the system's own (cron jobs) or already counted (sudo's own line).
+#: PAM services whose sessions are the system's own (cron) or counted elsewhere (sudo).
 _SYSTEM_SESSIONS = {
     "cron",
     "crond",
@@ -105,7 +105,7 @@ class AuthLogCollector(LogCollector[AuthLogSettings]):
     """SSH logins (with MFA state), failures, lockouts, sudo and account removals from auth logs."""
 
     id = "auth-log"
-    description = "SSH, sudo and PAM logins, failures, lockouts and account removals from auth.log or journal exports"
+    description = "SSH, sudo and PAM logins, failures, lockouts, account removals (syslog)"
     source_type = "auth-log"
     default_channel = "host"
 

@@ -58,10 +58,10 @@ class CloudTrailSettings(LogSourceSettings):
 
 
 class CloudTrailCollector(LogCollector[CloudTrailSettings]):
-    """Console logins and MFA, root use, PII bucket/table access, IAM disables; digest-chain validation."""
+    """Console logins and MFA, root use, PII bucket/table access, IAM disables, digest chains."""
 
     id = "cloudtrail"
-    description = "AWS CloudTrail delivery files, exports and digests: logins, MFA, root use, PII access, integrity"
+    description = "AWS CloudTrail files and digests: logins, MFA, root use, PII access, integrity"
     produces = (*LogCollector.produces, INTEGRITY)
     source_type = "cloudtrail"
     default_channel = "cloud"

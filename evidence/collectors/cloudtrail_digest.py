@@ -1,4 +1,4 @@
-r"""CloudTrail log file integrity validation on local copies: the digest chain, file hashes, signatures.
+r"""CloudTrail log file integrity validation on local copies: digest chain, hashes, signatures.
 
 CloudTrail writes an hourly digest per trail and region that lists the log files it delivered
 with the SHA-256 of each file's inflated content, and the hash and signature of the previous
@@ -11,7 +11,8 @@ and ``signature-algorithm``), which a plain download lacks. When a sidecar file
 supplies AWS's public keys (the output of ``aws cloudtrail list-public-keys``), the signature is
 verified as SHA256withRSA over the string CloudTrail signs::
 
-    digestEndTime \n digestS3Bucket/digestS3Object \n hex(SHA-256(inflated digest)) \n previousDigestSignature
+    digestEndTime \n digestS3Bucket/digestS3Object \n hex(SHA-256(inflated digest)) \n
+    previousDigestSignature
 
 (``null`` for the first digest of a chain). Otherwise the signature is reported as unchecked,
 with the reason: hashes alone show the files match their digests, not who wrote the digests.
@@ -41,7 +42,7 @@ _REQUIRED = ("digestS3Bucket", "digestS3Object", "digestEndTime", "digestStartTi
 
 @dataclass
 class Digest:
-    """A digest file as read: its content, the hash of its inflated bytes, its signature if known."""
+    """A digest file as read: content, hash of its inflated bytes, signature if known."""
 
     path: Path
     data: dict[str, Any]
@@ -123,7 +124,8 @@ def string_to_sign(digest: Digest) -> bytes:
     """Return the bytes CloudTrail signs for a digest (see the module docstring)."""
     data = digest.data
     previous = data.get("previousDigestSignature") or "null"
-    text = f"{data['digestEndTime']}\n{data['digestS3Bucket']}/{data['digestS3Object']}\n{digest.inflated_sha256}\n{previous}"
+    location = f"{data['digestS3Bucket']}/{data['digestS3Object']}"
+    text = f"{data['digestEndTime']}\n{location}\n{digest.inflated_sha256}\n{previous}"
     return text.encode("utf-8")
 
 

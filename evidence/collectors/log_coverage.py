@@ -44,7 +44,7 @@ class Coverage:
         self.after_as_of = 0
 
     def add(self, ts: int) -> None:
-        """Record one event at epoch second ``ts`` (events after the as-of instant are only counted)."""
+        """Record one event at epoch second ``ts`` (after the as-of instant: only counted)."""
         if ts > self.as_of:
             self.after_as_of += 1
             return

@@ -47,7 +47,7 @@ _COUNTED = ("email", "phone", "street_address")
 
 
 def may_hold_pii(data: bytes) -> bool:
-    """Whether ``data`` could hold an e-mail address, phone number or street address (no false negatives)."""
+    """Tell whether ``data`` could hold an e-mail, phone or street address (no false negatives)."""
     if b"@" in data:
         return True
     classes = data.translate(_CLASSES)

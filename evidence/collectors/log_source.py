@@ -95,7 +95,7 @@ class LogCollector(Collector[SettingsT]):
     produces: ClassVar[tuple[str, ...]] = (ACTIVITY, COVERAGE, PII)
     #: What the facts call this kind of log (``cloudtrail``, ``auth-log``...).
     source_type: ClassVar[str]
-    #: The channel a source covers unless its settings say otherwise (docs/collectors/access-logs.md).
+    #: The channel a source covers unless its settings say otherwise.
     default_channel: ClassVar[str]
     #: File name patterns read from folders.
     patterns: ClassVar[tuple[str, ...]] = ("*",)
@@ -178,7 +178,7 @@ _ROTATED = re.compile(r"^(?P<base>.*?)(?:[.-](?P<n>\d{1,3}))?(?P<ext>\.gz|\.bz2)
 
 
 def rotation_key(path: Path) -> tuple[str, str, int, str]:
-    """Sort key putting rotated files oldest first: ``x.log.3.gz``, ``x.log.2``, ``x.log.1``, ``x.log``.
+    """Sort rotated files oldest first: ``x.log.3.gz``, ``x.log.2``, ``x.log.1``, ``x.log``.
 
     Date-stamped names (``x.log-20260901``) sort by their date as they are.
     """

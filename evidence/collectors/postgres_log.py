@@ -34,7 +34,8 @@ _STAMP = re.compile(
     r"?(?P<tz>[A-Z]{2,5}|[+-]\d\d(?::?\d\d)?))?(?P<rest>[ ,].*)$"
 )
 _LEVEL = re.compile(
-    r"\b(?P<level>LOG|ERROR|FATAL|PANIC|WARNING|NOTICE|INFO|DEBUG\d?|STATEMENT|DETAIL|HINT|CONTEXT):  (?P<msg>.*)$"
+    r"\b(?P<level>LOG|ERROR|FATAL|PANIC|WARNING|NOTICE|INFO|DEBUG\d?|STATEMENT|DETAIL|HINT|CONTEXT)"
+    r":  (?P<msg>.*)$"
 )
 _PREFIX_USER = re.compile(r"(?:\buser=(?P<user>[^,\s]*)|(?P<at>[\w.-]+)@[\w.-]+)")
 _PREFIX_CLIENT = re.compile(r"\b(?:client|host)=(?P<host>[^,\s]+)")
@@ -84,14 +85,14 @@ _MAX_SESSIONS = 10_000
 
 
 class PostgresLogSettings(ZonedLogSettings):
-    """PostgreSQL log files; ``timezone`` is used for time-zone names the collector does not know."""
+    """PostgreSQL log files; ``timezone`` serves for zone names the collector does not know."""
 
 
 class PostgresLogCollector(LogCollector[PostgresLogSettings]):
-    """Database logins and failures (log_connections), pgaudit and statement access to PII tables."""
+    """Database logins and failures (log_connections), pgaudit and statement PII-table access."""
 
     id = "postgres-log"
-    description = "PostgreSQL logs (stderr, csvlog, jsonlog): connections, auth failures, pgaudit, PII table access"
+    description = "PostgreSQL logs (stderr, csvlog, jsonlog): logins, failures, pgaudit, PII tables"
     source_type = "postgres-log"
     default_channel = "database"
 
@@ -227,7 +228,7 @@ class _Reader:
         )
 
     def csv_records(self, lines: Iterator[tuple[int, str]]) -> None:
-        """csvlog: time, user, database, pid, host:port, ..., severity (12th), ..., message (14th)."""
+        """Read csvlog rows: time, user, database, pid, host:port, ..., severity, ..., message."""
         numbers: list[int] = []
 
         def text() -> Iterator[str]:

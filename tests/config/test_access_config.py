@@ -1,4 +1,4 @@
-"""[access] in evidence.toml: validated once, handed to every log source as defaults it may override."""
+"""[access] in evidence.toml: validated once, the defaults of every log source's settings."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Access and logging checks on facts produced by the real collectors: met, not met and insufficient."""
+"""Access and logging checks on facts from the real collectors: met, not met, insufficient."""
 
 from __future__ import annotations
 

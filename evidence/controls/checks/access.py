@@ -1,4 +1,4 @@
-"""Checks decided by access activity in logs: accounts, root, offboarding, lockout, MFA, networks, PII stores.
+"""Checks decided by access in logs: accounts, root, offboarding, lockout, MFA, networks, stores.
 
 They read ``access.activity`` facts (docs/evidence-kinds.md), one item per log source, and
 name every source and figure behind their verdict. A source with no events in the period
@@ -54,7 +54,7 @@ def plural(n: int, word: str) -> str:
 
 @check("unique_accounts", reads=(KIND,))
 def unique_accounts(ctx: CheckContext) -> CheckOutcome:
-    """No generic, shared or default account, and no service account used interactively, appears in the logs."""
+    """Check that no generic or shared account, nor a service account logging in, acted."""
     items, empty = active_items(ctx)
     if not items:
         return _no_activity(ctx, empty)
@@ -165,7 +165,7 @@ def _departures(items: Sequence[EvidenceItem]) -> dict[tuple[str, str], dict[str
 
 @check("offboarding_within_limit", reads=(KIND,))
 def offboarding_within_limit(ctx: CheckContext) -> CheckOutcome:
-    """Every departed person was disabled within the limit and no account of theirs acted after it."""
+    """Check that every leaver was disabled in time and none of their accounts acted later."""
     limit = float(ctx.params.get("remove_within_hours", 24))
     items = ctx.items(KIND)
     if not items:
@@ -238,7 +238,7 @@ def offboarding_within_limit(ctx: CheckContext) -> CheckOutcome:
 
 @check("lockout_threshold", reads=(KIND,))
 def lockout_threshold(ctx: CheckContext) -> CheckOutcome:
-    """No account took more consecutive failed logins than the lockout threshold; lockouts are seen working."""
+    """Check that no account took more failed logins in a row than the lockout threshold."""
     threshold = int(ctx.params.get("lockout_after_failures", 10))
     items, empty = active_items(ctx)
     if not items:
@@ -377,7 +377,7 @@ def access_from_allowed_networks(ctx: CheckContext) -> CheckOutcome:
 
 @check("pii_store_access_restricted", reads=(KIND,))
 def pii_store_access_restricted(ctx: CheckContext) -> CheckOutcome:
-    """Only the principals declared for each PII store (``purpose`` narrows the stores) accessed it."""
+    """Check that only each PII store's declared principals reached it (``purpose`` narrows)."""
     purpose = ctx.params.get("purpose")
     items = ctx.items(KIND)
     stores: dict[str, dict[str, Any]] = {}

@@ -1,4 +1,4 @@
-"""Checks decided by the logs themselves: every channel logged, no gaps, retention span, no PII, integrity."""
+"""Checks decided by the logs themselves: channels, gaps, retention span, PII, integrity."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ INTEGRITY = "logging.integrity"
 
 @check("logging_all_channels", reads=(COVERAGE,))
 def logging_all_channels(ctx: CheckContext) -> CheckOutcome:
-    """Every channel in the declared inventory ([access].channels) has a log source with events in the period."""
+    """Check that every channel in [access].channels has a log source with events in the period."""
     items = ctx.items(COVERAGE)
     expected = sorted({c for i in items for c in i.facts.get("expected_channels", [])})
     if not items:
@@ -60,7 +60,7 @@ def logging_all_channels(ctx: CheckContext) -> CheckOutcome:
 
 @check("log_coverage_complete", reads=(COVERAGE,))
 def log_coverage_complete(ctx: CheckContext) -> CheckOutcome:
-    """No log source falls silent for longer than its limit (``max_gap_hours``) during the period."""
+    """Check that no log source is silent longer than its ``max_gap_hours`` in the period."""
     items = ctx.items(COVERAGE)
     if not items:
         return ctx.insufficient("no log sources were collected")
@@ -149,7 +149,7 @@ def log_retention_span(ctx: CheckContext) -> CheckOutcome:
 
 @check("no_pii_in_logs", reads=(PII,))
 def no_pii_in_logs(ctx: CheckContext) -> CheckOutcome:
-    """No e-mail address, phone number, street address or configured name field is found in the logs."""
+    """Check that no e-mail, phone, street address or configured name field is in the logs."""
     items = ctx.items(PII)
     scanned = sum(i.facts.get("records_scanned", 0) for i in items)
     if not scanned:
@@ -188,7 +188,7 @@ def no_pii_in_logs(ctx: CheckContext) -> CheckOutcome:
 
 @check("log_integrity_validated", reads=(INTEGRITY,))
 def log_integrity_validated(ctx: CheckContext) -> CheckOutcome:
-    """CloudTrail digests cover the period, every listed file matches, and the digest signatures verify."""
+    """Check that CloudTrail digests cover the period, files match, and signatures verify."""
     items = ctx.items(INTEGRITY)
     with_digests = [i for i in items if i.facts.get("digest_files")]
     if not with_digests:

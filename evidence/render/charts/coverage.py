@@ -1,4 +1,4 @@
-"""A strip per log source with one cell per day of the period: filled when the source logged that day."""
+"""A strip per log source, one cell per day of the period, filled when the source logged."""
 
 from __future__ import annotations
 

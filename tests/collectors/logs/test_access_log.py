@@ -1,4 +1,4 @@
-"""access-log: formats, rotation and compression, coverage gaps, PII-store API paths, PII in URLs."""
+"""access-log: formats, rotation, compression, coverage gaps, PII-store API paths, PII in URLs."""
 
 from __future__ import annotations
 

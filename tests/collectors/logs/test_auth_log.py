@@ -1,4 +1,4 @@
-"""auth-log: SSH logins with and without MFA, failures, lockouts, disables, journal exports, rotation order."""
+"""auth-log: SSH logins with and without MFA, failures, lockouts, disables, journal, rotation."""
 
 from __future__ import annotations
 

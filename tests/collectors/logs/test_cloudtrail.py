@@ -1,4 +1,4 @@
-"""cloudtrail: known answers for logins, MFA, root, principals, networks, PII stores, disables, PII in logs."""
+"""cloudtrail: known answers for logins, MFA, root, principals, networks, stores, disables, PII."""
 
 from __future__ import annotations
 

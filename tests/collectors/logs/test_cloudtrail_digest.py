@@ -1,4 +1,4 @@
-"""cloudtrail digests: the chain is followed, altered and missing files found, signatures verified for real."""
+"""cloudtrail digests: chain followed, altered and missing files found, signatures really verified."""
 
 from __future__ import annotations
 

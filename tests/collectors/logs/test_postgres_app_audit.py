@@ -1,4 +1,4 @@
-"""postgres-log and app-audit-log: logins, failures, pgaudit and statement store access, PII, field mapping."""
+"""postgres-log and app-audit-log: logins, failures, pgaudit, statement store access, PII, mapping."""
 
 from __future__ import annotations
 

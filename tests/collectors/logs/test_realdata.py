@@ -1,4 +1,4 @@
-"""Every real sample in shared/realdata is parsed or rejected with ``file:line: reason``; known answers on some."""
+"""Every real sample in shared/realdata is parsed or rejected as ``file:line: reason``; known answers."""
 
 from __future__ import annotations
 
