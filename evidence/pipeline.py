@@ -132,14 +132,19 @@ def sources(config: Config) -> list[Source]:
         if not source.enabled:
             continue
         cls = collector_registry.get(source.collector)
-        settings = validate_settings(cls.settings_model(), with_shared_settings(cls, source, config), config, index)
+        merged = with_shared_settings(cls, source, config)
+        settings = validate_settings(cls.settings_model(), merged, config, index)
         assert isinstance(settings, CollectorSettings)
         found.append(Source(config=source, collector=cls, settings=settings))
     return found
 
 
-def with_shared_settings(cls: type[Collector], source: SourceConfig, config: Config) -> dict[str, Any]:  # type: ignore[type-arg]
-    """A source's settings over the config's shared tables: ``[access]`` for log collectors."""
+def with_shared_settings(
+    cls: type[Collector],  # type: ignore[type-arg]
+    source: SourceConfig,
+    config: Config,
+) -> dict[str, Any]:
+    """Lay a source's settings over the config's shared tables: ``[access]`` for log collectors."""
     if issubclass(cls.settings_model(), AccessPolicy):
         shared = config.access.model_dump(mode="json", exclude_unset=True)
         return {**shared, **source.settings()}
