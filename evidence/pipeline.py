@@ -22,6 +22,7 @@ from evidence.config.schema import Config, SourceConfig
 from evidence.controls.catalogue import catalogue_files, load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.errors import ConfigError, EvidenceError, PackError, StoreError
+from evidence.model.access import AccessPolicy
 from evidence.model.catalogue import Catalogue
 from evidence.model.evidence import EvidenceItem, RawInput
 from evidence.model.period import Period, parse_as_of, parse_period
@@ -142,7 +143,8 @@ def sources(config: Config, period: Period | None = None) -> list[Source]:
         if not source.enabled:
             continue
         cls = collector_registry.get(source.collector)
-        raw = source.settings() if period is None else with_period(source.settings(), period)
+        raw = with_shared_settings(cls, source, config)
+        raw = raw if period is None else with_period(raw, period)
         settings = validate_settings(cls.settings_model(), raw, config, index)
         assert isinstance(settings, CollectorSettings)
         found.append(Source(config=source, collector=cls, settings=settings))
@@ -158,6 +160,18 @@ def with_period(value: Any, period: Period) -> Any:
     if isinstance(value, dict):
         return {k: with_period(v, period) for k, v in value.items()}
     return value
+
+
+def with_shared_settings(
+    cls: type[Collector],  # type: ignore[type-arg]
+    source: SourceConfig,
+    config: Config,
+) -> dict[str, Any]:
+    """Lay a source's settings over the config's shared tables: ``[access]`` for log collectors."""
+    if issubclass(cls.settings_model(), AccessPolicy):
+        shared = config.access.model_dump(mode="json", exclude_unset=True)
+        return {**shared, **source.settings()}
+    return source.settings()
 
 
 def collect(

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from evidence.model.secrets import SecretRef as SecretRef  # re-exported: configs and collectors name it
+from evidence.model.access import AccessPolicy
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
@@ -131,6 +132,9 @@ class Config(_Strict):
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
     secrets: SecretsConfig = Field(default_factory=SecretsConfig)
     signing: SigningConfig | None = None
+    # Shared by every log source (departures, allowed networks, PII stores...): the defaults of
+    # the log collectors' settings, which a source may override key by key.
+    access: AccessPolicy = Field(default_factory=AccessPolicy)
     sources: list[SourceConfig] = Field(default_factory=list)
 
     # Set by the loader, not read from the file.

@@ -1,0 +1,335 @@
+"""[auth-log] SSH, sudo, PAM and account changes from syslog and ``journalctl -o json``.
+
+Reads ``auth.log``/``secure`` (rotated and compressed files too, oldest first) in the classic
+syslog form (``Sep  6 09:57:21 host sshd[581]: ...``), the RFC 3339 form rsyslog writes with
+high-precision timestamps, and journal exports (one JSON object per line). Yields logins with
+their method and MFA state (an SSH login is multi-factor when sshd first logged a ``Partial``
+authentication, or a one-time-password PAM module, for the same process), failed logins, PAM
+lockouts (pam_faillock, pam_tally2), sudo use, and accounts locked or deleted (``usermod -L``,
+``usermod -e``, ``userdel``), which are the disable timestamps of offboarding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import orjson
+from pydantic import Field
+
+from evidence.collectors.inputs import open_text
+from evidence.collectors.log_pii import name_field_redactor, redact_name_fields
+from evidence.collectors.log_source import (
+    LogCollector,
+    LogState,
+    ZonedLogSettings,
+    month_known,
+    yearless,
+)
+from evidence.model.evidence import RawInput
+from evidence.redact import Redactor
+
+_BSD = re.compile(
+    r"^(?P<mon>[A-Z][a-z]{2}) +(?P<day>\d{1,2}) (?P<clock>\d\d:\d\d:\d\d) (?P<host>\S+) "
+    r"(?P<prog>[^\s\[:]+)(?:\[(?P<pid>\d+)\])?: ?(?P<msg>.*)$"
+)
+_RFC3339 = re.compile(
+    r"^(?P<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) (?P<host>\S+) "
+    r"(?P<prog>[^\s\[:]+)(?:\[(?P<pid>\d+)\])?: ?(?P<msg>.*)$"
+)
+
+_ACCEPTED = re.compile(r"^Accepted (?P<method>\S+) for (?P<user>\S+) from (?P<addr>\S+)")
+_PARTIAL = re.compile(r"^Partial (?P<method>\S+) for (?P<user>\S+) from ")
+_FAILED = re.compile(
+    r"^Failed (?P<method>\S+) for (?P<invalid>invalid user )?(?P<user>\S+) from (?P<addr>\S+)"
+)
+_INVALID = re.compile(r"^Invalid user (?P<user>\S*) from (?P<addr>\S+)")
+_NOT_ALLOWED = re.compile(r"^User (?P<user>\S+) from (?P<addr>\S+) not allowed because")
+_PAM_FAIL = re.compile(
+    r"^pam_unix\((?P<svc>[\w-]+):auth\): authentication failure;.*?(?:\buser=(?P<user>\S+))?\s*$"
+)
+_OTP = re.compile(r"pam_(?:google_authenticator|duo|oath|yubico|u2f)|google_authenticator|Duo")
+_SESSION = re.compile(
+    r"^pam_unix\((?P<svc>[\w-]+):session\): session opened for user "
+    r"(?P<user>[^\s(]+)(?:\(uid=\d+\))?(?: by (?P<by>[^\s(]*))?"
+)
+#: PAM services whose sessions are the system's own (cron) or counted elsewhere (sudo).
+_SYSTEM_SESSIONS = {
+    "cron",
+    "crond",
+    "systemd-user",
+    "sudo",
+    "sudo-i",
+    "runuser",
+    "runuser-l",
+    "atd",
+}
+_LOCKED = re.compile(
+    r"(?:Consecutive login failures for user (?P<faillock>\S+) account temporarily locked"
+    r"|user (?P<tally>\S+) \(\d+\) tally \d+, deny \d+)"
+)
+_SUDO = re.compile(r"^\s*(?P<user>\S+) : (?:(?P<problem>[^;]*?) ; )?TTY=")
+_USERMOD_LOCK = re.compile(r"^lock user '(?P<user>[^']+)' password")
+_USERMOD_EXPIRE = re.compile(r"^change user '(?P<user>[^']+)' expiration from")
+_USERDEL = re.compile(r"^delete user '(?P<user>[^']+)'")
+_LOGIND = re.compile(r"^New session \S+ of user (?P<user>[^\s.]+)")
+
+#: Patterns whose ``user`` (and ``addr``) groups are pseudonymised in stored copies.
+_NAMED = (
+    _ACCEPTED,
+    _PARTIAL,
+    _FAILED,
+    _INVALID,
+    _NOT_ALLOWED,
+    _SESSION,
+    _SUDO,
+    _USERMOD_LOCK,
+    _USERMOD_EXPIRE,
+    _USERDEL,
+    _LOGIND,
+)
+_SSH = {"sshd", "sshd-session"}
+_MAX_PENDING = 10_000
+
+
+class AuthLogSettings(ZonedLogSettings):
+    """Syslog or journal files; the hosts' time zone; the year of year-less syslog dates."""
+
+    year: int | None = Field(default=None, ge=1970, le=2100)
+
+
+class AuthLogCollector(LogCollector[AuthLogSettings]):
+    """SSH logins (with MFA state), failures, lockouts, sudo and account removals from auth logs."""
+
+    id = "auth-log"
+    description = "SSH, sudo and PAM logins, failures, lockouts, account removals (syslog)"
+    source_type = "auth-log"
+    default_channel = "host"
+
+    def read_file(self, path: Path, state: LogState) -> RawInput:
+        """Stream one syslog or journal file into ``state``."""
+        reader = _Reader(self.settings, self.context.as_of, state, str(path))
+        with open_text(path) as lines:
+            for number, line in lines:
+                reader.line(number, line.rstrip("\r\n"))
+            return lines.raw_input()
+
+    def redacted_copy(self, location: str) -> Iterator[bytes] | None:
+        """Copy the file with user names and addresses pseudonymised and other PII scrubbed."""
+        path = Path(location)
+        if not path.is_file():
+            return None
+        return _redacted_lines(
+            path, self.context.redactor, name_field_redactor(list(self.settings.name_fields))
+        )
+
+
+class _Reader:
+    """Per-file parsing state: pending multi-factor logins by process."""
+
+    def __init__(
+        self, settings: AuthLogSettings, as_of: datetime, state: LogState, path: str
+    ) -> None:
+        self.settings = settings
+        self.zone = ZoneInfo(settings.timezone)
+        self.as_of = as_of
+        self.state = state
+        self.path = path
+        self.partial: dict[tuple[str, str], set[str]] = {}
+
+    def line(self, number: int, text: str) -> None:
+        stats = self.state.stats
+        if not text.strip():
+            stats.skip()
+            return
+        if text[0] in " \t":
+            stats.skip()  # continuation of the previous record (e.g. macOS ASL notices)
+            return
+        try:
+            parsed = self._journal(text) if text[0] == "{" else self._syslog(text)
+        except ValueError as exc:
+            stats.reject(f"{self.path}:{number}", str(exc))
+            return
+        if parsed is None:
+            stats.reject(
+                f"{self.path}:{number}",
+                "not a syslog line (expected 'Mon DD HH:MM:SS host program: message')",
+            )
+            return
+        when, host, program, pid, message = parsed
+        ts = int(when.timestamp())
+        self.state.coverage.add(ts)
+        self.state.pii.scan(message, self.path, number)
+        if self._event(ts, host, program, pid, message):
+            stats.keep()
+        else:
+            stats.skip()
+
+    def _syslog(self, text: str) -> tuple[datetime, str, str, str, str] | None:
+        match = _BSD.match(text)
+        if match and month_known(match["mon"]):
+            try:
+                when = yearless(
+                    match["mon"],
+                    int(match["day"]),
+                    match["clock"],
+                    self.as_of,
+                    self.settings.year,
+                    self.zone,
+                )
+            except ValueError:
+                raise ValueError("impossible date in syslog timestamp") from None
+            return when, match["host"], match["prog"], match["pid"] or "", match["msg"]
+        match = _RFC3339.match(text)
+        if match:
+            when = datetime.fromisoformat(match["ts"].replace("Z", "+00:00"))
+            return when, match["host"], match["prog"], match["pid"] or "", match["msg"]
+        return None
+
+    def _journal(self, text: str) -> tuple[datetime, str, str, str, str]:
+        try:
+            record = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            raise ValueError("malformed JSON (expected one journal record per line)") from None
+        if not isinstance(record, dict) or "__REALTIME_TIMESTAMP" not in record:
+            raise ValueError(
+                "JSON record without __REALTIME_TIMESTAMP (expected `journalctl -o json`)"
+            )
+        try:
+            micros = int(record["__REALTIME_TIMESTAMP"])
+        except (TypeError, ValueError):
+            raise ValueError("__REALTIME_TIMESTAMP is not a number") from None
+        message = record.get("MESSAGE")
+        if isinstance(message, list):  # the journal exports non-UTF-8 messages as byte arrays
+            message = bytes(b for b in message if isinstance(b, int) and 0 <= b < 256).decode(
+                "utf-8", "replace"
+            )
+        program = str(record.get("SYSLOG_IDENTIFIER") or record.get("_COMM") or "")
+        pid = str(record.get("_PID") or record.get("SYSLOG_PID") or "")
+        when = datetime.fromtimestamp(micros / 1_000_000, self.zone).astimezone(self.zone)
+        return when, str(record.get("_HOSTNAME") or ""), program, pid, str(message or "")
+
+    def _event(self, ts: int, host: str, program: str, pid: str, message: str) -> bool:
+        """Apply one message; True when it was an access event."""
+        access = self.state.access
+        if program in _SSH:
+            return self._ssh(ts, (host, pid), message)
+        if program == "sudo":
+            match = _SUDO.match(message)
+            if match and not match["problem"]:
+                access.activity(ts, match["user"])
+            elif (failure := _PAM_FAIL.match(message)) and failure["user"]:
+                access.login(ts, failure["user"], success=False, method="sudo")
+            return bool(match or failure)
+        if failure := _PAM_FAIL.match(message):
+            if failure["user"]:
+                access.login(ts, failure["user"], success=False, method=failure["svc"])
+            return True
+        if locked := _LOCKED.search(message):
+            access.lockout(ts, locked["faillock"] or locked["tally"])
+            return True
+        for pattern, how in (
+            (_USERMOD_LOCK, "usermod -L"),
+            (_USERMOD_EXPIRE, "usermod -e"),
+            (_USERDEL, "userdel"),
+        ):
+            if (match := pattern.match(message)) and program in (how.split()[0], "passwd", "chage"):
+                access.disabled(ts, match["user"], how)
+                return True
+        if session := _SESSION.match(message):
+            if session["svc"] in ("su", "su-l") and session["by"]:
+                access.activity(ts, session["by"])  # who switched user, not the account switched to
+            elif session["svc"] not in _SYSTEM_SESSIONS and session["svc"] not in _SSH:
+                access.activity(ts, session["user"])
+            return True
+        if session := _LOGIND.match(message):
+            access.activity(ts, session["user"])
+            return True
+        return False
+
+    def _ssh(self, ts: int, process: tuple[str, str], message: str) -> bool:
+        access = self.state.access
+        if match := _ACCEPTED.match(message):
+            factors = self.partial.pop(process, set())
+            method = match["method"].split("/")[0]
+            mfa: bool | None
+            if factors:
+                mfa = True
+            elif method in ("keyboard-interactive", "gssapi-with-mic"):
+                mfa = None  # the PAM stack or the Kerberos realm may have asked for a second factor
+            else:
+                mfa = False
+            access.login(
+                ts,
+                match["user"],
+                success=True,
+                method=f"ssh-{method}",
+                mfa=mfa,
+                address=match["addr"],
+            )
+            return True
+        if match := _PARTIAL.match(message):
+            if len(self.partial) >= _MAX_PENDING:
+                self.partial.clear()
+            self.partial.setdefault(process, set()).add(match["method"])
+            return True
+        if _OTP.search(message) and "Accepted" in message:
+            self.partial.setdefault(process, set()).add("otp")
+            return True
+        if match := _FAILED.match(message):
+            access.login(
+                ts,
+                match["user"],
+                success=False,
+                method=f"ssh-{match['method'].split('/')[0]}",
+                address=match["addr"],
+                invalid_user=bool(match["invalid"]),
+            )
+            return True
+        if match := _INVALID.match(message):
+            access.login(
+                ts,
+                match["user"],
+                success=False,
+                method="ssh",
+                address=match["addr"],
+                invalid_user=True,
+            )
+            return True
+        if match := _NOT_ALLOWED.match(message):
+            access.login(ts, match["user"], success=False, method="ssh", address=match["addr"])
+            return True
+        if locked := _LOCKED.search(message):
+            access.lockout(ts, locked["faillock"] or locked["tally"])
+            return True
+        return bool(_SESSION.match(message))
+
+
+def _redacted_lines(
+    path: Path, redactor: Redactor, fields: re.Pattern[str] | None
+) -> Iterator[bytes]:
+    with open_text(path) as lines:
+        for _, line in lines:
+            line = redact_name_fields(pseudonymise_names(line, redactor), fields)
+            yield redactor.scrub(line).encode("utf-8")
+
+
+def pseudonymise_names(line: str, redactor: Redactor) -> str:
+    """Replace the user names of known auth messages by their pseudonyms (addresses: by scrub)."""
+    spans = []
+    for pattern in _UNANCHORED:
+        match = pattern.search(line)
+        if match and match["user"]:
+            spans.append(match.span("user"))
+    limit = len(line)
+    for start, end in sorted(set(spans), reverse=True):
+        if end <= limit:  # overlapping matches of two patterns: the later one already replaced
+            line = line[:start] + redactor.principal(line[start:end]) + line[end:]
+            limit = start
+    return line
+
+
+_UNANCHORED = [re.compile(p.pattern.lstrip("^")) for p in _NAMED]

@@ -1,0 +1,418 @@
+"""Reading CloudTrail files: delivery files, one-event-per-line exports, digests; one file per call.
+
+:func:`parse_file` is what a worker process runs for one file. It reads the file once (a
+delivery file is small, so it is read whole and parsed by orjson; an export too large to hold is
+streamed line by line), hashes its raw bytes and, when digests are to be checked, its inflated
+content, and returns a :class:`FilePart` of mergeable counters. Raw principal names stay in
+these counters; the parent process pseudonymises them when it builds the facts.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+import struct
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from evidence.collectors.access_facts import AccessAggregator, StoreMatcher
+from evidence.collectors.inputs import open_text
+from evidence.collectors.log_coverage import Coverage
+from evidence.collectors.log_pii import PiiScanner
+from evidence.errors import InputError
+from evidence.model.access import AccessPolicy
+from evidence.model.evidence import ParseStats, RawInput
+from evidence.model.period import Period
+
+#: Largest inflated file read whole (CloudTrail's own delivery files are far smaller).
+MAX_DOCUMENT = 256 * 1024 * 1024
+
+#: IAM calls that take a user's access away: the disable timestamps of offboarding.
+DISABLING = {
+    "DeleteLoginProfile",
+    "DeactivateMFADevice",
+    "UpdateAccessKey",
+    "DeleteAccessKey",
+    "DeleteUser",
+    "RemoveUserFromGroup",
+}
+_MACHINE_SESSION = re.compile(
+    r"^(?:i-[0-9a-f]+|\d+|[0-9a-f-]{32,36}|botocore-session-\d+|aws-go-sdk-\d+)$"
+)
+_DATA_KEYS = ("bucketName", "tableName", "TableName")
+
+
+@dataclass
+class Options:
+    """What a worker needs to parse files: the source's access policy and the period."""
+
+    policy: AccessPolicy
+    period: Period
+    as_of: datetime
+    max_gap_hours: float
+    inner_hashes: bool
+
+
+@dataclass
+class FilePart:
+    """The counters of one file, merged in file order by the parent."""
+
+    raw: RawInput
+    stats: ParseStats
+    access: AccessAggregator | None = None
+    coverage: Coverage | None = None
+    pii: PiiScanner | None = None
+    inner_sha256: str | None = None
+    digest: dict[str, Any] | None = None
+    rejected: str | None = None
+    line: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_file(path: Path, options: Options) -> FilePart:
+    """Parse one CloudTrail file; an unreadable file comes back with ``rejected`` set."""
+    stats = ParseStats(scope=str(path))
+    try:
+        raw_bytes = path.read_bytes() if _small(path) else None
+    except OSError as exc:
+        return FilePart(
+            RawInput(location=str(path), sha256="", size=0),
+            stats,
+            rejected=f"cannot read: {exc.strerror}",
+        )
+    if raw_bytes is None:
+        return _stream_lines(path, options, stats)
+    raw = RawInput(
+        location=str(path), sha256=hashlib.sha256(raw_bytes).hexdigest(), size=len(raw_bytes)
+    )
+    try:
+        data = gzip.decompress(raw_bytes) if raw_bytes[:2] == b"\x1f\x8b" else raw_bytes
+    except (OSError, EOFError):
+        return FilePart(raw, stats, rejected="not a valid gzip file", line=1)
+    del raw_bytes
+    inner = hashlib.sha256(data).hexdigest() if options.inner_hashes else None
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        return _lines_or_reject(path, data, options, stats, raw, inner, exc)
+    if isinstance(document, dict) and "digestStartTime" in document:
+        return FilePart(raw, stats, inner_sha256=hashlib.sha256(data).hexdigest(), digest=document)
+    records, shape = _records(document)
+    if records is None:
+        return FilePart(raw, stats, rejected=f"not CloudTrail: {shape}", line=1)
+    part = _new_part(raw, stats, options, inner)
+    reader = _Reader(part, options, str(path))
+    for index, record in enumerate(records):
+        problem = reader.record(record, _RecordLine(data, index, shape))
+        if problem:
+            stats.reject(f"{path}:{_record_line(data, index)}", f"{shape}[{index}]: {problem}")
+    reader.flush()
+    return part
+
+
+def _small(path: Path) -> bool:
+    """Whether a file can be read whole: its (inflated) size is at most MAX_DOCUMENT."""
+    size = path.stat().st_size
+    if path.suffix.lower() != ".gz":
+        return size <= MAX_DOCUMENT
+    if size > MAX_DOCUMENT:
+        return False
+    with path.open("rb") as handle:  # gzip's trailer holds the inflated size modulo 2**32
+        handle.seek(max(size - 4, 0))
+        tail = handle.read(4)
+    return len(tail) == 4 and struct.unpack("<I", tail)[0] <= MAX_DOCUMENT
+
+
+def _records(document: Any) -> tuple[list[Any] | None, str]:
+    if isinstance(document, dict):
+        if isinstance(document.get("Records"), list):
+            return document["Records"], "Records"
+        if isinstance(document.get("Events"), list):  # `aws cloudtrail lookup-events` output
+            return [_lookup_event(e) for e in document["Events"]], "Events"
+        if "eventTime" in document:
+            return [document], "event"
+        return None, "a JSON object without Records, Events or eventTime"
+    if isinstance(document, list):
+        return document, "records"
+    return None, "not a JSON object or list"
+
+
+def _lookup_event(entry: Any) -> Any:
+    if isinstance(entry, dict) and isinstance(entry.get("CloudTrailEvent"), str):
+        try:
+            return orjson.loads(entry["CloudTrailEvent"])
+        except orjson.JSONDecodeError:
+            return None
+    return entry
+
+
+def _new_part(raw: RawInput, stats: ParseStats, options: Options, inner: str | None) -> FilePart:
+    return FilePart(
+        raw,
+        stats,
+        access=AccessAggregator(options.policy, options.period, options.as_of, deferred=True),
+        coverage=Coverage(options.period, options.as_of, options.max_gap_hours),
+        pii=PiiScanner(list(options.policy.name_fields)),
+        inner_sha256=inner,
+    )
+
+
+def _lines_or_reject(
+    path: Path,
+    data: bytes,
+    options: Options,
+    stats: ParseStats,
+    raw: RawInput,
+    inner: str | None,
+    error: orjson.JSONDecodeError,
+) -> FilePart:
+    """Read a file that is not one JSON document: one event per line, or malformed."""
+    first = data.split(b"\n", 1)[0].strip()
+    try:
+        head = orjson.loads(first) if first else None
+    except orjson.JSONDecodeError:
+        head = None
+    if not (isinstance(head, dict) and ("eventTime" in head or "eventName" in head)):
+        return FilePart(
+            raw, stats, rejected=f"malformed JSON (column {error.colno})", line=error.lineno
+        )
+    part = _new_part(raw, stats, options, inner)
+    reader = _Reader(part, options, str(path))
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        reader.line(number, line)
+    reader.flush()
+    return part
+
+
+def _stream_lines(path: Path, options: Options, stats: ParseStats) -> FilePart:
+    """Stream a large one-event-per-line export: only one line is held at a time."""
+    part = _new_part(RawInput(location=str(path), sha256="", size=0), stats, options, None)
+    reader = _Reader(part, options, str(path))
+    inner = hashlib.sha256() if options.inner_hashes else None
+    try:
+        with open_text(path) as lines:
+            for number, line in lines:
+                encoded = line.encode("utf-8")
+                if inner is not None:
+                    inner.update(encoded)
+                reader.line(number, encoded)
+            part.raw = lines.raw_input()
+    except InputError as exc:
+        part.rejected, part.line = exc.reason, exc.line
+    reader.flush()
+    part.inner_sha256 = inner.hexdigest() if inner is not None else None
+    return part
+
+
+class _RecordLine:
+    """``LINE (Records[i])`` of a record in a document, worked out only if a finding needs it."""
+
+    def __init__(self, data: bytes, index: int, shape: str) -> None:
+        self.data, self.index, self.shape = data, index, shape
+
+    def __str__(self) -> str:
+        return f"{_record_line(self.data, self.index)} ({self.shape}[{self.index}])"
+
+
+def _record_line(data: bytes, index: int) -> int:
+    """Find the line where record ``index`` of a document starts (1 for compact files)."""
+    if b"\n" not in data.strip():
+        return 1
+    depth, seen = 0, -1
+    for token in re.finditer(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', data):
+        char = token[0][:1]
+        if char in b"[{":
+            depth += 1
+            if char == b"{" and depth == 3:
+                seen += 1
+                if seen == index:
+                    return data.count(b"\n", 0, token.start()) + 1
+        elif char in b"]}":
+            depth -= 1
+    return 1
+
+
+class _Reader:
+    """Turns CloudTrail records into aggregator calls."""
+
+    def __init__(self, part: FilePart, options: Options, path: str) -> None:
+        assert part.access is not None
+        assert part.coverage is not None
+        assert part.pii is not None
+        self.access = part.access
+        self.coverage = part.coverage
+        self.pii = part.pii
+        self.stats = part.stats
+        self.path = path
+        self.stores = StoreMatcher(options.policy.pii_stores)
+        self.has_stores = bool(self.stores.buckets or self.stores.tables)
+        self.kept = 0
+        self._days: dict[str, int] = {}
+        self._names: dict[tuple[Any, ...], str | None] = {}
+
+    def line(self, number: int, line: bytes) -> None:
+        if not line.strip():
+            return
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            self.stats.reject(
+                f"{self.path}:{number}", "malformed JSON (expected one CloudTrail event per line)"
+            )
+            return
+        problem = self.record(record, number)
+        if problem:
+            self.stats.reject(f"{self.path}:{number}", problem)
+
+    def record(self, record: Any, where: int | _RecordLine) -> str | None:
+        """Apply one event; returns the reason when it cannot be used."""
+        if not isinstance(record, dict):
+            return "not a JSON object"
+        when = record.get("eventTime")
+        ts = self._epoch(when) if isinstance(when, str) else None
+        if ts is None:
+            return "no eventTime" if when is None else "eventTime is not an ISO 8601 time"
+        self.kept += 1
+        self.coverage.add(ts)
+        identity = record.get("userIdentity")
+        if not isinstance(identity, dict):
+            identity = {}
+        cache_key = (
+            identity.get("type"),
+            identity.get("arn"),
+            identity.get("userName"),
+            identity.get("invokedBy"),
+        )
+        try:
+            name = self._names[cache_key]
+        except KeyError:
+            name = self._names[cache_key] = _normal(principal_name(identity))
+        except TypeError:  # an unhashable value where a string belongs
+            name = _normal(principal_name(identity))
+        event = record.get("eventName")
+        address = record.get("sourceIPAddress")
+        address = address if isinstance(address, str) else None
+        failed = record.get("errorCode") is not None
+        params = record.get("requestParameters")
+        if event == "ConsoleLogin":
+            self._console_login(ts, record, identity, name, address)
+        elif name is not None and not failed:
+            self.access.activity_of(ts, name, address)
+        if identity.get("type") == "Root" and not identity.get("invokedBy"):
+            self.access.root_use(ts, str(event))
+        if isinstance(params, dict):
+            if (
+                event in DISABLING
+                and not failed
+                and record.get("eventSource") == "iam.amazonaws.com"
+            ):
+                self._disabling(ts, str(event), params)
+            if self.has_stores and name is not None and not failed:
+                self._store(ts, name, params, address)
+        response = record.get("responseElements")
+        if params or response:
+            self.pii.scan(orjson.dumps([params, response]), self.path, where)
+        else:
+            self.pii.skip()
+        return None
+
+    def _console_login(
+        self,
+        ts: int,
+        record: dict[str, Any],
+        identity: dict[str, Any],
+        name: str | None,
+        address: str | None,
+    ) -> None:
+        response = record.get("responseElements")
+        outcome = response.get("ConsoleLogin") if isinstance(response, dict) else None
+        extra = record.get("additionalEventData")
+        used = extra.get("MFAUsed") if isinstance(extra, dict) else None
+        mfa: bool | None = None
+        if identity.get("type") in ("IAMUser", "Root"):  # federated users pass MFA at their IdP
+            mfa = True if used == "Yes" else False if used == "No" else None
+        hidden = name is None or name == "HIDDEN_DUE_TO_SECURITY_REASONS"
+        self.access.login(
+            ts,
+            name or "-",
+            success=outcome == "Success",
+            method="console",
+            mfa=mfa,
+            address=address,
+            invalid_user=hidden and outcome != "Success",
+        )
+
+    def _disabling(self, ts: int, event: str, params: dict[str, Any]) -> None:
+        user = params.get("userName")
+        if not isinstance(user, str):
+            return
+        if event == "UpdateAccessKey" and params.get("status") != "Inactive":
+            return
+        self.access.disabled(ts, user, f"IAM {event}")
+
+    def _store(self, ts: int, name: str, params: dict[str, Any], address: str | None) -> None:
+        for key in _DATA_KEYS:
+            value = params.get(key)
+            if isinstance(value, str):
+                store = (
+                    self.stores.bucket(value) if key == "bucketName" else self.stores.table(value)
+                )
+                if store is not None:
+                    self.access.touch_store(ts, name, store, address)
+                return
+
+    def _epoch(self, text: str) -> int | None:
+        # 2026-07-01T12:34:56Z, CloudTrail's only form, parsed by hand: a day cache plus arithmetic.
+        if len(text) == 20 and text[10] == "T" and text[19] == "Z":
+            day = self._days.get(text[:10])
+            if day is None:
+                try:
+                    day = int(datetime.fromisoformat(text[:10]).replace(tzinfo=UTC).timestamp())
+                except ValueError:
+                    return None
+                self._days[text[:10]] = day
+            try:
+                return day + int(text[11:13]) * 3600 + int(text[14:16]) * 60 + int(text[17:19])
+            except ValueError:
+                return None
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return int((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp())
+
+    def flush(self) -> None:
+        self.stats.keep(self.kept)
+        self.kept = 0
+
+
+def _normal(name: str | None) -> str | None:
+    return name.strip().lower() if name is not None else None
+
+
+def principal_name(identity: dict[str, Any]) -> str | None:
+    """Name the person or role behind a CloudTrail ``userIdentity`` (None: AWS services)."""
+    kind = identity.get("type")
+    raw_arn = identity.get("arn")
+    arn: str = raw_arn if isinstance(raw_arn, str) else ""
+    if kind == "Root":
+        return "root"
+    if kind == "AWSService" or identity.get("invokedBy") and not arn:
+        return None
+    if kind in ("IAMUser", "IdentityCenterUser") and isinstance(identity.get("userName"), str):
+        return str(identity["userName"])
+    if kind == "AssumedRole" and arn.count("/") >= 2:
+        _, role, session = arn.split("/", 2)
+        return role if _MACHINE_SESSION.match(session) else session
+    if kind == "FederatedUser" and "/" in arn:
+        return arn.rsplit("/", 1)[1]
+    if kind == "AWSAccount" and isinstance(identity.get("accountId"), str):
+        return f"account {identity['accountId']}"
+    if isinstance(identity.get("userName"), str):
+        return str(identity["userName"])
+    return arn.rsplit("/", 1)[1] if "/" in arn else None

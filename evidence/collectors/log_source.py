@@ -1,0 +1,220 @@
+"""What every access-log collector shares: settings, the per-source state, and the items it yields.
+
+A log collector reads its files one at a time (streaming), feeds an :class:`AccessAggregator`,
+a :class:`Coverage` and a :class:`PiiScanner`, and yields three items per source:
+``access.activity``, ``logging.coverage`` and ``logging.pii_in_logs``. A file that cannot be
+read is rejected as ``file:line: reason`` and the other files are kept.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from abc import abstractmethod
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+
+from evidence.collectors.access_facts import AccessAggregator
+from evidence.collectors.base import Collector, CollectorContext, CollectorSettings
+from evidence.collectors.inputs import expand_paths
+from evidence.collectors.log_coverage import Coverage
+from evidence.collectors.log_pii import PiiScanner
+from evidence.errors import InputError
+from evidence.model.access import AccessPolicy
+from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
+
+ACTIVITY = "access.activity"
+COVERAGE = "logging.coverage"
+PII = "logging.pii_in_logs"
+
+
+class LogSourceSettings(CollectorSettings, AccessPolicy):
+    """Input paths and the channel of a log source, plus the organisation's ``[access]`` settings.
+
+    The pipeline fills the ``[access]`` keys from evidence.toml; a source may override them.
+    """
+
+    paths: list[Path] = Field(min_length=1)
+    channel: str | None = None
+
+
+class ZonedLogSettings(LogSourceSettings):
+    """A log whose timestamps may lack a zone: ``timezone`` (IANA name) is the host's."""
+
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as Europe/London)"
+            ) from None
+        return value
+
+
+SettingsT = TypeVar("SettingsT", bound=LogSourceSettings)
+
+
+@dataclass
+class LogState:
+    """Everything one source accumulates while its files are read."""
+
+    access: AccessAggregator
+    coverage: Coverage
+    pii: PiiScanner
+    stats: ParseStats
+    raw_inputs: list[RawInput] = field(default_factory=list)
+    files_rejected: int = 0
+
+    @classmethod
+    def new(
+        cls, settings: LogSourceSettings, context: CollectorContext, *, deferred: bool = False
+    ) -> LogState:
+        """Empty state for a source (``deferred`` keeps login attempts for an ordered replay)."""
+        return cls(
+            access=AccessAggregator(settings, context.period, context.as_of, deferred=deferred),
+            coverage=Coverage(context.period, context.as_of, settings.max_gap_hours),
+            pii=PiiScanner(list(settings.name_fields)),
+            stats=ParseStats(scope=context.source),
+        )
+
+
+class LogCollector(Collector[SettingsT]):
+    """Base of the access-log collectors: reads files in order and yields the three items."""
+
+    produces: ClassVar[tuple[str, ...]] = (ACTIVITY, COVERAGE, PII)
+    #: What the facts call this kind of log (``cloudtrail``, ``auth-log``...).
+    source_type: ClassVar[str]
+    #: The channel a source covers unless its settings say otherwise.
+    default_channel: ClassVar[str]
+    #: File name patterns read from folders.
+    patterns: ClassVar[tuple[str, ...]] = ("*",)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for base in getattr(cls, "__orig_bases__", ()):  # LogCollector[MySettings] binds the model
+            if typing.get_origin(base) is LogCollector:
+                (model,) = typing.get_args(base)
+                if isinstance(model, type) and issubclass(model, LogSourceSettings):
+                    cls._settings_model = model
+
+    def collect(self) -> Iterator[EvidenceItem]:
+        """Read every file (rejecting the unreadable ones) and yield the source's items."""
+        files = self.input_files()
+        before = Counter(self.context.redactor.counts)
+        state = LogState.new(self.settings, self.context)
+        for path in files:
+            try:
+                state.raw_inputs.append(self.read_file(path, state))
+            except InputError as exc:
+                state.files_rejected += 1
+                state.stats.reject(f"{path}:{exc.line or 1}", exc.reason)
+        yield from self.items(state, len(files), before)
+
+    def input_files(self) -> list[Path]:
+        """List the configured files, folders expanded, oldest rotated file first."""
+        found = expand_paths([self.context.resolve(p) for p in self.settings.paths], self.patterns)
+        return sorted(dict.fromkeys(found), key=rotation_key)
+
+    @abstractmethod
+    def read_file(self, path: Path, state: LogState) -> RawInput:
+        """Stream one file into ``state``; raise InputError when the file cannot be read at all."""
+
+    def items(self, state: LogState, files: int, before: Counter[str]) -> Iterator[EvidenceItem]:
+        """Build the ``access.activity``, ``logging.coverage`` and ``logging.pii_in_logs`` items."""
+        channel = self.settings.channel or self.default_channel
+        coverage = state.coverage.facts()
+        covers = (_moment(coverage["oldest_event"]), _moment(coverage["newest_event"]))
+        common = {
+            "files": files,
+            "files_read": len(state.raw_inputs),
+            "files_rejected": state.files_rejected,
+        }
+        activity = {
+            **state.access.facts(self.context.redactor, self.source_type, channel),
+            "events_in_period": coverage["events_in_period"],
+            **common,
+        }
+        coverage.update(
+            source_type=self.source_type,
+            channel=channel,
+            expected_channels=sorted(set(self.settings.channels)),
+            operating_since=self.settings.operating_since.isoformat()
+            if self.settings.operating_since
+            else None,
+            **common,
+        )
+        pii = {**state.pii.facts(), "source_type": self.source_type, "channel": channel, **common}
+        redactions = self.redaction_counts(before)
+        subject = f"{self.source_type} logs of source {self.context.source}"
+        for kind, facts in ((ACTIVITY, activity), (COVERAGE, coverage), (PII, pii)):
+            yield self.item(
+                kind,
+                subject,
+                facts,
+                stats=state.stats.model_copy(deep=True),
+                raw_inputs=[r.model_copy() for r in state.raw_inputs],
+                location=str(self.context.resolve(self.settings.paths[0])),
+                covers=covers,
+                redactions=redactions,
+            )
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+_ROTATED = re.compile(r"^(?P<base>.*?)(?:[.-](?P<n>\d{1,3}))?(?P<ext>\.gz|\.bz2)?$")
+
+
+def rotation_key(path: Path) -> tuple[str, str, int, str]:
+    """Sort rotated files oldest first: ``x.log.3.gz``, ``x.log.2``, ``x.log.1``, ``x.log``.
+
+    Date-stamped names (``x.log-20260901``) sort by their date as they are.
+    """
+    match = _ROTATED.match(path.name)
+    assert match is not None  # the pattern matches every name
+    number = int(match["n"]) if match["n"] else 0
+    return (str(path.parent), match["base"], -number, path.name)
+
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+        start=1,
+    )
+}
+
+
+def yearless(
+    month: str, day: int, clock: str, as_of: datetime, year: int | None = None, zone: tzinfo = UTC
+) -> datetime:
+    """Date a syslog time without a year (``Sep  6 09:57:21``) in the year not after as-of.
+
+    Logs are read after they were written, so a date later than the as-of instant (by more
+    than a day, allowing for time zones) belongs to the year before. ``year`` overrides this.
+    The clock is read in ``zone`` (the host's time zone) and returned in UTC.
+    """
+    hours, minutes, seconds = (int(part) for part in clock.split(":"))
+    month_number = _MONTHS[month.lower()]
+    chosen = year if year is not None else as_of.year
+    moment = datetime(chosen, month_number, day, hours, minutes, seconds, tzinfo=zone)
+    if year is None and moment > as_of + timedelta(days=1):
+        moment = moment.replace(year=chosen - 1)
+    return moment.astimezone(UTC)
+
+
+def month_known(month: str) -> bool:
+    """Whether ``month`` is an English three-letter month abbreviation."""
+    return month.lower() in _MONTHS
