@@ -157,7 +157,8 @@ def dataflow_pii_flows_tls(ctx: CheckContext) -> CheckOutcome:
 
 # ----------------------------------------------------------------------------- stores
 
-_BITS = re.compile(r"(aes|rsa)[\s_-]*(?:gcm[\s_-]*)?(\d{3,4})", re.IGNORECASE)
+_BITS = re.compile(r"(aes|rsa)[\s_-]*(?:gcm[\s_-]*)?(\d{2,5})", re.IGNORECASE)
+_WEAK_CIPHERS = re.compile(r"\b(?:3?des|triple[\s_-]?des|rc4|blowfish|xor|rot13)\b", re.IGNORECASE)
 
 
 def key_bits(algorithm: str | None) -> tuple[str, int] | None:
@@ -173,6 +174,9 @@ def _encryption_findings(ctx: CheckContext, item: EvidenceItem, store: dict[str,
         return
     if store["encrypted_at_rest"] is False:
         found.bad.append(f"PII store {name} is declared not encrypted at rest")
+        return
+    if _WEAK_CIPHERS.search(store["encryption_algorithm"] or ""):
+        found.bad.append(f"PII store {name} uses {store['encryption_algorithm']}, not AES or RSA")
         return
     bits = key_bits(store["encryption_algorithm"])
     minimum = {"aes": int(ctx.params.get("min_aes_bits", 128)), "rsa": int(ctx.params.get("min_rsa_bits", 2048))}
