@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape
 
 from evidence import __version__
-from evidence.cli import collectors, evaluate, init, inspect, policies, report, run
+from evidence.cli import collectors, dataflow, evaluate, init, inspect, policies, report, run
 from evidence.cli.output import stderr
 from evidence.cli.tracing import reraise_internal, set_traceback
 from evidence.errors import EvidenceError
@@ -60,6 +60,7 @@ app.command("run")(run.run)
 app.command("inspect")(inspect.inspect)
 app.command("collectors")(collectors.collectors)
 app.add_typer(policies.app, name="policies")
+app.add_typer(dataflow.app, name="dataflow")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
