@@ -1,5 +1,8 @@
-"""Helpers of the data-flow tests: run the real collector on maps, build observed evidence in
-the fact-contract shapes of docs/evidence-kinds.md, and evaluate the real catalogues."""
+"""Helpers of the data-flow tests: the real collector, contract-shaped evidence, evaluation.
+
+They run the real collector on maps, build observed evidence in the fact-contract shapes of
+docs/evidence-kinds.md, and evaluate the real catalogues.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ KEY = b"dataflow-tests-pseudonym-key-0001"
 
 
 def redactor() -> Redactor:
-    """A redactor with a fixed key, so pseudonyms are the same in every test."""
+    """Make a redactor with a fixed key, so pseudonyms are the same in every test."""
     return Redactor(KEY)
 
 
@@ -44,15 +47,21 @@ def collect_paths(
 ) -> list[EvidenceItem]:
     """Run the dataflow collector on existing files (relative to ``folder``); items are sealed."""
     context = CollectorContext(
-        source="data-map", base_dir=folder, period=PERIOD, as_of=AS_OF, redactor=redact or redactor(),
+        source="data-map",
+        base_dir=folder,
+        period=PERIOD,
+        as_of=AS_OF,
+        redactor=redact or redactor(),
         collected_at=datetime(2026, 10, 1, tzinfo=UTC),
     )
     settings = DataflowSettings.model_validate({"maps": [str(p) for p in paths], "format": fmt})
     return [item.seal() for item in DataflowCollector(settings, context).collect()]
 
 
-def observed(kind: str, facts: dict[str, Any], *, source: str = "aws", collector: str = "aws") -> EvidenceItem:
-    """An evidence item as another collector would produce it (facts in the contract shape)."""
+def observed(
+    kind: str, facts: dict[str, Any], *, source: str = "aws", collector: str = "aws"
+) -> EvidenceItem:
+    """Build an evidence item as another collector would (facts in the contract shape)."""
     return EvidenceItem(
         id=stable_evidence_id(source, kind, f"{source}:{kind}"),
         kind=kind,
@@ -70,14 +79,16 @@ def evaluate_items(
 ) -> dict[str, ControlResult]:
     """Results by ``control_id`` (prefixed ``catalogue:`` when several catalogues are given)."""
     catalogues = [load_catalogue(ref) for ref in refs or ("amazon-dpp@2025-11",)]
-    evaluation = evaluate(catalogues, EvaluationInput(evidence=list(items), period=PERIOD, as_of=as_of))
+    evaluation = evaluate(
+        catalogues, EvaluationInput(evidence=list(items), period=PERIOD, as_of=as_of)
+    )
     if len(catalogues) == 1:
         return {r.control_id: r for r in evaluation.results}
     return {f"{r.catalogue}:{r.control_id}": r for r in evaluation.results}
 
 
 def outcome(result: ControlResult, check: str) -> Any:
-    """The one outcome of ``check`` in a control result."""
+    """Return the one outcome of ``check`` in a control result."""
     found = [o for o in result.outcomes if o.check == check]
     assert len(found) == 1, [o.check for o in result.outcomes]
     return found[0]
@@ -100,7 +111,8 @@ stores:
     resources: [{type: rds_instance, id: orders}]
     tables: [public.orders]
 flows:
-  - {from: sp-api, to: api, carries: {pii: [buyer_name, shipping_address]}, protocol: HTTPS, tls: 1.2}
+  - {from: sp-api, to: api, protocol: HTTPS, tls: 1.2,
+     carries: {pii: [buyer_name, shipping_address]}}
   - {from: api, to: orders-db, carries: {pii: [buyer_name]}, protocol: PostgreSQL, tls: 1.3,
      endpoint: "db.internal.example:5432"}
 roles:

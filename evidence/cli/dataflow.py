@@ -1,4 +1,4 @@
-"""`evidence dataflow`: work with data maps outside a run (convert a threat model to a native map)."""
+"""`evidence dataflow`: work with data maps outside a run (convert a threat model into a map)."""
 
 from __future__ import annotations
 
@@ -14,20 +14,30 @@ from evidence.collectors.dataflow.gaps import map_gaps
 from evidence.collectors.dataflow.importers import Format
 from evidence.errors import ConfigError
 
-app = typer.Typer(help="Data maps: convert models from threat-modelling tools into native data maps.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Data maps: convert models from threat-modelling tools into native data maps.",
+    no_args_is_help=True,
+)
 
 _FORMATS = ", ".join(get_args(Format))
 
 
 @app.command("import")
 def import_(
-    models: Annotated[list[Path], typer.Argument(
-        help="A Threat Dragon, OTM, pytm or Threagile model, or Fides resource files (several together)."
-    )],
-    out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Native data map to write (default: <model>.data-map.yaml in the current folder)."
-    )] = None,
+    models: Annotated[
+        list[Path],
+        typer.Argument(
+            help="A Threat Dragon, OTM, pytm or Threagile model, or Fides resource files."
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Native data map to write (default: <model>.data-map.yaml in the current folder).",
+        ),
+    ] = None,
     format_: Annotated[str, typer.Option("--format", help=f"Source format: {_FORMATS}.")] = "auto",
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
     json: JsonOption = False,
@@ -46,8 +56,14 @@ def import_(
     target.write_text(to_native_yaml(imported, models), encoding="utf-8")
     gaps = map_gaps(imported.data_map)
     if json:
-        print_json({"written": str(target), "format": imported.format, "gaps": [g.as_fact() for g in gaps],
-                    "notes": imported.notes})
+        print_json(
+            {
+                "written": str(target),
+                "format": imported.format,
+                "gaps": [g.as_fact() for g in gaps],
+                "notes": imported.notes,
+            }
+        )
     else:
         stderr().print(
             f"wrote {target} ({imported.format}): {len(imported.data_map.systems)} systems, "

@@ -15,11 +15,33 @@ REALDATA = FIXTURES / "realdata"
 EXPECTED: dict[str, dict[str, object]] = {
     "fides_sample_systems.yml": {"format": "fides", "systems": 2, "stores": 3, "flows": 4},
     "pytm_input.json": {"format": "pytm", "systems": 2, "stores": 1, "flows": 4},
-    "threagile_demo_example_threagile.yaml": {"format": "threagile-1.0.0", "systems": 11, "stores": 3, "flows": 36},
-    "threat-dragon_demo-threat-model.json": {"format": "threat-dragon-v1", "systems": 3, "stores": 4, "flows": 10},
-    "threat-dragon_example-open-threat-model.json": {"format": "otm-0.2.0", "systems": 3, "stores": 1, "flows": 2},
-    "threat-dragon_v2-threat-model.json": {"format": "threat-dragon-v2", "systems": 3, "stores": 4, "flows": 9},
-    "pytm_dfd.dot": {"rejected": "not a model: a Graphviz drawing (such as pytm --dfd output); it holds no data classification"},
+    "threagile_demo_example_threagile.yaml": {
+        "format": "threagile-1.0.0",
+        "systems": 11,
+        "stores": 3,
+        "flows": 36,
+    },
+    "threat-dragon_demo-threat-model.json": {
+        "format": "threat-dragon-v1",
+        "systems": 3,
+        "stores": 4,
+        "flows": 10,
+    },
+    "threat-dragon_example-open-threat-model.json": {
+        "format": "otm-0.2.0",
+        "systems": 3,
+        "stores": 1,
+        "flows": 2,
+    },
+    "threat-dragon_v2-threat-model.json": {
+        "format": "threat-dragon-v2",
+        "systems": 3,
+        "stores": 4,
+        "flows": 9,
+    },
+    "pytm_dfd.dot": {
+        "rejected": "not a model: a Graphviz drawing (such as pytm --dfd output); it holds no data"
+    },
 }
 
 
@@ -41,7 +63,9 @@ def test_realdata_model_imports_or_is_rejected_with_a_reason(tmp_path: Path, nam
     assert facts["format"] == expected["format"]
     counts = facts["counts"]
     assert (counts["systems"], counts["stores"], counts["flows"]) == (
-        expected["systems"], expected["stores"], expected["flows"],
+        expected["systems"],
+        expected["stores"],
+        expected["flows"],
     )
     # Every import says what it lacks for the DPP: no threat-modelling format states retention.
     assert facts["gaps"], "an import without gaps would claim more than its format can say"
@@ -57,8 +81,12 @@ def test_threat_dragon_v2_maps_flags_and_notes_dangling_flows(tmp_path: Path) ->
     flows = {(f["from"], f["to"]): f for f in facts["flows"]}
     response = flows[("web-application", "browser")]
     assert (response["protocol"], response["encrypted"], response["tls"]) == ("HTTP/S", True, None)
-    assert flows[("web-application", "message-queue")]["tls"] == "none"  # not encrypted, no protocol
-    assert ("flow web-application->browser", "tls") in {(g["element"], g["field"]) for g in facts["gaps"]}
+    assert (
+        flows[("web-application", "message-queue")]["tls"] == "none"
+    )  # not encrypted, no protocol
+    assert ("flow web-application->browser", "tls") in {
+        (g["element"], g["field"]) for g in facts["gaps"]
+    }
     assert any("'Web Request' skipped" in n for n in facts["notes"])
 
 
@@ -82,7 +110,10 @@ def test_fides_systems_and_datasets_form_one_map(tmp_path: Path) -> None:
     assert len(item.raw_inputs) == 2
     store = next(s for s in item.facts["stores"] if s["id"] == "orders-database")
     assert store["pii_fields"] == [
-        "user.contact", "orders.buyer_name", "orders.shipping.street", "orders.shipping.postal_code",
+        "user.contact",
+        "orders.buyer_name",
+        "orders.shipping.street",
+        "orders.shipping.postal_code",
     ]
     assert store["amazon_data"] == ["orders.order_id", "order_items.sku", "order_items.quantity"]
     assert store["unclassified"] == ["orders.notes"]
@@ -102,13 +133,17 @@ def test_pytm_dump_feeds_the_checks(tmp_path: Path) -> None:
     results = evaluate_items([item])
     enc1 = outcome(results["DPP-ENC-1"], "dataflow_pii_flows_tls")
     assert enc1.status == "not_met"
-    assert "order-service -> orders-db carries PII (shipping address) over PostgreSQL with no TLS" in enc1.reasons[0]
+    assert (
+        "order-service -> orders-db carries PII (shipping address) over PostgreSQL with no TLS"
+        in enc1.reasons[0]
+    )
     assert results["DPP-ENC-1"].status == "not_met"
 
 
 def test_a_drawing_is_rejected_whatever_its_name(tmp_path: Path) -> None:
     (item,) = collect(tmp_path, {"flows.puml": "@startuml\nA -> B\n@enduml\n"})
-    assert item.error is not None and "not a model: a PlantUML drawing" in item.error
+    assert item.error is not None
+    assert "not a model: a PlantUML drawing" in item.error
 
 
 @pytest.mark.parametrize(
@@ -116,13 +151,17 @@ def test_a_drawing_is_rejected_whatever_its_name(tmp_path: Path) -> None:
     [
         ({"m.json": '{"a": 1,\n "b": }'}, "m.json:2: malformed JSON: Expecting value"),
         ({"m.json": '{"nodes": []}'}, "unrecognised model: expected Threat Dragon, OTM or pytm"),
-        ({"m.yaml": "name: x\nstores: []\n"}, "looks like a native data map but has no `version: 1` line"),
+        (
+            {"m.yaml": "name: x\nstores: []\n"},
+            "looks like a native data map but has no `version: 1` line",
+        ),
         ({"m.txt": "hello"}, "unsupported file type: expected .yaml, .yml or .json"),
     ],
 )
 def test_unreadable_models_say_why(tmp_path: Path, files: dict[str, str], expected: str) -> None:
     (item,) = collect(tmp_path, files)
-    assert item.error is not None and expected in item.error
+    assert item.error is not None
+    assert expected in item.error
 
 
 def test_a_forced_format_must_match_the_file(tmp_path: Path) -> None:

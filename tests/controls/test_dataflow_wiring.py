@@ -22,7 +22,9 @@ def test_dataflow_checks_are_built_and_not_planned(ref: str) -> None:
                 assert not check.planned, f"{control.id}: {check.check} is built; drop planned"
                 assert set(built[check.check].reads) >= {"dataflow.map"}
         for need in control.evidence:
-            assert need.kind != "dataflow.crosscheck", "cross-checks are a check, not an evidence kind"
+            assert need.kind != "dataflow.crosscheck", (
+                "cross-checks are a check, not an evidence kind"
+            )
             if need.kind == "dataflow.map":
                 assert not need.planned
 
@@ -33,8 +35,13 @@ def test_declarations_cannot_decide_an_any_of_control(ref: str) -> None:
         if control.decide != "any":
             continue
         for check in control.checks:
-            if check.check.startswith("dataflow_") and (control.id, check.check) not in MAY_DECIDE_ANY:
-                assert check.with_.get("supporting_only") is True, f"{ref} {control.id}: {check.check}"
+            if (
+                check.check.startswith("dataflow_")
+                and (control.id, check.check) not in MAY_DECIDE_ANY
+            ):
+                assert check.with_.get("supporting_only") is True, (
+                    f"{ref} {control.id}: {check.check}"
+                )
 
 
 def test_the_dataflow_collector_feeds_the_kind_its_checks_read() -> None:
@@ -46,7 +53,14 @@ def test_the_dataflow_collector_feeds_the_kind_its_checks_read() -> None:
         if any(check.check.startswith("dataflow_") for check in c.checks)
     }
     expected = {
-        "DPP-SCOPE-1", "DPP-RET-1", "DPP-ENC-1", "DPP-ENC-2", "DPP-ACC-6", "DPP-GOV-2", "DPP-ASSET-1", "DPP-3P-1",
+        "DPP-SCOPE-1",
+        "DPP-RET-1",
+        "DPP-ENC-1",
+        "DPP-ENC-2",
+        "DPP-ACC-6",
+        "DPP-GOV-2",
+        "DPP-ASSET-1",
+        "DPP-3P-1",
     }
     assert {cid for cat, cid in wired if cat == "amazon-dpp"} == expected
     assert {cid for cat, cid in wired if cat == "amazon-aup"} == {"AUP-PII-1", "AUP-SHARE-1"}

@@ -10,7 +10,12 @@ import pytest
 from dataflow_support import MINIMAL, collect
 
 from evidence.render.charts import registry
-from evidence.render.charts.dataflow import MAX_WIDTH_PT, dataflow_diagram, dataflow_legend, dot_string
+from evidence.render.charts.dataflow import (
+    MAX_WIDTH_PT,
+    dataflow_diagram,
+    dataflow_legend,
+    dot_string,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = 'Orders "db"; ] n0 -> n1 [label="x <script>alert(1)</script> C:\\new \\N'
@@ -37,7 +42,9 @@ def test_every_node_is_drawn_as_real_text(tmp_path: Path) -> None:
     for name in ("Selling Partner API", "Order API", "Orders database"):
         assert name in drawn
     assert "[PII · encrypted]" in drawn
-    assert svg.startswith("<svg") and "<?xml" not in svg and "<!--" not in svg
+    assert svg.startswith("<svg")
+    assert "<?xml" not in svg
+    assert "<!--" not in svg
 
 
 def test_hostile_names_stay_text(tmp_path: Path) -> None:
@@ -50,7 +57,8 @@ def test_hostile_names_stay_text(tmp_path: Path) -> None:
 
 def test_pii_flows_are_thick_and_weak_tls_is_dashed(tmp_path: Path) -> None:
     text = MINIMAL.replace("tls: 1.3", "tls: 1.0").replace(
-        "roles:\n", "  - {from: api, to: sp-api, carries: {amazon: [order_id]}, protocol: HTTPS, tls: 1.2}\nroles:\n"
+        "roles:\n",
+        "  - {from: api, to: sp-api, carries: {amazon: [order_id]}, tls: 1.2}\nroles:\n",
     )
     root = ElementTree.fromstring(dataflow_diagram(facts(tmp_path, text)))
     edges = [g for g in root.iter(f"{SVG}g") if g.get("class") == "edge"]
@@ -58,7 +66,8 @@ def test_pii_flows_are_thick_and_weak_tls_is_dashed(tmp_path: Path) -> None:
     widths = sorted(p.get("stroke-width", "1") for p in paths)
     assert widths == ["0.8", "2.4", "2.4"]
     dashed = [p for p in paths if p.get("stroke-dasharray")]
-    assert len(dashed) == 1 and dashed[0].get("stroke-width") == "2.4"
+    assert len(dashed) == 1
+    assert dashed[0].get("stroke-width") == "2.4"
     labels = [" ".join(texts(ElementTree.tostring(g, encoding="unicode"))) for g in edges]
     assert any("PII (1 field)" in label and "TLS 1.0 (below 1.2)" in label for label in labels)
 
@@ -70,7 +79,9 @@ def test_diagram_fits_the_page_and_is_deterministic(tmp_path: Path) -> None:
     assert width <= MAX_WIDTH_PT
 
 
-def test_without_graphviz_the_report_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_graphviz_the_report_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data = facts(tmp_path)
     monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` on this PATH
     assert shutil.which("dot") is None

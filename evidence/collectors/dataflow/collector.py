@@ -1,4 +1,4 @@
-"""The ``dataflow`` collector: one ``dataflow.map`` item per data map (all Fides files of a source form one)."""
+"""The ``dataflow`` collector: one ``dataflow.map`` item per data map (Fides files form one)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ from pydantic import Field
 
 from evidence.collectors.base import Collector, CollectorSettings
 from evidence.collectors.dataflow.facts import map_facts
-from evidence.collectors.dataflow.importers import Format, Imported, import_fides_files, import_model, read_model
+from evidence.collectors.dataflow.importers import (
+    Format,
+    Imported,
+    import_fides_files,
+    import_model,
+    read_model,
+)
 from evidence.collectors.inputs import expand_paths, open_input
 from evidence.errors import InputError
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
@@ -26,15 +32,17 @@ class DataflowSettings(CollectorSettings):
 
 
 class DataflowCollector(Collector[DataflowSettings]):
-    """Reads data maps (native YAML, Threat Dragon, OTM, pytm, Fides, Threagile) into ``dataflow.map``."""
+    """Reads data maps (native YAML, Threat Dragon, OTM, pytm, Fides, Threagile)."""
 
     id = "dataflow"
-    description = "Data map as code (native YAML) or imported from Threat Dragon, OTM, pytm, Fides, Threagile"
+    description = (
+        "Data map as code (native YAML) or imported from Threat Dragon, OTM, pytm, Fides, Threagile"
+    )
     produces = (KIND,)
     paths_setting = "maps"
 
     def collect(self) -> Iterator[EvidenceItem]:
-        """One item per map; a file that cannot be read or imported yields a failed item naming why."""
+        """Yield one item per map; a file that cannot be imported gives a failed item (why)."""
         try:
             files = expand_paths(
                 [self.context.resolve(p) for p in self.settings.maps], ("*.yaml", "*.yml", "*.json")
@@ -65,8 +73,7 @@ class DataflowCollector(Collector[DataflowSettings]):
             yield self._item(imported, [raw for _, _, raw in fides], subject)
 
     def _shown(self, path: Path) -> str:
-        """The path relative to the config's folder when it lies under it, so ids do not depend
-        on where the checkout is."""
+        """Show ``path`` relative to the config's folder, so ids do not depend on the checkout."""
         try:
             return str(path.relative_to(self.context.base_dir))
         except ValueError:
@@ -77,7 +84,13 @@ class DataflowCollector(Collector[DataflowSettings]):
         facts = map_facts(imported.data_map, imported.format, imported.notes, self.context.redactor)
         counts = facts["counts"]
         stats = ParseStats(scope=subject)
-        stats.keep(counts["systems"] + counts["stores"] + counts["flows"] + counts["third_parties"] + counts["roles"])
+        stats.keep(
+            counts["systems"]
+            + counts["stores"]
+            + counts["flows"]
+            + counts["third_parties"]
+            + counts["roles"]
+        )
         return self.item(
             KIND,
             subject=subject,
@@ -89,7 +102,7 @@ class DataflowCollector(Collector[DataflowSettings]):
 
 
 def _read(path: Path) -> tuple[RawInput, str]:
-    """The file's text and its RawInput (hash of the bytes on disk)."""
+    """Read the file's text and its RawInput (hash of the bytes on disk)."""
     with open_input(path) as tracked:
         data = tracked.stream.read()
         raw = tracked.raw_input()

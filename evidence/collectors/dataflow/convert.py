@@ -12,7 +12,13 @@ from typing import Any
 import yaml
 
 from evidence.collectors.dataflow.gaps import map_gaps
-from evidence.collectors.dataflow.importers import Format, Imported, import_fides_files, import_model, read_model
+from evidence.collectors.dataflow.importers import (
+    Format,
+    Imported,
+    import_fides_files,
+    import_model,
+    read_model,
+)
 from evidence.errors import InputError
 
 
@@ -33,25 +39,28 @@ def import_files(paths: list[Path], fmt: Format = "auto") -> Imported:
     if all(detected == "fides" for _, _, detected, _ in read):
         return import_fides_files([(path, data) for path, _, _, data in read])
     if len(read) > 1:
-        raise InputError(paths[1], "give one model at a time (several files only for Fides resources)")
+        raise InputError(
+            paths[1], "give one model at a time (several files only for Fides resources)"
+        )
     path, text, detected, data = read[0]
     return import_model(path, text, detected, data)
 
 
 def to_native_yaml(imported: Imported, sources: list[Path]) -> str:
-    """The native YAML text of ``imported``, headed by where it came from and what it lacks."""
+    """Write ``imported`` as native YAML, headed by where it came from and what it lacks."""
     data = _pruned(imported.data_map.model_dump(mode="json", by_alias=True, exclude_none=True))
     for flow in data.get("flows", []):
         if flow.get("bidirectional") is False:
             del flow["bidirectional"]
     header = [
-        f"# Data map converted by `evidence dataflow import` from {', '.join(p.name for p in sources)}",
+        "# Data map converted by `evidence dataflow import` from "
+        + ", ".join(p.name for p in sources),
         f"# (format {imported.format}). Check it, then add what the source does not say:",
     ]
     gaps = map_gaps(imported.data_map)
     header += [f"#   - {g.element}: {g.field} ({g.needed_for})" for g in gaps] or ["#   (nothing)"]
     header += [f"# Import note: {note}" for note in imported.notes]
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    body = str(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
     return "\n".join(header) + "\n" + body
 
 

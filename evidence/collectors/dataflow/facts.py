@@ -1,4 +1,4 @@
-"""A data map as ``dataflow.map`` facts: JSON data, redacted, with the derived PII status of each element.
+"""A data map as ``dataflow.map`` facts: JSON, redacted, with the PII status of each element.
 
 The checks and the diagram read only these facts (the stages share data, not code), so every
 judgement that depends on the map's meaning, such as "a store mixing PII and other data is a
@@ -10,7 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from evidence.collectors.dataflow.gaps import map_gaps
-from evidence.collectors.dataflow.model import DEVICE_KINDS, DataHeld, DataMap, Flow, Store, flow_ids
+from evidence.collectors.dataflow.model import (
+    DEVICE_KINDS,
+    DataHeld,
+    DataMap,
+    Flow,
+    Store,
+    flow_ids,
+)
 from evidence.redact import Redactor
 
 
@@ -38,8 +45,13 @@ def map_facts(data_map: DataMap, fmt: str, notes: list[str], redactor: Redactor)
             "gaps": len(gaps),
         },
         "systems": [
-            {"id": text(s.id), "name": text(s.label), "kind": s.kind, "zone": text(s.zone),
-             "device": s.kind in DEVICE_KINDS}
+            {
+                "id": text(s.id),
+                "name": text(s.label),
+                "kind": s.kind,
+                "zone": text(s.zone),
+                "device": s.kind in DEVICE_KINDS,
+            }
             for s in data_map.systems
         ],
         "stores": stores,
@@ -51,7 +63,9 @@ def map_facts(data_map: DataMap, fmt: str, notes: list[str], redactor: Redactor)
                 "purpose": p.purpose,
                 "purpose_detail": text(p.purpose_detail),
                 "last_assessment": p.last_assessment.isoformat() if p.last_assessment else None,
-                "contract": None if p.contract is None else {
+                "contract": None
+                if p.contract is None
+                else {
                     "type": text(p.contract.type),
                     "signed": p.contract.signed.isoformat() if p.contract.signed else None,
                     "reference": text(p.contract.reference),
@@ -73,7 +87,8 @@ def map_facts(data_map: DataMap, fmt: str, notes: list[str], redactor: Redactor)
             for r in data_map.roles
         ],
         "out_of_scope": [
-            {"type": o.type, "id": text(o.id), "reason": text(o.reason)} for o in data_map.out_of_scope
+            {"type": o.type, "id": text(o.id), "reason": text(o.reason)}
+            for o in data_map.out_of_scope
         ],
         "gaps": gaps,
         "notes": [text(note) for note in notes],
@@ -92,7 +107,13 @@ class _Scrubber:
 
 def _held(held: DataHeld | None, text: _Scrubber) -> dict[str, Any]:
     if held is None:
-        return {"pii": "unknown", "data_declared": False, "pii_fields": [], "amazon_data": [], "unclassified": []}
+        return {
+            "pii": "unknown",
+            "data_declared": False,
+            "pii_fields": [],
+            "amazon_data": [],
+            "unclassified": [],
+        }
     return {
         "pii": held.pii_status,
         "data_declared": True,
@@ -116,14 +137,18 @@ def _store(store: Store, text: _Scrubber) -> dict[str, Any]:
         "encrypted_at_rest": None if encryption is None else encryption.enabled,
         "encryption_algorithm": text(encryption.algorithm) if encryption else None,
         "encryption_key": text(encryption.key) if encryption else None,
-        "retention": None if store.retention is None else {
+        "retention": None
+        if store.retention is None
+        else {
             "pii_days": store.retention.pii_days,
             "after": store.retention.after,
             "legal_hold": text(store.retention.legal_hold),
             "job": text(store.retention.job),
         },
         "region": text(store.region),
-        "backups": None if store.backups is None else {
+        "backups": None
+        if store.backups is None
+        else {
             "enabled": store.backups.enabled,
             "encrypted": store.backups.encrypted,
             "retention_days": store.backups.retention_days,

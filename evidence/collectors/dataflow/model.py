@@ -19,18 +19,51 @@ TlsVersion = Literal["none", "1.0", "1.1", "1.2", "1.3"]
 TLS_ORDER: dict[str, int] = {"none": 0, "1.0": 10, "1.1": 11, "1.2": 12, "1.3": 13}
 
 SystemKind = Literal[
-    "service", "worker", "web-app", "api", "amazon", "user", "external",
-    "workstation", "personal-device", "removable-media", "other",
+    "service",
+    "worker",
+    "web-app",
+    "api",
+    "amazon",
+    "user",
+    "external",
+    "workstation",
+    "personal-device",
+    "removable-media",
+    "other",
 ]
 StoreKind = Literal[
-    "database", "object-storage", "file-storage", "cache", "queue", "search-index", "log",
-    "backup", "spreadsheet", "saas", "removable-media", "personal-device", "other",
+    "database",
+    "object-storage",
+    "file-storage",
+    "cache",
+    "queue",
+    "search-index",
+    "log",
+    "backup",
+    "spreadsheet",
+    "saas",
+    "removable-media",
+    "personal-device",
+    "other",
 ]
 ResourceType = Literal[
-    "s3_bucket", "rds_instance", "rds_cluster", "ebs_volume", "dynamodb_table", "other",
+    "s3_bucket",
+    "rds_instance",
+    "rds_cluster",
+    "ebs_volume",
+    "dynamodb_table",
+    "other",
 ]
 Purpose = Literal[
-    "fulfilment", "tax", "legal", "hosting", "payments", "support", "analytics", "marketing", "other",
+    "fulfilment",
+    "tax",
+    "legal",
+    "hosting",
+    "payments",
+    "support",
+    "analytics",
+    "marketing",
+    "other",
 ]
 AccessLevel = Literal["read", "write", "read-write", "admin"]
 
@@ -56,7 +89,7 @@ class DataHeld(_Strict):
 
     @property
     def pii_status(self) -> Literal["yes", "no", "unknown"]:
-        """"yes" when any PII is held (a mixed store is a PII store), "unknown" when unclassified data may be."""
+        """Say "yes" when any PII is held (mixed stores too), "unknown" for unclassified data."""
         if self.pii:
             return "yes"
         return "unknown" if self.unclassified else "no"
@@ -76,7 +109,7 @@ class Encryption(_Strict):
 
 
 class Retention(_Strict):
-    """How long PII is kept: days after delivery (or shipment), or the legal hold that keeps it longer."""
+    """How long PII is kept: days after delivery (or shipment), or the legal hold keeping it."""
 
     pii_days: int | None = Field(default=None, ge=0)
     after: Literal["delivery", "shipment", "creation"] = "delivery"
@@ -248,7 +281,11 @@ class DataMap(_Strict):
     def node_kinds(self) -> dict[str, str]:
         """Every node id with what it is: "system", "store" or "third_party"."""
         kinds: dict[str, str] = {}
-        for kind, nodes in (("system", self.systems), ("store", self.stores), ("third_party", self.third_parties)):
+        for kind, nodes in (
+            ("system", self.systems),
+            ("store", self.stores),
+            ("third_party", self.third_parties),
+        ):
             for node in nodes:
                 kinds.setdefault(node.id, kind)
         return kinds
@@ -268,14 +305,24 @@ def reference_errors(data_map: DataMap) -> list[tuple[Location, str]]:
     for section in ("systems", "stores", "third_parties"):
         for index, node in enumerate(getattr(data_map, section)):
             if node.id in seen:
-                errors.append(((section, index, "id"), f"id {node.id!r} is already used by one of the {seen[node.id]}"))
+                errors.append(
+                    (
+                        (section, index, "id"),
+                        f"id {node.id!r} is already used by one of the {seen[node.id]}",
+                    )
+                )
             else:
                 seen[node.id] = section.replace("_", " ")
     stores = {store.id for store in data_map.stores}
     for index, flow in enumerate(data_map.flows):
         for field, ref in (("from", flow.source), ("to", flow.target)):
             if ref not in seen:
-                errors.append((("flows", index, field), f"names {ref!r}, which is no system, store or third party"))
+                errors.append(
+                    (
+                        ("flows", index, field),
+                        f"names {ref!r}, which is no system, store or third party",
+                    )
+                )
     flow_ids: set[str] = set()
     for index, flow in enumerate(data_map.flows):
         if flow.id is not None:
@@ -289,12 +336,14 @@ def reference_errors(data_map: DataMap) -> list[tuple[Location, str]]:
         role_ids.add(role.id)
         for store_id in role.access:
             if store_id not in stores:
-                errors.append((("roles", index, "access", store_id), f"names {store_id!r}, which is no store"))
+                errors.append(
+                    (("roles", index, "access", store_id), f"names {store_id!r}, which is no store")
+                )
     return errors
 
 
 def flow_ids(data_map: DataMap) -> list[str]:
-    """A stable id per flow: the declared one, or ``source->target`` (numbered when repeated)."""
+    """Give each flow a stable id: its own, or ``source->target`` (numbered when repeated)."""
     ids: list[str] = []
     used: set[str] = {flow.id for flow in data_map.flows if flow.id}
     for flow in data_map.flows:

@@ -1,4 +1,4 @@
-"""The native data map: YAML validated by :class:`.model.DataMap`, errors naming file, line and field."""
+"""The native data map: YAML validated by :class:`.model.DataMap`; errors name file, line, field."""
 
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ def load_native(path: Path, text: str) -> DataMap:
     """Validate a native map; every schema or reference problem is reported, with its line."""
     data, root = parse_yaml(text, path)
     if not isinstance(data, dict):
-        raise InputError(path, "a data map is a YAML mapping (version, name, systems, stores, flows, ...)", 1)
+        raise InputError(
+            path, "a data map is a YAML mapping (version, name, systems, stores, flows, ...)", 1
+        )
     try:
         data_map = DataMap.model_validate(data)
     except ValidationError as exc:

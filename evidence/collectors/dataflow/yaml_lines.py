@@ -23,7 +23,7 @@ MAX_BYTES = 5_000_000
 
 
 def parse_yaml(text: str, path: Path) -> tuple[Any, yaml.Node | None]:
-    """The document's data and its node tree; malformed YAML raises InputError with the line."""
+    """Parse the document into data and node tree; malformed YAML raises InputError (line)."""
     if len(text) > MAX_BYTES:
         raise InputError(path, f"file is over {MAX_BYTES:,} bytes; a data map is much smaller")
     loader = yaml.SafeLoader(text)
@@ -34,7 +34,9 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, yaml.Node | None]:
         mark = exc.problem_mark or exc.context_mark
         # The problem and context say what is wrong without quoting the document.
         reason = "; ".join(part for part in (exc.context, exc.problem) if part) or "syntax error"
-        raise InputError(path, f"malformed YAML: {reason}", mark.line + 1 if mark else None) from None
+        raise InputError(
+            path, f"malformed YAML: {reason}", mark.line + 1 if mark else None
+        ) from None
     except yaml.YAMLError as exc:
         raise InputError(path, f"malformed YAML: {type(exc).__name__}") from None
     finally:
@@ -63,7 +65,11 @@ def line_of(root: yaml.Node | None, loc: Sequence[str | int]) -> tuple[int | Non
 
 
 def _child(node: yaml.Node | None, part: str | int) -> tuple[int, yaml.Node] | None:
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+    if (
+        isinstance(node, yaml.SequenceNode)
+        and isinstance(part, int)
+        and 0 <= part < len(node.value)
+    ):
         item = node.value[part]
         return item.start_mark.line + 1, item
     if isinstance(node, yaml.MappingNode):
@@ -97,7 +103,9 @@ def describe_errors(
             message = error["msg"].removeprefix("Value error, ")
         found.setdefault((line, field), message)
     ordered = sorted(found.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1]))
-    return [(line, f"{field}: {message}" if field else message) for (line, field), message in ordered]
+    return [
+        (line, f"{field}: {message}" if field else message) for (line, field), message in ordered
+    ]
 
 
 def _unknown_field(model: type[BaseModel], path: Sequence[str | int]) -> str:
@@ -111,7 +119,7 @@ def _unknown_field(model: type[BaseModel], path: Sequence[str | int]) -> str:
 
 
 def _model_at(model: type[BaseModel], path: Sequence[str | int]) -> type[BaseModel] | None:
-    """The pydantic model that validates the mapping at ``path`` (None when it is not a model)."""
+    """Find the pydantic model validating the mapping at ``path`` (None when not a model)."""
     current: Any = model
     for part in path:
         if isinstance(part, int):
@@ -120,7 +128,8 @@ def _model_at(model: type[BaseModel], path: Sequence[str | int]) -> type[BaseMod
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return None
         field = next(
-            (info for name, info in current.model_fields.items() if part in (name, info.alias)), None
+            (info for name, info in current.model_fields.items() if part in (name, info.alias)),
+            None,
         )
         if field is None:
             return None

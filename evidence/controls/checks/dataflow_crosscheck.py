@@ -3,9 +3,9 @@
 ``compare`` selects what is compared: ``encryption`` (stores declared encrypted vs
 ``encryption.at_rest``), ``tls`` (flows declared TLS 1.2+ vs ``tls.endpoints``), ``retention``
 (PII stores vs ``retention.pii_age``, ``retention.job_runs`` and ``storage.lifecycle``),
-``access`` (principals granted by the map vs ``access.activity`` on PII stores) and
-``inventory`` (observed resources and stores vs the map). Collectors know nothing of each other:
-the evidence meets only here, through the fact contracts in docs/evidence-kinds.md.
+``access`` (principals the map grants vs ``access.activity`` on PII stores) and ``inventory``
+(observed resources and stores vs the map). Collectors know nothing of each other: their
+evidence meets only here, through the fact contracts of docs/evidence-kinds.md.
 """
 
 from __future__ import annotations
@@ -15,20 +15,41 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evidence.controls.checks import check
-from evidence.controls.checks.dataflow import TLS_ORDER, KIND, finish, label, map_items
+from evidence.controls.checks.dataflow_support import (
+    KIND,
+    SHOWN,
+    TLS_ORDER,
+    finish,
+    joined,
+    label,
+    labels,
+    map_items,
+)
 from evidence.controls.context import CheckContext
 from evidence.model.evidence import EvidenceItem
 from evidence.model.results import CheckOutcome
 
 ASPECTS = ("encryption", "tls", "retention", "access", "inventory")
-_SHOWN = 5
-_TLS_NAMES = {"SSLv2": 2, "SSLv3": 3, "TLSv1": 10, "TLSv1.0": 10, "TLSv1.1": 11, "TLSv1.2": 12, "TLSv1.3": 13}
+MAX_FINDINGS = 20
+_TLS_NAMES = {
+    "SSLv2": 2,
+    "SSLv3": 3,
+    "TLSv1": 10,
+    "TLSv1.0": 10,
+    "TLSv1.1": 11,
+    "TLSv1.2": 12,
+    "TLSv1.3": 13,
+}
+Pairs = list[tuple[dict[str, Any], EvidenceItem]]
 
 
 @dataclass
 class Comparison:
-    """One aspect compared: findings (declared vs observed disagree), unreadable observations,
-    declarations with nothing observed to compare, and how many pairs were compared."""
+    """One aspect compared.
+
+    ``findings`` are disagreements, ``unreadable`` observations that exist but could not be
+    read, ``uncompared`` declarations with nothing observed, and ``compared`` counts the pairs.
+    """
 
     aspect: str
     findings: list[dict[str, str]] = field(default_factory=list)
@@ -39,7 +60,15 @@ class Comparison:
 
     def finding(self, declared: str, observed: str, sentence: str) -> None:
         """Record a disagreement; ``sentence`` names both sides with their evidence ids."""
-        self.findings.append({"aspect": self.aspect, "declared": declared, "observed": observed, "finding": sentence})
+        self.findings.append(
+            {"aspect": self.aspect, "declared": declared, "observed": observed, "finding": sentence}
+        )
+
+    def saw(self, items: Sequence[EvidenceItem]) -> None:
+        """Remember the observed items (each once, in id order) as evidence of the outcome."""
+        self.observed = sorted(
+            {i.id: i for i in [*self.observed, *items]}.values(), key=lambda i: i.id
+        )
 
 
 def _stores(maps: Sequence[EvidenceItem]) -> Iterator[tuple[EvidenceItem, dict[str, Any]]]:
@@ -48,12 +77,13 @@ def _stores(maps: Sequence[EvidenceItem]) -> Iterator[tuple[EvidenceItem, dict[s
             yield item, store
 
 
-def _resources(ctx: CheckContext) -> list[tuple[dict[str, Any], EvidenceItem]]:
+def _entries(ctx: CheckContext, kind: str, key: str) -> Pairs:
+    """Every dict under ``facts[key]`` of the usable items of ``kind``, with its item."""
     return [
-        (resource, item)
-        for item in ctx.items("encryption.at_rest")
-        for resource in item.facts.get("resources") or []
-        if isinstance(resource, dict)
+        (entry, item)
+        for item in ctx.items(kind)
+        for entry in item.facts.get(key) or []
+        if isinstance(entry, dict)
     ]
 
 
@@ -61,42 +91,45 @@ def _resources(ctx: CheckContext) -> list[tuple[dict[str, Any], EvidenceItem]]:
 
 
 def compare_encryption(ctx: CheckContext, maps: Sequence[EvidenceItem]) -> Comparison:
-    """A store the map declares encrypted at rest that the encryption collectors found unencrypted."""
+    """Find stores declared encrypted (or holding PII) whose resources are found unencrypted."""
     result = Comparison("encryption")
-    observed = _resources(ctx)
-    result.observed = sorted({item.id: item for _, item in observed}.values(), key=lambda i: i.id)
-    if not observed:
-        return result
+    observed = _entries(ctx, "encryption.at_rest", "resources")
+    result.saw([item for _, item in observed])
     by_key = {(r.get("type"), r.get("id")): (r, item) for r, item in observed}
-    for item, store in _stores(maps):
+    for item, store in _stores(maps) if observed else ():
         if store["pii"] == "yes" and not store["resources"]:
             result.uncompared.append(f"PII store {store['id']} names no cloud resource ({item.id})")
         for declared in store["resources"]:
-            found = by_key.get((declared["type"], declared["id"]))
             what = f"{declared['type']} {declared['id']}"
+            found = by_key.get((declared["type"], declared["id"]))
             if found is None:
-                result.uncompared.append(f"{what} of store {store['id']} was not among the observed resources")
+                result.uncompared.append(f"{what} of store {store['id']} was not observed")
                 continue
             resource, source = found
             if resource.get("encrypted") is None:
-                result.unreadable.append(
-                    f"{what} could not be read ({resource.get('error') or 'no reason given'}) ({source.id})"
-                )
+                why = resource.get("error") or "no reason given"
+                result.unreadable.append(f"{what} could not be read ({why}) ({source.id})")
                 continue
             result.compared += 1
-            if store["encrypted_at_rest"] is True and resource["encrypted"] is False:
+            if resource["encrypted"] is not False:
+                continue
+            observed_side = (
+                f"{what} is not encrypted: {resource.get('setting') or 'encrypted=false'} "
+                f"({source.collector} {source.id})"
+            )
+            if store["encrypted_at_rest"] is True:
                 result.finding(
                     f"store {store['id']} encrypted at rest ({item.id})",
-                    f"{what} unencrypted: {resource.get('setting')} ({source.id})",
-                    f"store {store['id']} is declared encrypted at rest in {label(item)}, but {what} is not "
-                    f"encrypted: {resource.get('setting') or 'encrypted=false'} ({source.collector} {source.id})",
+                    observed_side,
+                    f"store {store['id']} is declared encrypted at rest in {label(item)}, "
+                    f"but {observed_side}",
                 )
-            elif store["pii"] == "yes" and resource["encrypted"] is False:
+            elif store["pii"] == "yes":
                 result.finding(
                     f"PII store {store['id']} ({item.id})",
-                    f"{what} unencrypted ({source.id})",
-                    f"PII store {store['id']} in {label(item)} rests on {what}, which is not encrypted: "
-                    f"{resource.get('setting') or 'encrypted=false'} ({source.collector} {source.id})",
+                    observed_side,
+                    f"PII store {store['id']} in {label(item)} rests on {what}, "
+                    f"but {observed_side}",
                 )
     return result
 
@@ -110,42 +143,38 @@ def _endpoint_key(text: str) -> str:
 
 
 def compare_tls(ctx: CheckContext, maps: Sequence[EvidenceItem]) -> Comparison:
-    """An endpoint the map declares TLS 1.2+ that the TLS probe found accepting an older protocol."""
+    """Find endpoints declared TLS 1.2+ that the TLS probe found accepting an older protocol."""
     result = Comparison("tls")
-    probed = {
-        _endpoint_key(str(e.get("target"))): (e, item)
-        for item in ctx.items("tls.endpoints")
-        for e in item.facts.get("endpoints") or []
-        if isinstance(e, dict) and e.get("target")
-    }
-    result.observed = sorted({item.id: item for _, item in probed.values()}.values(), key=lambda i: i.id)
-    if not probed:
-        return result
-    for item in maps:
-        for flow in item.facts["flows"]:
-            if not flow["endpoint"] or flow["tls"] not in ("1.2", "1.3"):
-                continue
-            name = f"{flow['from']} -> {flow['to']}"
-            found = probed.get(_endpoint_key(flow["endpoint"]))
-            if found is None:
-                result.uncompared.append(f"{flow['endpoint']} ({name}) was not probed")
-                continue
-            endpoint, source = found
-            if endpoint.get("error"):
-                result.unreadable.append(f"{endpoint['target']} could not be probed: {endpoint['error']} ({source.id})")
-                continue
-            result.compared += 1
-            older = sorted(
-                (v for v in endpoint.get("accepted") or [] if _TLS_NAMES.get(v, 99) < TLS_ORDER[flow["tls"]]),
-                key=lambda v: _TLS_NAMES.get(v, 0),
+    observed = [(e, i) for e, i in _entries(ctx, "tls.endpoints", "endpoints") if e.get("target")]
+    result.saw([item for _, item in observed])
+    probed = {_endpoint_key(str(e["target"])): (e, item) for e, item in observed}
+    flows = [(item, flow) for item in maps for flow in item.facts["flows"]]
+    for item, flow in flows if probed else ():
+        if not flow["endpoint"] or flow["tls"] not in ("1.2", "1.3"):
+            continue
+        name = f"{flow['from']} -> {flow['to']}"
+        found = probed.get(_endpoint_key(flow["endpoint"]))
+        if found is None:
+            result.uncompared.append(f"{flow['endpoint']} ({name}) was not probed")
+            continue
+        endpoint, source = found
+        if endpoint.get("error"):
+            result.unreadable.append(
+                f"{endpoint['target']} could not be probed: {endpoint['error']} ({source.id})"
             )
-            if older:
-                result.finding(
-                    f"flow {name} TLS {flow['tls']}+ at {flow['endpoint']} ({item.id})",
-                    f"{endpoint['target']} accepts {', '.join(older)} ({source.id})",
-                    f"flow {name} is declared TLS {flow['tls']} or later at {flow['endpoint']} in {label(item)}, "
-                    f"but the TLS probe found {endpoint['target']} accepting {', '.join(older)} ({source.collector} {source.id})",
-                )
+            continue
+        result.compared += 1
+        floor = TLS_ORDER[flow["tls"]]
+        older = [v for v in endpoint.get("accepted") or [] if _TLS_NAMES.get(v, 99) < floor]
+        if older:
+            accepting = ", ".join(sorted(older, key=lambda v: _TLS_NAMES.get(v, 0)))
+            result.finding(
+                f"flow {name} TLS {flow['tls']}+ at {flow['endpoint']} ({item.id})",
+                f"{endpoint['target']} accepts {accepting} ({source.id})",
+                f"flow {name} is declared TLS {flow['tls']} or later at {flow['endpoint']} in "
+                f"{label(item)}, but the TLS probe found {endpoint['target']} accepting "
+                f"{accepting} ({source.collector} {source.id})",
+            )
     return result
 
 
@@ -156,170 +185,186 @@ def _table(name: str) -> str:
     return name.strip().lower().rsplit(".", 1)[-1]
 
 
+@dataclass
+class _Purges:
+    """The retention evidence collected: probed tables, purge jobs and bucket rules."""
+
+    ages: dict[str, EvidenceItem]
+    jobs: dict[str, EvidenceItem]
+    buckets: dict[str, tuple[dict[str, Any], EvidenceItem]]
+
+    def items(self) -> list[EvidenceItem]:
+        """Every item the retention evidence came from."""
+        return [*self.ages.values(), *self.jobs.values(), *(i for _, i in self.buckets.values())]
+
+    def describe(self) -> str:
+        """Say what the evidence covers, with its evidence ids."""
+        parts = []
+        for what, names, items in (
+            ("tables", self.ages, self.ages.values()),
+            ("jobs", self.jobs, self.jobs.values()),
+            ("buckets", self.buckets, (i for _, i in self.buckets.values())),
+        ):
+            if names:
+                ids = ", ".join(sorted({i.id for i in items}))
+                parts.append(f"{what} {joined(sorted(names), SHOWN, ', ')} ({ids})")
+        return "; ".join(parts)
+
+
 def compare_retention(ctx: CheckContext, maps: Sequence[EvidenceItem]) -> Comparison:
-    """A PII store with no PII-age probe of its tables, no run history of its purge job and no
-    lifecycle rule on its buckets."""
+    """Find PII stores with no PII-age probe, no purge-job history and no bucket expiration rule."""
     result = Comparison("retention")
     limit = int(ctx.params.get("pii_retention_days", 30))
-    ages = {
-        _table(str(t.get("table"))): item
-        for item in ctx.items("retention.pii_age") for t in item.facts.get("tables") or [] if isinstance(t, dict)
-    }
-    jobs = {
-        str(j.get("job")): (j, item)
-        for item in ctx.items("retention.job_runs") for j in item.facts.get("jobs") or [] if isinstance(j, dict)
-    }
-    rules = {
-        str(b.get("bucket")): (b, item)
-        for item in ctx.items("storage.lifecycle") for b in item.facts.get("buckets") or [] if isinstance(b, dict)
-    }
-    observed = {i.id: i for i in [*ages.values(), *(i for _, i in jobs.values()), *(i for _, i in rules.values())]}
-    result.observed = sorted(observed.values(), key=lambda i: i.id)
-    if not observed:
-        return result
-    inventory = _retention_inventory(ages, jobs, rules)
-    for item, store in _stores(maps):
-        if store["pii"] != "yes" or (store["retention"] or {}).get("legal_hold"):
+    purges = _Purges(
+        ages={
+            _table(str(t.get("table"))): i for t, i in _entries(ctx, "retention.pii_age", "tables")
+        },
+        jobs={str(j.get("job")): i for j, i in _entries(ctx, "retention.job_runs", "jobs")},
+        buckets={
+            str(b.get("bucket")): (b, i) for b, i in _entries(ctx, "storage.lifecycle", "buckets")
+        },
+    )
+    result.saw(purges.items())
+    for item, store in _stores(maps) if result.observed else ():
+        retention = store["retention"] or {}
+        if store["pii"] != "yes" or retention.get("legal_hold"):
             continue
         result.compared += 1
-        probed = sorted({_table(t) for t in store["tables"]} & set(ages))
-        job = (store["retention"] or {}).get("job")
-        job_run = jobs.get(job) if job else None
-        buckets = [rules[r["id"]] for r in store["resources"] if r["type"] == "s3_bucket" and r["id"] in rules]
         expiring = [
-            (rule, source) for bucket, source in buckets for rule in bucket.get("rules") or []
+            (rule, source)
+            for r in store["resources"]
+            if r["type"] == "s3_bucket" and r["id"] in purges.buckets
+            for bucket, source in [purges.buckets[r["id"]]]
+            for rule in bucket.get("rules") or []
             if rule.get("status") == "Enabled" and rule.get("expiration_days") is not None
         ]
         for rule, source in expiring:
             if rule["expiration_days"] > limit:
+                days = f"{rule['expiration_days']} days"
                 result.finding(
                     f"PII store {store['id']} ({item.id})",
-                    f"lifecycle rule {rule.get('id')} expires after {rule['expiration_days']} days ({source.id})",
-                    f"PII store {store['id']} in {label(item)} is purged by lifecycle rule {rule.get('id')!r}, "
-                    f"which expires objects after {rule['expiration_days']} days, over {limit} ({source.id})",
+                    f"lifecycle rule {rule.get('id')} expires after {days} ({source.id})",
+                    f"PII store {store['id']} in {label(item)} is purged by lifecycle rule "
+                    f"{rule.get('id')!r}, which expires objects after {days}, over {limit} "
+                    f"({source.id})",
                 )
-        if probed or job_run or expiring:
+        probed = {_table(t) for t in store["tables"]} & set(purges.ages)
+        if probed or retention.get("job") in purges.jobs or expiring:
             continue
-        wanted = []
-        if store["tables"]:
-            wanted.append(f"no PII-age probe of its tables {', '.join(store['tables'][:4])}")
-        wanted.append(f"no run history of its purge job {job!r}" if job else "no purge job named in the map")
-        if any(r["type"] == "s3_bucket" for r in store["resources"]):
-            wanted.append("no enabled expiration rule on its buckets")
         result.finding(
             f"PII store {store['id']} ({item.id})",
-            inventory,
-            f"PII store {store['id']} in {label(item)} has {', '.join(wanted)}; the retention evidence "
-            f"collected covers {inventory}",
+            purges.describe(),
+            f"PII store {store['id']} in {label(item)} has {_missing(store)}; the retention "
+            f"evidence collected covers {purges.describe()}",
         )
     return result
 
 
-def _retention_inventory(
-    ages: dict[str, EvidenceItem],
-    jobs: dict[str, tuple[dict[str, Any], EvidenceItem]],
-    rules: dict[str, tuple[dict[str, Any], EvidenceItem]],
-) -> str:
-    parts = []
-    if ages:
-        parts.append(f"tables {', '.join(sorted(ages)[:5])} ({', '.join(sorted({i.id for i in ages.values()}))})")
-    if jobs:
-        parts.append(f"jobs {', '.join(sorted(jobs)[:5])} ({', '.join(sorted({i.id for _, i in jobs.values()}))})")
-    if rules:
-        parts.append(f"buckets {', '.join(sorted(rules)[:5])} ({', '.join(sorted({i.id for _, i in rules.values()}))})")
-    return "; ".join(parts)
+def _missing(store: dict[str, Any]) -> str:
+    job = (store["retention"] or {}).get("job")
+    wanted = []
+    if store["tables"]:
+        wanted.append(f"no PII-age probe of its tables {joined(store['tables'], 4, ', ')}")
+    wanted.append(f"no run history of its purge job {job!r}" if job else "no purge job in the map")
+    if any(r["type"] == "s3_bucket" for r in store["resources"]):
+        wanted.append("no enabled expiration rule on its buckets")
+    return ", ".join(wanted)
 
 
-# ----------------------------------------------------------------------------- access and inventory
-
-
-def _store_names(store: dict[str, Any]) -> set[str]:
-    names = {store["id"], store["name"], *store["aliases"], *(r["id"] for r in store["resources"])}
-    return {str(n).strip().lower() for n in names if n}
+# ----------------------------------------------------------------------------- access, inventory
 
 
 def _store_index(maps: Sequence[EvidenceItem]) -> dict[str, tuple[EvidenceItem, dict[str, Any]]]:
+    """Index stores by every name the logs may use: id, name, alias, resource id (lower case)."""
     index: dict[str, tuple[EvidenceItem, dict[str, Any]]] = {}
     for item, store in _stores(maps):
-        for name in _store_names(store):
-            index.setdefault(name, (item, store))
+        names = [
+            store["id"],
+            store["name"],
+            *store["aliases"],
+            *(r["id"] for r in store["resources"]),
+        ]
+        for name in names:
+            if name:
+                index.setdefault(str(name).strip().lower(), (item, store))
     return index
 
 
-def _access_records(ctx: CheckContext) -> list[tuple[dict[str, Any], EvidenceItem]]:
-    return [
-        (record, item)
-        for item in ctx.items("access.activity")
-        for record in item.facts.get("pii_store_access") or []
-        if isinstance(record, dict) and record.get("store") and record.get("principal")
-    ]
+def _accesses(ctx: CheckContext) -> Pairs:
+    records = _entries(ctx, "access.activity", "pii_store_access")
+    return [(r, i) for r, i in records if r.get("store") and r.get("principal")]
 
 
 def compare_access(ctx: CheckContext, maps: Sequence[EvidenceItem]) -> Comparison:
-    """Principals seen in the access logs of a PII store that the map grants no access to it."""
+    """Find principals in the access logs of a PII store that the map grants no access to it."""
     result = Comparison("access")
-    records = _access_records(ctx)
-    result.observed = sorted({item.id: item for _, item in records}.values(), key=lambda i: i.id)
+    records = _accesses(ctx)
+    result.saw([item for _, item in records])
     index = _store_index(maps)
     for record, source in records:
         found = index.get(str(record["store"]).strip().lower())
         if found is None:
-            result.uncompared.append(f"access to {record['store']!r} ({source.id}), a store the data map does not declare")
+            result.uncompared.append(
+                f"access to {record['store']!r} ({source.id}), a store not in the map"
+            )
             continue
         item, store = found
         if store["pii"] != "yes":
             continue
         result.compared += 1
         roles = [r for r in item.facts["roles"] if store["id"] in r["access"]]
-        granted = {p["pseudonym"] for r in roles for p in r["principals"]}
-        if record["principal"] in granted:
+        if record["principal"] in {p["pseudonym"] for r in roles for p in r["principals"]}:
             continue
         allowed = ", ".join(r["id"] for r in roles) or "no role"
+        times = f"{record.get('count', '?')} time(s)"
         result.finding(
             f"PII store {store['id']} granted to {allowed} ({item.id})",
-            f"{record['principal']} accessed {record['store']} {record.get('count', '?')} times ({source.id})",
-            f"{record['principal']} accessed PII store {store['id']} {record.get('count', '?')} time(s) according to "
-            f"{source.source!r} ({source.id}), but {label(item)} grants {store['id']} only to {allowed}",
+            f"{record['principal']} accessed {record['store']} {times} ({source.id})",
+            f"{record['principal']} accessed PII store {store['id']} {times} according to "
+            f"{source.source!r} ({source.id}), but {label(item)} grants {store['id']} only to "
+            f"{allowed}",
         )
     return result
 
 
 def compare_inventory(ctx: CheckContext, maps: Sequence[EvidenceItem]) -> Comparison:
-    """Observed cloud resources and accessed stores that the map neither declares nor puts out of scope."""
+    """Find observed resources and stores that the map neither declares nor puts out of scope."""
     result = Comparison("inventory")
     declared = {(r["type"], r["id"]) for _, s in _stores(maps) for r in s["resources"]}
     declared |= {(o["type"], o["id"]) for m in maps for o in m.facts["out_of_scope"]}
+    ids = ", ".join(m.id for m in maps)
     for item, store in _stores(maps):
         if not store["data_declared"]:
             result.unreadable.append(f"store {store['id']} does not say what it holds ({item.id})")
-    observed = [(r, i) for r, i in _resources(ctx) if r.get("type") != "ebs_default"]
-    for resource, source in observed:
+    resources = [
+        (r, i)
+        for r, i in _entries(ctx, "encryption.at_rest", "resources")
+        if r.get("type") != "ebs_default"
+    ]
+    for resource, source in resources:
         result.compared += 1
+        what = f"{resource.get('type')} {resource.get('id')}"
         if (resource.get("type"), resource.get("id")) not in declared:
-            what = f"{resource.get('type')} {resource.get('id')}"
             result.finding(
-                f"no store or out-of-scope entry for {what} ({', '.join(m.id for m in maps)})",
+                f"no store or out-of-scope entry for {what} ({ids})",
                 f"{what} ({source.id})",
-                f"{source.collector} found {what} ({source.id}), which {', '.join(label(m) for m in maps)} "
-                "neither lists as a store's resource nor declares out of scope",
+                f"{source.collector} found {what} ({source.id}), which {labels(maps)} neither "
+                "lists as a store's resource nor declares out of scope",
             )
     index = _store_index(maps)
-    seen: set[str] = set()
-    records = _access_records(ctx)
-    for record, source in records:
-        name = str(record["store"]).strip().lower()
-        if name in seen:
-            continue
-        seen.add(name)
+    records = _accesses(ctx)
+    for name, (record, source) in {
+        str(r["store"]).strip().lower(): (r, i) for r, i in records
+    }.items():
         result.compared += 1
         if name not in index:
             result.finding(
-                f"no store named {record['store']!r} ({', '.join(m.id for m in maps)})",
+                f"no store named {record['store']!r} ({ids})",
                 f"access to {record['store']!r} ({source.id})",
-                f"{source.source!r} logged access to store {record['store']!r} ({source.id}), which "
-                f"{', '.join(label(m) for m in maps)} does not declare",
+                f"{source.source!r} logged access to store {record['store']!r} ({source.id}), "
+                f"which {labels(maps)} does not declare",
             )
-    result.observed = sorted({i.id: i for _, i in [*observed, *records]}.values(), key=lambda i: i.id)
+    result.saw([item for _, item in [*resources, *records]])
     return result
 
 
@@ -342,46 +387,50 @@ _OBSERVED_KINDS = {
 
 @check(
     "dataflow_crosscheck",
-    reads=(KIND, "encryption.at_rest", "tls.endpoints", "retention.pii_age", "retention.job_runs",
-           "storage.lifecycle", "access.activity"),
+    reads=(
+        KIND,
+        "encryption.at_rest",
+        "tls.endpoints",
+        "retention.pii_age",
+        "retention.job_runs",
+        "storage.lifecycle",
+        "access.activity",
+    ),
 )
 def dataflow_crosscheck(ctx: CheckContext) -> CheckOutcome:
-    """What the data map declares agrees with what the collectors observed."""
+    """Check that what the data map declares agrees with what the collectors observed."""
     maps, early = map_items(ctx)
     if early:
         return finish(ctx, early)
     aspects = [str(a) for a in ctx.params.get("compare") or ASPECTS]
     unknown = sorted(set(aspects) - set(COMPARERS))
     if unknown:
-        raise ValueError(f"{ctx.control.id}: dataflow_crosscheck cannot compare {', '.join(unknown)}")
+        raise ValueError(
+            f"{ctx.control.id}: dataflow_crosscheck cannot compare {', '.join(unknown)}"
+        )
     comparisons = [COMPARERS[a](ctx, maps) for a in aspects]
     evidence = [*maps, *{i.id: i for c in comparisons for i in c.observed}.values()]
     findings = [f for c in comparisons for f in c.findings]
-    figures = {f"{c.aspect}_compared": c.compared for c in comparisons}
+    unreadable = [u for c in comparisons for u in c.unreadable]
+    figures: dict[str, int] = {f"{c.aspect}_compared": c.compared for c in comparisons}
     figures["crosscheck_findings"] = len(findings)
-    notes = [f"not compared: {u}" for c in comparisons for u in c.uncompared[:_SHOWN]]
     if findings:
-        outcome = ctx.not_met(*[f["finding"] for f in findings[:20]], evidence=evidence, **figures)
-        if len(findings) > 20:
-            outcome.reasons.append(f"and {len(findings) - 20} more finding(s)")
-    elif any(c.unreadable for c in comparisons):
-        unreadable = [u for c in comparisons for u in c.unreadable]
-        outcome = ctx.insufficient(
-            f"{len(unreadable)} declaration(s) could not be compared: {'; '.join(unreadable[:_SHOWN])}",
-            evidence=evidence, **figures,
+        outcome = ctx.not_met(
+            *[f["finding"] for f in findings[:MAX_FINDINGS]], evidence=evidence, **figures
         )
+        if len(findings) > MAX_FINDINGS:
+            outcome.reasons.append(f"and {len(findings) - MAX_FINDINGS} more finding(s)")
+    elif unreadable:
+        reason = f"{len(unreadable)} declaration(s) could not be compared: {joined(unreadable)}"
+        outcome = ctx.insufficient(reason, evidence=evidence, **figures)
     elif not any(c.compared for c in comparisons):
         wanted = "; ".join(f"{c.aspect}: {_OBSERVED_KINDS[c.aspect]}" for c in comparisons)
-        outcome = ctx.insufficient(
-            f"nothing observed to compare {', '.join(label(m) for m in maps)} with ({wanted})",
-            evidence=evidence, **figures,
-        )
+        reason = f"nothing observed to compare {labels(maps)} with ({wanted})"
+        outcome = ctx.insufficient(reason, evidence=evidence, **figures)
     else:
         compared = ", ".join(f"{c.compared} {c.aspect}" for c in comparisons if c.compared)
-        outcome = ctx.met(
-            f"{', '.join(label(m) for m in maps)} agrees with the collected evidence ({compared} comparison(s))",
-            evidence=evidence, **figures,
-        )
-    outcome.reasons.extend(notes)
+        reason = f"{labels(maps)} agrees with the collected evidence ({compared} comparison(s))"
+        outcome = ctx.met(reason, evidence=evidence, **figures)
+    outcome.reasons.extend(f"not compared: {u}" for c in comparisons for u in c.uncompared[:SHOWN])
     outcome.detail["findings"] = findings
     return finish(ctx, outcome)

@@ -29,7 +29,7 @@ class NodeIds:
         self._by_key: dict[str, str] = {}
 
     def make(self, key: str, name: str | None = None) -> str:
-        """The map id for the source element ``key`` (created from ``name`` or ``key`` once)."""
+        """Give the map id of the source element ``key`` (made from ``name`` or ``key`` once)."""
         if key in self._by_key:
             return self._by_key[key]
         base = re.sub(r"[^a-z0-9]+", "-", (name or key).lower()).strip("-")[:60] or "node"
@@ -41,7 +41,7 @@ class NodeIds:
         return candidate
 
     def get(self, key: str) -> str | None:
-        """The id already made for ``key``, if any."""
+        """Look up the id already made for ``key``."""
         return self._by_key.get(key)
 
 
@@ -53,8 +53,13 @@ def read_json(path: Path, text: str) -> Any:
         raise InputError(path, f"malformed JSON: {exc.msg}", exc.lineno) from None
 
 
+def as_dict(value: Any) -> dict[str, Any]:
+    """Return ``value`` when it is a mapping, else an empty one (sources leave keys out or null)."""
+    return value if isinstance(value, dict) else {}
+
+
 def one_line(text: Any) -> str | None:
-    """A name from a drawing tool, newlines folded (Threat Dragon wraps labels by hand)."""
+    """Fold the newlines of a name from a drawing tool (Threat Dragon wraps labels by hand)."""
     if not isinstance(text, str):
         return None
     folded = " ".join(text.split())
@@ -66,17 +71,36 @@ _VERSION = re.compile(r"(?:TLS|tls)\s*v?\s*(1)[._]?([0-3])")
 #: Protocols that are TLS or SSH by definition (version unknown unless stated).
 ENCRYPTED_PROTOCOLS = frozenset(
     {
-        "https", "http/s", "tls", "ssl", "wss", "ldaps", "ftps", "sftp", "ssh", "smtps", "imaps",
-        "jdbc-encrypted", "odbc-encrypted", "sql-access-protocol-encrypted",
-        "nosql-access-protocol-encrypted", "binary-encrypted", "text-encrypted", "smtp-encrypted",
-        "pop3-encrypted", "imap-encrypted", "iiop-encrypted", "jrmp-encrypted", "rmi-encrypted",
+        "https",
+        "http/s",
+        "tls",
+        "ssl",
+        "wss",
+        "ldaps",
+        "ftps",
+        "sftp",
+        "ssh",
+        "smtps",
+        "imaps",
+        "jdbc-encrypted",
+        "odbc-encrypted",
+        "sql-access-protocol-encrypted",
+        "nosql-access-protocol-encrypted",
+        "binary-encrypted",
+        "text-encrypted",
+        "smtp-encrypted",
+        "pop3-encrypted",
+        "imap-encrypted",
+        "iiop-encrypted",
+        "jrmp-encrypted",
+        "rmi-encrypted",
         "reverse-proxy-web-protocol-encrypted",
     }
 )
 
 
 def tls_from_text(*texts: Any) -> TlsVersion | None:
-    """A TLS version named in free text ("TLS 1.2", "TLSv1.3", "TLSVersion.TLSv12"), if any."""
+    """Find a TLS version named in free text ("TLS 1.2", "TLSv1.3", "TLSVersion.TLSv12")."""
     for text in texts:
         if isinstance(text, str):
             match = _VERSION.search(text)
@@ -88,17 +112,41 @@ def tls_from_text(*texts: Any) -> TlsVersion | None:
 
 
 def is_encrypted_protocol(protocol: str | None) -> bool | None:
-    """True for TLS/SSH protocols, False for known plaintext ones, None when unsure."""
+    """Say True for TLS/SSH protocols, False for known plaintext ones, None when unsure."""
     if not protocol:
         return None
     name = protocol.strip().lower()
-    if name in ENCRYPTED_PROTOCOLS or name.endswith("-encrypted") or name.endswith("s") and name[:-1] in (
-        "http", "ldap", "ftp", "smtp", "imap", "pop3", "ws"
+    if (
+        name in ENCRYPTED_PROTOCOLS
+        or name.endswith("-encrypted")
+        or name.endswith("s")
+        and name[:-1] in ("http", "ldap", "ftp", "smtp", "imap", "pop3", "ws")
     ):
         return True
-    if name in {"http", "ldap", "ftp", "smtp", "imap", "pop3", "ws", "nfs", "smb", "jdbc", "odbc", "telnet",
-                "sql-access-protocol", "nosql-access-protocol", "binary", "text", "mqtt", "iiop", "jrmp",
-                "rmi", "reverse-proxy-web-protocol", "container-platform",
-                "mail-transfer"}:
+    if name in {
+        "http",
+        "ldap",
+        "ftp",
+        "smtp",
+        "imap",
+        "pop3",
+        "ws",
+        "nfs",
+        "smb",
+        "jdbc",
+        "odbc",
+        "telnet",
+        "sql-access-protocol",
+        "nosql-access-protocol",
+        "binary",
+        "text",
+        "mqtt",
+        "iiop",
+        "jrmp",
+        "rmi",
+        "reverse-proxy-web-protocol",
+        "container-platform",
+        "mail-transfer",
+    }:
         return False
     return None

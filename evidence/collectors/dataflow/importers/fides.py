@@ -18,11 +18,12 @@ from evidence.errors import InputError
 
 
 def is_fides(data: Any) -> bool:
-    """A Fides resource file has a top-level ``system`` or ``dataset`` list of ``fides_key`` entries."""
+    """Tell a Fides resource file: a top-level ``system`` or ``dataset`` list with ``fides_key``."""
     if not isinstance(data, dict):
         return False
     return any(
-        isinstance(data.get(key), list) and any(isinstance(e, dict) and "fides_key" in e for e in data[key])
+        isinstance(data.get(key), list)
+        and any(isinstance(e, dict) and "fides_key" in e for e in data[key])
         for key in ("system", "dataset")
     )
 
@@ -55,14 +56,26 @@ def import_fides(documents: list[tuple[Path, dict[str, Any]]]) -> Imported:
             for ref in refs:
                 if ref in datasets:
                     used_datasets.add(ref)
-                    held, tables = _merge(held, _dataset_holds(datasets[ref])), tables + _tables(datasets[ref])
-            stores.append(Store(id=ids.make(key, key), name=name, kind="database", holds=held, tables=tables))
+                    held, tables = (
+                        _merge(held, _dataset_holds(datasets[ref])),
+                        tables + _tables(datasets[ref]),
+                    )
+            stores.append(
+                Store(id=ids.make(key, key), name=name, kind="database", holds=held, tables=tables)
+            )
         else:
             systems.append(System(id=ids.make(key, key), name=name, kind="service"))
     for key, dataset in datasets.items():
         if key not in used_datasets:
             name = one_line(dataset.get("name")) or key
-            stores.append(Store(id=ids.make(key, key), name=name, holds=_dataset_holds(dataset), tables=_tables(dataset)))
+            stores.append(
+                Store(
+                    id=ids.make(key, key),
+                    name=name,
+                    holds=_dataset_holds(dataset),
+                    tables=_tables(dataset),
+                )
+            )
     for entry in systems_in:
         source = ids.get(str(entry["fides_key"]))
         for edge in entry.get("egress") or []:
@@ -70,10 +83,19 @@ def import_fides(documents: list[tuple[Path, dict[str, Any]]]) -> Imported:
                 continue
             target = ids.get(str(edge.get("fides_key")))
             if source is None or target is None:
-                notes.append(f"egress from {entry['fides_key']} to {edge.get('fides_key')} skipped: unknown target")
+                notes.append(
+                    f"egress from {entry['fides_key']} to {edge.get('fides_key')} skipped: "
+                    "unknown target"
+                )
                 continue
             categories = edge.get("data_categories")
-            flows.append(Flow(source=source, target=target, carries=_categories(categories) if categories else None))
+            flows.append(
+                Flow(
+                    source=source,
+                    target=target,
+                    carries=_categories(categories) if categories else None,
+                )
+            )
     name = "Fides systems" if len(documents) > 1 else documents[0][0].stem
     return Imported(DataMap(name=name, systems=systems, stores=stores, flows=flows), "fides", notes)
 
@@ -97,13 +119,15 @@ def _from_declarations(entry: dict[str, Any]) -> DataHeld | None:
 
 
 def _dataset_holds(dataset: dict[str, Any]) -> DataHeld:
-    """PII fields as ``collection.field`` (nested fields joined by dots); other fields as other data."""
+    """Collect PII fields as ``collection.field`` (nested fields joined by dots), and the rest."""
     held = _categories(dataset.get("data_categories") or [])
     for collection in dataset.get("collections") or []:
         if not isinstance(collection, dict):
             continue
         inherited = collection.get("data_categories") or []
-        for name, categories in _fields(collection.get("fields") or [], str(collection.get("name")), inherited):
+        for name, categories in _fields(
+            collection.get("fields") or [], str(collection.get("name")), inherited
+        ):
             if not categories:
                 held.unclassified.append(name)
             elif any(str(c) == "user" or str(c).startswith("user.") for c in categories):
@@ -137,5 +161,6 @@ def _merge(first: DataHeld | None, second: DataHeld) -> DataHeld:
     return DataHeld(
         pii=first.pii + [v for v in second.pii if v not in first.pii],
         amazon=first.amazon + [v for v in second.amazon if v not in first.amazon],
-        unclassified=first.unclassified + [v for v in second.unclassified if v not in first.unclassified],
+        unclassified=first.unclassified
+        + [v for v in second.unclassified if v not in first.unclassified],
     )

@@ -11,7 +11,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from evidence.collectors.dataflow.importers.common import Imported, NodeIds, is_encrypted_protocol, one_line, tls_from_text
+from evidence.collectors.dataflow.importers.common import (
+    Imported,
+    NodeIds,
+    as_dict,
+    is_encrypted_protocol,
+    one_line,
+    tls_from_text,
+)
 from evidence.collectors.dataflow.model import DataHeld, DataMap, Flow, Store, System
 from evidence.errors import InputError
 
@@ -24,13 +31,13 @@ _STORE_TYPES = re.compile(
 
 
 def is_otm(data: Any) -> bool:
-    """An OTM document carries ``otmVersion``."""
+    """Tell an OTM document by its ``otmVersion``."""
     return isinstance(data, dict) and "otmVersion" in data
 
 
 def import_otm(data: dict[str, Any], path: Path) -> Imported:
     """Components become systems or stores (by type), dataflows become flows."""
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    project = as_dict(data.get("project"))
     zones = {z.get("id"): one_line(z.get("name")) for z in _objects(data, "trustZones", path)}
     assets = {a.get("id"): a for a in _objects(data, "assets", path)}
     components = _objects(data, "components", path)
@@ -38,16 +45,30 @@ def import_otm(data: dict[str, Any], path: Path) -> Imported:
     ids = NodeIds()
     systems, stores, notes = [], [], []
     for component in components:
-        key, name = str(component.get("id")), one_line(component.get("name")) or str(component.get("id"))
+        key, name = (
+            str(component.get("id")),
+            one_line(component.get("name")) or str(component.get("id")),
+        )
         zone = zones.get(_zone_of(component.get("id"), parents))
-        stored = (component.get("assets") or {}).get("stored") if isinstance(component.get("assets"), dict) else None
+        stored = (
+            (component.get("assets") or {}).get("stored")
+            if isinstance(component.get("assets"), dict)
+            else None
+        )
         if _STORE_TYPES.search(str(component.get("type", ""))):
             stores.append(
-                Store(id=ids.make(key, name), name=name, kind=_store_kind(component), zone=zone,
-                      holds=_held(stored, assets) if stored else None)
+                Store(
+                    id=ids.make(key, name),
+                    name=name,
+                    kind=_store_kind(component),
+                    zone=zone,
+                    holds=_held(stored, assets) if stored else None,
+                )
             )
             continue
-        systems.append(System(id=ids.make(key, name), name=name, kind=_system_kind(component), zone=zone))
+        systems.append(
+            System(id=ids.make(key, name), name=name, kind=_system_kind(component), zone=zone)
+        )
         if stored:
             notes.append(
                 f"component {name!r} stores {len(stored)} asset(s) but is not a storage component; "
@@ -60,7 +81,7 @@ def import_otm(data: dict[str, Any], path: Path) -> Imported:
         if source is None or target is None:
             notes.append(f"dataflow {name!r} skipped: its source or destination is not a component")
             continue
-        attributes = flow.get("attributes") if isinstance(flow.get("attributes"), dict) else {}
+        attributes = as_dict(flow.get("attributes"))
         protocol = one_line(attributes.get("protocol"))
         encrypted = is_encrypted_protocol(protocol)
         flows.append(
@@ -71,13 +92,16 @@ def import_otm(data: dict[str, Any], path: Path) -> Imported:
                 description=name,
                 carries=_held(flow.get("assets"), assets) if flow.get("assets") else None,
                 protocol=protocol,
-                tls=tls_from_text(protocol, attributes.get("tls")) or ("none" if encrypted is False else None),
+                tls=tls_from_text(protocol, attributes.get("tls"))
+                or ("none" if encrypted is False else None),
                 encrypted=encrypted,
                 bidirectional=bool(flow.get("bidirectional")),
             )
         )
     name = one_line(project.get("name")) or path.stem
-    data_map = DataMap(name=name, owner=one_line(project.get("owner")), systems=systems, stores=stores, flows=flows)
+    data_map = DataMap(
+        name=name, owner=one_line(project.get("owner")), systems=systems, stores=stores, flows=flows
+    )
     return Imported(data_map, f"otm-{data.get('otmVersion')}", notes)
 
 
@@ -89,7 +113,7 @@ def _objects(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]
 
 
 def _zone_of(component_id: Any, parents: dict[Any, Any]) -> Any:
-    """The trust zone of a component, following component parents (bounded against cycles)."""
+    """Find the trust zone of a component through its parents (bounded against cycles)."""
     current = component_id
     for _ in range(32):
         parent = parents.get(current) or {}
@@ -107,7 +131,7 @@ def _held(asset_ids: Any, assets: dict[Any, dict[str, Any]]) -> DataHeld:
         asset = assets.get(asset_id, {})
         name = one_line(asset.get("name")) or str(asset_id)
         tags = [str(t).lower() for t in asset.get("tags") or []]
-        attributes = asset.get("attributes") if isinstance(asset.get("attributes"), dict) else {}
+        attributes = as_dict(asset.get("attributes"))
         if "pii" in tags or attributes.get("pii") is True:
             held.pii.append(name)
         elif attributes.get("pii") is False:

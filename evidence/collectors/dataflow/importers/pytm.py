@@ -11,18 +11,45 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from evidence.collectors.dataflow.importers.common import Imported, NodeIds, is_encrypted_protocol, one_line
-from evidence.collectors.dataflow.model import DataHeld, DataMap, Encryption, Flow, Store, System, TlsVersion
+from evidence.collectors.dataflow.importers.common import (
+    Imported,
+    NodeIds,
+    is_encrypted_protocol,
+    one_line,
+)
+from evidence.collectors.dataflow.model import (
+    DataHeld,
+    DataMap,
+    Encryption,
+    Flow,
+    Store,
+    System,
+    TlsVersion,
+)
 from evidence.errors import InputError
 
-_SYSTEM_KINDS = {"Actor": "user", "ExternalEntity": "external", "Lambda": "service", "Server": "service",
-                 "Process": "service", "SetOfProcesses": "service", "LLM": "service"}
-_TLS = {"TLSv10": "1.0", "TLSv11": "1.1", "TLSv12": "1.2", "TLSv13": "1.3",
-        "SSLv1": "none", "SSLv2": "none", "SSLv3": "none"}
+_SYSTEM_KINDS = {
+    "Actor": "user",
+    "ExternalEntity": "external",
+    "Lambda": "service",
+    "Server": "service",
+    "Process": "service",
+    "SetOfProcesses": "service",
+    "LLM": "service",
+}
+_TLS = {
+    "TLSv10": "1.0",
+    "TLSv11": "1.1",
+    "TLSv12": "1.2",
+    "TLSv13": "1.3",
+    "SSLv1": "none",
+    "SSLv2": "none",
+    "SSLv3": "none",
+}
 
 
 def is_pytm(data: Any) -> bool:
-    """A pytm model has ``elements`` or ``flows`` whose entries name a ``__class__`` or ``sink``."""
+    """Tell a pytm model: ``elements`` or ``flows`` whose entries name ``__class__`` or ``sink``."""
     if not isinstance(data, dict) or not ({"elements", "flows"} & set(data)):
         return False
     elements = data.get("elements") or []
@@ -45,21 +72,36 @@ def import_pytm(data: dict[str, Any], path: Path) -> Imported:
             notes.append("an element without a name was skipped")
             continue
         klass = str(element.get("__class__", "Asset"))
-        zone = one_line(element.get("inBoundary")) if isinstance(element.get("inBoundary"), str) else None
+        zone = (
+            one_line(element.get("inBoundary"))
+            if isinstance(element.get("inBoundary"), str)
+            else None
+        )
         if klass == "Datastore":
             stores.append(
-                Store(id=ids.make(name), name=name, kind=_store_kind(element), zone=zone,
-                      holds=_store_holds(element, name, flows_in, catalogue),
-                      encryption_at_rest=_at_rest(element))
+                Store(
+                    id=ids.make(name),
+                    name=name,
+                    kind=_store_kind(element),
+                    zone=zone,
+                    holds=_store_holds(element, name, flows_in, catalogue),
+                    encryption_at_rest=_at_rest(element),
+                )
             )
         else:
-            systems.append(System(id=ids.make(name), name=name, kind=_SYSTEM_KINDS.get(klass, "other"), zone=zone))
+            systems.append(
+                System(
+                    id=ids.make(name), name=name, kind=_SYSTEM_KINDS.get(klass, "other"), zone=zone
+                )
+            )
     flows = []
     for flow in flows_in:
         name = one_line(flow.get("name")) or "unnamed flow"
         source, target = ids.get(str(flow.get("source"))), ids.get(str(flow.get("sink")))
         if source is None or target is None:
-            notes.append(f"flow {name!r} skipped: its source or sink is not an element of the model")
+            notes.append(
+                f"flow {name!r} skipped: its source or sink is not an element of the model"
+            )
             continue
         protocol = one_line(flow.get("protocol"))
         encrypted = _flag(flow, "isEncrypted")
@@ -67,10 +109,19 @@ def import_pytm(data: dict[str, Any], path: Path) -> Imported:
         if tls is None and encrypted is False and not is_encrypted_protocol(protocol):
             tls = "none"
         flows.append(
-            Flow(source=source, target=target, description=name, protocol=protocol, tls=tls,
-                 encrypted=encrypted, carries=_carried(flow.get("data"), catalogue))
+            Flow(
+                source=source,
+                target=target,
+                description=name,
+                protocol=protocol,
+                tls=tls,
+                encrypted=encrypted,
+                carries=_carried(flow.get("data"), catalogue),
+            )
         )
-    data_map = DataMap(name=one_line(data.get("name")) or path.stem, systems=systems, stores=stores, flows=flows)
+    data_map = DataMap(
+        name=one_line(data.get("name")) or path.stem, systems=systems, stores=stores, flows=flows
+    )
     return Imported(data_map, "pytm", notes)
 
 
@@ -82,7 +133,7 @@ def _list(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
 
 
 def _flag(element: dict[str, Any], key: str) -> bool | None:
-    """A boolean set on the element itself (input format) or under ``controls`` (dump)."""
+    """Read a boolean set on the element itself (input format) or under ``controls`` (dump)."""
     for holder in (element, element.get("controls")):
         if isinstance(holder, dict) and isinstance(holder.get(key), bool):
             return bool(holder[key])
@@ -105,7 +156,11 @@ def _at_rest(element: dict[str, Any]) -> Encryption | None:
     encrypted = _flag(element, "isEncryptedAtRest")
     if encrypted is None:
         return None
-    algorithm = element.get("controls", {}).get("usesEncryptionAlgorithm") if isinstance(element.get("controls"), dict) else None
+    algorithm = (
+        element.get("controls", {}).get("usesEncryptionAlgorithm")
+        if isinstance(element.get("controls"), dict)
+        else None
+    )
     return Encryption(enabled=encrypted, algorithm=one_line(algorithm))
 
 
@@ -117,14 +172,19 @@ def _carried(names: Any, catalogue: dict[str, dict[str, Any]]) -> DataHeld | Non
         name = str(raw.get("name") if isinstance(raw, dict) else raw)
         item = catalogue.get(name, raw if isinstance(raw, dict) else {})
         flag = item.get("isPII")
-        (held.pii if flag is True else held.amazon if flag is False else held.unclassified).append(name)
+        (held.pii if flag is True else held.amazon if flag is False else held.unclassified).append(
+            name
+        )
     return held
 
 
 def _store_holds(
-    element: dict[str, Any], name: str, flows: list[dict[str, Any]], catalogue: dict[str, dict[str, Any]]
+    element: dict[str, Any],
+    name: str,
+    flows: list[dict[str, Any]],
+    catalogue: dict[str, dict[str, Any]],
 ) -> DataHeld | None:
-    """What flows into the store, plus ``storesPII`` when the model says PII without naming it."""
+    """Collect what flows into the store, and ``storesPII`` when the model names no PII item."""
     held: DataHeld | None = None
     for flow in flows:
         if flow.get("sink") == name:
@@ -150,4 +210,6 @@ def _store_kind(element: dict[str, Any]) -> Any:
     if element.get("storesLogData"):
         return "log"
     kind = str(element.get("type", "")).removeprefix("DatastoreType.")
-    return {"FILE_SYSTEM": "file-storage", "BUCKET": "object-storage", "NOSQL": "database"}.get(kind)
+    return {"FILE_SYSTEM": "file-storage", "BUCKET": "object-storage", "NOSQL": "database"}.get(
+        kind
+    )

@@ -11,7 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from evidence.collectors.dataflow.importers.common import Imported, NodeIds, is_encrypted_protocol, one_line
+from evidence.collectors.dataflow.importers.common import (
+    Imported,
+    NodeIds,
+    is_encrypted_protocol,
+    one_line,
+)
 from evidence.collectors.dataflow.model import DataHeld, DataMap, Encryption, Flow, Store, System
 from evidence.errors import InputError
 
@@ -19,14 +24,17 @@ _KINDS = {"external-entity": "external", "process": "service"}
 
 
 def is_threagile(data: Any) -> bool:
-    """A Threagile model names ``threagile_version``."""
+    """Tell a Threagile model by its ``threagile_version``."""
     return isinstance(data, dict) and "threagile_version" in data
 
 
 def import_threagile(data: dict[str, Any], path: Path) -> Imported:
     """Technical assets and their communication links, zoned by trust boundary."""
     assets = _mapping(data, "technical_assets", path)
-    data_assets = {str(v.get("id")): one_line(k) or str(v.get("id")) for k, v in _mapping(data, "data_assets", path).items()}
+    data_assets = {
+        str(v.get("id")): one_line(k) or str(v.get("id"))
+        for k, v in _mapping(data, "data_assets", path).items()
+    }
     zones: dict[str, str] = {}
     for name, boundary in _mapping(data, "trust_boundaries", path).items():
         for inside in boundary.get("technical_assets_inside") or []:
@@ -41,14 +49,27 @@ def import_threagile(data: dict[str, Any], path: Path) -> Imported:
             stored = asset.get("data_assets_stored")
             stores.append(
                 Store(
-                    id=ids.make(key, key), name=label, zone=zone, kind=_store_kind(asset),
+                    id=ids.make(key, key),
+                    name=label,
+                    zone=zone,
+                    kind=_store_kind(asset),
                     holds=_held(stored, data_assets) if stored else None,
-                    encryption_at_rest=Encryption(enabled=encryption != "none", algorithm=str(encryption))
-                    if isinstance(encryption, str) else None,
+                    encryption_at_rest=Encryption(
+                        enabled=encryption != "none", algorithm=str(encryption)
+                    )
+                    if isinstance(encryption, str)
+                    else None,
                 )
             )
         else:
-            systems.append(System(id=ids.make(key, key), name=label, zone=zone, kind=_KINDS.get(str(asset.get("type")), "other")))
+            systems.append(
+                System(
+                    id=ids.make(key, key),
+                    name=label,
+                    zone=zone,
+                    kind=_KINDS.get(str(asset.get("type")), "other"),
+                )
+            )
     for name, asset in assets.items():
         source = ids.get(str(asset.get("id") or name))
         for link_name, link in (asset.get("communication_links") or {}).items():
@@ -61,13 +82,32 @@ def import_threagile(data: dict[str, Any], path: Path) -> Imported:
             tls = "none" if encrypted is False else None
             ssh = 2 if protocol in ("ssh", "sftp") else None
             common = {"protocol": protocol, "tls": tls, "encrypted": encrypted, "ssh": ssh}
-            flows.append(Flow(source=source, target=target, description=one_line(link_name),
-                              carries=_held(link.get("data_assets_sent"), data_assets), **common))
+            flows.append(
+                Flow(
+                    source=source,
+                    target=target,
+                    description=one_line(link_name),
+                    carries=_held(link.get("data_assets_sent"), data_assets),
+                    **common,
+                )
+            )
             if link.get("data_assets_received"):
-                flows.append(Flow(source=target, target=source, description=f"{one_line(link_name)} (response)",
-                                  carries=_held(link["data_assets_received"], data_assets), **common))
-    data_map = DataMap(name=one_line(data.get("title")) or path.stem, owner=_owner(data), systems=systems,
-                       stores=stores, flows=flows)
+                flows.append(
+                    Flow(
+                        source=target,
+                        target=source,
+                        description=f"{one_line(link_name)} (response)",
+                        carries=_held(link["data_assets_received"], data_assets),
+                        **common,
+                    )
+                )
+    data_map = DataMap(
+        name=one_line(data.get("title")) or path.stem,
+        owner=_owner(data),
+        systems=systems,
+        stores=stores,
+        flows=flows,
+    )
     return Imported(data_map, f"threagile-{data.get('threagile_version')}", notes)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from evidence.collectors.dataflow.importers.common import (
     Imported,
     NodeIds,
+    as_dict,
     is_encrypted_protocol,
     one_line,
     tls_from_text,
@@ -24,8 +25,12 @@ _V1_TYPES = {"tm.Store": "store", "tm.Process": "process", "tm.Actor": "actor", 
 
 
 def is_threat_dragon(data: Any) -> bool:
-    """A Threat Dragon model has ``summary`` and ``detail.diagrams``."""
-    return isinstance(data, dict) and isinstance(data.get("detail"), dict) and "diagrams" in data["detail"]
+    """Tell a Threat Dragon model by its ``detail.diagrams``."""
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("detail"), dict)
+        and "diagrams" in data["detail"]
+    )
 
 
 def import_threat_dragon(data: dict[str, Any], path: Path) -> Imported:
@@ -42,10 +47,16 @@ def import_threat_dragon(data: dict[str, Any], path: Path) -> Imported:
             cells.extend(_v2_cell(cell) for cell in diagram["cells"] if isinstance(cell, dict))
         elif isinstance(diagram.get("diagramJson"), dict):
             version = "v1"
-            cells.extend(_v1_cell(cell) for cell in diagram["diagramJson"].get("cells", []) if isinstance(cell, dict))
+            cells.extend(
+                _v1_cell(cell)
+                for cell in diagram["diagramJson"].get("cells", [])
+                if isinstance(cell, dict)
+            )
         else:
-            raise InputError(path, f"detail.diagrams[{index}] has neither cells (v2) nor diagramJson (v1)")
-    summary = data.get("summary") if isinstance(data.get("summary"), dict) else {}
+            raise InputError(
+                path, f"detail.diagrams[{index}] has neither cells (v2) nor diagramJson (v1)"
+            )
+    summary = as_dict(data.get("summary"))
     title = one_line(summary.get("title")) or path.stem
     ids = NodeIds()
     systems, stores, flows, notes = [], [], [], []
@@ -58,11 +69,19 @@ def import_threat_dragon(data: dict[str, Any], path: Path) -> Imported:
                     id=ids.make(cell["id"], name),
                     name=name,
                     kind="log" if cell["data"].get("isALog") else None,
-                    encryption_at_rest=Encryption(enabled=encrypted) if isinstance(encrypted, bool) else None,
+                    encryption_at_rest=Encryption(enabled=encrypted)
+                    if isinstance(encrypted, bool)
+                    else None,
                 )
             )
         elif kind in ("process", "actor"):
-            systems.append(System(id=ids.make(cell["id"], name), name=name, kind="user" if kind == "actor" else "service"))
+            systems.append(
+                System(
+                    id=ids.make(cell["id"], name),
+                    name=name,
+                    kind="user" if kind == "actor" else "service",
+                )
+            )
     for cell in cells:
         if cell["kind"] != "flow":
             continue
@@ -79,7 +98,8 @@ def import_threat_dragon(data: dict[str, Any], path: Path) -> Imported:
                 target=target,
                 description=name,
                 protocol=protocol,
-                tls=tls_from_text(protocol) or ("none" if encrypted is False and not is_encrypted_protocol(protocol) else None),
+                tls=tls_from_text(protocol)
+                or ("none" if encrypted is False and not is_encrypted_protocol(protocol) else None),
                 encrypted=encrypted if isinstance(encrypted, bool) else None,
                 bidirectional=bool(cell["data"].get("isBidirectional")),
             )
@@ -90,13 +110,21 @@ def import_threat_dragon(data: dict[str, Any], path: Path) -> Imported:
             f"{out_of_scope} element(s) are marked out of scope in Threat Dragon; they are kept, "
             "since the DPP covers every system that handles Amazon data"
         )
-    data_map = DataMap(name=title, owner=one_line(summary.get("owner")), systems=systems, stores=stores, flows=flows)
+    data_map = DataMap(
+        name=title,
+        owner=one_line(summary.get("owner")),
+        systems=systems,
+        stores=stores,
+        flows=flows,
+    )
     return Imported(data_map, f"threat-dragon-{version}", notes)
 
 
 def _v2_cell(cell: dict[str, Any]) -> dict[str, Any]:
-    data = cell.get("data") if isinstance(cell.get("data"), dict) else {}
-    kind = {"store": "store", "process": "process", "actor": "actor", "flow": "flow"}.get(str(cell.get("shape")), "other")
+    data = as_dict(cell.get("data"))
+    kind = {"store": "store", "process": "process", "actor": "actor", "flow": "flow"}.get(
+        str(cell.get("shape")), "other"
+    )
     return {
         "id": str(cell.get("id", "")),
         "kind": kind,
@@ -110,11 +138,17 @@ def _v2_cell(cell: dict[str, Any]) -> dict[str, Any]:
 def _v1_cell(cell: dict[str, Any]) -> dict[str, Any]:
     kind = _V1_TYPES.get(str(cell.get("type")), "other")
     labels = cell.get("labels") if isinstance(cell.get("labels"), list) else []
-    label = _nested(labels[0], "attrs", "text", "text") if labels and isinstance(labels[0], dict) else None
+    label = (
+        _nested(labels[0], "attrs", "text", "text")
+        if labels and isinstance(labels[0], dict)
+        else None
+    )
     return {
         "id": str(cell.get("id", "")),
         "kind": kind,
-        "name": one_line(cell.get("name")) or one_line(_nested(cell, "attrs", "text", "text")) or one_line(label),
+        "name": one_line(cell.get("name"))
+        or one_line(_nested(cell, "attrs", "text", "text"))
+        or one_line(label),
         "data": cell,
         "source": _nested(cell, "source", "id"),
         "target": _nested(cell, "target", "id"),
