@@ -181,3 +181,23 @@ flows:
         ("third party mailer", "contract"),
         ("map", "roles"),
     } <= gaps
+
+
+def test_each_configured_path_fails_alone_and_files_are_read_once(tmp_path: Path) -> None:
+    (tmp_path / "map.yaml").write_text(MINIMAL, encoding="utf-8")
+    items = collect_paths(tmp_path, ["map.yaml", "missing-folder", "map.yaml", "."])
+    assert [(i.subject, i.error is None) for i in items] == [
+        ("missing-folder", False),
+        ("map.yaml", True),
+    ]
+
+
+def test_type_errors_speak_yaml_not_class_names(tmp_path: Path) -> None:
+    text = MINIMAL.replace(
+        "encryption_at_rest: {enabled: true, algorithm: AES-256}", "encryption_at_rest: 3"
+    )
+    (item,) = collect(tmp_path, {"map.yaml": text})
+    assert item.error is not None
+    assert item.error.endswith(
+        "map.yaml:10: stores[0].encryption_at_rest: Input should be a valid dictionary"
+    )

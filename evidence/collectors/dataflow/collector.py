@@ -22,6 +22,7 @@ from evidence.errors import InputError
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 
 KIND = "dataflow.map"
+_PATTERNS = ("*.yaml", "*.yml", "*.json")
 
 
 class DataflowSettings(CollectorSettings):
@@ -43,13 +44,14 @@ class DataflowCollector(Collector[DataflowSettings]):
 
     def collect(self) -> Iterator[EvidenceItem]:
         """Yield one item per map; a file that cannot be imported gives a failed item (why)."""
-        try:
-            files = expand_paths(
-                [self.context.resolve(p) for p in self.settings.maps], ("*.yaml", "*.yml", "*.json")
-            )
-        except InputError as exc:
-            yield self.failed(KIND, exc.path, str(exc), location=exc.path)
-            return
+        files: list[Path] = []
+        for setting in self.settings.maps:
+            try:
+                found = expand_paths([self.context.resolve(setting)], _PATTERNS)
+            except InputError as exc:
+                yield self.failed(KIND, str(setting), str(exc), location=exc.path)
+                continue
+            files.extend(path for path in found if path not in files)
         fides: list[tuple[Path, Any, RawInput]] = []
         for path in files:
             try:

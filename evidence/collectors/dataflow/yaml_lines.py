@@ -7,6 +7,7 @@ Pydantic reports a problem at a location such as ``("stores", 1, "retention", "p
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Sequence
@@ -100,7 +101,8 @@ def describe_errors(
         elif error["type"] == "missing":
             message = "required field is missing"
         else:
-            message = error["msg"].removeprefix("Value error, ")
+            # "a valid dictionary or instance of Encryption": users write YAML, not classes.
+            message = re.sub(r" or instance of \w+", "", error["msg"].removeprefix("Value error, "))
         found.setdefault((line, field), message)
     ordered = sorted(found.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1]))
     return [
