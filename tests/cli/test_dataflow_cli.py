@@ -5,8 +5,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
-from dataflow_support import collect_paths
+
+from tests.conftest import run_cli
+from tests.dataflow_support import collect_paths
 
 REALDATA = Path(__file__).resolve().parents[1] / "collectors" / "fixtures" / "dataflow" / "realdata"
 MODELS = sorted(p.name for p in REALDATA.iterdir() if p.suffix != ".dot")

@@ -4,9 +4,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from dataflow_support import MINIMAL, collect, collect_paths, redactor
 
 from evidence.collectors import registry
+from tests.dataflow_support import MINIMAL, collect, collect_paths, redactor
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "dataflow" / "parcelpilot.yaml"

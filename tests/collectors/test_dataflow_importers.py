@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from dataflow_support import collect, collect_paths, evaluate_items, outcome
+
+from tests.dataflow_support import collect, collect_paths, evaluate_items, outcome
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dataflow"
 REALDATA = FIXTURES / "realdata"

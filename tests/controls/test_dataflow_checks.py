@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from dataflow_support import MINIMAL, collect, evaluate_items, outcome
 
 from evidence.model.results import ControlResult, Status
+from tests.dataflow_support import MINIMAL, collect, evaluate_items, outcome
 
 THIRD_PARTY = """\
 third_parties:

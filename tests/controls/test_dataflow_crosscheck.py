@@ -6,10 +6,10 @@ from typing import Any
 
 import boto3
 import pytest
-from dataflow_support import MINIMAL, collect, evaluate_items, observed, outcome, redactor
 from moto.server import ThreadedMotoServer
 
 from evidence.model.results import Status
+from tests.dataflow_support import MINIMAL, collect, evaluate_items, observed, outcome, redactor
 
 
 def resource(

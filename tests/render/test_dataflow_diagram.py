@@ -7,7 +7,6 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-from dataflow_support import MINIMAL, collect
 
 from evidence.render.charts import registry
 from evidence.render.charts.dataflow import (
@@ -16,6 +15,7 @@ from evidence.render.charts.dataflow import (
     dataflow_legend,
     dot_string,
 )
+from tests.dataflow_support import MINIMAL, collect
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = 'Orders "db"; ] n0 -> n1 [label="x <script>alert(1)</script> C:\\new \\N'

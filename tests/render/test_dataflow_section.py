@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import pdftotext, run_cli
 
 from evidence.model.results import CheckOutcome, ControlResult, Status
 from evidence.render.charts import CHARTS
 from evidence.render.html import environment
+from tests.conftest import pdftotext, run_cli
+from tests.dataflow_support import observed
 
 SECTION = "sections/60-dataflow.html.j2"
 
@@ -50,8 +51,6 @@ def test_crosscheck_findings_are_listed_once_and_escaped() -> None:
 
 
 def _minimal_item() -> Any:
-    from dataflow_support import observed
-
     facts = {
         "map": "M",
         "format": "native",
