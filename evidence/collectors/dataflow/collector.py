@@ -15,9 +15,10 @@ from evidence.collectors.dataflow.importers import (
     Imported,
     import_fides_files,
     import_model,
+    read_file,
     read_model,
 )
-from evidence.collectors.inputs import expand_paths, open_input
+from evidence.collectors.inputs import expand_paths
 from evidence.errors import InputError
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 
@@ -55,7 +56,7 @@ class DataflowCollector(Collector[DataflowSettings]):
         fides: list[tuple[Path, Any, RawInput]] = []
         for path in files:
             try:
-                raw, text = _read(path)
+                raw, text = read_file(path)
                 fmt, data = read_model(path, text, self.settings.format)
                 if fmt == "fides":
                     fides.append((path, data, raw))
@@ -101,14 +102,3 @@ class DataflowCollector(Collector[DataflowSettings]):
             raw_inputs=raw,
             redactions=self.redaction_counts(before),
         )
-
-
-def _read(path: Path) -> tuple[RawInput, str]:
-    """Read the file's text and its RawInput (hash of the bytes on disk)."""
-    with open_input(path) as tracked:
-        data = tracked.stream.read()
-        raw = tracked.raw_input()
-    try:
-        return raw, data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None

@@ -17,6 +17,7 @@ from evidence.collectors.dataflow.importers import (
     Imported,
     import_fides_files,
     import_model,
+    read_file,
     read_model,
 )
 from evidence.errors import InputError
@@ -28,12 +29,7 @@ def import_files(paths: list[Path], fmt: Format = "auto") -> Imported:
         raise InputError(".", "no model file given")
     read = []
     for path in paths:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise InputError(path, "file not found") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(path, f"cannot read: {type(exc).__name__}") from None
+        _, text = read_file(path)
         detected, data = read_model(path, text, fmt)
         read.append((path, text, detected, data))
     if all(detected == "fides" for _, _, detected, _ in read):

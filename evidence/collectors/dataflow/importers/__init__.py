@@ -21,7 +21,9 @@ from evidence.collectors.dataflow.importers.threat_dragon import (
 )
 from evidence.collectors.dataflow.native import load_native, looks_native
 from evidence.collectors.dataflow.yaml_lines import parse_yaml
+from evidence.collectors.inputs import open_input
 from evidence.errors import InputError
+from evidence.model.evidence import RawInput
 
 Format = Literal["auto", "native", "threat-dragon", "otm", "pytm", "fides", "threagile"]
 FORMATS: tuple[str, ...] = ("native", "threat-dragon", "otm", "pytm", "fides", "threagile")
@@ -40,6 +42,17 @@ _HINT = (
     "use the model it was drawn from (pytm --json, a Threat Dragon or OTM file) "
     "or a native data map"
 )
+
+
+def read_file(path: Path) -> tuple[RawInput, str]:
+    """Read a model's text and its RawInput (SHA-256 of the bytes on disk)."""
+    with open_input(path) as tracked:
+        data = tracked.stream.read()
+        raw = tracked.raw_input()
+    try:
+        return raw, data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None
 
 
 def read_model(path: Path, text: str, fmt: Format = "auto") -> tuple[str, Any]:
@@ -134,5 +147,6 @@ __all__ = [
     "detect",
     "import_fides_files",
     "import_model",
+    "read_file",
     "read_model",
 ]

@@ -111,6 +111,18 @@ def tls_from_text(*texts: Any) -> TlsVersion | None:
     return None
 
 
+def declared_tls(protocol: str | None, encrypted: bool | None, *texts: Any) -> TlsVersion | None:
+    """Give the TLS version a source states for a flow.
+
+    A version named in the protocol or the other texts; "none" when the flow is marked
+    unencrypted and its protocol is no TLS or SSH protocol; otherwise unknown (None).
+    """
+    named = tls_from_text(protocol, *texts)
+    if named is not None:
+        return named
+    return "none" if encrypted is False and not is_encrypted_protocol(protocol) else None
+
+
 def is_encrypted_protocol(protocol: str | None) -> bool | None:
     """Say True for TLS/SSH protocols, False for known plaintext ones, None when unsure."""
     if not protocol:

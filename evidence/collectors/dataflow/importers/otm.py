@@ -15,9 +15,9 @@ from evidence.collectors.dataflow.importers.common import (
     Imported,
     NodeIds,
     as_dict,
+    declared_tls,
     is_encrypted_protocol,
     one_line,
-    tls_from_text,
 )
 from evidence.collectors.dataflow.model import DataHeld, DataMap, Flow, Store, System
 from evidence.errors import InputError
@@ -92,8 +92,7 @@ def import_otm(data: dict[str, Any], path: Path) -> Imported:
                 description=name,
                 carries=_held(flow.get("assets"), assets) if flow.get("assets") else None,
                 protocol=protocol,
-                tls=tls_from_text(protocol, attributes.get("tls"))
-                or ("none" if encrypted is False else None),
+                tls=declared_tls(protocol, encrypted, attributes.get("tls")),
                 encrypted=encrypted,
                 bidirectional=bool(flow.get("bidirectional")),
             )

@@ -14,7 +14,7 @@ from typing import Any
 from evidence.collectors.dataflow.importers.common import (
     Imported,
     NodeIds,
-    is_encrypted_protocol,
+    declared_tls,
     one_line,
 )
 from evidence.collectors.dataflow.model import (
@@ -105,9 +105,7 @@ def import_pytm(data: dict[str, Any], path: Path) -> Imported:
             continue
         protocol = one_line(flow.get("protocol"))
         encrypted = _flag(flow, "isEncrypted")
-        tls = _tls(flow)
-        if tls is None and encrypted is False and not is_encrypted_protocol(protocol):
-            tls = "none"
+        tls = _tls(flow) or declared_tls(protocol, encrypted)
         flows.append(
             Flow(
                 source=source,

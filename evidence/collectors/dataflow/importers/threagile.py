@@ -14,6 +14,7 @@ from typing import Any
 from evidence.collectors.dataflow.importers.common import (
     Imported,
     NodeIds,
+    declared_tls,
     is_encrypted_protocol,
     one_line,
 )
@@ -79,7 +80,7 @@ def import_threagile(data: dict[str, Any], path: Path) -> Imported:
                 continue
             protocol = one_line(link.get("protocol"))
             encrypted = is_encrypted_protocol(protocol)
-            tls = "none" if encrypted is False else None
+            tls = declared_tls(protocol, encrypted)
             ssh = 2 if protocol in ("ssh", "sftp") else None
             common = {"protocol": protocol, "tls": tls, "encrypted": encrypted, "ssh": ssh}
             flows.append(

@@ -14,9 +14,8 @@ from evidence.collectors.dataflow.importers.common import (
     Imported,
     NodeIds,
     as_dict,
-    is_encrypted_protocol,
+    declared_tls,
     one_line,
-    tls_from_text,
 )
 from evidence.collectors.dataflow.model import DataMap, Encryption, Flow, Store, System
 from evidence.errors import InputError
@@ -98,8 +97,7 @@ def import_threat_dragon(data: dict[str, Any], path: Path) -> Imported:
                 target=target,
                 description=name,
                 protocol=protocol,
-                tls=tls_from_text(protocol)
-                or ("none" if encrypted is False and not is_encrypted_protocol(protocol) else None),
+                tls=declared_tls(protocol, encrypted if isinstance(encrypted, bool) else None),
                 encrypted=encrypted if isinstance(encrypted, bool) else None,
                 bidirectional=bool(cell["data"].get("isBidirectional")),
             )
