@@ -28,7 +28,9 @@ def map_facts(data_map: DataMap, fmt: str, notes: list[str], redactor: Redactor)
     flows = [
         _flow(flow, fid, text) for flow, fid in zip(data_map.flows, flow_ids(data_map), strict=True)
     ]
-    gaps = [gap.as_fact() for gap in map_gaps(data_map)]
+    gaps = [
+        {key: text(value) for key, value in gap.as_fact().items()} for gap in map_gaps(data_map)
+    ]
     return {
         "map": text(data_map.name),
         "format": fmt,

@@ -13,10 +13,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-NodeId = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][\w.:/@-]*$")]
+NodeId = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][\w.:/-]*$")]
 
 TlsVersion = Literal["none", "1.0", "1.1", "1.2", "1.3"]
-TLS_ORDER: dict[str, int] = {"none": 0, "1.0": 10, "1.1": 11, "1.2": 12, "1.3": 13}
 
 SystemKind = Literal[
     "service",
