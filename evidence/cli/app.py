@@ -15,6 +15,7 @@ from rich.markup import escape
 from evidence import __version__
 from evidence.cli import (
     collectors,
+    dataflow,
     diff,
     due,
     evaluate,
@@ -86,6 +87,7 @@ app.command("log")(log.log)
 app.command("pack")(pack.pack)
 app.command("verify")(verify.verify)
 app.command("sample")(sample.sample)
+app.add_typer(dataflow.app, name="dataflow")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,117 @@
+"""What the data-map checks share: finding the maps, judging findings, and ``supporting_only``.
+
+The map is the developer's own declaration. A declared weakness is a finding (not met); an
+element the map leaves unknown gives insufficient evidence; and where a control's ``with:``
+sets ``supporting_only``, a clean map cannot by itself make the control met, because only
+measured evidence may do that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from evidence.controls.context import CheckContext
+from evidence.model.evidence import EvidenceItem
+from evidence.model.results import CheckOutcome, Status
+
+KIND = "dataflow.map"
+TLS_ORDER = {"none": 0, "1.0": 10, "1.1": 11, "1.2": 12, "1.3": 13}
+SHOWN = 5
+
+
+@dataclass
+class Findings:
+    """What a check found across every map: declared problems, unknowns, and what was fine."""
+
+    bad: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    good: int = 0
+
+
+def joined(items: Sequence[str], limit: int = SHOWN, sep: str = "; ") -> str:
+    """Join the first ``limit`` entries and say how many more there are."""
+    more = f"{sep}and {len(items) - limit} more" if len(items) > limit else ""
+    return sep.join(items[:limit]) + more
+
+
+def map_items(ctx: CheckContext) -> tuple[list[EvidenceItem], CheckOutcome | None]:
+    """Return the usable maps, and the outcome to give at once when there is none or one failed.
+
+    A failed map file blocks "met": the part of the map it holds might be the part with the gap.
+    """
+    failed = [item for item in ctx.evidence if item.kind == KIND and not item.usable]
+    usable = ctx.items(KIND)
+    if failed:
+        first = (failed[0].error or "unreadable").splitlines()[0]
+        return usable, ctx.insufficient(
+            f"{len(failed)} data map file(s) could not be read, so the map is incomplete; "
+            f"first: {first} ({failed[0].id})",
+            evidence=[*usable, *failed],
+        )
+    if not usable:
+        message = "no data map was collected: add a `dataflow` source to the config"
+        return usable, ctx.insufficient(message)
+    return usable, None
+
+
+def label(item: EvidenceItem) -> str:
+    """Name a map with its evidence id: ``data map 'ParcelPilot' (EV-...)``."""
+    return f"data map {item.facts.get('map')!r} ({item.id})"
+
+
+def labels(maps: Sequence[EvidenceItem]) -> str:
+    """Name every map."""
+    return ", ".join(label(m) for m in maps)
+
+
+def pii_free(ctx: CheckContext, maps: Sequence[EvidenceItem]) -> CheckOutcome | None:
+    """Give insufficient evidence when no map declares a PII store or flow (a map not about PII)."""
+    if any(m.facts["counts"]["pii_stores"] or m.facts["counts"]["pii_flows"] for m in maps):
+        return None
+    elements = [e for m in maps for e in [*m.facts["stores"], *m.facts["flows"]]]
+    unknown = sum(1 for e in elements if e["pii"] == "unknown")
+    why = f"; {unknown} store(s) or flow(s) do not say whether they hold PII" if unknown else ""
+    return ctx.insufficient(
+        f"{labels(maps)} declares no store or flow holding PII{why}: a map of an application "
+        "that handles buyer PII must show where it goes",
+        evidence=maps,
+    )
+
+
+def finish(ctx: CheckContext, outcome: CheckOutcome) -> CheckOutcome:
+    """Apply ``supporting_only``: a met outcome from declarations alone becomes insufficient."""
+    if outcome.status is Status.MET and ctx.params.get("supporting_only"):
+        outcome.status = Status.INSUFFICIENT
+        outcome.reasons.append(
+            f"in {ctx.control.id} the data map is supporting evidence: it can reveal a gap, but "
+            "only measured evidence (a scan, a collector) can show the control met"
+        )
+    return outcome
+
+
+def judge(
+    ctx: CheckContext,
+    maps: Sequence[EvidenceItem],
+    found: Findings,
+    what: str,
+    met: str,
+    **figures: Any,
+) -> CheckOutcome:
+    """Decide: not met on any declared problem, insufficient on unknowns, met otherwise."""
+    if found.bad:
+        outcome = ctx.not_met(f"{what}: {joined(found.bad)}", evidence=maps, **figures)
+        if found.unknown:
+            outcome.reasons.append(f"also not stated: {joined(found.unknown)}")
+    elif found.unknown:
+        reason = f"{what}: not stated: {joined(found.unknown)}"
+        outcome = ctx.insufficient(reason, evidence=maps, **figures)
+    else:
+        outcome = ctx.met(met, evidence=maps, **figures)
+    return finish(ctx, outcome)
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """Say ``1 flow`` or ``3 flows`` (``many`` for irregular plurals)."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
