@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import pdftotext, run_cli
+from tests.support import pdftotext, run_cli
 
 PLANTED = [
     "jane.planted@buyers.example",

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
 from tests.dataflow_support import collect_paths
+from tests.support import run_cli
 
 REALDATA = Path(__file__).resolve().parents[1] / "collectors" / "fixtures" / "dataflow" / "realdata"
 MODELS = sorted(p.name for p in REALDATA.iterdir() if p.suffix != ".dot")

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from evidence.controls.catalogue import load_catalogue
-from tests.conftest import pdftotext, run_cli, with_store
+from tests.support import pdftotext, run_cli, with_store
 
 LABELS = r"(Met|Not met|Insufficient evidence|Waived|Not applicable)"
 

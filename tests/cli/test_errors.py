@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tests.conftest import run_cli
+from tests.support import run_cli
 
 
 def assert_one_line_error(stderr: str, *needles: str) -> None:

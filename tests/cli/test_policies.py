@@ -1,4 +1,4 @@
-from tests.conftest import run_cli
+from tests.support import run_cli
 
 
 def test_policies_diff_shows_the_changed_numbers() -> None:

@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import pdftotext, run_cli
+
+from tests.support import pdftotext, run_cli
 
 pytestmark = pytest.mark.slow
 

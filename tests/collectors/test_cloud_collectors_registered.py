@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import run_cli
-
 from evidence.collectors import registry
+from tests.support import run_cli
 
 IDS = ("aws", "aws-cli", "terraform", "scanner-findings")
 

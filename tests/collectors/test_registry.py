@@ -2,7 +2,7 @@ from importlib.metadata import entry_points
 
 from evidence.collectors import registry
 from evidence.collectors.base import CollectorSettings
-from tests.conftest import run_cli
+from tests.support import run_cli
 
 
 def test_entry_point_name_equals_collector_id() -> None:

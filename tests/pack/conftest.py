@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from tests.conftest import SAMPLES, Result, run_cli
+from tests.support import SAMPLES, Result, run_cli
 
 PASSWORD_ENV = "EVIDENCE_TEST_SIGNING_PASSWORD"
 PASSWORD = "correct horse battery staple"

@@ -17,8 +17,8 @@ from trestle.oscal.catalog import Catalog
 from trestle.oscal.poam import PlanOfActionAndMilestones
 
 from evidence.controls.catalogue import load_catalogue
-from tests.conftest import pdftotext
 from tests.pack.conftest import Packed, cli, read_members
+from tests.support import pdftotext
 
 MODELS = {
     "catalog": Catalog,

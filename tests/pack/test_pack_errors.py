@@ -14,7 +14,7 @@ from evidence.config import load_config
 from evidence.config.schema import Config
 from evidence.errors import PackError, StoreError
 from evidence.pack.verify import verify_pack
-from tests.conftest import run_cli
+from tests.support import run_cli
 
 
 def aup_only(samples: Path) -> Config:

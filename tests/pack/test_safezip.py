@@ -11,7 +11,7 @@ import pytest
 from evidence.errors import PackError
 from evidence.pack.safezip import Limits, SafeZip
 from evidence.pack.verify import verify_pack
-from tests.conftest import run_cli
+from tests.support import run_cli
 
 
 def crafted(path: Path, entries: list[tuple[zipfile.ZipInfo | str, bytes]]) -> Path:

@@ -19,8 +19,8 @@ from evidence.model.period import parse_period
 from evidence.pack.population import build_population
 from evidence.pack.sampling import draw_sample, population_digest, rank_key, redraw_problems
 from evidence.pack.verify import verify_pack
-from tests.conftest import run_cli, with_store
 from tests.pack.conftest import Packed, read_members, resum, tampered
+from tests.support import run_cli, with_store
 
 Q3 = parse_period("2026-Q3")
 DPP = load_catalogue("amazon-dpp@2025-11")
@@ -226,13 +226,16 @@ def test_draws_are_recorded_once_per_run_in_the_store(samples: Path, store_url: 
     config = load_config(with_store(samples / "evidence.toml", store_url))
     timing = pipeline.resolve_timing(config, None, None)
     pipeline.full_run(config, timing, None, evaluate_too=False)
+    documents = ["document"]  # the offboarding tickets: a population with known members
     run, first_id, first = pipeline.draw_sample(
-        config, timing, "dpp-acc-3", size=3, seed="2026-10-05"
+        config, timing, "dpp-acc-3", size=3, seed="2026-10-05", kinds=documents
     )
     _, again_id, again = pipeline.draw_sample(
-        config, timing, "DPP-ACC-3", size=3, seed="2026-10-05"
+        config, timing, "DPP-ACC-3", size=3, seed="2026-10-05", kinds=documents
     )
-    _, other_id, _ = pipeline.draw_sample(config, timing, "DPP-ACC-3", size=2, seed="2026-10-05")
+    _, other_id, _ = pipeline.draw_sample(
+        config, timing, "DPP-ACC-3", size=2, seed="2026-10-05", kinds=documents
+    )
     assert first_id == again_id != other_id
     assert again.chosen == first.chosen
     assert again.drawn_at == first.drawn_at
@@ -291,18 +294,18 @@ def test_the_cli_draw_is_in_the_pack_and_verify_redraws_it(packed: Packed, tmp_p
 def test_the_cli_explains_an_empty_population(packed: Packed) -> None:
     result = run_cli(
         "sample",
-        "DPP-ENC-2",
+        "DPP-ENC-1",
         "--size",
         "2",
         "--seed",
         "1",
         "--kind",
-        "encryption.at_rest",
+        "tls.endpoints",
         "--config",
         packed.unsigned_config,
     )
     assert result.code == 2
     assert (
-        "DPP-ENC-2: the population is empty: no usable evidence of kind(s) encryption.at_rest"
+        "DPP-ENC-1: the population is empty: no usable evidence of kind(s) tls.endpoints"
         in result.stderr
     )

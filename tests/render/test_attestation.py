@@ -13,7 +13,7 @@ from evidence import pipeline
 from evidence.config import load_config
 from evidence.controls.catalogue import load_catalogue
 from evidence.model.results import Status
-from tests.conftest import pdftotext
+from tests.support import pdftotext
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import yaml
 from evidence.model.results import CheckOutcome, ControlResult, Status
 from evidence.render.charts import CHARTS
 from evidence.render.html import environment
-from tests.conftest import pdftotext, run_cli
 from tests.dataflow_support import observed
+from tests.support import pdftotext, run_cli
 
 SECTION = "sections/60-dataflow.html.j2"
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import pdftotext, run_cli
 
 from evidence.controls.catalogue import load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
@@ -17,6 +16,7 @@ from evidence.model.report import OrganisationSummary, ReportData
 from evidence.model.run import RunInfo
 from evidence.render.attestation import attestation_context
 from evidence.render.html import render_html
+from tests.support import pdftotext, run_cli
 
 SECTION = "sections/50-encryption.html.j2"
 AS_OF = datetime(2026, 9, 30, 23, 59, 59, tzinfo=UTC)

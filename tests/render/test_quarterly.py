@@ -2,7 +2,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import pdftotext
 
 from evidence.controls.catalogue import load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
@@ -12,6 +11,7 @@ from evidence.model.results import Status, Waiver
 from evidence.model.review import DueReport, QuarterlyData, TrendPoint
 from evidence.model.run import RunInfo
 from evidence.render.quarterly import render_quarterly
+from tests.support import pdftotext
 
 AS_OF = datetime(2026, 9, 30, 23, 59, 59, tzinfo=UTC)
 HOSTILE = '<img src="http://169.254.169.254/latest/meta-data/">'

@@ -17,7 +17,7 @@ from evidence.config.schema import Config
 from evidence.errors import StoreError
 from evidence.pack.chain import GENESIS, root_hash
 from evidence.store import Store
-from tests.conftest import run_cli, with_store
+from tests.support import run_cli, with_store
 
 
 def sealed_runs(samples: Path, store_url: str, count: int) -> Config:

@@ -11,7 +11,7 @@ from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 from evidence.model.period import parse_period
 from evidence.model.results import ControlResult, Evaluation, Status
 from evidence.store import Store
-from tests.conftest import EVIDENCE, with_store
+from tests.support import EVIDENCE, with_store
 
 
 def item(n: int) -> EvidenceItem:
