@@ -247,6 +247,7 @@ def evaluation_input(config: Config, evidence: list[EvidenceItem], timing: Timin
         source_reject_ratio={
             s.name: s.max_reject_ratio for s in config.sources if s.max_reject_ratio is not None
         },
+        settings={"retention": config.retention.model_dump()},
     )
 
 

@@ -26,7 +26,7 @@ from evidence.collectors.inputs import expand_paths, open_input, open_text
 from evidence.collectors.job_history.cron import SyslogClock, looks_like_syslog, parse_cron
 from evidence.collectors.job_history.journald import looks_like_journal, parse_journal
 from evidence.collectors.job_history.kubernetes import looks_like_kubernetes, parse_kubernetes
-from evidence.collectors.job_history.runs import Coverage, FileResult, JobRun, iso
+from evidence.collectors.job_history.runs import Coverage, FileResult, JobRun
 from evidence.collectors.job_history.schedule import JobSpec, schedule_adherence
 from evidence.collectors.job_history.tabular import (
     airflow_records,
@@ -34,6 +34,7 @@ from evidence.collectors.job_history.tabular import (
     parse_json_lines,
     parse_records,
 )
+from evidence.collectors.timestamps import iso
 from evidence.errors import InputError
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 from evidence.model.period import parse_period

@@ -15,13 +15,8 @@ from typing import Any
 
 import orjson
 
-from evidence.collectors.job_history.runs import (
-    FileResult,
-    JobRun,
-    RunStatus,
-    TimestampError,
-    parse_timestamp,
-)
+from evidence.collectors.job_history.runs import FileResult, JobRun, RunStatus
+from evidence.collectors.timestamps import TimestampError, parse_timestamp
 from evidence.model.evidence import ParseStats
 
 # sd-messages.h

@@ -13,13 +13,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from evidence.collectors.job_history.runs import (
-    FileResult,
-    JobRun,
-    RunStatus,
-    TimestampError,
-    parse_timestamp,
-)
+from evidence.collectors.job_history.runs import FileResult, JobRun, RunStatus
+from evidence.collectors.timestamps import TimestampError, parse_timestamp
 from evidence.model.evidence import ParseStats
 
 

@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from croniter import croniter  # type: ignore[import-untyped]  # croniter ships no stubs
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from evidence.collectors.job_history.runs import JobRun, RunStatus, iso
+from evidence.collectors.job_history.runs import JobRun, RunStatus
+from evidence.collectors.timestamps import iso
 
 _DURATION = re.compile(
     r"^\s*(?:(?P<w>\d+)\s*w)?\s*(?:(?P<d>\d+)\s*d)?\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m)?\s*$"
