@@ -179,7 +179,10 @@ def _reasons(decide: str, status: Status, outcomes: Sequence[CheckOutcome]) -> l
         return [r for o in deciding for r in o.reasons] + [
             f"(alternative not used) {r}" for o in others for r in o.reasons
         ]
-    ordered = sorted(outcomes, key=lambda o: o.status is Status.MET)
+    # Gaps first, then what was met; checks that did not apply say so last.
+    ordered = sorted(
+        outcomes, key=lambda o: (o.status is Status.NOT_APPLICABLE, o.status is Status.MET)
+    )
     return [r for o in ordered for r in o.reasons]
 
 

@@ -110,9 +110,9 @@ class JobSpec(BaseModel):
         )
 
     def describe(self) -> str:
-        """``cron 0 3 * * 0 (UTC)`` or ``every 7 days``."""
+        """Describe the schedule: ``cron 0 3 * * 0 UTC`` or ``every 7 days``."""
         if self.schedule is not None:
-            return f"cron {self.schedule} ({self.timezone})"
+            return f"cron {self.schedule} {self.timezone}"
         assert self.every is not None
         return f"every {_span(self.every)}"
 
@@ -189,10 +189,10 @@ def schedule_adherence(
         elif RunStatus.FAILED in statuses:
             result.failed.append(slot)
         elif (
-            cover_from is None
-            or cover_to is None
-            or not cover_from - tolerance <= slot <= cover_to + tolerance
+            cover_from is None or cover_to is None or not cover_from <= slot <= cover_to - tolerance
         ):
+            # A run may start up to the tolerance after its slot: the history must reach that far
+            # before it can show the run did not happen.
             result.uncovered.append(slot)
         elif RunStatus.SKIPPED in statuses:
             result.skipped.append(slot)
@@ -208,7 +208,7 @@ def schedule_adherence(
             result,
             ordered,
             max(start, cover_from),
-            min(end, cover_to + tolerance),
+            min(end, cover_to),
             interval + tolerance,
         )
     kept = [r for r in in_window if r.started >= start]
