@@ -128,8 +128,9 @@ class ReadOnlyDatabase:
         except DBAPIError as exc:
             measurement.error = f"table {target.table}: {short_error(exc)}"
             return measurement
-        measurement.rows_on_legal_hold = int(row.get("rows_on_legal_hold") or 0)
-        measurement.rows_past_limit = int(row["rows_past_cutoff"] or 0) - measurement.rows_on_legal_hold
+        held = int(row.get("rows_on_legal_hold") or 0)
+        measurement.rows_on_legal_hold = held
+        measurement.rows_past_limit = int(row["rows_past_cutoff"] or 0) - held
         try:
             measurement.oldest = _instant(row["oldest"])
             measurement.oldest_held = _instant(row.get("oldest_held"))
@@ -286,7 +287,8 @@ def describe_url(url: URL) -> str:
     """Show the database as evidence names it: no user name, password or query string."""
     if url.get_backend_name() == "sqlite":
         return f"sqlite:///{url.database}"
-    return url.set(username=None, password=None, query={}).render_as_string(hide_password=True)
+    bare = URL.create(url.drivername, host=url.host, port=url.port, database=url.database)
+    return bare.render_as_string(hide_password=True)
 
 
 def short_error(exc: SQLAlchemyError) -> str:

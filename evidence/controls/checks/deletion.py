@@ -15,7 +15,7 @@ KIND = "retention.deletion_requests"
 def deletion_requests_on_time(ctx: CheckContext) -> CheckOutcome:
     """Every deletion request was completed within the deadline; none is open past it."""
     limit = float(ctx.params["deletion_on_request_hours"])
-    deadline = f"{limit / 24:g} days" if limit >= 48 else f"{limit:g} hours"
+    deadline = f"{limit / 24:g} days" if limit >= 168 else f"{limit:g} hours"
     items = ctx.items(KIND)
     if not items:
         return ctx.insufficient(
@@ -25,14 +25,15 @@ def deletion_requests_on_time(ctx: CheckContext) -> CheckOutcome:
     longest = 0.0
     for item in items:
         for request in item.facts.get("requests", []):
-            label = f"request {request['id']} ({item.id}, received {request['received'][:16]})"
+            received_at = request["received"][:16].replace("T", " ")
+            label = f"request {request['id']} ({item.id}, received {received_at})"
             hours = request["hours_to_complete"]
             if hours is not None:
                 longest = max(longest, hours)
                 done.append(hours)
                 if hours > limit:
                     late.append(
-                        f"{label} was completed after {_span(hours)}, over the {deadline} limit"
+                        f"{label} was completed after {_span(hours)}, over the limit of {deadline}"
                     )
                 continue
             received = datetime.fromisoformat(request["received"].replace("Z", "+00:00"))
@@ -40,11 +41,11 @@ def deletion_requests_on_time(ctx: CheckContext) -> CheckOutcome:
             longest = max(longest, open_hours)
             if open_hours > limit:
                 overdue.append(
-                    f"{label} is still open after {_span(open_hours)}, over the {deadline} limit"
+                    f"{label} is still open after {_span(open_hours)}, over the limit of {deadline}"
                 )
             else:
                 waiting.append(
-                    f"{label} is open for {_span(open_hours)}, within the {deadline} limit"
+                    f"{label} is open for {_span(open_hours)}, within the limit of {deadline}"
                 )
     requests = len(done) + len(overdue) + len(waiting)
     figures = {
@@ -67,7 +68,7 @@ def deletion_requests_on_time(ctx: CheckContext) -> CheckOutcome:
         )
     summary = (
         f"all {len(done)} completed deletion request(s) in the register ({registers}) were done "
-        f"within the {deadline} limit, the slowest in {_span(max(done))}"
+        f"within the limit of {deadline}, the slowest in {_span(max(done))}"
         if done
         else f"no deletion request was completed yet in the register ({registers})"
     )
