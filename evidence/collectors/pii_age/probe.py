@@ -87,6 +87,8 @@ class ReadOnlyDatabase:
     engine: Engine
     location: str
     transcript: list[dict[str, Any]] = field(default_factory=list)
+    #: The newest value of each SQLite timestamp column, read once (it tells the format).
+    samples: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     @classmethod
     @contextmanager
@@ -152,8 +154,10 @@ class ReadOnlyDatabase:
         columns = {"cutoff": target.timestamp_column, "hold_as_of": target.legal_hold_until_column}
         for key, column in columns.items():
             if key in bindings and column:
-                sample = conn.execute(sa.select(sa.func.max(table.c[column]))).scalar()
-                bindings[key] = sqlite_cutoff(sample, bindings[key])
+                if (target.table, column) not in self.samples:
+                    newest = sa.select(sa.func.max(table.c[column]))
+                    self.samples[target.table, column] = conn.execute(newest).scalar()
+                bindings[key] = sqlite_cutoff(self.samples[target.table, column], bindings[key])
         return bindings
 
 
