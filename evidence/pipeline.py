@@ -123,6 +123,8 @@ def sources(config: Config) -> list[Source]:
                     "privacy_policy_url": org.privacy_policy_url,
                     "systems": config.scope.systems,
                     "handles_pii": config.scope.handles_pii,
+                    "pii_buckets": config.retention.pii_buckets,
+                    "non_pii_buckets": config.retention.non_pii_buckets,
                 }
             ),
         )
@@ -247,7 +249,6 @@ def evaluation_input(config: Config, evidence: list[EvidenceItem], timing: Timin
         source_reject_ratio={
             s.name: s.max_reject_ratio for s in config.sources if s.max_reject_ratio is not None
         },
-        settings={"retention": config.retention.model_dump()},
     )
 
 

@@ -118,9 +118,11 @@ def decide(
     control: str,
     evidence: list[EvidenceItem],
     catalogue: str = "amazon-dpp@2025-11",
-    settings: dict[str, Any] | None = None,
+    settings: dict[str, list[str] | None] | None = None,
 ) -> ControlResult:
-    data = EvaluationInput(evidence=evidence, period=PERIOD, as_of=AS_OF, settings=settings or {})
+    if settings is not None:
+        evidence = [*evidence, profile(**settings)]
+    data = EvaluationInput(evidence=evidence, period=PERIOD, as_of=AS_OF)
     evaluation = evaluate([load_catalogue(catalogue)], data)
     return next(r for r in evaluation.results if r.control_id == control)
 
@@ -379,7 +381,19 @@ def rule(
     }
 
 
-PII_BUCKETS = {"retention": {"pii_buckets": ["labels"], "non_pii_buckets": None}}
+def profile(
+    pii_buckets: list[str] | None = None, non_pii_buckets: list[str] | None = None
+) -> EvidenceItem:
+    """Build the organisation profile, which records the buckets [retention] declares."""
+    facts = {
+        "legal_name": "Example Ltd",
+        "pii_buckets": pii_buckets,
+        "non_pii_buckets": non_pii_buckets,
+    }
+    return item("organisation.profile", facts, source="organisation")
+
+
+PII_BUCKETS: dict[str, list[str] | None] = {"pii_buckets": ["labels"], "non_pii_buckets": None}
 
 
 @pytest.mark.parametrize(
@@ -432,7 +446,7 @@ def test_lifecycle_errors_missing_buckets_and_undeclared_buckets() -> None:
     )
     assert undeclared.status is Status.INSUFFICIENT
     assert "set [retention] pii_buckets" in undeclared.reasons[0]
-    none = {"retention": {"pii_buckets": [], "non_pii_buckets": []}}
+    none: dict[str, list[str] | None] = {"pii_buckets": [], "non_pii_buckets": []}
     declared_none = outcome(
         decide("DPP-RET-1", [lifecycle(bucket("labels", rule(1)))], settings=none),
         "lifecycle_rules_within_limit",
@@ -441,7 +455,7 @@ def test_lifecycle_errors_missing_buckets_and_undeclared_buckets() -> None:
 
 
 def test_non_pii_buckets_use_the_18_month_limit() -> None:
-    settings = {"retention": {"pii_buckets": None, "non_pii_buckets": ["exports"]}}
+    settings: dict[str, list[str] | None] = {"pii_buckets": None, "non_pii_buckets": ["exports"]}
     fine = outcome(
         decide("DPP-RET-3", [lifecycle(bucket("exports", rule(540)))], settings=settings),
         "lifecycle_rules_within_limit",

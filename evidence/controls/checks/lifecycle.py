@@ -1,8 +1,9 @@
 """Checks of S3 lifecycle rules: buckets that hold Amazon data expire objects within the limit.
 
-The buckets come from the config (``[retention] pii_buckets`` / ``non_pii_buckets``): evidence
-lists every bucket of an account but cannot tell which hold PII. The rules come from
-``storage.lifecycle`` evidence (the aws, aws-cli and terraform collectors).
+The buckets come from the config (``[retention] pii_buckets`` / ``non_pii_buckets``, recorded in
+the ``organisation.profile`` evidence): lifecycle evidence lists every bucket of an account but
+cannot tell which hold PII. The rules come from ``storage.lifecycle`` evidence (the aws, aws-cli
+and terraform collectors).
 """
 
 from __future__ import annotations
@@ -15,16 +16,18 @@ from evidence.model.evidence import EvidenceItem
 from evidence.model.results import CheckOutcome
 
 KIND = "storage.lifecycle"
+PROFILE = "organisation.profile"
 
 
-@check("lifecycle_rules_within_limit", reads=(KIND,))
+@check("lifecycle_rules_within_limit", reads=(KIND, PROFILE))
 def lifecycle_rules_within_limit(ctx: CheckContext) -> CheckOutcome:
     """Each declared bucket expires every object (and old version) within the retention limit."""
     pii = str(ctx.params.get("buckets", "pii")) == "pii"
     key = "pii_buckets" if pii else "non_pii_buckets"
     limit = int(ctx.params["pii_retention_days" if pii else "non_pii_retention_days"])
     what = "PII" if pii else "non-PII Amazon data"
-    declared = (ctx.settings.get("retention") or {}).get(key)
+    profiles = ctx.items(PROFILE)
+    declared = profiles[0].facts.get(key) if profiles else None
     items = ctx.items(KIND)
     if not declared:
         listed = sorted({b["bucket"] for i in items for b in i.facts.get("buckets", [])})
@@ -32,15 +35,16 @@ def lifecycle_rules_within_limit(ctx: CheckContext) -> CheckOutcome:
             return ctx.insufficient(
                 f"storage.lifecycle evidence lists {len(listed)} bucket(s) but the config does not "
                 f"say which hold {what}: set [retention] {key} (an empty list if none does)",
-                evidence=items,
+                evidence=[*items, *profiles],
             )
         return ctx.not_applicable(
-            f"the config declares no S3 bucket holding {what} ([retention] {key})"
+            f"the config declares no S3 bucket holding {what} ([retention] {key})",
+            evidence=profiles,
         )
     failures: list[str] = []
     gaps: list[str] = []
     fine: list[str] = []
-    used: dict[str, EvidenceItem] = {}
+    used: dict[str, EvidenceItem] = {profile.id: profile for profile in profiles}
     for bucket in declared:
         found = [
             (i, b) for i in items for b in i.facts.get("buckets", []) if b.get("bucket") == bucket
