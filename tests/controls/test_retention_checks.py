@@ -193,6 +193,25 @@ def test_a_history_that_does_not_cover_the_period_is_insufficient(tmp_path: Path
     )
 
 
+def test_an_unreadable_history_file_keeps_adherence_from_being_met(tmp_path: Path) -> None:
+    broken = tmp_path / "journal.json"
+    broken.write_text('{"apiVersion": "v1", "kind": "List", "items": [', encoding="utf-8")
+    path = tmp_path / "runs.csv"
+    path.write_text("job,started,status\n" + "\n".join(weekly_rows()) + "\n", encoding="utf-8")
+    settings = JobHistorySettings.model_validate(
+        {"paths": [str(path), str(broken)], "jobs": WEEKLY_PII, "covers": "2026-Q3"}
+    )
+    context = CollectorContext(
+        source="jobs", base_dir=tmp_path, period=PERIOD, as_of=AS_OF, redactor=Redactor(b"k" * 32)
+    )
+    (runs,) = JobHistoryCollector(settings, context).collect()
+    result = decide("DPP-RET-1", [schedule_doc(), pii_age(table()), runs.seal()])
+    check = outcome(result, "retention_job_adherence")
+    assert check.status is Status.INSUFFICIENT
+    assert "1 file(s) of the job history" in check.reasons[0]
+    assert "journal.json:1: malformed JSON" in check.reasons[0]
+
+
 def test_a_table_the_probe_could_not_measure_is_insufficient(tmp_path: Path) -> None:
     runs = job_runs(tmp_path, weekly_rows(), WEEKLY_PII)
     result = decide(

@@ -102,12 +102,14 @@ class JobHistoryCollector(Collector[JobHistorySettings]):
         runs: list[JobRun] = []
         coverage = Coverage()
         formats: Counter[str] = Counter()
+        unreadable: list[str] = []
         self.context.progress.start(f"job-history: {self.context.source}", total=len(files))
         for path in files:
             try:
                 fmt, result, raw = self._read(path, stats)
             except InputError as exc:
                 stats.reject(exc.location, exc.reason)
+                unreadable.append(str(exc))
                 continue
             finally:
                 self.context.progress.advance(f"job-history: {self.context.source}")
@@ -122,7 +124,10 @@ class JobHistoryCollector(Collector[JobHistorySettings]):
                 files[0] if len(files) == 1 else self.context.source,
                 f"no readable history: {first}",
             )
-        yield self._item(_deduplicated(runs), coverage, formats, stats, raw_inputs, before)
+        item = self._item(_deduplicated(runs), coverage, formats, stats, raw_inputs, before)
+        # A history with a file missing cannot prove a job ran: the check reads this list.
+        item.facts["unreadable"] = unreadable
+        yield item
 
     def _read(self, path: Path, stats: ParseStats) -> tuple[str, FileResult, RawInput]:
         fmt = self.settings.format if self.settings.format != "auto" else _sniff(path)

@@ -234,6 +234,13 @@ def retention_job_adherence(ctx: CheckContext) -> CheckOutcome:
                 f"{label}: the history records no outcome for {job['outcome_unknown']} "
                 "of its runs (cron logs record starts only); they count as runs"
             )
+    for item in {i.id: i for i, _ in jobs}.values():
+        if item.facts.get("unreadable"):
+            files = item.facts["unreadable"]
+            gaps.append(
+                f"{len(files)} file(s) of the job history ({item.id}) could not be read, so runs "
+                f"may be missing from it: {files[0]}"
+            )
     figures["longest_gap_days"] = round(longest_days, 1)
     if limit:
         figures["max_age_days"] = round(limit + longest_days, 1)
