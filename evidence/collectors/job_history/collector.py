@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import orjson
 import yaml
@@ -34,7 +34,7 @@ from evidence.collectors.job_history.tabular import (
     parse_json_lines,
     parse_records,
 )
-from evidence.collectors.timestamps import iso
+from evidence.collectors.timestamps import ZoneName, iso
 from evidence.errors import InputError
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 from evidence.model.period import parse_period
@@ -52,19 +52,10 @@ class JobHistorySettings(CollectorSettings):
 
     paths: list[Path] = Field(min_length=1)
     format: Format = "auto"
-    timezone: str = Field(default="UTC", description="zone of timestamps that carry no offset")
+    timezone: ZoneName = Field(default="UTC", description="zone of timestamps that carry no offset")
     year: int | None = Field(default=None, ge=1970, le=2100, description="year of BSD syslog lines")
     covers: str | None = Field(default=None, description="period the history is complete for")
     jobs: list[JobSpec] = Field(default_factory=list)
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("not an IANA time zone such as UTC or Europe/London") from None
-        return value
 
     @field_validator("covers")
     @classmethod
