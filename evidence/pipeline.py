@@ -135,6 +135,8 @@ def sources(config: Config, period: Period | None = None) -> list[Source]:
                     "privacy_policy_url": org.privacy_policy_url,
                     "systems": config.scope.systems,
                     "handles_pii": config.scope.handles_pii,
+                    "pii_buckets": config.retention.pii_buckets,
+                    "non_pii_buckets": config.retention.non_pii_buckets,
                 }
             ),
         )

@@ -27,6 +27,9 @@ class OrganisationSettings(CollectorSettings):
     privacy_policy_url: str | None = None
     systems: list[str] = Field(default_factory=list)
     handles_pii: bool = True
+    # [retention]: which S3 buckets hold PII or other Amazon data (None: not declared).
+    pii_buckets: list[str] | None = None
+    non_pii_buckets: list[str] | None = None
 
 
 class OrganisationCollector(Collector[OrganisationSettings]):
@@ -50,5 +53,7 @@ class OrganisationCollector(Collector[OrganisationSettings]):
             "privacy_policy_url": s.privacy_policy_url,
             "systems_in_scope": list(s.systems),
             "handles_pii": s.handles_pii,
+            "pii_buckets": s.pii_buckets,
+            "non_pii_buckets": s.non_pii_buckets,
         }
         yield self.item(KIND, subject="evidence.toml [organisation]", facts=facts, location="evidence.toml")

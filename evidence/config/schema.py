@@ -91,6 +91,17 @@ class EvaluationConfig(_Strict):
     max_reject_ratio: float = Field(default=0.01, ge=0, le=1)
 
 
+class RetentionConfig(_Strict):
+    """Where Amazon data is stored, for retention checks that evidence alone cannot decide.
+
+    ``None`` (the default) means "not declared"; an empty list declares that no bucket holds
+    such data.
+    """
+
+    pii_buckets: list[str] | None = None
+    non_pii_buckets: list[str] | None = None
+
+
 class SecretsConfig(_Strict):
     """Keys the tool itself uses."""
 
@@ -130,6 +141,7 @@ class Config(_Strict):
     store: StoreConfig = Field(default_factory=StoreConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
     secrets: SecretsConfig = Field(default_factory=SecretsConfig)
     signing: SigningConfig | None = None
     # Shared by every log source (departures, allowed networks, PII stores...): the defaults of

@@ -46,6 +46,16 @@ class CheckContext:
         """Not enough (or not fresh enough) evidence to decide either way."""
         return _outcome(Status.INSUFFICIENT, reasons, evidence, figures)
 
+    def not_applicable(
+        self, *reasons: str, evidence: Sequence[EvidenceItem] = (), **figures: Figure
+    ) -> CheckOutcome:
+        """Say the check has nothing to judge here (e.g. the config declares no S3 bucket of PII).
+
+        It neither passes nor blocks its control; a control whose checks are all not
+        applicable is "insufficient evidence", never met.
+        """
+        return _outcome(Status.NOT_APPLICABLE, reasons, evidence, figures)
+
 
 def _outcome(
     status: Status, reasons: Sequence[str], evidence: Sequence[EvidenceItem], figures: dict[str, Figure]

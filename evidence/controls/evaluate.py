@@ -169,7 +169,15 @@ def _explain_missing(outcome: CheckOutcome, kinds: Sequence[str], evidence: Sequ
 
 
 def _combine(decide: str, statuses: Sequence[Status]) -> Status:
-    """``all``: every check met. ``any``: at least one met and none not met (alternatives)."""
+    """``all``: every check met. ``any``: at least one met and none not met (alternatives).
+
+    A check that does not apply (nothing of its kind is declared) is left out; if no check
+    applies, nothing decided the control and it is insufficient evidence.
+    """
+    applicable = [s for s in statuses if s is not Status.NOT_APPLICABLE]
+    if statuses and not applicable:
+        return Status.INSUFFICIENT
+    statuses = applicable
     if Status.NOT_MET in statuses:
         return Status.NOT_MET
     if decide == "all":

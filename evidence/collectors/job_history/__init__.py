@@ -1,0 +1,1 @@
+"""[job-history] Run histories of retention jobs: cron, systemd, Kubernetes, Airflow, CSV."""

@@ -1,0 +1,106 @@
+"""Checks of S3 lifecycle rules: buckets that hold Amazon data expire objects within the limit.
+
+The buckets come from the config (``[retention] pii_buckets`` / ``non_pii_buckets``, recorded in
+the ``organisation.profile`` evidence): lifecycle evidence lists every bucket of an account but
+cannot tell which hold PII. The rules come from ``storage.lifecycle`` evidence (the aws, aws-cli
+and terraform collectors).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evidence.controls.checks import check
+from evidence.controls.context import CheckContext
+from evidence.model.evidence import EvidenceItem
+from evidence.model.results import CheckOutcome
+
+KIND = "storage.lifecycle"
+PROFILE = "organisation.profile"
+
+
+@check("lifecycle_rules_within_limit", reads=(KIND, PROFILE))
+def lifecycle_rules_within_limit(ctx: CheckContext) -> CheckOutcome:
+    """Each declared bucket expires every object (and old version) within the retention limit."""
+    pii = str(ctx.params.get("buckets", "pii")) == "pii"
+    key = "pii_buckets" if pii else "non_pii_buckets"
+    limit = int(ctx.params["pii_retention_days" if pii else "non_pii_retention_days"])
+    what = "PII" if pii else "non-PII Amazon data"
+    profiles = ctx.items(PROFILE)
+    declared = profiles[0].facts.get(key) if profiles else None
+    items = ctx.items(KIND)
+    if not declared:
+        listed = sorted({b["bucket"] for i in items for b in i.facts.get("buckets", [])})
+        if declared is None and listed:
+            return ctx.insufficient(
+                f"storage.lifecycle evidence lists {len(listed)} bucket(s) but the config does not "
+                f"say which hold {what}: set [retention] {key} (an empty list if none does)",
+                evidence=[*items, *profiles],
+            )
+        return ctx.not_applicable(
+            f"the config declares no S3 bucket holding {what} ([retention] {key})",
+            evidence=profiles,
+        )
+    failures: list[str] = []
+    gaps: list[str] = []
+    fine: list[str] = []
+    used: dict[str, EvidenceItem] = {profile.id: profile for profile in profiles}
+    for bucket in declared:
+        found = [
+            (i, b) for i in items for b in i.facts.get("buckets", []) if b.get("bucket") == bucket
+        ]
+        if not found:
+            gaps.append(f"bucket {bucket}: no storage.lifecycle evidence names it")
+            continue
+        item, entry = found[0]
+        used[item.id] = item
+        verdict, reason = _bucket(entry, limit, f"bucket {bucket} ({item.id})")
+        {"fail": failures, "gap": gaps, "ok": fine}[verdict].append(reason)
+    evidence = sorted(used.values(), key=lambda i: i.id)
+    figures = {"buckets": len(declared), "buckets_within_limit": len(fine), "limit_days": limit}
+    if failures:
+        return ctx.not_met(*failures, *gaps, *fine, evidence=evidence, **figures)
+    if gaps:
+        return ctx.insufficient(*gaps, *fine, evidence=evidence, **figures)
+    return ctx.met(*fine, evidence=evidence, **figures)
+
+
+def _bucket(entry: dict[str, Any], limit: int, label: str) -> tuple[str, str]:
+    """Judge one bucket's rules: ``ok``, ``fail`` or ``gap`` with the sentence that says why."""
+    if entry.get("error"):
+        return "gap", f"{label}: its lifecycle rules could not be read: {entry['error']}"
+    enabled = [r for r in entry.get("rules") or [] if r.get("status") == "Enabled"]
+    whole = [r for r in enabled if not r.get("prefix") and r.get("expiration_days") is not None]
+    scoped = [r for r in enabled if r.get("prefix") and r.get("expiration_days") is not None]
+    noncurrent = [
+        r["noncurrent_expiration_days"] for r in enabled if r.get("noncurrent_expiration_days")
+    ]
+    if noncurrent and max(noncurrent) > limit:
+        return "fail", (
+            f"{label}: old object versions expire after {max(noncurrent)} days, over the "
+            f"{limit}-day limit"
+        )
+    if whole:
+        days = min(int(r["expiration_days"]) for r in whole)
+        rule = next(r for r in whole if int(r["expiration_days"]) == days)
+        if days > limit:
+            return "fail", (
+                f"{label}: rule {rule['id']!r} expires objects after {days} days, over the "
+                f"{limit}-day limit"
+            )
+        versions = (
+            ""
+            if noncurrent
+            else "; no rule expires old versions (this matters if versioning is on)"
+        )
+        return (
+            "ok",
+            f"{label}: rule {rule['id']!r} expires every object after {days} days{versions}",
+        )
+    if scoped:
+        prefixes = ", ".join(sorted(str(r["prefix"]) for r in scoped))
+        return "gap", (
+            f"{label}: expiration rules cover only the prefixes {prefixes}; objects elsewhere in "
+            "the bucket are never expired"
+        )
+    return "fail", f"{label}: no enabled rule expires objects, so they are kept indefinitely"

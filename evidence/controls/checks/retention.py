@@ -1,0 +1,268 @@
+"""Checks of retention: how old PII and other Amazon data really are, and whether purges ran."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from evidence.controls.checks import check
+from evidence.controls.context import CheckContext
+from evidence.model.evidence import EvidenceItem
+from evidence.model.results import CheckOutcome
+
+AGE_KIND = "retention.pii_age"
+RUNS_KIND = "retention.job_runs"
+#: How many dates a reason lists before it says "and N more".
+MAX_DATES = 8
+
+
+@check("pii_age_within_limit", reads=(AGE_KIND,))
+def pii_age_within_limit(ctx: CheckContext) -> CheckOutcome:
+    """No row holds PII longer than the limit after the retention clock, unless on legal hold."""
+    return _age_within_limit(ctx, "pii", int(ctx.params["pii_retention_days"]))
+
+
+@check("non_pii_age_within_limit", reads=(AGE_KIND,))
+def non_pii_age_within_limit(ctx: CheckContext) -> CheckOutcome:
+    """No Amazon data is kept longer than the non-PII limit (18 months), unless on legal hold."""
+    return _age_within_limit(ctx, "non-pii", int(ctx.params["non_pii_retention_days"]))
+
+
+def _age_within_limit(ctx: CheckContext, category: str, limit: int) -> CheckOutcome:
+    what = "PII" if category == "pii" else "Amazon data"
+    clock = str(ctx.params.get("retention_clock", "delivery"))
+    items = ctx.items(AGE_KIND)
+    measured = [
+        (i, t) for i in items for t in i.facts.get("tables", []) if t["category"] == category
+    ]
+    if not measured:
+        where = "name pii_columns" if category == "pii" else "set non_pii = true"
+        return ctx.insufficient(
+            f"no pii-age probe measured {what} in any table (configure a pii-age source and "
+            f"{where} for the tables that hold it)",
+            evidence=items,
+        )
+    violations, gaps, notes = [], [], []
+    total = held = 0
+    oldest: int | None = None
+    for item, table in measured:
+        label = f"table {table['table']} ({item.id})"
+        if table.get("error"):
+            gaps.append(f"{label} could not be measured: {table['error']}")
+            continue
+        stale = _stale(item, ctx.as_of)
+        if stale:
+            gaps.append(f"{label}: {stale}")
+            continue
+        verdict = _table_verdict(table, label, what, limit, clock, category)
+        if verdict.violation:
+            violations.append(verdict.reason)
+            total += table["rows_past_limit"]
+            oldest = max(oldest or 0, table["oldest_age_days"] or 0)
+        elif verdict.gap:
+            gaps.append(verdict.reason)
+        else:
+            notes.append(verdict.reason)
+        if table["rows_on_legal_hold"]:
+            held += table["rows_on_legal_hold"]
+            notes.append(
+                f"{label}: {table['rows_on_legal_hold']} row(s) past the limit are under legal "
+                f"hold ({table['legal_hold_column']}), reported as held, not as violations; "
+                f"the oldest is {table['oldest_held_age_days']} days old"
+            )
+    figures: dict[str, Any] = {
+        "tables_measured": len(measured),
+        "rows_past_limit": total,
+        "oldest_age_days": oldest,
+        "rows_on_legal_hold": held,
+        "limit_days": limit,
+    }
+    evidence = sorted({i.id: i for i, _ in measured}.values(), key=lambda i: i.id)
+    if violations:
+        return ctx.not_met(*violations, *gaps, *notes, evidence=evidence, **figures)
+    if gaps:
+        return ctx.insufficient(*gaps, *notes, evidence=evidence, **figures)
+    return ctx.met(*notes, evidence=evidence, **figures)
+
+
+class _Verdict:
+    def __init__(self, reason: str, *, violation: bool = False, gap: bool = False) -> None:
+        self.reason, self.violation, self.gap = reason, violation, gap
+
+
+def _table_verdict(
+    table: dict[str, Any], label: str, what: str, limit: int, clock: str, category: str
+) -> _Verdict:
+    """Judge one measured table against the catalogue's limit and retention clock."""
+    rows, probe_limit, age = table["rows_past_limit"], table["limit_days"], table["oldest_age_days"]
+    measured_from = f"{table['clock']} (column {table['timestamp_column']})"
+    columns = f" in {', '.join(table['columns'])}" if table["columns"] else ""
+    counted = (
+        f"{label}: {rows:,} row(s) still hold {what}{columns} more than {probe_limit} days "
+        f"after {measured_from}; the oldest is {age} days old"
+    )
+    # The catalogue may count from shipment (2021) where the probe counted from delivery, which
+    # comes later: then rows found are violations, but finding none proves nothing.
+    later_clock = category == "pii" and clock == "shipment" and table["clock"] == "delivery"
+    if rows and probe_limit >= limit:
+        return _Verdict(f"{counted}, over the {limit}-day limit", violation=True)
+    if rows and age is not None and age > limit:
+        return _Verdict(f"{counted}: at least one is over the {limit}-day limit", violation=True)
+    if later_clock:
+        return _Verdict(
+            f"{label}: the catalogue counts the {limit} days from shipment, but the probe "
+            f"measured from {measured_from}, which can only be later; configure the shipment "
+            'timestamp (clock = "shipment") to decide',
+            gap=True,
+        )
+    if probe_limit > limit:
+        return _Verdict(
+            f"{label}: the probe counted only rows older than {probe_limit} days, but the limit "
+            f"is {limit} days; set the pii-age limit to {limit} days to decide",
+            gap=True,
+        )
+    older = f"{rows:,}, the oldest {age} days old" if rows else "none"
+    return _Verdict(
+        f"{label}: no row holds {what}{columns} more than {limit} days after {measured_from} "
+        f"(rows older than {probe_limit} days: {older})"
+    )
+
+
+def _stale(item: EvidenceItem, as_of: datetime) -> str | None:
+    """Say why a database snapshot taken for another as-of date cannot be judged at this one."""
+    measured = item.facts.get("as_of")
+    if not measured:
+        return None
+    when = datetime.fromisoformat(str(measured).replace("Z", "+00:00"))
+    if abs((when - as_of).total_seconds()) <= 86400:
+        return None
+    return (
+        f"the database was measured as of {when.date().isoformat()}, not as of "
+        f"{as_of.date().isoformat()}; collect again to judge this date"
+    )
+
+
+@check("retention_job_adherence", reads=(RUNS_KIND,))
+def retention_job_adherence(ctx: CheckContext) -> CheckOutcome:
+    """Every scheduled purge ran and worked, and no gap between runs let data outlive its limit."""
+    purges = list(ctx.params.get("purges") or ["pii", "backups"])
+    required = bool(ctx.params.get("required", True))
+    limit = int(
+        ctx.params.get("pii_retention_days") or ctx.params.get("non_pii_retention_days") or 0
+    )
+    items = ctx.items(RUNS_KIND)
+    jobs = [(i, j) for i in items for j in i.facts.get("jobs", []) if j["purges"] in purges]
+    kinds = " or ".join(purges)
+    if not jobs:
+        message = (
+            f"no job history declares a retention job that purges {kinds} "
+            f'([[sources.jobs]] with purges = "{purges[0]}" in a job-history source)'
+        )
+        if not items and required:
+            message = "no job history (retention.job_runs) was collected"
+        return (
+            ctx.insufficient(message, evidence=items) if required else ctx.not_applicable(message)
+        )
+    failures, gaps, notes = [], [], []
+    figures: dict[str, Any] = {
+        "jobs": len(jobs),
+        "expected_runs": 0,
+        "runs_ran": 0,
+        "missed_runs": 0,
+        "failed_runs": 0,
+    }
+    longest_days = 0.0
+    for item, job in jobs:
+        label = f"{job['job']} ({item.id}, {job['schedule']})"
+        daily = job["interval_hours"] >= 24
+        figures["expected_runs"] += job["expected"]
+        figures["runs_ran"] += job["ran"]
+        figures["missed_runs"] += len(job["missed"])
+        figures["failed_runs"] += len(job["failed"])
+        if job["missed"]:
+            failures.append(
+                f"{label}: missed {len(job['missed'])} of {job['expected']} scheduled "
+                f"runs: {_dates(job['missed'], daily)}"
+            )
+        if job["failed"]:
+            failures.append(
+                f"{label}: {len(job['failed'])} scheduled run(s) failed: "
+                f"{_dates(job['failed'], daily)}"
+            )
+        for gap in job["gaps_over_interval"]:
+            days = gap["hours"] / 24
+            interval = job["interval_hours"] / 24
+            kept = (
+                f"; {_noun(job['purges'])} could have been kept up to {limit + days:.0f} days, "
+                f"over the {limit}-day limit plus the job's {interval:g}-day interval"
+                if limit
+                else ""
+            )
+            failures.append(
+                f"{label}: no working run for {days:.1f} days, from "
+                f"{_date(gap['from'], daily)} to {_date(gap['to'], daily)}{kept}"
+            )
+        if job["longest_gap_hours"]:
+            longest_days = max(longest_days, job["longest_gap_hours"] / 24)
+        if job["uncovered"]:
+            covers = item.facts.get("covers") or {}
+            gaps.append(
+                f"{label}: the history covers {_date(covers.get('from'), True)} to "
+                f"{_date(covers.get('to'), True)} only; {len(job['uncovered'])} scheduled run(s) "
+                f"fall outside it ({_dates(job['uncovered'], daily)})"
+            )
+        if job["expected"] == 0:
+            gaps.append(
+                f"{label}: no scheduled run falls between the period start and the as-of date"
+            )
+        if (
+            not job["missed"]
+            and not job["failed"]
+            and not job["gaps_over_interval"]
+            and job["expected"]
+        ):
+            notes.append(
+                f"{label}: {job['ran']} of {job['expected']} scheduled runs ran"
+                + (
+                    f"; the longest gap was {job['longest_gap_hours'] / 24:.1f} days"
+                    if job["longest_gap_hours"]
+                    else ""
+                )
+            )
+        if job["outcome_unknown"]:
+            notes.append(
+                f"{label}: the history records no outcome for {job['outcome_unknown']} "
+                "of its runs (cron logs record starts only); they count as runs"
+            )
+    for item in {i.id: i for i, _ in jobs}.values():
+        if item.facts.get("unreadable"):
+            files = item.facts["unreadable"]
+            gaps.append(
+                f"{len(files)} file(s) of the job history ({item.id}) could not be read, so runs "
+                f"may be missing from it: {files[0]}"
+            )
+    figures["longest_gap_days"] = round(longest_days, 1)
+    if limit:
+        figures["max_age_days"] = round(limit + longest_days, 1)
+    evidence = sorted({i.id: i for i, _ in jobs}.values(), key=lambda i: i.id)
+    if failures:
+        return ctx.not_met(*failures, *gaps, *notes, evidence=evidence, **figures)
+    if gaps:
+        return ctx.insufficient(*gaps, *notes, evidence=evidence, **figures)
+    return ctx.met(*notes, evidence=evidence, **figures)
+
+
+def _noun(purges: str) -> str:
+    return {"pii": "PII", "backups": "PII in backups", "non-pii": "Amazon data"}.get(purges, purges)
+
+
+def _date(value: str | None, daily: bool) -> str:
+    if not value:
+        return "—"
+    return value[:10] if daily else value[:16].replace("T", " ")
+
+
+def _dates(values: list[str], daily: bool) -> str:
+    shown = ", ".join(_date(v, daily) for v in values[:MAX_DATES])
+    more = len(values) - MAX_DATES
+    return shown + (f" and {more} more" if more > 0 else "")
