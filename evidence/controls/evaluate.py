@@ -7,6 +7,7 @@ a control "insufficient evidence". Every control appears in the result, evidence
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -111,7 +112,19 @@ def _run_check(
         evidence=data.evidence,
         settings=dict(data.settings),
     )
-    outcome = spec.function(context)
+    try:
+        outcome = spec.function(context)
+    except Exception as exc:  # a bug in a check must never pass a control, nor stop the run
+        if os.environ.get("EVIDENCE_TRACEBACK") == "1":
+            raise
+        return CheckOutcome(
+            check=ref.check,
+            status=Status.INSUFFICIENT,
+            reasons=[
+                f"automatic check `{ref.check}` failed with an internal error "
+                f"({type(exc).__name__}: {exc}); this is a bug in dpp-evidence, please report it"
+            ],
+        )
     outcome.check = ref.check
     by_id = {item.id: item for item in data.evidence}
     if outcome.status is Status.MET:

@@ -108,8 +108,9 @@ def test_pii_store_without_age_probe_or_job_is_a_finding(tmp_path: Path) -> None
             "tables": [
                 {
                     "table": "public.returns",
+                    "category": "pii",
                     "rows_past_limit": 0,
-                    "oldest_days_past_delivery": None,
+                    "oldest_age_days": None,
                     "rows_on_legal_hold": 0,
                 }
             ]
@@ -154,8 +155,9 @@ def test_pii_store_covered_by_its_probed_table_passes(tmp_path: Path) -> None:
             "tables": [
                 {
                     "table": "orders",
+                    "category": "pii",
                     "rows_past_limit": 0,
-                    "oldest_days_past_delivery": 3,
+                    "oldest_age_days": 3,
                     "rows_on_legal_hold": 0,
                 }
             ]

@@ -17,6 +17,7 @@ from evidence.model.evidence import EvidenceItem, stable_evidence_id
 from evidence.model.period import parse_period
 from evidence.model.results import CheckOutcome, ControlResult, Status
 from evidence.redact import Redactor
+from tests.dataflow_support import collect as collect_map
 
 PERIOD = parse_period("2026-Q3")
 AS_OF = PERIOD.end_at
@@ -152,9 +153,29 @@ def test_missed_and_failed_runs_make_pii_retention_not_met_with_dates(tmp_path: 
     assert runs.id in result.evidence_ids
 
 
+MAP = """
+version: 1
+name: Test map
+systems:
+  - {id: app, name: App, kind: service}
+stores:
+  - id: orders-db
+    name: Orders database
+    kind: database
+    holds: {pii: [buyer_name]}
+    encryption_at_rest: {enabled: true, algorithm: AES-256, key: aws-kms}
+    retention: {pii_days: 30, after: delivery, job: purge}
+    tables: [orders]
+flows:
+  - {id: write, from: app, to: orders-db, carries: {pii: [buyer_name]}, protocol: postgresql, tls: "1.3"}
+"""
+
+
 def test_all_runs_and_no_old_pii_is_met(tmp_path: Path) -> None:
     runs = job_runs(tmp_path, weekly_rows(), WEEKLY_PII)
-    result = decide("DPP-RET-1", [schedule_doc(), pii_age(table()), runs])
+    # DPP-RET-1 also needs the data map, so the probe is shown to cover every PII store.
+    data_map = collect_map(tmp_path, {"map.yaml": MAP})
+    result = decide("DPP-RET-1", [schedule_doc(), pii_age(table()), runs, *data_map])
     assert result.status is Status.MET, result.reasons
     assert outcome(result, "lifecycle_rules_within_limit").status is Status.NOT_APPLICABLE
 

@@ -33,7 +33,7 @@ def _age_within_limit(ctx: CheckContext, category: str, limit: int) -> CheckOutc
     clock = str(ctx.params.get("retention_clock", "delivery"))
     items = ctx.items(AGE_KIND)
     measured = [
-        (i, t) for i in items for t in i.facts.get("tables", []) if t["category"] == category
+        (i, t) for i in items for t in i.facts.get("tables", []) if t.get("category") == category
     ]
     if not measured:
         where = "name pii_columns" if category == "pii" else "set non_pii = true"
