@@ -68,13 +68,21 @@ postgres: system-deps
 	fi
 	@echo "PostgreSQL ready: $(EVIDENCE_TEST_PG_URL)"
 
+# A throwaway CA and signing key, made fresh for every demo and never committed (git-ignored):
+# samples/evidence.toml names it in [signing], so the demo writes signed copies beside the PDFs.
+DEMO_KEYS := samples/.demo-keys
+
 .PHONY: demo
 demo: setup
-	@rm -rf samples/.evidence
+	@rm -rf samples/.evidence $(DEMO_KEYS)
+	@$(BIN)/python samples/signing/make_demo_key.py $(DEMO_KEYS)
+	@mkdir -p $(DEMO_KEYS)/nssdb && certutil -N --empty-password -d sql:$(DEMO_KEYS)/nssdb \
+	  && certutil -A -n "dpp-evidence demo CA" -t "CT,C,C" -i $(DEMO_KEYS)/demo-ca.pem -d sql:$(DEMO_KEYS)/nssdb
 	@set +e; $(BIN)/evidence run --config samples/evidence.toml --out $(OUT); code=$$?; set -e; \
 	if [ $$code -eq 3 ]; then echo "demo: gaps found (exit 3), as the sample developer has deliberate gaps; PDFs in $(OUT)/"; \
 	elif [ $$code -ne 0 ]; then echo "demo failed (exit $$code)"; exit $$code; fi
 	@ls -1 $(OUT)/*.pdf
+	@echo "check a signature: pdfsig -nssdir sql:$(DEMO_KEYS)/nssdb $(OUT)/gap-report-2026-Q3.signed.pdf"
 
 .PHONY: test
 test: setup postgres
@@ -91,4 +99,4 @@ bench: setup postgres
 
 .PHONY: clean
 clean:
-	rm -rf $(VENV) $(OUT) samples/.evidence .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) $(OUT) samples/.evidence $(DEMO_KEYS) .pytest_cache .mypy_cache .ruff_cache build dist

@@ -1,11 +1,18 @@
-"""`evidence report`: render the attestation PDFs of the newest evaluation of a period."""
+"""`evidence report`: render the report set of the newest evaluation of a period."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from evidence import pipeline
-from evidence.cli.options import ConfigOption, JsonOption, OutOption, PeriodOption, QuietOption
+from evidence.cli.options import (
+    ConfigOption,
+    JsonOption,
+    NoSignOption,
+    OutOption,
+    PeriodOption,
+    QuietOption,
+)
 from evidence.cli.output import RichProgress, print_json, stderr
 from evidence.config import load_config
 
@@ -16,12 +23,20 @@ def report(
     out: OutOption = Path("out"),
     json: JsonOption = False,
     quiet: QuietOption = False,
+    no_sign: NoSignOption = False,
 ) -> int:
-    """Render the attestation PDF of each catalogue from the newest evaluation of the period."""
+    """Render the report set from the newest evaluation of the period.
+
+    Writes an attestation per catalogue, the gap report and plan of action, and the
+    Solution Provider Profile answer sheet: tagged PDF/A-3b files with the evidence manifest
+    (JSON) and facts (CSV) embedded. When [signing] names a PKCS#12 key, a PAdES-signed copy
+    of each (*.signed.pdf) is written beside it. The unsigned files are byte-identical for
+    the same store and config.
+    """
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, None)
     with RichProgress(quiet) as progress:
-        reports = pipeline.report_stored(loaded, timing, out, progress)
+        reports = pipeline.report_stored(loaded, timing, out, progress, sign=not no_sign)
     if json:
         print_json([r.model_dump(mode="json") for r in reports])
     elif not quiet:

@@ -8,8 +8,12 @@ from pydantic import BaseModel, Field
 
 from evidence.model.catalogue import Catalogue
 from evidence.model.evidence import EvidenceItem
+from evidence.model.profile import ProfileAnswer
 from evidence.model.results import Evaluation
 from evidence.model.run import RunInfo
+
+#: Days from the as-of date to a gap's due date, by control severity (``[gap_plan] due_days``).
+DEFAULT_DUE_DAYS = {"critical": 7, "high": 30, "medium": 60, "low": 90}
 
 
 class OrganisationSummary(BaseModel):
@@ -23,6 +27,15 @@ class OrganisationSummary(BaseModel):
     systems: list[str] = Field(default_factory=list)
 
 
+class Signatories(BaseModel):
+    """Who signs a report off (``[report]`` in the config); blank lines are printed when unset."""
+
+    preparer: str | None = None
+    preparer_title: str | None = None
+    security_lead: str | None = None
+    security_lead_title: str | None = None
+
+
 class ReportData(BaseModel):
     """One catalogue's evaluation with the run, the organisation and the evidence behind it."""
 
@@ -34,6 +47,39 @@ class ReportData(BaseModel):
     owners: dict[str, str] = Field(default_factory=dict)
     tool_version: str
     generated_at: datetime
+    due_days: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
+    signatories: Signatories = Field(default_factory=Signatories)
+
+
+class ReportSetData(BaseModel):
+    """Everything the whole report set of a run is rendered from (every selected catalogue)."""
+
+    run: RunInfo
+    organisation: OrganisationSummary
+    catalogues: list[Catalogue]
+    evaluation: Evaluation
+    evidence: list[EvidenceItem]
+    owners: dict[str, str] = Field(default_factory=dict)
+    tool_version: str
+    generated_at: datetime
+    due_days: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
+    signatories: Signatories = Field(default_factory=Signatories)
+    profile: list[ProfileAnswer] = Field(default_factory=list)
+
+    def for_catalogue(self, catalogue: Catalogue) -> ReportData:
+        """The data of one catalogue's attestation."""
+        return ReportData(
+            run=self.run,
+            organisation=self.organisation,
+            catalogue=catalogue,
+            evaluation=self.evaluation,
+            evidence=self.evidence,
+            owners=self.owners,
+            tool_version=self.tool_version,
+            generated_at=self.generated_at,
+            due_days=self.due_days,
+            signatories=self.signatories,
+        )
 
 
 class RenderedReport(BaseModel):

@@ -63,7 +63,8 @@ def environment() -> Environment:
 def extra_sections() -> list[str]:
     """Templates under templates/sections/, in name order: topic pages (charts, diagrams)
     that an attestation includes after its summary. Each decides itself whether it has
-    anything to show for the evidence at hand."""
+    anything to show for the evidence at hand.
+    """
     root = templates_dir() / "sections"
     return sorted(f"sections/{p.name}" for p in root.glob("*.html.j2")) if root.is_dir() else []
 
