@@ -268,19 +268,10 @@ def signing_key(config: Config) -> tuple[SigningKey | None, str | None]:
     return load_signing_key(path.read_bytes(), password, str(path)), None
 
 
-def render(
-    config: Config,
-    run: RunInfo,
-    evaluation: Evaluation,
-    evidence: list[EvidenceItem],
-    out_dir: Path,
-    progress: Progress = SILENT,
-    *,
-    key: SigningKey | None = None,
-) -> list[tuple[RenderedReport, Path]]:
-    """Render the report set (and signed copies when ``key`` is given) to partial files;
-    returns (report, partial path), the report naming its final path.
-    """
+def report_set_data(
+    config: Config, run: RunInfo, evaluation: Evaluation, evidence: list[EvidenceItem]
+) -> ReportSetData:
+    """Gather what the report set is rendered from: run, config, evaluation, profile answers."""
     org = config.organisation
     summary = OrganisationSummary(
         legal_name=org.legal_name,
@@ -291,7 +282,8 @@ def render(
         systems=config.scope.systems,
     )
     selected = [load_catalogue(ref) for ref in evaluation.catalogues]
-    data = ReportSetData(
+    questions = load_profile_questions()
+    return ReportSetData(
         run=run,
         organisation=summary,
         catalogues=selected,
@@ -302,8 +294,25 @@ def render(
         generated_at=run.started_at,
         due_days=dict(config.gap_plan.due_days),
         signatories=Signatories(**config.report.model_dump()),
-        profile=answer_profile(load_profile_questions(), evaluation, selected, evidence, config.owners),
+        profile=answer_profile(questions, evaluation, selected, evidence, config.owners),
     )
+
+
+def render(
+    config: Config,
+    run: RunInfo,
+    evaluation: Evaluation,
+    evidence: list[EvidenceItem],
+    out_dir: Path,
+    progress: Progress = SILENT,
+    *,
+    key: SigningKey | None = None,
+) -> list[tuple[RenderedReport, Path]]:
+    """Render the report set (and signed copies when ``key`` is given) to partial files.
+
+    Returns (report, partial path) pairs; each report names its final path.
+    """
+    data = report_set_data(config, run, evaluation, evidence)
     return [(f.report, f.partial) for f in render_report_set(data, out_dir, progress, key=key)]
 
 

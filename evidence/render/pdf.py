@@ -12,6 +12,7 @@ import hashlib
 import io
 import logging
 import mimetypes
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -109,12 +110,16 @@ def write_pdf(
         document = weasyprint.HTML(
             string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher
         ).render()
-        data = document.write_pdf(
-            pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
-            pdf_variant=PDF_VARIANT,
-            pdf_tags=True,
-            attachments=[_attachment(weasyprint, f, created) for f in attachments],
-        )
+        with warnings.catch_warnings():
+            # WeasyPrint 70 opens its sRGB output-intent profile (PDF/A) and leaves the file
+            # for the garbage collector; nothing of ours is left open.
+            warnings.filterwarnings("ignore", r"unclosed file .*sRGB2014\.icc", ResourceWarning)
+            data = document.write_pdf(
+                pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
+                pdf_variant=PDF_VARIANT,
+                pdf_tags=True,
+                attachments=[_attachment(weasyprint, f, created) for f in attachments],
+            )
     except Exception as exc:  # WeasyPrint raises many types; any is a failed render
         raise RenderError(f"cannot render {target.name}: {type(exc).__name__}: {exc}") from exc
     finally:
