@@ -36,13 +36,15 @@ MODES = ("report", "template", "weasyprint")
 
 
 def demo_data(workdir: Path) -> Any:
-    """The demo's DPP attestation data: the real pipeline on a copy of samples/."""
+    """Build the demo's DPP attestation data: the real pipeline on a copy of samples/."""
     from evidence import pipeline
     from evidence.config import load_config
     from evidence.controls.catalogue import load_catalogue
 
     samples = workdir / "samples"
-    shutil.copytree(ROOT / "samples", samples, ignore=shutil.ignore_patterns(".evidence", "out", ".demo-keys"))
+    shutil.copytree(
+        ROOT / "samples", samples, ignore=shutil.ignore_patterns(".evidence", "out", ".demo-keys")
+    )
     config = load_config(samples / "evidence.toml")
     outcome = pipeline.full_run(config, pipeline.resolve_timing(config, None, None), None)
     assert outcome.evaluation is not None
@@ -78,7 +80,9 @@ def measure(which: str, mode: str) -> dict[str, Any]:
         if mode == "weasyprint":  # prepared outside the timing: WeasyPrint gets finished input
             files = attestation_attachments(data)
             html = render_html(
-                TEMPLATE, report_id=report_identifier(data.run, kind), **attestation_context(data, files)
+                TEMPLATE,
+                report_id=report_identifier(data.run, kind),
+                **attestation_context(data, files),
             )
         wall, cpu = time.perf_counter(), time.process_time()
         if mode == "report":
@@ -89,12 +93,19 @@ def measure(which: str, mode: str) -> dict[str, Any]:
             ).pages
         elif mode == "template":
             files = attestation_attachments(data)
-            render_html(TEMPLATE, report_id=report_identifier(data.run, kind), **attestation_context(data, files))
+            render_html(
+                TEMPLATE,
+                report_id=report_identifier(data.run, kind),
+                **attestation_context(data, files),
+            )
             pages = 0
         else:
-            assert html is not None and files is not None
+            assert html is not None
+            assert files is not None
             document = weasyprint.HTML(
-                string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=local_only_fetcher(templates_dir())
+                string=html,
+                base_url=templates_dir().as_uri() + "/",
+                url_fetcher=local_only_fetcher(templates_dir()),
             ).render()
             document.write_pdf(
                 pdf_identifier=b"0" * 32,
@@ -105,12 +116,21 @@ def measure(which: str, mode: str) -> dict[str, Any]:
             pages = len(document.pages)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"seconds": wall, "cpu": cpu, "pages": pages, "peak_mib": peak / 1024, "before_mib": baseline_rss / 1024}
+    return {
+        "seconds": wall,
+        "cpu": cpu,
+        "pages": pages,
+        "peak_mib": peak / 1024,
+        "before_mib": baseline_rss / 1024,
+    }
 
 
 def _in_subprocess(which: str, mode: str) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, __file__, "--measure", which, mode], capture_output=True, text=True, check=True
+        [sys.executable, __file__, "--measure", which, mode],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return result
@@ -144,7 +164,8 @@ def main() -> None:
         template_share = best["template"]["cpu"] / best["weasyprint"]["cpu"]
         per_50 = 50 * best["report"]["seconds"] / pages
         print(
-            f"template+data layer over WeasyPrint alone: {overhead:+.1%} of CPU (report - weasyprint), "
+            f"template+data layer over WeasyPrint alone: {overhead:+.1%} of CPU "
+            "(report - weasyprint), "
             f"{template_share:.1%} measured alone (target: at most 10%)"
         )
         print(f"50 pages at this rate: {per_50:.1f} s wall (target: under 10 s on a quiet machine)")

@@ -253,8 +253,9 @@ def evaluation_input(config: Config, evidence: list[EvidenceItem], timing: Timin
 
 
 def signing_key(config: Config) -> tuple[SigningKey | None, str | None]:
-    """The key ``[signing]`` names (None when unset), loaded now so a bad password fails before
-    any rendering; with ``skip_if_missing`` an absent file gives no key and a note instead.
+    """Load the key ``[signing]`` names (None when unset), so a bad password fails early.
+
+    With ``skip_if_missing`` an absent file gives no key and a note instead of an error.
     """
     signing = config.signing
     if signing is None:
@@ -262,9 +263,11 @@ def signing_key(config: Config) -> tuple[SigningKey | None, str | None]:
     path = config.resolve(signing.pkcs12)
     if not path.is_file():
         if signing.skip_if_missing:
-            return None, f"reports not signed: {path} does not exist ([signing] skip_if_missing = true)"
+            return None, f"reports not signed: {path} does not exist ([signing] skip_if_missing)"
         raise ConfigError(f"[signing] pkcs12 = {str(signing.pkcs12)!r}: no such file ({path})")
-    password = signing.password.resolve(config.base_dir).get_secret_value().encode() if signing.password else None
+    password = None
+    if signing.password is not None:
+        password = signing.password.resolve(config.base_dir).get_secret_value().encode()
     return load_signing_key(path.read_bytes(), password, str(path)), None
 
 
@@ -345,7 +348,8 @@ def full_run(
     wrong password fails before anything is collected.
     """
     selected = catalogues(config)
-    key, key_note = signing_key(config) if sign and evaluate_too and out_dir is not None else (None, None)
+    rendering = evaluate_too and out_dir is not None
+    key, key_note = signing_key(config) if sign and rendering else (None, None)
     store = open_store(config)
     finals: list[tuple[Path, Path]] = []
     try:
@@ -368,7 +372,9 @@ def full_run(
                 outcome.evaluation = evaluate(selected, evaluation_input(config, evidence, timing))
                 outcome.evaluation_id = writer.add_evaluation(outcome.evaluation, writer.run.started_at)
                 if out_dir is not None:
-                    rendered = render(config, writer.run, outcome.evaluation, evidence, out_dir, progress, key=key)
+                    rendered = render(
+                        config, writer.run, outcome.evaluation, evidence, out_dir, progress, key=key
+                    )
                     finals.extend((partial, Path(report.path)) for report, partial in rendered)
                     for report, _ in rendered:
                         writer.add_report(
@@ -414,8 +420,10 @@ def evaluate_stored(
 def report_stored(
     config: Config, timing: Timing, out_dir: Path, progress: Progress = SILENT, *, sign: bool = True
 ) -> list[RenderedReport]:
-    """Render the report set of the newest evaluation of the newest run of the period
-    (evaluating it if needed), signed when ``sign`` and the config names a key.
+    """Render the report set of the newest evaluation of the newest run of the period.
+
+    The run is evaluated first if it has no evaluation yet; the reports are signed when ``sign``
+    and the config names a key.
     """
     key, key_note = signing_key(config) if sign else (None, None)
     if key_note:

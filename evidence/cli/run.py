@@ -39,7 +39,9 @@ def run(
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, as_of)
     with RichProgress(quiet) as progress:
-        outcome = pipeline.full_run(loaded, timing, out, progress, reraise=reraise_internal(), sign=not no_sign)
+        outcome = pipeline.full_run(
+            loaded, timing, out, progress, reraise=reraise_internal(), sign=not no_sign
+        )
     assert outcome.evaluation is not None
     extra = pipeline.describe_outcome(outcome)
     print_evaluation(outcome.run, outcome.evaluation, json, extra={"reports": extra["reports"], "notes": outcome.notes})

@@ -156,7 +156,8 @@ class GapPlanConfig(_Strict):
     def _positive_and_complete(cls, value: dict[str, int]) -> dict[str, int]:
         for severity, days in value.items():
             if severity not in DEFAULT_DUE_DAYS:
-                raise ValueError(f"due_days.{severity}: severity must be one of {', '.join(DEFAULT_DUE_DAYS)}")
+                known = ", ".join(DEFAULT_DUE_DAYS)
+                raise ValueError(f"due_days.{severity}: severity must be one of {known}")
             if days <= 0:
                 raise ValueError(f"due_days.{severity} must be a positive number of days")
         return {**DEFAULT_DUE_DAYS, **value}

@@ -37,7 +37,7 @@ ANSWERED = "Answered"
 
 @cache
 def load_profile_questions() -> ProfileQuestions:
-    """The question set in policies/profile-questions.yaml; PolicyError when it is malformed."""
+    """Load the question set in policies/profile-questions.yaml (PolicyError when malformed)."""
     path = policies_dir() / QUESTIONS_FILE
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -49,7 +49,9 @@ def load_profile_questions() -> ProfileQuestions:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise PolicyError(f"{path}: {where}: {first['msg']} ({exc.error_count()} problem(s))") from None
+        raise PolicyError(
+            f"{path}: {where}: {first['msg']} ({exc.error_count()} problem(s))"
+        ) from None
 
 
 def answer_profile(
@@ -84,7 +86,9 @@ def _answer(
         )
         for cid in question.controls
     ]
-    evidence_ids = sorted({e for cid in question.controls if cid in results for e in results[cid].evidence_ids})
+    evidence_ids = sorted(
+        {e for cid in question.controls if cid in results for e in results[cid].evidence_ids}
+    )
     missing = [
         m for cid in question.controls if (m := _missing(cid, results.get(cid), titles.get(cid)))
     ]
@@ -104,7 +108,10 @@ def _answer(
         elif question.kind == "choice":
             verdict = answer = question.answer_when_met or ""
         else:
-            verdict, answer = ANSWERED, fit_free_text(text or "", _evidence_names(evidence_ids, items))
+            verdict, answer = (
+                ANSWERED,
+                fit_free_text(text or "", _evidence_names(evidence_ids, items)),
+            )
     else:
         if any(s is Status.NOT_MET for s in statuses):
             verdict = ANSWER_NO
@@ -112,7 +119,11 @@ def _answer(
             verdict = ANSWER_NOT_APPLICABLE
         else:
             verdict = ANSWER_NOT_YET
-        answer = verdict if question.kind != "free_text" else fit_free_text(f"{verdict}: " + " ".join(missing), [])
+        answer = (
+            verdict
+            if question.kind != "free_text"
+            else fit_free_text(f"{verdict}: " + " ".join(missing), [])
+        )
     return ProfileAnswer(
         question=question,
         verdict=verdict,
@@ -152,10 +163,7 @@ def _placeholders(items: Iterable[EvidenceItem], owners: dict[str, str]) -> dict
 
 
 def _evidence_names(evidence_ids: list[str], items: dict[str, EvidenceItem]) -> list[str]:
-    return [
-        f"{items[e].subject} ({e})" if e in items else e
-        for e in evidence_ids
-    ]
+    return [f"{items[e].subject} ({e})" if e in items else e for e in evidence_ids]
 
 
 def fit_free_text(statement: str, evidence: list[str], limit: int = FREE_TEXT_LIMIT) -> str:

@@ -36,50 +36,36 @@ class Signatories(BaseModel):
     security_lead_title: str | None = None
 
 
-class ReportData(BaseModel):
+class RunReportData(BaseModel):
+    """What every report of a run is rendered from: the run, the evaluation and its evidence."""
+
+    run: RunInfo
+    organisation: OrganisationSummary
+    evaluation: Evaluation
+    evidence: list[EvidenceItem]
+    owners: dict[str, str] = Field(default_factory=dict)
+    tool_version: str
+    generated_at: datetime
+    due_days: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
+    signatories: Signatories = Field(default_factory=Signatories)
+
+
+class ReportData(RunReportData):
     """One catalogue's evaluation with the run, the organisation and the evidence behind it."""
 
-    run: RunInfo
-    organisation: OrganisationSummary
     catalogue: Catalogue
-    evaluation: Evaluation
-    evidence: list[EvidenceItem]
-    owners: dict[str, str] = Field(default_factory=dict)
-    tool_version: str
-    generated_at: datetime
-    due_days: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
-    signatories: Signatories = Field(default_factory=Signatories)
 
 
-class ReportSetData(BaseModel):
+class ReportSetData(RunReportData):
     """Everything the whole report set of a run is rendered from (every selected catalogue)."""
 
-    run: RunInfo
-    organisation: OrganisationSummary
     catalogues: list[Catalogue]
-    evaluation: Evaluation
-    evidence: list[EvidenceItem]
-    owners: dict[str, str] = Field(default_factory=dict)
-    tool_version: str
-    generated_at: datetime
-    due_days: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
-    signatories: Signatories = Field(default_factory=Signatories)
     profile: list[ProfileAnswer] = Field(default_factory=list)
 
     def for_catalogue(self, catalogue: Catalogue) -> ReportData:
-        """The data of one catalogue's attestation."""
-        return ReportData(
-            run=self.run,
-            organisation=self.organisation,
-            catalogue=catalogue,
-            evaluation=self.evaluation,
-            evidence=self.evidence,
-            owners=self.owners,
-            tool_version=self.tool_version,
-            generated_at=self.generated_at,
-            due_days=self.due_days,
-            signatories=self.signatories,
-        )
+        """Narrow the set to the data of one catalogue's attestation."""
+        shared = {name: getattr(self, name) for name in RunReportData.model_fields}
+        return ReportData(catalogue=catalogue, **shared)
 
 
 class RenderedReport(BaseModel):

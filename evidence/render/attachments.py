@@ -17,9 +17,8 @@ from typing import Any
 import orjson
 
 from evidence.model.evidence import EvidenceItem
-from evidence.model.report import OrganisationSummary
+from evidence.model.report import RunReportData
 from evidence.model.results import STATUS_ORDER, ControlResult
-from evidence.model.run import RunInfo
 
 MANIFEST_NAME = "evidence-manifest.json"
 FACTS_NAME = "evidence-facts.csv"
@@ -48,18 +47,26 @@ class EmbeddedFile:
 
 def json_file(name: str, value: Any, description: str) -> EmbeddedFile:
     """``value`` as indented JSON with sorted keys (stable bytes for stable input)."""
-    data = orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
-    return EmbeddedFile(name=name, data=data + b"\n", mime="application/json", description=description)
+    data = orjson.dumps(
+        value, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+    )
+    return EmbeddedFile(
+        name=name, data=data + b"\n", mime="application/json", description=description
+    )
 
 
-def csv_file(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], description: str) -> EmbeddedFile:
+def csv_file(
+    name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], description: str
+) -> EmbeddedFile:
     """Rows as RFC 4180 CSV (UTF-8); text that a spreadsheet would run as a formula is defused."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
         writer.writerow([_cell(value) for value in row])
-    return EmbeddedFile(name=name, data=buffer.getvalue().encode("utf-8"), mime="text/csv", description=description)
+    return EmbeddedFile(
+        name=name, data=buffer.getvalue().encode("utf-8"), mime="text/csv", description=description
+    )
 
 
 def _cell(value: Any) -> str:
@@ -69,7 +76,11 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
-    text = value if isinstance(value, str) else orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    text = (
+        value
+        if isinstance(value, str)
+        else orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    )
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -101,18 +112,17 @@ def _leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
 
 
 def evidence_manifest(
-    *,
     report: str,
-    run: RunInfo,
-    organisation: OrganisationSummary,
+    data: RunReportData,
     results: Sequence[ControlResult],
-    evidence: Sequence[EvidenceItem],
-    tool_version: str,
     companions: Sequence[EmbeddedFile] = (),
 ) -> EmbeddedFile:
-    """The manifest of one report: run, results, every evidence item with its hashes, and the
-    SHA-256 of each companion attachment, so the JSON vouches for the CSV beside it.
+    """Build the manifest of one report.
+
+    It holds the run, the ``results`` the report shows, every evidence item with its hashes, and
+    the SHA-256 of each companion attachment, so the JSON vouches for the CSV beside it.
     """
+    run, evidence = data.run, data.evidence
     counts = {status.value: 0 for status in STATUS_ORDER}
     for result in results:
         counts[result.status.value] += 1
@@ -120,18 +130,22 @@ def evidence_manifest(
         "format": MANIFEST_FORMAT,
         "version": MANIFEST_VERSION,
         "report": report,
-        "tool": {"name": "dpp-evidence", "version": tool_version},
+        "tool": {"name": "dpp-evidence", "version": data.tool_version},
         "run": {
             "uid": run.uid,
             "organisation": run.organisation,
             "developer_id": run.developer_id,
-            "period": {"label": run.period.label, "start": run.period.start.isoformat(), "end": run.period.end.isoformat()},
+            "period": {
+                "label": run.period.label,
+                "start": run.period.start.isoformat(),
+                "end": run.period.end.isoformat(),
+            },
             "as_of": run.as_of.isoformat(),
             "started_at": run.started_at.isoformat(),
             "catalogues": run.catalogues,
             "config_sha256": run.config_sha256,
         },
-        "organisation": organisation.model_dump(mode="json"),
+        "organisation": data.organisation.model_dump(mode="json"),
         "counts": counts,
         "results": [
             {
@@ -146,10 +160,14 @@ def evidence_manifest(
             for r in results
         ],
         "evidence": [_manifest_item(item) for item in evidence],
-        "attachments": {f.name: {"sha256": f.sha256, "bytes": len(f.data), "mime": f.mime} for f in companions},
+        "attachments": {
+            f.name: {"sha256": f.sha256, "bytes": len(f.data), "mime": f.mime} for f in companions
+        },
     }
     return json_file(
-        MANIFEST_NAME, manifest, "Evidence items with raw-input and facts SHA-256, and every control status"
+        MANIFEST_NAME,
+        manifest,
+        "Evidence items with raw-input and facts SHA-256, and every control status",
     )
 
 
@@ -167,7 +185,9 @@ def _manifest_item(item: EvidenceItem) -> dict[str, Any]:
             item.covers_end.isoformat() if item.covers_end else None,
         ],
         "facts_sha256": item.facts_sha256,
-        "raw_inputs": [raw.model_dump(mode="json", exclude={"stored_path"}) for raw in item.raw_inputs],
+        "raw_inputs": [
+            raw.model_dump(mode="json", exclude={"stored_path"}) for raw in item.raw_inputs
+        ],
         "stats": item.stats.model_dump(mode="json", exclude={"rejects"}),
         "rejects": [str(r) for r in item.stats.rejects],
         "redactions": item.redactions,

@@ -1,5 +1,6 @@
-"""The attestation of one catalogue: cover, contents, summary, topic sections, one page per
-control, sign-off and evidence appendix, with the manifest and facts embedded.
+"""The attestation of one catalogue, with its manifest and facts embedded.
+
+Cover, contents, summary, topic sections, one page per control, sign-off and evidence appendix.
 """
 
 from __future__ import annotations
@@ -25,24 +26,37 @@ MAX_EVIDENCE_PER_CONTROL = 15
 MAX_APPENDIX_ITEMS = 250
 
 
-def attestation_context(data: ReportData, attachments: list[EmbeddedFile] | None = None) -> dict[str, Any]:
-    """The template's view of ``data``: controls paired with results, gaps with due dates,
-    evidence by kind (for topic sections) and the capped evidence appendix.
+def attestation_context(
+    data: ReportData, attachments: list[EmbeddedFile] | None = None
+) -> dict[str, Any]:
+    """Build the template's view of ``data``.
+
+    Controls paired with results, gaps with due dates, evidence by kind (for topic sections) and
+    the capped evidence appendix.
     """
-    results = {r.control_id: r for r in data.evaluation.results if r.catalogue == data.catalogue.ref}
+    results = {
+        r.control_id: r for r in data.evaluation.results if r.catalogue == data.catalogue.ref
+    }
     evidence_by_id = {item.id: item for item in data.evidence}
     families = {f.id: f.title for f in data.catalogue.families}
-    plan = {p.control.id: p for p in plan_of_action([data.catalogue], data.evaluation, data.owners, data.due_days)}
+    plan = {
+        p.control.id: p
+        for p in plan_of_action([data.catalogue], data.evaluation, data.owners, data.due_days)
+    }
     sections = []
     for control in data.catalogue.controls:
         result = results.get(control.id)
         if result is None:
             raise ValueError(f"evaluation has no result for {control.id}")
-        sections.append(_section(control, result, evidence_by_id, families, data.owners, plan.get(control.id)))
+        sections.append(
+            _section(control, result, evidence_by_id, families, data.owners, plan.get(control.id))
+        )
     counts: Counter[str] = Counter(s["result"].status.value for s in sections)
     used_ids = sorted({eid for s in sections for eid in s["result"].evidence_ids})
     return {
-        **cover_context(data.run, data.organisation, data.tool_version, data.generated_at, data.signatories),
+        **cover_context(
+            data.run, data.organisation, data.tool_version, data.generated_at, data.signatories
+        ),
         "data": data,
         "catalogue": data.catalogue,
         "sections": sections,
@@ -112,22 +126,23 @@ def _section(
     }
 
 
-def attestation_attachments(data: ReportData, facts: EmbeddedFile | None = None) -> list[EmbeddedFile]:
-    """The manifest and facts CSV embedded in the attestation (``facts`` may be shared)."""
+def attestation_attachments(
+    data: ReportData, facts: EmbeddedFile | None = None
+) -> list[EmbeddedFile]:
+    """Build the manifest and facts CSV embedded in the attestation (``facts`` may be shared)."""
     facts = facts or evidence_facts_csv(data.evidence)
     manifest = evidence_manifest(
         report=f"attestation:{data.catalogue.ref}",
-        run=data.run,
-        organisation=data.organisation,
+        data=data,
         results=[r for r in data.evaluation.results if r.catalogue == data.catalogue.ref],
-        evidence=data.evidence,
-        tool_version=data.tool_version,
         companions=[facts],
     )
     return [manifest, facts]
 
 
-def render_attestation(data: ReportData, target: Path, *, facts: EmbeddedFile | None = None) -> RenderedReport:
+def render_attestation(
+    data: ReportData, target: Path, *, facts: EmbeddedFile | None = None
+) -> RenderedReport:
     """Render the attestation of ``data.catalogue`` to ``target``."""
     attachments = attestation_attachments(data, facts)
     return write_report(

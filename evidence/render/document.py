@@ -32,7 +32,7 @@ def cover_context(
 
 
 def report_identifier(run: RunInfo, kind: str) -> str:
-    """The text a report's PDF document id is derived from: the run and the report, never time."""
+    """Name what a report's PDF document id derives from: the run and the report, never time."""
     return f"{run.uid}:{kind}"
 
 
@@ -48,5 +48,7 @@ def write_report(
     """Render ``template`` with ``context`` to a PDF/A-3b at ``target`` with ``attachments``."""
     identifier = report_identifier(run, kind)
     html = render_html(template, report_id=identifier, **context)
-    result = write_pdf(html, target, identifier=identifier, created=run.started_at, attachments=attachments)
+    result = write_pdf(
+        html, target, identifier=identifier, created=run.started_at, attachments=attachments
+    )
     return RenderedReport(kind=kind, path=str(target), sha256=result.sha256, pages=result.pages)

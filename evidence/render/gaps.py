@@ -72,7 +72,9 @@ def policy_deadlines(catalogue: Catalogue) -> dict[str, dict[str, Deadline]]:
         for name, parameter in control.parameters.items():
             match = _DEADLINE.match(name)
             if match and isinstance(parameter.value, int) and not isinstance(parameter.value, bool):
-                found.setdefault(control.family, {})[match[1]] = Deadline(parameter.value, control.id, name)
+                found.setdefault(control.family, {})[match[1]] = Deadline(
+                    parameter.value, control.id, name
+                )
     return found
 
 
@@ -89,10 +91,13 @@ def due_for(
         return default, f"{control.severity} severity: {default} days ([gap_plan] due_days)"
     if default < policy.days:
         return default, (
-            f"{control.severity} severity: {default} days ([gap_plan] due_days), within the policy's "
-            f"{policy.days} days ({policy.control_id} {policy.parameter})"
+            f"{control.severity} severity: {default} days ([gap_plan] due_days), "
+            f"within the policy's {policy.days} days ({policy.control_id} {policy.parameter})"
         )
-    return policy.days, f"policy deadline for {control.severity} findings ({policy.control_id} {policy.parameter})"
+    return (
+        policy.days,
+        f"policy deadline for {control.severity} findings ({policy.control_id} {policy.parameter})",
+    )
 
 
 def plan_of_action(
@@ -132,11 +137,13 @@ def plan_of_action(
             items.append((key, item))
     items.sort(key=lambda pair: pair[0])
     width = max(2, len(str(len(items))))
-    return [replace(item, number=f"POA-{n:0{width}d}") for n, (_, item) in enumerate(items, start=1)]
+    return [
+        replace(item, number=f"POA-{n:0{width}d}") for n, (_, item) in enumerate(items, start=1)
+    ]
 
 
 def plan_csv(plan: list[PlanItem]) -> EmbeddedFile:
-    """The plan of action as CSV, for importing into a ticket tracker."""
+    """Write the plan of action as CSV, for importing into a ticket tracker."""
     rows = (
         (
             p.number,
@@ -155,14 +162,26 @@ def plan_csv(plan: list[PlanItem]) -> EmbeddedFile:
         for p in plan
     )
     header = (
-        "item", "catalogue", "control_id", "title", "severity", "status", "owner",
-        "due", "due_basis", "finding", "remediation", "evidence_ids",
+        "item",
+        "catalogue",
+        "control_id",
+        "title",
+        "severity",
+        "status",
+        "owner",
+        "due",
+        "due_basis",
+        "finding",
+        "remediation",
+        "evidence_ids",
     )
     return csv_file(PLAN_NAME, header, rows, "Plan of action: every gap with owner and due date")
 
 
-def gap_report_context(data: ReportSetData, plan: list[PlanItem], attachments: list[EmbeddedFile]) -> dict[str, Any]:
-    """The gap report template's view: the plan, and summaries by severity and owner."""
+def gap_report_context(
+    data: ReportSetData, plan: list[PlanItem], attachments: list[EmbeddedFile]
+) -> dict[str, Any]:
+    """Build the gap report template's view: the plan, and summaries by severity and owner."""
     by_owner: dict[str, list[PlanItem]] = {}
     for item in plan:
         by_owner.setdefault(item.owner or "", []).append(item)
@@ -174,11 +193,17 @@ def gap_report_context(data: ReportSetData, plan: list[PlanItem], attachments: l
         key=lambda row: (row["first_due"], row["owner"]),
     )
     severities = [
-        {"severity": s, "items": sum(1 for p in plan if p.control.severity == s), "days": data.due_days[s]}
+        {
+            "severity": s,
+            "items": sum(1 for p in plan if p.control.severity == s),
+            "days": data.due_days[s],
+        }
         for s in SEVERITY_RANK
     ]
     return {
-        **cover_context(data.run, data.organisation, data.tool_version, data.generated_at, data.signatories),
+        **cover_context(
+            data.run, data.organisation, data.tool_version, data.generated_at, data.signatories
+        ),
         "data": data,
         "catalogues": data.catalogues,
         "plan": plan,
@@ -188,14 +213,18 @@ def gap_report_context(data: ReportSetData, plan: list[PlanItem], attachments: l
             (catalogue, family, severity, deadline)
             for catalogue in data.catalogues
             for family, by_severity in policy_deadlines(catalogue).items()
-            for severity, deadline in sorted(by_severity.items(), key=lambda kv: SEVERITY_RANK[kv[0]])
+            for severity, deadline in sorted(
+                by_severity.items(), key=lambda kv: SEVERITY_RANK[kv[0]]
+            )
         ],
         "as_of": data.evaluation.as_of,
         "attachments": attachments,
     }
 
 
-def render_gap_report(data: ReportSetData, target: Path, *, facts: EmbeddedFile | None = None) -> RenderedReport:
+def render_gap_report(
+    data: ReportSetData, target: Path, *, facts: EmbeddedFile | None = None
+) -> RenderedReport:
     """Render the gap report and plan of action of every selected catalogue to ``target``."""
     plan = plan_of_action(data.catalogues, data.evaluation, data.owners, data.due_days)
     facts = facts or evidence_facts_csv(data.evidence)
@@ -203,11 +232,8 @@ def render_gap_report(data: ReportSetData, target: Path, *, facts: EmbeddedFile 
     gap_ids = {(p.catalogue.ref, p.control.id) for p in plan}
     manifest = evidence_manifest(
         report=GAP_REPORT_KIND,
-        run=data.run,
-        organisation=data.organisation,
+        data=data,
         results=[r for r in data.evaluation.results if (r.catalogue, r.control_id) in gap_ids],
-        evidence=data.evidence,
-        tool_version=data.tool_version,
         companions=[plan_file, facts],
     )
     attachments = [manifest, plan_file, facts]

@@ -28,7 +28,9 @@ from evidence.resources import templates_dir
 PDF_VARIANT = "pdf/a-3b"
 
 #: What the fetcher serves from templates/: stylesheets, fonts and images, never templates.
-SERVED_SUFFIXES = frozenset({".css", ".ttf", ".otf", ".woff", ".woff2", ".png", ".jpg", ".jpeg", ".gif", ".svg"})
+SERVED_SUFFIXES = frozenset(
+    {".css", ".ttf", ".otf", ".woff", ".woff2", ".png", ".jpg", ".jpeg", ".gif", ".svg"}
+)
 
 
 class RefusedFetch(RuntimeError):
@@ -36,7 +38,7 @@ class RefusedFetch(RuntimeError):
 
 
 def local_only_fetcher(root: Path) -> Any:
-    """A WeasyPrint URL fetcher serving files under ``root`` and refusing every other URL.
+    """Make a WeasyPrint URL fetcher that serves files under ``root`` and refuses other URLs.
 
     Each refused URL is kept in its ``refused`` list (cut to 200 characters), so a caller can
     prove that nothing was fetched from outside.
@@ -54,7 +56,11 @@ def local_only_fetcher(root: Path) -> Any:
 
         def fetch(self, url: str, headers: Any = None) -> Any:
             parts = urlsplit(url)
-            path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" and not parts.netloc else None
+            path = (
+                Path(unquote(parts.path)).resolve()
+                if parts.scheme == "file" and not parts.netloc
+                else None
+            )
             if (
                 path is None
                 or not path.is_relative_to(self.root)
@@ -64,7 +70,9 @@ def local_only_fetcher(root: Path) -> Any:
                 self.refused.append(url[:200])
                 raise RefusedFetch(f"refused to fetch {url[:200]!r}: only project files are served")
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime})
+            return URLFetcherResponse(
+                path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime}
+            )
 
     return LocalOnlyFetcher(root)
 
@@ -125,7 +133,9 @@ def write_pdf(
     finally:
         logger.removeHandler(collector)
     if fetcher.refused:
-        raise RenderError(f"{target.name}: the document asked for URLs outside the project: {fetcher.refused[:5]}")
+        raise RenderError(
+            f"{target.name}: the document asked for URLs outside the project: {fetcher.refused[:5]}"
+        )
     if collector.messages:
         raise RenderError(f"{target.name}: renderer warnings: {'; '.join(collector.messages[:5])}")
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,6 @@
-"""The developer-profile answer sheet: each Solution Provider Profile question answered from the
-evidence, linked to the controls and evidence behind it, with what is missing for a "Yes".
+"""The developer-profile answer sheet: the Solution Provider Profile answered from the evidence.
+
+Each answer is linked to the controls and evidence behind it, with what is missing for a "Yes".
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ ANSWERS_NAME = "profile-answers.json"
 
 
 def profile_json(data: ReportSetData) -> EmbeddedFile:
-    """The answers as JSON: question, answer, controls with statuses, evidence ids, what is missing."""
+    """Write the answers as JSON: answer, controls with statuses, evidence ids, what is missing."""
     answers = [
         {
             "id": a.question.id,
@@ -32,19 +33,26 @@ def profile_json(data: ReportSetData) -> EmbeddedFile:
             "verdict": a.verdict,
             "answer": a.answer,
             "supported": a.supported,
-            "controls": [{"id": b.control_id, "status": b.status.value if b.status else None} for b in a.basis],
+            "controls": [
+                {"id": b.control_id, "status": b.status.value if b.status else None}
+                for b in a.basis
+            ],
             "evidence_ids": a.evidence_ids,
             "missing": a.missing,
         }
         for a in data.profile
     ]
-    return json_file(ANSWERS_NAME, {"answers": answers}, "Solution Provider Profile answers with their basis")
+    return json_file(
+        ANSWERS_NAME, {"answers": answers}, "Solution Provider Profile answers with their basis"
+    )
 
 
 def profile_context(data: ReportSetData, attachments: list[EmbeddedFile]) -> dict[str, Any]:
-    """The answer sheet template's view: yes/no and free-text answers apart, with counts."""
+    """Build the answer sheet template's view: yes/no and free-text answers apart, with counts."""
     return {
-        **cover_context(data.run, data.organisation, data.tool_version, data.generated_at, data.signatories),
+        **cover_context(
+            data.run, data.organisation, data.tool_version, data.generated_at, data.signatories
+        ),
         "data": data,
         "catalogues": data.catalogues,
         "closed": [a for a in data.profile if a.question.kind != "free_text"],
@@ -55,21 +63,25 @@ def profile_context(data: ReportSetData, attachments: list[EmbeddedFile]) -> dic
     }
 
 
-def render_profile_sheet(data: ReportSetData, target: Path, *, facts: EmbeddedFile | None = None) -> RenderedReport:
+def render_profile_sheet(
+    data: ReportSetData, target: Path, *, facts: EmbeddedFile | None = None
+) -> RenderedReport:
     """Render the profile answer sheet to ``target``."""
     answers = profile_json(data)
     facts = facts or evidence_facts_csv(data.evidence)
     cited = {cid for a in data.profile for cid in (b.control_id for b in a.basis)}
     manifest = evidence_manifest(
         report=PROFILE_KIND,
-        run=data.run,
-        organisation=data.organisation,
+        data=data,
         results=[r for r in data.evaluation.results if r.control_id in cited],
-        evidence=data.evidence,
-        tool_version=data.tool_version,
         companions=[answers, facts],
     )
     attachments = [manifest, answers, facts]
     return write_report(
-        TEMPLATE, profile_context(data, attachments), target, kind=PROFILE_KIND, run=data.run, attachments=attachments
+        TEMPLATE,
+        profile_context(data, attachments),
+        target,
+        kind=PROFILE_KIND,
+        run=data.run,
+        attachments=attachments,
     )

@@ -1,5 +1,6 @@
-"""The whole report set of a run: an attestation per catalogue, the gap report and plan of
-action, and the profile answer sheet, each written to a partial file the pipeline renames.
+"""The whole report set of a run, each report written to a partial file the pipeline renames.
+
+An attestation per catalogue, the gap report and plan of action, and the profile answer sheet.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def profile_sheet_name(period: Period) -> str:
 
 
 def partial_path(final: Path) -> Path:
-    """The hidden file a report is written to until the run commits."""
+    """Name the hidden file a report is written to until the run commits."""
     return final.with_name(f".{final.name}.partial")
 
 
@@ -59,8 +60,10 @@ def render_report_set(
     *,
     key: SigningKey | None = None,
 ) -> list[RenderedFile]:
-    """Render every report of ``data`` into ``out_dir`` (as partial files), and a signed copy
-    of each when ``key`` is given. The facts CSV is built once and embedded in every report.
+    """Render every report of ``data`` into ``out_dir``, as partial files.
+
+    A signed copy of each is written when ``key`` is given. The facts CSV is built once and
+    embedded in every report.
     """
     period = data.run.period
     facts = evidence_facts_csv(data.evidence)
@@ -69,7 +72,9 @@ def render_report_set(
         for c in data.catalogues
     ]
     jobs.append((out_dir / gap_report_name(period), partial(render_gap_report, data, facts=facts)))
-    jobs.append((out_dir / profile_sheet_name(period), partial(render_profile_sheet, data, facts=facts)))
+    jobs.append(
+        (out_dir / profile_sheet_name(period), partial(render_profile_sheet, data, facts=facts))
+    )
     rendered: list[RenderedFile] = []
     progress.start("reports", total=len(jobs))
     for final, render in jobs:
@@ -80,15 +85,24 @@ def render_report_set(
             signed_final = signed_path(final)
             signed_partial = partial_path(signed_final)
             signed = sign_pdf(
-                unsigned, signed_partial, key, kind=report.kind, pages=report.pages, reason=_reason(data, report.kind)
+                unsigned,
+                signed_partial,
+                key,
+                kind=report.kind,
+                pages=report.pages,
+                reason=_reason(data, report.kind),
             )
-            rendered.append(RenderedFile(signed.model_copy(update={"path": str(signed_final)}), signed_partial))
+            rendered.append(
+                RenderedFile(signed.model_copy(update={"path": str(signed_final)}), signed_partial)
+            )
         progress.advance("reports")
     progress.finish("reports")
     return rendered
 
 
-def _attestation(data: ReportSetData, catalogue: Catalogue, target: Path, *, facts: EmbeddedFile) -> RenderedReport:
+def _attestation(
+    data: ReportSetData, catalogue: Catalogue, target: Path, *, facts: EmbeddedFile
+) -> RenderedReport:
     return render_attestation(data.for_catalogue(catalogue), target, facts=facts)
 
 

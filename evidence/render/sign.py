@@ -43,7 +43,9 @@ def load_signing_key(pkcs12: bytes, password: bytes | None, origin: str) -> Sign
         ) from None
     if signer.signing_cert is None or signer.signing_key is None:
         raise ConfigError(f"[signing] {origin} holds no private key with its certificate")
-    return SigningKey(signer=signer, subject=signer.signing_cert.subject.human_friendly, origin=origin)
+    return SigningKey(
+        signer=signer, subject=signer.signing_cert.subject.human_friendly, origin=origin
+    )
 
 
 def signed_path(path: Path) -> Path:
@@ -51,7 +53,9 @@ def signed_path(path: Path) -> Path:
     return path.with_name(path.name.removesuffix(".pdf") + ".signed.pdf")
 
 
-def sign_pdf(source: Path, target: Path, key: SigningKey, *, kind: str, pages: int, reason: str) -> RenderedReport:
+def sign_pdf(
+    source: Path, target: Path, key: SigningKey, *, kind: str, pages: int, reason: str
+) -> RenderedReport:
     """Write a PAdES-signed copy of ``source`` to ``target`` (an invisible, printable signature)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
@@ -69,8 +73,15 @@ def sign_pdf(source: Path, target: Path, key: SigningKey, *, kind: str, pages: i
             writer = IncrementalPdfFileWriter(unsigned)
             signers.sign_pdf(writer, meta, signer=key.signer, output=output)
     except Exception as exc:  # pyHanko raises many types; any is a failed signature
-        raise RenderError(f"cannot sign {source.name} with {key.origin}: {type(exc).__name__}: {exc}") from exc
+        raise RenderError(
+            f"cannot sign {source.name} with {key.origin}: {type(exc).__name__}: {exc}"
+        ) from exc
     data = output.getvalue()
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    return RenderedReport(kind=f"{kind}:signed", path=str(target), sha256=hashlib.sha256(data).hexdigest(), pages=pages)
+    return RenderedReport(
+        kind=f"{kind}:signed",
+        path=str(target),
+        sha256=hashlib.sha256(data).hexdigest(),
+        pages=pages,
+    )

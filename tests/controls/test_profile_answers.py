@@ -72,12 +72,18 @@ def test_every_answer_is_yes_when_every_control_is_met() -> None:
 
 
 def test_one_control_short_of_met_and_the_answer_is_not_yes_and_says_what_is_missing() -> None:
-    found = answers(evaluation(Status.MET, {"DPP-NET-3": Status.INSUFFICIENT, "DPP-ENC-1": Status.NOT_MET}))
+    found = answers(
+        evaluation(Status.MET, {"DPP-NET-3": Status.INSUFFICIENT, "DPP-ENC-1": Status.NOT_MET})
+    )
     firewalls = found["SPP-YN-01"]
-    assert not firewalls.supported and firewalls.answer == "Not yet supported"
-    assert any(m.startswith("DPP-NET-3 (") and "insufficient evidence" in m for m in firewalls.missing)
+    assert not firewalls.supported
+    assert firewalls.answer == "Not yet supported"
+    assert any(
+        m.startswith("DPP-NET-3 (") and "insufficient evidence" in m for m in firewalls.missing
+    )
     transit = found["SPP-YN-03"]
-    assert transit.answer == "No" and "DPP-ENC-1" in transit.missing[0]
+    assert transit.answer == "No"
+    assert "DPP-ENC-1" in transit.missing[0]
     assert found["SPP-YN-02"].answer == "Yes"
 
 
@@ -110,7 +116,8 @@ def test_free_text_needs_the_config_values_it_names() -> None:
 def test_free_text_always_fits_the_form() -> None:
     many = [f"Quarterly firewall export number {n} (EV-{n:012d})" for n in range(300)]
     text = fit_free_text("Databases sit in private subnets behind deny-by-default groups.", many)
-    assert len(text) <= FREE_TEXT_LIMIT and text.endswith(" more.")
+    assert len(text) <= FREE_TEXT_LIMIT
+    assert text.endswith(" more.")
     assert fit_free_text("word " * 400, []).endswith("…")
     assert len(fit_free_text("word " * 400, [])) <= FREE_TEXT_LIMIT
     long_reasons = evaluation(Status.INSUFFICIENT)

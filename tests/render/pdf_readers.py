@@ -13,9 +13,12 @@ from pypdf import PdfReader
 
 
 def pdfsig(path: Path, nssdb: Path) -> str:
-    """poppler's verdict on every signature of ``path``, trusting the CAs in ``nssdb``."""
+    """Poppler's verdict on every signature of ``path``, trusting the CAs in ``nssdb``."""
     proc = subprocess.run(
-        ["pdfsig", "-nssdir", f"sql:{nssdb}", str(path)], capture_output=True, text=True, check=False
+        ["pdfsig", "-nssdir", f"sql:{nssdb}", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return proc.stdout + proc.stderr
 
@@ -45,16 +48,31 @@ def attachments(path: Path) -> dict[str, bytes]:
 
 
 def manifest(path: Path) -> dict[str, object]:
-    """The evidence manifest embedded in a report."""
+    """Read the evidence manifest embedded in a report."""
     loaded = json.loads(attachments(path)["evidence-manifest.json"])
     assert isinstance(loaded, dict)
     return loaded
 
 
 def first_page_png(path: Path, folder: Path) -> Image.Image:
-    """The first page rendered to PNG by pdftoppm (50 dpi), opened with Pillow."""
+    """Render the first page to PNG with pdftoppm (50 dpi) and open it with Pillow."""
     prefix = folder / path.stem
-    subprocess.run(["pdftoppm", "-r", "50", "-png", "-singlefile", "-f", "1", "-l", "1", str(path), str(prefix)], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "50",
+            "-png",
+            "-singlefile",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(path),
+            str(prefix),
+        ],
+        check=True,
+    )
     data = prefix.with_suffix(".png").read_bytes()
     return Image.open(io.BytesIO(data))
 
@@ -78,3 +96,15 @@ def pdftotext(path: Path) -> str:
     return subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
+
+
+def pdffonts(path: Path) -> list[dict[str, object]]:
+    """Fonts of a PDF as poppler's pdffonts lists them: name, type and whether embedded."""
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    fonts = []
+    for line in out.splitlines()[2:]:
+        fields = line.split()
+        # name type [subtype...] encoding emb sub uni object generation
+        fonts.append({"name": fields[0], "embedded": fields[-5] == "yes"})
+    assert fonts, out
+    return fonts

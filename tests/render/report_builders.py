@@ -23,7 +23,7 @@ STATUS_CYCLE = (Status.MET, Status.NOT_MET, Status.INSUFFICIENT, Status.MET)
 
 
 def run_info(catalogues: Sequence[Catalogue]) -> RunInfo:
-    """A run of the sample organisation for 2026-Q3, started at a fixed instant."""
+    """Make a run of the sample organisation for 2026-Q3, started at a fixed instant."""
     return RunInfo(
         id=1,
         uid="5f2c1e7a-0000-4000-8000-00000000a001",
@@ -41,7 +41,9 @@ def run_info(catalogues: Sequence[Catalogue]) -> RunInfo:
 
 def evidence_item(control_id: str, index: int, **facts: object) -> EvidenceItem:
     """One sealed evidence item about ``control_id`` with a raw input and a few facts."""
-    raw = RawInput(location=f"exports/{control_id}-{index}.json", sha256=f"{index:064x}", size=1000 + index)
+    raw = RawInput(
+        location=f"exports/{control_id}-{index}.json", sha256=f"{index:064x}", size=1000 + index
+    )
     item = EvidenceItem(
         id=stable_evidence_id("bulk", "document", f"{control_id}-{index}", [raw.sha256]),
         kind="document",
@@ -53,7 +55,12 @@ def evidence_item(control_id: str, index: int, **facts: object) -> EvidenceItem:
         covers_start=PERIOD.start_at,
         covers_end=PERIOD.end_at,
         raw_inputs=[raw],
-        facts={"control": control_id, "index": index, "checks": [{"name": "a", "ok": True}], **facts},
+        facts={
+            "control": control_id,
+            "index": index,
+            "checks": [{"name": "a", "ok": True}],
+            **facts,
+        },
         stats=ParseStats(scope=raw.location, read=10, kept=9, rejected=1),
     )
     return item.seal()
@@ -63,9 +70,11 @@ def evaluation_for(
     catalogues: Sequence[Catalogue],
     items_per_control: int,
     status_of: Callable[[int], Status] = lambda i: STATUS_CYCLE[i % len(STATUS_CYCLE)],
-    reason: Callable[[str, int], str] = lambda cid, n: f"{n} evidence items were examined for {cid}",
+    reason: Callable[[str, int], str] = lambda cid, n: (
+        f"{n} evidence items were examined for {cid}"
+    ),
 ) -> tuple[Evaluation, list[EvidenceItem]]:
-    """An evaluation of every control, each decided by ``items_per_control`` evidence items."""
+    """Evaluate every control, each decided by ``items_per_control`` evidence items."""
     results: list[ControlResult] = []
     evidence: list[EvidenceItem] = []
     index = 0
@@ -85,10 +94,19 @@ def evaluation_for(
                     reasons=reasons,
                     evidence_ids=ids,
                     figures={"items": len(items), "share_ok": 0.9},
-                    outcomes=[CheckOutcome(check="document_current", status=status, reasons=reasons, evidence_ids=ids)],
+                    outcomes=[
+                        CheckOutcome(
+                            check="document_current",
+                            status=status,
+                            reasons=reasons,
+                            evidence_ids=ids,
+                        )
+                    ],
                 )
             )
-    evaluation = Evaluation(as_of=PERIOD.end_at, catalogues=[c.ref for c in catalogues], results=results)
+    evaluation = Evaluation(
+        as_of=PERIOD.end_at, catalogues=[c.ref for c in catalogues], results=results
+    )
     return evaluation, evidence
 
 
@@ -103,7 +121,11 @@ def report_set(
     """Report data for ``refs`` (or the given catalogues), every control decided by evidence."""
     selected = list(catalogues) if catalogues is not None else [load_catalogue(r) for r in refs]
     result, evidence = evaluation or evaluation_for(selected, items_per_control)
-    owners = owners if owners is not None else {"access": "Head of Engineering", "incident": "Security Lead"}
+    owners = (
+        owners
+        if owners is not None
+        else {"access": "Head of Engineering", "incident": "Security Lead"}
+    )
     return ReportSetData(
         run=run_info(selected),
         organisation=OrganisationSummary(
@@ -125,6 +147,6 @@ def report_set(
 
 
 def small_catalogue(ref: str = "amazon-aup@2025-11", controls: int = 3) -> Catalogue:
-    """The first ``controls`` controls of a real catalogue, for quick renders."""
+    """Cut a real catalogue to its first ``controls`` controls, for quick renders."""
     catalogue = load_catalogue(ref)
     return catalogue.model_copy(update={"controls": catalogue.controls[:controls]})

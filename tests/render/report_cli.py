@@ -15,10 +15,17 @@ EVIDENCE = Path(sys.executable).parent / "evidence"
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
-def evidence(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def evidence(
+    *args: str | Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run ``evidence ARGS`` as a user would; stdout and stderr are captured as text."""
     merged = {**os.environ, "COLUMNS": "200", **(env or {})}
     merged.pop("EVIDENCE_TRACEBACK", None)
     return subprocess.run(
-        [str(EVIDENCE), *map(str, args)], env=merged, capture_output=True, text=True, timeout=900, check=False
+        [str(EVIDENCE), *map(str, args)],
+        env=merged,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )

@@ -36,7 +36,7 @@ class Recorder(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def loopback() -> Iterator[str]:
-    """An HTTP server on 127.0.0.1 (ephemeral port) that records requests; yields its base URL."""
+    """Serve HTTP on 127.0.0.1 (ephemeral port), recording requests; yield the base URL."""
     Recorder.requests = []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -47,7 +47,9 @@ def loopback() -> Iterator[str]:
     thread.join()
 
 
-def test_markup_in_evidence_renders_as_text_and_fetches_nothing(loopback: str, tmp_path: Path) -> None:
+def test_markup_in_evidence_renders_as_text_and_fetches_nothing(
+    loopback: str, tmp_path: Path
+) -> None:
     local_tag = f'<img src="{loopback}/latest/meta-data/">'
     hostile = [
         f"log line: {METADATA_TAG}",
@@ -72,7 +74,9 @@ def test_markup_in_evidence_renders_as_text_and_fetches_nothing(loopback: str, t
     assert Recorder.requests == []
 
 
-def test_a_document_that_asks_for_a_remote_resource_is_refused(loopback: str, tmp_path: Path) -> None:
+def test_a_document_that_asks_for_a_remote_resource_is_refused(
+    loopback: str, tmp_path: Path
+) -> None:
     html = f'<html><body><p>x</p><img src="{loopback}/pixel.png"></body></html>'
     with pytest.raises(RenderError, match="outside the project"):
         write_pdf(html, tmp_path / "x.pdf", identifier="t", created=STARTED)

@@ -36,7 +36,11 @@ def test_the_dpp_sets_its_own_vulnerability_deadlines_in_its_parameters() -> Non
 def test_every_gap_is_planned_and_nothing_else() -> None:
     evaluation, _ = evaluation_for([DPP], 1)  # met, not met, insufficient, met, ...
     plan = plan_of_action([DPP], evaluation, OWNERS, DEFAULTS)
-    gaps = {r.control_id for r in evaluation.results if r.status in (Status.NOT_MET, Status.INSUFFICIENT)}
+    gaps = {
+        r.control_id
+        for r in evaluation.results
+        if r.status in (Status.NOT_MET, Status.INSUFFICIENT)
+    }
     assert {p.control.id for p in plan} == gaps
     assert [p.number for p in plan] == [f"POA-{n:02d}" for n in range(1, len(plan) + 1)]
 
@@ -55,7 +59,9 @@ def test_due_dates_count_from_the_as_of_date_by_severity() -> None:
 
 def test_vulnerability_gaps_follow_the_dpp_deadline_and_say_so() -> None:
     evaluation, _ = all_insufficient()
-    plan = {p.control.id: p for p in plan_of_action([DPP], evaluation, OWNERS, {**DEFAULTS, "high": 45})}
+    plan = {
+        p.control.id: p for p in plan_of_action([DPP], evaluation, OWNERS, {**DEFAULTS, "high": 45})
+    }
     assert plan["DPP-VULN-2"].due_days == 30  # high, capped by DPP-VULN-5 high_fix_days
     assert "DPP-VULN-5 high_fix_days" in plan["DPP-VULN-2"].due_basis
     assert plan["DPP-VULN-1"].due_days == 60  # medium: the DPP sets no deadline
@@ -64,7 +70,9 @@ def test_vulnerability_gaps_follow_the_dpp_deadline_and_say_so() -> None:
 
 def test_a_stricter_config_wins_over_the_policy_maximum() -> None:
     evaluation, _ = all_insufficient()
-    plan = {p.control.id: p for p in plan_of_action([DPP], evaluation, OWNERS, {**DEFAULTS, "high": 14})}
+    plan = {
+        p.control.id: p for p in plan_of_action([DPP], evaluation, OWNERS, {**DEFAULTS, "high": 14})
+    }
     assert plan["DPP-VULN-2"].due_days == 14
     assert "within the policy's 30 days" in plan["DPP-VULN-2"].due_basis
 
@@ -94,7 +102,10 @@ def test_config_rejects_unknown_severities_and_non_positive_days() -> None:
 
 def test_plan_csv_lists_every_item_and_defuses_spreadsheet_formulas() -> None:
     evaluation, _ = evaluation_for(
-        [AUP], 1, status_of=lambda i: Status.NOT_MET, reason=lambda cid, n: f"=HYPERLINK(\"http://x\") {cid}"
+        [AUP],
+        1,
+        status_of=lambda i: Status.NOT_MET,
+        reason=lambda cid, n: f'=HYPERLINK("http://x") {cid}',
     )
     plan = plan_of_action([AUP], evaluation, {}, DEFAULTS)
     rows = list(csv.DictReader(io.StringIO(plan_csv(plan).data.decode("utf-8"))))

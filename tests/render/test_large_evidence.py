@@ -7,7 +7,11 @@ from pathlib import Path
 from pdf_readers import attachments, manifest, pdfinfo_pages, pdftotext
 from report_builders import report_set, small_catalogue
 
-from evidence.render.attestation import MAX_APPENDIX_ITEMS, MAX_EVIDENCE_PER_CONTROL, render_attestation
+from evidence.render.attestation import (
+    MAX_APPENDIX_ITEMS,
+    MAX_EVIDENCE_PER_CONTROL,
+    render_attestation,
+)
 
 CONTROLS = 6
 ITEMS = 200
@@ -23,8 +27,17 @@ def test_two_hundred_items_per_control_are_summarised_and_attached(tmp_path: Pat
     assert report.pages < 40, "1,200 evidence items must not become a 1,200-row table"
     text = " ".join(pdftotext(target).split())
     more = ITEMS - MAX_EVIDENCE_PER_CONTROL
-    assert text.count(f"{more} more evidence items in the attached evidence-manifest.json and evidence-facts.csv") == CONTROLS
-    assert f"{total - MAX_APPENDIX_ITEMS:,} more evidence items with their hashes in the attached" in text
+    assert (
+        text.count(
+            f"{more} more evidence items in the attached evidence-manifest.json "
+            "and evidence-facts.csv"
+        )
+        == CONTROLS
+    )
+    assert (
+        f"{total - MAX_APPENDIX_ITEMS:,} more evidence items with their hashes in the attached"
+        in text
+    )
     embedded = manifest(target)
     assert len(embedded["evidence"]) == total  # type: ignore[arg-type]
     facts = attachments(target)["evidence-facts.csv"].decode("utf-8").splitlines()

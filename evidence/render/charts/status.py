@@ -1,4 +1,4 @@
-"""Charts of control statuses, legible in black and white: hatching and fills, never colour alone."""
+"""Charts of control statuses, legible in black and white: hatches and fills, not colour alone."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ _PATTERNS = (
     'patternTransform="rotate(45)"><rect width="5" height="5" fill="#fff"/>'
     '<line x1="0" y1="0" x2="0" y2="5" stroke="#111" stroke-width="1.2"/></pattern>'
     '<pattern id="hatch-dots" width="4" height="4" patternUnits="userSpaceOnUse">'
-    '<rect width="4" height="4" fill="#fff"/><circle cx="2" cy="2" r="0.9" fill="#111"/></pattern></defs>'
+    '<rect width="4" height="4" fill="#fff"/><circle cx="2" cy="2" r="0.9" fill="#111"/>'
+    "</pattern></defs>"
 )
 
 
@@ -35,14 +36,18 @@ def _legend(counts: Mapping[Status, int] | None, y: int) -> str:
     for status in STATUS_ORDER:
         label = status.label if counts is None else f"{status.label} ({counts.get(status, 0)})"
         parts.append(
-            f'<rect x="{x}" y="{y}" width="10" height="10" fill="{_FILL[status]}" stroke="#111" stroke-width="0.6"/>'
-            f'<text x="{x + 14}" y="{y + 9}" font-size="8" font-family="{FONT}">{escape(label)}</text>'
+            f'<rect x="{x}" y="{y}" width="10" height="10" fill="{_FILL[status]}" '
+            'stroke="#111" stroke-width="0.6"/>'
+            f'<text x="{x + 14}" y="{y + 9}" font-size="8" font-family="{FONT}">'
+            f"{escape(label)}</text>"
         )
         x += 24 + int(5.2 * len(label))
     return "".join(parts)
 
 
-def _segments(counts: Mapping[Status, int], x0: float, y: float, width: float, height: float, total: int) -> str:
+def _segments(
+    counts: Mapping[Status, int], x0: float, y: float, width: float, height: float, total: int
+) -> str:
     """One stacked bar of ``counts`` scaled so ``total`` controls fill ``width``."""
     x = x0
     bars = []
@@ -52,7 +57,8 @@ def _segments(counts: Mapping[Status, int], x0: float, y: float, width: float, h
             continue
         w = width * n / (total or 1)
         bars.append(
-            f'<rect x="{x:.2f}" y="{y:.2f}" width="{w:.2f}" height="{height:.2f}" fill="{_FILL[status]}" '
+            f'<rect x="{x:.2f}" y="{y:.2f}" width="{w:.2f}" height="{height:.2f}" '
+            f'fill="{_FILL[status]}" '
             f'stroke="#111" stroke-width="0.6"><title>{escape(status.label)}: {n}</title></rect>'
         )
         x += w
@@ -79,8 +85,10 @@ def status_bar(counts: Mapping[Status, int], width: int = 500, height: int = 44)
 
 @chart("family_status")
 def family_status(families: Sequence[Mapping[str, Any]], width: int = 640) -> str:
-    """A stacked bar per control family (``title``, ``counts``, ``total``), all on one scale,
-    with the count written beside each bar and a legend below.
+    """Draw a stacked bar per control family, all on one scale.
+
+    ``families`` are mappings with ``title``, ``counts`` (per status) and ``total``; the count is
+    written beside each bar and a legend goes below.
     """
     label_width, row, bar = 205, 15, 10
     largest = max((int(f["total"]) for f in families), default=1) or 1
@@ -89,11 +97,12 @@ def family_status(families: Sequence[Mapping[str, Any]], width: int = 640) -> st
     for index, family in enumerate(families):
         y = index * row
         total = int(family["total"])
+        length = scale_width * total / largest
         rows.append(
             f'<text x="{label_width - 4}" y="{y + 8.5}" font-size="7.5" text-anchor="end" '
             f'font-family="{FONT}">{escape(_clip(str(family["title"]), 44))}</text>'
-            + _segments(family["counts"], label_width, y, scale_width * total / largest, bar, total)
-            + f'<text x="{label_width + scale_width * total / largest + 4:.2f}" y="{y + 8.5}" font-size="7.5" '
+            + _segments(family["counts"], label_width, y, length, bar, total)
+            + f'<text x="{label_width + length + 4:.2f}" y="{y + 8.5}" font-size="7.5" '
             f'font-family="{FONT}">{total}</text>'
         )
     height = len(families) * row + 20
