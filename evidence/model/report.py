@@ -51,9 +51,14 @@ class RunReportData(BaseModel):
 
 
 class ReportData(RunReportData):
-    """One catalogue's evaluation with the run, the organisation and the evidence behind it."""
+    """One catalogue's evaluation with the run, the organisation and the evidence behind it.
+
+    ``run_catalogues`` are every catalogue of the run, so the attestation numbers its gaps as
+    the gap report does; when empty, the plan covers ``catalogue`` alone.
+    """
 
     catalogue: Catalogue
+    run_catalogues: list[Catalogue] = Field(default_factory=list)
 
 
 class ReportSetData(RunReportData):
@@ -65,7 +70,7 @@ class ReportSetData(RunReportData):
     def for_catalogue(self, catalogue: Catalogue) -> ReportData:
         """Narrow the set to the data of one catalogue's attestation."""
         shared = {name: getattr(self, name) for name in RunReportData.model_fields}
-        return ReportData(catalogue=catalogue, **shared)
+        return ReportData(catalogue=catalogue, run_catalogues=self.catalogues, **shared)
 
 
 class RenderedReport(BaseModel):

@@ -41,7 +41,10 @@ def attestation_context(
     families = {f.id: f.title for f in data.catalogue.families}
     plan = {
         p.control.id: p
-        for p in plan_of_action([data.catalogue], data.evaluation, data.owners, data.due_days)
+        for p in plan_of_action(
+            data.run_catalogues or [data.catalogue], data.evaluation, data.owners, data.due_days
+        )
+        if p.catalogue.ref == data.catalogue.ref
     }
     sections = []
     for control in data.catalogue.controls:

@@ -127,6 +127,7 @@ def write_pdf(
                 pdf_variant=PDF_VARIANT,
                 pdf_tags=True,
                 attachments=[_attachment(weasyprint, f, created) for f in attachments],
+                finisher=_associate_each_file_once,
             )
     except Exception as exc:  # WeasyPrint raises many types; any is a failed render
         raise RenderError(f"cannot render {target.name}: {type(exc).__name__}: {exc}") from exc
@@ -141,6 +142,17 @@ def write_pdf(
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     return PdfResult(sha256=hashlib.sha256(data).hexdigest(), pages=len(document.pages))
+
+
+def _associate_each_file_once(document: Any, pdf: Any) -> None:
+    """Keep one entry per embedded file in the catalogue's /AF (associated files) array.
+
+    WeasyPrint 70 lists each file twice there: once from the EmbeddedFiles name tree and once
+    from the file specifications it walks afterwards.
+    """
+    associated = pdf.catalog.get("AF")
+    if associated:
+        pdf.catalog["AF"] = type(associated)(dict.fromkeys(associated))  # a pydyf.Array
 
 
 def _attachment(weasyprint: Any, file: EmbeddedFile, created: datetime) -> Any:

@@ -7,11 +7,12 @@ import io
 from datetime import date
 
 import pytest
-from report_builders import PERIOD, evaluation_for
+from report_builders import PERIOD, evaluation_for, report_set
 
 from evidence.config.schema import GapPlanConfig
 from evidence.controls.catalogue import load_catalogue
 from evidence.model.results import Status
+from evidence.render.attestation import attestation_context
 from evidence.render.gaps import plan_csv, plan_of_action, policy_deadlines
 
 DPP = load_catalogue("amazon-dpp@2025-11")
@@ -112,3 +113,16 @@ def test_plan_csv_lists_every_item_and_defuses_spreadsheet_formulas() -> None:
     assert [r["control_id"] for r in rows] == [p.control.id for p in plan]
     assert all(r["finding"].startswith("'=HYPERLINK") for r in rows)
     assert rows[0]["due"] == plan[0].due.isoformat()
+
+
+def test_each_attestation_numbers_its_gaps_as_the_gap_report_does() -> None:
+    data = report_set()
+    whole = {
+        (p.catalogue.ref, p.control.id): p.number
+        for p in plan_of_action(data.catalogues, data.evaluation, data.owners, data.due_days)
+    }
+    for catalogue in data.catalogues:
+        context = attestation_context(data.for_catalogue(catalogue))
+        numbers = {(catalogue.ref, s["control"].id): s["plan"].number for s in context["gaps"]}
+        assert numbers
+        assert numbers == {key: n for key, n in whole.items() if key[0] == catalogue.ref}

@@ -20,8 +20,8 @@ from pdf_readers import (
     manifest,
     page_text,
     pdfa_identification,
-    pdfinfo_pages,
     pdffonts,
+    pdfinfo_pages,
     pdfsig,
     pdftotext,
 )
