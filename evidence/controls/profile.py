@@ -108,10 +108,8 @@ def _answer(
         elif question.kind == "choice":
             verdict = answer = question.answer_when_met or ""
         else:
-            verdict, answer = (
-                ANSWERED,
-                fit_free_text(text or "", _evidence_names(evidence_ids, items)),
-            )
+            cited = _evidence_names(evidence_ids, items) if question.cite_evidence else []
+            verdict, answer = ANSWERED, fit_free_text(text or "", cited)
     else:
         if any(s is Status.NOT_MET for s in statuses):
             verdict = ANSWER_NO

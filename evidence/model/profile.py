@@ -24,6 +24,7 @@ class ProfileQuestion(BaseModel):
     options: list[str] = Field(default_factory=list)
     answer_when_met: str | None = None
     statement: str | None = None
+    cite_evidence: bool = True
     note: str | None = None
 
     @model_validator(mode="after")
