@@ -39,6 +39,6 @@ NoSignOption = Annotated[
     bool,
     typer.Option(
         "--no-sign",
-        help="Write the unsigned reports only, even when [signing] names a PKCS#12 key.",
+        help="Write the unsigned reports only, even when the config names a signing key.",
     ),
 ]

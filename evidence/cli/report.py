@@ -27,11 +27,11 @@ def report(
 ) -> int:
     """Render the report set from the newest evaluation of the period.
 
-    Writes an attestation per catalogue, the gap report and plan of action, and the
-    Solution Provider Profile answer sheet: tagged PDF/A-3b files with the evidence manifest
-    (JSON) and facts (CSV) embedded. When [signing] names a PKCS#12 key, a PAdES-signed copy
-    of each (*.signed.pdf) is written beside it. The unsigned files are byte-identical for
-    the same store and config.
+    An attestation per catalogue, the gap report and plan of action, and the
+    profile answer sheet: tagged PDF/A-3b files with the evidence manifest
+    (JSON) and facts (CSV) embedded, byte-identical for the same store and
+    config. When the config's signing table names a PKCS#12 key, a signed
+    copy of each (*.signed.pdf) is written beside it. See docs/reports.md.
     """
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, None)

@@ -31,10 +31,10 @@ def run(
 ) -> int:
     """Collect evidence, evaluate every control and write the report set.
 
-    The set is an attestation per catalogue, the gap report and plan of action and the
-    profile answer sheet (signed copies too when [signing] names a key). Exit code 0 when
-    every control is met, 3 when there are gaps, 2 on a usage, config or input error, 1 on an
-    internal error.
+    An attestation per catalogue, the gap report and plan of action, and the
+    profile answer sheet (signed copies too when the config names a key).
+    Exit code 0 when every control is met, 3 when there are gaps, 2 on a
+    usage, config or input error, 1 on an internal error.
     """
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, as_of)
