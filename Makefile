@@ -68,9 +68,16 @@ postgres: system-deps
 	fi
 	@echo "PostgreSQL ready: $(EVIDENCE_TEST_PG_URL)"
 
+# A throwaway CA and signing key, made fresh for every demo and never committed (git-ignored):
+# samples/evidence.toml names it in [signing], so the demo writes signed copies beside the PDFs.
+DEMO_KEYS := samples/.demo-keys
+
 .PHONY: demo
 demo: setup
-	@rm -rf samples/.evidence
+	@rm -rf samples/.evidence $(DEMO_KEYS)
+	@$(BIN)/python samples/signing/make_demo_key.py $(DEMO_KEYS)
+	@mkdir -p $(DEMO_KEYS)/nssdb && certutil -N --empty-password -d sql:$(DEMO_KEYS)/nssdb \
+	  && certutil -A -n "dpp-evidence demo CA" -t "CT,C,C" -i $(DEMO_KEYS)/demo-ca.pem -d sql:$(DEMO_KEYS)/nssdb
 	@# The quarter before, collected and evaluated, so the quarterly review has something to compare with.
 	@$(BIN)/evidence collect --config samples/evidence.toml --period 2026-Q2 --quiet
 	@$(BIN)/evidence evaluate --config samples/evidence.toml --period 2026-Q2 --json > /dev/null || [ $$? -eq 3 ]
@@ -82,6 +89,7 @@ demo: setup
 	$(BIN)/evidence sample DPP-ACC-3 --size 3 --seed 2026-10-05 --config samples/evidence.toml
 	$(BIN)/evidence pack --config samples/evidence.toml --out $(OUT)/auditor-pack-2026-Q3.zip
 	$(BIN)/evidence verify $(OUT)/auditor-pack-2026-Q3.zip
+	@echo "check a signature: pdfsig -nssdir sql:$(DEMO_KEYS)/nssdb $(OUT)/gap-report-2026-Q3.signed.pdf"
 
 .PHONY: test
 test: setup postgres
@@ -98,4 +106,4 @@ bench: setup postgres
 
 .PHONY: clean
 clean:
-	rm -rf $(VENV) $(OUT) samples/.evidence .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) $(OUT) samples/.evidence $(DEMO_KEYS) .pytest_cache .mypy_cache .ruff_cache build dist

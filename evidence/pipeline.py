@@ -21,13 +21,19 @@ from evidence.config.load import validate_settings
 from evidence.config.schema import Config, SourceConfig
 from evidence.controls.catalogue import catalogue_files, load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
+from evidence.controls.profile import answer_profile, load_profile_questions
 from evidence.errors import ConfigError, EvidenceError, PackError, StoreError
 from evidence.model.access import AccessPolicy
 from evidence.model.catalogue import Catalogue
 from evidence.model.evidence import EvidenceItem, RawInput
 from evidence.model.period import Period, parse_as_of, parse_period
 from evidence.model.progress import SILENT, Progress
-from evidence.model.report import OrganisationSummary, RenderedReport, ReportData
+from evidence.model.report import (
+    OrganisationSummary,
+    RenderedReport,
+    ReportSetData,
+    Signatories,
+)
 from evidence.model.results import Evaluation, Waiver
 from evidence.model.run import RunInfo
 from evidence.model.sampling import SampleDraw
@@ -38,7 +44,8 @@ from evidence.pack.pack import PackInput, PackResult, copy_files, report_files
 from evidence.pack.population import build_population, find_control
 from evidence.pack.signing import Signer, load_signer
 from evidence.redact import Redactor
-from evidence.render.attestation import render_attestation
+from evidence.render.report_set import attestation_name, render_report_set
+from evidence.render.sign import SigningKey, load_signing_key
 from evidence.store import RunWriter, Store
 
 ALWAYS_ON = "organisation"
@@ -305,6 +312,47 @@ def organisation_summary(config: Config) -> OrganisationSummary:
     )
 
 
+def signing_key(config: Config) -> tuple[SigningKey | None, str | None]:
+    """Load the key ``[signing]`` names (None when unset), so a bad password fails early.
+
+    With ``skip_if_missing`` an absent file gives no key and a note instead of an error.
+    """
+    signing = config.signing
+    if signing is None:
+        return None, None
+    path = config.resolve(signing.pkcs12)
+    if not path.is_file():
+        if signing.skip_if_missing:
+            return None, f"reports not signed: {path} does not exist ([signing] skip_if_missing)"
+        raise ConfigError(f"[signing] pkcs12 = {str(signing.pkcs12)!r}: no such file ({path})")
+    password = None
+    if signing.password is not None:
+        password = signing.password.resolve(config.base_dir).get_secret_value().encode()
+    return load_signing_key(path.read_bytes(), password, str(path)), None
+
+
+def report_set_data(
+    config: Config, run: RunInfo, evaluation: Evaluation, evidence: list[EvidenceItem]
+) -> ReportSetData:
+    """Gather what the report set is rendered from: run, config, evaluation, profile answers."""
+    summary = organisation_summary(config)
+    selected = [load_catalogue(ref) for ref in evaluation.catalogues]
+    questions = load_profile_questions()
+    return ReportSetData(
+        run=run,
+        organisation=summary,
+        catalogues=selected,
+        evaluation=evaluation,
+        evidence=evidence,
+        owners=config.owners,
+        tool_version=__version__,
+        generated_at=run.started_at,
+        due_days=dict(config.gap_plan.due_days),
+        signatories=Signatories(**config.report.model_dump()),
+        profile=answer_profile(questions, evaluation, selected, evidence, config.owners),
+    )
+
+
 def render(
     config: Config,
     run: RunInfo,
@@ -312,36 +360,20 @@ def render(
     evidence: list[EvidenceItem],
     out_dir: Path,
     progress: Progress = SILENT,
+    *,
+    key: SigningKey | None = None,
 ) -> list[tuple[RenderedReport, Path]]:
-    """Render the attestation of each catalogue to a partial file; returns (report, final path)."""
-    summary = organisation_summary(config)
-    rendered = []
-    selected = [load_catalogue(ref) for ref in evaluation.catalogues]
-    progress.start("reports", total=len(selected))
-    for catalogue in selected:
-        data = ReportData(
-            run=run,
-            organisation=summary,
-            catalogue=catalogue,
-            evaluation=evaluation,
-            evidence=evidence,
-            owners=config.owners,
-            tool_version=__version__,
-            generated_at=run.started_at,
-        )
-        final = out_dir / report_name(catalogue, run.period)
-        partial = final.with_name(f".{final.name}.partial")
-        report = render_attestation(data, partial)
-        rendered.append((report.model_copy(update={"path": str(final)}), partial))
-        progress.advance("reports")
-    progress.finish("reports")
-    return rendered
+    """Render the report set (and signed copies when ``key`` is given) to partial files.
+
+    Returns (report, partial path) pairs; each report names its final path.
+    """
+    data = report_set_data(config, run, evaluation, evidence)
+    return [(f.report, f.partial) for f in render_report_set(data, out_dir, progress, key=key)]
 
 
 def report_name(catalogue: Catalogue, period: Period) -> str:
     """File name of a catalogue's attestation for a period."""
-    label = period.label.replace("..", "_to_")
-    return f"attestation-{catalogue.id}-{catalogue.version}-{label}.pdf"
+    return attestation_name(catalogue, period)
 
 
 def config_digest(config: Config) -> str:
@@ -360,9 +392,16 @@ def full_run(
     *,
     evaluate_too: bool = True,
     reraise: bool = False,
+    sign: bool = True,
 ) -> RunOutcome:
-    """Collect, evaluate and (when ``out_dir`` is given) report, in one transaction."""
+    """Collect, evaluate and (when ``out_dir`` is given) report, in one transaction.
+
+    Reports are signed when ``sign`` and the config names a key, which is loaded first so a
+    wrong password fails before anything is collected.
+    """
     selected = catalogues(config)
+    rendering = evaluate_too and out_dir is not None
+    key, key_note = signing_key(config) if sign and rendering else (None, None)
     store = open_store(config)
     finals: list[tuple[Path, Path]] = []
     try:
@@ -378,21 +417,25 @@ def full_run(
             started_at=datetime.now(UTC).replace(microsecond=0),
         ) as writer:
             evidence, notes = collect(config, writer, timing, progress, reraise=reraise)
+            if key_note:
+                notes.append(key_note)
+                progress.note(key_note)
             outcome = RunOutcome(run=writer.run, evidence=evidence, notes=notes)
             if evaluate_too:
                 inputs = evaluation_input(config, evidence, timing, waivers)
                 outcome.evaluation = evaluate(selected, inputs)
                 outcome.evaluation_id = writer.add_evaluation(outcome.evaluation, writer.run.started_at)
                 if out_dir is not None:
-                    for report, partial in render(
-                        config, writer.run, outcome.evaluation, evidence, out_dir, progress
-                    ):
+                    rendered = render(
+                        config, writer.run, outcome.evaluation, evidence, out_dir, progress, key=key
+                    )
+                    finals.extend((partial, Path(report.path)) for report, partial in rendered)
+                    for report, _ in rendered:
                         writer.add_report(
                             outcome.evaluation_id, report.kind, report.path, report.sha256,
                             report.pages, writer.run.started_at,
                         )
                         outcome.reports.append(report)
-                        finals.append((partial, Path(report.path)))
             seal_run(writer, selected, outcome)
         for partial, final in finals:
             os.replace(partial, final)
@@ -444,10 +487,18 @@ def evaluate_stored(
 
 
 def report_stored(
-    config: Config, timing: Timing, out_dir: Path, progress: Progress = SILENT
+    config: Config, timing: Timing, out_dir: Path, progress: Progress = SILENT, *, sign: bool = True
 ) -> list[RenderedReport]:
-    """Render the newest evaluation of the newest run of the period (evaluating it if needed)."""
+    """Render the report set of the newest evaluation of the newest run of the period.
+
+    The run is evaluated first if it has no evaluation yet; the reports are signed when ``sign``
+    and the config names a key.
+    """
+    key, key_note = signing_key(config) if sign else (None, None)
+    if key_note:
+        progress.note(key_note)
     store = open_store(config)
+    outputs: list[tuple[RenderedReport, Path]] = []
     try:
         run = latest_run(store, timing)
         found = store.latest_evaluation(run.id)
@@ -461,7 +512,7 @@ def report_stored(
         else:
             evaluation_id, evaluation = found
             evaluation = evaluation.model_copy(update={"waivers": waivers})
-        outputs = render(config, run, evaluation, evidence, out_dir, progress)
+        outputs = render(config, run, evaluation, evidence, out_dir, progress, key=key)
         with store.append_to(run.id) as writer:
             for report, _ in outputs:
                 writer.add_report(evaluation_id, report.kind, report.path, report.sha256, report.pages, run.started_at)
@@ -469,6 +520,8 @@ def report_stored(
             os.replace(partial, report.path)
         return [report for report, _ in outputs]
     finally:
+        for _, partial in outputs:
+            partial.unlink(missing_ok=True)
         store.close()
 
 

@@ -66,7 +66,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def samples(tmp_path: Path) -> Path:
     """A private copy of samples/ (the demo's inputs), so tests never write into the checkout."""
     target = tmp_path / "samples"
-    shutil.copytree(SAMPLES, target, ignore=shutil.ignore_patterns(".evidence", "out"))
+    shutil.copytree(SAMPLES, target, ignore=shutil.ignore_patterns(".evidence", "out", ".demo-keys"))
     return target
 
 

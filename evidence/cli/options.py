@@ -35,3 +35,10 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress ba
 TracebackOption = Annotated[
     bool, typer.Option("--traceback", help="Show the Python traceback of an internal error.")
 ]
+NoSignOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-sign",
+        help="Write the unsigned reports only, even when the config names a signing key.",
+    ),
+]

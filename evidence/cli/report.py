@@ -1,10 +1,17 @@
-"""`evidence report`: render the attestation PDFs of the newest evaluation of a period."""
+"""`evidence report`: render the report set of the newest evaluation of a period."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from evidence.cli.options import ConfigOption, JsonOption, OutOption, PeriodOption, QuietOption
+from evidence.cli.options import (
+    ConfigOption,
+    JsonOption,
+    NoSignOption,
+    OutOption,
+    PeriodOption,
+    QuietOption,
+)
 from evidence.cli.output import RichProgress, print_json, stderr
 from evidence.config import load_config
 
@@ -15,14 +22,22 @@ def report(
     out: OutOption = Path("out"),
     json: JsonOption = False,
     quiet: QuietOption = False,
+    no_sign: NoSignOption = False,
 ) -> int:
-    """Render the attestation PDF of each catalogue from the newest evaluation of the period."""
+    """Render the report set from the newest evaluation of the period.
+
+    An attestation per catalogue, the gap report and plan of action, and the
+    profile answer sheet: tagged PDF/A-3b files with the evidence manifest
+    (JSON) and facts (CSV) embedded, byte-identical for the same store and
+    config. When the config's signing table names a PKCS#12 key, a signed
+    copy of each (*.signed.pdf) is written beside it. See docs/reports.md.
+    """
     from evidence import pipeline  # lazy: keeps `evidence --help` fast
 
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, None)
     with RichProgress(quiet) as progress:
-        reports = pipeline.report_stored(loaded, timing, out, progress)
+        reports = pipeline.report_stored(loaded, timing, out, progress, sign=not no_sign)
     if json:
         print_json([r.model_dump(mode="json") for r in reports])
     elif not quiet:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evidence.cli.options import AsOfOption, ConfigOption, JsonOption, OutOption, PeriodOption, QuietOption
+from evidence.cli.options import (
+    AsOfOption,
+    ConfigOption,
+    JsonOption,
+    NoSignOption,
+    OutOption,
+    PeriodOption,
+    QuietOption,
+)
 from evidence.cli.output import RichProgress, print_json, stderr
 from evidence.cli.summary import EXIT_OK, exit_code, print_evaluation
 from evidence.cli.tracing import reraise_internal
@@ -18,18 +26,23 @@ def run(
     out: OutOption = Path("out"),
     json: JsonOption = False,
     quiet: QuietOption = False,
+    no_sign: NoSignOption = False,
 ) -> int:
-    """Collect evidence, evaluate every control and write the attestation PDFs.
+    """Collect evidence, evaluate every control and write the report set.
 
-    Exit code 0 when every control is met, 3 when there are gaps, 2 on a usage, config or
-    input error, 1 on an internal error.
+    An attestation per catalogue, the gap report and plan of action, and the
+    profile answer sheet (signed copies too when the config names a key).
+    Exit code 0 when every control is met, 3 when there are gaps, 2 on a
+    usage, config or input error, 1 on an internal error.
     """
     from evidence import pipeline  # lazy: keeps `evidence --help` fast
 
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, as_of)
     with RichProgress(quiet) as progress:
-        outcome = pipeline.full_run(loaded, timing, out, progress, reraise=reraise_internal())
+        outcome = pipeline.full_run(
+            loaded, timing, out, progress, reraise=reraise_internal(), sign=not no_sign
+        )
     assert outcome.evaluation is not None
     extra = pipeline.describe_outcome(outcome)
     print_evaluation(outcome.run, outcome.evaluation, json, extra={"reports": extra["reports"], "notes": outcome.notes})

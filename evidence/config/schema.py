@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from evidence.model.access import AccessPolicy
 from evidence.model.secrets import SecretRef as SecretRef  # re-exported: configs and collectors name it
+from evidence.model.report import DEFAULT_DUE_DAYS
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
@@ -109,10 +110,46 @@ class SecretsConfig(_Strict):
 
 
 class SigningConfig(_Strict):
-    """The key that signs PDFs and auditor packs: a PKCS#12 file (key and certificate)."""
+    """The key that signs PDFs and auditor packs: a PKCS#12 file (key and certificate).
+
+    ``skip_if_missing`` leaves the reports unsigned (with a note) when the file is absent, for a
+    sample config that names a throwaway key only `make demo` creates; otherwise a missing
+    file is an error.
+    """
 
     pkcs12: Path
     password: SecretRef | None = None
+    skip_if_missing: bool = False
+
+
+class GapPlanConfig(_Strict):
+    """Due dates of the plan of action: days from the as-of date, by the control's severity.
+
+    The DPP's own deadlines (critical vulnerabilities 7 days, high 30 days) come from the
+    catalogue's parameters and cap the due dates of the controls they govern.
+    """
+
+    due_days: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
+
+    @field_validator("due_days")
+    @classmethod
+    def _positive_and_complete(cls, value: dict[str, int]) -> dict[str, int]:
+        for severity, days in value.items():
+            if severity not in DEFAULT_DUE_DAYS:
+                known = ", ".join(DEFAULT_DUE_DAYS)
+                raise ValueError(f"due_days.{severity}: severity must be one of {known}")
+            if days <= 0:
+                raise ValueError(f"due_days.{severity} must be a positive number of days")
+        return {**DEFAULT_DUE_DAYS, **value}
+
+
+class ReportConfig(_Strict):
+    """Who signs the reports off: names printed in the signature block (blank lines if unset)."""
+
+    preparer: str | None = None
+    preparer_title: str | None = None
+    security_lead: str | None = None
+    security_lead_title: str | None = None
 
 
 class SourceConfig(BaseModel):
@@ -147,6 +184,8 @@ class Config(_Strict):
     # Shared by every log source (departures, allowed networks, PII stores...): the defaults of
     # the log collectors' settings, which a source may override key by key.
     access: AccessPolicy = Field(default_factory=AccessPolicy)
+    gap_plan: GapPlanConfig = Field(default_factory=GapPlanConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
 
     # Set by the loader, not read from the file.

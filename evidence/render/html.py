@@ -43,7 +43,7 @@ def _figure(value: Any) -> str:
 
 @cache
 def environment() -> Environment:
-    """The one Jinja environment every report uses."""
+    """Build the one Jinja environment every report uses."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir())),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -61,10 +61,10 @@ def environment() -> Environment:
 
 
 def extra_sections() -> list[str]:
-    """Templates under templates/sections/, in name order, that an attestation includes.
+    """List the templates under templates/sections/, in name order.
 
-    They are topic pages (charts, diagrams) placed after the summary; each decides itself
-    whether it has anything to show for the evidence at hand.
+    They are topic pages (charts, diagrams) that an attestation includes after its summary. Each
+    decides itself whether it has anything to show for the evidence at hand.
     """
     root = templates_dir() / "sections"
     return sorted(f"sections/{p.name}" for p in root.glob("*.html.j2")) if root.is_dir() else []

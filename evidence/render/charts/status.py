@@ -1,15 +1,18 @@
-"""A horizontal bar of control counts per status, legible in black and white (hatched fills)."""
+"""Charts of control statuses, legible in black and white: hatches and fills, not colour alone."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from html import escape
+from typing import Any
 
 from evidence.model.results import STATUS_ORDER, Status
 from evidence.render.charts import chart
 
-#: Fill per status: solid for "not met", hatches for the others, so print in grey stays readable.
-STATUS_FILL = {
+FONT = "Report Sans, DejaVu Sans, sans-serif"
+
+# Fill per status: solid for "not met", hatches for the others, so print in grey stays readable.
+_FILL = {
     Status.NOT_MET: "#111111",
     Status.INSUFFICIENT: "url(#hatch-diag)",
     Status.WAIVED: "url(#hatch-dots)",
@@ -17,8 +20,7 @@ STATUS_FILL = {
     Status.NOT_APPLICABLE: "#dddddd",
 }
 
-#: The hatch patterns :data:`STATUS_FILL` refers to; every chart using those fills includes them.
-PATTERN_DEFS = (
+_PATTERNS = (
     '<defs><pattern id="hatch-diag" width="5" height="5" patternUnits="userSpaceOnUse" '
     'patternTransform="rotate(45)"><rect width="5" height="5" fill="#fff"/>'
     '<line x1="0" y1="0" x2="0" y2="5" stroke="#111" stroke-width="1.2"/></pattern>'
@@ -28,37 +30,92 @@ PATTERN_DEFS = (
 )
 
 
-@chart("status_bar")
-def status_bar(counts: Mapping[Status, int], width: int = 500, height: int = 44) -> str:
-    """One stacked bar of ``counts`` with a legend below it."""
-    total = sum(counts.values()) or 1
-    x = 0.0
+def _legend(counts: Mapping[Status, int] | None, y: int) -> str:
+    parts = []
+    x = 0
+    for status in STATUS_ORDER:
+        label = status.label if counts is None else f"{status.label} ({counts.get(status, 0)})"
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="10" height="10" fill="{_FILL[status]}" '
+            'stroke="#111" stroke-width="0.6"/>'
+            f'<text x="{x + 14}" y="{y + 9}" font-size="8" font-family="{FONT}">'
+            f"{escape(label)}</text>"
+        )
+        x += 24 + int(5.2 * len(label))
+    return "".join(parts)
+
+
+def _segments(
+    counts: Mapping[Status, int], x0: float, y: float, width: float, height: float, total: int
+) -> str:
+    """One stacked bar of ``counts`` scaled so ``total`` controls fill ``width``."""
+    x = x0
     bars = []
     for status in STATUS_ORDER:
         n = counts.get(status, 0)
         if not n:
             continue
-        w = width * n / total
+        w = width * n / (total or 1)
         bars.append(
-            f'<rect x="{x:.2f}" y="0" width="{w:.2f}" height="18" fill="{STATUS_FILL[status]}" '
+            f'<rect x="{x:.2f}" y="{y:.2f}" width="{w:.2f}" height="{height:.2f}" '
+            f'fill="{_FILL[status]}" '
             f'stroke="#111" stroke-width="0.6"><title>{escape(status.label)}: {n}</title></rect>'
         )
         x += w
-    legend = []
-    lx = 0
-    for status in STATUS_ORDER:
-        label = f"{status.label} ({counts.get(status, 0)})"
-        legend.append(
-            f'<rect x="{lx}" y="28" width="10" height="10" fill="{STATUS_FILL[status]}" '
-            'stroke="#111" stroke-width="0.6"/>'
-            f'<text x="{lx + 14}" y="37" font-size="8" font-family="DejaVu Sans">{escape(label)}</text>'
-        )
-        lx += 24 + int(5.2 * len(label))
+    return "".join(bars)
+
+
+def _clip(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+@chart("status_bar")
+def status_bar(counts: Mapping[Status, int], width: int = 500, height: int = 44) -> str:
+    """One stacked bar of ``counts`` with a legend below it."""
+    total = sum(counts.values())
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="Controls by status">'
-        + PATTERN_DEFS
-        + "".join(bars)
-        + "".join(legend)
+        + _PATTERNS
+        + _segments(counts, 0, 0, width, 18, total)
+        + _legend(counts, 28)
         + "</svg>"
     )
+
+
+@chart("family_status")
+def family_status(families: Sequence[Mapping[str, Any]], width: int = 640) -> str:
+    """Draw a stacked bar per control family, all on one scale.
+
+    ``families`` are mappings with ``title``, ``counts`` (per status) and ``total``; the count is
+    written beside each bar and a legend goes below.
+    """
+    label_width, row, bar = 205, 15, 10
+    largest = max((int(f["total"]) for f in families), default=1) or 1
+    scale_width = width - label_width - 30
+    rows = []
+    for index, family in enumerate(families):
+        y = index * row
+        total = int(family["total"])
+        length = scale_width * total / largest
+        rows.append(
+            f'<text x="{label_width - 4}" y="{y + 8.5}" font-size="7.5" text-anchor="end" '
+            f'font-family="{FONT}">{escape(_clip(str(family["title"]), 44))}</text>'
+            + _segments(family["counts"], label_width, y, length, bar, total)
+            + f'<text x="{label_width + length + 4:.2f}" y="{y + 8.5}" font-size="7.5" '
+            f'font-family="{FONT}">{total}</text>'
+        )
+    height = len(families) * row + 20
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="Controls per family by status">'
+        + _PATTERNS.replace('id="hatch-', 'id="fam-hatch-')
+        + "".join(rows).replace("url(#hatch-", "url(#fam-hatch-")
+        + _legend(None, len(families) * row + 6).replace("url(#hatch-", "url(#fam-hatch-")
+        + "</svg>"
+    )
+
+
+#: Public names of the fills and hatch patterns, for other charts (the quarterly trend chart).
+STATUS_FILL = _FILL
+PATTERN_DEFS = _PATTERNS

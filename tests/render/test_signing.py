@@ -1,0 +1,117 @@
+"""PAdES signing with a PKCS#12 key: valid and trusted for poppler, broken by any change."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from pdf_readers import pdfsig
+from report_builders import STARTED
+from report_cli import SAMPLES, evidence
+from signing_ca import SigningCA, make_ca
+
+from evidence.errors import ConfigError
+from evidence.render.pdf import write_pdf
+from evidence.render.sign import load_signing_key, sign_pdf, signed_path
+
+
+@pytest.fixture(scope="module")
+def ca(tmp_path_factory: pytest.TempPathFactory) -> SigningCA:
+    return make_ca(tmp_path_factory.mktemp("ca"))
+
+
+@pytest.fixture(scope="module")
+def unsigned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("pdf") / "note.pdf"
+    write_pdf(
+        '<html lang="en"><head><title>Note</title>'
+        '<link rel="stylesheet" href="css/fonts.css"></head>'
+        '<body style="font-family: Report Sans">A short signed note.</body></html>',
+        target,
+        identifier="signing-test",
+        created=STARTED,
+    )
+    return target
+
+
+def test_signed_copy_is_valid_and_trusted(ca: SigningCA, unsigned: Path, tmp_path: Path) -> None:
+    key = load_signing_key(ca.pkcs12.read_bytes(), ca.password.encode(), str(ca.pkcs12))
+    assert "demo signer" in key.subject
+    signed = sign_pdf(
+        unsigned, tmp_path / "note.signed.pdf", key, kind="note", pages=1, reason="test"
+    )
+    assert signed.kind == "note:signed"
+    verdict = pdfsig(Path(signed.path), ca.nssdb)
+    assert "Signature Validation: Signature is Valid." in verdict
+    assert "Certificate Validation: Certificate is Trusted." in verdict
+    assert "Signature Type: ETSI.CAdES.detached" in verdict  # PAdES
+    assert "Total document signed" in verdict
+
+
+def test_one_changed_byte_inside_the_signed_range_invalidates_it(
+    ca: SigningCA, unsigned: Path, tmp_path: Path
+) -> None:
+    key = load_signing_key(ca.pkcs12.read_bytes(), ca.password.encode(), str(ca.pkcs12))
+    signed = Path(
+        sign_pdf(unsigned, tmp_path / "note.signed.pdf", key, kind="note", pages=1, reason="t").path
+    )
+    data = bytearray(signed.read_bytes())
+    data[unsigned.stat().st_size // 2] ^= 0x01  # inside the first signed range: the unsigned bytes
+    tampered = tmp_path / "tampered.pdf"
+    tampered.write_bytes(bytes(data))
+    verdict = pdfsig(tampered, ca.nssdb)
+    assert "Signature is Valid." not in verdict
+    assert "Digest Mismatch" in verdict or "Invalid" in verdict
+
+
+def test_a_wrong_password_or_a_file_that_is_no_pkcs12_is_a_clear_config_error(
+    ca: SigningCA,
+) -> None:
+    with pytest.raises(ConfigError, match="password is wrong"):
+        load_signing_key(ca.pkcs12.read_bytes(), b"not the password", "signer.p12")
+    with pytest.raises(ConfigError, match="not a PKCS#12 file"):
+        load_signing_key(ca.ca_pem.read_bytes(), None, "ca.pem")
+
+
+def test_signed_copies_sit_beside_the_unsigned_ones() -> None:
+    assert signed_path(Path("out/gap-report-2026-Q3.pdf")) == Path(
+        "out/gap-report-2026-Q3.signed.pdf"
+    )
+
+
+def test_a_wrong_password_stops_the_run_before_anything_is_collected(
+    ca: SigningCA, tmp_path: Path
+) -> None:
+    samples = tmp_path / "samples"
+    shutil.copytree(
+        SAMPLES, samples, ignore=shutil.ignore_patterns(".evidence", "out", ".demo-keys")
+    )
+    keys = samples / ".demo-keys"
+    keys.mkdir()
+    shutil.copy(ca.pkcs12, keys / "demo-signer.p12")
+    (keys / "demo-signer.password").write_text("wrong\n", encoding="utf-8")
+    result = evidence("run", "--config", samples / "evidence.toml", "--out", tmp_path / "out")
+    assert result.returncode == 2
+    assert "[signing] cannot open" in result.stderr
+    assert "password is wrong" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (samples / ".evidence").exists() or not list((samples / ".evidence").rglob("*.db"))
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_configured_key_that_is_missing_is_an_error_unless_skipping_is_allowed(
+    tmp_path: Path,
+) -> None:
+    samples = tmp_path / "samples"
+    shutil.copytree(
+        SAMPLES, samples, ignore=shutil.ignore_patterns(".evidence", "out", ".demo-keys")
+    )
+    config = samples / "evidence.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("skip_if_missing = true", ""), encoding="utf-8"
+    )
+    result = evidence("run", "--config", config, "--out", tmp_path / "out")
+    assert result.returncode == 2
+    assert "[signing] pkcs12" in result.stderr
+    assert "no such file" in result.stderr
