@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from evidence.model.access import AccessPolicy
-from evidence.model.secrets import SecretRef as SecretRef  # re-exported: configs and collectors name it
 from evidence.model.report import DEFAULT_DUE_DAYS
+from evidence.model.secrets import SecretRef as SecretRef  # re-exported: configs and collectors name it
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
