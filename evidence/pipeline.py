@@ -559,8 +559,13 @@ def chain_log(config: Config, every_organisation: bool = False) -> list[chain.Ch
 
 
 def signer(config: Config) -> Signer | None:
-    """Load the configured signing key (``[signing]``); None when none is configured."""
+    """Load the configured signing key (``[signing]``) for the pack; None when none is configured.
+
+    Like the reports, a key file that does not exist is skipped when ``skip_if_missing`` is set.
+    """
     if config.signing is None:
+        return None
+    if config.signing.skip_if_missing and not config.resolve(config.signing.pkcs12).is_file():
         return None
     ref = config.signing.password
     password = ref.resolve(config.base_dir).get_secret_value().encode() if ref else None

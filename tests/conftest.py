@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -70,3 +74,69 @@ def samples(tmp_path: Path) -> Path:
     return target
 
 
+
+
+@dataclass(frozen=True)
+class Demo:
+    """The demo run (`evidence run` on a copy of samples/, as `make demo` runs it), shared read-only.
+
+    Rendering the full report set is the slowest thing the suite does, so every test that only
+    reads the demo's JSON or PDFs shares one run per worker. Tests that change the samples use
+    the `samples` fixture and run the CLI themselves.
+    """
+
+    root: Path
+    out: Path
+    result: Result
+
+    @cached_property
+    def document(self) -> dict[str, Any]:
+        """The `evidence run --json` document."""
+        parsed: dict[str, Any] = json.loads(self.result.stdout)
+        return parsed
+
+    def status(self, control_id: str, catalogue: str = "amazon-dpp@2025-11") -> str:
+        """The status the demo gave a control."""
+        return next(
+            r["status"]
+            for r in self.document["results"]
+            if r["control_id"] == control_id and r["catalogue"] == catalogue
+        )
+
+    def result_of(self, control_id: str, catalogue: str = "amazon-dpp@2025-11") -> dict[str, Any]:
+        """The whole JSON result of a control."""
+        return next(
+            r
+            for r in self.document["results"]
+            if r["control_id"] == control_id and r["catalogue"] == catalogue
+        )
+
+    def pdf(self, name: str) -> Path:
+        """A report the demo wrote, by file name."""
+        return self.out / name
+
+    @property
+    def dpp(self) -> Path:
+        """The DPP attestation."""
+        return self.pdf("attestation-amazon-dpp-2025-11-2026-Q3.pdf")
+
+    @property
+    def aup(self) -> Path:
+        """The AUP attestation."""
+        return self.pdf("attestation-amazon-aup-2025-11-2026-Q3.pdf")
+
+    def text(self, name: str, *extra: str) -> str:
+        """Pdftotext of a report (layout mode)."""
+        return pdftotext(self.pdf(name), *extra)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """Run the demo once per test worker; tests must not change what it wrote."""
+    root = tmp_path_factory.mktemp("demo") / "samples"
+    shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns(".evidence", "out", ".demo-keys"))
+    result = run_cli(
+        "run", "--config", root / "evidence.toml", "--out", root / "out", "--json", cwd=root, timeout=900
+    )
+    assert result.code == 3, f"the demo must end with its deliberate gaps (exit 3): {result.stderr}"
+    return Demo(root=root, out=root / "out", result=result)

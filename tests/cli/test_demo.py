@@ -1,40 +1,54 @@
-"""The same command `make demo` runs, on a copy of samples/, checked through its PDFs."""
+"""The same command `make demo` runs, on a copy of samples/, checked through its output and PDFs."""
 
 import json
 import re
 from pathlib import Path
 
 from evidence.controls.catalogue import load_catalogue
-from tests.support import pdftotext, run_cli, with_store
+from tests.conftest import Demo
+from tests.support import run_cli, with_store
 
 LABELS = r"(Met|Not met|Insufficient evidence|Waived|Not applicable)"
 
 
-def test_demo_run_exits_3_and_every_dpp_control_has_a_status(samples: Path) -> None:
-    result = run_cli("run", "--config", samples / "evidence.toml", "--out", samples / "out", "--json", cwd=samples)
-    assert result.code == 3, result.stderr
-    document = json.loads(result.stdout)
-    assert document["counts"]["not_met"] + document["counts"]["insufficient_evidence"] > 0
-    assert document["counts"]["met"] > 0, "the sample developer meets some controls"
-    pdf = samples / "out" / "attestation-amazon-dpp-2025-11-2026-Q3.pdf"
-    text = pdftotext(pdf)
+def test_demo_run_exits_3_and_every_dpp_control_has_a_status(demo: Demo) -> None:
+    assert demo.result.code == 3, demo.result.stderr
+    counts = demo.document["counts"]
+    assert counts["not_met"] + counts["insufficient_evidence"] > 0
+    assert counts["met"] > 0, "the sample developer meets some controls"
+    text = demo.text(demo.dpp.name)
     for control in load_catalogue("amazon-dpp@2025-11").controls:
         assert re.search(rf"^\s*{re.escape(control.id)}\s+.*?{LABELS}", text, re.MULTILINE | re.IGNORECASE), control.id
-    assert (samples / "out" / "attestation-amazon-aup-2025-11-2026-Q3.pdf").is_file()
+    assert demo.aup.is_file()
+    assert {p.name for p in demo.out.glob("*.pdf")} >= {
+        "attestation-amazon-dpp-2025-11-2026-Q3.pdf",
+        "attestation-amazon-aup-2025-11-2026-Q3.pdf",
+        "gap-report-2026-Q3.pdf",
+        "profile-answers-2026-Q3.pdf",
+    }
 
 
-def test_collect_evaluate_report_one_step_at_a_time(samples: Path, store_url: str) -> None:
+def test_collect_then_evaluate_on_both_stores(samples: Path, store_url: str) -> None:
     config = with_store(samples / "evidence.toml", store_url)
     assert run_cli("collect", "--config", config, "--quiet").code == 0
     evaluated = run_cli("evaluate", "--config", config, "--json")
     assert evaluated.code == 3
     statuses = {r["control_id"]: r["status"] for r in json.loads(evaluated.stdout)["results"]}
     assert statuses["DPP-IR-2"] == "met" and statuses["DPP-RISK-1"] == "insufficient_evidence"
+    again = run_cli("evaluate", "--config", config, "--json")
+    assert json.loads(again.stdout)["results"] == json.loads(evaluated.stdout)["results"]
+
+
+def test_report_renders_the_set_from_the_stored_evaluation(samples: Path) -> None:
+    config = samples / "evidence.toml"
+    assert run_cli("collect", "--config", config, "--quiet").code == 0
     reported = run_cli("report", "--config", config, "--out", samples / "out", "--json")
     assert reported.code == 0, reported.stderr
     assert {Path(r["path"]).name for r in json.loads(reported.stdout)} == {
         "attestation-amazon-dpp-2025-11-2026-Q3.pdf",
         "attestation-amazon-aup-2025-11-2026-Q3.pdf",
+        "gap-report-2026-Q3.pdf",
+        "profile-answers-2026-Q3.pdf",
     }
 
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from transport_servers import PostgresCluster, make_certificate, openssl_server, postgres_cluster
 
+from tests.conftest import Demo
 from tests.support import pdftotext, run_cli
 
 REALDATA = Path(__file__).parent / "fixtures" / "host-config" / "realdata"
@@ -26,13 +27,9 @@ def results_by_control(stdout: str) -> dict[str, dict[str, object]]:
 
 @pytest.mark.slow
 def test_demo_attestation_shows_the_settings_that_decided_transport_encryption(
-    samples: Path, tmp_path: Path
+    demo: Demo,
 ) -> None:
-    result = run_cli(
-        "run", "--config", samples / "evidence.toml", "--out", tmp_path / "out", "--json"
-    )
-    assert result.code == 3, result.stderr
-    controls = results_by_control(result.stdout)
+    controls = results_by_control(demo.result.stdout)
     enc = controls["DPP-ENC-1"]
     assert enc["status"] == "not_met"
     reasons = enc["reasons"]
@@ -48,10 +45,10 @@ def test_demo_attestation_shows_the_settings_that_decided_transport_encryption(
     )
     # Database connection logging alone never makes "every channel is logged" met.
     assert controls["DPP-LOG-1"]["status"] != "met"
-    text_ = pdftotext(tmp_path / "out" / "attestation-amazon-dpp-2025-11-2026-Q3.pdf")
+    text_ = pdftotext(demo.dpp)
     assert "Transport encryption: endpoints and settings" in text_
     assert "`Ciphers +aes128-cbc` enables aes128-cbc" in " ".join(text_.split())
-    aup = pdftotext(tmp_path / "out" / "attestation-amazon-aup-2025-11-2026-Q3.pdf")
+    aup = pdftotext(demo.aup)
     assert "Transport encryption: endpoints and settings" not in aup
 
 

@@ -113,7 +113,7 @@ def test_findings_match_the_evaluation_the_attestation_shows(
 
 SUMMARY_ROW = (
     r"^\s*(DPP-[A-Z0-9]+-\d+)\s.*?\s{2,}"
-    r"(MET|NOT MET|INSUFFICIENT EVIDENCE|WAIVED|NOT APPLICABLE)\s*$"
+    r"(MET|NOT MET|INSUFFICIENT EVIDENCE|WAIVED|NOT APPLICABLE)\s*(?:p\. \d+)?\s*$"
 )
 
 

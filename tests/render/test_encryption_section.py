@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,8 @@ from evidence.model.report import OrganisationSummary, ReportData
 from evidence.model.run import RunInfo
 from evidence.render.attestation import attestation_context
 from evidence.render.html import render_html
-from tests.support import pdftotext, run_cli
+from tests.conftest import Demo
+from tests.support import pdftotext
 
 SECTION = "sections/50-encryption.html.j2"
 AS_OF = datetime(2026, 9, 30, 23, 59, 59, tzinfo=UTC)
@@ -100,12 +100,10 @@ def test_section_renders_nothing_without_its_evidence_or_in_the_aup_attestation(
 
 @pytest.mark.slow
 def test_demo_attestation_shows_the_settings_that_decided_each_encryption_control(
-    samples: Path, tmp_path: Path
+    demo: Demo,
 ) -> None:
-    out = tmp_path / "out"
-    result = run_cli("run", "--config", samples / "evidence.toml", "--out", out)
-    assert result.code == 3, result.stderr
-    text = pdftotext(out / "attestation-amazon-dpp-2025-11-2026-Q3.pdf")
+    out = demo.out
+    text = pdftotext(demo.dpp)
     flat = " ".join(text.split())
     assert "Encryption settings" in flat
     # DPP-ENC-2 met from each store's setting, DPP-ENC-3 not met from the label-archive key,

@@ -206,9 +206,9 @@ def test_gap_report_has_owners_and_due_dates_from_the_as_of_date(demo: Demo) -> 
     rows = plan[1:]
     assert plan[0].startswith("item,catalogue,control_id,title,severity,status,owner,due,")
     assert len(rows) > 20
-    net1 = next(r for r in rows if ",DPP-NET-1," in r)
-    assert "Platform Engineering" in net1
-    assert "2026-10-07" in net1
+    ret1 = next(r for r in rows if ",DPP-RET-1," in r)  # critical: 7 days from the as-of date
+    assert "Data Protection Officer" in ret1
+    assert "2026-10-07" in ret1
     vuln4 = next(r for r in rows if ",DPP-VULN-4," in r)
     assert "2026-10-30" in vuln4
     assert "DPP-VULN-5 high_fix_days" in vuln4

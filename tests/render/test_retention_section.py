@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,7 +21,8 @@ from evidence.redact import Redactor
 from evidence.render.attestation import attestation_context
 from evidence.render.charts import registry
 from evidence.render.html import render_html
-from tests.conftest import pdftotext, run_cli
+from tests.conftest import Demo
+from tests.support import pdftotext
 
 PERIOD = parse_period("2026-Q3")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -158,13 +158,11 @@ def test_section_renders_nothing_without_its_evidence_or_controls(
 
 
 @pytest.mark.slow
-def test_demo_attestation_shows_the_retention_evidence(samples: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    result = run_cli("run", "--config", samples / "evidence.toml", "--out", out, "--json")
-    assert result.code == 3, result.stderr
+def test_demo_attestation_shows_the_retention_evidence(demo: Demo) -> None:
+    out = demo.out
     results = {
         r["control_id"]: r
-        for r in json.loads(result.stdout)["results"]
+        for r in demo.document["results"]
         if r["catalogue"] == "amazon-dpp@2025-11"
     }
     assert results["DPP-RET-1"]["status"] == "not_met"

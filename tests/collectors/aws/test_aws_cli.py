@@ -221,7 +221,7 @@ def test_stored_copies_pseudonymise_user_names(tmp_path: Path) -> None:
 
 
 def test_inspect_command_reads_one_saved_output(tmp_path: Path) -> None:
-    from conftest import run_cli
+    from tests.support import run_cli
 
     target = SAMPLES / "s3api__get-bucket-encryption__parcelpilot-label-archive.json"
     result = run_cli("inspect", "aws-cli", target, "--json", "--period", "2026-Q3")
