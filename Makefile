@@ -93,7 +93,7 @@ demo: setup
 
 .PHONY: test
 test: setup postgres
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 .PHONY: lint
 lint: $(STAMP)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,7 +44,7 @@ from evidence.pack.pack import PackInput, PackResult, copy_files, report_files
 from evidence.pack.population import build_population, find_control
 from evidence.pack.signing import Signer, load_signer
 from evidence.redact import Redactor
-from evidence.render.report_set import attestation_name, render_report_set
+from evidence.render.report_set import attestation_name, render_report_set, report_names
 from evidence.render.sign import SigningKey, load_signing_key
 from evidence.store import RunWriter, Store
 
@@ -362,13 +362,24 @@ def render(
     progress: Progress = SILENT,
     *,
     key: SigningKey | None = None,
+    only: Collection[str] = (),
 ) -> list[tuple[RenderedReport, Path]]:
     """Render the report set (and signed copies when ``key`` is given) to partial files.
 
-    Returns (report, partial path) pairs; each report names its final path.
+    ``only`` limits the set to the named reports (see `check_only`). Returns (report, partial
+    path) pairs; each report names its final path.
     """
     data = report_set_data(config, run, evaluation, evidence)
-    return [(f.report, f.partial) for f in render_report_set(data, out_dir, progress, key=key)]
+    rendered = render_report_set(data, out_dir, progress, key=key, only=only)
+    return [(f.report, f.partial) for f in rendered]
+
+
+def check_only(config: Config, only: Collection[str]) -> None:
+    """Refuse report names that ``--only`` does not know, before anything is collected."""
+    known = report_names(catalogues(config))
+    unknown = sorted(set(only) - set(known))
+    if unknown:
+        raise ConfigError(f"--only: no report named {', '.join(unknown)}; choose from {', '.join(known)}")
 
 
 def report_name(catalogue: Catalogue, period: Period) -> str:
@@ -393,12 +404,14 @@ def full_run(
     evaluate_too: bool = True,
     reraise: bool = False,
     sign: bool = True,
+    only: Collection[str] = (),
 ) -> RunOutcome:
     """Collect, evaluate and (when ``out_dir`` is given) report, in one transaction.
 
     Reports are signed when ``sign`` and the config names a key, which is loaded first so a
-    wrong password fails before anything is collected.
+    wrong password fails before anything is collected. ``only`` limits the report set.
     """
+    check_only(config, only)
     selected = catalogues(config)
     rendering = evaluate_too and out_dir is not None
     key, key_note = signing_key(config) if sign and rendering else (None, None)
@@ -427,7 +440,8 @@ def full_run(
                 outcome.evaluation_id = writer.add_evaluation(outcome.evaluation, writer.run.started_at)
                 if out_dir is not None:
                     rendered = render(
-                        config, writer.run, outcome.evaluation, evidence, out_dir, progress, key=key
+                        config, writer.run, outcome.evaluation, evidence, out_dir, progress,
+                        key=key, only=only,
                     )
                     finals.extend((partial, Path(report.path)) for report, partial in rendered)
                     for report, _ in rendered:
@@ -487,13 +501,20 @@ def evaluate_stored(
 
 
 def report_stored(
-    config: Config, timing: Timing, out_dir: Path, progress: Progress = SILENT, *, sign: bool = True
+    config: Config,
+    timing: Timing,
+    out_dir: Path,
+    progress: Progress = SILENT,
+    *,
+    sign: bool = True,
+    only: Collection[str] = (),
 ) -> list[RenderedReport]:
     """Render the report set of the newest evaluation of the newest run of the period.
 
     The run is evaluated first if it has no evaluation yet; the reports are signed when ``sign``
-    and the config names a key.
+    and the config names a key; ``only`` limits the set.
     """
+    check_only(config, only)
     key, key_note = signing_key(config) if sign else (None, None)
     if key_note:
         progress.note(key_note)
@@ -512,7 +533,7 @@ def report_stored(
         else:
             evaluation_id, evaluation = found
             evaluation = evaluation.model_copy(update={"waivers": waivers})
-        outputs = render(config, run, evaluation, evidence, out_dir, progress, key=key)
+        outputs = render(config, run, evaluation, evidence, out_dir, progress, key=key, only=only)
         with store.append_to(run.id) as writer:
             for report, _ in outputs:
                 writer.add_report(evaluation_id, report.kind, report.path, report.sha256, report.pages, run.started_at)

@@ -21,6 +21,21 @@ from tests.support import EVIDENCE, ROOT, SAMPLES, Result, pdftotext, run_cli, w
 __all__ = ["EVIDENCE", "ROOT", "SAMPLES", "Result", "pdftotext", "run_cli", "with_store"]
 
 
+# Fixtures that run the whole job once per worker: every test that uses one goes to the same
+# worker (`make test` runs `pytest -n 2 --dist loadgroup`), so the job runs once, not once per worker.
+SHARED_RUNS = {"demo": "demo", "packed": "packed", "two_quarters": "two-quarters"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group the tests that share an expensive run on one xdist worker."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        group = next((g for fixture, g in SHARED_RUNS.items() if fixture in names), None)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 def pg_admin_url() -> str:
     """The PostgreSQL server `make test` starts; its absence is a failure, never a skip."""
     url = os.environ.get("EVIDENCE_TEST_PG_URL")

@@ -42,3 +42,12 @@ NoSignOption = Annotated[
         help="Write the unsigned reports only, even when the config names a signing key.",
     ),
 ]
+OnlyOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--only",
+        help="Render only this report (repeatable): a catalogue id such as amazon-dpp or amazon-aup, "
+        "gap-report, or profile-answers. Default: the whole set.",
+        show_default=False,
+    ),
+]

@@ -8,6 +8,7 @@ from evidence.cli.options import (
     ConfigOption,
     JsonOption,
     NoSignOption,
+    OnlyOption,
     OutOption,
     PeriodOption,
     QuietOption,
@@ -23,6 +24,7 @@ def report(
     json: JsonOption = False,
     quiet: QuietOption = False,
     no_sign: NoSignOption = False,
+    only: OnlyOption = None,
 ) -> int:
     """Render the report set from the newest evaluation of the period.
 
@@ -37,7 +39,9 @@ def report(
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, None)
     with RichProgress(quiet) as progress:
-        reports = pipeline.report_stored(loaded, timing, out, progress, sign=not no_sign)
+        reports = pipeline.report_stored(
+            loaded, timing, out, progress, sign=not no_sign, only=only or ()
+        )
     if json:
         print_json([r.model_dump(mode="json") for r in reports])
     elif not quiet:

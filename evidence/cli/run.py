@@ -9,6 +9,7 @@ from evidence.cli.options import (
     ConfigOption,
     JsonOption,
     NoSignOption,
+    OnlyOption,
     OutOption,
     PeriodOption,
     QuietOption,
@@ -27,6 +28,7 @@ def run(
     json: JsonOption = False,
     quiet: QuietOption = False,
     no_sign: NoSignOption = False,
+    only: OnlyOption = None,
 ) -> int:
     """Collect evidence, evaluate every control and write the report set.
 
@@ -41,7 +43,8 @@ def run(
     timing = pipeline.resolve_timing(loaded, period, as_of)
     with RichProgress(quiet) as progress:
         outcome = pipeline.full_run(
-            loaded, timing, out, progress, reraise=reraise_internal(), sign=not no_sign
+            loaded, timing, out, progress, reraise=reraise_internal(), sign=not no_sign,
+            only=only or (),
         )
     assert outcome.evaluation is not None
     extra = pipeline.describe_outcome(outcome)

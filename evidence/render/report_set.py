@@ -5,7 +5,7 @@ An attestation per catalogue, the gap report and plan of action, and the profile
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -53,31 +53,49 @@ def partial_path(final: Path) -> Path:
     return final.with_name(f".{final.name}.partial")
 
 
+GAP_REPORT = "gap-report"
+PROFILE_ANSWERS = "profile-answers"
+
+
+def report_names(catalogues: Collection[Catalogue]) -> list[str]:
+    """The names ``--only`` accepts: each catalogue's id, then the gap report and the profile sheet."""
+    return [*(c.id for c in catalogues), GAP_REPORT, PROFILE_ANSWERS]
+
+
 def render_report_set(
     data: ReportSetData,
     out_dir: Path,
     progress: Progress = SILENT,
     *,
     key: SigningKey | None = None,
+    only: Collection[str] = (),
 ) -> list[RenderedFile]:
-    """Render every report of ``data`` into ``out_dir``, as partial files.
+    """Render every report of ``data`` (or those named in ``only``) into ``out_dir``, as partial files.
 
     A signed copy of each is written when ``key`` is given. The facts CSV is built once and
-    embedded in every report.
+    embedded in every report. Names in ``only`` are those of `report_names`.
     """
     period = data.run.period
     facts = evidence_facts_csv(data.evidence)
-    jobs: list[tuple[Path, Callable[[Path], RenderedReport]]] = [
-        (out_dir / attestation_name(c, period), partial(_attestation, data, c, facts=facts))
+    jobs: list[tuple[str, Path, Callable[[Path], RenderedReport]]] = [
+        (c.id, out_dir / attestation_name(c, period), partial(_attestation, data, c, facts=facts))
         for c in data.catalogues
     ]
-    jobs.append((out_dir / gap_report_name(period), partial(render_gap_report, data, facts=facts)))
     jobs.append(
-        (out_dir / profile_sheet_name(period), partial(render_profile_sheet, data, facts=facts))
+        (GAP_REPORT, out_dir / gap_report_name(period), partial(render_gap_report, data, facts=facts))
     )
+    jobs.append(
+        (
+            PROFILE_ANSWERS,
+            out_dir / profile_sheet_name(period),
+            partial(render_profile_sheet, data, facts=facts),
+        )
+    )
+    if only:
+        jobs = [job for job in jobs if job[0] in only]
     rendered: list[RenderedFile] = []
     progress.start("reports", total=len(jobs))
-    for final, render in jobs:
+    for _, final, render in jobs:
         unsigned = partial_path(final)
         report = render(unsigned)
         rendered.append(RenderedFile(report.model_copy(update={"path": str(final)}), unsigned))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from evidence.controls.catalogue import load_catalogue
 from tests.conftest import Demo
-from tests.support import run_cli, with_store
+from tests.support import pdftotext, run_cli, with_store
 
 LABELS = r"(Met|Not met|Insufficient evidence|Waived|Not applicable)"
 
@@ -39,17 +39,20 @@ def test_collect_then_evaluate_on_both_stores(samples: Path, store_url: str) -> 
     assert json.loads(again.stdout)["results"] == json.loads(evaluated.stdout)["results"]
 
 
-def test_report_renders_the_set_from_the_stored_evaluation(samples: Path) -> None:
+def test_report_evaluates_a_collected_run_and_renders_only_what_is_asked(samples: Path) -> None:
     config = samples / "evidence.toml"
     assert run_cli("collect", "--config", config, "--quiet").code == 0
-    reported = run_cli("report", "--config", config, "--out", samples / "out", "--json")
+    unknown = run_cli("report", "--config", config, "--out", samples / "out", "--only", "gaps")
+    assert unknown.code == 2
+    assert "no report named gaps" in unknown.stderr and "gap-report, profile-answers" in unknown.stderr
+    assert not (samples / "out").exists()
+    reported = run_cli(
+        "report", "--config", config, "--out", samples / "out", "--only", "gap-report", "--json"
+    )
     assert reported.code == 0, reported.stderr
-    assert {Path(r["path"]).name for r in json.loads(reported.stdout)} == {
-        "attestation-amazon-dpp-2025-11-2026-Q3.pdf",
-        "attestation-amazon-aup-2025-11-2026-Q3.pdf",
-        "gap-report-2026-Q3.pdf",
-        "profile-answers-2026-Q3.pdf",
-    }
+    assert [Path(r["path"]).name for r in json.loads(reported.stdout)] == ["gap-report-2026-Q3.pdf"]
+    assert sorted(p.name for p in (samples / "out").iterdir()) == ["gap-report-2026-Q3.pdf"]
+    assert "DPP-RET-1" in pdftotext(samples / "out" / "gap-report-2026-Q3.pdf")
 
 
 def test_inspect_prints_stats_and_facts_without_a_config(tmp_path: Path) -> None:

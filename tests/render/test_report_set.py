@@ -26,8 +26,10 @@ from pdf_readers import (
     pdftotext,
 )
 from pypdf import PdfReader
-from report_cli import SAMPLES, evidence
+from report_cli import evidence
 from signing_ca import SigningCA, make_ca
+
+from tests.conftest import Demo as SharedDemo
 
 pytestmark = pytest.mark.slow
 
@@ -51,21 +53,17 @@ class Demo:
     ca: SigningCA
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
-    """Run the sample developer's job twice, in two processes.
+@pytest.fixture(scope="session")  # the demo group's tests interleave modules on their worker
+def demo(demo: SharedDemo, tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """The shared demo run (unsigned: samples/ without the demo key), rendered a second time.
 
-    `evidence run` on a copy of samples/ without the demo key (unsigned, as configured with
-    skip_if_missing), then `evidence report` with a test CA's key where the config names it.
+    A copy of the demo's folder, store included, gets a test CA's key where the config names
+    it, and `evidence report` renders the same run again in another process, signing it.
     """
-    root = tmp_path_factory.mktemp("demo")
+    root = tmp_path_factory.mktemp("report-set")
     samples = root / "samples"
-    shutil.copytree(
-        SAMPLES, samples, ignore=shutil.ignore_patterns(".evidence", "out", ".demo-keys")
-    )
+    shutil.copytree(demo.root, samples, ignore=shutil.ignore_patterns("out"))
     config = samples / "evidence.toml"
-    run = evidence("run", "--config", config, "--out", root / "run", "--json")
-    assert run.returncode == 3, run.stderr
     ca = make_ca(root / "ca")
     keys = samples / ".demo-keys"
     keys.mkdir()
@@ -73,9 +71,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     (keys / "demo-signer.password").write_text(ca.password + "\n", encoding="utf-8")
     report = evidence("report", "--config", config, "--out", root / "report", "--json")
     assert report.returncode == 0, report.stderr
-    return Demo(
-        config, root / "run", root / "report", json.loads(run.stdout), json.loads(report.stdout), ca
-    )
+    return Demo(config, demo.out, root / "report", demo.document, json.loads(report.stdout), ca)
 
 
 def test_run_writes_the_whole_unsigned_set_and_says_why_it_is_unsigned(demo: Demo) -> None:
