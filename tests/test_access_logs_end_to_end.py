@@ -223,7 +223,7 @@ def test_demo_attestation_shows_access_and_logging_figures(demo: Demo) -> None:
         "none of them a generic, shared or default account",
         "no root-account activity among",
         "came from the allowed networks (192.0.2.0/24, 198.51.100.0/24)",
-        "store 'label archive': all 1,104 accesses by the 1 allowed principal",
+        "store 'label-archive': all 1,104 accesses by the 1 allowed principal",
         "91 digests in 1 chain, signatures verified, 182 log files match their digests",
         "reaches back 331 days",
         "no e-mail addresses, phone numbers or street addresses",

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent
 ACCOUNT = "111122223333"
 REGION = "eu-west-1"
 TRAIL = "parcelpilot-trail"
-BUCKET = "ff-cloudtrail-logs"
+BUCKET = "parcelpilot-cloudtrail-logs"
 START = datetime(2026, 7, 1, tzinfo=UTC)
 END = datetime(2026, 10, 1, tzinfo=UTC)
 ARCHIVE_DAY = datetime(2025, 11, 3, tzinfo=UTC)
@@ -94,7 +94,7 @@ def cloudtrail_day(day: datetime) -> list[dict]:
         key = f"labels/{day:%Y/%m/%d}/{rng.getrandbits(48):012x}.pdf"
         events.append(ct_event(t, role("parcelpilot-labels", f"i-0{rng.getrandbits(56):014x}"),
                                rng.choice(["GetObject", "PutObject"]), "s3.amazonaws.com", "192.0.2.10",
-                               {"bucketName": "ff-label-archive-prod", "key": key}))  # fmt: skip
+                               {"bucketName": "parcelpilot-label-archive", "key": key}))  # fmt: skip
     if day.weekday() < 5:
         for user in rng.sample(STAFF, 2):
             t = day + timedelta(hours=8 + rng.randrange(3), minutes=rng.randrange(60))
@@ -106,7 +106,7 @@ def cloudtrail_day(day: datetime) -> list[dict]:
     if day.day in (5, 20):  # the compliance role reads the tax-invoice archive twice a month
         t = day + timedelta(hours=14)
         events.append(ct_event(t, role("ff-compliance-auditor", "priya.raman"), "GetObject", "s3.amazonaws.com",
-                               OFFICE[0], {"bucketName": "ff-tax-archive", "key": f"invoices/{day:%Y-%m}.zip"}))  # fmt: skip
+                               OFFICE[0], {"bucketName": "parcelpilot-tax-archive", "key": f"invoices/{day:%Y-%m}.zip"}))  # fmt: skip
     deliberate = {  # 3 console logins without MFA by 2 principals
         datetime(2026, 7, 14, tzinfo=UTC): ("lena.voss", 9),
         datetime(2026, 8, 4, tzinfo=UTC): ("lena.voss", 10),
@@ -138,7 +138,7 @@ def write_cloudtrail() -> None:
     logs = base / "AWSLogs" / ACCOUNT / "CloudTrail" / REGION
     digests = base / "AWSLogs" / ACCOUNT / "CloudTrail-Digest" / REGION
     archive = [ct_event(ARCHIVE_DAY + timedelta(hours=h), role("parcelpilot-labels", "i-0archive0000000"),
-                        "GetObject", "s3.amazonaws.com", "192.0.2.10", {"bucketName": "ff-label-archive-prod",
+                        "GetObject", "s3.amazonaws.com", "192.0.2.10", {"bucketName": "parcelpilot-label-archive",
                         "key": "labels/2025/11/03/a.pdf"}) for h in (9, 15)]  # fmt: skip
     name = f"{ACCOUNT}_CloudTrail_{REGION}_20251103T2105Z_archive0000000001.json.gz"
     gz(logs / "2025/11/03" / name, json.dumps({"Records": archive}, separators=(",", ":")))

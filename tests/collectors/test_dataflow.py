@@ -35,7 +35,8 @@ def test_sample_map_covers_the_sample_developers_systems(tmp_path: Path) -> None
         "sp-api",
         "shipco-labels",
     } <= ids
-    assert facts["counts"]["pii_stores"] == 2
+    # orders-db, label-archive, the VAT order exports and the tax-invoice archive.
+    assert facts["counts"]["pii_stores"] == 4
     assert facts["gaps"] == []
     assert item.subject == "parcelpilot.yaml"
     assert item.raw_inputs[0].sha256
