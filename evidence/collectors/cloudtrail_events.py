@@ -9,7 +9,6 @@ these counters; the parent process pseudonymises them when it builds the facts.
 
 from __future__ import annotations
 
-import gc
 import gzip
 import hashlib
 import re
@@ -22,7 +21,7 @@ from typing import Any
 import orjson
 
 from evidence.collectors.access_facts import AccessAggregator, StoreMatcher
-from evidence.collectors.inputs import open_text
+from evidence.collectors.inputs import open_text, paused_gc
 from evidence.collectors.log_coverage import Coverage
 from evidence.collectors.log_pii import PiiScanner
 from evidence.errors import InputError
@@ -76,19 +75,9 @@ class FilePart:
 
 
 def parse_file(path: Path, options: Options) -> FilePart:
-    """Parse one CloudTrail file; an unreadable file comes back with ``rejected`` set.
-
-    The cyclic garbage collector is paused while a file is parsed: a delivery file inflates to
-    thousands of acyclic dicts, and collections triggered by their allocation (scanning the
-    whole heap of a long run) cost more than the parse. Memory is still bounded by the file.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    """Parse one CloudTrail file; an unreadable file comes back with ``rejected`` set."""
+    with paused_gc():
         return _parse_file(path, options)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _parse_file(path: Path, options: Options) -> FilePart:

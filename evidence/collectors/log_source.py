@@ -23,7 +23,7 @@ from pydantic import Field, field_validator
 
 from evidence.collectors.access_facts import AccessAggregator
 from evidence.collectors.base import Collector, CollectorContext, CollectorSettings
-from evidence.collectors.inputs import expand_paths
+from evidence.collectors.inputs import expand_paths, paused_gc
 from evidence.collectors.log_coverage import Coverage
 from evidence.collectors.log_pii import PiiScanner
 from evidence.errors import InputError
@@ -115,7 +115,8 @@ class LogCollector(Collector[SettingsT]):
         state = LogState.new(self.settings, self.context)
         for path in files:
             try:
-                state.raw_inputs.append(self.read_file(path, state))
+                with paused_gc():
+                    state.raw_inputs.append(self.read_file(path, state))
             except InputError as exc:
                 state.files_rejected += 1
                 state.stats.reject(f"{path}:{exc.line or 1}", exc.reason)
