@@ -21,5 +21,5 @@ def init(
         raise ConfigError(f"{path} already exists; use --force to overwrite it")
     text = (templates_dir() / "starter" / "evidence.toml").read_text(encoding="utf-8")
     path.write_text(text, encoding="utf-8")
-    stderr().print(f"wrote {path}: fill in [organisation] and [[sources]], then run `evidence run`")
+    stderr().print(f"wrote {path}: fill in [organisation] and [[sources]], then run `evidence run`", markup=False)
     return 0

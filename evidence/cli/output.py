@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from evidence.model.results import Status
@@ -22,12 +23,16 @@ STATUS_STYLE = {
 
 def stdout() -> Console:
     """Console for results (tables); never used when --json is on."""
-    return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=False, emoji=False)
 
 
 def stderr() -> Console:
-    """Console for progress and notes."""
-    return Console(stderr=True, highlight=False)
+    """Console for progress and notes.
+
+    Emoji codes stay off on both consoles: a fingerprint such as ``72:AB:79`` must print as
+    it is, not with ``:AB:`` turned into an emoji.
+    """
+    return Console(stderr=True, highlight=False, emoji=False)
 
 
 def print_json(value: Any) -> None:
@@ -83,4 +88,4 @@ class RichProgress:
     def note(self, message: str) -> None:
         """Print a note above the bars (suppressed by --quiet)."""
         if not self.quiet:
-            self.console.print(f"[yellow]note:[/] {message}", markup=True, highlight=False)
+            self.console.print(f"[yellow]note:[/] {escape(message)}", markup=True, highlight=False)
