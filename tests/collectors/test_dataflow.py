@@ -26,11 +26,13 @@ def test_sample_map_covers_the_sample_developers_systems(tmp_path: Path) -> None
     assert item.error is None
     assert facts["format"] == "native"
     ids = {n["id"] for n in [*facts["systems"], *facts["stores"], *facts["third_parties"]]}
-    # The four systems in samples/evidence.toml [scope], SP-API itself and the ShipCo third party.
+    # Systems of samples/evidence.toml [scope], SP-API itself and the ShipCo third party.
     assert {
         "parcelpilot-api",
         "orders-db",
         "label-archive",
+        "order-exports",
+        "tax-archive",
         "admin-dashboard",
         "sp-api",
         "shipco-labels",
