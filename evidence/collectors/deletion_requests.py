@@ -9,7 +9,6 @@ deadline (30 days in 2025, 72 hours in 2021); this collector only records the ti
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +18,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from evidence.collectors.base import Collector, CollectorSettings
-from evidence.collectors.inputs import open_text
+from evidence.collectors.inputs import csv_rows, open_text
 from evidence.collectors.timestamps import TimestampError, ZoneName, iso, parse_timestamp
 from evidence.errors import InputError
 from evidence.model.evidence import EvidenceItem, ParseStats
@@ -67,23 +66,17 @@ class DeletionRequestsCollector(Collector[DeletionRequestsSettings]):
         stats = ParseStats(scope=str(path))
         requests: list[dict[str, Any]] = []
         with open_text(path) as lines:
-            numbers: list[int] = []
-
-            def text() -> Iterator[str]:
-                for number, line in lines:
-                    numbers.append(number)
-                    yield line
-
-            reader = csv.reader(text())
-            header = next(reader, None)
-            if header is None:
+            rows = csv_rows(lines)
+            first = next(rows, None)
+            if first is None:
                 raise InputError(path, "register is empty (expected a header row)")
+            header = first[1]
             roles = _roles(header)
             missing = [role for role in ("id", "received") if role not in roles]
             if missing:
                 raise InputError(path, f"header names no {' or '.join(missing)} column", line=1)
-            for values in reader:
-                where = f"{path}:{numbers[-1]}"
+            for number, values in rows:
+                where = f"{path}:{number}"
                 if not any(v.strip() for v in values):
                     continue
                 if len(values) != len(header):

@@ -8,6 +8,7 @@ can check with ``sha256sum``.
 from __future__ import annotations
 
 import bz2
+import csv
 import gc
 import gzip
 import hashlib
@@ -129,6 +130,23 @@ def open_text(path: Path) -> Iterator[TextLines]:
     """Iterate ``(line_number, line)`` over a possibly compressed text file."""
     with open_input(path) as tracked:
         yield TextLines(tracked)
+
+
+def csv_rows(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, list[str]]]:
+    """CSV rows of numbered text lines, each with the number of the line it ends on.
+
+    A quoted field may span lines, so a row's number is that of its last line.
+    """
+    last = 1
+
+    def text() -> Iterator[str]:
+        nonlocal last
+        for number, line in lines:
+            last = number
+            yield line
+
+    for row in csv.reader(text()):
+        yield last, row
 
 
 @contextmanager

@@ -11,7 +11,6 @@ text is scanned for PII.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -22,7 +21,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from evidence.collectors.access_facts import StoreMatcher
-from evidence.collectors.inputs import open_text
+from evidence.collectors.inputs import csv_rows, open_text
 from evidence.collectors.log_pii import name_field_redactor, redact_name_fields
 from evidence.collectors.log_source import LogCollector, LogState, ZonedLogSettings
 from evidence.errors import InputError
@@ -229,15 +228,7 @@ class _Reader:
 
     def csv_records(self, lines: Iterator[tuple[int, str]]) -> None:
         """Read csvlog rows: time, user, database, pid, host:port, ..., severity, ..., message."""
-        numbers: list[int] = []
-
-        def text() -> Iterator[str]:
-            for number, line in lines:
-                numbers.append(number)
-                yield line
-
-        for row in csv.reader(text()):
-            number = numbers[-1] if numbers else 1
+        for number, row in csv_rows(lines):
             stamp = _STAMP.match(row[0] + " ") if row else None
             if stamp is None or len(row) < 14:
                 self.state.stats.reject(

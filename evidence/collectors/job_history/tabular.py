@@ -9,13 +9,13 @@ Column names are matched loosely (``started``, ``start_time``, ``start_date``...
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import tzinfo
 from typing import Any
 
 import orjson
 
+from evidence.collectors.inputs import csv_rows
 from evidence.collectors.job_history.runs import FileResult, JobRun, RunStatus
 from evidence.collectors.timestamps import TimestampError, parse_timestamp
 from evidence.model.evidence import ParseStats
@@ -180,24 +180,17 @@ def parse_csv(
 ) -> FileResult:
     """Read runs from a CSV file with a header row."""
     result = FileResult()
-    numbered = iter(lines)
-    line_of: list[int] = []
-
-    def text() -> Iterator[str]:
-        for number, line in numbered:
-            line_of.append(number)
-            yield line
-
-    reader = csv.reader(text())
-    header = next(reader, None)
-    if header is None:
+    rows = csv_rows(lines)
+    first = next(rows, None)
+    if first is None:
         return result
+    header = first[1]
     roles = columns(header)
     if "started" not in roles or not ({"job", "dag_id"} & roles.keys()):
         stats.reject(f"{path}:1", "header names no job (or dag_id) and start-time columns")
         return result
-    for values in reader:
-        where = f"{path}:{line_of[-1] if line_of else reader.line_num}"
+    for number, values in rows:
+        where = f"{path}:{number}"
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
