@@ -29,6 +29,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session
 
 from evidence.errors import StoreError
+from evidence.model.assurance import Assurance
 from evidence.model.chain import ChainEntry, ChainLink
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 from evidence.model.period import Period
@@ -293,6 +294,7 @@ class RunWriter:
                 redactions=item.redactions,
                 stats=item.stats.model_dump(mode="json"),
                 error=item.error,
+                assurance=item.assurance.value,
             )
         )
         for index, raw in enumerate(item.raw_inputs):
@@ -424,4 +426,5 @@ def _evidence_item(row: EvidenceRow, raws: list[RawInput]) -> EvidenceItem:
         redactions=dict(row.redactions),
         stats=ParseStats.model_validate(row.stats),
         error=row.error,
+        assurance=Assurance(row.assurance),
     )
