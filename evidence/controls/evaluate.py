@@ -121,8 +121,14 @@ def _evaluate_control(
         elements=elements,
         assurance=assurance,
         inspect=inspect,
+        grace_days=_grace(control, data) if control.cadence or control.id in data.grace_days else None,
     )
     return apply_waivers(result, data.waivers, data.as_of)
+
+
+def _grace(control: Control, data: EvaluationInput) -> int:
+    """Days of grace for the control's cadence: the config's figure, else the catalogue's."""
+    return data.grace_days.get(control.id, control.cadence.grace_days if control.cadence else 0)
 
 
 def decide_element(
@@ -132,7 +138,8 @@ def decide_element(
 
     Not met when any of them is not met; met when one is met (at the strongest assurance among
     the met ones); otherwise insufficient evidence, naming the evidence that would decide it.
-    A check that judges the element as one of its ``parts`` decides it by that part alone.
+    A check that judges the element as one of its ``parts`` decides it by that part alone. An
+    element whose every check has nothing to judge (no PII bucket declared) does not apply.
     """
     verdicts: list[tuple[CheckOutcome, Status]] = []
     needed: list[EvidenceNeeded] = []
@@ -152,7 +159,10 @@ def decide_element(
     applicable = [(o, s) for o, s in verdicts if s is not Status.NOT_APPLICABLE]
     failing = [o for o, s in applicable if s is Status.NOT_MET]
     passing = [o for o, s in applicable if s is Status.MET]
-    if failing:
+    if verdicts and not applicable:
+        # Nothing to judge (no bucket of PII declared, say): the element does not apply.
+        status, deciding, assurance = Status.NOT_APPLICABLE, [o for o, _ in verdicts], None
+    elif failing:
         status, deciding, assurance = Status.NOT_MET, failing, None
     elif passing:
         # An outcome without a level vouches for nothing beyond a declaration.
@@ -184,7 +194,11 @@ def _part_status(outcome: CheckOutcome, element_id: str, spec: CheckSpec | None)
 
 
 def combine_elements(statuses: Sequence[Status]) -> Status:
-    """A control is not met when any element is not met, met when every element is met."""
+    """A control is not met when any element is not met, met when every element is met.
+
+    Elements that do not apply are left out; when none applies, nothing decided the control.
+    """
+    statuses = [s for s in statuses if s is not Status.NOT_APPLICABLE]
     if not statuses:
         return Status.INSUFFICIENT
     if Status.NOT_MET in statuses:
@@ -206,7 +220,7 @@ def _run_check(
             reasons=[f"automatic check `{ref.check}` {why}"],
         )
     params = {**control.parameter_values(), **ref.with_}
-    grace = data.grace_days.get(control.id, control.cadence.grace_days if control.cadence else 0)
+    grace = _grace(control, data)
     context = CheckContext(
         control=control,
         params=params,

@@ -158,6 +158,8 @@ class ControlResult(BaseModel):
     elements: list[ElementResult] = Field(default_factory=list)
     assurance: Assurance | None = None
     inspect: list[str] = Field(default_factory=list)
+    #: Days a cadence interval could run over, as used (the catalogue's or the config's figure).
+    grace_days: int | None = None
     waiver: Waiver | None = None
     underlying_status: Status | None = None
 

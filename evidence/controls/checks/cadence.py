@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from evidence.controls.cadence import CadenceJudgement, item_date, item_range, judge_cadence, named
+from evidence.controls.cadence import CadenceJudgement, fact_date, item_date, item_range, judge_cadence, named
 from evidence.controls.checks import check
 from evidence.controls.checks.documents import (
     describe,
@@ -100,6 +100,7 @@ def cadence_covered(ctx: CheckContext) -> CheckOutcome:
         )
     used = [item for item in dated if (item_date(item) or date.min) >= (judgement.before or date.min)]
     latest = dated[-1]
+    figures["document_age_days"] = (as_of - (item_date(latest) or as_of)).days
     newest = f"latest: {describe(latest)}; next due {judgement.next_due}"
     problems = []
     if judgement.breaches:
@@ -117,6 +118,13 @@ def cadence_covered(ctx: CheckContext) -> CheckOutcome:
         if judgement.earlier_breaches
         else []
     )
+    review = fact_date(latest.facts.get("next_review"))
+    if review is not None and review < as_of:
+        # The organisation's own review date: reported, but the control's cadence decides.
+        earlier.append(
+            f"{describe(latest)}: its own next review was due {review.isoformat()}, before "
+            f"{as_of.isoformat()} (the cadence of {judgement.every_days} days decides the status)"
+        )
     if problems:
         return ctx.not_met(*problems, newest, *earlier, *incomplete, evidence=used, **figures)
     longest = judgement.longest
