@@ -2,12 +2,11 @@
 
 The intervals run from the last occurrence before the period (when one is known; otherwise the
 period's start) through each occurrence in the period to the as-of date. Every interval must be
-at most the cadence plus its grace days. An interval longer than that is a *breach* of the
-period when some of its overdue days (after the due date, before the next occurrence) fall in
-the period; a breach whose overdue days all lie before the period belongs to the earlier
-period and is only mentioned. Records that say which days they cover (a log review covers the
-fortnight before it) must also leave no day of the period uncovered that was due for review by
-the as-of date.
+at most the cadence plus its grace days; a longer one is a *breach*, named with its dates. (An
+interval that starts before the period ends in it, so its lateness reaches into the period: a
+scan due in June that ran on 1 July is a breach of both quarters.) Records that say which days
+they cover (a log review covers the fortnight before it) must also leave no day of the period
+uncovered that was due for review by the as-of date.
 
 Occurrences are days. An occurrence on the due date itself is on time: a review every 182 days
 done exactly 182 days before the as-of date still holds on the as-of date.
@@ -78,7 +77,6 @@ class CadenceJudgement:
     before: date | None
     intervals: list[Interval]
     breaches: list[Interval]
-    earlier_breaches: list[Interval]
     uncovered: list[Stretch] = field(default_factory=list)
     coverage_judged: bool = False
 
@@ -144,18 +142,7 @@ def judge_cadence(
         start, opens = occurrence, "occurrence"
     intervals.append(Interval(start, as_of, opens, "as-of date"))
     intervals = [i for i in intervals if i.days > 0 or i.closes == "as-of date"]
-    breaches, earlier = [], []
-    for interval in intervals:
-        if interval.days <= allowed:
-            continue
-        due = interval.start + timedelta(days=allowed)
-        # Overdue days run from the day after the due date to the day before the next occurrence
-        # (to the as-of date itself when nothing followed).
-        last_overdue = interval.end if interval.closes == "as-of date" else interval.end - timedelta(days=1)
-        if last_overdue >= period.start and due < last_overdue:
-            breaches.append(interval)
-        else:
-            earlier.append(interval)
+    breaches = [interval for interval in intervals if interval.days > allowed]
     judgement = CadenceJudgement(
         every_days=every_days,
         grace_days=grace_days,
@@ -163,7 +150,6 @@ def judge_cadence(
         before=before,
         intervals=intervals,
         breaches=breaches,
-        earlier_breaches=earlier,
     )
     if ranges is not None:
         judgement.coverage_judged = True

@@ -88,14 +88,22 @@ def test_a_record_older_than_the_cadence_is_a_deviation() -> None:
     assert "2025-06-30 to 2026-09-30 (as-of date) (457 days)" in control.reasons[0]
 
 
-def test_a_breach_whose_overdue_days_all_fall_before_the_period_belongs_to_that_period() -> None:
-    # The June scan ran on 1 July: overdue in June (2026-Q2), on time again from the period's start.
-    scans = [document("vuln-scan-report", d) for d in ("2026-05-04", "2026-07-01", "2026-07-30", "2026-08-28", "2026-09-26")]
+def test_a_late_occurrence_on_the_first_day_of_the_period_is_a_breach_of_both_periods() -> None:
+    # The June scan ran on 1 July: 58 days after the May scan, late in 2026-Q2 and still late on
+    # the first day of 2026-Q3.
+    days = ("2026-05-04", "2026-07-01", "2026-07-30", "2026-08-28", "2026-09-26")
+    scans = [document("vuln-scan-report", d) for d in days]
+    q3 = result(judge(scans), "DPP-VULN-2")
+    assert q3.status is Status.NOT_MET
+    assert "2026-05-04 to 2026-07-01 (58 days)" in q3.reasons[0]
+    assert result(judge(scans, period="2026-Q2"), "DPP-VULN-2").status is Status.NOT_MET
+
+
+def test_one_day_late_is_late() -> None:
+    scans = [document("vuln-scan-report", d) for d in ("2026-07-01", "2026-08-01", "2026-08-31", "2026-09-29")]
     control = result(judge(scans), "DPP-VULN-2")
-    assert control.status is Status.MET, control.reasons
-    assert any("before the period: 2026-05-04 to 2026-07-01" in r for r in control.reasons)
-    q2 = result(judge(scans, period="2026-Q2"), "DPP-VULN-2")
-    assert q2.status is Status.NOT_MET
+    assert control.status is Status.NOT_MET
+    assert "2026-07-01 to 2026-08-01 (31 days)" in control.reasons[0]
 
 
 def test_a_document_dated_after_the_as_of_date_counts_for_nothing() -> None:
@@ -127,7 +135,10 @@ def test_frequent_reviews_that_skip_days_are_not_met() -> None:
         document(
             "log-review-record",
             d,
-            covers=((date.fromisoformat(d) - timedelta(days=3)).isoformat(), (date.fromisoformat(d) - timedelta(days=1)).isoformat()),
+            covers=(
+                (date.fromisoformat(d) - timedelta(days=3)).isoformat(),
+                (date.fromisoformat(d) - timedelta(days=1)).isoformat(),
+            ),
         )
         for d in days
     ]
@@ -138,7 +149,11 @@ def test_frequent_reviews_that_skip_days_are_not_met() -> None:
 
 
 def test_uncovered_days_merge_overlapping_ranges() -> None:
-    ranges = [(date(2026, 7, 1), date(2026, 7, 10)), (date(2026, 7, 5), date(2026, 7, 20)), (date(2026, 7, 25), date(2026, 7, 31))]
+    ranges = [
+        (date(2026, 7, 1), date(2026, 7, 10)),
+        (date(2026, 7, 5), date(2026, 7, 20)),
+        (date(2026, 7, 25), date(2026, 7, 31)),
+    ]
     gaps = uncovered_days(date(2026, 7, 1), date(2026, 7, 31), ranges)
     assert [str(g) for g in gaps] == ["2026-07-21 to 2026-07-24 (4 days)"]
 

@@ -115,7 +115,8 @@ def test_sources_merge_a_resource_unknown_in_one_and_known_in_another() -> None:
     known = item(
         "encryption.at_rest", src="terraform", resources=[store("rds_instance", "db", True)]
     )
-    status, reasons = judge("DPP-ENC-2", "storage_encrypted", unknown, known, data_map(("orders", [("rds_instance", "db")])))
+    scope = data_map(("orders", [("rds_instance", "db")]))
+    status, reasons = judge("DPP-ENC-2", "storage_encrypted", unknown, known, scope)
     assert status is Status.MET
     assert "all 1 data stores" in reasons
     bad = item("encryption.at_rest", src="drift", resources=[store("rds_instance", "db", False)])

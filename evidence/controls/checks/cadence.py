@@ -113,20 +113,16 @@ def cadence_covered(ctx: CheckContext) -> CheckOutcome:
             f"{sum(s.days for s in judgement.uncovered)} day(s) of the period that were due for review "
             f"by {as_of.isoformat()} are covered by no {wanted}: {named(judgement.uncovered)}"
         )
-    earlier = (
-        [f"before the period: {named(judgement.earlier_breaches)} (judged with the earlier period)"]
-        if judgement.earlier_breaches
-        else []
-    )
+    notes: list[str] = []
     review = fact_date(latest.facts.get("next_review"))
     if review is not None and review < as_of:
         # The organisation's own review date: reported, but the control's cadence decides.
-        earlier.append(
+        notes.append(
             f"{describe(latest)}: its own next review was due {review.isoformat()}, before "
             f"{as_of.isoformat()} (the cadence of {judgement.every_days} days decides the status)"
         )
     if problems:
-        return ctx.not_met(*problems, newest, *earlier, *incomplete, evidence=used, **figures)
+        return ctx.not_met(*problems, newest, *notes, *incomplete, evidence=used, **figures)
     longest = judgement.longest
     coverage = " and every day due for review is covered" if judgement.coverage_judged else ""
     count = len(judgement.occurrences)
@@ -134,7 +130,7 @@ def cadence_covered(ctx: CheckContext) -> CheckOutcome:
     return ctx.met(
         f"{held}; no interval exceeds {judgement.allowed_days} days ({phrase}){coverage}: the longest "
         f"is {longest} ({len(used)} document(s): {', '.join(i.id for i in used)}); {newest}",
-        *earlier,
+        *notes,
         *incomplete,
         evidence=used,
         **figures,
