@@ -319,17 +319,31 @@ def _redacted_lines(
 
 def pseudonymise_names(line: str, redactor: Redactor) -> str:
     """Replace the user names of known auth messages by their pseudonyms (addresses: by scrub)."""
-    spans = []
+    spans = set()
     for pattern in _UNANCHORED:
-        match = pattern.search(line)
-        if match and match["user"]:
-            spans.append(match.span("user"))
+        for match in pattern.finditer(line):
+            if match["user"]:
+                spans.add(match.span("user"))
     limit = len(line)
-    for start, end in sorted(set(spans), reverse=True):
+    for start, end in sorted(spans, reverse=True):
         if end <= limit:  # overlapping matches of two patterns: the later one already replaced
             line = line[:start] + redactor.principal(line[start:end]) + line[end:]
             limit = start
     return line
 
 
-_UNANCHORED = [re.compile(p.pattern.lstrip("^")) for p in _NAMED]
+#: Other places sshd, PAM, sudo and su name a user, in lines the collector reads for nothing else:
+#: a redacted copy must not show the name beside the pseudonym of the line before it.
+_MENTIONS = (
+    r"\buser=(?P<user>[^\s;,()]+)",
+    r"\b(?:authenticating|invalid|illegal) user (?P<user>[^\s;,()]+)",
+    r"\b(?:for|of) user (?P<user>[^\s;,()]+?)(?:\(uid=\d+\))?(?=[\s.;,]|$)",
+    r"\bauthentication (?:attempts exceeded|failures) for (?:invalid user )?(?P<user>[^\s;,()]+)",
+    r"\(to \S+\) (?P<user>[^\s;,()]+) on ",
+    r"\bnew (?:user|group): name=(?P<user>[^\s;,()]+)",  # a user's own group shares its name
+    r"\bUSER=(?P<user>[^\s;,()]+)",  # sudo's target user
+    r"/home/(?P<user>[^/\s;,()'\"]+)",  # home directories in sudo's PWD and COMMAND
+)
+_UNANCHORED = [re.compile(p.pattern.lstrip("^")) for p in _NAMED] + [
+    re.compile(p) for p in _MENTIONS
+]
