@@ -72,8 +72,8 @@ def _row(plot: _Plot, job: Mapping[str, Any], top: int) -> str:
         x1, x2 = plot.x(_instant(gap["from"])), plot.x(_instant(gap["to"]))
         out.append(
             f'<rect x="{x1:.2f}" y="{mid - 9}" width="{max(x2 - x1, 0.5):.2f}" height="18" '
-            f'fill="url(#gap-hatch)" stroke="#111" stroke-width="0.4"><title>no working run for '
-            f"{gap['hours'] / 24:.1f} days</title></rect>"
+            f'fill="url(#gap-hatch)" stroke="#111" stroke-width="0.4"><title>{_gap_title(gap)}'
+            "</title></rect>"
         )
     for run in job.get("runs") or []:
         out.append(_run_mark(plot.x(_instant(run["started"])), mid, str(run["status"])))
@@ -90,6 +90,13 @@ def _row(plot: _Plot, job: Mapping[str, Any], top: int) -> str:
         if index < _MAX_DATE_LABELS:
             out.append(_date_label(plot.x(_instant(slot)), mid + 15, slot))
     return "".join(out)
+
+
+def _gap_title(gap: Mapping[str, Any]) -> str:
+    days = f"{gap['hours'] / 24:.1f} days"
+    if gap.get("unknown_runs"):  # runs started, but none is known to have worked
+        return f"no run known to have worked for {days}; {gap['unknown_runs']} recorded no outcome"
+    return f"no working run for {days}"
 
 
 def _run_mark(x: float, mid: int, status: str) -> str:
