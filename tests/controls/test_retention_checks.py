@@ -338,6 +338,18 @@ def test_2021_counts_from_shipment_so_a_delivery_probe_cannot_pass() -> None:
     assert "after shipment (column delivered_at)" in shipped.reasons[0]
 
 
+def test_a_table_measured_on_two_clocks_is_judged_on_the_catalogues_own() -> None:
+    # orders measured from delivery (2025: the catalogue's clock) and from shipment (for the
+    # profile answer): the shipment figures neither decide DPP-RET-1 nor count the rows twice.
+    both = pii_age(table(2, oldest=45), table(3, oldest=47, clock="shipment"))
+    check = outcome(decide("DPP-RET-1", [both]), "pii_age_within_limit")
+    assert check.status is Status.NOT_MET
+    assert (check.figures["rows_past_limit"], check.figures["tables_measured"]) == (2, 1)
+    assert "after delivery" in check.reasons[0]
+    shipment = outcome(decide("DPP-RET-1", [both], "amazon-dpp@2021"), "pii_age_within_limit")
+    assert (shipment.figures["rows_past_limit"], shipment.figures["oldest_age_days"]) == (3, 47)
+
+
 def test_a_looser_probe_limit_cannot_pass_but_a_stricter_one_can() -> None:
     loose = outcome(decide("DPP-RET-1", [pii_age(table(limit=45))]), "pii_age_within_limit")
     assert loose.status is Status.INSUFFICIENT
