@@ -21,8 +21,14 @@ YEAR = 2026
 _LINE = re.compile(r"^(?P<stamp>\w{3} +\d+ \d\d:\d\d:\d\d) \S+ CRON\[(?P<pid>\d+)\]: (?P<msg>.*)$")
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _moment(stamp: str) -> datetime:
-    return datetime.strptime(f"{YEAR} {stamp}", "%Y %b %d %H:%M:%S").replace(tzinfo=UTC)
+    """``Jun 28 04:15:01`` in UTC (spelt-out months: strptime's %b follows the locale)."""
+    month, day, clock = stamp.split()
+    hours, minutes, seconds = (int(part) for part in clock.split(":"))
+    return datetime(YEAR, _MONTHS.index(month) + 1, int(day), hours, minutes, seconds, tzinfo=UTC)
 
 
 def main() -> None:

@@ -122,6 +122,10 @@ def _date_label(x: float, y: int, value: str) -> str:
     )
 
 
+#: Month names spelt out: ``strftime("%b")`` follows the process locale (LC_TIME).
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _axis(plot: _Plot, y: int) -> str:
     out = [
         f'<line x1="{plot.left}" y1="{y}" x2="{plot.right}" y2="{y}" '
@@ -135,7 +139,7 @@ def _axis(plot: _Plot, y: int) -> str:
                 f'<line x1="{x:.2f}" y1="{_TOP}" x2="{x:.2f}" y2="{y + 4}" '
                 'stroke="#bbb" stroke-width="0.5"/>'
                 f'<text x="{x + 2:.2f}" y="{y + 11}" font-size="7" font-family="DejaVu Sans">'
-                f"{day.strftime('%b %Y')}</text>"
+                f"{_MONTHS[day.month - 1]} {day.year}</text>"
             )
         elif day.weekday() == 0:
             out.append(
