@@ -222,47 +222,30 @@ class _Reader:
         return original
 
     def _syslog(self, text: str) -> tuple[datetime, str, str, str, str] | None:
-        match = _BSD.match(text)
-        if match and month_known(match["mon"]):
-            try:
-                when = yearless(
-                    match["mon"],
-                    int(match["day"]),
-                    match["clock"],
-                    self.as_of,
-                    self.settings.year,
-                    self.zone,
-                )
-            except ValueError:
-                raise ValueError("impossible date in syslog timestamp") from None
-            return when, match["host"], match["prog"], match["pid"] or "", match["msg"]
-        match = _RFC3339.match(text)
-        if match:
-            when = datetime.fromisoformat(match["ts"].replace("Z", "+00:00"))
-            return when, match["host"], match["prog"], match["pid"] or "", match["msg"]
-        if match := UNTAGGED_BSD.match(text) or UNTAGGED_RFC3339.match(text):
-            return self._untagged(match)
+        match = _BSD.match(text) or _RFC3339.match(text)
+        if match is not None and _month_known(match):
+            return self._when(match), match["host"], match["prog"], match["pid"] or "", match["msg"]
+        # BSD syslogd's repeat line names no program: ``host last message repeated 5 times``.
+        match = UNTAGGED_BSD.match(text) or UNTAGGED_RFC3339.match(text)
+        if match is not None and _month_known(match):
+            return self._when(match), match["host"] or "", "", "", match["msg"]
         return None
 
-    def _untagged(self, match: re.Match[str]) -> tuple[datetime, str, str, str, str] | None:
-        """A BSD syslogd repeat line, which names no program (``host last message ...``)."""
-        if match.re is UNTAGGED_RFC3339:
-            when = datetime.fromisoformat(match["ts"].replace("Z", "+00:00"))
-        elif month_known(match["mon"]):
-            try:
-                when = yearless(
-                    match["mon"],
-                    int(match["day"]),
-                    match["clock"],
-                    self.as_of,
-                    self.settings.year,
-                    self.zone,
-                )
-            except ValueError:
-                raise ValueError("impossible date in syslog timestamp") from None
-        else:
-            return None
-        return when, match["host"] or "", "", "", match["msg"]
+    def _when(self, match: re.Match[str]) -> datetime:
+        """The instant of a syslog header: RFC 3339, or year-less BSD in the hosts' zone."""
+        if "ts" in match.re.groupindex:
+            return datetime.fromisoformat(match["ts"].replace("Z", "+00:00"))
+        try:
+            return yearless(
+                match["mon"],
+                int(match["day"]),
+                match["clock"],
+                self.as_of,
+                self.settings.year,
+                self.zone,
+            )
+        except ValueError:
+            raise ValueError("impossible date in syslog timestamp") from None
 
     def _journal(self, text: str) -> tuple[datetime, str, str, str, str]:
         try:
@@ -381,6 +364,10 @@ class _Reader:
             access.lockout(ts, locked["faillock"] or locked["tally"])
             return True
         return bool(_SESSION.match(message))
+
+
+def _month_known(match: re.Match[str]) -> bool:
+    return "mon" not in match.re.groupindex or month_known(match["mon"])
 
 
 def _redacted_lines(
