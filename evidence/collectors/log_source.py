@@ -26,6 +26,7 @@ from evidence.collectors.base import Collector, CollectorContext, CollectorSetti
 from evidence.collectors.inputs import expand_paths, paused_gc
 from evidence.collectors.log_coverage import Coverage
 from evidence.collectors.log_pii import PiiScanner
+from evidence.collectors.syslog_repeats import LastMessages
 from evidence.errors import InputError
 from evidence.model.access import AccessPolicy
 from evidence.model.assurance import Assurance
@@ -76,6 +77,8 @@ class LogState:
     stats: ParseStats
     raw_inputs: list[RawInput] = field(default_factory=list)
     files_rejected: int = 0
+    #: Syslog's last message per host and program, which a repeat line in the next file may copy.
+    previous: LastMessages = field(default_factory=LastMessages)
 
     @classmethod
     def new(

@@ -24,7 +24,7 @@ ANSWERS_NAME = "profile-answers.json"
 
 
 def profile_json(data: ReportSetData) -> EmbeddedFile:
-    """Write the answers as JSON: answer, controls with statuses, evidence ids, what is missing."""
+    """Write the answers as JSON: answer, controls, evidence ids, what is missing, what measured."""
     answers = [
         {
             "id": a.question.id,
@@ -39,6 +39,7 @@ def profile_json(data: ReportSetData) -> EmbeddedFile:
             ],
             "evidence_ids": a.evidence_ids,
             "missing": a.missing,
+            "measured": a.measured,
         }
         for a in data.profile
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,14 @@ PLANTED = "foobarbaz"  # the plaintext test password in driftctl_aws_db_instance
 CONFIG = realdata("config")
 
 
+#: When the states were saved. Without it the collector takes the files' modification time,
+#: which is when this checkout was made: the checks' freshness would depend on the clone date.
+CAPTURED = datetime(2026, 9, 29, 9, 0, tzinfo=UTC)
+
+
 def collect(paths: list[Path], tmp_path: Path) -> tuple[TerraformCollector, list[EvidenceItem]]:
     collector = TerraformCollector(
-        TerraformSettings(paths=paths), collector_context(tmp_path, "tf")
+        TerraformSettings(paths=paths, captured_at=CAPTURED), collector_context(tmp_path, "tf")
     )
     return collector, [i.seal() for i in collector.collect()]
 

@@ -223,6 +223,13 @@ def test_profile_sheet_answers_yes_only_with_every_control_met(demo: Demo) -> No
         if not answer["supported"]:
             assert answer["answer"] != "Yes"
             assert answer["missing"]
+    # The retention question counts from shipment: the demo measures it there, and its legacy
+    # orders keep a phone number 78 days after shipment.
+    retention = next(a for a in answers if a["id"] == "SPP-YN-08")
+    assert (retention["supported"], retention["answer"]) == (False, "31 to 90 days")
+    assert retention["measured"].startswith(
+        "Measured from shipment: the oldest PII is 78 days after shipment (table orders"
+    )
     impoc = next(a for a in answers if a["id"] == "SPP-FT-17")
     assert impoc["supported"]
     assert impoc["answer"] == "Priya Raman, security@fennelfinch.example"
