@@ -24,6 +24,7 @@ import orjson
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import Field
 
+from evidence.collectors.cloudtrail_changes import TRACKED, setting_changes
 from evidence.collectors.cloudtrail_digest import (
     SIDECAR,
     Digest,
@@ -40,11 +41,15 @@ from evidence.collectors.cloudtrail_events import (
     principal_name,
 )
 from evidence.collectors.inputs import open_input
+from evidence.collectors.log_coverage import iso
 from evidence.collectors.log_source import LogCollector, LogSourceSettings, LogState
 from evidence.model.evidence import EvidenceItem, RawInput
+from evidence.model.settings_history import CHANGES, day_ranges
 from evidence.redact import Redactor, normalise_field
 
 INTEGRITY = "logging.integrity"
+#: Setting changes kept in the facts; past this the change log is marked truncated.
+MAX_CHANGES = 100_000
 #: Below this many bytes of input a pool costs more than it saves (starting a worker process
 #: imports the package, about a second on a busy machine).
 POOL_MIN_BYTES = 64 * 1024 * 1024
@@ -62,7 +67,7 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
 
     id = "cloudtrail"
     description = "AWS CloudTrail files and digests: logins, MFA, root use, PII access, integrity"
-    produces = (*LogCollector.produces, INTEGRITY)
+    produces = (*LogCollector.produces, INTEGRITY, CHANGES)
     source_type = "cloudtrail"
     default_channel = "cloud"
     patterns = ("*.json", "*.json.gz", "*.jsonl", "*.jsonl.gz", "*.ndjson", "*.ndjson.gz")
@@ -86,10 +91,13 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
         )
         digests: list[Digest] = []
         log_hashes: dict[str, str] = {}
+        self._changes: list[tuple[int, dict[str, object], str | None]] = []
+        self._failed_changes = 0
         for path, part in zip(files, self._parse(files, options), strict=True):
             self._merge(path, part, state, digests, log_hashes)
         yield from self.items(state, len(files), before)
         yield self._integrity(digests, log_hashes, keys, state)
+        yield self.changes_item(state, self._changes, self._failed_changes)
 
     def _parse(self, files: list[Path], options: Options) -> Iterable[FilePart]:
         workers = self.settings.workers or min(os.cpu_count() or 1, 4)
@@ -122,6 +130,9 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
         state.access.merge(part.access)
         state.coverage.merge(part.coverage)
         state.pii.merge(part.pii)
+        self._failed_changes += part.failed_changes
+        room = MAX_CHANGES + 1 - len(self._changes)
+        self._changes.extend(part.changes[: max(room, 0)])
 
     def _digest(self, path: Path, part: FilePart, state: LogState, digests: list[Digest]) -> None:
         assert part.digest is not None
@@ -148,6 +159,43 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
         return self.item(
             INTEGRITY,
             f"CloudTrail digest chain of source {self.context.source}",
+            facts,
+            stats=state.stats.model_copy(deep=True),
+            raw_inputs=[r.model_copy() for r in state.raw_inputs],
+            location=str(self.context.resolve(self.settings.paths[0])),
+        )
+
+    def changes_item(
+        self, state: LogState, raw: list[tuple[int, dict[str, object], str | None]], failed: int
+    ) -> EvidenceItem:
+        """The ``settings.changes`` item: tracked setting changes and the days the log is complete."""
+        who = self.context.redactor.principal
+        changes: list[dict[str, object]] = []
+        for ts, event, name in sorted(raw[:MAX_CHANGES], key=lambda c: (c[0], str(c[1].get("eventID")))):
+            if ts > int(self.context.as_of.timestamp()):
+                continue
+            principal = who(name) if name else None
+            found = setting_changes(event, iso(ts) or "", principal, self.context.redactor)
+            changes.extend(c.model_dump(mode="json") for c in found)
+        complete = state.coverage.complete_days()
+        facts = {
+            "source_type": self.source_type,
+            "window_start": iso(state.coverage.window_start),
+            "window_end": iso(state.coverage.window_end),
+            "max_gap_hours": state.coverage.max_gap_hours,
+            "complete_days": day_ranges(complete),
+            "days_complete_in_period": sum(
+                1 for d in complete if d >= str(self.context.period.start)
+            ),
+            "tracked_events": sorted(TRACKED),
+            "changes": changes,
+            "changes_total": len(changes),
+            "failed_changes": failed,
+            "truncated": len(raw) > MAX_CHANGES,
+        }
+        return self.item(
+            CHANGES,
+            f"setting changes in the CloudTrail logs of source {self.context.source}",
             facts,
             stats=state.stats.model_copy(deep=True),
             raw_inputs=[r.model_copy() for r in state.raw_inputs],

@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from evidence.collectors.access_facts import AccessAggregator, StoreMatcher
+from evidence.collectors.cloudtrail_changes import TRACKED
 from evidence.collectors.inputs import open_text, paused_gc
 from evidence.collectors.log_coverage import Coverage
 from evidence.collectors.log_pii import PiiScanner
@@ -72,6 +73,10 @@ class FilePart:
     rejected: str | None = None
     line: int | None = None
     notes: list[str] = field(default_factory=list)
+    #: Successful events that change a judged setting: (epoch second, event, principal key).
+    changes: list[tuple[int, dict[str, Any], str | None]] = field(default_factory=list)
+    #: Tracked setting changes that failed (an errorCode): they changed nothing.
+    failed_changes: int = 0
 
 
 def parse_file(path: Path, options: Options) -> FilePart:
@@ -249,6 +254,7 @@ class _Reader:
         assert part.access is not None
         assert part.coverage is not None
         assert part.pii is not None
+        self.part = part
         self.access = part.access
         self.coverage = part.coverage
         self.pii = part.pii
@@ -310,6 +316,11 @@ class _Reader:
             self.access.activity_of(ts, name, address)
         if identity.get("type") == "Root" and not identity.get("invokedBy"):
             self.access.root_use(ts, str(event))
+        if event in TRACKED:
+            if failed:
+                self.part.failed_changes += 1
+            else:
+                self.part.changes.append((ts, record, name))
         if isinstance(params, dict):
             if (
                 event in DISABLING
@@ -317,7 +328,14 @@ class _Reader:
                 and record.get("eventSource") == "iam.amazonaws.com"
             ):
                 self._disabling(ts, str(event), params)
-            if self.has_stores and name is not None and not failed:
+            # A management call on a bucket (PutBucketEncryption...) changes settings; it is not
+            # access to the data in it.
+            if (
+                self.has_stores
+                and name is not None
+                and not failed
+                and record.get("managementEvent") is not True
+            ):
                 self._store(ts, name, params, address)
         response = record.get("responseElements")
         if params or response:

@@ -8,7 +8,10 @@ from typing import Any
 from evidence.controls.checks import check
 from evidence.controls.context import CheckContext
 from evidence.controls.settings_facts import Verdicts, cite, in_terraform, listing, snapshots, where
+from evidence.controls.settings_timeline import Judge, Judgement, over_period
+from evidence.model.evidence import EvidenceItem
 from evidence.model.results import CheckOutcome
+from evidence.model.settings_history import CHANGES
 
 _LABELS = {
     "s3_bucket": "S3 bucket",
@@ -37,102 +40,94 @@ def cipher_strength(algorithm: str | None, min_aes: int, min_rsa: int) -> bool |
     return int(match["bits"]) >= minimum
 
 
-@check("storage_encrypted", reads=("encryption.at_rest",))
-def storage_encrypted(ctx: CheckContext) -> CheckOutcome:
-    """Check every data store (S3, RDS, EBS, DynamoDB) is encrypted at rest, strongly enough."""
-    min_aes = int(ctx.params.get("min_aes_bits", 128))
-    min_rsa = int(ctx.params.get("min_rsa_bits", 2048))
-    ebs_default_required = bool(ctx.params.get("ebs_default_required", True))
-    shots = snapshots(ctx, "encryption.at_rest", "resources")
-    verdicts = Verdicts()
-    verdicts.notes.extend(shots.reasons(ctx))
-    for record, item in shots.records("resources"):
-        identity = (record.get("type"), record.get("id"))
+def _store_judge(min_aes: int, min_rsa: int, ebs_default_required: bool) -> Judge:
+    """Judge one state of a data store: encrypted at rest, strongly enough."""
+
+    def judge(record: dict[str, Any], item: EvidenceItem) -> Judgement:
         label = _label(record)
         setting = record.get("setting") or "setting not recorded"
         origin = f" [{record['origin']}]" if in_terraform(record) else ""
         if record.get("pii") is False:
-            verdicts.notes.append(
+            return Judgement(
+                "skip",
                 f"{label} is not a PII bucket (not in the pii_buckets of its source), so it was "
-                "not judged"
+                "not judged",
+                label,
             )
-        elif record.get("encrypted") is None:
-            verdicts.add(
-                identity,
-                "unknown",
-                f"{label}: {record.get('error') or 'encryption setting not known'} ({item.id})",
-            )
-        elif record.get("encrypted") is False:
+        if record.get("encrypted") is None:
+            why = record.get("error") or "encryption setting not known"
+            return Judgement("unknown", f"{why} ({item.id})", label)
+        if record.get("encrypted") is False:
             if record.get("type") == "ebs_default" and not ebs_default_required:
-                verdicts.notes.append(
-                    f"{label}: {setting}; new volumes there may be unencrypted ({item.id})"
+                return Judgement(
+                    "skip", f"{label}: {setting}; new volumes there may be unencrypted ({item.id})", label
                 )
-            else:
-                verdicts.add(
-                    identity, "bad", f"{label}: not encrypted, {setting}{origin} ({item.id})"
-                )
-        else:
-            strong = cipher_strength(record.get("algorithm"), min_aes, min_rsa)
-            key = record.get("kms_key_id")
-            managed = (
-                "" if key and key in setting else f", key {key}" if key else ", service-managed key"
+            return Judgement("bad", f"not encrypted, {setting}{origin} ({item.id})", label)
+        strong = cipher_strength(record.get("algorithm"), min_aes, min_rsa)
+        key = record.get("kms_key_id")
+        managed = "" if key and key in setting else f", key {key}" if key else ", service-managed key"
+        if strong is None:
+            return Judgement(
+                "unknown", f"encrypted ({setting}) with a cipher of unknown size ({item.id})", label
             )
-            if strong is None:
-                verdicts.add(
-                    identity,
-                    "unknown",
-                    f"{label}: encrypted ({setting}) with a cipher of unknown size ({item.id})",
-                )
-            elif not strong:
-                verdicts.add(
-                    identity,
-                    "bad",
-                    f"{label}: {record.get('algorithm')} is weaker than AES-{min_aes}/"
-                    f"RSA-{min_rsa} ({item.id})",
-                )
-            else:
-                verdicts.add(
-                    identity,
-                    "good",
-                    f"{label}: {record.get('algorithm')}{managed} ({setting}){origin}",
-                )
-    bad, good, unknown = verdicts.bad, verdicts.good, [*shots.errors(), *verdicts.unknown]
+        if not strong:
+            return Judgement(
+                "bad",
+                f"{record.get('algorithm')} is weaker than AES-{min_aes}/RSA-{min_rsa} ({item.id})",
+                label,
+            )
+        return Judgement("good", f"{label}: {record.get('algorithm')}{managed} ({setting}){origin}", label)
+
+    return judge
+
+
+@check("storage_encrypted", reads=("encryption.at_rest", CHANGES))
+def storage_encrypted(ctx: CheckContext) -> CheckOutcome:
+    """Check every data store (S3, RDS, EBS, DynamoDB) was encrypted at rest, strongly enough, all period."""
+    min_aes = int(ctx.params.get("min_aes_bits", 128))
+    min_rsa = int(ctx.params.get("min_rsa_bits", 2048))
+    ebs_default_required = bool(ctx.params.get("ebs_default_required", True))
+    judged = over_period(
+        ctx, "encryption.at_rest", ("resources",), _store_judge(min_aes, min_rsa, ebs_default_required)
+    )
+    verdicts = judged.verdicts
+    bad, good, unknown = verdicts.bad, verdicts.good, [*judged.errors, *verdicts.unknown]
     figures = {
         "data_stores": len(bad) + len(good),
         "unencrypted": len(bad),
         "unknown": len(unknown),
+        "days_in_period": judged.days,
     }
     if bad:
         return ctx.not_met(
-            f"{len(bad)} of {len(bad) + len(good)} data stores are not encrypted at rest "
-            "as required "
-            f"(AES-{min_aes} or RSA-{min_rsa} or stronger): {listing(bad)}",
+            f"{len(bad)} of {len(bad) + len(good) + len(verdicts.unknown)} data stores were not "
+            "encrypted at rest as required "
+            f"(AES-{min_aes} or RSA-{min_rsa} or stronger) on every day of the period: {listing(bad)}",
             *unknown[:3],
             *verdicts.notes,
-            evidence=shots.fresh,
+            evidence=judged.evidence,
             **figures,
         )
     if unknown:
         return ctx.insufficient(
-            f"encryption at rest could not be established for {len(unknown)} data store(s) "
-            "or listing(s): "
-            f"{listing(unknown)}",
+            f"encryption at rest could not be established for every day of the period for "
+            f"{len(unknown)} data store(s) or listing(s): {listing(unknown)}",
             *verdicts.notes,
-            evidence=shots.fresh,
+            evidence=judged.evidence,
             **figures,
         )
     if not good:
         return ctx.insufficient(
             "no data store was found in the encryption settings collected "
-            f"({cite(shots.fresh) or 'no usable snapshot'})",
+            f"({cite(judged.evidence) or 'no usable snapshot'})",
             *verdicts.notes,
-            evidence=shots.fresh,
+            evidence=judged.evidence,
         )
     return ctx.met(
-        f"all {len(good)} data stores are encrypted at rest with AES-{min_aes} or stronger "
-        f"({cite(shots.fresh)}): {listing(good)}",
+        f"all {len(good)} data stores were encrypted at rest with AES-{min_aes} or stronger on "
+        f"every day of the period ({cite(judged.evidence)}): {listing(good)}",
         *verdicts.notes,
-        evidence=shots.fresh,
+        evidence=judged.evidence,
         **figures,
     )
 
