@@ -135,7 +135,8 @@ def period_history(
     for item in snapshots:
         captured = parse_time(item.facts.get("captured_at")) or item.collected_at
         for section in sections:
-            for record in item.facts.get(section) or []:
+            found = item.facts.get(section) or []
+            for record in [found] if isinstance(found, dict) else found:
                 if not isinstance(record, dict):
                     continue
                 key = record_key(kind, section, record, item.facts.get("account"))
@@ -145,7 +146,7 @@ def period_history(
     end = min(ctx.period.end_at, ctx.as_of)
     histories = []
     for key in sorted(points):
-        found = sorted(points[key], key=lambda p: (p.at, p.change is not None))
+        found = _informative(sorted(points[key], key=lambda p: (p.at, p.change is not None)), judge)
         base = labels.get(key) or next(
             (dict(p.change.get("identity") or {}) for p in found if p.change is not None), {}
         )
@@ -153,6 +154,37 @@ def period_history(
         if history is not None:
             histories.append(history)
     return histories, log
+
+
+_PRIORITY = {"bad": 0, "good": 1, "skip": 2, "unknown": 3}
+
+
+def _informative(points: list[_Point], judge: Judge) -> list[_Point]:
+    """Snapshots of one instant merged (a bad one wins), and unknown ones dropped if others tell.
+
+    Two sources read at the same moment are one observation: the resource is bad if either
+    shows it bad. A snapshot that could not read the setting says nothing, so it neither
+    carries nor blocks what the other points say; it stays only when nothing else is known.
+    """
+    merged: list[_Point] = []
+    for point in points:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and point.record is not None
+            and previous.record is not None
+            and previous.at == point.at
+        ):
+            mine = _PRIORITY[judge(point.record, point.item).verdict]
+            theirs = _PRIORITY[judge(previous.record, previous.item).verdict]
+            if mine < theirs:
+                merged[-1] = point
+            continue
+        merged.append(point)
+    telling = [
+        p for p in merged if p.record is None or judge(p.record, p.item).verdict != "unknown"
+    ]
+    return telling or merged
 
 
 def _history(
@@ -204,28 +236,29 @@ def _history(
     )
     causes = {s.cause.item.id: s.cause.item for _, _, segs in days for s in segs if s.cause is not None}
     used = sorted({**{i.id: i for i in used}, **causes}.values(), key=lambda i: i.id)
-    known = [s for s in segments if s.state is not None and s.item is not None]
-    label = verdict(known[-1]).label if known else ""
+    shown = next((p for p in reversed(points) if p.record is not None), None)
+    label = judge(shown.record, shown.item).label if shown is not None and shown.record else ""
     label = label or _label(points, base)
     bad = _windows([d for d in judged_days if d[1] == "bad"])
     unknown = _windows([d for d in judged_days if d[1] == "unknown"])
+    reasons = sorted(
+        {
+            verdict(s).text
+            for w in unknown
+            for _, _, segs in w
+            for s in segs
+            if verdict(s).verdict == "unknown" and verdict(s).text
+        }
+    )
     if bad:
         parts = [_bad_window(w, verdict, points) for w in bad[:WINDOWS_LISTED]]
         more = f"; and {len(bad) - WINDOWS_LISTED} more window(s)" if len(bad) > WINDOWS_LISTED else ""
         text = f"{label}: not held {'; '.join(parts)}{more}; held {held} of {total} days"
         if unknown:
             text += f"; not known on {sum(len(w) for w in unknown)} day(s) ({_spans(unknown)})"
+            text += f": {'; '.join(reasons[:3])}" if reasons else ""
         return History(key, "bad", text, held, total, used)
     if unknown:
-        reasons = sorted(
-            {
-                verdict(s).text
-                for w in unknown
-                for _, _, segs in w
-                for s in segs
-                if verdict(s).verdict == "unknown" and verdict(s).text
-            }
-        )
         text = (
             f"{label}: not known on {sum(len(w) for w in unknown)} of {total} days ({_spans(unknown)})"
             + (f": {'; '.join(reasons[:3])}" if reasons else "")
@@ -322,6 +355,8 @@ def _gap(
         forward = _reach_forward(left.at, high, complete)
         if left.record is not None:
             forward = max(forward, min(_day_end(left.at), high))
+        else:  # right after a change its state is known, if only for that moment
+            forward = max(forward, min(left.at + timedelta(seconds=1), high))
     backward = high
     if right is not None and right_state is not None:
         backward = _reach_back(right.at, low, complete)
@@ -417,15 +452,13 @@ def _bad_window(
     what = verdict(first).text
     cause = ""
     if first.cause is not None and first.cause.change is not None:
-        cause = f"{first.cause.describe()} left it "
-    elif first.cause is not None:
-        cause = f"{first.cause.describe()} shows it "
+        cause = f", since {first.cause.describe()}"
     last_end = bad[-1].end
     after = next((p for p in points if p.at >= last_end), None)
     restored = ""
     if after is not None and after.at == last_end:
         restored = f"; {'restored by ' if after.change else 'good again in '}{after.describe()}"
-    return f"{_span(window)}: {cause}{what}{restored}"
+    return f"{_span(window)}: {what}{cause}{restored}"
 
 
 def _label(points: list[_Point], base: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from evidence.controls.checks import check
 from evidence.controls.context import CheckContext
-from evidence.controls.settings_facts import Verdicts, cite, in_terraform, listing, snapshots, where
+from evidence.controls.settings_facts import cite, in_terraform, listing, where
 from evidence.controls.settings_timeline import Judge, Judgement, over_period
 from evidence.model.evidence import EvidenceItem
 from evidence.model.results import CheckOutcome
@@ -138,113 +138,93 @@ def _key_label(key: dict[str, Any]) -> str:
     return f"KMS key {name}{where(key)}"
 
 
-@check("kms_rotation_enabled", reads=("encryption.kms",))
-def kms_rotation_enabled(ctx: CheckContext) -> CheckOutcome:
-    """Check customer managed KMS keys in use rotate, and no key policy lets anyone decrypt."""
-    shots = snapshots(ctx, "encryption.kms", "keys")
-    verdicts = Verdicts()
-    verdicts.notes.extend(shots.reasons(ctx))
-    aws_managed: set[str] = set()
-    for key, item in shots.records("keys"):
-        identity = key.get("id")
-        label = _key_label(key)
-        if key.get("error"):
-            verdicts.add(identity, "unknown", f"{label}: {key['error']} ({item.id})")
-            continue
-        if key.get("public_decrypt"):
-            verdicts.add(
-                identity,
-                "bad",
-                f"{label}: its key policy lets any principal (*) decrypt, with no "
-                f"condition ({item.id})",
-            )
-        if key.get("manager") == "AWS":
-            aws_managed.add(str(identity))
-            continue
-        if key.get("manager") is None:
-            verdicts.add(
-                identity,
-                "unknown",
-                f"{label}: listed but not described (DescribeKey missing) ({item.id})",
-            )
-            continue
-        if key.get("state") not in ("Enabled", None):
-            verdicts.notes.append(f"{label} is {key.get('state')}: not in use, not judged")
-            continue
-        symmetric = key.get("spec") in ("SYMMETRIC_DEFAULT", None) and key.get("usage") in (
-            "ENCRYPT_DECRYPT",
-            None,
+def _key_judge(key: dict[str, Any], item: EvidenceItem) -> Judgement:
+    """Judge one state of a KMS key: rotating (or AWS managed), and no public decrypt."""
+    label = _key_label(key)
+    if key.get("error"):
+        return Judgement("unknown", f"{key['error']} ({item.id})", label)
+    if key.get("public_decrypt"):
+        return Judgement(
+            "bad", f"its key policy lets any principal (*) decrypt, with no condition ({item.id})", label
         )
-        if not symmetric or key.get("rotation_supported") is False:
-            verdicts.notes.append(
-                f"{label} ({key.get('spec')}, {key.get('usage')}) cannot rotate automatically in "
-                "KMS; rotate it by replacing the key"
-            )
-            continue
-        if key.get("key_origin") == "EXTERNAL":
-            verdicts.add(
-                identity,
-                "unknown",
-                f"{label}: imported key material; its rotation is manual and not in "
-                f"the settings ({item.id})",
-            )
-            continue
-        if key.get("rotation_enabled") is True:
-            period = key.get("rotation_period_days")
-            verdicts.add(identity, "good", label + (f" every {period} days" if period else ""))
-        elif key.get("rotation_enabled") is False:
-            setting = (
-                f"enable_key_rotation = false [{key.get('origin')}]"
-                if in_terraform(key)
-                else "KeyRotationEnabled=false"
-            )
-            verdicts.add(
-                identity, "bad", f"{label}: automatic rotation is off ({setting}) ({item.id})"
-            )
-        else:
-            verdicts.add(
-                identity,
-                "unknown",
-                f"{label}: rotation status not known (GetKeyRotationStatus missing) ({item.id})",
-            )
-    bad, rotating, unknown = verdicts.bad, verdicts.good, [*shots.errors(), *verdicts.unknown]
+    if key.get("manager") == "AWS":
+        return Judgement("good", f"{label}: AWS managed, rotated by AWS every year", label)
+    if key.get("manager") is None:
+        return Judgement("unknown", f"listed but not described (DescribeKey missing) ({item.id})", label)
+    if key.get("state") not in ("Enabled", None):
+        return Judgement("skip", f"{label} is {key.get('state')}: not in use, not judged", label)
+    symmetric = key.get("spec") in ("SYMMETRIC_DEFAULT", None) and key.get("usage") in ("ENCRYPT_DECRYPT", None)
+    if not symmetric or key.get("rotation_supported") is False:
+        return Judgement(
+            "skip",
+            f"{label} ({key.get('spec')}, {key.get('usage')}) cannot rotate automatically in KMS; rotate "
+            "it by replacing the key",
+            label,
+        )
+    if key.get("key_origin") == "EXTERNAL":
+        return Judgement(
+            "unknown", f"imported key material; its rotation is manual and not in the settings ({item.id})", label
+        )
+    if key.get("rotation_enabled") is True:
+        period = key.get("rotation_period_days")
+        return Judgement("good", label + (f" every {period} days" if period else ""), label)
+    if key.get("rotation_enabled") is False:
+        setting = (
+            f"enable_key_rotation = false [{key.get('origin')}]"
+            if in_terraform(key)
+            else "KeyRotationEnabled=false"
+        )
+        return Judgement("bad", f"automatic rotation is off ({setting}) ({item.id})", label)
+    return Judgement("unknown", f"rotation status not known (GetKeyRotationStatus missing) ({item.id})", label)
+
+
+@check("kms_rotation_enabled", reads=("encryption.kms", CHANGES))
+def kms_rotation_enabled(ctx: CheckContext) -> CheckOutcome:
+    """Check customer managed KMS keys in use rotated, and no key policy let anyone decrypt, all period."""
+    judged = over_period(ctx, "encryption.kms", ("keys",), _key_judge)
+    verdicts = judged.verdicts
+    aws_managed = {
+        str(key.get("id")) for item in ctx.items("encryption.kms") for key in item.facts.get("keys") or []
+        if isinstance(key, dict) and key.get("manager") == "AWS"
+    }
+    bad, good, unknown = verdicts.bad, verdicts.good, [*judged.errors, *verdicts.unknown]
+    rotating = [g for g in good if "AWS managed" not in g]
     figures = {
         "customer_keys_rotating": len(rotating),
         "keys_failing": len(bad),
         "aws_managed_keys": len(aws_managed),
+        "days_in_period": judged.days,
     }
     if bad:
         return ctx.not_met(
-            f"{len(bad)} KMS key(s) fail: {listing(bad)}",
+            f"{len(bad)} KMS key(s) fail on some day of the period: {listing(bad)}",
             *unknown[:3],
             *verdicts.notes,
-            evidence=shots.fresh,
+            evidence=judged.evidence,
             **figures,
         )
     if unknown:
         return ctx.insufficient(
-            f"rotation could not be established for {len(unknown)} key(s) or listing(s): "
-            f"{listing(unknown)}",
+            f"rotation could not be established for every day of the period for {len(unknown)} key(s) or "
+            f"listing(s): {listing(unknown)}",
             *verdicts.notes,
-            evidence=shots.fresh,
+            evidence=judged.evidence,
             **figures,
         )
-    if not rotating and not aws_managed:
+    if not good:
         return ctx.insufficient(
-            f"no KMS key in use was found ({cite(shots.fresh) or 'no usable snapshot'})",
+            f"no KMS key in use was found ({cite(judged.evidence) or 'no usable snapshot'})",
             *verdicts.notes,
-            evidence=shots.fresh,
+            evidence=judged.evidence,
         )
     parts = []
     if rotating:
-        parts.append(
-            f"{len(rotating)} customer managed key(s) rotate automatically: {listing(rotating)}"
-        )
-    if aws_managed:
-        parts.append(f"{len(aws_managed)} AWS managed key(s) are rotated by AWS every year")
+        parts.append(f"{len(rotating)} customer managed key(s) rotate automatically: {listing(rotating)}")
+    if len(good) > len(rotating):
+        parts.append(f"{len(good) - len(rotating)} AWS managed key(s) are rotated by AWS every year")
     return ctx.met(
-        f"{'; '.join(parts)} ({cite(shots.fresh)})",
+        f"{'; '.join(parts)} ({cite(judged.evidence)})",
         *verdicts.notes,
-        evidence=shots.fresh,
+        evidence=judged.evidence,
         **figures,
     )
