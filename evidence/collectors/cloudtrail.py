@@ -152,9 +152,7 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
         keys: dict[str, rsa.RSAPublicKey],
         state: LogState,
     ) -> EvidenceItem:
-        facts = validate(
-            digests, log_hashes, keys, (self.context.period.start_at, self.context.as_of)
-        )
+        facts = validate(digests, log_hashes, keys, (self.context.period.start_at, self.context.as_of))
         facts["log_files_read"] = len(log_hashes)
         return self.item(
             INTEGRITY,
@@ -184,9 +182,7 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
             "window_end": iso(state.coverage.window_end),
             "max_gap_hours": state.coverage.max_gap_hours,
             "complete_days": day_ranges(complete),
-            "days_complete_in_period": sum(
-                1 for d in complete if d >= str(self.context.period.start)
-            ),
+            "days_complete_in_period": sum(1 for d in complete if d >= str(self.context.period.start)),
             "tracked_events": sorted(TRACKED),
             "changes": changes,
             "changes_total": len(changes),
@@ -202,9 +198,7 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
             location=str(self.context.resolve(self.settings.paths[0])),
         )
 
-    def read_file(
-        self, path: Path, state: LogState
-    ) -> RawInput:  # pragma: no cover - collect() overrides
+    def read_file(self, path: Path, state: LogState) -> RawInput:  # pragma: no cover - collect() overrides
         """Not used: :meth:`collect` parses files through :func:`parse_file`."""
         raise NotImplementedError
 
@@ -218,9 +212,7 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
 
 def _pooled(files: list[Path], options: Options, workers: int) -> Iterator[FilePart]:
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init, initargs=(options,)
-    ) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(options,)) as pool:
         yield from pool.map(_parse_in_worker, files, chunksize=4)
 
 
@@ -238,9 +230,25 @@ def _parse_in_worker(path: Path) -> FilePart:
 
 
 def redact_record(record: object, redactor: Redactor, name_fields: list[str]) -> object:
-    """One event with its principal, addresses and request PII replaced (for stored copies)."""
+    """One event with its principal, addresses and request PII replaced (for stored copies).
+
+    An event inside a log platform's export (``_source``, ``result._raw``, ``_raw``) is redacted
+    as an event; the wrapping's other fields are scrubbed.
+    """
     if not isinstance(record, dict):
         return redactor.scrub_data(record)
+    for wrapper in ("_source", "result"):
+        inner = record.get(wrapper)
+        if isinstance(inner, dict) and (wrapper == "_source" or isinstance(inner.get("_raw"), str)):
+            rest = {k: redactor.scrub_data(v, k) for k, v in record.items() if k != wrapper}
+            return {**rest, wrapper: redact_record(inner, redactor, name_fields)}
+    if isinstance(record.get("_raw"), str):
+        rest = {k: redactor.scrub_data(v, k) for k, v in record.items() if k != "_raw"}
+        try:
+            event = redact_record(orjson.loads(record["_raw"]), redactor, name_fields)
+            return {**rest, "_raw": orjson.dumps(event).decode()}
+        except orjson.JSONDecodeError:
+            return {**rest, "_raw": redactor.scrub(record["_raw"])}
     identity = record.get("userIdentity")
     name = principal_name(identity) if isinstance(identity, dict) else None
     out: dict[str, object] = {}
@@ -296,11 +304,20 @@ def _redacted(path: Path, redactor: Redactor, name_fields: list[str]) -> Iterato
             }
         )
     elif isinstance(document, dict) and isinstance(document.get("Events"), list):
-        yield orjson.dumps(
-            {"Events": [_redact_lookup(e, redactor, name_fields) for e in document["Events"]]}
-        )
+        yield orjson.dumps({"Events": [_redact_lookup(e, redactor, name_fields) for e in document["Events"]]})
     elif isinstance(document, list):
         yield orjson.dumps([redact_record(r, redactor, name_fields) for r in document])
+    elif isinstance(document, dict) and isinstance(document.get("hits"), dict):
+        hits = document["hits"]
+        listed = [redact_record(r, redactor, name_fields) for r in hits.get("hits") or []]
+        rest = {k: redactor.scrub_data(v, k) for k, v in document.items() if k != "hits"}
+        yield orjson.dumps(
+            {**rest, "hits": {**redactor.scrub_data({k: v for k, v in hits.items() if k != "hits"}), "hits": listed}}
+        )
+    elif isinstance(document, dict) and isinstance(document.get("results"), list):
+        listed = [redact_record(r, redactor, name_fields) for r in document["results"]]
+        rest = {k: redactor.scrub_data(v, k) for k, v in document.items() if k != "results"}
+        yield orjson.dumps({**rest, "results": listed})
     else:
         yield orjson.dumps(redact_record(document, redactor, name_fields))
 
@@ -309,11 +326,7 @@ def _redact_lookup(entry: object, redactor: Redactor, name_fields: list[str]) ->
     """One entry of `aws cloudtrail lookup-events` output, its embedded event redacted too."""
     if not isinstance(entry, dict):
         return redactor.scrub_data(entry)
-    out = {
-        k: redactor.scrub_data(v, k)
-        for k, v in entry.items()
-        if k not in ("Username", "CloudTrailEvent")
-    }
+    out = {k: redactor.scrub_data(v, k) for k, v in entry.items() if k not in ("Username", "CloudTrailEvent")}
     if isinstance(entry.get("Username"), str):
         out["Username"] = redactor.principal(entry["Username"])
     if isinstance(entry.get("CloudTrailEvent"), str):

@@ -144,12 +144,62 @@ def _records(document: Any) -> tuple[list[Any] | None, str]:
             return document["Records"], "Records"
         if isinstance(document.get("Events"), list):  # `aws cloudtrail lookup-events` output
             return [_lookup_event(e) for e in document["Events"]], "Events"
-        if "eventTime" in document:
+        hits = document.get("hits")
+        if isinstance(hits, dict) and isinstance(hits.get("hits"), list):  # OpenSearch/Elasticsearch
+            return hits["hits"], "hits.hits"
+        if isinstance(document.get("results"), list):  # Splunk REST export
+            return document["results"], "results"
+        if is_event(document):
             return [document], "event"
-        return None, "a JSON object without Records, Events or eventTime"
+        return None, "a JSON object without Records, Events, hits or eventTime"
     if isinstance(document, list):
         return document, "records"
     return None, "not a JSON object or list"
+
+
+def is_event(record: Any) -> bool:
+    """Whether a JSON object is one event, bare or in a log platform's wrapping."""
+    return isinstance(record, dict) and (
+        "eventTime" in record
+        or "eventName" in record
+        or "@timestamp" in record
+        or "_source" in record
+        or isinstance(record.get("result"), dict)
+        or isinstance(record.get("_raw"), str)
+    )
+
+
+def unwrapped(record: dict[str, Any]) -> Any:
+    """The CloudTrail event inside a log platform's export of it (or the record as it is).
+
+    - OpenSearch/Elasticsearch search hits keep the event in ``_source`` (Elastic's CloudTrail
+      integration keeps the original JSON in ``event.original``);
+    - Splunk exports keep it as text in ``result._raw`` (``splunk search -output json``) or ``_raw``;
+    - Logstash's cloudtrail codec moves ``eventTime`` to ``@timestamp`` (and adds ``@version``).
+    """
+    source = record.get("_source")
+    if isinstance(source, dict):
+        original = source.get("event")
+        if "eventName" not in source and isinstance(original, dict):  # ECS fields, raw event kept
+            text = original.get("original")
+            if isinstance(text, str):
+                return _parsed(text)
+        record = source
+    result = record.get("result")
+    if isinstance(result, dict) and isinstance(result.get("_raw"), str):
+        return _parsed(result["_raw"])
+    if isinstance(record.get("_raw"), str):
+        return _parsed(record["_raw"])
+    if "eventTime" not in record and isinstance(record.get("@timestamp"), str):
+        record = {**record, "eventTime": record["@timestamp"]}
+    return record
+
+
+def _parsed(text: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
 
 
 def _lookup_event(entry: Any) -> Any:
@@ -187,7 +237,7 @@ def _lines_or_reject(
         head = orjson.loads(first) if first else None
     except orjson.JSONDecodeError:
         head = None
-    if not (isinstance(head, dict) and ("eventTime" in head or "eventName" in head)):
+    if not is_event(head):
         return FilePart(
             raw, stats, rejected=f"malformed JSON (column {error.colno})", line=error.lineno
         )
@@ -284,6 +334,10 @@ class _Reader:
         """Apply one event; returns the reason when it cannot be used."""
         if not isinstance(record, dict):
             return "not a JSON object"
+        if "eventTime" not in record:
+            record = unwrapped(record)
+            if not isinstance(record, dict):
+                return "the wrapped event is not a JSON object"
         when = record.get("eventTime")
         ts = self._epoch(when) if isinstance(when, str) else None
         if ts is None:
