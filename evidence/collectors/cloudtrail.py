@@ -19,11 +19,13 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Literal
 
 import orjson
 from cryptography.hazmat.primitives.asymmetric import rsa
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from evidence.collectors.cloudtrail_athena import AthenaRunner, AthenaSettings, scan_start
 from evidence.collectors.cloudtrail_changes import TRACKED, setting_changes
 from evidence.collectors.cloudtrail_digest import (
     SIDECAR,
@@ -40,10 +42,13 @@ from evidence.collectors.cloudtrail_events import (
     parse_file,
     principal_name,
 )
+from evidence.collectors.cloudtrail_sql import Window, queries, replay
 from evidence.collectors.inputs import open_input
 from evidence.collectors.log_coverage import iso
-from evidence.collectors.log_source import LogCollector, LogSourceSettings, LogState
-from evidence.model.evidence import EvidenceItem, RawInput
+from evidence.collectors.log_pii import PiiScanner
+from evidence.collectors.log_source import PII, LogCollector, LogSourceSettings, LogState
+from evidence.errors import InputError
+from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 from evidence.model.settings_history import CHANGES, day_ranges
 from evidence.redact import Redactor, normalise_field
 
@@ -56,10 +61,25 @@ POOL_MIN_BYTES = 64 * 1024 * 1024
 
 
 class CloudTrailSettings(LogSourceSettings):
-    """CloudTrail files or folders, AWS public keys for digest signatures, and worker processes."""
+    """CloudTrail files or folders, AWS public keys for digest signatures, and worker processes.
 
+    With ``engine = "athena"`` the events are counted in Amazon Athena (``[sources.athena]``)
+    and no file is read.
+    """
+
+    paths: list[Path] = Field(default_factory=list)
     public_keys: list[Path] = Field(default_factory=list)
     workers: int | None = Field(default=None, ge=1, le=64)
+    engine: Literal["files", "athena"] = "files"
+    athena: AthenaSettings | None = None
+
+    @model_validator(mode="after")
+    def _one_place(self) -> CloudTrailSettings:
+        if self.engine == "athena" and self.athena is None:
+            raise ValueError('engine = "athena" needs [sources.athena] with database and table')
+        if self.engine == "files" and not self.paths:
+            raise ValueError('paths: give the trail\'s files or folders (or engine = "athena")')
+        return self
 
 
 class CloudTrailCollector(LogCollector[CloudTrailSettings]):
@@ -76,8 +96,18 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
         """Event and digest files in path order (S3 keys sort by day), sidecars left out."""
         return sorted(p for p in super().input_files() if not p.name.endswith(SIDECAR))
 
+    def source_location(self) -> str:
+        """The trail's first path, or the Athena table."""
+        athena = self.settings.athena
+        if self.settings.engine == "athena" and athena is not None:
+            return f"athena://{athena.workgroup}/{athena.database}.{athena.table}"
+        return super().source_location()
+
     def collect(self) -> Iterator[EvidenceItem]:
         """Parse every file (in parallel when there are many), merge in order, validate digests."""
+        if self.settings.engine == "athena":
+            yield from self._athena()
+            return
         files = self.input_files()
         keys = load_public_keys([self.context.resolve(p) for p in self.settings.public_keys])
         before = Counter(self.context.redactor.counts)
@@ -160,8 +190,50 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
             facts,
             stats=state.stats.model_copy(deep=True),
             raw_inputs=[r.model_copy() for r in state.raw_inputs],
-            location=str(self.context.resolve(self.settings.paths[0])),
+            location=self.source_location(),
         )
+
+    def _athena(self) -> Iterator[EvidenceItem]:
+        """Count the facts in Athena (cloudtrail_sql), then build the same items as from files."""
+        athena = self.settings.athena
+        assert athena is not None
+        subject = f"{self.source_type} logs of source {self.context.source}"
+        before = Counter(self.context.redactor.counts)
+        window = Window.of(self.context.period, self.context.as_of, scan_start(athena))
+        runner = AthenaRunner(athena)
+        try:
+            rows = runner.run_all(queries(athena.table, window, self.settings))
+        except InputError as exc:
+            for kind in self.produces:
+                yield self.failed(kind, subject, str(exc), self.source_location())
+            return
+        counted = replay(rows, self.settings, self.context.period, self.context.as_of, self.settings.max_gap_hours)
+        state = LogState(
+            access=counted.access,
+            coverage=counted.coverage,
+            pii=PiiScanner(list(self.settings.name_fields)),
+            stats=ParseStats(scope=self.context.source),
+        )
+        state.stats.keep(counted.events)
+        state.raw_inputs = [e.raw_input(athena.workgroup) for e in runner.executions]
+        for item in self.items(state, len(runner.executions), before):
+            if item.kind == PII:
+                yield self.failed(
+                    PII,
+                    subject,
+                    "the athena engine reads back counts only, so request parameters "
+                    'were not scanned for PII (use engine = "files" for that)',
+                    self.source_location(),
+                )
+            else:
+                yield item
+        yield self.failed(
+            INTEGRITY,
+            f"CloudTrail digest chain of source {self.context.source}",
+            "digest files are checked against delivery files; the athena engine reads none",
+            self.source_location(),
+        )
+        yield self.changes_item(state, counted.changes, counted.failed_changes)
 
     def changes_item(
         self, state: LogState, raw: list[tuple[int, dict[str, object], str | None]], failed: int
@@ -195,7 +267,7 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
             facts,
             stats=state.stats.model_copy(deep=True),
             raw_inputs=[r.model_copy() for r in state.raw_inputs],
-            location=str(self.context.resolve(self.settings.paths[0])),
+            location=self.source_location(),
         )
 
     def read_file(self, path: Path, state: LogState) -> RawInput:  # pragma: no cover - collect() overrides

@@ -388,7 +388,7 @@ class _Reader:
                 self.has_stores
                 and name is not None
                 and not failed
-                and record.get("managementEvent") is not True
+                and record.get("eventCategory") != "Management"
             ):
                 self._store(ts, name, params, address)
         response = record.get("responseElements")
@@ -413,7 +413,7 @@ class _Reader:
         mfa: bool | None = None
         if identity.get("type") in ("IAMUser", "Root"):  # federated users pass MFA at their IdP
             mfa = True if used == "Yes" else False if used == "No" else None
-        hidden = name is None or name == "HIDDEN_DUE_TO_SECURITY_REASONS"
+        hidden = name is None or name == "hidden_due_to_security_reasons"  # names are lower-cased
         self.access.login(
             ts,
             name or "-",
