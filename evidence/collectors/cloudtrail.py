@@ -39,11 +39,13 @@ from evidence.collectors.cloudtrail_events import (
     MAX_DOCUMENT,
     FilePart,
     Options,
+    parse_bytes,
     parse_file,
     principal_name,
 )
+from evidence.collectors.cloudtrail_s3 import TrailBucket, TrailObjects, period_days
 from evidence.collectors.cloudtrail_sql import Window, queries, replay
-from evidence.collectors.inputs import open_input
+from evidence.collectors.inputs import open_input, paused_gc
 from evidence.collectors.log_coverage import iso
 from evidence.collectors.log_pii import PiiScanner
 from evidence.collectors.log_source import PII, LogCollector, LogSourceSettings, LogState
@@ -72,13 +74,19 @@ class CloudTrailSettings(LogSourceSettings):
     workers: int | None = Field(default=None, ge=1, le=64)
     engine: Literal["files", "athena"] = "files"
     athena: AthenaSettings | None = None
+    #: The trail's S3 bucket, read in place (instead of ``paths``).
+    s3: TrailBucket | None = None
 
     @model_validator(mode="after")
     def _one_place(self) -> CloudTrailSettings:
         if self.engine == "athena" and self.athena is None:
             raise ValueError('engine = "athena" needs [sources.athena] with database and table')
-        if self.engine == "files" and not self.paths:
-            raise ValueError('paths: give the trail\'s files or folders (or engine = "athena")')
+        if self.engine == "files" and not self.paths and self.s3 is None:
+            raise ValueError(
+                'give the trail\'s files or folders (paths), its bucket ([sources.s3]) or engine = "athena"'
+            )
+        if self.paths and self.s3 is not None:
+            raise ValueError("paths and [sources.s3] are two places: give one per source")
         return self
 
 
@@ -101,12 +109,17 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
         athena = self.settings.athena
         if self.settings.engine == "athena" and athena is not None:
             return f"athena://{athena.workgroup}/{athena.database}.{athena.table}"
+        if self.settings.s3 is not None:
+            return f"s3://{self.settings.s3.bucket}/{self.settings.s3.prefix.strip('/')}"
         return super().source_location()
 
     def collect(self) -> Iterator[EvidenceItem]:
         """Parse every file (in parallel when there are many), merge in order, validate digests."""
         if self.settings.engine == "athena":
             yield from self._athena()
+            return
+        if self.settings.s3 is not None:
+            yield from self._from_bucket(self.settings.s3)
             return
         files = self.input_files()
         keys = load_public_keys([self.context.resolve(p) for p in self.settings.public_keys])
@@ -124,9 +137,49 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
         self._changes: list[tuple[int, dict[str, object], str | None]] = []
         self._failed_changes = 0
         for path, part in zip(files, self._parse(files, options), strict=True):
-            self._merge(path, part, state, digests, log_hashes)
+            self._merge(str(path), part, state, digests, log_hashes, path)
         yield from self.items(state, len(files), before)
         yield self._integrity(digests, log_hashes, keys, state)
+        yield self.changes_item(state, self._changes, self._failed_changes)
+
+    def _from_bucket(self, bucket: TrailBucket) -> Iterator[EvidenceItem]:
+        """Stream the period's delivery files from the trail bucket (no local copy), then as files."""
+        before = Counter(self.context.redactor.counts)
+        state = LogState.new(self.settings, self.context)
+        options = Options(
+            policy=self.settings,
+            period=self.context.period,
+            as_of=self.context.as_of,
+            max_gap_hours=self.settings.max_gap_hours,
+            inner_hashes=False,
+        )
+        self._changes = []
+        self._failed_changes = 0
+        objects = TrailObjects(bucket)
+        try:
+            listed = objects.keys(*period_days(self.context.period.start_at, self.context.as_of))
+        except InputError as exc:
+            for kind in self.produces:
+                yield self.failed(kind, f"{self.source_type} logs of source {self.context.source}", str(exc))
+            return
+        keys = [key for key, _, _ in listed]
+        for key, data, raw in objects.stream(keys):
+            where = f"s3://{bucket.bucket}/{key}"
+            if isinstance(data, InputError) or raw is None:
+                state.files_rejected += 1
+                state.stats.reject(f"{where}:1", data.reason if isinstance(data, InputError) else "not read")
+                continue
+            with paused_gc():
+                part = parse_bytes(data, raw, options, ParseStats(scope=where))
+            del data
+            self._merge(where, part, state, [], {})
+        yield from self.items(state, len(keys), before)
+        yield self.failed(
+            INTEGRITY,
+            f"CloudTrail digest chain of source {self.context.source}",
+            "digest files are not read from the bucket yet; point paths at a copy to validate them",
+            self.source_location(),
+        )
         yield self.changes_item(state, self._changes, self._failed_changes)
 
     def _parse(self, files: list[Path], options: Options) -> Iterable[FilePart]:
@@ -137,23 +190,25 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
 
     def _merge(
         self,
-        path: Path,
+        where: str,
         part: FilePart,
         state: LogState,
         digests: list[Digest],
         log_hashes: dict[str, str],
+        path: Path | None = None,
     ) -> None:
         state.stats.merge(part.stats)
         if part.rejected:
             state.files_rejected += 1
-            state.stats.reject(f"{path}:{part.line or 1}", part.rejected)
+            state.stats.reject(f"{where}:{part.line or 1}", part.rejected)
             return
         state.raw_inputs.append(part.raw)
         if part.digest is not None:
-            self._digest(path, part, state, digests)
+            if path is not None:
+                self._digest(path, part, state, digests)
             return
         if part.inner_sha256:
-            log_hashes[path.name] = part.inner_sha256
+            log_hashes[where.rsplit("/", 1)[-1]] = part.inner_sha256
         assert part.access is not None
         assert part.coverage is not None
         assert part.pii is not None

@@ -42,9 +42,7 @@ DISABLING = {
     "DeleteUser",
     "RemoveUserFromGroup",
 }
-_MACHINE_SESSION = re.compile(
-    r"^(?:i-[0-9a-f]+|\d+|[0-9a-f-]{32,36}|botocore-session-\d+|aws-go-sdk-\d+)$"
-)
+_MACHINE_SESSION = re.compile(r"^(?:i-[0-9a-f]+|\d+|[0-9a-f-]{32,36}|botocore-session-\d+|aws-go-sdk-\d+)$")
 _DATA_KEYS = ("bucketName", "tableName", "TableName")
 
 
@@ -97,9 +95,14 @@ def _parse_file(path: Path, options: Options) -> FilePart:
         )
     if raw_bytes is None:
         return _stream_lines(path, options, stats)
-    raw = RawInput(
-        location=str(path), sha256=hashlib.sha256(raw_bytes).hexdigest(), size=len(raw_bytes)
-    )
+    raw = RawInput(location=str(path), sha256=hashlib.sha256(raw_bytes).hexdigest(), size=len(raw_bytes))
+    return parse_bytes(raw_bytes, raw, options, stats)
+
+
+def parse_bytes(raw_bytes: bytes, raw: RawInput, options: Options, stats: ParseStats | None = None) -> FilePart:
+    """Parse one whole CloudTrail object held in memory (a file read, or an S3 object streamed)."""
+    path = raw.location
+    stats = stats or ParseStats(scope=path)
     try:
         data = gzip.decompress(raw_bytes) if raw_bytes[:2] == b"\x1f\x8b" else raw_bytes
     except (OSError, EOFError):
@@ -223,7 +226,7 @@ def _new_part(raw: RawInput, stats: ParseStats, options: Options, inner: str | N
 
 
 def _lines_or_reject(
-    path: Path,
+    path: str,
     data: bytes,
     options: Options,
     stats: ParseStats,
@@ -238,9 +241,7 @@ def _lines_or_reject(
     except orjson.JSONDecodeError:
         head = None
     if not is_event(head):
-        return FilePart(
-            raw, stats, rejected=f"malformed JSON (column {error.colno})", line=error.lineno
-        )
+        return FilePart(raw, stats, rejected=f"malformed JSON (column {error.colno})", line=error.lineno)
     part = _new_part(raw, stats, options, inner)
     reader = _Reader(part, options, str(path))
     for number, line in enumerate(data.split(b"\n"), start=1):
@@ -322,9 +323,7 @@ class _Reader:
         try:
             record = orjson.loads(line)
         except orjson.JSONDecodeError:
-            self.stats.reject(
-                f"{self.path}:{number}", "malformed JSON (expected one CloudTrail event per line)"
-            )
+            self.stats.reject(f"{self.path}:{number}", "malformed JSON (expected one CloudTrail event per line)")
             return
         problem = self.record(record, number)
         if problem:
@@ -376,20 +375,11 @@ class _Reader:
             else:
                 self.part.changes.append((ts, record, name))
         if isinstance(params, dict):
-            if (
-                event in DISABLING
-                and not failed
-                and record.get("eventSource") == "iam.amazonaws.com"
-            ):
+            if event in DISABLING and not failed and record.get("eventSource") == "iam.amazonaws.com":
                 self._disabling(ts, str(event), params)
             # A management call on a bucket (PutBucketEncryption...) changes settings; it is not
             # access to the data in it.
-            if (
-                self.has_stores
-                and name is not None
-                and not failed
-                and record.get("eventCategory") != "Management"
-            ):
+            if self.has_stores and name is not None and not failed and record.get("eventCategory") != "Management":
                 self._store(ts, name, params, address)
         response = record.get("responseElements")
         if params or response:
@@ -436,9 +426,7 @@ class _Reader:
         for key in _DATA_KEYS:
             value = params.get(key)
             if isinstance(value, str):
-                store = (
-                    self.stores.bucket(value) if key == "bucketName" else self.stores.table(value)
-                )
+                store = self.stores.bucket(value) if key == "bucketName" else self.stores.table(value)
                 if store is not None:
                     self.access.touch_store(ts, name, store, address)
                 return
