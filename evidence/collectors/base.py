@@ -66,6 +66,9 @@ class Collector(ABC, Generic[SettingsT]):
     produces: ClassVar[tuple[str, ...]]
     #: The settings key that ``evidence inspect COLLECTOR PATH...`` fills with its paths.
     paths_setting: ClassVar[str | None] = "paths"
+    #: Whether the collector reads settings as they are now, so `evidence collect --snapshot`
+    #: runs it to add a dated snapshot (the cloud-settings collectors).
+    snapshot: ClassVar[bool] = False
 
     _settings_model: ClassVar[type[CollectorSettings]] = CollectorSettings
 
