@@ -238,7 +238,8 @@ def _history(
     used = sorted({**{i.id: i for i in used}, **causes}.values(), key=lambda i: i.id)
     shown = next((p for p in reversed(points) if p.record is not None), None)
     label = judge(shown.record, shown.item).label if shown is not None and shown.record else ""
-    label = label or _label(points, base)
+    known = [s for s in segments if s.state is not None and s.item is not None]
+    label = label or (verdict(known[-1]).label if known else "") or _label(points, base)
     bad = _windows([d for d in judged_days if d[1] == "bad"])
     unknown = _windows([d for d in judged_days if d[1] == "unknown"])
     reasons = sorted(
