@@ -274,27 +274,16 @@ _USER_FIELDS = {
 
 
 def _user(event: Event, inv: AwsInventory) -> list[SettingChange]:
-    user = _params(event).get("userName")
-    if not isinstance(user, str):
+    name = _params(event).get("userName")
+    if not isinstance(name, str):
         return []
+    user = inv.redactor.principal(name)  # the credential report's users are pseudonymised alike
     fields = dict(_USER_FIELDS[str(event.get("eventName"))])
     return [_change(event, "iam.credentials", "users", {"user": user}, f"IAM user {user}", set=fields)]
 
 
-def _access_key(event: Event, inv: AwsInventory) -> list[SettingChange]:
-    user = _params(event).get("userName")
-    if not isinstance(user, str):
-        return []
-    return [
-        _change(
-            event,
-            "iam.credentials",
-            "users",
-            {"user": user},
-            f"IAM user {user}",
-            unknown=f"{event.get('eventName')} changed the user's access keys",
-        )
-    ]
+# Access-key events (CreateAccessKey, UpdateAccessKey, DeleteAccessKey) are not turned into
+# changes yet: access_key_age judges key ages as of the as-of date from the credential report.
 
 
 # CloudTrail -------------------------------------------------------------------------------------
@@ -367,9 +356,6 @@ CONVERTERS: dict[str, Converter] = {
     "DeactivateMFADevice": _user,
     "CreateLoginProfile": _user,
     "DeleteLoginProfile": _user,
-    "CreateAccessKey": _access_key,
-    "UpdateAccessKey": _access_key,
-    "DeleteAccessKey": _access_key,
     "StopLogging": _trail,
     "StartLogging": _trail,
     "DeleteTrail": _trail,

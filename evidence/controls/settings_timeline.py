@@ -450,7 +450,7 @@ def _bad_window(
 ) -> str:
     bad = [s for _, _, segs in window for s in segs if verdict(s).verdict == "bad"]
     first = bad[0]
-    what = verdict(first).text
+    what = "; also ".join(dict.fromkeys(verdict(s).text for s in bad))  # every source's finding
     cause = ""
     if first.cause is not None and first.cause.change is not None:
         cause = f", since {first.cause.describe()}"

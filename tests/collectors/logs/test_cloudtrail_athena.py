@@ -93,7 +93,6 @@ def test_duckdb_runs_the_athena_queries_to_the_streaming_collectors_facts() -> N
         "DeleteBucketEncryption",
         "PutBucketEncryption",
         "DeleteLoginProfile",
-        "UpdateAccessKey",
     ]
 
 
