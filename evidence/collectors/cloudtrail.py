@@ -125,13 +125,7 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
         keys = load_public_keys([self.context.resolve(p) for p in self.settings.public_keys])
         before = Counter(self.context.redactor.counts)
         state = LogState.new(self.settings, self.context)
-        options = Options(
-            policy=self.settings,
-            period=self.context.period,
-            as_of=self.context.as_of,
-            max_gap_hours=self.settings.max_gap_hours,
-            inner_hashes=any("CloudTrail-Digest" in str(p) for p in files),
-        )
+        options = self._options(inner_hashes=any("CloudTrail-Digest" in str(p) for p in files))
         digests: list[Digest] = []
         log_hashes: dict[str, str] = {}
         self._changes: list[tuple[int, dict[str, object], str | None]] = []
@@ -142,17 +136,20 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
         yield self._integrity(digests, log_hashes, keys, state)
         yield self.changes_item(state, self._changes, self._failed_changes)
 
-    def _from_bucket(self, bucket: TrailBucket) -> Iterator[EvidenceItem]:
-        """Stream the period's delivery files from the trail bucket (no local copy), then as files."""
-        before = Counter(self.context.redactor.counts)
-        state = LogState.new(self.settings, self.context)
-        options = Options(
+    def _options(self, *, inner_hashes: bool) -> Options:
+        return Options(
             policy=self.settings,
             period=self.context.period,
             as_of=self.context.as_of,
             max_gap_hours=self.settings.max_gap_hours,
-            inner_hashes=False,
+            inner_hashes=inner_hashes,
         )
+
+    def _from_bucket(self, bucket: TrailBucket) -> Iterator[EvidenceItem]:
+        """Stream the period's delivery files from the trail bucket (no local copy), then as files."""
+        before = Counter(self.context.redactor.counts)
+        state = LogState.new(self.settings, self.context)
+        options = self._options(inner_hashes=False)
         self._changes = []
         self._failed_changes = 0
         objects = TrailObjects(bucket)

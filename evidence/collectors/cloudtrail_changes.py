@@ -88,10 +88,16 @@ def _change(event: Event, kind: str, section: str, record: dict[str, Any], label
 # S3 ---------------------------------------------------------------------------------------------
 
 
-def _bucket_encryption(event: Event, inv: AwsInventory) -> list[SettingChange]:
+def _bucket(event: Event) -> tuple[dict[str, Any], str | None]:
+    """The request parameters of an S3 event and the bucket it names (None: none)."""
     params = _params(event)
     bucket = params.get("bucketName")
-    if not isinstance(bucket, str):
+    return params, bucket if isinstance(bucket, str) else None
+
+
+def _bucket_encryption(event: Event, inv: AwsInventory) -> list[SettingChange]:
+    params, bucket = _bucket(event)
+    if bucket is None:
         return []
     if event.get("eventName") == "DeleteBucketEncryption":
         inv.record_error("GetBucketEncryption", {"Bucket": bucket}, "ServerSideEncryptionConfigurationNotFoundError")
@@ -124,9 +130,8 @@ def _ebs_default(event: Event, inv: AwsInventory) -> list[SettingChange]:
 
 
 def _lifecycle(event: Event, inv: AwsInventory) -> list[SettingChange]:
-    params = _params(event)
-    bucket = params.get("bucketName")
-    if not isinstance(bucket, str):
+    params, bucket = _bucket(event)
+    if bucket is None:
         return []
     if event.get("eventName") == "DeleteBucketLifecycle":
         inv.record_error("GetBucketLifecycleConfiguration", {"Bucket": bucket}, "NoSuchLifecycleConfiguration")
@@ -139,9 +144,8 @@ def _lifecycle(event: Event, inv: AwsInventory) -> list[SettingChange]:
 
 
 def _public_access(event: Event, inv: AwsInventory) -> list[SettingChange]:
-    params = _params(event)
-    bucket = params.get("bucketName")
-    if not isinstance(bucket, str):
+    params, bucket = _bucket(event)
+    if bucket is None:
         return []
     if event.get("eventName") == "DeletePublicAccessBlock":
         inv.record_error("GetPublicAccessBlock", {"Bucket": bucket}, "NoSuchPublicAccessBlockConfiguration")
