@@ -25,7 +25,7 @@ from evidence.controls.profile import answer_profile, load_profile_questions
 from evidence.errors import ConfigError, EvidenceError, PackError, StoreError
 from evidence.model.access import AccessPolicy
 from evidence.model.catalogue import Catalogue
-from evidence.model.evidence import EvidenceItem, RawInput
+from evidence.model.evidence import EvidenceItem, RawInput, stable_evidence_id
 from evidence.model.period import Period, parse_as_of, parse_period
 from evidence.model.progress import SILENT, Progress
 from evidence.model.report import (
@@ -190,13 +190,18 @@ def collect(
     progress: Progress = SILENT,
     *,
     reraise: bool = False,
+    snapshot: bool = False,
 ) -> tuple[list[EvidenceItem], list[str]]:
-    """Run every source into ``writer``; a failing source is recorded, never fatal to the run."""
+    """Run every source into ``writer``; a failing source is recorded, never fatal to the run.
+
+    With ``snapshot`` only the settings collectors run, and each item is named by the moment
+    it shows, so the snapshots of a period stay apart (settings_timeline reads them all).
+    """
     redact, note = redactor(config)
     notes = [note] if note else []
     items: list[EvidenceItem] = []
     copied: dict[tuple[str, str], RawInput] = {}
-    configured = sources(config, timing.period)
+    configured = [s for s in sources(config, timing.period) if s.collector.snapshot or not snapshot]
     progress.start("sources", total=len(configured))
     for source in configured:
         context = CollectorContext(
@@ -210,6 +215,8 @@ def collect(
         )
         collector = source.collector(source.settings, context)
         for item in _run_collector(collector, source, notes, reraise):
+            if snapshot:
+                _name_snapshot(item, context.collected_at)
             _keep_copies(item, collector, source, config, writer, copied)
             item.seal()
             writer.add_evidence(item)
@@ -219,6 +226,13 @@ def collect(
     for message in notes:
         progress.note(message)
     return items, notes
+
+
+def _name_snapshot(item: EvidenceItem, collected_at: datetime) -> None:
+    """Put the moment a snapshot shows in its subject, and so in its id."""
+    shown = item.facts.get("captured_at") or collected_at.replace(microsecond=0).isoformat()
+    item.subject = f"{item.subject}, snapshot of {shown}"
+    item.id = stable_evidence_id(item.source, item.kind, item.subject, [r.sha256 for r in item.raw_inputs])
 
 
 def _run_collector(
@@ -431,6 +445,7 @@ def full_run(
             started_at=datetime.now(UTC).replace(microsecond=0),
         ) as writer:
             evidence, notes = collect(config, writer, timing, progress, reraise=reraise)
+            _add_snapshots(store, config, timing, writer, evidence)
             if key_note:
                 notes.append(key_note)
                 progress.note(key_note)
@@ -458,6 +473,47 @@ def full_run(
     finally:
         for partial, _ in finals:
             partial.unlink(missing_ok=True)
+        store.close()
+
+
+def _add_snapshots(
+    store: Store, config: Config, timing: Timing, writer: RunWriter, evidence: list[EvidenceItem]
+) -> None:
+    """Make the period's settings snapshots (`collect --snapshot`) part of this run's evidence."""
+    have = {item.id for item in evidence}
+    found = store.snapshot_evidence(config.organisation.developer_id, timing.period.start_at, timing.as_of)
+    for item in found:
+        if item.id not in have:
+            have.add(item.id)
+            writer.add_evidence(item)
+            evidence.append(item)
+
+
+def snapshot(config: Config, timing: Timing, progress: Progress = SILENT, *, reraise: bool = False) -> RunOutcome:
+    """Append a dated snapshot of the settings collectors' sources, without a full run."""
+    store = open_store(config)
+    try:
+        with store.new_run(
+            organisation=config.organisation.legal_name,
+            developer_id=config.organisation.developer_id,
+            period=timing.period,
+            as_of=timing.as_of,
+            catalogues=[],
+            config_sha256=config_digest(config),
+            tool_version=__version__,
+            started_at=datetime.now(UTC).replace(microsecond=0),
+            kind="snapshot",
+        ) as writer:
+            evidence, notes = collect(config, writer, timing, progress, reraise=reraise, snapshot=True)
+            if not evidence:
+                raise ConfigError(
+                    "no source of the config reads settings as they are now (aws, aws-cli): "
+                    "nothing to snapshot"
+                )
+            outcome = RunOutcome(run=writer.run, evidence=evidence, notes=notes)
+            seal_run(writer, [], outcome)
+        return outcome
+    finally:
         store.close()
 
 

@@ -71,6 +71,9 @@ class Collector(ABC, Generic[SettingsT]):
     #: ``exported`` (system-generated files the user supplied) or ``attested`` (documents and
     #: declarations). A collector that does not say is attested: it can never verify a control.
     assurance: ClassVar[Assurance] = Assurance.ATTESTED
+    #: Whether the collector reads settings as they are now, so `evidence collect --snapshot`
+    #: runs it to add a dated snapshot (the cloud-settings collectors).
+    snapshot: ClassVar[bool] = False
 
     _settings_model: ClassVar[type[CollectorSettings]] = CollectorSettings
 

@@ -134,6 +134,10 @@ class LogCollector(Collector[SettingsT]):
         found = expand_paths([self.context.resolve(p) for p in self.settings.paths], self.patterns)
         return sorted(dict.fromkeys(found), key=rotation_key)
 
+    def source_location(self) -> str:
+        """Where the source's events are (its first configured path)."""
+        return str(self.context.resolve(self.settings.paths[0]))
+
     @abstractmethod
     def read_file(self, path: Path, state: LogState) -> RawInput:
         """Stream one file into ``state``; raise InputError when the file cannot be read at all."""
@@ -172,7 +176,7 @@ class LogCollector(Collector[SettingsT]):
                 facts,
                 stats=state.stats.model_copy(deep=True),
                 raw_inputs=[r.model_copy() for r in state.raw_inputs],
-                location=str(self.context.resolve(self.settings.paths[0])),
+                location=self.source_location(),
                 covers=covers,
                 redactions=redactions,
             )

@@ -116,8 +116,12 @@ class Store:
         config_sha256: str,
         tool_version: str,
         started_at: datetime,
+        kind: str = "full",
     ) -> Iterator[RunWriter]:
-        """A run written in one transaction, committed only when the block ends without error."""
+        """A run written in one transaction, committed only when the block ends without error.
+
+        ``kind`` is "snapshot" for the settings snapshots of `evidence collect --snapshot`.
+        """
         with self.blobs.run_lock():
             self._sweep()
             with self._transaction() as session:
@@ -133,6 +137,7 @@ class Store:
                     tool_version=tool_version,
                     catalogues=catalogues,
                     config_sha256=config_sha256,
+                    kind=kind,
                 )
                 session.add(row)
                 session.flush()
@@ -168,9 +173,9 @@ class Store:
 
     # Reading ----------------------------------------------------------------------------
 
-    def runs(self, period_label: str | None = None) -> list[RunInfo]:
-        """Committed runs, oldest first, optionally of one period."""
-        query = select(RunRow).order_by(RunRow.id)
+    def runs(self, period_label: str | None = None, *, kind: str = "full") -> list[RunInfo]:
+        """Committed runs of ``kind`` (snapshots apart), oldest first, optionally of one period."""
+        query = select(RunRow).where(RunRow.kind == kind).order_by(RunRow.id)
         if period_label is not None:
             query = query.where(RunRow.period_label == period_label)
         with Session(self.engine) as session:
@@ -180,6 +185,35 @@ class Store:
         """The newest run of a period, or None."""
         runs = self.runs(period_label)
         return runs[-1] if runs else None
+
+    def snapshot_evidence(self, developer_id: str, start: datetime, end: datetime) -> list[EvidenceItem]:
+        """Items of the snapshots showing settings from ``start`` to ``end``, and of the last before.
+
+        A snapshot's moment is the ``captured_at`` its items show (a saved CLI output may be
+        snapshotted later than it was captured). The last one before the period lets a change
+        log carry its settings into the period.
+        """
+        with Session(self.engine) as session:
+            rows = list(
+                session.scalars(
+                    select(RunRow)
+                    .where(RunRow.kind == "snapshot", RunRow.developer_id == developer_id)
+                    .order_by(RunRow.started_at, RunRow.id)
+                )
+            )
+        earlier = [r for r in rows if _utc(r.started_at) < start][-1:]
+        shown: list[tuple[datetime, list[EvidenceItem]]] = []
+        for row in [*earlier, *(r for r in rows if _utc(r.started_at) >= start)]:
+            items = self.evidence(row.id)
+            moments = [
+                datetime.fromisoformat(str(i.facts["captured_at"]).replace("Z", "+00:00"))
+                for i in items
+                if i.facts.get("captured_at")
+            ]
+            shown.append((min(moments) if moments else _utc(row.started_at), items))
+        within = [items for moment, items in shown if start <= moment <= end]
+        before = sorted(((m, i) for m, i in shown if m < start), key=lambda found: found[0])[-1:]
+        return [item for items in [*(i for _, i in before), *within] for item in items]
 
     def evidence(self, run_id: int) -> list[EvidenceItem]:
         """Every evidence item of a run, in the order it was collected."""

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from collector_testing import collector_context, realdata
+from collector_testing import collector_context, quiet_trail, realdata
 from sqlalchemy import create_engine, inspect, text
 
 from evidence.collectors.terraform.collector import TerraformCollector, TerraformSettings
@@ -47,7 +47,8 @@ def facts(items: list[EvidenceItem], kind: str) -> dict[str, object]:
 def results(items: list[EvidenceItem]) -> dict[str, ControlResult]:
     period = parse_period("2026-Q3")
     evaluation = evaluate(
-        [load_catalogue("amazon-dpp@2025-11")], EvaluationInput(items, period, period.end_at)
+        [load_catalogue("amazon-dpp@2025-11")],
+        EvaluationInput([*items, quiet_trail(items)], period, period.end_at),
     )
     return {r.control_id: r for r in evaluation.results}
 

@@ -100,3 +100,28 @@ def judge(
 def result(evaluation: Evaluation, control_id: str) -> ControlResult:
     """Pick the result of ``control_id``."""
     return next(r for r in evaluation.results if r.control_id == control_id)
+
+
+def quiet_trail(period: str = "2026-Q3") -> EvidenceItem:
+    """A CloudTrail change log complete on every day of ``period`` with no setting change.
+
+    Snapshots of settings are judged on every day of the period; this log carries them.
+    """
+    resolved = parse_period(period)
+    body = {
+        "source_type": "cloudtrail",
+        "complete_days": [[resolved.start.isoformat(), resolved.end.isoformat()]],
+        "changes": [],
+        "truncated": False,
+    }
+    return EvidenceItem(
+        id=stable_evidence_id("trail", "settings.changes", period),
+        kind="settings.changes",
+        collector="cloudtrail",
+        source="trail",
+        subject="setting changes",
+        location="trail",
+        collected_at=datetime(2026, 10, 1, tzinfo=UTC),
+        facts=body,
+        assurance=Assurance.EXPORTED,
+    ).seal()

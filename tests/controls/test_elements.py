@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from review_items import DPP, aws_item, document, judge, result
+from review_items import DPP, aws_item, document, judge, quiet_trail, result
 
 from evidence.collectors.documents import known_doc_types
 from evidence.controls.catalogue import catalogue_files, load_catalogue, load_catalogue_file
@@ -142,7 +142,7 @@ def _iam_policy(**settings: Any) -> EvidenceItem:
 
 
 def test_a_strong_cloud_password_policy_leaves_the_rules_it_cannot_express_undecided() -> None:
-    control = result(judge([_iam_policy()]), "DPP-PWD-1")
+    control = result(judge([_iam_policy(), quiet_trail()]), "DPP-PWD-1")
     assert control.status is Status.INSUFFICIENT
     elements = {e.id: e for e in control.elements}
     met = {k for k, e in elements.items() if e.status is Status.MET}
@@ -154,7 +154,7 @@ def test_a_strong_cloud_password_policy_leaves_the_rules_it_cannot_express_undec
 
 
 def test_a_short_history_fails_that_element_alone() -> None:
-    control = result(judge([_iam_policy(reuse_prevention=5)]), "DPP-PWD-1")
+    control = result(judge([_iam_policy(reuse_prevention=5), quiet_trail()]), "DPP-PWD-1")
     assert control.status is Status.NOT_MET
     statuses = {e.id: e.status for e in control.elements}
     assert statuses["history"] is Status.NOT_MET
@@ -163,7 +163,7 @@ def test_a_short_history_fails_that_element_alone() -> None:
 
 def test_the_export_of_the_identity_provider_completes_the_password_control_on_attestation() -> None:
     export = document("idp-settings-export", "2026-09-01")
-    control = result(judge([_iam_policy(), export]), "DPP-PWD-1")
+    control = result(judge([_iam_policy(), export, quiet_trail()]), "DPP-PWD-1")
     elements = {e.id: e for e in control.elements}
     assert elements["min_age"].status is Status.MET and elements["min_age"].assurance is Assurance.ATTESTED
     # no_passwordless_login still needs the database settings.

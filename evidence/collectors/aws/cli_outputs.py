@@ -65,6 +65,7 @@ class AwsCliCollector(Collector[AwsCliSettings]):
         "AWS settings from saved AWS CLI JSON outputs (s3api, rds, ec2, kms, iam, cloudtrail...)"
     )
     produces = KINDS
+    snapshot = True
     paths_setting = "paths"
 
     def collect(self) -> Iterator[EvidenceItem]:

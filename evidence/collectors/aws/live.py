@@ -64,6 +64,7 @@ class AwsCollector(Collector[AwsSettings]):
         "AWS account settings, live and read-only (S3, RDS, EBS, DynamoDB, KMS, IAM, CloudTrail...)"
     )
     produces = KINDS
+    snapshot = True
     paths_setting = None
 
     def __init__(self, settings: AwsSettings, context: CollectorContext) -> None:
