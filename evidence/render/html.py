@@ -1,4 +1,9 @@
-"""The Jinja environment: autoescape everywhere, undefined names are errors."""
+"""The Jinja environment: autoescape everywhere, undefined names are errors.
+
+Every template renders for one of two targets, named by ``target``: ``PDF`` (paged, for
+WeasyPrint) or ``HTML`` (a page of the static HTML report set). Templates switch on it only
+where print and screen differ (running headers, page numbers, links to evidence files).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from evidence.model.results import Status
 from evidence.render.charts import CHARTS
 from evidence.resources import templates_dir
+
+#: The two things a template renders for.
+PDF = "pdf"
+HTML = "html"
 
 
 def _date(value: date | datetime | str | None) -> str:
@@ -57,6 +66,7 @@ def environment() -> Environment:
     env.filters["short_hash"] = _short_hash
     env.filters["figure"] = _figure
     env.globals["charts"] = CHARTS
+    env.globals["target"] = PDF  # a page of the HTML set passes target=HTML
     return env
 
 
