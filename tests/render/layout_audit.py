@@ -167,28 +167,27 @@ def _margin_text(page_box: Any, keyword: str) -> str:
 
 
 class _SectionTracker:
-    """The section (CSS ``string-set: section``) in force where each page begins."""
+    """The section (CSS ``string-set: section``) in force where each page begins.
+
+    That is the section of the first thing drawn on the page: a section whose element (or
+    heading) is drawn first names the page; a page that begins inside a section continued from
+    the page before keeps that section, even when another starts further down.
+    """
 
     def __init__(self) -> None:
         self.current: str | None = None
 
     def at_page_start(self, page_box: Any) -> str | None:
-        at_start = self.current
-        first = True
+        at_start: str | None = None
+        drawn = False
         for box in _body(page_box):
             for name, value in box.string_set or ():
-                if name != "section":
-                    continue
-                text = _string_value(value)
-                if first and _at_top(box, page_box):
-                    at_start = text
-                self.current = text
-                first = False
-        return at_start
-
-
-def _at_top(box: Any, page_box: Any) -> bool:
-    return box.border_box_y() <= page_box.content_box_y() + 40
+                if name == "section":
+                    self.current = _string_value(value)
+            if not drawn and isinstance(box, boxes.TextBox | boxes.ReplacedBox):
+                drawn = True
+                at_start = self.current
+        return at_start if drawn else self.current
 
 
 def _string_value(value: Any) -> str:
