@@ -111,7 +111,7 @@ def test_the_faults_found_in_the_demo_reports_are_gone(demo: Demo) -> None:
     flat = " ".join(dpp.split())
     assert "in..." not in flat
     encryption = _page_with(demo.out / DPP, "Encryption settings")
-    assert re.search(r"vol-0a1b2c3d4e5f60718\s+in\s+eu-west-1", _raw_text(demo.out / DPP, encryption))
+    assert re.search(r"vol-0a1b2c3d4e5f60718\s+in\s+eu-west-1", page_text(demo.out / DPP, encryption, "-raw"))
     # The access heatmap names each source in full and dates its axis.
     access = page_text(demo.out / DPP, _page_with(demo.out / DPP, "Log source (channel)"))
     assert "admin-dashboard-audit" in access
@@ -172,13 +172,3 @@ def _page_with(path: Path, text: str) -> int:
         if text in page_text(path, page):
             return page
     raise AssertionError(f"no page of {path.name} shows {text!r}")
-
-
-def _raw_text(path: Path, page: int) -> str:
-    """One page's text in content-stream order (cells are not interleaved by position)."""
-    return subprocess.run(
-        ["pdftotext", "-raw", "-f", str(page), "-l", str(page), str(path), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
