@@ -6,8 +6,9 @@ written in parallel processes; signed copies are made here, in the calling proce
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from evidence.model.catalogue import Catalogue
@@ -83,25 +84,25 @@ def prepare_report_set(
     """
     period = data.run.period
     facts = evidence_facts_csv(data.evidence)
-    members = [
-        SetMember(
+    wanted: list[tuple[str, Path, Callable[[], PreparedReport]]] = [
+        (
             c.id,
             out_dir / attestation_name(c, period),
-            prepare_attestation(data.for_catalogue(c), facts=facts),
+            partial(prepare_attestation, data.for_catalogue(c), facts=facts),
         )
         for c in data.catalogues
     ]
-    members.append(
-        SetMember(GAP_REPORT, out_dir / gap_report_name(period), prepare_gap_report(data, facts=facts))
+    wanted.append(
+        (GAP_REPORT, out_dir / gap_report_name(period), partial(prepare_gap_report, data, facts=facts))
     )
-    members.append(
-        SetMember(
+    wanted.append(
+        (
             PROFILE_ANSWERS,
             out_dir / profile_sheet_name(period),
-            prepare_profile_sheet(data, facts=facts),
+            partial(prepare_profile_sheet, data, facts=facts),
         )
     )
-    return [m for m in members if not only or m.name in only]
+    return [SetMember(name, path, prepare()) for name, path, prepare in wanted if not only or name in only]
 
 
 def render_report_set(
