@@ -11,7 +11,7 @@ import os
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from evidence import __version__
@@ -40,10 +40,11 @@ from evidence.model.sampling import SampleDraw
 from evidence.pack import chain, sampling
 from evidence.pack import pack as pack_writer
 from evidence.pack.manifest import build_manifest, parse_manifest
-from evidence.pack.pack import PackInput, PackResult, copy_files, report_files
+from evidence.pack.pack import DiskFile, PackInput, PackResult, copy_files, report_files
 from evidence.pack.population import build_population, find_control
 from evidence.pack.signing import Signer, load_signer
 from evidence.redact import Redactor
+from evidence.render.html_set import HtmlLinks, render_html_set
 from evidence.render.report_set import attestation_name, render_report_set, report_names
 from evidence.render.sign import SigningKey, load_signing_key
 from evidence.store import RunWriter, Store
@@ -681,9 +682,24 @@ def write_pack(config: Config, timing: Timing, target: Path) -> PackResult:
             tool_version=__version__,
             signer=key,
         )
+        shown = evaluation.model_copy(update={"waivers": store.waivers.all()})
+        data.html = render_html_set(
+            report_set_data(config, run, shown, evidence), pack_links(data.reports, data.copies)
+        )
         return pack_writer.write_pack(data, target)
     finally:
         store.close()
+
+
+def pack_links(reports: list[DiskFile], copies: list[DiskFile]) -> HtmlLinks:
+    """Where the HTML set in the pack's html/ folder finds the PDFs and each evidence file."""
+    evidence: dict[str, list[tuple[str, str]]] = {}
+    for copy in copies:
+        for evidence_id in copy.evidence_ids:
+            evidence.setdefault(evidence_id, []).append((PurePosixPath(copy.name).name, f"../{copy.name}"))
+    return HtmlLinks(
+        evidence=evidence, pdfs={PurePosixPath(r.name).name: f"../{r.name}" for r in reports}
+    )
 
 
 def draw_sample(

@@ -16,7 +16,7 @@ from evidence.render.attachments import (
     evidence_manifest,
     json_file,
 )
-from evidence.render.document import cover_context, write_report
+from evidence.render.document import PreparedReport, cover_context, prepare_report, write_report
 
 TEMPLATE = "profile-answers.html.j2"
 PROFILE_KIND = "profile-answers"
@@ -64,10 +64,10 @@ def profile_context(data: ReportSetData, attachments: list[EmbeddedFile]) -> dic
     }
 
 
-def render_profile_sheet(
-    data: ReportSetData, target: Path, *, facts: EmbeddedFile | None = None
-) -> RenderedReport:
-    """Render the profile answer sheet to ``target``."""
+def prepare_profile_sheet(
+    data: ReportSetData, *, facts: EmbeddedFile | None = None
+) -> PreparedReport:
+    """Prepare the profile answer sheet."""
     answers = profile_json(data)
     facts = facts or evidence_facts_csv(data.evidence)
     cited = {cid for a in data.profile for cid in (b.control_id for b in a.basis)}
@@ -78,11 +78,17 @@ def render_profile_sheet(
         companions=[answers, facts],
     )
     attachments = [manifest, answers, facts]
-    return write_report(
+    return prepare_report(
         TEMPLATE,
         profile_context(data, attachments),
-        target,
         kind=PROFILE_KIND,
         run=data.run,
         attachments=attachments,
     )
+
+
+def render_profile_sheet(
+    data: ReportSetData, target: Path, *, facts: EmbeddedFile | None = None
+) -> RenderedReport:
+    """Render the profile answer sheet to ``target``."""
+    return write_report(prepare_profile_sheet(data, facts=facts), target)

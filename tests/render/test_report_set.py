@@ -20,11 +20,11 @@ from pdf_readers import (
     manifest,
     page_text,
     pdfa_identification,
-    pdffonts,
     pdfinfo_pages,
     pdfsig,
     pdftotext,
 )
+from pdfa_structure import pdfa3b_faults
 from pypdf import PdfReader
 from report_cli import evidence
 from signing_ca import SigningCA, make_ca
@@ -126,12 +126,21 @@ def test_every_report_is_tagged_pdfa3b_with_page_numbers_and_a_legible_first_pag
     associated = [spec.get_object() for spec in catalog["/AF"]]  # PDF/A-3 associated files
     assert {spec["/AFRelationship"] for spec in associated} == {"/Data"}
     assert len(associated) == len(attachments(path))
-    assert all(font["embedded"] for font in pdffonts(path)), "PDF/A embeds every font"
     assert f"Page 3 of {pages}" in page_text(path, 3)
     image = first_page_png(path, tmp_path)
     assert image.width < image.height  # A4 portrait
     dark = sum(image.convert("L").histogram()[:96])
     assert dark > 2000, "the cover should carry text in black"
+
+
+@pytest.mark.parametrize("name", REPORTS.values())
+@pytest.mark.parametrize("copy", ["unsigned", "signed"])
+def test_unsigned_and_signed_copies_hold_the_pdfa3b_structure_at_pdf_17(
+    demo: Demo, name: str, copy: str
+) -> None:
+    path = demo.report_out / (name if copy == "unsigned" else name.replace(".pdf", ".signed.pdf"))
+    assert pdfa3b_faults(path) == []
+    assert pdfa_identification(path) == ("3", "B")
 
 
 @pytest.mark.parametrize("name", REPORTS.values())

@@ -14,6 +14,7 @@ from html import escape
 from typing import Any
 
 from evidence.render.charts import chart
+from evidence.render.charts.text import text_width
 
 _LABEL_WIDTH = 132
 _ROW = 34
@@ -173,7 +174,7 @@ def _legend(y: int) -> str:
             + shape.format(y0=y - 8, ya=y - 6, yb=y)
             + f'<text x="10" y="{y}" font-size="7" font-family="DejaVu Sans">{label}</text></g>'
         )
-        x += 20 + int(3.7 * len(label))
+        x += 20 + int(text_width(label, 7))
     return "".join(out)
 
 
