@@ -114,6 +114,7 @@ def _index(
                 {
                     "control": control,
                     "status": result.status,
+                    "result": result,
                     "family": titles.get(control.family, control.family),
                     "family_key": f"{catalogue.id}:{control.family}",
                     "href": f"{page}#control-{control.id}",
