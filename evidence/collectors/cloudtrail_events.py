@@ -20,10 +20,12 @@ from typing import Any
 
 import orjson
 
-from evidence.collectors.access_facts import AccessAggregator, StoreMatcher
+from evidence.collectors.access_facts import AccessAggregator
+from evidence.collectors.access_paths import THROUGH_IDP
 from evidence.collectors.inputs import open_text, paused_gc
 from evidence.collectors.log_coverage import Coverage
 from evidence.collectors.log_pii import PiiScanner
+from evidence.collectors.store_matching import StoreMatcher
 from evidence.errors import InputError
 from evidence.model.access import AccessPolicy
 from evidence.model.evidence import ParseStats, RawInput
@@ -297,6 +299,8 @@ class _Reader:
             name = self._names[cache_key]
         except KeyError:
             name = self._names[cache_key] = _normal(principal_name(identity))
+            if name is not None and federated(identity):
+                self.access.mark_federated(name)
         except TypeError:  # an unhashable value where a string belongs
             name = _normal(principal_name(identity))
         event = record.get("eventName")
@@ -350,6 +354,7 @@ class _Reader:
             mfa=mfa,
             address=address,
             invalid_user=hidden and outcome != "Success",
+            paths=(THROUGH_IDP,) if federated(identity) else (),
         )
 
     def _disabling(self, ts: int, event: str, params: dict[str, Any]) -> None:
@@ -398,6 +403,23 @@ class _Reader:
 
 def _normal(name: str | None) -> str | None:
     return name.strip().lower() if name is not None else None
+
+
+def federated(identity: dict[str, Any]) -> bool:
+    """Whether a person reached AWS through another identity's sign-in, not an account of AWS's own.
+
+    A named role session (IAM Identity Center's ``AWSReservedSSO_*`` roles, SAML or OIDC
+    federation) and the federation calls themselves have no AWS credential of the person's to
+    disable: access ends when the identity provider (or the IAM user that assumed the role)
+    removes it.
+    """
+    kind = identity.get("type")
+    if kind in ("SAMLUser", "WebIdentityUser", "IdentityCenterUser"):
+        return True
+    arn = identity.get("arn")
+    if kind != "AssumedRole" or not isinstance(arn, str) or arn.count("/") < 2:
+        return False
+    return not _MACHINE_SESSION.match(arn.split("/", 2)[2])
 
 
 def principal_name(identity: dict[str, Any]) -> str | None:
