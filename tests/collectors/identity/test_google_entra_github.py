@@ -20,12 +20,28 @@ def test_google_reports_api_sign_ins_suspensions_roles_and_policies(collect: Col
     assert (idp["succeeded"], idp["with_mfa"], idp["without_mfa"], idp["mfa_unknown"], idp["failed"]) == (3, 1, 1, 1, 1)
     assert item.facts["logins"]["without_mfa_by_principal"][0]["principal"] == redactor.principal("ben@corp.example")
     assert item.facts["disables"] == [
-        {"principal": redactor.principal("cy@corp.example"), "at": "2026-07-02T12:00:00Z", "how": "google SUSPEND_USER"},
-        {"principal": redactor.principal("dee@corp.example"), "at": "2026-07-02T12:05:00Z", "how": "google DELETE_USER"},
-        {"principal": redactor.principal("eli@corp.example"), "at": "2026-07-03T08:00:00Z", "how": "google account_disabled_password_leak"},
+        {
+            "principal": redactor.principal("cy@corp.example"),
+            "at": "2026-07-02T12:00:00Z",
+            "how": "google SUSPEND_USER",
+        },
+        {
+            "principal": redactor.principal("dee@corp.example"),
+            "at": "2026-07-02T12:05:00Z",
+            "how": "google DELETE_USER",
+        },
+        {
+            "principal": redactor.principal("eli@corp.example"),
+            "at": "2026-07-03T08:00:00Z",
+            "how": "google account_disabled_password_leak",
+        },
     ]
     identity = item.facts["identity"]
-    assert identity["sign_ins_by_factor"] == {"SAML (factor at the SAML IdP)": 1, "google_authenticator": 1, "password only": 1}
+    assert identity["sign_ins_by_factor"] == {
+        "SAML (factor at the SAML IdP)": 1,
+        "google_authenticator": 1,
+        "password only": 1,
+    }
     assert (identity["mfa_failures"], identity["suspicious_sign_ins"]) == (1, 1)
     assert identity["admin_grants"][0]["role"] == "_SEED_ADMIN_ROLE"
     assert [(p["what"], p["mfa"]) for p in identity["policy_changes"]] == [
@@ -45,7 +61,15 @@ def _graph_audit(when: str, activity: str, target: str, props: list[dict] | None
         "activityDateTime": when,
         "loggedByService": "Core Directory",
         "initiatedBy": {"user": {"id": "1", "displayName": "Ops Admin", "userPrincipalName": "ops@corp.example"}},
-        "targetResources": [{"id": "2", "type": "User", "userPrincipalName": target, "displayName": "Some One", "modifiedProperties": props or []}],
+        "targetResources": [
+            {
+                "id": "2",
+                "type": "User",
+                "userPrincipalName": target,
+                "displayName": "Some One",
+                "modifiedProperties": props or [],
+            }
+        ],
     }
 
 
@@ -53,17 +77,32 @@ def test_entra_disables_in_graph_and_log_analytics_shapes(tmp_path: Path, collec
     graph = {
         "value": [
             _graph_audit("2026-08-01T10:00:00.1234567Z", "Disable account", "lee@corp.example"),
-            _graph_audit("2026-08-02T10:00:00Z", "Update user", "kim@corp.example", [{"displayName": "AccountEnabled", "oldValue": "[true]", "newValue": "[false]"}]),
+            _graph_audit(
+                "2026-08-02T10:00:00Z",
+                "Update user",
+                "kim@corp.example",
+                [{"displayName": "AccountEnabled", "oldValue": "[true]", "newValue": "[false]"}],
+            ),
             _graph_audit("2026-08-03T10:00:00Z", "Delete user", "max@corp.example"),
-            _graph_audit("2026-08-04T10:00:00Z", "Update user", "kim@corp.example", [{"displayName": "DisplayName", "newValue": "[\"K\"]"}]),
+            _graph_audit(
+                "2026-08-04T10:00:00Z",
+                "Update user",
+                "kim@corp.example",
+                [{"displayName": "DisplayName", "newValue": '["K"]'}],
+            ),
         ]
     }
     (tmp_path / "audits.json").write_text(json.dumps(graph, indent=1))
     analytics = {
-        "TimeGenerated": "2026-08-05T09:00:00Z", "Type": "SigninLogs", "UserPrincipalName": "ops@corp.example",
-        "AppDisplayName": "AWS Single-Account Access", "ResultType": "0", "AuthenticationRequirement": "singleFactorAuthentication",
-        "AuthenticationDetails": json.dumps([{"authenticationMethod": "Password", "succeeded": True}]), "IPAddress": "198.51.100.9",
-    }  # fmt: skip
+        "TimeGenerated": "2026-08-05T09:00:00Z",
+        "Type": "SigninLogs",
+        "UserPrincipalName": "ops@corp.example",
+        "AppDisplayName": "AWS Single-Account Access",
+        "ResultType": "0",
+        "AuthenticationRequirement": "singleFactorAuthentication",
+        "AuthenticationDetails": json.dumps([{"authenticationMethod": "Password", "succeeded": True}]),
+        "IPAddress": "198.51.100.9",
+    }
     jsonl(tmp_path / "signins.jsonl", [analytics])
     facts = collect("entra-log", {"paths": [str(tmp_path)]})["access.activity"].facts
     assert [(d["principal"], d["at"], d["how"]) for d in facts["disables"]] == [
@@ -75,7 +114,9 @@ def test_entra_disables_in_graph_and_log_analytics_shapes(tmp_path: Path, collec
     assert (path["path"], path["without_mfa"]) == ("AWS Single-Account Access", 1)
 
 
-def test_github_csv_export_removals_two_factor_and_saml_links(tmp_path: Path, collect: Collect, redactor: Redactor) -> None:
+def test_github_csv_export_removals_two_factor_and_saml_links(
+    tmp_path: Path, collect: Collect, redactor: Redactor
+) -> None:
     (tmp_path / "export.csv").write_text(
         "@timestamp,action,actor,user,org,external_identity_nameid,actor_ip\n"
         "1785585600000,org.add_member,owner-ff,dana-pp,fennelfinch,,198.51.100.4\n"
@@ -93,7 +134,10 @@ def test_github_csv_export_removals_two_factor_and_saml_links(tmp_path: Path, co
         {"principal": redactor.principal("dana-pp"), "at": "2026-08-01T16:00:00Z", "how": "github org.remove_member"}
     ]
     assert facts["links"] == [
-        {"accounts": sorted([redactor.principal("dana-pp"), redactor.principal("dana@corp.example")]), "via": "sso-subject"}
+        {
+            "accounts": sorted([redactor.principal("dana-pp"), redactor.principal("dana@corp.example")]),
+            "via": "sso-subject",
+        }
     ]
     identity = facts["identity"]
     assert [(p["what"], p["mfa"]) for p in identity["policy_changes"]] == [("org.enable_two_factor_requirement", True)]

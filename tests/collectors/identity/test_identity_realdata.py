@@ -75,20 +75,36 @@ def test_okta_known_answers(collect: Collect, redactor: Redactor) -> None:
     facts = item.facts
     assert (item.stats.kept, item.stats.rejected) == (48, 13)  # 13 events have no readable `published`
     idp = facts["logins"]["by_method"]["idp"]
-    assert (idp["succeeded"], idp["failed"], idp["with_mfa"], idp["without_mfa"], idp["mfa_unknown"]) == (19, 12, 0, 1, 18)
+    assert (idp["succeeded"], idp["failed"], idp["with_mfa"], idp["without_mfa"], idp["mfa_unknown"]) == (
+        19,
+        12,
+        0,
+        1,
+        18,
+    )
     # Identity Engine names the authenticators of a sign-in: line 10 used the password alone.
     assert facts["logins"]["without_mfa_by_principal"] == [
         {"method": "idp", "principal": redactor.principal("casey.hill@hey.com"), "logins": 1}
     ]
     (run,) = facts["failure_runs"]  # nine failures in a row, then a successful sign-in
     assert (run["principal"], run["failures"], run["succeeded_after"]) == (
-        redactor.principal("jack.naglieri@runpanther.io"), 9, True
+        redactor.principal("jack.naglieri@runpanther.io"),
+        9,
+        True,
     )
     identity = facts["identity"]
     assert [(g["at"], g["principal"], g["role"]) for g in identity["admin_grants"]] == [
-        ("2020-11-25T21:27:03Z", redactor.principal("alice@acme.io"), "Organization administrator, Application administrator (all)"),
+        (
+            "2020-11-25T21:27:03Z",
+            redactor.principal("alice@acme.io"),
+            "Organization administrator, Application administrator (all)",
+        ),
         ("2020-11-25T21:27:03Z", redactor.principal("alice@acme.io"), "Super administrator, Read only admin"),
-        ("2021-06-26T21:27:03Z", redactor.principal("thomas12223391@gmail.com"), "Organization administrator, Application administrator (all)"),
+        (
+            "2021-06-26T21:27:03Z",
+            redactor.principal("thomas12223391@gmail.com"),
+            "Organization administrator, Application administrator (all)",
+        ),
     ]
     assert [c["what"] for c in identity["credentials_created"]] == ["system.api_token.create"]
     assert [(p["what"], p["mfa"]) for p in identity["policy_changes"]] == [("system.mfa.factor.deactivate", True)]
@@ -154,7 +170,10 @@ def test_github_known_answers(collect: Collect, redactor: Redactor) -> None:
     assert facts["disables"] == [
         {"principal": redactor.principal("bob"), "at": "2021-05-18T02:31:58Z", "how": "github org.remove_member"}
     ]
-    assert {"accounts": sorted([redactor.principal("badger"), redactor.principal("badger@acme.com")]), "via": "sso-subject"} in facts["links"]
+    assert {
+        "accounts": sorted([redactor.principal("badger"), redactor.principal("badger@acme.com")]),
+        "via": "sso-subject",
+    } in facts["links"]
     identity = facts["identity"]
     assert sorted(p["what"] for p in identity["policy_changes"] if p["mfa"]) == [
         "org.disable_two_factor_requirement",

@@ -17,34 +17,83 @@ def _day() -> list[dict]:
     return [
         # Classic: the password opens the session, auth_via_mfa verifies a factor of the same session.
         okta("2026-07-01T08:00:00.000Z", "user.session.start", session="s1"),
-        okta("2026-07-01T08:00:05.000Z", "user.authentication.auth_via_mfa", session="s1", debug={"factor": "OKTA_VERIFY_PUSH"}),
-        okta("2026-07-01T08:01:00.000Z", "user.authentication.sso", session="s1", targets=[okta_app("AWS IAM Identity Center")]),
+        okta(
+            "2026-07-01T08:00:05.000Z",
+            "user.authentication.auth_via_mfa",
+            session="s1",
+            debug={"factor": "OKTA_VERIFY_PUSH"},
+        ),
+        okta(
+            "2026-07-01T08:01:00.000Z",
+            "user.authentication.sso",
+            session="s1",
+            targets=[okta_app("AWS IAM Identity Center")],
+        ),
         # The admin signs in once with the password alone and goes to AWS and GitHub.
         okta("2026-07-02T09:00:00.000Z", "user.session.start", ADMIN, session="s2"),
-        okta("2026-07-02T09:01:00.000Z", "user.authentication.sso", ADMIN, session="s2", targets=[okta_app("AWS IAM Identity Center")]),
+        okta(
+            "2026-07-02T09:01:00.000Z",
+            "user.authentication.sso",
+            ADMIN,
+            session="s2",
+            targets=[okta_app("AWS IAM Identity Center")],
+        ),
         okta("2026-07-02T09:02:00.000Z", "user.authentication.sso", ADMIN, session="s2", targets=[okta_app("GitHub")]),
         # Identity Engine: verify events per authenticator, before the session starts.
-        okta("2026-07-03T10:00:00.000Z", "user.authentication.verify", ADMIN, session="s3",
-             targets=[{"type": "AuthenticatorEnrollment", "displayName": "Password"}]),
-        okta("2026-07-03T10:00:09.000Z", "user.authentication.verify", ADMIN, session="s3",
-             targets=[{"type": "AuthenticatorEnrollment", "displayName": "Okta Verify"}]),
+        okta(
+            "2026-07-03T10:00:00.000Z",
+            "user.authentication.verify",
+            ADMIN,
+            session="s3",
+            targets=[{"type": "AuthenticatorEnrollment", "displayName": "Password"}],
+        ),
+        okta(
+            "2026-07-03T10:00:09.000Z",
+            "user.authentication.verify",
+            ADMIN,
+            session="s3",
+            targets=[{"type": "AuthenticatorEnrollment", "displayName": "Okta Verify"}],
+        ),
         okta("2026-07-03T10:00:10.000Z", "user.session.start", ADMIN, session="s3"),
         # Failures, a lockout, a deactivation, a grant, a token, policy changes.
-        *[okta(f"2026-07-04T07:00:0{n}.000Z", "user.session.start", "eve@corp.example", result="FAILURE") for n in range(4)],
+        *[
+            okta(f"2026-07-04T07:00:0{n}.000Z", "user.session.start", "eve@corp.example", result="FAILURE")
+            for n in range(4)
+        ],
         okta("2026-07-04T07:00:05.000Z", "user.account.lock", "eve@corp.example", result="FAILURE"),
         okta("2026-07-05T18:00:00.000Z", "user.lifecycle.deactivate", ADMIN, targets=[okta_user("lee@corp.example")]),
-        okta("2026-07-06T12:00:00.000Z", "user.account.privilege.grant", ADMIN, targets=[okta_user("dana@corp.example")],
-             debug={"privilegeGranted": "Super administrator"}),
-        okta("2026-07-06T12:05:00.000Z", "system.api_token.create", ADMIN, targets=[{"type": "Token", "displayName": "ci"}]),
-        okta("2026-07-06T12:10:00.000Z", "policy.lifecycle.update", ADMIN,
-             targets=[{"type": "PolicyEntity", "displayName": "Default", "detailEntry": {"policyType": "OKTA_SIGN_ON"}}]),
-        okta("2026-07-06T12:11:00.000Z", "policy.rule.update", ADMIN,
-             targets=[{"type": "PolicyRule", "displayName": "Default", "detailEntry": {"policyType": "PASSWORD"}}]),
+        okta(
+            "2026-07-06T12:00:00.000Z",
+            "user.account.privilege.grant",
+            ADMIN,
+            targets=[okta_user("dana@corp.example")],
+            debug={"privilegeGranted": "Super administrator"},
+        ),
+        okta(
+            "2026-07-06T12:05:00.000Z",
+            "system.api_token.create",
+            ADMIN,
+            targets=[{"type": "Token", "displayName": "ci"}],
+        ),
+        okta(
+            "2026-07-06T12:10:00.000Z",
+            "policy.lifecycle.update",
+            ADMIN,
+            targets=[{"type": "PolicyEntity", "displayName": "Default", "detailEntry": {"policyType": "OKTA_SIGN_ON"}}],
+        ),
+        okta(
+            "2026-07-06T12:11:00.000Z",
+            "policy.rule.update",
+            ADMIN,
+            targets=[{"type": "PolicyRule", "displayName": "Default", "detailEntry": {"policyType": "PASSWORD"}}],
+        ),
         okta("2026-07-06T12:12:00.000Z", "user.mfa.factor.reset_all", ADMIN, targets=[okta_user("dana@corp.example")]),
-    ]  # fmt: skip
+    ]
 
 
-def test_sign_ins_take_their_session_factor_and_applications(tmp_path: Path, collect: Collect, redactor: Redactor) -> None:
+def test_sign_ins_take_their_session_factor_and_applications(
+    tmp_path: Path, collect: Collect, redactor: Redactor
+) -> None:
     path = jsonl(tmp_path / "okta.jsonl", _day())
     items = collect("okta-log", {"paths": [str(path)]})
     assert set(items) == {"access.activity", "logging.coverage"}  # no buyer data to scan in an IdP log
@@ -58,11 +107,20 @@ def test_sign_ins_take_their_session_factor_and_applications(tmp_path: Path, col
     assert paths[SIGN_IN_ONLY]["with_mfa"] == 1  # the Identity Engine session reached no application
     assert facts["lockouts"] == 1
     assert facts["disables"] == [
-        {"principal": redactor.principal("lee@corp.example"), "at": "2026-07-05T18:00:00Z", "how": "okta user.lifecycle.deactivate"}
+        {
+            "principal": redactor.principal("lee@corp.example"),
+            "at": "2026-07-05T18:00:00Z",
+            "how": "okta user.lifecycle.deactivate",
+        }
     ]
     identity = facts["identity"]
     assert identity["admin_grants"] == [
-        {"at": "2026-07-06T12:00:00Z", "actor": redactor.principal(ADMIN), "principal": redactor.principal("dana@corp.example"), "role": "Super administrator"}
+        {
+            "at": "2026-07-06T12:00:00Z",
+            "actor": redactor.principal(ADMIN),
+            "principal": redactor.principal("dana@corp.example"),
+            "role": "Super administrator",
+        }
     ]
     assert identity["credentials_created_total"] == 1
     assert [(p["what"], p["mfa"]) for p in identity["policy_changes"]] == [
