@@ -139,6 +139,8 @@ class _Reader:
             self._sign_in(ts, event, who, result, session, address)
         elif kind in MFA_EVENTS:
             self._factor(ts, event, result, session)
+        elif kind == "user.account.lock" and who:
+            self.sessions.attempts.append((ts, len(self.sessions.attempts), "lockout", who, None, None, None))
         elif result not in FAILED:
             self._change(ts, kind, event, who)
             if kind == SSO and session:
@@ -176,9 +178,7 @@ class _Reader:
         targets = list(dicts(event.get("target")))
         users = [t for t in targets if t.get("type") == "User"]
         target = _person(users[0]) if users else None
-        if kind == "user.account.lock" and who:
-            self.sessions.attempts.append((ts, len(self.sessions.attempts), "lockout", who, None, None, None))
-        elif kind in DISABLING and target:
+        if kind in DISABLING and target:
             self.state.access.disabled(ts, target, f"okta {kind}")
             self.events.account(ts, DISABLING[kind])
         elif kind in LIFECYCLE:

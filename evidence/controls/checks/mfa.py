@@ -78,6 +78,7 @@ def mfa_on_logins(ctx: CheckContext) -> CheckOutcome:
     pii_apps = sorted({a for i in items for a in i.facts.get("pii_apps", [])})
     idps = [i for i in items if any(p["method"] == "idp" and p["logins"] for p in _paths(i))]
     without, unknown, unjudged, through_idp = [], [], [], 0
+    culprits: set[str] = set()
     with_mfa = without_total = 0
     deciding: list[EvidenceItem] = []
     for item in items:
@@ -92,6 +93,7 @@ def mfa_on_logins(ctx: CheckContext) -> CheckOutcome:
             if path["without_mfa"]:
                 without_total += path["without_mfa"]
                 without.append(_without(path, item, people))
+                culprits.update(people.label(e["principal"]) for e in path.get("without_mfa_by_principal", []))
                 deciding.append(item)
             if path["mfa_unknown"]:
                 if path["path"] == THROUGH_IDP and idps:
@@ -111,7 +113,7 @@ def mfa_on_logins(ctx: CheckContext) -> CheckOutcome:
     figures = {
         "logins_with_mfa": with_mfa,
         "logins_without_mfa": without_total,
-        "people_without_mfa": sum(1 for p in people.everyone() if any(a.without_mfa for a in p.accounts)),
+        "people_without_mfa": len(culprits),
     }
     outcome: CheckOutcome
     if without:
