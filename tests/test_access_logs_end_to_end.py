@@ -351,6 +351,14 @@ def test_demo_attestation_shows_access_and_logging_figures(demo: Demo) -> None:
     expected = [
         "3 console logins without MFA by 2 principals",
         "was still active 42.7 hours after leaving",
+        # Okta: the administrator who signed in once with the password alone, and the leaver whose
+        # Okta account was deactivated 30 hours after she left (samples/logs/make_identity_logs.py).
+        "1 IdP sign-in into 'AWS IAM Identity Center' without MFA by 1 person",
+        "latest removal 2026-09-05T23:00:00Z, 30.0 hours after leaving (limit 24 hours)",
+        "disabled late in okta-log source 'okta'",
+        "People across systems",
+        "Leavers and the removal of their access",
+        "Identity providers and code hosting",
         "has no events from 2026-08-09T01:19:00Z to 2026-08-11T08:14:00Z (54.9 hours, limit 24)",
         "1 lockout observed after at most 5 consecutive failures (threshold 10)",
         "none of them a generic, shared or default account",
@@ -364,5 +372,5 @@ def test_demo_attestation_shows_access_and_logging_figures(demo: Demo) -> None:
     ]
     missing = [e for e in expected if e not in text]
     assert missing == []
-    assert "marcus" not in text.lower()
-    assert "Marcus Hale" not in text
+    for name in ("marcus", "duarte", "sam.ito", "sam-ito-ff", "Marcus Hale"):  # people appear as pseudonyms only
+        assert name.lower() not in text.lower(), name
