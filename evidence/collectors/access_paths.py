@@ -10,7 +10,7 @@ Counts are keyed by raw principal names; they become pseudonyms only in :meth:`f
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,10 +51,9 @@ class AccessPaths:
     def __init__(self) -> None:
         self.paths: dict[tuple[str, str], _Counts] = {}
 
-    def count(self, method: str, paths: Iterable[str], key: str, mfa: bool | None) -> None:
+    def count(self, method: str, paths: tuple[str, ...], key: str, mfa: bool | None) -> None:
         """Count one successful sign-in of ``key`` on each of ``paths`` (none: the method's)."""
-        targets = tuple(paths) or (method,)
-        for path in targets:
+        for path in paths or (method,):
             counts = self.paths.get((method, path))
             if counts is None:
                 counts = self.paths[(method, path)] = _Counts()

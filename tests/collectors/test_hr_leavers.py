@@ -7,6 +7,7 @@ from pathlib import Path
 
 from evidence.collectors import registry
 from evidence.collectors.base import CollectorContext
+from evidence.collectors.hr_leavers import person_ref
 from evidence.model.evidence import EvidenceItem
 from evidence.model.period import parse_period
 from evidence.redact import Redactor
@@ -40,7 +41,7 @@ def test_bamboohr_export_leavers_current_staff_and_bad_rows(tmp_path: Path) -> N
     ]
     dana, bo = item.facts["leavers"]
     assert dana == {
-        "ref": WHO.pseudonym("1001", "person"),
+        "ref": person_ref(WHO.principal("1001")),
         "accounts": sorted([WHO.principal("1001"), WHO.principal("dana.reyes@corp.example")]),
         "left": "2026-08-14T23:59:59Z",  # a bare date: the end of that day
         "left_precision": "date",

@@ -11,6 +11,7 @@ from typing import Any
 
 from evidence.collectors import registry
 from evidence.collectors.base import CollectorContext
+from evidence.collectors.hr_leavers import person_ref
 from evidence.controls.catalogue import load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.model.evidence import EvidenceItem
@@ -118,7 +119,7 @@ def test_a_leaver_linked_across_okta_cloudtrail_and_github_is_named_once_with_th
     items = _trio(tmp_path, github_removed="2026-08-15T09:00:00Z")
     result = outcome("DPP-ACC-3", "offboarding_within_limit", items)
     assert result.status is Status.MET, result.reasons
-    dana = WHO.pseudonym("e-1", "person")
+    dana = person_ref(WHO.principal("e-1"))
     mentions = [r for r in result.reasons if dana in r]
     assert len(mentions) == 1  # one person, one reason, however many accounts
     (reason,) = mentions
@@ -159,7 +160,7 @@ def test_a_leaver_seen_nowhere_is_unknown_and_a_missing_removal_is_not_met(tmp_p
     items = [i for i in items if i.kind != "identity.leavers"] + collect(tmp_path, "hr-leavers", [tmp_path / "hr.csv"])
     result = outcome("DPP-ACC-3", "offboarding_within_limit", items)
     assert result.status is Status.NOT_MET  # lee was never deactivated in Okta, whose log runs to 30 September
-    lee_ref, ghost = WHO.pseudonym("e-3", "person"), WHO.pseudonym("e-2", "person")
+    lee_ref, ghost = person_ref(WHO.principal("e-3")), person_ref(WHO.principal("e-2"))
     assert any(
         r.startswith(lee_ref)
         and "no disable or removal logged in okta-log source 'okta-log'" in r

@@ -43,7 +43,7 @@ class IdentityEvents:
 
     def factor(self, ts: int, name: str) -> None:
         """Count a successful sign-in by the factor it used (``password only`` for none)."""
-        if self.in_period(ts):
+        if self.start <= ts <= self.end:
             self.factors[name] += 1
 
     def grant(self, ts: int, actor: str | None, target: str | None, role: str) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evidence.collectors.access_paths import SIGN_IN_ONLY
-from evidence.collectors.identity.collector import EventReader, IdentityLogCollector, seen
+from evidence.collectors.identity.collector import EventReader, IdentityLogCollector
 from evidence.collectors.identity.events import IdentityEvents
 from evidence.collectors.identity.records import Clock, dicts, lookup, text
 from evidence.collectors.log_source import LogState
@@ -42,7 +42,9 @@ GRANTS = ("user.account.privilege.grant", "group.privilege.grant")
 CREDENTIALS = ("system.api_token.create",)
 FACTOR_REMOVED = ("user.mfa.factor.deactivate", "user.mfa.factor.reset_all", "user.mfa.factor.suspend")
 ORG_FACTORS = ("system.mfa.factor.activate", "system.mfa.factor.deactivate")
-SUSPICIOUS = ("security.threat.detected", "user.account.report_suspicious_activity_by_enduser")
+SUSPICIOUS = frozenset({"security.threat.detected", "user.account.report_suspicious_activity_by_enduser"})
+#: Event types whose changes are recorded (besides ``policy.*``): every other one is activity.
+CHANGES = frozenset({*DISABLING, *LIFECYCLE, *GRANTS, *CREDENTIALS, *FACTOR_REMOVED, *ORG_FACTORS})
 #: Okta policy types that govern sign-in and second factors (others: password rules and such).
 MFA_POLICIES = ("SIGN_ON", "SIGNON", "MFA", "ACCESS", "AUTHENTICATOR", "FACTOR")
 PASSWORD_FACTORS = frozenset({"password", "okta_password", "pwd"})
@@ -90,6 +92,7 @@ class OktaLogCollector(IdentityLogCollector):
     def finish(self, state: LogState) -> None:
         """Apply the sign-ins in time order, each with its session's factor and applications."""
         sessions = self.sessions
+        apps = {session: tuple(sorted(names)) for session, names in sessions.apps.items()}
         for ts, _, kind, key, session, address, factor in sorted(sessions.attempts):
             if kind == "lockout":
                 state.access.lockout(ts, key)
@@ -104,7 +107,7 @@ class OktaLogCollector(IdentityLogCollector):
                     mfa, used = False, "password only"
                 else:
                     mfa = None
-                paths = tuple(sorted(sessions.apps.get(session or "", ()))) or (SIGN_IN_ONLY,)
+                paths = apps.get(session or "") or (SIGN_IN_ONLY,)
                 state.access.login(ts, key, success=True, method="idp", mfa=mfa, address=address, paths=paths)
                 self.events.factor(ts, used or "not logged")
         sessions.attempts.clear()
@@ -115,42 +118,58 @@ class _Reader:
 
     def __init__(self, state: LogState, events: IdentityEvents, sessions: _Sessions, clock: Clock) -> None:
         self.state, self.events, self.sessions, self.clock = state, events, sessions, clock
+        self.cover, self.act, self.epoch = state.coverage.add, state.access.activity, clock.epoch
 
     def record(self, event: dict[str, Any], line: int) -> str | None:
-        if "eventType" not in event:
+        # The hot path of a million-event export: plain dict reads, and each of the common
+        # events (sign-ins, factors, single sign-on) reads only the fields it needs.
+        kind = event.get("eventType")
+        if kind is None:
             if "eventtype" not in event:
                 return "not an Okta System Log event (no eventType)"
             event = {_LOWERED.get(k, k): v for k, v in event.items()}
-        kind = event["eventType"]
-        if not isinstance(kind, str):
+            kind = event.get("eventType")
+        if type(kind) is not str:
             return "eventType is not a string"
-        ts = self.clock.epoch(event.get("published"))
+        published = event.get("published")
+        ts = self.epoch(published)
         if ts is None:
-            return "no published time" if event.get("published") is None else "published is not a time"
-        self.state.coverage.add(ts)
-        actor = event.get("actor")
-        who = _person(actor) if isinstance(actor, dict) else None
-        address = text(lookup(event, "client", "ipAddress"))
-        result = str(lookup(event, "outcome", "result") or "").upper()
-        session = text(lookup(event, "authenticationContext", "externalSessionId"))
-        if session == "unknown":
-            session = None
+            return "no published time" if published is None else "published is not a time"
+        self.cover(ts)
+        outcome = event.get("outcome")
+        result = outcome.get("result") if type(outcome) is dict else None
+        result = result.upper() if type(result) is str else ""
+        if kind in MFA_EVENTS:
+            self._factor(ts, event, result, _session(event))
+            return None
+        who = _person(event.get("actor"))
+        client = event.get("client")
+        address = client.get("ipAddress") if type(client) is dict else None
+        if type(address) is not str or not address:
+            address = None
         if kind == SIGN_IN:
-            self._sign_in(ts, event, who, result, session, address)
-        elif kind in MFA_EVENTS:
-            self._factor(ts, event, result, session)
-        elif kind == "user.account.lock" and who:
-            self.sessions.attempts.append((ts, len(self.sessions.attempts), "lockout", who, None, None, None))
+            self._sign_in(ts, event, who, result, _session(event), address)
+        elif kind == "user.account.lock":
+            if who:
+                self.sessions.attempts.append((ts, len(self.sessions.attempts), "lockout", who, None, None, None))
         elif result not in FAILED:
-            self._change(ts, kind, event, who)
-            if kind == SSO and session:
-                for target in dicts(event.get("target")):
-                    if target.get("type") == "AppInstance" and text(target.get("displayName")):
-                        self.sessions.apps.setdefault(session, set()).add(target["displayName"].strip())
-            seen(self.state, ts, who, address)
-        if kind in SUSPICIOUS or lookup(event, "debugContext", "debugData", "threatSuspected") == "true":
-            self.events.suspicious += self.events.in_period(ts)
+            if kind == SSO:
+                session = _session(event)
+                if session:
+                    self._applications(session, event.get("target"))
+            elif kind in CHANGES or kind.startswith("policy."):
+                self._change(ts, kind, event, who)
+            elif kind in SUSPICIOUS:
+                self.events.suspicious += self.events.in_period(ts)
+            if who:
+                self.act(ts, who, address)
         return None
+
+    def _applications(self, session: str, targets: Any) -> None:
+        for target in dicts(targets):
+            name = target.get("displayName")
+            if target.get("type") == "AppInstance" and type(name) is str and name.strip():
+                self.sessions.apps.setdefault(session, set()).add(name.strip())
 
     def _sign_in(
         self, ts: int, event: dict[str, Any], who: str | None, result: str, session: str | None, address: str | None
@@ -159,7 +178,13 @@ class _Reader:
             return
         attempts = self.sessions.attempts
         if result == "SUCCESS":
-            attempts.append((ts, len(attempts), "success", who, session, address, _named_factors(event)))
+            targets = event.get("target")
+            named = _named_factors(targets) if targets else None
+            attempts.append((ts, len(attempts), "success", who, session, address, named))
+            debug = event.get("debugContext")
+            data = debug.get("debugData") if type(debug) is dict else None
+            if type(data) is dict and data.get("threatSuspected") == "true":
+                self.events.suspicious += self.events.in_period(ts)
         elif result in FAILED:
             attempts.append((ts, len(attempts), "failed", who, session, address, None))
 
@@ -197,21 +222,32 @@ class _Reader:
             self.events.policy(ts, who, f"{kind} ({policy})", mfa=any(w in policy.upper() for w in MFA_POLICIES))
 
 
-def _person(entity: dict[str, Any]) -> str | None:
+def _person(entity: Any) -> str | None:
     """The login of a user actor or target (None for the system, apps and unknown users)."""
-    if entity.get("type") not in (None, "User"):
+    if type(entity) is not dict or entity.get("type", "User") not in ("User", None):
         return None
-    login = text(entity.get("alternateId"))
-    return None if login is None or login.lower() == "unknown" else login
+    login = entity.get("alternateId")
+    if type(login) is not str or not login.strip() or login.lower() == "unknown":
+        return None
+    return login
+
+
+def _session(event: dict[str, Any]) -> str | None:
+    """The sign-in session an event belongs to (``authenticationContext.externalSessionId``)."""
+    context = event.get("authenticationContext")
+    session = context.get("externalSessionId") if type(context) is dict else None
+    return None if type(session) is not str or not session or session == "unknown" else session
 
 
 def _factor_name(event: dict[str, Any]) -> str | None:
     """The second factor an MFA event verified, or None when it verified a password."""
-    data = lookup(event, "debugContext", "debugData")
-    for key in ("factor", "factorType"):
-        value = text(data.get(key)) if isinstance(data, dict) else None
-        if value:
-            return None if value.lower() in PASSWORD_FACTORS else value
+    debug = event.get("debugContext")
+    data = debug.get("debugData") if type(debug) is dict else None
+    if type(data) is dict:
+        for key in ("factor", "factorType"):
+            value = data.get(key)
+            if type(value) is str and value.strip():
+                return None if value.lower() in PASSWORD_FACTORS else value
     names = [t.get("displayName") for t in dicts(event.get("target")) if t.get("type") == "AuthenticatorEnrollment"]
     named = [n for n in names if isinstance(n, str) and n.strip()]
     if named:
@@ -220,9 +256,9 @@ def _factor_name(event: dict[str, Any]) -> str | None:
     return "MFA"
 
 
-def _named_factors(event: dict[str, Any]) -> str | None:
+def _named_factors(targets: Any) -> str | None:
     """The factor a sign-in names itself (Identity Engine lists its authenticators), if any."""
-    names = [t.get("displayName") for t in dicts(event.get("target")) if t.get("type") == "AuthenticatorEnrollment"]
+    names = [t.get("displayName") for t in dicts(targets) if t.get("type") == "AuthenticatorEnrollment"]
     named = [n.strip() for n in names if isinstance(n, str) and n.strip()]
     if not named:
         return None
