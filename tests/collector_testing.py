@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
+from evidence.collectors import registry
 from evidence.collectors.base import CollectorContext
-from evidence.model.period import parse_period
+from evidence.model.evidence import EvidenceItem
+from evidence.model.period import parse_as_of, parse_period
 from evidence.redact import Redactor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,3 +38,26 @@ def collector_context(
         as_of=resolved.end_at,
         redactor=Redactor(TEST_KEY),
     )
+
+
+def run_collector(
+    cid: str,
+    settings: dict[str, Any],
+    base_dir: Path,
+    *,
+    key: bytes = TEST_KEY,
+    period: str = "2026-Q3",
+    as_of: str | None = None,
+) -> dict[str, EvidenceItem]:
+    """Run collector ``cid`` on ``settings`` as the pipeline would; sealed items by kind (failed ones too)."""
+    cls = registry.get(cid)
+    resolved = parse_period(period)
+    context = CollectorContext(
+        source="test-source",
+        base_dir=base_dir,
+        period=resolved,
+        as_of=parse_as_of(as_of) if as_of else resolved.end_at,
+        redactor=Redactor(key),
+    )
+    model = cls.settings_model().model_validate(settings)
+    return {item.kind: item.seal() for item in cls(model, context).collect()}
