@@ -244,24 +244,30 @@ def _code(value: Any, result_type: str) -> int:
 
 
 def _second_factor(s: dict[str, Any]) -> tuple[bool | None, str]:
-    requirement = str(s.get("authenticationRequirement") or "")
-    details = list(dicts(s.get("authenticationDetails")))
+    requirement = s.get("authenticationRequirement")
+    details = [d for d in s.get("authenticationDetails") or () if type(d) is dict]
     used = [
         str(d.get("authenticationMethod"))
         for d in details
         if d.get("succeeded") is True
         and str(d.get("authenticationMethod")) not in ("Password", "Previously satisfied", "None", "")
     ]
-    claim = any(
-        "mfa" in str(d.get("authenticationStepResultDetail", "")).lower()
-        and "satisfied" in str(d.get("authenticationStepResultDetail", "")).lower()
-        for d in details
-    )
-    method = text(lookup(s, "mfaDetail", "authMethod")) or text(lookup(s, "mfaDetail", "mfaAuthMethod"))
+    detail = s.get("mfaDetail")
+    method = None
+    if type(detail) is dict:
+        method = text(detail.get("authMethod")) or text(detail.get("mfaAuthMethod"))
     if used or method:
         return True, used[0] if used else str(method)
-    if requirement == "multiFactorAuthentication" or claim:
-        return True, "MFA (previously satisfied)" if claim else "MFA"
+    if requirement == "multiFactorAuthentication":
+        return True, "MFA"
+    if any(_claimed(d) for d in details):
+        return True, "MFA (previously satisfied)"
     if requirement == "singleFactorAuthentication":
         return False, "password only"
     return None, "not logged"
+
+
+def _claimed(detail: dict[str, Any]) -> bool:
+    """Whether a step says MFA was satisfied by a claim in the token (an earlier sign-in's)."""
+    result = str(detail.get("authenticationStepResultDetail", "")).lower()
+    return "mfa" in result and "satisfied" in result

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-from evidence.collectors.identity.collector import PATTERNS, EventReader, IdentityLogCollector, seen
+from evidence.collectors.identity.collector import PATTERNS, EventReader, IdentityLogCollector
 from evidence.collectors.identity.events import IdentityEvents
 from evidence.collectors.identity.records import Clock, text
 from evidence.collectors.inputs import csv_rows, open_text
@@ -107,53 +107,79 @@ class GitHubAuditLogCollector(IdentityLogCollector):
             return lines.raw_input()
 
 
+def _category(action: str) -> str:
+    """What an action is for the facts: a removal, a join, a grant, a credential, a policy, or activity."""
+    if action in REMOVALS:
+        return "removal"
+    if action in JOINS:
+        return "join"
+    if action in GRANTS or action == "org.update_member":
+        return "grant"
+    if action in CREDENTIALS:
+        return "credential"
+    if action in TWO_FACTOR:
+        return "two-factor"
+    if action.startswith(SECURITY_SETTINGS):
+        return "setting"
+    return ""
+
+
 class _Reader:
     def __init__(self, state: LogState, events: IdentityEvents, clock: Clock) -> None:
         self.state, self.events, self.clock = state, events, clock
+        self.cover, self.act, self.epoch = state.coverage.add, state.access.activity, clock.epoch
+        self.categories: dict[str, str] = {}  # a log holds few distinct actions: each is classified once
 
     def record(self, event: dict[str, Any], line: int) -> str | None:
         action = event.get("action")
-        if not isinstance(action, str) or not action:
+        if type(action) is not str or not action:
             return "not a GitHub audit-log event (no action)"
         ts = None
         for key in TIME_FIELDS:
-            if event.get(key) not in (None, ""):
-                ts = self.clock.epoch(_number(event[key]))
+            value = event.get(key)
+            if value is not None and value != "":
+                ts = self.epoch(_number(value))
                 break
         if ts is None:
             return "no readable time (@timestamp or created_at)"
-        self.state.coverage.add(ts)
-        actor = text(event.get("actor"))
-        user = text(event.get("user"))
-        address = text(event.get("actor_ip"))
-        nameid = text(event.get("external_identity_nameid"))
-        if actor and nameid:
+        self.cover(ts)
+        actor = event.get("actor")
+        if type(actor) is not str or not actor:
+            actor = None
+        nameid = event.get("external_identity_nameid")
+        if actor and type(nameid) is str and nameid:
             self.state.access.links.alias(actor, nameid, "sso-subject")
-        self._apply(ts, action, event, actor, user)
-        seen(self.state, ts, actor, address)
+        category = self.categories.get(action)
+        if category is None:
+            category = self.categories[action] = _category(action)
+        if category:
+            self._apply(ts, category, action, event, actor, text(event.get("user")))
+        if actor:
+            address = event.get("actor_ip")
+            self.act(ts, actor, address if type(address) is str and address else None)
         return None
 
-    def _apply(self, ts: int, action: str, event: dict[str, Any], actor: str | None, user: str | None) -> None:
+    def _apply(
+        self, ts: int, category: str, action: str, event: dict[str, Any], actor: str | None, user: str | None
+    ) -> None:
         events = self.events
-        if action in REMOVALS and user:
-            self.state.access.disabled(ts, user, f"github {REMOVALS[action]}")
-            events.account(ts, "removed")
-        elif action in JOINS:
+        if category == "removal":
+            if user:
+                self.state.access.disabled(ts, user, f"github {REMOVALS[action]}")
+                events.account(ts, "removed")
+        elif category == "join":
             events.account(ts, "created")
-        elif action in GRANTS or (
-            action == "org.update_member" and str(event.get("permission", "")).lower() == "admin"
-        ):
-            events.grant(ts, actor, user, action)
-        elif action in CREDENTIALS:
+        elif category == "grant":
+            if action != "org.update_member" or str(event.get("permission", "")).lower() == "admin":
+                events.grant(ts, actor, user, action)
+        elif category == "credential":
             events.credential(ts, actor, action)
-        elif action in TWO_FACTOR:
-            events.policy(ts, actor, action, mfa=True)
-        elif action.startswith(SECURITY_SETTINGS):
-            events.policy(ts, actor, action, mfa=False)
+        else:
+            events.policy(ts, actor, action, mfa=category == "two-factor")
 
 
 def _number(value: Any) -> Any:
     """A time held as text of digits (CSV exports) read as the number it is."""
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if type(value) is str and value.isdigit():
+        return int(value)
     return value

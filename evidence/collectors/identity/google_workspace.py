@@ -17,7 +17,7 @@ from typing import Any
 from evidence.collectors.access_paths import SIGN_IN_ONLY
 from evidence.collectors.identity.collector import EventReader, IdentityLogCollector, seen
 from evidence.collectors.identity.events import IdentityEvents
-from evidence.collectors.identity.records import Clock, dicts, text
+from evidence.collectors.identity.records import Clock, text
 from evidence.collectors.log_source import LogState
 
 #: ``login_challenge_method`` values that are a second factor.
@@ -63,54 +63,67 @@ class GoogleWorkspaceLogCollector(IdentityLogCollector):
 
 def parameters(raw: Any) -> dict[str, Any]:
     """Event parameters as a map: the API's ``[{"name", "value"|"boolValue"|...}]`` or a map."""
-    if isinstance(raw, dict):
+    if type(raw) is dict:
         return raw
     out: dict[str, Any] = {}
-    for entry in dicts(raw):
-        name = entry.get("name")
-        if not isinstance(name, str):
+    if type(raw) is not list:
+        return out
+    for entry in raw:
+        if type(entry) is not dict or type(entry.get("name")) is not str:
             continue
-        for key in ("value", "boolValue", "intValue", "multiValue", "multiIntValue", "messageValue"):
+        for key in _VALUE_KEYS:
             if key in entry:
-                out[name] = entry[key]
+                out[entry["name"]] = entry[key]
                 break
     return out
+
+
+_VALUE_KEYS = ("value", "multiValue", "boolValue", "intValue", "multiIntValue", "messageValue")
 
 
 class _Reader:
     def __init__(self, state: LogState, events: IdentityEvents, clock: Clock) -> None:
         self.state, self.events, self.clock = state, events, clock
+        self.cover, self.act, self.epoch = state.coverage.add, state.access.activity, clock.epoch
 
     def record(self, activity: dict[str, Any], line: int) -> str | None:
         ids = activity.get("id")
-        if not isinstance(ids, dict):
+        if type(ids) is not dict:
             return "not a Reports API activity (no id object)"
-        ts = self.clock.epoch(ids.get("time"))
+        when = ids.get("time")
+        ts = self.epoch(when)
         if ts is None:
-            return "no id.time" if ids.get("time") is None else "id.time is not a time"
-        if isinstance(activity.get("events"), list):
-            events = [(e.get("name"), parameters(e.get("parameters"))) for e in dicts(activity["events"])]
+            return "no id.time" if when is None else "id.time is not a time"
+        raw = activity.get("events")
+        if type(raw) is list:
+            events = [e for e in raw if type(e) is dict]
         elif "name" in activity:
-            events = [(activity.get("name"), parameters(activity.get("parameters")))]
+            events = [activity]  # one event per record, flattened by a data lake
         else:
             return "activity without events"
-        self.state.coverage.add(ts)
-        app = str(ids.get("applicationName") or "")
+        self.cover(ts)
+        app = ids.get("applicationName")
         actor = activity.get("actor")
-        who = text(actor.get("email")) if isinstance(actor, dict) else None
-        address = text(activity.get("ipAddress"))
-        for name, params in events:
-            event = name.strip() if isinstance(name, str) else ""
+        who = actor.get("email") if type(actor) is dict else None
+        if type(who) is not str or not who.strip():
+            who = None
+        address = activity.get("ipAddress")
+        if type(address) is not str or not address:
+            address = None
+        for event in events:
+            name = event.get("name")
+            name = name.strip() if type(name) is str else ""
             if app == "login":
-                self._login(ts, event, params, who, address)
-            else:
-                if app == "admin":
-                    self._admin(ts, event, params, who)
-                elif app == "token" and event == "authorize":
-                    self.events.credential(ts, who, "OAuth token authorized")
-                elif event == "2sv_disable":
-                    self.events.removed_factor(ts, who, who, "2-step verification disabled")
-                seen(self.state, ts, who, address)
+                self._login(ts, name, parameters(event.get("parameters")), who, address)
+                continue
+            if app == "admin":
+                self._admin(ts, name, parameters(event.get("parameters")), who)
+            elif app == "token" and name == "authorize":
+                self.events.credential(ts, who, "OAuth token authorized")
+            elif name == "2sv_disable":
+                self.events.removed_factor(ts, who, who, "2-step verification disabled")
+            if who:  # any other application's event (Drive, Gmail...) is the actor's activity
+                self.act(ts, who, address)
         return None
 
     def _login(self, ts: int, event: str, params: dict[str, Any], who: str | None, address: str | None) -> None:
