@@ -12,8 +12,10 @@ STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the tests and the demo need: PDF tools, NSS tools for pdfsig, Graphviz for
-# data-flow diagrams, fonts for the reports, OpenSSL for throwaway keys and TLS test servers.
-APT_PACKAGES := poppler-utils libnss3-tools graphviz fonts-dejavu-core libharfbuzz-subset0 openssl postgresql
+# data-flow diagrams, fonts for the reports, OpenSSL for throwaway keys and TLS test servers,
+# Chromium and its WebDriver for the browser test of the HTML report set.
+APT_PACKAGES := poppler-utils libnss3-tools graphviz fonts-dejavu-core libharfbuzz-subset0 openssl postgresql \
+	chromium chromium-driver
 PG_SOCKET := /var/run/postgresql
 export EVIDENCE_TEST_PG_URL ?= postgresql+psycopg://root@/postgres?host=$(PG_SOCKET)
 

@@ -11,7 +11,7 @@ import os
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from evidence import __version__
@@ -25,7 +25,7 @@ from evidence.controls.profile import answer_profile, load_profile_questions
 from evidence.errors import ConfigError, EvidenceError, PackError, StoreError
 from evidence.model.access import AccessPolicy
 from evidence.model.catalogue import Catalogue
-from evidence.model.evidence import EvidenceItem, RawInput
+from evidence.model.evidence import EvidenceItem, RawInput, stable_evidence_id
 from evidence.model.period import Period, parse_as_of, parse_period
 from evidence.model.progress import SILENT, Progress
 from evidence.model.report import (
@@ -40,10 +40,11 @@ from evidence.model.sampling import SampleDraw
 from evidence.pack import chain, sampling
 from evidence.pack import pack as pack_writer
 from evidence.pack.manifest import build_manifest, parse_manifest
-from evidence.pack.pack import PackInput, PackResult, copy_files, report_files
+from evidence.pack.pack import DiskFile, PackInput, PackResult, copy_files, report_files
 from evidence.pack.population import build_population, find_control
 from evidence.pack.signing import Signer, load_signer
 from evidence.redact import Redactor
+from evidence.render.html_set import HtmlLinks, render_html_set
 from evidence.render.report_set import attestation_name, render_report_set, report_names
 from evidence.render.sign import SigningKey, load_signing_key
 from evidence.store import RunWriter, Store
@@ -190,13 +191,18 @@ def collect(
     progress: Progress = SILENT,
     *,
     reraise: bool = False,
+    snapshot: bool = False,
 ) -> tuple[list[EvidenceItem], list[str]]:
-    """Run every source into ``writer``; a failing source is recorded, never fatal to the run."""
+    """Run every source into ``writer``; a failing source is recorded, never fatal to the run.
+
+    With ``snapshot`` only the settings collectors run, and each item is named by the moment
+    it shows, so the snapshots of a period stay apart (settings_timeline reads them all).
+    """
     redact, note = redactor(config)
     notes = [note] if note else []
     items: list[EvidenceItem] = []
     copied: dict[tuple[str, str], RawInput] = {}
-    configured = sources(config, timing.period)
+    configured = [s for s in sources(config, timing.period) if s.collector.snapshot or not snapshot]
     progress.start("sources", total=len(configured))
     for source in configured:
         context = CollectorContext(
@@ -210,6 +216,8 @@ def collect(
         )
         collector = source.collector(source.settings, context)
         for item in _run_collector(collector, source, notes, reraise):
+            if snapshot:
+                _name_snapshot(item, context.collected_at)
             _keep_copies(item, collector, source, config, writer, copied)
             item.seal()
             writer.add_evidence(item)
@@ -219,6 +227,13 @@ def collect(
     for message in notes:
         progress.note(message)
     return items, notes
+
+
+def _name_snapshot(item: EvidenceItem, collected_at: datetime) -> None:
+    """Put the moment a snapshot shows in its subject, and so in its id."""
+    shown = item.facts.get("captured_at") or collected_at.replace(microsecond=0).isoformat()
+    item.subject = f"{item.subject}, snapshot of {shown}"
+    item.id = stable_evidence_id(item.source, item.kind, item.subject, [r.sha256 for r in item.raw_inputs])
 
 
 def _run_collector(
@@ -293,6 +308,7 @@ def evaluation_input(
         handles_pii=config.scope.handles_pii,
         not_applicable=config.scope.not_applicable,
         max_reject_ratio=config.evaluation.max_reject_ratio,
+        grace_days=dict(config.evaluation.grace_days),
         source_reject_ratio={
             s.name: s.max_reject_ratio for s in config.sources if s.max_reject_ratio is not None
         },
@@ -430,6 +446,7 @@ def full_run(
             started_at=datetime.now(UTC).replace(microsecond=0),
         ) as writer:
             evidence, notes = collect(config, writer, timing, progress, reraise=reraise)
+            _add_snapshots(store, config, timing, writer, evidence)
             if key_note:
                 notes.append(key_note)
                 progress.note(key_note)
@@ -457,6 +474,47 @@ def full_run(
     finally:
         for partial, _ in finals:
             partial.unlink(missing_ok=True)
+        store.close()
+
+
+def _add_snapshots(
+    store: Store, config: Config, timing: Timing, writer: RunWriter, evidence: list[EvidenceItem]
+) -> None:
+    """Make the period's settings snapshots (`collect --snapshot`) part of this run's evidence."""
+    have = {item.id for item in evidence}
+    found = store.snapshot_evidence(config.organisation.developer_id, timing.period.start_at, timing.as_of)
+    for item in found:
+        if item.id not in have:
+            have.add(item.id)
+            writer.add_evidence(item)
+            evidence.append(item)
+
+
+def snapshot(config: Config, timing: Timing, progress: Progress = SILENT, *, reraise: bool = False) -> RunOutcome:
+    """Append a dated snapshot of the settings collectors' sources, without a full run."""
+    store = open_store(config)
+    try:
+        with store.new_run(
+            organisation=config.organisation.legal_name,
+            developer_id=config.organisation.developer_id,
+            period=timing.period,
+            as_of=timing.as_of,
+            catalogues=[],
+            config_sha256=config_digest(config),
+            tool_version=__version__,
+            started_at=datetime.now(UTC).replace(microsecond=0),
+            kind="snapshot",
+        ) as writer:
+            evidence, notes = collect(config, writer, timing, progress, reraise=reraise, snapshot=True)
+            if not evidence:
+                raise ConfigError(
+                    "no source of the config reads settings as they are now (aws, aws-cli): "
+                    "nothing to snapshot"
+                )
+            outcome = RunOutcome(run=writer.run, evidence=evidence, notes=notes)
+            seal_run(writer, [], outcome)
+        return outcome
+    finally:
         store.close()
 
 
@@ -624,9 +682,24 @@ def write_pack(config: Config, timing: Timing, target: Path) -> PackResult:
             tool_version=__version__,
             signer=key,
         )
+        shown = evaluation.model_copy(update={"waivers": store.waivers.all()})
+        data.html = render_html_set(
+            report_set_data(config, run, shown, evidence), pack_links(data.reports, data.copies)
+        )
         return pack_writer.write_pack(data, target)
     finally:
         store.close()
+
+
+def pack_links(reports: list[DiskFile], copies: list[DiskFile]) -> HtmlLinks:
+    """Where the HTML set in the pack's html/ folder finds the PDFs and each evidence file."""
+    evidence: dict[str, list[tuple[str, str]]] = {}
+    for copy in copies:
+        for evidence_id in copy.evidence_ids:
+            evidence.setdefault(evidence_id, []).append((PurePosixPath(copy.name).name, f"../{copy.name}"))
+    return HtmlLinks(
+        evidence=evidence, pdfs={PurePosixPath(r.name).name: f"../{r.name}" for r in reports}
+    )
 
 
 def draw_sample(

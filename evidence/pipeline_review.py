@@ -210,41 +210,9 @@ def quarterly_review(
     trend_periods: int = TREND_PERIODS,
 ) -> tuple[RenderedReport, PeriodDiff | None]:
     """Render the quarterly review of the period against ``previous`` (default: the one before)."""
-    (before_period,) = parse_periods(previous) if previous else (timing.period.previous(),)
     store = open_store(config)
     try:
-        current = load_period(config, store, timing.period)
-        try:
-            before = load_period(config, store, before_period)
-        except StoreError:
-            before = None
-        diff = (
-            compare(before.state, current.state, _catalogues_of(current.state, before.state))
-            if before is not None
-            else None
-        )
-        waivers = store.waivers.all()
-        evaluation = current.state.evaluation.model_copy(update={"waivers": waivers})
-        data = QuarterlyData(
-            organisation=organisation_summary(config),
-            run=current.run,
-            evaluation=evaluation,
-            catalogues=_catalogues_of(current.state),
-            diff=diff,
-            previous_label=before_period.label,
-            due=due_items(
-                _catalogues_of(current.state),
-                current.state.evidence,
-                waivers,
-                evaluation.as_of,
-                within_days,
-            ),
-            trend=trend(store, timing.period, trend_periods),
-            owners=config.owners,
-            waivers=waivers,
-            tool_version=__version__,
-            generated_at=current.run.started_at,
-        )
+        current, data = _quarterly(config, store, timing, previous, within_days, trend_periods)
         final = out_dir / f"quarterly-review-{timing.period.label.replace('..', '_to_')}.pdf"
         partial = final.with_name(f".{final.name}.partial")
         try:
@@ -262,6 +230,66 @@ def quarterly_review(
             os.replace(partial, final)
         finally:
             partial.unlink(missing_ok=True)
-        return report.model_copy(update={"path": str(final)}), diff
+        return report.model_copy(update={"path": str(final)}), data.diff
     finally:
         store.close()
+
+
+def quarterly_data(
+    config: Config,
+    timing: Timing,
+    *,
+    previous: str | None = None,
+    within_days: int = 30,
+    trend_periods: int = TREND_PERIODS,
+) -> QuarterlyData:
+    """What the quarterly review of the period is rendered from (see `quarterly_review`)."""
+    store = open_store(config)
+    try:
+        return _quarterly(config, store, timing, previous, within_days, trend_periods)[1]
+    finally:
+        store.close()
+
+
+def _quarterly(
+    config: Config,
+    store: Store,
+    timing: Timing,
+    previous: str | None,
+    within_days: int,
+    trend_periods: int,
+) -> tuple[LoadedPeriod, QuarterlyData]:
+    (before_period,) = parse_periods(previous) if previous else (timing.period.previous(),)
+    current = load_period(config, store, timing.period)
+    try:
+        before = load_period(config, store, before_period)
+    except StoreError:
+        before = None
+    diff = (
+        compare(before.state, current.state, _catalogues_of(current.state, before.state))
+        if before is not None
+        else None
+    )
+    waivers = store.waivers.all()
+    evaluation = current.state.evaluation.model_copy(update={"waivers": waivers})
+    data = QuarterlyData(
+        organisation=organisation_summary(config),
+        run=current.run,
+        evaluation=evaluation,
+        catalogues=_catalogues_of(current.state),
+        diff=diff,
+        previous_label=before_period.label,
+        due=due_items(
+            _catalogues_of(current.state),
+            current.state.evidence,
+            waivers,
+            evaluation.as_of,
+            within_days,
+        ),
+        trend=trend(store, timing.period, trend_periods),
+        owners=config.owners,
+        waivers=waivers,
+        tool_version=__version__,
+        generated_at=current.run.started_at,
+    )
+    return current, data

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from evidence.collectors import registry
 from evidence.collectors.base import CollectorContext
-from evidence.model.evidence import EvidenceItem
+from evidence.model.evidence import EvidenceItem, stable_evidence_id
 from evidence.model.period import parse_as_of, parse_period
+from evidence.model.settings_history import CHANGES
 from evidence.redact import Redactor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,9 +28,7 @@ def realdata(*parts: str) -> Path:
     raise FileNotFoundError(f"shared/realdata not found beside {ROOT}; set EVIDENCE_REALDATA")
 
 
-def collector_context(
-    base_dir: Path, source: str = "test", period: str = "2026-Q3"
-) -> CollectorContext:
+def collector_context(base_dir: Path, source: str = "test", period: str = "2026-Q3") -> CollectorContext:
     """Build a context as the pipeline does: as-of at the period's end, a fixed pseudonym key."""
     resolved = parse_period(period)
     return CollectorContext(
@@ -38,6 +38,27 @@ def collector_context(
         as_of=resolved.end_at,
         redactor=Redactor(TEST_KEY),
     )
+
+
+def quiet_trail(items: list[EvidenceItem]) -> EvidenceItem:
+    """A change log complete from 2026-Q3's first day to the day the settings were read, with no change.
+
+    A live snapshot or a Terraform state without ``captured_at`` is taken today; the cloud checks
+    judge every day of the period, so without a change log carrying it back they could only say
+    the days are unknown. This stands for the account's CloudTrail showing that nothing changed.
+    """
+    captured = max((str(i.facts.get("captured_at") or "")[:10] for i in items), default="") or "2026-09-30"
+    facts = {"source_type": "cloudtrail", "complete_days": [["2026-07-01", max(captured, "2026-09-30")]], "changes": []}
+    return EvidenceItem(
+        id=stable_evidence_id("trail", CHANGES, captured),
+        kind=CHANGES,
+        collector="cloudtrail",
+        source="trail",
+        subject="setting changes",
+        location="test",
+        collected_at=datetime.now(UTC),
+        facts=facts,
+    ).seal()
 
 
 def run_collector(

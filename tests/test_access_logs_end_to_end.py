@@ -301,7 +301,8 @@ def _texts(root: Path) -> dict[str, str]:
             data = path.read_bytes()
             if data[:2] == b"\x1f\x8b":
                 data = gzip.decompress(data)
-            found[f"copy:{path.name}"] = data.decode("utf-8", "replace")
+            # Keyed by the whole relative path: two copies with one name must not hide each other.
+            found[f"copy:{path.relative_to(root)}"] = data.decode("utf-8", "replace")
     for pdf in (root / "out").glob("*.pdf"):
         found[f"pdf:{pdf.name}"] = pdftotext(pdf) + pdftotext(pdf, "-raw")
     return found

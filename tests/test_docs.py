@@ -19,8 +19,8 @@ def command_names(group: typer.Typer, prefix: str = "") -> set[str]:
 
 
 def test_every_cli_command_is_documented() -> None:
-    text = (ROOT / "README.md").read_text(encoding="utf-8") + "".join(
-        p.read_text(encoding="utf-8") for p in (ROOT / "docs").glob("*.md")
+    text = (ROOT / "README.md").read_text(encoding="utf-8") + "\n".join(
+        p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").glob("*.md"))
     )
     missing = {name for name in command_names(app) if f"evidence {name}" not in text}
     assert missing == set()

@@ -51,3 +51,11 @@ OnlyOption = Annotated[
         show_default=False,
     ),
 ]
+
+SnapshotOption = Annotated[
+    bool,
+    typer.Option(
+        "--snapshot",
+        help="Only add a dated snapshot of the settings sources (aws, aws-cli); run it daily.",
+    ),
+]

@@ -13,6 +13,7 @@ from evidence.cli.options import (
     OutOption,
     PeriodOption,
     QuietOption,
+    SnapshotOption,
 )
 from evidence.cli.output import RichProgress, print_json, stderr
 from evidence.cli.summary import EXIT_OK, exit_code, print_evaluation
@@ -62,16 +63,25 @@ def collect(
     as_of: AsOfOption = None,
     json: JsonOption = False,
     quiet: QuietOption = False,
+    snapshot: SnapshotOption = False,
 ) -> int:
-    """Collect evidence from every configured source into the store (a new run)."""
+    """Collect evidence from every configured source into the store (a new run).
+
+    With --snapshot, only the sources that read settings as they are now (aws, aws-cli) run,
+    and their items are kept as a dated snapshot; every later run of the period uses all of
+    them, so settings are judged on every day (schedule it daily: docs/snapshots.md).
+    """
     from evidence import pipeline  # lazy: keeps `evidence --help` fast
 
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, as_of)
     with RichProgress(quiet) as progress:
-        outcome = pipeline.full_run(
-            loaded, timing, None, progress, evaluate_too=False, reraise=reraise_internal()
-        )
+        if snapshot:
+            outcome = pipeline.snapshot(loaded, timing, progress, reraise=reraise_internal())
+        else:
+            outcome = pipeline.full_run(
+                loaded, timing, None, progress, evaluate_too=False, reraise=reraise_internal()
+            )
     summary = pipeline.describe_outcome(outcome)
     summary["items"] = [
         {"id": i.id, "kind": i.kind, "source": i.source, "error": i.error, "stats": i.stats.model_dump()}
@@ -81,7 +91,8 @@ def collect(
         print_json(summary)
     elif not quiet:
         stderr().print(
-            f"run {outcome.run.id} ({outcome.run.period.label}): {len(outcome.evidence)} evidence items "
+            f"{'snapshot' if snapshot else 'run'} {outcome.run.id} ({outcome.run.period.label}): "
+            f"{len(outcome.evidence)} evidence items "
             f"from {len({i.source for i in outcome.evidence})} sources"
         )
     return EXIT_OK

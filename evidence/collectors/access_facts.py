@@ -322,17 +322,89 @@ class AccessAggregator:
         if address is not None:
             self.check_network(ts, key, address, login=False)
 
-    def check_network(self, ts: int, principal: str, address: str, *, login: bool) -> None:
-        """Count an address of a login or PII-store access against the allowed networks."""
+    def check_network(self, ts: int, principal: str, address: str, *, login: bool, count: int = 1) -> None:
+        """Count an address of a login or PII-store access (``count`` times) against the allowed networks."""
         if not self.policy.allowed_networks:
             return
-        self.checked_addresses += 1
+        self.checked_addresses += count
         if not _allowed(address, tuple(self.policy.allowed_networks)):
             counter = self.outside_logins if login else self.outside
             key = (principal, address)
             if key not in counter and len(counter) >= MAX_PAIRS:
                 key = ("(other)", "(other)")
-            counter[key] += 1
+            counter[key] += count
+
+    # Aggregates counted elsewhere (SQL over the events where they are) --------------------
+
+    def absorb_activity(self, key: str, address: str | None, count: int, first: int, last: int) -> None:
+        """Add ``count`` in-window actions of ``key`` from ``address`` (first and last epoch seconds)."""
+        stats = self.principals.setdefault(key, _Principal())
+        stats.events += count
+        stats.see(first)
+        stats.see(last)
+        stats.active_last = _later(stats.active_last, last)
+        if address is not None and len(stats.addresses) < 1000:
+            stats.addresses.add(address)
+
+    def absorb_outside(self, key: str, last: int) -> None:
+        """Add an account's last action outside the window (up to the as-of instant)."""
+        if last <= self.as_of and last > self.outside_active.get(key, -1):
+            self.outside_active[key] = last
+
+    def absorb_after_leaving(self, key: str, count: int, first: int, last: int) -> None:
+        """Add a departed user's actions after leaving (up to the as-of instant)."""
+        times = self.after_leaving.setdefault(key, [0, first, last])
+        times[0] += count
+        times[1], times[2] = min(times[1], first), max(times[2], last)
+
+    def absorb_logins(self, attempt: Attempt, count: int, first: int, last: int) -> None:
+        """Add ``count`` in-window login attempts alike but for their time (failure runs apart)."""
+        if attempt.invalid_user:
+            self.invalid_user_failures += count
+            return
+        for ts in (first, last)[: min(count, 2)]:  # first and last seen; counts added below
+            self._count_login(attempt.principal, attempt._replace(ts=ts))
+        if count > 2:
+            self._repeat_login(attempt, count - 2)
+
+    def _repeat_login(self, attempt: Attempt, times: int) -> None:
+        counts = self.methods.setdefault(attempt.method, Counter())
+        stats = self.principals.setdefault(attempt.principal, _Principal())
+        if not attempt.success:
+            counts["failed"] += times
+            stats.failed_logins += times
+            return
+        counts["succeeded"] += times
+        stats.logins += times
+        self.paths.count(attempt.method, attempt.paths, attempt.principal, attempt.mfa, times)
+        if _interactive(attempt.method):
+            stats.interactive_logins += times
+        label = {True: "with_mfa", False: "without_mfa", None: "mfa_unknown"}[attempt.mfa]
+        counts[label] += times
+        setattr(stats, f"logins_{label}", getattr(stats, f"logins_{label}") + times)
+        if attempt.mfa is False:
+            self.without_mfa.setdefault(attempt.method, Counter())[attempt.principal] += times
+        if attempt.address is not None:
+            self.check_network(attempt.ts, attempt.principal, attempt.address, login=True, count=times)
+
+    def absorb_run(self, key: str, failures: int, start: int, end: int, succeeded_after: bool) -> None:
+        """Add a run of consecutive failed logins found by SQL."""
+        self._close(key, _Run(failures, start, end, succeeded_after=succeeded_after))
+
+    def absorb_root(self, action: str, count: int, first: int, last: int) -> None:
+        """Add ``count`` in-window actions of the root user."""
+        self.root[action] += count
+        self.root_first = _earlier(self.root_first, first)
+        self.root_last = _later(self.root_last, last)
+
+    def absorb_store(self, store: str, key: str | None, address: str | None, count: int, ts: int) -> None:
+        """Add ``count`` in-window accesses of a PII store by ``key`` (None: not logged) from ``address``."""
+        if key is None:
+            self.store_unattributed[store] += count
+        else:
+            self.store_access[(store, key)] += count
+        if address is not None:
+            self.check_network(ts, key or "-", address, login=False, count=count)
 
     # Merging and facts ----------------------------------------------------------------
 

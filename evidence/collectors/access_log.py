@@ -215,9 +215,12 @@ class _Reader:
         iso = fields.get("time_iso8601")
         if iso:
             try:
-                return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
+                moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
             except ValueError:
                 return None
+            # nginx writes the offset; a time without one is read as UTC, not as the local
+            # time of the machine that reads it (which .timestamp() of a naive time would be).
+            return int((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp())
         return None
 
     def flush(self) -> None:

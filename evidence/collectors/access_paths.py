@@ -51,13 +51,13 @@ class AccessPaths:
     def __init__(self) -> None:
         self.paths: dict[tuple[str, str], _Counts] = {}
 
-    def count(self, method: str, paths: tuple[str, ...], key: str, mfa: bool | None) -> None:
-        """Count one successful sign-in of ``key`` on each of ``paths`` (none: the method's)."""
+    def count(self, method: str, paths: tuple[str, ...], key: str, mfa: bool | None, times: int = 1) -> None:
+        """Count ``times`` successful sign-ins of ``key`` on each of ``paths`` (none: the method's)."""
         for path in paths or (method,):
             counts = self.paths.get((method, path))
             if counts is None:
                 counts = self.paths[(method, path)] = _Counts()
-            counts.add(key, mfa)
+            counts.add(key, mfa, times)
 
     def merge(self, other: AccessPaths) -> None:
         """Add another file's counts."""

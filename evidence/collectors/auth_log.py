@@ -2,7 +2,10 @@
 
 Reads ``auth.log``/``secure`` (rotated and compressed files too, oldest first) in the classic
 syslog form (``Sep  6 09:57:21 host sshd[581]: ...``), the RFC 3339 form rsyslog writes with
-high-precision timestamps, and journal exports (one JSON object per line). Yields logins with
+high-precision timestamps, and journal exports (one JSON object per line). A line by which the
+syslog daemon says the message before it was repeated N times (rsyslog, BSD syslogd, syslog-ng:
+see :mod:`evidence.collectors.syslog_repeats`) counts as N more copies of that message, so a burst
+of failed logins folded into one line still counts in full. Yields logins with
 their method and MFA state (an SSH login is multi-factor when sshd first logged a ``Partial``
 authentication, or a one-time-password PAM module, for the same process), failed logins, PAM
 lockouts (pam_faillock, pam_tally2), sudo use, and accounts locked or deleted (``usermod -L``,
@@ -29,11 +32,21 @@ from evidence.collectors.log_source import (
     month_known,
     yearless,
 )
+from evidence.collectors.syslog_repeats import (
+    MAX_COPIES,
+    UNTAGGED_BSD,
+    UNTAGGED_RFC3339,
+    Message,
+    Repeat,
+    repeat_of,
+    withhold_quote,
+)
 from evidence.model.evidence import RawInput
 from evidence.redact import Redactor
 
+# The host may be empty: rsyslog 5 (Ubuntu 12.04) wrote its tagged repeat lines without one.
 _BSD = re.compile(
-    r"^(?P<mon>[A-Z][a-z]{2}) +(?P<day>\d{1,2}) (?P<clock>\d\d:\d\d:\d\d) (?P<host>\S+) "
+    r"^(?P<mon>[A-Z][a-z]{2}) +(?P<day>\d{1,2}) (?P<clock>\d\d:\d\d:\d\d) (?P<host>\S*) "
     r"(?P<prog>[^\s\[:]+)(?:\[(?P<pid>\d+)\])?: ?(?P<msg>.*)$"
 )
 _RFC3339 = re.compile(
@@ -163,31 +176,76 @@ class _Reader:
         ts = int(when.timestamp())
         self.state.coverage.add(ts)
         self.state.pii.scan(message, self.path, number)
-        if self._event(ts, host, program, pid, message):
+        copies = 1
+        repeat = repeat_of(message, tagged=bool(program))
+        if repeat is None:
+            self.state.previous.remember(Message(host, program, pid, message))
+        else:
+            original = self._repeated(number, repeat, host, program, pid)
+            if original is None:
+                return
+            copies, program, pid, message = (
+                repeat.counted,
+                original.program,
+                original.pid,
+                original.text,
+            )
+        access_event = False
+        for _ in range(copies):
+            access_event = self._event(ts, host, program, pid, message)
+        if repeat is not None and repeat.copies > MAX_COPIES:
+            stats.reject(
+                f"{self.path}:{number}",
+                f"{repeat.describe()}; counted as {MAX_COPIES:,} (the most one line counts)",
+            )
+        elif access_event:
             stats.keep()
         else:
             stats.skip()
 
+    def _repeated(
+        self, number: int, repeat: Repeat, host: str, program: str, pid: str
+    ) -> Message | None:
+        """The message a repeat line copies; None (and a reject) when the log does not show it."""
+        original = self.state.previous.resolve(repeat, host, program, pid)
+        if original is None:
+            whose = f"program {program} on host {host or '(none)'}"
+            if not repeat.same_program:
+                whose = f"host {host}" if host else "any host"
+            self.state.stats.reject(
+                f"{self.path}:{number}",
+                f"{repeat.describe()}, but the log holds no earlier message of {whose} "
+                "that it can repeat, so what was repeated is unknown",
+            )
+        elif repeat.message is not None:  # rsyslog quotes it: a later BSD repeat may copy it
+            self.state.previous.remember(original)
+        return original
+
     def _syslog(self, text: str) -> tuple[datetime, str, str, str, str] | None:
-        match = _BSD.match(text)
-        if match and month_known(match["mon"]):
-            try:
-                when = yearless(
-                    match["mon"],
-                    int(match["day"]),
-                    match["clock"],
-                    self.as_of,
-                    self.settings.year,
-                    self.zone,
-                )
-            except ValueError:
-                raise ValueError("impossible date in syslog timestamp") from None
-            return when, match["host"], match["prog"], match["pid"] or "", match["msg"]
-        match = _RFC3339.match(text)
-        if match:
-            when = datetime.fromisoformat(match["ts"].replace("Z", "+00:00"))
-            return when, match["host"], match["prog"], match["pid"] or "", match["msg"]
+        match = _BSD.match(text) or _RFC3339.match(text)
+        if match is not None and _month_known(match):
+            return self._when(match), match["host"], match["prog"], match["pid"] or "", match["msg"]
+        # BSD syslogd's repeat line names no program: ``host last message repeated 5 times``.
+        match = UNTAGGED_BSD.match(text) or UNTAGGED_RFC3339.match(text)
+        if match is not None and _month_known(match):
+            return self._when(match), match["host"] or "", "", "", match["msg"]
         return None
+
+    def _when(self, match: re.Match[str]) -> datetime:
+        """The instant of a syslog header: RFC 3339, or year-less BSD in the hosts' zone."""
+        if "ts" in match.re.groupindex:
+            return datetime.fromisoformat(match["ts"].replace("Z", "+00:00"))
+        try:
+            return yearless(
+                match["mon"],
+                int(match["day"]),
+                match["clock"],
+                self.as_of,
+                self.settings.year,
+                self.zone,
+            )
+        except ValueError:
+            raise ValueError("impossible date in syslog timestamp") from None
 
     def _journal(self, text: str) -> tuple[datetime, str, str, str, str]:
         try:
@@ -308,28 +366,46 @@ class _Reader:
         return bool(_SESSION.match(message))
 
 
+def _month_known(match: re.Match[str]) -> bool:
+    return "mon" not in match.re.groupindex or month_known(match["mon"])
+
+
 def _redacted_lines(
     path: Path, redactor: Redactor, fields: re.Pattern[str] | None
 ) -> Iterator[bytes]:
     with open_text(path) as lines:
         for _, line in lines:
-            line = redact_name_fields(pseudonymise_names(line, redactor), fields)
+            line = redact_name_fields(pseudonymise_names(withhold_quote(line), redactor), fields)
             yield redactor.scrub(line).encode("utf-8")
 
 
 def pseudonymise_names(line: str, redactor: Redactor) -> str:
     """Replace the user names of known auth messages by their pseudonyms (addresses: by scrub)."""
-    spans = []
+    spans = set()
     for pattern in _UNANCHORED:
-        match = pattern.search(line)
-        if match and match["user"]:
-            spans.append(match.span("user"))
+        for match in pattern.finditer(line):
+            if match["user"]:
+                spans.add(match.span("user"))
     limit = len(line)
-    for start, end in sorted(set(spans), reverse=True):
+    for start, end in sorted(spans, reverse=True):
         if end <= limit:  # overlapping matches of two patterns: the later one already replaced
             line = line[:start] + redactor.principal(line[start:end]) + line[end:]
             limit = start
     return line
 
 
-_UNANCHORED = [re.compile(p.pattern.lstrip("^")) for p in _NAMED]
+#: Other places sshd, PAM, sudo and su name a user, in lines the collector reads for nothing else:
+#: a redacted copy must not show the name beside the pseudonym of the line before it.
+_MENTIONS = (
+    r"\buser=(?P<user>[^\s;,()]+)",
+    r"\b(?:authenticating|invalid|illegal) user (?P<user>[^\s;,()]+)",
+    r"\b(?:for|of) user (?P<user>[^\s;,()]+?)(?:\(uid=\d+\))?(?=[\s.;,]|$)",
+    r"\bauthentication (?:attempts exceeded|failures) for (?:invalid user )?(?P<user>[^\s;,()]+)",
+    r"\(to \S+\) (?P<user>[^\s;,()]+) on ",
+    r"\bnew (?:user|group): name=(?P<user>[^\s;,()]+)",  # a user's own group shares its name
+    r"\bUSER=(?P<user>[^\s;,()]+)",  # sudo's target user
+    r"/home/(?P<user>[^/\s;,()'\"]+)",  # home directories in sudo's PWD and COMMAND
+)
+_UNANCHORED = [re.compile(p.pattern.lstrip("^")) for p in _NAMED] + [
+    re.compile(p) for p in _MENTIONS
+]

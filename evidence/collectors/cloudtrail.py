@@ -19,11 +19,14 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Literal
 
 import orjson
 from cryptography.hazmat.primitives.asymmetric import rsa
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from evidence.collectors.cloudtrail_athena import AthenaRunner, AthenaSettings, scan_start
+from evidence.collectors.cloudtrail_changes import TRACKED, setting_changes
 from evidence.collectors.cloudtrail_digest import (
     SIDECAR,
     Digest,
@@ -36,25 +39,55 @@ from evidence.collectors.cloudtrail_events import (
     MAX_DOCUMENT,
     FilePart,
     Options,
+    parse_bytes,
     parse_file,
     principal_name,
 )
-from evidence.collectors.inputs import open_input
-from evidence.collectors.log_source import LogCollector, LogSourceSettings, LogState
-from evidence.model.evidence import EvidenceItem, RawInput
+from evidence.collectors.cloudtrail_s3 import TrailBucket, TrailObjects, period_days
+from evidence.collectors.cloudtrail_sql import Window, queries, replay
+from evidence.collectors.inputs import open_input, paused_gc
+from evidence.collectors.log_coverage import iso
+from evidence.collectors.log_pii import PiiScanner
+from evidence.collectors.log_source import PII, LogCollector, LogSourceSettings, LogState
+from evidence.errors import InputError
+from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
+from evidence.model.settings_history import CHANGES, day_ranges
 from evidence.redact import Redactor, normalise_field
 
 INTEGRITY = "logging.integrity"
+#: Setting changes kept in the facts; past this the change log is marked truncated.
+MAX_CHANGES = 100_000
 #: Below this many bytes of input a pool costs more than it saves (starting a worker process
 #: imports the package, about a second on a busy machine).
 POOL_MIN_BYTES = 64 * 1024 * 1024
 
 
 class CloudTrailSettings(LogSourceSettings):
-    """CloudTrail files or folders, AWS public keys for digest signatures, and worker processes."""
+    """CloudTrail files or folders, AWS public keys for digest signatures, and worker processes.
 
+    With ``engine = "athena"`` the events are counted in Amazon Athena (``[sources.athena]``)
+    and no file is read.
+    """
+
+    paths: list[Path] = Field(default_factory=list)
     public_keys: list[Path] = Field(default_factory=list)
     workers: int | None = Field(default=None, ge=1, le=64)
+    engine: Literal["files", "athena"] = "files"
+    athena: AthenaSettings | None = None
+    #: The trail's S3 bucket, read in place (instead of ``paths``).
+    s3: TrailBucket | None = None
+
+    @model_validator(mode="after")
+    def _one_place(self) -> CloudTrailSettings:
+        if self.engine == "athena" and self.athena is None:
+            raise ValueError('engine = "athena" needs [sources.athena] with database and table')
+        if self.engine == "files" and not self.paths and self.s3 is None:
+            raise ValueError(
+                'give the trail\'s files or folders (paths), its bucket ([sources.s3]) or engine = "athena"'
+            )
+        if self.paths and self.s3 is not None:
+            raise ValueError("paths and [sources.s3] are two places: give one per source")
+        return self
 
 
 class CloudTrailCollector(LogCollector[CloudTrailSettings]):
@@ -62,7 +95,7 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
 
     id = "cloudtrail"
     description = "AWS CloudTrail files and digests: logins, MFA, root use, PII access, integrity"
-    produces = (*LogCollector.produces, INTEGRITY)
+    produces = (*LogCollector.produces, INTEGRITY, CHANGES)
     source_type = "cloudtrail"
     default_channel = "cloud"
     patterns = ("*.json", "*.json.gz", "*.jsonl", "*.jsonl.gz", "*.ndjson", "*.ndjson.gz")
@@ -71,25 +104,80 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
         """Event and digest files in path order (S3 keys sort by day), sidecars left out."""
         return sorted(p for p in super().input_files() if not p.name.endswith(SIDECAR))
 
+    def source_location(self) -> str:
+        """The trail's first path, or the Athena table."""
+        athena = self.settings.athena
+        if self.settings.engine == "athena" and athena is not None:
+            return f"athena://{athena.workgroup}/{athena.database}.{athena.table}"
+        if self.settings.s3 is not None:
+            return f"s3://{self.settings.s3.bucket}/{self.settings.s3.prefix.strip('/')}"
+        return super().source_location()
+
     def collect(self) -> Iterator[EvidenceItem]:
         """Parse every file (in parallel when there are many), merge in order, validate digests."""
+        if self.settings.engine == "athena":
+            yield from self._athena()
+            return
+        if self.settings.s3 is not None:
+            yield from self._from_bucket(self.settings.s3)
+            return
         files = self.input_files()
         keys = load_public_keys([self.context.resolve(p) for p in self.settings.public_keys])
         before = Counter(self.context.redactor.counts)
         state = LogState.new(self.settings, self.context)
-        options = Options(
+        options = self._options(inner_hashes=any("CloudTrail-Digest" in str(p) for p in files))
+        digests: list[Digest] = []
+        log_hashes: dict[str, str] = {}
+        self._changes: list[tuple[int, dict[str, object], str | None]] = []
+        self._failed_changes = 0
+        for path, part in zip(files, self._parse(files, options), strict=True):
+            self._merge(str(path), part, state, digests, log_hashes, path)
+        yield from self.items(state, len(files), before)
+        yield self._integrity(digests, log_hashes, keys, state)
+        yield self.changes_item(state, self._changes, self._failed_changes)
+
+    def _options(self, *, inner_hashes: bool) -> Options:
+        return Options(
             policy=self.settings,
             period=self.context.period,
             as_of=self.context.as_of,
             max_gap_hours=self.settings.max_gap_hours,
-            inner_hashes=any("CloudTrail-Digest" in str(p) for p in files),
+            inner_hashes=inner_hashes,
         )
-        digests: list[Digest] = []
-        log_hashes: dict[str, str] = {}
-        for path, part in zip(files, self._parse(files, options), strict=True):
-            self._merge(path, part, state, digests, log_hashes)
-        yield from self.items(state, len(files), before)
-        yield self._integrity(digests, log_hashes, keys, state)
+
+    def _from_bucket(self, bucket: TrailBucket) -> Iterator[EvidenceItem]:
+        """Stream the period's delivery files from the trail bucket (no local copy), then as files."""
+        before = Counter(self.context.redactor.counts)
+        state = LogState.new(self.settings, self.context)
+        options = self._options(inner_hashes=False)
+        self._changes = []
+        self._failed_changes = 0
+        objects = TrailObjects(bucket)
+        try:
+            listed = objects.keys(*period_days(self.context.period.start_at, self.context.as_of))
+        except InputError as exc:
+            for kind in self.produces:
+                yield self.failed(kind, f"{self.source_type} logs of source {self.context.source}", str(exc))
+            return
+        keys = [key for key, _, _ in listed]
+        for key, data, raw in objects.stream(keys):
+            where = f"s3://{bucket.bucket}/{key}"
+            if isinstance(data, InputError) or raw is None:
+                state.files_rejected += 1
+                state.stats.reject(f"{where}:1", data.reason if isinstance(data, InputError) else "not read")
+                continue
+            with paused_gc():
+                part = parse_bytes(data, raw, options, ParseStats(scope=where))
+            del data
+            self._merge(where, part, state, [], {})
+        yield from self.items(state, len(keys), before)
+        yield self.failed(
+            INTEGRITY,
+            f"CloudTrail digest chain of source {self.context.source}",
+            "digest files are not read from the bucket yet; point paths at a copy to validate them",
+            self.source_location(),
+        )
+        yield self.changes_item(state, self._changes, self._failed_changes)
 
     def _parse(self, files: list[Path], options: Options) -> Iterable[FilePart]:
         workers = self.settings.workers or min(os.cpu_count() or 1, 4)
@@ -99,29 +187,34 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
 
     def _merge(
         self,
-        path: Path,
+        where: str,
         part: FilePart,
         state: LogState,
         digests: list[Digest],
         log_hashes: dict[str, str],
+        path: Path | None = None,
     ) -> None:
         state.stats.merge(part.stats)
         if part.rejected:
             state.files_rejected += 1
-            state.stats.reject(f"{path}:{part.line or 1}", part.rejected)
+            state.stats.reject(f"{where}:{part.line or 1}", part.rejected)
             return
         state.raw_inputs.append(part.raw)
         if part.digest is not None:
-            self._digest(path, part, state, digests)
+            if path is not None:
+                self._digest(path, part, state, digests)
             return
         if part.inner_sha256:
-            log_hashes[path.name] = part.inner_sha256
+            log_hashes[where.rsplit("/", 1)[-1]] = part.inner_sha256
         assert part.access is not None
         assert part.coverage is not None
         assert part.pii is not None
         state.access.merge(part.access)
         state.coverage.merge(part.coverage)
         state.pii.merge(part.pii)
+        self._failed_changes += part.failed_changes
+        room = MAX_CHANGES + 1 - len(self._changes)
+        self._changes.extend(part.changes[: max(room, 0)])
 
     def _digest(self, path: Path, part: FilePart, state: LogState, digests: list[Digest]) -> None:
         assert part.digest is not None
@@ -141,9 +234,7 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
         keys: dict[str, rsa.RSAPublicKey],
         state: LogState,
     ) -> EvidenceItem:
-        facts = validate(
-            digests, log_hashes, keys, (self.context.period.start_at, self.context.as_of)
-        )
+        facts = validate(digests, log_hashes, keys, (self.context.period.start_at, self.context.as_of))
         facts["log_files_read"] = len(log_hashes)
         return self.item(
             INTEGRITY,
@@ -151,12 +242,87 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
             facts,
             stats=state.stats.model_copy(deep=True),
             raw_inputs=[r.model_copy() for r in state.raw_inputs],
-            location=str(self.context.resolve(self.settings.paths[0])),
+            location=self.source_location(),
         )
 
-    def read_file(
-        self, path: Path, state: LogState
-    ) -> RawInput:  # pragma: no cover - collect() overrides
+    def _athena(self) -> Iterator[EvidenceItem]:
+        """Count the facts in Athena (cloudtrail_sql), then build the same items as from files."""
+        athena = self.settings.athena
+        assert athena is not None
+        subject = f"{self.source_type} logs of source {self.context.source}"
+        before = Counter(self.context.redactor.counts)
+        window = Window.of(self.context.period, self.context.as_of, scan_start(athena))
+        runner = AthenaRunner(athena)
+        try:
+            rows = runner.run_all(queries(athena.table, window, self.settings))
+        except InputError as exc:
+            for kind in self.produces:
+                yield self.failed(kind, subject, str(exc), self.source_location())
+            return
+        counted = replay(rows, self.settings, self.context.period, self.context.as_of, self.settings.max_gap_hours)
+        state = LogState(
+            access=counted.access,
+            coverage=counted.coverage,
+            pii=PiiScanner(list(self.settings.name_fields)),
+            stats=ParseStats(scope=self.context.source),
+        )
+        state.stats.keep(counted.events)
+        state.raw_inputs = [e.raw_input(athena.workgroup) for e in runner.executions]
+        for item in self.items(state, len(runner.executions), before):
+            if item.kind == PII:
+                yield self.failed(
+                    PII,
+                    subject,
+                    "the athena engine reads back counts only, so request parameters "
+                    'were not scanned for PII (use engine = "files" for that)',
+                    self.source_location(),
+                )
+            else:
+                yield item
+        yield self.failed(
+            INTEGRITY,
+            f"CloudTrail digest chain of source {self.context.source}",
+            "digest files are checked against delivery files; the athena engine reads none",
+            self.source_location(),
+        )
+        yield self.changes_item(state, counted.changes, counted.failed_changes)
+
+    def changes_item(
+        self, state: LogState, raw: list[tuple[int, dict[str, object], str | None]], failed: int
+    ) -> EvidenceItem:
+        """The ``settings.changes`` item: tracked setting changes and the days the log is complete."""
+        who = self.context.redactor.principal
+        changes: list[dict[str, object]] = []
+        for ts, event, name in sorted(raw[:MAX_CHANGES], key=lambda c: (c[0], str(c[1].get("eventID")))):
+            if ts > int(self.context.as_of.timestamp()):
+                continue
+            principal = who(name) if name else None
+            found = setting_changes(event, iso(ts) or "", principal, self.context.redactor)
+            changes.extend(c.model_dump(mode="json") for c in found)
+        complete = state.coverage.complete_days()
+        facts = {
+            "source_type": self.source_type,
+            "window_start": iso(state.coverage.window_start),
+            "window_end": iso(state.coverage.window_end),
+            "max_gap_hours": state.coverage.max_gap_hours,
+            "complete_days": day_ranges(complete),
+            "days_complete_in_period": sum(1 for d in complete if d >= str(self.context.period.start)),
+            "tracked_events": sorted(TRACKED),
+            "changes": changes,
+            "changes_total": len(changes),
+            "failed_changes": failed,
+            "truncated": len(raw) > MAX_CHANGES,
+        }
+        return self.item(
+            CHANGES,
+            f"setting changes in the CloudTrail logs of source {self.context.source}",
+            facts,
+            stats=state.stats.model_copy(deep=True),
+            raw_inputs=[r.model_copy() for r in state.raw_inputs],
+            location=self.source_location(),
+        )
+
+    def read_file(self, path: Path, state: LogState) -> RawInput:  # pragma: no cover - collect() overrides
         """Not used: :meth:`collect` parses files through :func:`parse_file`."""
         raise NotImplementedError
 
@@ -170,9 +336,7 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
 
 def _pooled(files: list[Path], options: Options, workers: int) -> Iterator[FilePart]:
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init, initargs=(options,)
-    ) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(options,)) as pool:
         yield from pool.map(_parse_in_worker, files, chunksize=4)
 
 
@@ -190,9 +354,25 @@ def _parse_in_worker(path: Path) -> FilePart:
 
 
 def redact_record(record: object, redactor: Redactor, name_fields: list[str]) -> object:
-    """One event with its principal, addresses and request PII replaced (for stored copies)."""
+    """One event with its principal, addresses and request PII replaced (for stored copies).
+
+    An event inside a log platform's export (``_source``, ``result._raw``, ``_raw``) is redacted
+    as an event; the wrapping's other fields are scrubbed.
+    """
     if not isinstance(record, dict):
         return redactor.scrub_data(record)
+    for wrapper in ("_source", "result"):
+        inner = record.get(wrapper)
+        if isinstance(inner, dict) and (wrapper == "_source" or isinstance(inner.get("_raw"), str)):
+            rest = {k: redactor.scrub_data(v, k) for k, v in record.items() if k != wrapper}
+            return {**rest, wrapper: redact_record(inner, redactor, name_fields)}
+    if isinstance(record.get("_raw"), str):
+        rest = {k: redactor.scrub_data(v, k) for k, v in record.items() if k != "_raw"}
+        try:
+            event = redact_record(orjson.loads(record["_raw"]), redactor, name_fields)
+            return {**rest, "_raw": orjson.dumps(event).decode()}
+        except orjson.JSONDecodeError:
+            return {**rest, "_raw": redactor.scrub(record["_raw"])}
     identity = record.get("userIdentity")
     name = principal_name(identity) if isinstance(identity, dict) else None
     out: dict[str, object] = {}
@@ -248,11 +428,20 @@ def _redacted(path: Path, redactor: Redactor, name_fields: list[str]) -> Iterato
             }
         )
     elif isinstance(document, dict) and isinstance(document.get("Events"), list):
-        yield orjson.dumps(
-            {"Events": [_redact_lookup(e, redactor, name_fields) for e in document["Events"]]}
-        )
+        yield orjson.dumps({"Events": [_redact_lookup(e, redactor, name_fields) for e in document["Events"]]})
     elif isinstance(document, list):
         yield orjson.dumps([redact_record(r, redactor, name_fields) for r in document])
+    elif isinstance(document, dict) and isinstance(document.get("hits"), dict):
+        hits = document["hits"]
+        listed = [redact_record(r, redactor, name_fields) for r in hits.get("hits") or []]
+        rest = {k: redactor.scrub_data(v, k) for k, v in document.items() if k != "hits"}
+        yield orjson.dumps(
+            {**rest, "hits": {**redactor.scrub_data({k: v for k, v in hits.items() if k != "hits"}), "hits": listed}}
+        )
+    elif isinstance(document, dict) and isinstance(document.get("results"), list):
+        listed = [redact_record(r, redactor, name_fields) for r in document["results"]]
+        rest = {k: redactor.scrub_data(v, k) for k, v in document.items() if k != "results"}
+        yield orjson.dumps({**rest, "results": listed})
     else:
         yield orjson.dumps(redact_record(document, redactor, name_fields))
 
@@ -261,11 +450,7 @@ def _redact_lookup(entry: object, redactor: Redactor, name_fields: list[str]) ->
     """One entry of `aws cloudtrail lookup-events` output, its embedded event redacted too."""
     if not isinstance(entry, dict):
         return redactor.scrub_data(entry)
-    out = {
-        k: redactor.scrub_data(v, k)
-        for k, v in entry.items()
-        if k not in ("Username", "CloudTrailEvent")
-    }
+    out = {k: redactor.scrub_data(v, k) for k, v in entry.items() if k not in ("Username", "CloudTrailEvent")}
     if isinstance(entry.get("Username"), str):
         out["Username"] = redactor.principal(entry["Username"])
     if isinstance(entry.get("CloudTrailEvent"), str):

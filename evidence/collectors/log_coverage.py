@@ -114,9 +114,40 @@ class Coverage:
             "retention_days_available": (self.as_of - oldest) // DAY if oldest is not None else 0,
         }
 
-    def _gaps(self, ordered: list[tuple[int, list[int]]]) -> list[tuple[int, int]]:
+    def complete_days(self) -> list[str]:
+        """Days (ISO) on which the log has no silence over the limit, up to the window's end.
+
+        Inside the window its edges count as events (as :meth:`facts` measures gaps); before
+        the window, the log counts from its oldest event on. A change log is complete on these
+        days: a change made on them would be in it.
+        """
+        ordered = sorted(self.hours.items())
+        if not ordered:
+            return []
+        limit = self.max_gap_hours * HOUR
+        spans = [(self.window_start, self.window_end)]
+        oldest = ordered[0][1][0]
+        if oldest < self.window_start:
+            spans.insert(0, (oldest, self.window_start - 1))
+        days: list[str] = []
+        for start, end in spans:
+            bad = {
+                day
+                for low, high in self._gaps(ordered, start, end)
+                if high - low > limit
+                for day in range(low // DAY, (high - 1) // DAY + 1)
+            }
+            first = -(-start // DAY)  # the oldest event's own day is complete only from midnight
+            first = start // DAY if start == self.window_start else first
+            days.extend(_day(d) for d in range(first, end // DAY + 1) if d not in bad)
+        return days
+
+    def _gaps(
+        self, ordered: list[tuple[int, list[int]]], start: int | None = None, end: int | None = None
+    ) -> list[tuple[int, int]]:
         """Silent stretches that overlap the window, clipped to it (edges included)."""
-        start, end = self.window_start, self.window_end
+        start = self.window_start if start is None else start
+        end = self.window_end if end is None else end
         gaps: list[tuple[int, int]] = []
         previous = start
         for _, (low, high) in ordered:

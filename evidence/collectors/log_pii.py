@@ -103,6 +103,8 @@ class PiiScanner:
     def __init__(self, name_fields: list[str]) -> None:
         self.name_fields = sorted(name_fields)
         self._fields = _field_pattern(name_fields)
+        #: The pattern of configured name fields (None: only the cheap screen decides).
+        self.fields_pattern = self._fields
         self.records = 0
         self.records_with_pii = 0
         self.counts: Counter[str] = Counter()

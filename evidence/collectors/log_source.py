@@ -26,8 +26,10 @@ from evidence.collectors.base import Collector, CollectorContext, CollectorSetti
 from evidence.collectors.inputs import expand_paths, paused_gc
 from evidence.collectors.log_coverage import Coverage
 from evidence.collectors.log_pii import PiiScanner
+from evidence.collectors.syslog_repeats import LastMessages
 from evidence.errors import InputError
 from evidence.model.access import AccessPolicy
+from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 
 ACTIVITY = "access.activity"
@@ -75,6 +77,8 @@ class LogState:
     stats: ParseStats
     raw_inputs: list[RawInput] = field(default_factory=list)
     files_rejected: int = 0
+    #: Syslog's last message per host and program, which a repeat line in the next file may copy.
+    previous: LastMessages = field(default_factory=LastMessages)
 
     @classmethod
     def new(
@@ -91,6 +95,9 @@ class LogState:
 
 class LogCollector(Collector[SettingsT]):
     """Base of the access-log collectors: reads files in order and yields the three items."""
+
+    #: Logs are system-generated files the user supplied.
+    assurance: ClassVar[Assurance] = Assurance.EXPORTED
 
     produces: ClassVar[tuple[str, ...]] = (ACTIVITY, COVERAGE, PII)
     #: What the facts call this kind of log (``cloudtrail``, ``auth-log``...).
@@ -127,6 +134,10 @@ class LogCollector(Collector[SettingsT]):
         """List the configured files, folders expanded, oldest rotated file first."""
         found = expand_paths([self.context.resolve(p) for p in self.settings.paths], self.patterns)
         return sorted(dict.fromkeys(found), key=rotation_key)
+
+    def source_location(self) -> str:
+        """Where the source's events are (its first configured path)."""
+        return str(self.context.resolve(self.settings.paths[0]))
 
     @abstractmethod
     def read_file(self, path: Path, state: LogState) -> RawInput:
@@ -176,7 +187,7 @@ class LogCollector(Collector[SettingsT]):
                 facts,
                 stats=state.stats.model_copy(deep=True),
                 raw_inputs=[r.model_copy() for r in state.raw_inputs],
-                location=str(self.context.resolve(self.settings.paths[0])),
+                location=self.source_location(),
                 covers=covers,
                 redactions=redactions,
             )

@@ -6,7 +6,9 @@ and carries the user as ``user=%u`` or ``%u@%d`` (otherwise the user comes from 
 With ``log_connections`` on, each authorised connection is a login; ``password authentication
 failed`` and ``no pg_hba.conf entry`` lines are failed logins. pgaudit ``AUDIT:`` records and
 logged statements that name a configured PII table count as access to that store, and their
-text is scanned for PII.
+text is scanned for PII. Logs routed through syslog (rsyslog's RFC 3339 timestamps, Debian 12's
+default) are read too: a line by which rsyslog or syslog-ng says a message was repeated N times
+counts as N more copies of it (:mod:`evidence.collectors.syslog_repeats`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,13 @@ from evidence.collectors.inputs import csv_rows, open_text
 from evidence.collectors.log_pii import name_field_redactor, redact_name_fields
 from evidence.collectors.log_source import LogCollector, LogState, ZonedLogSettings
 from evidence.collectors.store_matching import StoreMatcher
+from evidence.collectors.syslog_repeats import (
+    MAX_COPIES,
+    LastMessages,
+    repeat_of,
+    tagged,
+    withhold_quote,
+)
 from evidence.errors import InputError
 from evidence.model.evidence import RawInput
 from evidence.redact import Redactor
@@ -150,6 +159,8 @@ class _Reader:
         self.blank_prefix = 0
         self.last_ts: int | None = None
         self.last_user: str | None = None
+        #: The last line with a timestamp, which a syslog repeat line may stand copies of.
+        self.previous: str | None = None
 
     def line(self, number: int, text: str) -> None:
         stats = self.state.stats
@@ -164,6 +175,16 @@ class _Reader:
             self._json(number, text)
             return
         match = _STAMP.match(text)
+        copies = 1
+        if match is not None and "epeated" in text:
+            unfolded = self._unfold(number, text, match)
+            if unfolded is not None:
+                copies, text = unfolded
+                if not copies:
+                    return
+                match = _STAMP.match(text)
+        if match is not None:
+            self.previous = text
         level = _LEVEL.search(match["rest"]) if match else None
         if match is None or level is None:
             if self.seen_log_line:
@@ -197,7 +218,41 @@ class _Reader:
             user or None,
             pid_match["pid"] if pid_match else None,
             host_match["host"] if host_match else None,
+            copies,
         )
+
+    def _unfold(self, number: int, text: str, match: re.Match[str]) -> tuple[int, str] | None:
+        """For a syslog repeat line: the copies it stands for and the line they copy.
+
+        None when the line is no repeat line; no copies (and a reject) when the line before
+        it is not the message it repeats.
+        """
+        message = tagged(match["rest"])
+        repeat = repeat_of(message.text) if message else None
+        if message is None or repeat is None:
+            return None
+        stamp = text[: match.start("rest")]
+        earlier = _STAMP.match(self.previous) if self.previous else None
+        before = tagged(earlier["rest"]) if earlier else None
+        known = LastMessages()
+        if before is not None:
+            known.remember(before)
+        original = known.resolve(repeat, message.host, message.program, message.pid)
+        if original is None or before is None or earlier is None:
+            self.state.stats.reject(
+                f"{self.path}:{number}",
+                f"{repeat.describe()}, but the line before it is not a message of "
+                f"{message.program} it can repeat, so what was repeated is unknown",
+            )
+            return 0, text
+        if repeat.copies > MAX_COPIES:
+            self.state.stats.reject(
+                f"{self.path}:{number}",
+                f"{repeat.describe()}; counted as {MAX_COPIES:,} (the most one line counts)",
+            )
+        if repeat.message is not None:  # rsyslog quotes the message under its own header
+            return repeat.counted, text[: len(text) - len(message.text)] + repeat.message
+        return repeat.counted, stamp + earlier["rest"]  # the earlier line at the repeat's time
 
     def _json(self, number: int, text: str) -> None:
         try:
@@ -252,11 +307,30 @@ class _Reader:
         user: str | None,
         pid: str | None,
         host: str | None,
+        copies: int = 1,
     ) -> None:
-        state, access, stats = self.state, self.state.access, self.state.stats
+        """Apply one log record (``copies`` times: syslog may fold identical ones into a line)."""
+        state, stats = self.state, self.state.stats
         state.coverage.add(ts)
         if pid and not user and pid in self.sessions:
             user, host = self.sessions[pid][0], host or self.sessions[pid][1]
+        relevant = True
+        for _ in range(copies):
+            relevant = self._apply(number, ts, level, msg, user, pid, host)
+        (stats.keep if relevant else stats.skip)()
+
+    def _apply(
+        self,
+        number: int,
+        ts: int,
+        level: str,
+        msg: str,
+        user: str | None,
+        pid: str | None,
+        host: str | None,
+    ) -> bool:
+        """Count one record's access events; True when the record was relevant."""
+        state, access = self.state, self.state.access
         relevant = True
         if match := _RECEIVED.match(msg):
             if pid:
@@ -295,7 +369,7 @@ class _Reader:
                 self._scan(msg, number)
             else:
                 state.pii.skip()
-        (stats.keep if relevant else stats.skip)()
+        return relevant
 
     def _statement_stores(self, ts: int, user: str, sql: str, host: str | None) -> None:
         if self.tables is None:
@@ -357,6 +431,6 @@ def _redacted(path: Path, redactor: Redactor, fields: re.Pattern[str] | None) ->
     with open_text(path) as lines:
         for _, line in lines:
             line = redact_name_fields(
-                _SQL_PASSWORD.sub(lambda m: m[1] + "[REDACTED]", line), fields
+                _SQL_PASSWORD.sub(lambda m: m[1] + "[REDACTED]", withhold_quote(line)), fields
             )
             yield redactor.scrub(_NAMES.sub(replace, line)).encode("utf-8")

@@ -1,18 +1,22 @@
 """Answering Amazon's Solution Provider Profile questions from the evaluation, never beyond it.
 
 An answer is "Yes" (or the acceptable choice, or the free-text statement) only when every
-control it rests on is met; otherwise it says which controls are missing and why.
+control it rests on is met; otherwise it says which controls are missing and why. A question
+that declares a ``measure`` is answered from what the evidence measured on its own terms (the
+age of PII since shipment), never from a control that counts differently.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from functools import cache
 from string import Template
 
 import yaml
 from pydantic import ValidationError
 
+from evidence.controls.profile_age import MeasuredAge, measure_age
 from evidence.errors import PolicyError
 from evidence.model.catalogue import Catalogue
 from evidence.model.evidence import EvidenceItem
@@ -68,7 +72,9 @@ def answer_profile(
     titles = {c.id: c.title for catalogue in catalogues for c in catalogue.controls}
     items = {item.id: item for item in evidence}
     values = _placeholders(items.values(), owners)
-    return [_answer(q, results, titles, items, values) for q in questions.questions]
+    return [
+        _answer(q, results, titles, items, values, evaluation.as_of) for q in questions.questions
+    ]
 
 
 def _answer(
@@ -77,12 +83,14 @@ def _answer(
     titles: dict[str, str],
     items: dict[str, EvidenceItem],
     values: dict[str, str],
+    as_of: datetime,
 ) -> ProfileAnswer:
     basis = [
         ControlBasis(
             control_id=cid,
             title=titles.get(cid),
             status=results[cid].status if cid in results else None,
+            assurance=results[cid].assurance if cid in results else None,
         )
         for cid in question.controls
     ]
@@ -94,6 +102,13 @@ def _answer(
     ]
     statuses = [b.status for b in basis]
     supported = all(s is Status.MET for s in statuses)
+    age: MeasuredAge | None = None
+    if question.measure is not None:
+        age = measure_age(question.measure, question.options, items.values(), as_of)
+        evidence_ids = sorted({*evidence_ids, *age.evidence_ids})
+        if age.option != question.answer_when_met:
+            supported = False
+            missing.append(age.text)
     text: str | None = None
     if supported and question.kind == "free_text":
         assert question.statement is not None
@@ -117,11 +132,14 @@ def _answer(
             verdict = ANSWER_NOT_APPLICABLE
         else:
             verdict = ANSWER_NOT_YET
+        if age is not None and age.option is not None and age.option != question.answer_when_met:
+            verdict = age.option  # what the evidence shows, though Amazon will not accept it
         answer = (
             verdict
             if question.kind != "free_text"
             else fit_free_text(f"{verdict}: " + " ".join(missing), [])
         )
+    attested = [results[cid] for cid in question.controls if cid in results and results[cid].on_attestation]
     return ProfileAnswer(
         question=question,
         verdict=verdict,
@@ -130,6 +148,9 @@ def _answer(
         basis=basis,
         evidence_ids=evidence_ids,
         missing=missing,
+        on_attestation=supported and bool(attested),
+        inspect=sorted({e for r in attested for e in r.inspect}) if supported else [],
+        measured=age.text if age is not None else None,
     )
 
 

@@ -6,10 +6,33 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from evidence.model.assurance import Assurance
 from evidence.model.results import Status
 
 #: Amazon's profile form limits each free-text answer to this many characters.
 FREE_TEXT_LIMIT = 500
+
+
+class AgeMeasure(BaseModel):
+    """A choice answered from the measured age of PII, counted from ``clock``, not from statuses.
+
+    ``option_max_days`` gives, per option, the longest age in whole days the option allows
+    (None: no bound). The answer is the option the oldest PII held falls in.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    clock: Literal["delivery", "shipment"]
+    option_max_days: list[int | None] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ascending(self) -> AgeMeasure:
+        days = self.option_max_days
+        listed = days[:-1] if days[-1] is None else days
+        bounds = [d for d in listed if d is not None]
+        if len(bounds) != len(listed) or bounds != sorted(set(bounds)):
+            raise ValueError("option_max_days must ascend, with only the last option unbounded")
+        return self
 
 
 class ProfileQuestion(BaseModel):
@@ -26,11 +49,17 @@ class ProfileQuestion(BaseModel):
     statement: str | None = None
     cite_evidence: bool = True
     note: str | None = None
+    #: Measure the answer from the evidence (a met control is not enough to choose an option).
+    measure: AgeMeasure | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> ProfileQuestion:
         if self.kind == "choice" and (not self.options or self.answer_when_met not in self.options):
             raise ValueError("a choice question needs options and answer_when_met among them")
+        if self.measure is not None and (
+            self.kind != "choice" or len(self.measure.option_max_days) != len(self.options)
+        ):
+            raise ValueError("measure needs a choice question and one option_max_days per option")
         if self.kind == "free_text" and not self.statement:
             raise ValueError("a free-text question needs the statement it answers with when met")
         if self.statement and len(self.statement) > FREE_TEXT_LIMIT:
@@ -63,13 +92,25 @@ class ControlBasis(BaseModel):
     control_id: str
     title: str | None = None
     status: Status | None = None
+    assurance: Assurance | None = None
+
+    @property
+    def label(self) -> str:
+        """``Met (verified)``, ``Met on attestation``, another status, or ``not evaluated``."""
+        if self.status is None:
+            return "not evaluated"
+        if self.status is Status.MET:
+            return "Met (verified)" if self.assurance and self.assurance.verified else "Met on attestation"
+        return self.status.label
 
 
 class ProfileAnswer(BaseModel):
     """The answer the evidence supports, the controls and evidence behind it, and what is missing.
 
     ``verdict`` is the short form shown on a badge ("Yes", "No", "Not yet supported", "Answered",
-    or the chosen option); ``answer`` is the text to enter in the form.
+    or the chosen option); ``answer`` is the text to enter in the form. A supported answer that
+    rests on a control met only on attestation says so (``on_attestation``), and ``inspect``
+    lists the documents that must back it.
     """
 
     question: ProfileQuestion
@@ -79,3 +120,7 @@ class ProfileAnswer(BaseModel):
     basis: list[ControlBasis]
     evidence_ids: list[str] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
+    on_attestation: bool = False
+    inspect: list[str] = Field(default_factory=list)
+    #: What was measured for a measured question, or why it could not be.
+    measured: str | None = None

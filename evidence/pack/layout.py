@@ -24,6 +24,8 @@ ASSESSMENT_RESULTS = "oscal/assessment-results.json"
 POAM = "oscal/poam.json"
 REPORTS_DIR = "reports/"
 EVIDENCE_DIR = "evidence/"
+#: The report set as static HTML pages (open html/index.html), linking into reports/ and evidence/.
+HTML_DIR = "html/"
 
 #: Files every pack holds (the signature files only when signed).
 REQUIRED = (README, SUMS, PACK_INFO, MANIFEST, CHAIN, EVALUATION, SAMPLES, ASSESSMENT_RESULTS)

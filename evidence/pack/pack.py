@@ -11,7 +11,7 @@ import hashlib
 import os
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,8 @@ class PackInput:
     samples: list[SampleDraw]
     tool_version: str
     signer: Signer | None = None
+    #: The HTML report set by path inside html/ (rendered by the pipeline; may be empty).
+    html: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def link(self) -> ChainLink:
@@ -175,6 +177,8 @@ def _members(data: PackInput) -> dict[str, bytes | DiskFile]:
         if disk.name in members:
             raise PackError(f"two files would be packed as {disk.name}")
         members[disk.name] = disk
+    for name, content in data.html.items():
+        members[f"{layout.HTML_DIR}{name}"] = content
     catalog_files = {}
     for catalogue in data.catalogues:
         name = layout.catalog_name(catalogue.ref)
@@ -239,7 +243,11 @@ def _pack_info(data: PackInput, members: dict[str, bytes | DiskFile]) -> dict[st
         "files": [
             {
                 "path": name,
-                "role": content.role if isinstance(content, DiskFile) else "data",
+                "role": (
+                    content.role
+                    if isinstance(content, DiskFile)
+                    else "html" if name.startswith(layout.HTML_DIR) else "data"
+                ),
                 "evidence_ids": list(content.evidence_ids) if isinstance(content, DiskFile) else [],
             }
             for name, content in sorted(members.items())
@@ -278,6 +286,7 @@ def _readme(data: PackInput) -> bytes:
         counts=[(status.label, counts[status]) for status in STATUS_ORDER],
         reports=[d.name for d in data.reports],
         copies=len(data.copies),
+        html=bool(data.html),
         samples=data.samples,
         signed=data.signer is not None,
         fingerprint=fingerprint(data.signer.certificate) if data.signer else None,

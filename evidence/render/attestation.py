@@ -14,7 +14,7 @@ from evidence.model.evidence import EvidenceItem
 from evidence.model.report import RenderedReport, ReportData
 from evidence.model.results import STATUS_ORDER, ControlResult
 from evidence.render.attachments import EmbeddedFile, evidence_facts_csv, evidence_manifest
-from evidence.render.document import cover_context, write_report
+from evidence.render.document import PreparedReport, cover_context, prepare_report, write_report
 from evidence.render.gaps import PlanItem, plan_of_action
 from evidence.render.html import extra_sections
 
@@ -65,6 +65,7 @@ def attestation_context(
         "sections": sections,
         "status_order": STATUS_ORDER,
         "counts": {status: counts.get(status.value, 0) for status in STATUS_ORDER},
+        "split": data.evaluation.met_split(data.catalogue.ref),
         "families": _family_counts(data, sections),
         "gaps": [s for s in sections if s["result"].status.is_gap],
         "evidence": data.evidence,
@@ -117,6 +118,7 @@ def _section(
 ) -> dict[str, Any]:
     evidence = [evidence_by_id[e] for e in result.evidence_ids if e in evidence_by_id]
     return {
+        "grace_days": result.grace_days,
         "control": control,
         "result": result,
         "family": families.get(control.family, control.family),
@@ -143,16 +145,20 @@ def attestation_attachments(
     return [manifest, facts]
 
 
-def render_attestation(
-    data: ReportData, target: Path, *, facts: EmbeddedFile | None = None
-) -> RenderedReport:
-    """Render the attestation of ``data.catalogue`` to ``target``."""
+def prepare_attestation(data: ReportData, *, facts: EmbeddedFile | None = None) -> PreparedReport:
+    """Prepare the attestation of ``data.catalogue`` (for a PDF or a page of the HTML set)."""
     attachments = attestation_attachments(data, facts)
-    return write_report(
+    return prepare_report(
         TEMPLATE,
         attestation_context(data, attachments),
-        target,
         kind=f"attestation:{data.catalogue.ref}",
         run=data.run,
         attachments=attachments,
     )
+
+
+def render_attestation(
+    data: ReportData, target: Path, *, facts: EmbeddedFile | None = None
+) -> RenderedReport:
+    """Render the attestation of ``data.catalogue`` to ``target``."""
+    return write_report(prepare_attestation(data, facts=facts), target)

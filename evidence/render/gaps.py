@@ -23,7 +23,7 @@ from evidence.render.attachments import (
     evidence_facts_csv,
     evidence_manifest,
 )
-from evidence.render.document import cover_context, write_report
+from evidence.render.document import PreparedReport, cover_context, prepare_report, write_report
 
 TEMPLATE = "gap-report.html.j2"
 GAP_REPORT_KIND = "gap-report"
@@ -181,7 +181,11 @@ def plan_csv(plan: list[PlanItem]) -> EmbeddedFile:
 def gap_report_context(
     data: ReportSetData, plan: list[PlanItem], attachments: list[EmbeddedFile]
 ) -> dict[str, Any]:
-    """Build the gap report template's view: the plan, and summaries by severity and owner."""
+    """Build the gap report template's view: the plan, and summaries by severity and owner.
+
+    Controls met only on attestation are listed apart, with the documents an auditor inspects.
+    """
+    titles = {(c.ref, control.id): control.title for c in data.catalogues for control in c.controls}
     by_owner: dict[str, list[PlanItem]] = {}
     for item in plan:
         by_owner.setdefault(item.owner or "", []).append(item)
@@ -219,13 +223,17 @@ def gap_report_context(
         ],
         "as_of": data.evaluation.as_of,
         "attachments": attachments,
+        "split": data.evaluation.met_split(),
+        "attested": [
+            (r, titles.get((r.catalogue, r.control_id), ""))
+            for r in data.evaluation.results
+            if r.on_attestation
+        ],
     }
 
 
-def render_gap_report(
-    data: ReportSetData, target: Path, *, facts: EmbeddedFile | None = None
-) -> RenderedReport:
-    """Render the gap report and plan of action of every selected catalogue to ``target``."""
+def prepare_gap_report(data: ReportSetData, *, facts: EmbeddedFile | None = None) -> PreparedReport:
+    """Prepare the gap report and plan of action of every selected catalogue."""
     plan = plan_of_action(data.catalogues, data.evaluation, data.owners, data.due_days)
     facts = facts or evidence_facts_csv(data.evidence)
     plan_file = plan_csv(plan)
@@ -237,11 +245,17 @@ def render_gap_report(
         companions=[plan_file, facts],
     )
     attachments = [manifest, plan_file, facts]
-    return write_report(
+    return prepare_report(
         TEMPLATE,
         gap_report_context(data, plan, attachments),
-        target,
         kind=GAP_REPORT_KIND,
         run=data.run,
         attachments=attachments,
     )
+
+
+def render_gap_report(
+    data: ReportSetData, target: Path, *, facts: EmbeddedFile | None = None
+) -> RenderedReport:
+    """Render the gap report and plan of action of every selected catalogue to ``target``."""
+    return write_report(prepare_gap_report(data, facts=facts), target)

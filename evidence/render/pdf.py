@@ -3,7 +3,8 @@
 The only module that imports weasyprint, and lazily, so commands that render nothing start fast.
 The output is deterministic: the document id comes from ``identifier``, every date from
 ``created`` (the run's start), and attachments carry the same dates, so the same input gives
-the same bytes.
+the same bytes, whichever process renders it. `write_pdfs` renders several documents at once,
+one process each (WeasyPrint's layout is pure Python: threads would share one core).
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ import hashlib
 import io
 import logging
 import mimetypes
+import multiprocessing
+import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -94,6 +98,77 @@ class PdfResult:
     pages: int
 
 
+@dataclass(frozen=True)
+class PdfJob:
+    """One document to write: everything `write_pdf` takes, in a form another process can take."""
+
+    html: str
+    target: Path
+    identifier: str
+    created: datetime
+    attachments: tuple[EmbeddedFile, ...] = ()
+
+    def run(self) -> PdfResult:
+        """Write this document (in whichever process calls it)."""
+        return write_pdf(
+            self.html,
+            self.target,
+            identifier=self.identifier,
+            created=self.created,
+            attachments=self.attachments,
+        )
+
+
+def render_document(html: str, fetcher: Any = None) -> Any:
+    """Lay ``html`` out as WeasyPrint pages (a ``weasyprint.Document``), fetching only our files.
+
+    `write_pdf` writes it; the layout tests read its boxes.
+    """
+    import weasyprint
+
+    return weasyprint.HTML(
+        string=html,
+        base_url=templates_dir().as_uri() + "/",
+        url_fetcher=fetcher or local_only_fetcher(templates_dir()),
+    ).render()
+
+
+def available_processes() -> int:
+    """CPUs this process may run on (its affinity mask, not the machine's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def write_pdfs(
+    jobs: Sequence[PdfJob], processes: int | None = None
+) -> Iterator[tuple[int, PdfResult]]:
+    """Write every job, up to ``processes`` at a time; yield (job index, result) as each ends.
+
+    Workers come from a fork server that has imported WeasyPrint once, so a worker starts in
+    milliseconds and shares no thread or lock with the caller (the progress display runs a
+    thread). The first failure is raised once the jobs already running have ended; the jobs
+    not yet started are dropped.
+    """
+    processes = min(processes or available_processes(), len(jobs))
+    if processes <= 1:
+        for index, job in enumerate(jobs):
+            yield index, job.run()
+        return
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__, "weasyprint"])
+    pool = ProcessPoolExecutor(max_workers=processes, mp_context=context)
+    try:
+        pending: dict[Future[PdfResult], int] = {
+            pool.submit(job.run): index for index, job in enumerate(jobs)
+        }
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=pending.__getitem__):
+                index = pending.pop(future)
+                yield index, future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def write_pdf(
     html: str,
     target: Path,
@@ -108,16 +183,14 @@ def write_pdf(
     gives the same bytes. Any renderer warning or any URL outside templates/ fails the render
     (RenderError): a half-rendered report is never written.
     """
-    import weasyprint
-
     fetcher = local_only_fetcher(templates_dir())
     logger = logging.getLogger("weasyprint")
     collector = _CollectWarnings()
     logger.addHandler(collector)
     try:
-        document = weasyprint.HTML(
-            string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher
-        ).render()
+        import weasyprint
+
+        document = render_document(html, fetcher)
         with warnings.catch_warnings():
             # WeasyPrint 70 opens its sRGB output-intent profile (PDF/A) and leaves the file
             # for the garbage collector; nothing of ours is left open.

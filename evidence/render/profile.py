@@ -16,7 +16,7 @@ from evidence.render.attachments import (
     evidence_manifest,
     json_file,
 )
-from evidence.render.document import cover_context, write_report
+from evidence.render.document import PreparedReport, cover_context, prepare_report, write_report
 
 TEMPLATE = "profile-answers.html.j2"
 PROFILE_KIND = "profile-answers"
@@ -24,7 +24,7 @@ ANSWERS_NAME = "profile-answers.json"
 
 
 def profile_json(data: ReportSetData) -> EmbeddedFile:
-    """Write the answers as JSON: answer, controls with statuses, evidence ids, what is missing."""
+    """Write the answers as JSON: answer, controls, evidence ids, what is missing, what measured."""
     answers = [
         {
             "id": a.question.id,
@@ -39,6 +39,7 @@ def profile_json(data: ReportSetData) -> EmbeddedFile:
             ],
             "evidence_ids": a.evidence_ids,
             "missing": a.missing,
+            "measured": a.measured,
         }
         for a in data.profile
     ]
@@ -63,10 +64,10 @@ def profile_context(data: ReportSetData, attachments: list[EmbeddedFile]) -> dic
     }
 
 
-def render_profile_sheet(
-    data: ReportSetData, target: Path, *, facts: EmbeddedFile | None = None
-) -> RenderedReport:
-    """Render the profile answer sheet to ``target``."""
+def prepare_profile_sheet(
+    data: ReportSetData, *, facts: EmbeddedFile | None = None
+) -> PreparedReport:
+    """Prepare the profile answer sheet."""
     answers = profile_json(data)
     facts = facts or evidence_facts_csv(data.evidence)
     cited = {cid for a in data.profile for cid in (b.control_id for b in a.basis)}
@@ -77,11 +78,17 @@ def render_profile_sheet(
         companions=[answers, facts],
     )
     attachments = [manifest, answers, facts]
-    return write_report(
+    return prepare_report(
         TEMPLATE,
         profile_context(data, attachments),
-        target,
         kind=PROFILE_KIND,
         run=data.run,
         attachments=attachments,
     )
+
+
+def render_profile_sheet(
+    data: ReportSetData, target: Path, *, facts: EmbeddedFile | None = None
+) -> RenderedReport:
+    """Render the profile answer sheet to ``target``."""
+    return write_report(prepare_profile_sheet(data, facts=facts), target)

@@ -9,10 +9,10 @@ from evidence.model.catalogue import Control
 from evidence.model.report import RenderedReport
 from evidence.model.results import STATUS_ORDER, ControlResult
 from evidence.model.review import QuarterlyData
-from evidence.render.html import render_html
-from evidence.render.pdf import write_pdf
+from evidence.render.document import PreparedReport, write_report
 
 TEMPLATE = "quarterly.html.j2"
+KIND = "quarterly-review"
 #: Rows per list on the headline page; the rest is in the detail pages.
 HEADLINE_ROWS = 6
 _SEVERITY = {"critical": 0, "high": 1, "medium": 2, "low": 3}
@@ -61,12 +61,18 @@ def _gap(result: ControlResult, control: Control | None, owners: dict[str, str])
     }
 
 
+def prepare_quarterly(data: QuarterlyData) -> PreparedReport:
+    """Prepare the quarterly review of ``data``."""
+    return PreparedReport(
+        template=TEMPLATE,
+        context=quarterly_context(data),
+        kind=KIND,
+        identifier=f"{data.run.uid}:{KIND}:{data.previous_label}",
+        created=data.generated_at,
+    )
+
+
 def render_quarterly(data: QuarterlyData, target: Path) -> RenderedReport:
     """Render the quarterly review of ``data`` to ``target``; any renderer warning is an error."""
-    html = render_html(TEMPLATE, **quarterly_context(data))
-    identifier = f"{data.run.uid}:quarterly-review:{data.previous_label}"
     # Tagged PDF/A-3b like every report; write_pdf fails on any renderer warning.
-    result = write_pdf(html, target, identifier=identifier, created=data.generated_at)
-    return RenderedReport(
-        kind="quarterly-review", path=str(target), sha256=result.sha256, pages=result.pages
-    )
+    return write_report(prepare_quarterly(data), target)

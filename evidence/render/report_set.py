@@ -1,6 +1,7 @@
 """The whole report set of a run, each report written to a partial file the pipeline renames.
 
-An attestation per catalogue, the gap report and plan of action, and the profile answer sheet.
+An attestation per catalogue, the gap report and plan of action, and the profile answer sheet,
+written in parallel processes; signed copies are made here, in the calling process.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from evidence.model.catalogue import Catalogue
 from evidence.model.period import Period
 from evidence.model.progress import SILENT, Progress
 from evidence.model.report import RenderedReport, ReportSetData
-from evidence.render.attachments import EmbeddedFile, evidence_facts_csv
-from evidence.render.attestation import render_attestation
-from evidence.render.gaps import render_gap_report
-from evidence.render.profile import render_profile_sheet
+from evidence.render.attachments import evidence_facts_csv
+from evidence.render.attestation import prepare_attestation
+from evidence.render.document import PreparedReport
+from evidence.render.gaps import prepare_gap_report
+from evidence.render.pdf import PdfResult, write_pdfs
+from evidence.render.profile import prepare_profile_sheet
 from evidence.render.sign import SigningKey, sign_pdf, signed_path
 
 
@@ -62,6 +65,46 @@ def report_names(catalogues: Collection[Catalogue]) -> list[str]:
     return [*(c.id for c in catalogues), GAP_REPORT, PROFILE_ANSWERS]
 
 
+@dataclass(frozen=True)
+class SetMember:
+    """One report of the set: its ``--only`` name, its PDF's final path and its preparation."""
+
+    name: str
+    path: Path
+    report: PreparedReport
+
+
+def prepare_report_set(
+    data: ReportSetData, out_dir: Path, *, only: Collection[str] = ()
+) -> list[SetMember]:
+    """Prepare every report of ``data`` (or those named in ``only``): attestations first.
+
+    The facts CSV is built once and embedded in every report. The same preparations render the
+    PDFs (`render_report_set`) and the HTML report set (`evidence.render.html_set`).
+    """
+    period = data.run.period
+    facts = evidence_facts_csv(data.evidence)
+    wanted: list[tuple[str, Path, Callable[[], PreparedReport]]] = [
+        (
+            c.id,
+            out_dir / attestation_name(c, period),
+            partial(prepare_attestation, data.for_catalogue(c), facts=facts),
+        )
+        for c in data.catalogues
+    ]
+    wanted.append(
+        (GAP_REPORT, out_dir / gap_report_name(period), partial(prepare_gap_report, data, facts=facts))
+    )
+    wanted.append(
+        (
+            PROFILE_ANSWERS,
+            out_dir / profile_sheet_name(period),
+            partial(prepare_profile_sheet, data, facts=facts),
+        )
+    )
+    return [SetMember(name, path, prepare()) for name, path, prepare in wanted if not only or name in only]
+
+
 def render_report_set(
     data: ReportSetData,
     out_dir: Path,
@@ -69,59 +112,52 @@ def render_report_set(
     *,
     key: SigningKey | None = None,
     only: Collection[str] = (),
+    processes: int | None = None,
 ) -> list[RenderedFile]:
     """Render every report of ``data`` (or those named in ``only``) into ``out_dir``, as partial files.
 
-    A signed copy of each is written when ``key`` is given. The facts CSV is built once and
-    embedded in every report. Names in ``only`` are those of `report_names`.
+    The documents are written in parallel, up to ``processes`` at once (default: one per CPU).
+    A signed copy of each is written when ``key`` is given. Names in ``only`` are those of
+    `report_names`. On any failure no partial file is left behind.
     """
-    period = data.run.period
-    facts = evidence_facts_csv(data.evidence)
-    jobs: list[tuple[str, Path, Callable[[Path], RenderedReport]]] = [
-        (c.id, out_dir / attestation_name(c, period), partial(_attestation, data, c, facts=facts))
-        for c in data.catalogues
-    ]
-    jobs.append(
-        (GAP_REPORT, out_dir / gap_report_name(period), partial(render_gap_report, data, facts=facts))
-    )
-    jobs.append(
-        (
-            PROFILE_ANSWERS,
-            out_dir / profile_sheet_name(period),
-            partial(render_profile_sheet, data, facts=facts),
-        )
-    )
-    if only:
-        jobs = [job for job in jobs if job[0] in only]
-    rendered: list[RenderedFile] = []
+    members = prepare_report_set(data, out_dir, only=only)
+    jobs = [m.report.pdf_job(partial_path(m.path)) for m in members]
+    results: dict[int, PdfResult] = {}
     progress.start("reports", total=len(jobs))
-    for _, final, render in jobs:
-        unsigned = partial_path(final)
-        report = render(unsigned)
-        rendered.append(RenderedFile(report.model_copy(update={"path": str(final)}), unsigned))
-        if key is not None:
-            signed_final = signed_path(final)
-            signed_partial = partial_path(signed_final)
-            signed = sign_pdf(
-                unsigned,
-                signed_partial,
-                key,
-                kind=report.kind,
-                pages=report.pages,
-                reason=_reason(data, report.kind),
+    try:
+        for index, result in write_pdfs(jobs, processes):
+            results[index] = result
+            progress.advance("reports")
+        rendered: list[RenderedFile] = []
+        for index, member in enumerate(members):
+            unsigned, result = jobs[index].target, results[index]
+            report = RenderedReport(
+                kind=member.report.kind, path=str(member.path), sha256=result.sha256, pages=result.pages
             )
-            rendered.append(
-                RenderedFile(signed.model_copy(update={"path": str(signed_final)}), signed_partial)
-            )
-        progress.advance("reports")
+            rendered.append(RenderedFile(report, unsigned))
+            if key is not None:
+                signed_final = signed_path(member.path)
+                signed = sign_pdf(
+                    unsigned,
+                    partial_path(signed_final),
+                    key,
+                    kind=report.kind,
+                    pages=report.pages,
+                    reason=_reason(data, report.kind),
+                )
+                rendered.append(
+                    RenderedFile(
+                        signed.model_copy(update={"path": str(signed_final)}),
+                        partial_path(signed_final),
+                    )
+                )
+    except BaseException:
+        for job in jobs:
+            job.target.unlink(missing_ok=True)
+            partial_path(signed_path(job.target)).unlink(missing_ok=True)
+        raise
     progress.finish("reports")
     return rendered
-
-
-def _attestation(
-    data: ReportSetData, catalogue: Catalogue, target: Path, *, facts: EmbeddedFile
-) -> RenderedReport:
-    return render_attestation(data.for_catalogue(catalogue), target, facts=facts)
 
 
 def _reason(data: ReportSetData, kind: str) -> str:

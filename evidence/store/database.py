@@ -29,6 +29,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session
 
 from evidence.errors import StoreError
+from evidence.model.assurance import Assurance
 from evidence.model.chain import ChainEntry, ChainLink
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 from evidence.model.period import Period
@@ -115,8 +116,12 @@ class Store:
         config_sha256: str,
         tool_version: str,
         started_at: datetime,
+        kind: str = "full",
     ) -> Iterator[RunWriter]:
-        """A run written in one transaction, committed only when the block ends without error."""
+        """A run written in one transaction, committed only when the block ends without error.
+
+        ``kind`` is "snapshot" for the settings snapshots of `evidence collect --snapshot`.
+        """
         with self.blobs.run_lock():
             self._sweep()
             with self._transaction() as session:
@@ -132,6 +137,7 @@ class Store:
                     tool_version=tool_version,
                     catalogues=catalogues,
                     config_sha256=config_sha256,
+                    kind=kind,
                 )
                 session.add(row)
                 session.flush()
@@ -167,9 +173,9 @@ class Store:
 
     # Reading ----------------------------------------------------------------------------
 
-    def runs(self, period_label: str | None = None) -> list[RunInfo]:
-        """Committed runs, oldest first, optionally of one period."""
-        query = select(RunRow).order_by(RunRow.id)
+    def runs(self, period_label: str | None = None, *, kind: str = "full") -> list[RunInfo]:
+        """Committed runs of ``kind`` (snapshots apart), oldest first, optionally of one period."""
+        query = select(RunRow).where(RunRow.kind == kind).order_by(RunRow.id)
         if period_label is not None:
             query = query.where(RunRow.period_label == period_label)
         with Session(self.engine) as session:
@@ -179,6 +185,35 @@ class Store:
         """The newest run of a period, or None."""
         runs = self.runs(period_label)
         return runs[-1] if runs else None
+
+    def snapshot_evidence(self, developer_id: str, start: datetime, end: datetime) -> list[EvidenceItem]:
+        """Items of the snapshots showing settings from ``start`` to ``end``, and of the last before.
+
+        A snapshot's moment is the ``captured_at`` its items show (a saved CLI output may be
+        snapshotted later than it was captured). The last one before the period lets a change
+        log carry its settings into the period.
+        """
+        with Session(self.engine) as session:
+            rows = list(
+                session.scalars(
+                    select(RunRow)
+                    .where(RunRow.kind == "snapshot", RunRow.developer_id == developer_id)
+                    .order_by(RunRow.started_at, RunRow.id)
+                )
+            )
+        earlier = [r for r in rows if _utc(r.started_at) < start][-1:]
+        shown: list[tuple[datetime, list[EvidenceItem]]] = []
+        for row in [*earlier, *(r for r in rows if _utc(r.started_at) >= start)]:
+            items = self.evidence(row.id)
+            moments = [
+                datetime.fromisoformat(str(i.facts["captured_at"]).replace("Z", "+00:00"))
+                for i in items
+                if i.facts.get("captured_at")
+            ]
+            shown.append((min(moments) if moments else _utc(row.started_at), items))
+        within = [items for moment, items in shown if start <= moment <= end]
+        before = sorted(((m, i) for m, i in shown if m < start), key=lambda found: found[0])[-1:]
+        return [item for items in [*(i for _, i in before), *within] for item in items]
 
     def evidence(self, run_id: int) -> list[EvidenceItem]:
         """Every evidence item of a run, in the order it was collected."""
@@ -293,6 +328,7 @@ class RunWriter:
                 redactions=item.redactions,
                 stats=item.stats.model_dump(mode="json"),
                 error=item.error,
+                assurance=item.assurance.value,
             )
         )
         for index, raw in enumerate(item.raw_inputs):
@@ -424,4 +460,5 @@ def _evidence_item(row: EvidenceRow, raws: list[RawInput]) -> EvidenceItem:
         redactions=dict(row.redactions),
         stats=ParseStats.model_validate(row.stats),
         error=row.error,
+        assurance=Assurance(row.assurance),
     )

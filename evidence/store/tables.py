@@ -46,6 +46,8 @@ class RunRow(Base):
     prev_root_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     root_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     sealed_evaluation_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # "full" (collect/run) or "snapshot" (`collect --snapshot`: settings only, migration 0010).
+    kind: Mapped[str] = mapped_column(String(20), default="full", server_default="full")
 
 
 class EvidenceRow(Base):
@@ -69,6 +71,8 @@ class EvidenceRow(Base):
     redactions: Mapped[dict[str, int]] = mapped_column(JsonType)
     stats: Mapped[dict[str, Any]] = mapped_column(JsonType)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # How far the tool vouches for the item (migration 0010): observed, exported or attested.
+    assurance: Mapped[str] = mapped_column(String(20))
 
 
 class RawInputRow(Base):

@@ -7,7 +7,9 @@ ranges (192.0.2.0/24 the VPC, 198.51.100.0/24 the office VPN, 203.0.113.0/24 the
 
 Deliberate findings: 3 console logins without MFA by 2 principals; Marcus Hale (left
 2026-08-14) logs in over SSH on 2026-08-16, two days after leaving; the web access log is
-silent from 2026-08-09 02:00 to 2026-08-11 08:00. Everything else is clean.
+silent from 2026-08-09 02:00 to 2026-08-11 08:00; tom.okafor deletes the default encryption of
+the label archive bucket on 2026-08-03 and priya.raman restores it on 2026-08-11 (9 days).
+Everything else is clean.
 """
 
 from __future__ import annotations
@@ -87,6 +89,41 @@ def console_login(t: datetime, user: str, mfa: bool, ip: str) -> dict:
     return e
 
 
+LABEL_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/2b9e6f41-8c7d-4a3b-9e2f-1d0c5b4a3e21"
+#: Ids for the settings changes below come from their own generator, so the other events and
+#: logs stay as they were before these were added.
+change_ids = random.Random("settings-changes")
+
+
+def setting_change(t: datetime, user: str, name: str, params: dict) -> dict:
+    event = {
+        "eventVersion": "1.09", "userIdentity": iam_user(user), "eventTime": z(t), "eventSource": "s3.amazonaws.com",
+        "eventName": name, "awsRegion": REGION, "sourceIPAddress": OFFICE[0],
+        "userAgent": "[aws-cli/2.17.0 Python/3.11.9 Linux/6.1]", "requestParameters": params,
+        "responseElements": None, "requestID": f"{change_ids.getrandbits(64):016x}",
+        "eventID": f"{change_ids.getrandbits(128):032x}", "readOnly": False, "eventType": "AwsApiCall",
+        "managementEvent": True, "recipientAccountId": ACCOUNT, "eventCategory": "Management",
+    }  # fmt: skip
+    return event
+
+
+def settings_changes(day: datetime) -> list[dict]:
+    """The label archive loses its default encryption for 9 days (2026-08-03 to 2026-08-11)."""
+    bucket = "parcelpilot-label-archive"
+    host = f"{bucket}.s3.{REGION}.amazonaws.com"
+    if day == datetime(2026, 8, 3, tzinfo=UTC):
+        return [setting_change(day + timedelta(hours=10, minutes=41), "tom.okafor", "DeleteBucketEncryption",
+                               {"bucketName": bucket, "Host": host, "encryption": ""})]  # fmt: skip
+    if day == datetime(2026, 8, 11, tzinfo=UTC):
+        rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": LABEL_KEY},
+                "BucketKeyEnabled": True}  # fmt: skip
+        config = {"xmlns": "http://s3.amazonaws.com/doc/2006-03-01/", "Rule": rule}
+        return [setting_change(day + timedelta(hours=15, minutes=2), "priya.raman", "PutBucketEncryption",
+                               {"bucketName": bucket, "Host": host, "encryption": "",
+                                "ServerSideEncryptionConfiguration": config})]  # fmt: skip
+    return []
+
+
 def cloudtrail_day(day: datetime) -> list[dict]:
     events = []
     for hour in range(0, 24, 2):  # the label service reads and writes the label archive all day
@@ -122,6 +159,7 @@ def cloudtrail_day(day: datetime) -> list[dict]:
         events.append(ct_event(t + timedelta(minutes=2), iam_user("priya.raman"), "UpdateAccessKey",
                                "iam.amazonaws.com", OFFICE[0],
                                {"userName": "marcus.hale", "accessKeyId": "AKIAEXAMPLEMARCUS01", "status": "Inactive"}))  # fmt: skip
+    events.extend(settings_changes(day))
     return sorted(events, key=lambda e: e["eventTime"])
 
 

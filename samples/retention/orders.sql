@@ -10,6 +10,9 @@
 --   * 2 orders delivered on 2026-05-12 are under legal hold (a VAT enquiry) and keep their PII:
 --     reported as held, not as violations.
 -- The oldest order is 538 days old, inside the 18-month (548-day) limit for non-PII data.
+-- Orders ship two days before delivery (shipped_at; returns copy it as order_shipped_at), so the
+-- age of PII can be measured from shipment, the clock of the Solution Provider Profile's
+-- retention question, as well as from delivery, the DPP's.
 -- Every name, address, e-mail and phone number is invented (example.com, Ofcom drama numbers).
 
 CREATE TABLE orders (
@@ -31,10 +34,12 @@ CREATE TABLE orders (
   legal_hold_reason TEXT
 );
 CREATE INDEX orders_delivered_at ON orders (delivered_at);
+CREATE INDEX orders_shipped_at ON orders (shipped_at);
 
 CREATE TABLE returns (
   return_id TEXT PRIMARY KEY,
   order_id TEXT NOT NULL REFERENCES orders (order_id),
+  order_shipped_at TEXT NOT NULL,
   order_delivered_at TEXT NOT NULL,
   requested_at TEXT NOT NULL,
   reason TEXT NOT NULL,
@@ -42,6 +47,7 @@ CREATE TABLE returns (
   return_address TEXT
 );
 CREATE INDEX returns_order_delivered_at ON returns (order_delivered_at);
+CREATE INDEX returns_order_shipped_at ON returns (order_shipped_at);
 
 INSERT INTO orders
 WITH RECURSIVE
@@ -87,6 +93,7 @@ FROM stamped;
 INSERT INTO returns
 SELECT printf('RET-%05d', rowid),
        order_id,
+       shipped_at,
        delivered_at,
        strftime('%Y-%m-%dT%H:%M:%SZ', julianday(delivered_at) + 5),
        CASE rowid % 4 WHEN 0 THEN 'damaged' WHEN 1 THEN 'wrong size' WHEN 2 THEN 'not as described' ELSE 'changed mind' END,

@@ -220,6 +220,80 @@ def test_cron_lines_with_end_and_exit_status(tmp_path: Path) -> None:
     assert item.stats.rejected == 0
 
 
+def test_cron_launches_take_the_outcome_of_the_jobs_own_log(tmp_path: Path) -> None:
+    # Cron says when it launched the purge; the purge's own JSON-lines log says how each run
+    # ended. Two records of one run (within five minutes, from two sources) are one run.
+    cron, own = [], []
+    for day in range(1, 11):
+        stamp = f"Jul {day:>2} 04:15:01"
+        cron.append(
+            f"{stamp} pp-worker-1 CRON[{7000 + day}]: (app) CMD (/opt/app/bin/purge-backups "
+            ">> /var/log/app/purge-backups.log 2>&1)"
+        )
+        if day == 9:
+            continue  # the job died before writing its log: the launch's outcome stays unknown
+        status = "failed" if day == 4 else "succeeded"
+        own.append(
+            json.dumps(
+                {
+                    "job": "purge-backups",
+                    "started": f"2026-07-{day:02d}T04:15:02Z",
+                    "finished": f"2026-07-{day:02d}T04:15:40Z",
+                    "status": status,
+                    "objects_deleted": 12,
+                }
+            )
+        )
+    item = collect(
+        tmp_path,
+        [
+            write(tmp_path, "syslog", "\n".join(cron) + "\n"),
+            write(tmp_path, "own.jsonl", "\n".join(own)),
+        ],
+        jobs=[
+            {
+                "name": "purge-backups",
+                "purges": "backups",
+                "schedule": "15 4 * * *",
+                "match": ["*/purge-backups *", "purge-backups"],
+            }
+        ],
+        covers="2026-07-01..2026-07-10",
+    )
+    runs = job(item, "purge-backups")
+    assert runs["actual"] == 10  # ten runs, not twenty records
+    assert runs["ran"] == 8
+    assert runs["failed"] == ["2026-07-04T04:15:00Z"]
+    assert runs["unknown"] == ["2026-07-09T04:15:00Z"]
+    assert (runs["outcome_unknown"], runs["unknown_runs"]) == (1, ["2026-07-09T04:15:01Z"])
+
+
+def test_records_of_one_source_are_never_paired(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "runs.csv",
+        "job,started,status\npurge,2026-07-05T03:00:00Z,unknown\npurge,2026-07-05T03:02:00Z,success\n",
+    )
+    runs = job(collect(tmp_path, [path], jobs=WEEKLY, covers="2026-07-05..2026-07-06"), "purge")
+    assert (runs["actual"], runs["outcome_unknown"], runs["ran"]) == (2, 1, 1)
+
+
+def test_syslog_repeat_lines_in_a_cron_history_are_neither_runs_nor_rejects(tmp_path: Path) -> None:
+    # Cron logs each run from its own process, so no two run lines are identical and syslog
+    # never folds them; a repeat line of another program's message is read past.
+    syslog = (FIXTURES.parent / "syslog-repeats" / "inetutils-syslogd-2.4-repeated.log").read_text()
+    path = write(
+        tmp_path,
+        "syslog",
+        syslog + "Dec  7 13:20:01 localhost CRON[5120]: (root) CMD (purge)\n",
+    )
+    item = collect(
+        tmp_path, [path], jobs=[{"name": "purge", "purges": "pii", "every": "1d"}], year=2026
+    )
+    assert item.facts["seen"][0]["runs"] == 1
+    assert item.stats.rejected == 0
+
+
 def test_cron_rfc3339_timestamps_and_year_inference(tmp_path: Path) -> None:
     path = write(
         tmp_path,
@@ -353,7 +427,11 @@ def test_journal_runs_succeed_and_fail(tmp_path: Path) -> None:
     )
     runs = job(item, "purge-pii")
     assert runs["expected"] == 13
-    assert runs["ran"] == 12
+    # The run of 16 August never finished in this export: not known to have worked, so its
+    # slot is unknown (it used to count as ran).
+    assert runs["ran"] == 11
+    assert runs["unknown"] == ["2026-08-16T03:00:00Z"]
+    assert runs["outcome_unknown"] == 1
     assert runs["failed"] == ["2026-07-26T03:00:00Z"]
     assert runs["runs"][0] == {
         "started": "2026-07-05T03:00:00Z",
@@ -502,8 +580,18 @@ def test_one_missed_and_one_failed_run_have_dates_and_gaps(tmp_path: Path) -> No
     assert runs["failed"] == ["2026-09-13T03:00:00Z"]
     assert runs["longest_gap_hours"] == 14 * 24
     assert runs["gaps_over_interval"] == [
-        {"from": "2026-08-02T03:00:00Z", "to": "2026-08-16T03:00:00Z", "hours": 336.0},
-        {"from": "2026-09-06T03:00:00Z", "to": "2026-09-20T03:00:00Z", "hours": 336.0},
+        {
+            "from": "2026-08-02T03:00:00Z",
+            "to": "2026-08-16T03:00:00Z",
+            "hours": 336.0,
+            "unknown_runs": 0,
+        },
+        {
+            "from": "2026-09-06T03:00:00Z",
+            "to": "2026-09-20T03:00:00Z",
+            "hours": 336.0,
+            "unknown_runs": 0,
+        },
     ]
 
 

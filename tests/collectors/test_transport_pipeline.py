@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 from transport_servers import PostgresCluster, make_certificate, openssl_server, postgres_cluster
 
 from tests.conftest import Demo
+from tests.render.pdf_readers import attachments
 from tests.support import pdftotext, run_cli
 
 REALDATA = Path(__file__).parent / "fixtures" / "host-config" / "realdata"
@@ -121,13 +122,25 @@ paths = ["{REALDATA / "debian12_nginx-common_nginx.conf"}"]
     assert f"postgres endpoint 127.0.0.1:{auditor_cluster.port}" in reasons
     assert "debian12_nginx-common_nginx.conf:33" in reasons
     assert "pg_hba rules were not checked" in reasons  # the auditor role is not a superuser
-    pdf = tmp_path / "out" / next(p.name for p in (tmp_path / "out").glob("*.pdf"))
-    pdf_text = pdftotext(pdf)
-    assert f"tls://127.0.0.1:{server.port}" in pdf_text
-    assert "TLSv1.0" in pdf_text
-    # The password reaches no output: not the store, its copies, the PDF, --json, or stderr.
-    for blob in [result.stdout, result.stderr, pdf_text]:
+    # Pick the attestation by name: glob order is the file system's, and differs between them.
+    # (The period ends today: live probes are judged as of now, so names carry the dates.)
+    pdfs = sorted((tmp_path / "out").glob("*.pdf"))
+    names = [p.name for p in pdfs]
+    (attestation,) = [p for p in pdfs if p.name.startswith("attestation-amazon-dpp-2025-11-")]
+    attestation_text = pdftotext(attestation)
+    assert f"tls://127.0.0.1:{server.port}" in attestation_text
+    assert "TLSv1.0" in attestation_text
+    # The password reaches no output: not the store, its copies, any PDF (its text and its
+    # embedded files), --json, or stderr.
+    reports = ("attestation-amazon-dpp-2025-11-", "gap-report-", "profile-answers-")
+    assert len(names) == 3, names
+    assert sorted(r for n in names for r in reports if n.startswith(r)) == sorted(reports), names
+    for blob in [result.stdout, result.stderr]:
         assert SECRET not in blob
+    for pdf in pdfs:
+        assert SECRET not in pdftotext(pdf), pdf.name
+        for embedded, data in attachments(pdf).items():
+            assert SECRET.encode() not in data, f"{pdf.name}: {embedded}"
     for path in (tmp_path / ".evidence").rglob("*"):
         if path.is_file():
             assert SECRET.encode() not in path.read_bytes(), path

@@ -11,7 +11,8 @@ from evidence.controls.catalogue import load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
 from evidence.model.period import parse_period
-from evidence.model.results import Status
+from evidence.model.results import CheckOutcome, Status
+from evidence.model.settings_history import CHANGES
 
 AS_OF = datetime(2026, 9, 30, 23, 59, 59, tzinfo=UTC)
 CAPTURED = "2026-09-29T09:00:00+00:00"
@@ -43,14 +44,70 @@ def item(
     ).seal()
 
 
-def judge(
-    control: str, check: str, *items: EvidenceItem, catalogue: str = "amazon-dpp@2025-11"
-) -> tuple[Status, str]:
+def change_log(*changes: dict[str, Any], complete: list[list[str]] | None = None) -> EvidenceItem:
+    """A CloudTrail change log complete on every day of 2026-Q3 (or on ``complete``)."""
+    body = {
+        "source_type": "cloudtrail",
+        "complete_days": complete if complete is not None else [["2026-07-01", "2026-09-30"]],
+        "changes": list(changes),
+        "truncated": False,
+    }
+    return EvidenceItem(
+        id=stable_evidence_id("trail", CHANGES, repr(body)),
+        kind=CHANGES,
+        collector="cloudtrail",
+        source="trail",
+        subject="setting changes",
+        location="x",
+        collected_at=AS_OF,
+        facts=body,
+    ).seal()
+
+
+def outcome(
+    control: str,
+    check: str,
+    *items: EvidenceItem,
+    catalogue: str = "amazon-dpp@2025-11",
+    log: bool = True,
+) -> CheckOutcome:
+    """Evaluate one check; with ``log`` a change log complete all quarter carries the snapshots."""
     period = parse_period("2026-Q3")
-    evaluation = evaluate([load_catalogue(catalogue)], EvaluationInput(list(items), period, AS_OF))
+    evidence = [*items, change_log()] if log else list(items)
+    evaluation = evaluate([load_catalogue(catalogue)], EvaluationInput(evidence, period, AS_OF))
     result = next(r for r in evaluation.results if r.control_id == control)
-    found = next(o for o in result.outcomes if o.check == check)
+    return next(o for o in result.outcomes if o.check == check)
+
+
+def judge(
+    control: str,
+    check: str,
+    *items: EvidenceItem,
+    catalogue: str = "amazon-dpp@2025-11",
+    log: bool = True,
+) -> tuple[Status, str]:
+    found = outcome(control, check, *items, catalogue=catalogue, log=log)
     return found.status, " ".join(found.reasons)
+
+
+def data_map(*stores: tuple[str, list[tuple[str, str]]]) -> EvidenceItem:
+    """A data map declaring PII stores and the cloud resources each rests on."""
+    return EvidenceItem(
+        id=stable_evidence_id("map", "dataflow.map", repr(stores)),
+        kind="dataflow.map",
+        collector="dataflow",
+        source="map",
+        subject="data map",
+        location="map.yaml",
+        collected_at=AS_OF,
+        facts={
+            "map": "test map",
+            "stores": [
+                {"id": name, "pii": "yes", "resources": [{"type": t, "id": i} for t, i in resources]}
+                for name, resources in stores
+            ],
+        },
+    ).seal()
 
 
 def store(kind: str, ident: str, encrypted: bool | None, **extra: Any) -> dict[str, Any]:
@@ -77,9 +134,10 @@ def test_a_stale_snapshot_is_not_used() -> None:
         captured="2026-05-01T00:00:00+00:00",
         resources=[store("rds_instance", "db", True)],
     )
-    status, reasons = judge("DPP-ENC-2", "storage_encrypted", old)
+    status, reasons = judge("DPP-ENC-2", "storage_encrypted", old, log=False)
     assert status is Status.INSUFFICIENT
-    assert "taken 2026-05-01, before the review period began (2026-07-01)" in reasons
+    assert "RDS instance db in eu-west-1: not known on 92 of 92 days (2026-07-01 to 2026-09-30" in reasons
+    assert "no change log (CloudTrail, AWS Config history) was collected" in reasons
 
 
 def test_sources_merge_a_resource_unknown_in_one_and_known_in_another() -> None:
@@ -89,13 +147,17 @@ def test_sources_merge_a_resource_unknown_in_one_and_known_in_another() -> None:
     known = item(
         "encryption.at_rest", src="terraform", resources=[store("rds_instance", "db", True)]
     )
-    status, reasons = judge("DPP-ENC-2", "storage_encrypted", unknown, known)
+    scope = data_map(("orders", [("rds_instance", "db")]))
+    status, reasons = judge("DPP-ENC-2", "storage_encrypted", unknown, known, scope)
     assert status is Status.MET
     assert "all 1 data stores" in reasons
     bad = item("encryption.at_rest", src="drift", resources=[store("rds_instance", "db", False)])
     status, reasons = judge("DPP-ENC-2", "storage_encrypted", known, bad)
     assert status is Status.NOT_MET
-    assert "RDS instance db in eu-west-1: not encrypted, StorageEncrypted=false" in reasons
+    assert (
+        "RDS instance db in eu-west-1: not held 2026-07-01 to 2026-09-30 (92 days): not encrypted, "
+        "StorageEncrypted=false" in reasons
+    )
 
 
 def test_weak_ciphers_and_non_pii_buckets() -> None:
@@ -111,9 +173,40 @@ def test_weak_ciphers_and_non_pii_buckets() -> None:
         "DPP-ENC-2",
         "storage_encrypted",
         item("encryption.at_rest", resources=[public_site, archive]),
+        data_map(("label archive", [("s3_bucket", "labels")])),
     )
     assert status is Status.MET
     assert "www-assets in eu-west-1 is not a PII bucket" in reasons
+
+
+def test_a_pii_store_of_the_data_map_that_was_not_observed_leaves_coverage_undecided() -> None:
+    # The stores observed are encrypted, but the tax archive the map declares was never seen.
+    archive = store("s3_bucket", "labels", True, pii=True)
+    scope = data_map(("label archive", [("s3_bucket", "labels")]), ("tax archive", [("s3_bucket", "tax")]))
+    found = outcome("DPP-ENC-2", "storage_encrypted", item("encryption.at_rest", resources=[archive]), scope)
+    assert found.status is Status.INSUFFICIENT
+    assert found.parts == {"stores_encrypted": Status.MET, "every_pii_store_observed": Status.INSUFFICIENT}
+    assert any("s3_bucket tax of PII store tax archive" in r and "was not observed" in r for r in found.reasons)
+    evaluation = evaluate(
+        [load_catalogue("amazon-dpp@2025-11")],
+        EvaluationInput(
+            [item("encryption.at_rest", resources=[archive]), scope, change_log()], parse_period("2026-Q3"), AS_OF
+        ),
+    )
+    control = next(r for r in evaluation.results if r.control_id == "DPP-ENC-2")
+    assert control.status is Status.INSUFFICIENT
+    elements = {e.id: e.status for e in control.elements}
+    assert elements["stores_encrypted"] is Status.MET
+    assert elements["every_pii_store_observed"] is Status.INSUFFICIENT
+
+
+def test_without_a_data_map_nobody_knows_whether_every_pii_store_was_observed() -> None:
+    found = outcome(
+        "DPP-ENC-2", "storage_encrypted", item("encryption.at_rest", resources=[store("s3_bucket", "labels", True)])
+    )
+    assert found.status is Status.INSUFFICIENT
+    assert found.parts["every_pii_store_observed"] is Status.INSUFFICIENT
+    assert "no data map declares the PII stores" in " ".join(found.reasons)
 
 
 def test_a_listing_error_blocks_a_pass() -> None:
@@ -301,7 +394,7 @@ def test_mfa_console_users_root_and_missing_root_row() -> None:
         creds(user("user:a", True, False), user("user:b", False, False)),
     )
     assert status is Status.NOT_MET
-    assert "IAM user user:a: console password, no MFA device" in reasons
+    assert "IAM user user:a: not held 2026-07-01 to 2026-09-30 (92 days): console password, no MFA device" in reasons
     status, reasons = judge(
         "DPP-ACC-7", "iam_users_mfa", creds(user("user:a", True, True), root=None)
     )
@@ -319,7 +412,7 @@ def test_mfa_console_users_root_and_missing_root_row() -> None:
         "DPP-ACC-7", "iam_users_mfa", creds(user("user:a", True, True), root=no_root_mfa)
     )
     assert status is Status.NOT_MET
-    assert "root account: no MFA device" in reasons
+    assert "root account: not held 2026-07-01 to 2026-09-30 (92 days): no MFA device" in reasons
 
 
 @pytest.mark.parametrize(

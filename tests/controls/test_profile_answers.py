@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
+from evidence.collectors.base import CollectorContext
+from evidence.collectors.pii_age.collector import PiiAgeCollector, PiiAgeSettings
 from evidence.controls.catalogue import load_catalogue
 from evidence.controls.profile import answer_profile, fit_free_text, load_profile_questions
 from evidence.model.evidence import EvidenceItem
-from evidence.model.profile import FREE_TEXT_LIMIT, ProfileQuestion
+from evidence.model.period import parse_period
+from evidence.model.profile import FREE_TEXT_LIMIT, AgeMeasure, ProfileQuestion
 from evidence.model.results import ControlResult, Evaluation, Status
+from evidence.redact import Redactor
 
 DPP = load_catalogue("amazon-dpp@2025-11")
 AUP = load_catalogue("amazon-aup@2025-11")
@@ -61,11 +68,39 @@ def test_the_question_set_covers_the_reference_and_names_real_controls() -> None
         assert set(question.controls) <= known, question.id
 
 
-def test_every_answer_is_yes_when_every_control_is_met() -> None:
-    found = answers(evaluation(Status.MET))
+SAMPLE_DB = Path(__file__).resolve().parents[2] / "samples" / "retention" / "orders.db"
+#: The columns the sample's purge job clears (ship_phone, which it misses, is left out).
+PURGED = ["buyer_name", "buyer_email", "ship_address_line1", "ship_city", "ship_postal_code"]
+
+
+def pii_age(tmp_path: Path, clock: str, columns: list[str] = PURGED, **extra: Any) -> EvidenceItem:
+    """Measure the sample orders database, read-only, with the real pii-age probe."""
+    column = {"shipment": "shipped_at", "delivery": "delivered_at"}[clock]
+    table = {"table": "orders", "timestamp_column": column, "clock": clock, "pii_columns": columns}
+    settings = PiiAgeSettings.model_validate(
+        {
+            "url": f"sqlite:///{SAMPLE_DB}",
+            "tables": [{**table, "legal_hold_column": "legal_hold"}],
+            **extra,
+        }
+    )
+    period = parse_period("2026-Q3")
+    context = CollectorContext("orders-db", tmp_path, period, period.end_at, Redactor(b"k" * 32))
+    (item,) = PiiAgeCollector(settings, context).collect()
+    return item.seal()
+
+
+def test_every_answer_is_yes_when_every_control_is_met(tmp_path: Path) -> None:
+    shipment = pii_age(tmp_path, "shipment")
+    found = answers(evaluation(Status.MET), [ORG, shipment])
     assert all(a.supported for a in found.values())
     assert found["SPP-YN-01"].answer == "Yes"
     assert found["SPP-YN-08"].answer == "Less than 31 days"
+    assert found["SPP-YN-08"].measured == (
+        f"Measured from shipment: no PII is older than 30 days after shipment in orders "
+        f"({shipment.id}); 2 row(s) under legal hold are not counted."
+    )
+    assert shipment.id in found["SPP-YN-08"].evidence_ids
     assert found["SPP-FT-17"].answer == "Priya Raman, security@fennelfinch.example"
     assert "Evidence:" in found["SPP-FT-03"].answer
     assert found["SPP-FT-06"].answer == "https://fennelfinch.example/privacy"
@@ -132,3 +167,62 @@ def test_free_text_always_fits_the_form() -> None:
 def test_a_free_text_question_must_state_its_answer() -> None:
     with pytest.raises(ValueError, match="statement"):
         ProfileQuestion(id="SPP-FT-99", kind="free_text", question="Why?", controls=["DPP-NET-1"])
+
+
+# --- the retention question counts from shipment ------------------------------------------------
+
+
+def test_the_retention_answer_is_never_taken_from_the_delivery_clock(tmp_path: Path) -> None:
+    # DPP-RET-1 met counts from delivery; delivery comes after shipment, so "less than 31 days
+    # after shipment" does not follow from it.
+    retention = answers(evaluation(Status.MET))["SPP-YN-08"]
+    assert (retention.supported, retention.answer) == (False, "Not yet supported")
+    assert "No pii-age probe measured PII in any table" in retention.missing[0]
+    delivery = pii_age(tmp_path, "delivery")
+    retention = answers(evaluation(Status.MET), [ORG, delivery])["SPP-YN-08"]
+    assert (retention.supported, retention.answer) == (False, "Not yet supported")
+    assert retention.missing == [
+        f"The question counts from shipment, but the PII age of orders ({delivery.id}, from "
+        "delivery) was measured from another event only; a limit kept from that event says "
+        "nothing of the age since shipment, and no shipment timestamp was collected for it (add "
+        'the table to a pii-age source with clock = "shipment" and its shipment column).'
+    ]
+
+
+def test_the_retention_answer_is_the_option_the_oldest_pii_falls_in(tmp_path: Path) -> None:
+    # The sample's purge misses ship_phone on 6 legacy orders: 78 days after shipment, 76 after
+    # delivery. The truthful answer is "31 to 90 days", which Amazon does not accept.
+    shipment = pii_age(tmp_path, "shipment", [*PURGED, "ship_phone"])
+    retention = answers(evaluation(Status.MET), [ORG, shipment])["SPP-YN-08"]
+    assert (retention.supported, retention.verdict, retention.answer) == (
+        False,
+        "31 to 90 days",
+        "31 to 90 days",
+    )
+    assert retention.measured == (
+        f"Measured from shipment: the oldest PII is 78 days after shipment (table orders, "
+        f"{shipment.id}; 6 row(s) older than 30 days); 2 row(s) under legal hold are not counted."
+    )
+    assert retention.missing == [retention.measured]
+
+
+def test_a_probe_that_counts_only_older_rows_cannot_choose_the_option(tmp_path: Path) -> None:
+    loose = pii_age(tmp_path, "shipment", pii_limit_days=90)
+    retention = answers(evaluation(Status.MET), [ORG, loose])["SPP-YN-08"]
+    assert (retention.supported, retention.answer) == (False, "Not yet supported")
+    assert "cannot tell 'Less than 31 days' from '31 to 90 days'" in retention.missing[0]
+
+
+def test_a_measured_question_needs_one_bound_per_option() -> None:
+    with pytest.raises(ValueError, match="one option_max_days per option"):
+        ProfileQuestion(
+            id="SPP-YN-98",
+            kind="choice",
+            question="How long?",
+            controls=["DPP-RET-1"],
+            options=["short", "long"],
+            answer_when_met="short",
+            measure=AgeMeasure(clock="shipment", option_max_days=[30]),
+        )
+    with pytest.raises(ValueError, match="must ascend"):
+        AgeMeasure(clock="shipment", option_max_days=[90, 30, None])

@@ -214,6 +214,63 @@ def test_a_history_that_does_not_cover_the_period_is_insufficient(tmp_path: Path
     )
 
 
+def unknown_rows(weeks: tuple[int, ...], skip: tuple[int, ...] = ()) -> list[str]:
+    """Weekly rows where the runs of ``weeks`` recorded no outcome."""
+    return [
+        row.rsplit(",", 1)[0] + ",unknown" if w in weeks else row
+        for w, row in ((w, r) for w, r in enumerate(weekly_rows()) if w not in skip)
+    ]
+
+
+def test_runs_without_an_outcome_never_meet_adherence(tmp_path: Path) -> None:
+    # Two of 13 weekly runs recorded no outcome: they are not successful purges, so the
+    # check cannot be met, and it names how many and when.
+    runs = job_runs(tmp_path, unknown_rows((3, 9)), WEEKLY_PII)
+    facts = runs.facts["jobs"][0]
+    assert (facts["ran"], facts["unknown"]) == (
+        11,
+        ["2026-07-26T03:00:00Z", "2026-09-06T03:00:00Z"],
+    )
+    check = outcome(
+        decide("DPP-RET-1", [schedule_doc(), pii_age(table()), runs]), "retention_job_adherence"
+    )
+    assert check.status is Status.INSUFFICIENT
+    named = (
+        f"purge ({runs.id}, cron 0 3 * * 0 UTC): 2 of its 13 runs in the period recorded no "
+        "outcome (started 2026-07-26, 2026-09-06), so they are not known to have purged anything"
+    )
+    assert any(reason.startswith(named) for reason in check.reasons), check.reasons
+    # Each unknown run leaves 14 days without a run known to have worked: not proven either way.
+    assert sum("no run known to have worked for 14.0 days" in r for r in check.reasons) == 2
+    assert check.figures["runs_outcome_unknown"] == 2
+    assert check.figures["runs_ran"] == 11
+
+
+def test_a_gap_filled_only_by_runs_of_unknown_outcome_is_not_proven(tmp_path: Path) -> None:
+    # Weeks 4-6 recorded no outcome: 28 days without a run known to have worked, but runs did
+    # start: insufficient evidence, not a proven gap.
+    runs = job_runs(tmp_path, unknown_rows((4, 5, 6)), WEEKLY_PII)
+    check = outcome(
+        decide("DPP-RET-1", [schedule_doc(), pii_age(table()), runs]), "retention_job_adherence"
+    )
+    assert check.status is Status.INSUFFICIENT
+    assert any(
+        "no run known to have worked for 28.0 days, from 2026-07-26 to 2026-08-23; 3 run(s) in it "
+        "recorded no outcome" in reason
+        for reason in check.reasons
+    )
+
+
+def test_a_proven_miss_is_not_met_even_with_unknown_outcomes(tmp_path: Path) -> None:
+    runs = job_runs(tmp_path, unknown_rows((2,), skip=(8,)), WEEKLY_PII)
+    check = outcome(
+        decide("DPP-RET-1", [schedule_doc(), pii_age(table()), runs]), "retention_job_adherence"
+    )
+    assert check.status is Status.NOT_MET
+    assert "missed 1 of 13 scheduled runs: 2026-08-30" in check.reasons[0]
+    assert any("1 of its 12 runs in the period recorded no outcome" in r for r in check.reasons)
+
+
 def test_an_unreadable_history_file_keeps_adherence_from_being_met(tmp_path: Path) -> None:
     broken = tmp_path / "journal.json"
     broken.write_text('{"apiVersion": "v1", "kind": "List", "items": [', encoding="utf-8")
@@ -279,6 +336,18 @@ def test_2021_counts_from_shipment_so_a_delivery_probe_cannot_pass() -> None:
     )
     assert shipped.status is Status.MET
     assert "after shipment (column delivered_at)" in shipped.reasons[0]
+
+
+def test_a_table_measured_on_two_clocks_is_judged_on_the_catalogues_own() -> None:
+    # orders measured from delivery (2025: the catalogue's clock) and from shipment (for the
+    # profile answer): the shipment figures neither decide DPP-RET-1 nor count the rows twice.
+    both = pii_age(table(2, oldest=45), table(3, oldest=47, clock="shipment"))
+    check = outcome(decide("DPP-RET-1", [both]), "pii_age_within_limit")
+    assert check.status is Status.NOT_MET
+    assert (check.figures["rows_past_limit"], check.figures["tables_measured"]) == (2, 1)
+    assert "after delivery" in check.reasons[0]
+    shipment = outcome(decide("DPP-RET-1", [both], "amazon-dpp@2021"), "pii_age_within_limit")
+    assert (shipment.figures["rows_past_limit"], shipment.figures["oldest_age_days"]) == (3, 47)
 
 
 def test_a_looser_probe_limit_cannot_pass_but_a_stricter_one_can() -> None:
@@ -516,7 +585,10 @@ def test_a_control_whose_checks_all_do_not_apply_is_insufficient() -> None:
     base = load_catalogue("amazon-dpp@2025-11")
     ret1 = base.control("DPP-RET-1")
     only = ret1.model_copy(
-        update={"checks": [c for c in ret1.checks if c.check == "lifecycle_rules_within_limit"]}
+        update={
+            "checks": [c for c in ret1.checks if c.check == "lifecycle_rules_within_limit"],
+            "elements": [e for e in ret1.elements if e.id == "bucket_expiry"],
+        }
     )
     catalogue = Catalogue.model_validate(
         {**base.model_dump(by_alias=True), "controls": [only.model_dump(by_alias=True)]}
@@ -524,6 +596,7 @@ def test_a_control_whose_checks_all_do_not_apply_is_insufficient() -> None:
     evaluation = evaluate([catalogue], EvaluationInput(evidence=[], period=PERIOD, as_of=AS_OF))
     (result,) = evaluation.results
     assert result.outcomes[0].status is Status.NOT_APPLICABLE
+    assert result.elements[0].status is Status.NOT_APPLICABLE
     assert result.status is Status.INSUFFICIENT
 
 

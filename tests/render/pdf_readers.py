@@ -23,10 +23,13 @@ def pdfsig(path: Path, nssdb: Path) -> str:
     return proc.stdout + proc.stderr
 
 
-def page_text(path: Path, page: int) -> str:
-    """Text of one page (1-based) through pdftotext."""
+def page_text(path: Path, page: int, mode: str = "-layout") -> str:
+    """Text of one page (1-based) through pdftotext.
+
+    Laid out as printed, or with ``-raw`` in content-stream order (a cell's lines stay together).
+    """
     return subprocess.run(
-        ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(path), "-"],
+        ["pdftotext", mode, "-f", str(page), "-l", str(page), str(path), "-"],
         capture_output=True,
         text=True,
         check=True,

@@ -106,8 +106,9 @@ def test_demo_attestation_shows_the_settings_that_decided_each_encryption_contro
     text = pdftotext(demo.dpp)
     flat = " ".join(text.split())
     assert "Encryption settings" in flat
-    # DPP-ENC-2 met from each store's setting, DPP-ENC-3 not met from the label-archive key,
-    # DPP-ENC-1 from the ELB policy.
+    # DPP-ENC-2 from each store's setting on every day (not met: the label archive went 9 days
+    # without default encryption), DPP-ENC-3 not met from the label-archive key, DPP-ENC-1 from
+    # the ELB policy.
     assert "SSEAlgorithm=aws:kms" in flat
     assert "StorageEncrypted=true" in flat
     assert "automatic rotation is off (KeyRotationEnabled=false)" in flat

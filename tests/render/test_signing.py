@@ -6,7 +6,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
 from pdf_readers import pdfsig
+from pdfa_structure import pdfa3b_faults
 from report_builders import STARTED
 from report_cli import SAMPLES, evidence
 from signing_ca import SigningCA, make_ca
@@ -47,6 +53,42 @@ def test_signed_copy_is_valid_and_trusted(ca: SigningCA, unsigned: Path, tmp_pat
     assert "Certificate Validation: Certificate is Trusted." in verdict
     assert "Signature Type: ETSI.CAdES.detached" in verdict  # PAdES
     assert "Total document signed" in verdict
+
+
+def test_an_ecdsa_signature_keeps_the_pdfa3_copy_at_pdf_17(
+    ca: SigningCA, unsigned: Path, tmp_path: Path
+) -> None:
+    # The test CA's key is ECDSA P-256, for which pyHanko would declare ISO/TS 32002 (PDF 2.0).
+    key = load_signing_key(ca.pkcs12.read_bytes(), ca.password.encode(), str(ca.pkcs12))
+    signed = Path(
+        sign_pdf(unsigned, tmp_path / "note.signed.pdf", key, kind="n", pages=1, reason="t").path
+    )
+    assert signed.read_bytes().startswith(b"%PDF-1.7")
+    assert pdfa3b_faults(unsigned) == []
+    assert pdfa3b_faults(signed) == []
+
+
+def test_an_eddsa_key_is_refused_as_pdfa3_cannot_carry_its_signature(
+    unsigned: Path, tmp_path: Path
+) -> None:
+    private = ed25519.Ed25519PrivateKey.generate()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ed25519 signer")])
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private.public_key())
+        .serial_number(1)
+        .not_valid_before(STARTED.replace(year=2025))
+        .not_valid_after(STARTED.replace(year=2028))
+        .sign(private, None)
+    )
+    p12 = pkcs12.serialize_key_and_certificates(
+        b"signer", private, certificate, None, serialization.NoEncryption()
+    )
+    key = load_signing_key(p12, None, "ed25519.p12")
+    with pytest.raises(ConfigError, match="ed25519 signatures exist only in PDF 2.0"):
+        sign_pdf(unsigned, tmp_path / "x.pdf", key, kind="n", pages=1, reason="t")
 
 
 def test_one_changed_byte_inside_the_signed_range_invalidates_it(

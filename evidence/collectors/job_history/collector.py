@@ -10,6 +10,7 @@ expected, actual, missed and failed runs with their dates and the longest gap.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -26,7 +27,7 @@ from evidence.collectors.inputs import expand_paths, open_input, open_text
 from evidence.collectors.job_history.cron import SyslogClock, looks_like_syslog, parse_cron
 from evidence.collectors.job_history.journald import looks_like_journal, parse_journal
 from evidence.collectors.job_history.kubernetes import looks_like_kubernetes, parse_kubernetes
-from evidence.collectors.job_history.runs import Coverage, FileResult, JobRun
+from evidence.collectors.job_history.runs import Coverage, FileResult, JobRun, RunStatus
 from evidence.collectors.job_history.schedule import JobSpec, schedule_adherence
 from evidence.collectors.job_history.tabular import (
     airflow_records,
@@ -36,6 +37,7 @@ from evidence.collectors.job_history.tabular import (
 )
 from evidence.collectors.timestamps import ZoneName, iso
 from evidence.errors import InputError
+from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 from evidence.model.period import parse_period
 from evidence.redact import SECRET, looks_like_secret_key
@@ -77,6 +79,7 @@ class JobHistoryCollector(Collector[JobHistorySettings]):
     """Reads job run histories and measures each declared retention job against its schedule."""
 
     id = "job-history"
+    assurance = Assurance.EXPORTED
     description = (
         "Retention job runs (cron, systemd, Kubernetes, Airflow, CSV) and schedule adherence"
     )
@@ -179,7 +182,9 @@ class JobHistoryCollector(Collector[JobHistorySettings]):
             owner[index] = job.name
             stats.keep()
         jobs = [
-            schedule_adherence(job, _without_repeats(by_job[job.name]), start, end, covered)
+            schedule_adherence(
+                job, _launches_paired(_without_repeats(by_job[job.name])), start, end, covered
+            )
             for job in self.settings.jobs
         ]
         facts: dict[str, Any] = {
@@ -314,6 +319,34 @@ def _without_repeats(runs: list[JobRun]) -> list[JobRun]:
     full = [r.started for r in runs if not r.summary]
     window = timedelta(minutes=5)
     return [r for r in runs if not r.summary or not any(abs(r.started - s) <= window for s in full)]
+
+
+def _launches_paired(runs: list[JobRun]) -> list[JobRun]:
+    """Drop a launch record without outcome that another source's record of the run completes.
+
+    Cron logs that it started a job, not how the job ended; the job's own log (CSV or JSON
+    lines) says how it ended. Two such records of one job starting within five minutes of each
+    other are one run: the launch is dropped, the outcome kept (one launch per outcome record).
+    """
+    window = timedelta(minutes=5)
+    outcomes = sorted(
+        (r for r in runs if r.status is not RunStatus.UNKNOWN), key=lambda r: r.started
+    )
+    starts = [r.started for r in outcomes]
+    used: set[int] = set()
+    kept = []
+    for run in runs:
+        if run.status is RunStatus.UNKNOWN:
+            near = range(
+                bisect_left(starts, run.started - window),
+                bisect_right(starts, run.started + window),
+            )
+            candidates = [i for i in near if i not in used and outcomes[i].origin != run.origin]
+            if candidates:
+                used.add(min(candidates, key=lambda i: abs(starts[i] - run.started)))
+                continue
+        kept.append(run)
+    return kept
 
 
 def _hide_env_values(value: Any) -> Any:

@@ -2,8 +2,10 @@
 
 Debian's cron logs the start of every job; with ``-L`` levels it also logs ``(user) END (cmd)``
 and ``(CRON) error (grandchild #N failed with exit status S)`` from the same process, and
-cronie logs ``CMDEND``. The outcome of a run is therefore usually unknown: the history proves
-the job was launched on time, not that it worked.
+cronie logs ``CMDEND``. No cron logs a success, so a run's outcome stays unknown unless the
+job's own log says it (the collector pairs the two records): the history proves the job was
+launched on time, not that it worked. Syslog never folds cron's run lines into a ``message
+repeated`` line: each run logs from its own process, so no two are identical.
 """
 
 from __future__ import annotations

@@ -20,8 +20,13 @@ class RunStatus(StrEnum):
 
     @property
     def purged(self) -> bool:
-        """Whether the run counts as having done its work (a success, or no recorded outcome)."""
-        return self in (RunStatus.SUCCEEDED, RunStatus.UNKNOWN, RunStatus.RUNNING)
+        """Whether the run is known to have done its work: only a recorded success is."""
+        return self is RunStatus.SUCCEEDED
+
+    @property
+    def unknown(self) -> bool:
+        """Whether the history does not say how the run ended (no outcome, or still running)."""
+        return self in (RunStatus.UNKNOWN, RunStatus.RUNNING)
 
 
 @dataclass

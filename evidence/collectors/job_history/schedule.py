@@ -2,10 +2,12 @@
 
 A job declares a cron expression or a fixed interval. Over the review period (up to as-of)
 each scheduled time is a *slot*. A run that starts within the tolerance of a slot fills it:
-a slot with a successful run (or one whose outcome the history does not record) ran; one
-with only failed runs failed; one with no run was missed. Slots outside the time the history
-covers are *uncovered*: the history cannot say either way. The longest gap is measured
-between runs that did their work, from the period start (or the last run before it) to as-of.
+a slot with a successful run ran; one whose runs have no recorded outcome (cron logs starts
+only) is *unknown*, never counted as ran; one with only failed runs failed; one with no run was
+missed. Slots outside the time the history covers are *uncovered*: the history cannot say
+either way. The longest gap is measured between runs known to have worked, from the period
+start (or the last such run before it) to as-of; a gap longer than the interval that holds runs
+of unknown outcome is not proven either way, and says how many it holds.
 """
 
 from __future__ import annotations
@@ -145,10 +147,11 @@ class Adherence:
     ran: int = 0
     missed: list[datetime] = field(default_factory=list)
     failed: list[datetime] = field(default_factory=list)
+    unknown: list[datetime] = field(default_factory=list)
     uncovered: list[datetime] = field(default_factory=list)
     skipped: list[datetime] = field(default_factory=list)
     unscheduled: int = 0
-    gaps_over: list[tuple[datetime, datetime]] = field(default_factory=list)
+    gaps_over: list[tuple[datetime, datetime, int]] = field(default_factory=list)
     longest_gap: tuple[datetime, datetime] | None = None
 
 
@@ -177,6 +180,8 @@ def schedule_adherence(
         statuses = [in_window[i].status for i in near]
         if any(s.purged for s in statuses):
             result.ran += 1
+        elif any(s.unknown for s in statuses):
+            result.unknown.append(slot)
         elif RunStatus.FAILED in statuses:
             result.failed.append(slot)
         elif (
@@ -203,6 +208,7 @@ def schedule_adherence(
             interval + tolerance,
         )
     kept = [r for r in in_window if r.started >= start]
+    unknown_runs = [r.started for r in kept if r.status.unknown]
     longest = result.longest_gap
     return {
         "job": spec.name,
@@ -214,19 +220,20 @@ def schedule_adherence(
         "actual": len(kept),
         "ran": result.ran,
         "succeeded": sum(1 for r in kept if r.status is RunStatus.SUCCEEDED),
-        "outcome_unknown": sum(
-            1 for r in kept if r.status in (RunStatus.UNKNOWN, RunStatus.RUNNING)
-        ),
+        "outcome_unknown": len(unknown_runs),
+        "unknown_runs": [iso(s) for s in unknown_runs[:MAX_RUNS_KEPT]],
         "failed_runs": sum(1 for r in kept if r.status is RunStatus.FAILED),
         "missed": [iso(s) for s in result.missed],
         "failed": [iso(s) for s in result.failed],
+        "unknown": [iso(s) for s in result.unknown],
         "skipped": [iso(s) for s in result.skipped],
         "uncovered": [iso(s) for s in result.uncovered],
         "unscheduled": result.unscheduled,
         "longest_gap_hours": _hours(longest[1] - longest[0]) if longest else None,
         "longest_gap": {"from": iso(longest[0]), "to": iso(longest[1])} if longest else None,
         "gaps_over_interval": [
-            {"from": iso(a), "to": iso(b), "hours": _hours(b - a)} for a, b in result.gaps_over
+            {"from": iso(a), "to": iso(b), "hours": _hours(b - a), "unknown_runs": unknown}
+            for a, b, unknown in result.gaps_over
         ],
         "rows_affected": _total_rows(kept),
         "first_run": iso(kept[0].started) if kept else None,
@@ -246,8 +253,13 @@ def _near(starts: Sequence[datetime], slot: datetime, tolerance: timedelta) -> l
 def _gaps(
     result: Adherence, ordered: Sequence[JobRun], start: datetime, end: datetime, allowed: timedelta
 ) -> None:
-    """Find the longest stretch without a working run, and every stretch longer than ``allowed``."""
+    """Find the longest stretch without a run known to have worked, and every one over ``allowed``.
+
+    Each stretch over ``allowed`` carries how many runs of unknown outcome started inside it:
+    with none it is a proven gap, with some nobody can tell.
+    """
     good = [r.started for r in ordered if r.status.purged and r.started <= end]
+    unknown = [r.started for r in ordered if r.status.unknown and r.started <= end]
     if end <= start:
         return
     before = [moment for moment in good if moment < start]
@@ -257,7 +269,8 @@ def _gaps(
         if longest is None or b - a > longest[1] - longest[0]:
             longest = (a, b)
         if b - a > allowed:
-            result.gaps_over.append((a, b))
+            inside = bisect_left(unknown, b) - bisect_right(unknown, a)
+            result.gaps_over.append((a, b, inside))
     result.longest_gap = longest
 
 

@@ -7,8 +7,11 @@ from typing import Any
 
 from evidence.controls.checks import check
 from evidence.controls.context import CheckContext
-from evidence.controls.settings_facts import Verdicts, cite, in_terraform, listing, snapshots, where
-from evidence.model.results import CheckOutcome
+from evidence.controls.settings_facts import cite, in_terraform, listing, where
+from evidence.controls.settings_timeline import Judge, Judgement, over_period
+from evidence.model.evidence import EvidenceItem
+from evidence.model.results import CheckOutcome, Status
+from evidence.model.settings_history import CHANGES
 
 _LABELS = {
     "s3_bucket": "S3 bucket",
@@ -37,102 +40,149 @@ def cipher_strength(algorithm: str | None, min_aes: int, min_rsa: int) -> bool |
     return int(match["bits"]) >= minimum
 
 
-@check("storage_encrypted", reads=("encryption.at_rest",))
-def storage_encrypted(ctx: CheckContext) -> CheckOutcome:
-    """Check every data store (S3, RDS, EBS, DynamoDB) is encrypted at rest, strongly enough."""
-    min_aes = int(ctx.params.get("min_aes_bits", 128))
-    min_rsa = int(ctx.params.get("min_rsa_bits", 2048))
-    ebs_default_required = bool(ctx.params.get("ebs_default_required", True))
-    shots = snapshots(ctx, "encryption.at_rest", "resources")
-    verdicts = Verdicts()
-    verdicts.notes.extend(shots.reasons(ctx))
-    for record, item in shots.records("resources"):
-        identity = (record.get("type"), record.get("id"))
+def _store_judge(min_aes: int, min_rsa: int, ebs_default_required: bool) -> Judge:
+    """Judge one state of a data store: encrypted at rest, strongly enough."""
+
+    def judge(record: dict[str, Any], item: EvidenceItem) -> Judgement:
         label = _label(record)
         setting = record.get("setting") or "setting not recorded"
         origin = f" [{record['origin']}]" if in_terraform(record) else ""
         if record.get("pii") is False:
-            verdicts.notes.append(
+            return Judgement(
+                "skip",
                 f"{label} is not a PII bucket (not in the pii_buckets of its source), so it was "
-                "not judged"
+                "not judged",
+                label,
             )
-        elif record.get("encrypted") is None:
-            verdicts.add(
-                identity,
-                "unknown",
-                f"{label}: {record.get('error') or 'encryption setting not known'} ({item.id})",
-            )
-        elif record.get("encrypted") is False:
+        if record.get("encrypted") is None:
+            why = record.get("error") or "encryption setting not known"
+            return Judgement("unknown", f"{why} ({item.id})", label)
+        if record.get("encrypted") is False:
             if record.get("type") == "ebs_default" and not ebs_default_required:
-                verdicts.notes.append(
-                    f"{label}: {setting}; new volumes there may be unencrypted ({item.id})"
+                return Judgement(
+                    "skip", f"{label}: {setting}; new volumes there may be unencrypted ({item.id})", label
                 )
-            else:
-                verdicts.add(
-                    identity, "bad", f"{label}: not encrypted, {setting}{origin} ({item.id})"
-                )
-        else:
-            strong = cipher_strength(record.get("algorithm"), min_aes, min_rsa)
-            key = record.get("kms_key_id")
-            managed = (
-                "" if key and key in setting else f", key {key}" if key else ", service-managed key"
+            return Judgement("bad", f"not encrypted, {setting}{origin} ({item.id})", label)
+        strong = cipher_strength(record.get("algorithm"), min_aes, min_rsa)
+        key = record.get("kms_key_id")
+        managed = "" if key and key in setting else f", key {key}" if key else ", service-managed key"
+        if strong is None:
+            return Judgement(
+                "unknown", f"encrypted ({setting}) with a cipher of unknown size ({item.id})", label
             )
-            if strong is None:
-                verdicts.add(
-                    identity,
-                    "unknown",
-                    f"{label}: encrypted ({setting}) with a cipher of unknown size ({item.id})",
-                )
-            elif not strong:
-                verdicts.add(
-                    identity,
-                    "bad",
-                    f"{label}: {record.get('algorithm')} is weaker than AES-{min_aes}/"
-                    f"RSA-{min_rsa} ({item.id})",
-                )
-            else:
-                verdicts.add(
-                    identity,
-                    "good",
-                    f"{label}: {record.get('algorithm')}{managed} ({setting}){origin}",
-                )
-    bad, good, unknown = verdicts.bad, verdicts.good, [*shots.errors(), *verdicts.unknown]
+        if not strong:
+            return Judgement(
+                "bad",
+                f"{record.get('algorithm')} is weaker than AES-{min_aes}/RSA-{min_rsa} ({item.id})",
+                label,
+            )
+        return Judgement("good", f"{label}: {record.get('algorithm')}{managed} ({setting}){origin}", label)
+
+    return judge
+
+
+#: The elements the at-rest check judges one by one: the stores observed, and their coverage.
+STORAGE_PARTS = ("stores_encrypted", "every_pii_store_observed")
+
+
+def unobserved_pii_stores(ctx: CheckContext, observed: set[tuple[Any, Any]]) -> tuple[list[str], bool]:
+    """Resources of the data map's PII stores that no settings snapshot shows, and whether a map was read.
+
+    The map says which stores are in scope; a PII store whose resource was not observed was not
+    judged, so nothing shows it encrypted.
+    """
+    maps = ctx.items("dataflow.map")
+    missing: list[str] = []
+    for item in maps:
+        for store in item.facts.get("stores") or []:
+            if store.get("pii") != "yes":
+                continue
+            if not store.get("resources"):
+                missing.append(f"PII store {store['id']} names no cloud resource in the data map ({item.id})")
+            for declared in store.get("resources") or []:
+                if (declared.get("type"), declared.get("id")) not in observed:
+                    missing.append(
+                        f"{declared.get('type')} {declared.get('id')} of PII store {store['id']} "
+                        f"(data map {item.id}) was not observed"
+                    )
+    return missing, bool(maps)
+
+
+@check("storage_encrypted", reads=("encryption.at_rest", CHANGES, "dataflow.map"), parts=STORAGE_PARTS)
+def storage_encrypted(ctx: CheckContext) -> CheckOutcome:
+    """Check every data store (S3, RDS, EBS, DynamoDB) was encrypted at rest, strongly enough, all period.
+
+    The PII stores of the data map must all be among the stores observed; one that is not
+    leaves the coverage element undecided (and the check insufficient), never met.
+    """
+    outcome = _stores_over_period(ctx)
+    observed = {
+        (r.get("type"), r.get("id"))
+        for item in ctx.items("encryption.at_rest")
+        for r in item.facts.get("resources") or []
+        if isinstance(r, dict)
+    }
+    unobserved, mapped = unobserved_pii_stores(ctx, observed)
+    if not mapped:
+        unobserved = ["no data map declares the PII stores, so whether every one was observed cannot be told"]
+    outcome.parts = {
+        "stores_encrypted": outcome.status,
+        "every_pii_store_observed": Status.INSUFFICIENT if unobserved else Status.MET,
+    }
+    outcome.figures["pii_stores_not_observed"] = len(unobserved) if mapped else None
+    if unobserved:
+        outcome.reasons.insert(1, f"not every PII store in scope was observed: {listing(unobserved)}")
+        if outcome.status is Status.MET:
+            outcome.status = Status.INSUFFICIENT
+    return outcome
+
+
+def _stores_over_period(ctx: CheckContext) -> CheckOutcome:
+    """The outcome for the stores observed, judged on every day of the period."""
+    min_aes = int(ctx.params.get("min_aes_bits", 128))
+    min_rsa = int(ctx.params.get("min_rsa_bits", 2048))
+    ebs_default_required = bool(ctx.params.get("ebs_default_required", True))
+    judged = over_period(
+        ctx, "encryption.at_rest", ("resources",), _store_judge(min_aes, min_rsa, ebs_default_required)
+    )
+    verdicts = judged.verdicts
+    bad, good, unknown = verdicts.bad, verdicts.good, [*judged.errors, *verdicts.unknown]
     figures = {
         "data_stores": len(bad) + len(good),
         "unencrypted": len(bad),
         "unknown": len(unknown),
+        "days_in_period": judged.days,
     }
     if bad:
         return ctx.not_met(
-            f"{len(bad)} of {len(bad) + len(good)} data stores are not encrypted at rest "
-            "as required "
-            f"(AES-{min_aes} or RSA-{min_rsa} or stronger): {listing(bad)}",
+            f"{len(bad)} of {len(bad) + len(good) + len(verdicts.unknown)} data stores were not "
+            "encrypted at rest as required "
+            f"(AES-{min_aes} or RSA-{min_rsa} or stronger) on every day of the period: {listing(bad)}",
             *unknown[:3],
             *verdicts.notes,
-            evidence=shots.fresh,
+            evidence=judged.evidence,
             **figures,
         )
     if unknown:
         return ctx.insufficient(
-            f"encryption at rest could not be established for {len(unknown)} data store(s) "
-            "or listing(s): "
-            f"{listing(unknown)}",
+            f"encryption at rest could not be established for every day of the period for "
+            f"{len(unknown)} data store(s) or listing(s): {listing(unknown)}",
             *verdicts.notes,
-            evidence=shots.fresh,
+            evidence=judged.evidence,
             **figures,
         )
     if not good:
         return ctx.insufficient(
             "no data store was found in the encryption settings collected "
-            f"({cite(shots.fresh) or 'no usable snapshot'})",
+            f"({cite(judged.evidence) or 'no usable snapshot'})",
             *verdicts.notes,
-            evidence=shots.fresh,
+            evidence=judged.evidence,
         )
     return ctx.met(
-        f"all {len(good)} data stores are encrypted at rest with AES-{min_aes} or stronger "
-        f"({cite(shots.fresh)}): {listing(good)}",
+        f"all {len(good)} data stores observed were encrypted at rest with AES-{min_aes} or stronger on "
+        f"every day of the period ({cite(judged.evidence)}): {listing(good)}",
         *verdicts.notes,
-        evidence=shots.fresh,
+        evidence=judged.evidence,
         **figures,
     )
 
@@ -143,113 +193,93 @@ def _key_label(key: dict[str, Any]) -> str:
     return f"KMS key {name}{where(key)}"
 
 
-@check("kms_rotation_enabled", reads=("encryption.kms",))
-def kms_rotation_enabled(ctx: CheckContext) -> CheckOutcome:
-    """Check customer managed KMS keys in use rotate, and no key policy lets anyone decrypt."""
-    shots = snapshots(ctx, "encryption.kms", "keys")
-    verdicts = Verdicts()
-    verdicts.notes.extend(shots.reasons(ctx))
-    aws_managed: set[str] = set()
-    for key, item in shots.records("keys"):
-        identity = key.get("id")
-        label = _key_label(key)
-        if key.get("error"):
-            verdicts.add(identity, "unknown", f"{label}: {key['error']} ({item.id})")
-            continue
-        if key.get("public_decrypt"):
-            verdicts.add(
-                identity,
-                "bad",
-                f"{label}: its key policy lets any principal (*) decrypt, with no "
-                f"condition ({item.id})",
-            )
-        if key.get("manager") == "AWS":
-            aws_managed.add(str(identity))
-            continue
-        if key.get("manager") is None:
-            verdicts.add(
-                identity,
-                "unknown",
-                f"{label}: listed but not described (DescribeKey missing) ({item.id})",
-            )
-            continue
-        if key.get("state") not in ("Enabled", None):
-            verdicts.notes.append(f"{label} is {key.get('state')}: not in use, not judged")
-            continue
-        symmetric = key.get("spec") in ("SYMMETRIC_DEFAULT", None) and key.get("usage") in (
-            "ENCRYPT_DECRYPT",
-            None,
+def _key_judge(key: dict[str, Any], item: EvidenceItem) -> Judgement:
+    """Judge one state of a KMS key: rotating (or AWS managed), and no public decrypt."""
+    label = _key_label(key)
+    if key.get("error"):
+        return Judgement("unknown", f"{key['error']} ({item.id})", label)
+    if key.get("public_decrypt"):
+        return Judgement(
+            "bad", f"its key policy lets any principal (*) decrypt, with no condition ({item.id})", label
         )
-        if not symmetric or key.get("rotation_supported") is False:
-            verdicts.notes.append(
-                f"{label} ({key.get('spec')}, {key.get('usage')}) cannot rotate automatically in "
-                "KMS; rotate it by replacing the key"
-            )
-            continue
-        if key.get("key_origin") == "EXTERNAL":
-            verdicts.add(
-                identity,
-                "unknown",
-                f"{label}: imported key material; its rotation is manual and not in "
-                f"the settings ({item.id})",
-            )
-            continue
-        if key.get("rotation_enabled") is True:
-            period = key.get("rotation_period_days")
-            verdicts.add(identity, "good", label + (f" every {period} days" if period else ""))
-        elif key.get("rotation_enabled") is False:
-            setting = (
-                f"enable_key_rotation = false [{key.get('origin')}]"
-                if in_terraform(key)
-                else "KeyRotationEnabled=false"
-            )
-            verdicts.add(
-                identity, "bad", f"{label}: automatic rotation is off ({setting}) ({item.id})"
-            )
-        else:
-            verdicts.add(
-                identity,
-                "unknown",
-                f"{label}: rotation status not known (GetKeyRotationStatus missing) ({item.id})",
-            )
-    bad, rotating, unknown = verdicts.bad, verdicts.good, [*shots.errors(), *verdicts.unknown]
+    if key.get("manager") == "AWS":
+        return Judgement("good", f"{label}: AWS managed, rotated by AWS every year", label)
+    if key.get("manager") is None:
+        return Judgement("unknown", f"listed but not described (DescribeKey missing) ({item.id})", label)
+    if key.get("state") not in ("Enabled", None):
+        return Judgement("skip", f"{label} is {key.get('state')}: not in use, not judged", label)
+    symmetric = key.get("spec") in ("SYMMETRIC_DEFAULT", None) and key.get("usage") in ("ENCRYPT_DECRYPT", None)
+    if not symmetric or key.get("rotation_supported") is False:
+        return Judgement(
+            "skip",
+            f"{label} ({key.get('spec')}, {key.get('usage')}) cannot rotate automatically in KMS; rotate "
+            "it by replacing the key",
+            label,
+        )
+    if key.get("key_origin") == "EXTERNAL":
+        return Judgement(
+            "unknown", f"imported key material; its rotation is manual and not in the settings ({item.id})", label
+        )
+    if key.get("rotation_enabled") is True:
+        period = key.get("rotation_period_days")
+        return Judgement("good", label + (f" every {period} days" if period else ""), label)
+    if key.get("rotation_enabled") is False:
+        setting = (
+            f"enable_key_rotation = false [{key.get('origin')}]"
+            if in_terraform(key)
+            else "KeyRotationEnabled=false"
+        )
+        return Judgement("bad", f"automatic rotation is off ({setting}) ({item.id})", label)
+    return Judgement("unknown", f"rotation status not known (GetKeyRotationStatus missing) ({item.id})", label)
+
+
+@check("kms_rotation_enabled", reads=("encryption.kms", CHANGES))
+def kms_rotation_enabled(ctx: CheckContext) -> CheckOutcome:
+    """Check customer managed KMS keys in use rotated, and no key policy let anyone decrypt, all period."""
+    judged = over_period(ctx, "encryption.kms", ("keys",), _key_judge)
+    verdicts = judged.verdicts
+    aws_managed = {
+        str(key.get("id")) for item in ctx.items("encryption.kms") for key in item.facts.get("keys") or []
+        if isinstance(key, dict) and key.get("manager") == "AWS"
+    }
+    bad, good, unknown = verdicts.bad, verdicts.good, [*judged.errors, *verdicts.unknown]
+    rotating = [g for g in good if "AWS managed" not in g]
     figures = {
         "customer_keys_rotating": len(rotating),
         "keys_failing": len(bad),
         "aws_managed_keys": len(aws_managed),
+        "days_in_period": judged.days,
     }
     if bad:
         return ctx.not_met(
-            f"{len(bad)} KMS key(s) fail: {listing(bad)}",
+            f"{len(bad)} KMS key(s) fail on some day of the period: {listing(bad)}",
             *unknown[:3],
             *verdicts.notes,
-            evidence=shots.fresh,
+            evidence=judged.evidence,
             **figures,
         )
     if unknown:
         return ctx.insufficient(
-            f"rotation could not be established for {len(unknown)} key(s) or listing(s): "
-            f"{listing(unknown)}",
+            f"rotation could not be established for every day of the period for {len(unknown)} key(s) or "
+            f"listing(s): {listing(unknown)}",
             *verdicts.notes,
-            evidence=shots.fresh,
+            evidence=judged.evidence,
             **figures,
         )
-    if not rotating and not aws_managed:
+    if not good:
         return ctx.insufficient(
-            f"no KMS key in use was found ({cite(shots.fresh) or 'no usable snapshot'})",
+            f"no KMS key in use was found ({cite(judged.evidence) or 'no usable snapshot'})",
             *verdicts.notes,
-            evidence=shots.fresh,
+            evidence=judged.evidence,
         )
     parts = []
     if rotating:
-        parts.append(
-            f"{len(rotating)} customer managed key(s) rotate automatically: {listing(rotating)}"
-        )
-    if aws_managed:
-        parts.append(f"{len(aws_managed)} AWS managed key(s) are rotated by AWS every year")
+        parts.append(f"{len(rotating)} customer managed key(s) rotate automatically: {listing(rotating)}")
+    if len(good) > len(rotating):
+        parts.append(f"{len(good) - len(rotating)} AWS managed key(s) are rotated by AWS every year")
     return ctx.met(
-        f"{'; '.join(parts)} ({cite(shots.fresh)})",
+        f"{'; '.join(parts)} ({cite(judged.evidence)})",
         *verdicts.notes,
-        evidence=shots.fresh,
+        evidence=judged.evidence,
         **figures,
     )

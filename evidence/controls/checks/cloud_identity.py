@@ -14,8 +14,10 @@ from evidence.controls.settings_facts import (
     parse_time,
     snapshots,
 )
+from evidence.controls.settings_timeline import Judge, Judgement, over_period
 from evidence.model.evidence import EvidenceItem
-from evidence.model.results import CheckOutcome
+from evidence.model.results import CheckOutcome, Status
+from evidence.model.settings_history import CHANGES
 
 #: Policy field -> (AWS API name, Terraform attribute).
 _NAMES = {
@@ -64,97 +66,120 @@ def _required_classes(value: Any) -> tuple[set[str], int]:
     return named, len(named)
 
 
-def policy_gaps(policy: dict[str, Any], params: dict[str, Any]) -> list[str]:
-    """Each parameter of the control the policy fails, naming the setting and the requirement."""
-    gaps: list[str] = []
+#: The requirement elements the password check judges one by one.
+PASSWORD_PARTS = ("min_length", "char_classes", "max_age", "history")
+
+
+def policy_gaps(policy: dict[str, Any], params: dict[str, Any]) -> list[tuple[str, str]]:
+    """Each parameter of the control the policy fails, as (element, what is wrong and what is needed)."""
+    gaps: list[tuple[str, str]] = []
     min_length = params.get("min_length")
     if min_length is not None and (policy.get("min_length") or 0) < int(min_length):
-        gaps.append(f"{_setting('min_length', policy)} (needs {min_length} or more)")
+        gaps.append(("min_length", f"{_setting('min_length', policy)} (needs {min_length} or more)"))
     named, count = _required_classes(params.get("required_character_classes"))
     for name in sorted(named):
         field = _CLASSES[name]
         if not policy.get(field):
-            gaps.append(f"{_setting(field, policy)} ({name} characters required)")
+            gaps.append(("char_classes", f"{_setting(field, policy)} ({name} characters required)"))
     if not named and count:
         present = sum(1 for field in _CLASSES.values() if policy.get(field))
         if present < count:
-            gaps.append(f"only {present} character class(es) required (needs {count} of 4)")
+            gaps.append(("char_classes", f"only {present} character class(es) required (needs {count} of 4)"))
     max_age = params.get("password_max_age_days")
     if max_age is not None:
         age = policy.get("max_age_days")
         if not age or age > int(max_age):
             gaps.append(
-                f"{_setting('max_age_days', policy)} (passwords must expire within {max_age} days)"
+                ("max_age", f"{_setting('max_age_days', policy)} (passwords must expire within {max_age} days)")
             )
     history = params.get("history")
     if history is not None and (policy.get("reuse_prevention") or 0) < int(history):
         gaps.append(
-            f"{_setting('reuse_prevention', policy)} (the last {history} passwords must be refused)"
+            (
+                "history",
+                f"{_setting('reuse_prevention', policy)} (the last {history} passwords must be refused)",
+            )
         )
     return gaps
 
 
-@check("password_policy_strength", reads=("iam.password_policy",))
-def password_policy_strength(ctx: CheckContext) -> CheckOutcome:
-    """Each password policy on record meets every parameter of the control it can express."""
-    shots = snapshots(ctx, "iam.password_policy", "policies")
-    verdicts = Verdicts()
-    verdicts.notes.extend(shots.reasons(ctx))
-    for policy, item in shots.records("policies"):
-        subject = _subject(policy, item)
-        label = f"password policy of {subject}"
+def _policy_judge(params: dict[str, Any], failing: set[str]) -> Judge:
+    """Judge one state of a password policy; the elements it fails are added to ``failing``."""
+
+    def judge(policy: dict[str, Any], item: EvidenceItem) -> Judgement:
+        label = f"password policy of {_subject(policy, item)}"
         if policy.get("error"):
-            verdicts.add(subject, "unknown", f"{label}: {policy['error']} ({item.id})")
-            continue
+            return Judgement("unknown", f"{policy['error']} ({item.id})", label)
         if policy.get("present") is False:
-            verdicts.add(
-                subject,
+            failing.update(PASSWORD_PARTS)
+            return Judgement(
                 "bad",
-                f"{label}: none is set (NoSuchEntity), so IAM's defaults apply: "
-                f"8 characters, no expiry, no history ({item.id})",
+                "none is set (NoSuchEntity), so IAM's defaults apply: 8 characters, no expiry, no history "
+                f"({item.id})",
+                label,
             )
-            continue
-        gaps = policy_gaps(policy, ctx.params)
+        if policy.get("present") is None and policy.get("min_length") is None:
+            return Judgement("unknown", f"the policy is not known ({item.id})", label)
+        gaps = policy_gaps(policy, params)
         if gaps:
-            verdicts.add(subject, "bad", f"{label}: {', '.join(gaps)} ({item.id})")
-        else:
-            verdicts.add(
-                subject, "good", f"{label}: {', '.join(_setting(f, policy) for f in _NAMES)}"
-            )
-        cannot = [_UNSUPPORTED[u] for u in policy.get("unsupported") or [] if u in _UNSUPPORTED]
-        if cannot:
-            note = (
-                f"AWS IAM has no setting for {', '.join(cannot)}; "
-                "those rules of the control rest on the "
-                "identity provider or the written policy"
-            )
-            if note not in verdicts.notes:
-                verdicts.notes.append(note)
-    bad, good, unknown = verdicts.bad, verdicts.good, [*shots.errors(), *verdicts.unknown]
+            failing.update(part for part, _ in gaps)
+            return Judgement("bad", f"{', '.join(text for _, text in gaps)} ({item.id})", label)
+        return Judgement("good", f"{label}: {', '.join(_setting(f, policy) for f in _NAMES)}", label)
+
+    return judge
+
+
+@check("password_policy_strength", reads=("iam.password_policy", CHANGES), parts=PASSWORD_PARTS)
+def password_policy_strength(ctx: CheckContext) -> CheckOutcome:
+    """Each password policy on record met every parameter of the control, on every day of the period.
+
+    Each element the control makes of the policy (length, classes, maximum age, history) gets
+    its own status, so a short history does not make the length fail.
+    """
+    failing: set[str] = set()
+    judged = over_period(ctx, "iam.password_policy", ("policies",), _policy_judge(ctx.params, failing))
+    verdicts = judged.verdicts
+    for item in ctx.items("iam.password_policy"):
+        for policy in item.facts.get("policies") or []:
+            cannot = [_UNSUPPORTED[u] for u in policy.get("unsupported") or [] if u in _UNSUPPORTED]
+            if cannot:
+                note = (
+                    f"AWS IAM has no setting for {', '.join(cannot)}; those rules of the control rest on the "
+                    "identity provider or the written policy"
+                )
+                if note not in verdicts.notes:
+                    verdicts.notes.append(note)
+    bad, good, unknown = verdicts.bad, verdicts.good, [*judged.errors, *verdicts.unknown]
     if bad:
-        return ctx.not_met(
+        outcome = ctx.not_met(
             f"{len(bad)} password policy gap(s): {listing(bad)}",
             *unknown[:3],
             *verdicts.notes,
-            evidence=shots.fresh,
+            evidence=judged.evidence,
             policies_failing=len(bad),
+            days_in_period=judged.days,
         )
+        fine = Status.INSUFFICIENT if unknown else Status.MET
+        outcome.parts = {part: Status.NOT_MET if part in failing else fine for part in PASSWORD_PARTS}
+        return outcome
     if unknown:
         return ctx.insufficient(
-            f"password policy could not be read: {listing(unknown)}",
+            f"password policy could not be established for every day of the period: {listing(unknown)}",
             *verdicts.notes,
-            evidence=shots.fresh,
+            evidence=judged.evidence,
+            days_in_period=judged.days,
         )
     if not good:
-        return ctx.insufficient(
-            "no password policy was collected", *verdicts.notes, evidence=shots.fresh
-        )
-    return ctx.met(
-        f"{listing(good)} ({cite(shots.fresh)})",
+        return ctx.insufficient("no password policy was collected", *verdicts.notes, evidence=judged.evidence)
+    outcome = ctx.met(
+        f"{listing(good)} ({cite(judged.evidence)})",
         *verdicts.notes,
-        evidence=shots.fresh,
+        evidence=judged.evidence,
         policies_checked=len(good),
+        days_in_period=judged.days,
     )
+    outcome.parts = dict.fromkeys(PASSWORD_PARTS, Status.MET)
+    return outcome
 
 
 def _subject(record: dict[str, Any], item: EvidenceItem) -> str:
@@ -176,66 +201,66 @@ def _credential_snapshots(
     return users, shots.errors(), shots.reasons(ctx), shots.fresh
 
 
-@check("iam_users_mfa", reads=("iam.credentials",))
+def _mfa_judge(user: dict[str, Any], item: EvidenceItem) -> Judgement:
+    root = user.get("user") == "<root_account>"
+    name = "root account" if root else f"IAM user {user.get('user')}"
+    if user.get("mfa") is True:
+        return Judgement("good", name, name)
+    if root or user.get("console") is True:
+        if user.get("mfa") is False:
+            what = "no MFA device" if root else "console password, no MFA device"
+            return Judgement("bad", f"{what} (mfa_active=false) ({item.id})", name)
+        return Judgement("unknown", f"MFA not known ({item.id})", name)
+    if user.get("console") is False:
+        return Judgement("skip", "", name)
+    return Judgement("unknown", f"no MFA device on record and console access not known ({item.id})", name)
+
+
+@check("iam_users_mfa", reads=("iam.credentials", CHANGES))
 def iam_users_mfa(ctx: CheckContext) -> CheckOutcome:
-    """Every IAM user with a console password, and the root account, has MFA."""
-    users, errors, notes, items = _credential_snapshots(ctx)
-    verdicts = Verdicts()
-    api_only: set[str] = set()
-    roots = 0
-    for user, item in users:
-        root = user.get("user") == "<root_account>"
-        roots += root
-        identity = str(user.get("user"))
-        name = "root account" if root else f"IAM user {identity}"
-        if user.get("mfa") is True:
-            verdicts.add(identity, "good", name)
-        elif root or user.get("console") is True:
-            if user.get("mfa") is False:
-                what = "no MFA device" if root else "console password, no MFA device"
-                verdicts.add(identity, "bad", f"{name}: {what} (mfa_active=false) ({item.id})")
-            else:
-                verdicts.add(identity, "unknown", f"{name}: MFA not known ({item.id})")
-        elif user.get("console") is False:
-            api_only.add(identity)
-        else:
-            verdicts.add(
-                identity,
-                "unknown",
-                f"{name}: no MFA device on record and console access not known ({item.id})",
-            )
-    unknown = [*errors, *verdicts.unknown]
+    """Every IAM user with a console password, and the root account, had MFA on every day of the period."""
+    users, _errors, _notes, items = _credential_snapshots(ctx)
+    judged = over_period(ctx, "iam.credentials", ("users", "root"), _mfa_judge)
+    verdicts = judged.verdicts
+    roots = sum(1 for user, _ in users if user.get("user") == "<root_account>")
+    api_only = {
+        str(user.get("user")) for user, _ in users if user.get("console") is False and user.get("mfa") is not True
+    }
+    unknown = [*judged.errors, *verdicts.unknown]
     if items and not roots and any(i.facts.get("source") == "credential report" for i in items):
         unknown.append(
-            "the credential report has no <root_account> row, so root MFA is not known "
-            f"({cite(items)})"
+            f"the credential report has no <root_account> row, so root MFA is not known ({cite(items)})"
         )
     bad, good = verdicts.bad, verdicts.good
     figures = {
         "accounts_with_mfa": len(good),
         "accounts_without_mfa": len(bad),
         "api_only_users": len(api_only),
+        "days_in_period": judged.days,
     }
     if bad:
         return ctx.not_met(
-            f"{len(bad)} account(s) can sign in without MFA: {listing(bad)}",
+            f"{len(bad)} account(s) could sign in without MFA: {listing(bad)}",
             *unknown[:3],
-            *notes,
-            evidence=items,
+            *verdicts.notes,
+            evidence=judged.evidence,
             **figures,
         )
     if unknown:
         return ctx.insufficient(
-            f"MFA could not be established: {listing(unknown)}", *notes, evidence=items, **figures
+            f"MFA could not be established for every day of the period: {listing(unknown)}",
+            *verdicts.notes,
+            evidence=judged.evidence,
+            **figures,
         )
     if not users:
-        return ctx.insufficient("no IAM users were collected", *notes, evidence=items)
+        return ctx.insufficient("no IAM users were collected", *verdicts.notes, evidence=judged.evidence)
     return ctx.met(
-        f"all {len(good)} account(s) that can sign in to the console (root included) have MFA; "
-        f"{len(api_only)} "
-        f"API-only user(s) have no console password ({cite(items)})",
-        *notes,
-        evidence=items,
+        f"all {len(good)} account(s) that can sign in to the console (root included) had MFA on every day "
+        f"of the period: {listing(good)}; {len(api_only)} API-only user(s) have no console password "
+        f"({cite(judged.evidence)})",
+        *verdicts.notes,
+        evidence=judged.evidence,
         **figures,
     )
 

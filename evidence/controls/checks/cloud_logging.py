@@ -7,7 +7,10 @@ from typing import Any
 from evidence.controls.checks import check
 from evidence.controls.context import CheckContext
 from evidence.controls.settings_facts import Verdicts, cite, in_terraform, listing, snapshots, where
+from evidence.controls.settings_timeline import Judgement, over_period
+from evidence.model.evidence import EvidenceItem
 from evidence.model.results import CheckOutcome
+from evidence.model.settings_history import CHANGES
 
 
 def _trail_gaps(trail: dict[str, Any]) -> tuple[list[str], list[str]]:
@@ -38,73 +41,67 @@ def _trail_gaps(trail: dict[str, Any]) -> tuple[list[str], list[str]]:
     return gaps, unknown
 
 
-@check("cloudtrail_configured", reads=("logging.config",))
+def _trail_judge(trail: dict[str, Any], item: EvidenceItem) -> Judgement:
+    label = f"trail {trail.get('name')}" + (f" (home {trail['home_region']})" if trail.get("home_region") else "")
+    if trail.get("error"):
+        return Judgement("unknown", f"{trail['error']} ({item.id})", label)
+    gaps, missing = _trail_gaps(trail)
+    destination = f"logs to s3://{trail['s3_bucket']}" if trail.get("s3_bucket") else "no S3 destination"
+    if gaps:
+        return Judgement("bad", f"{', '.join(gaps)} ({item.id})", label)
+    if missing:
+        return Judgement("unknown", f"{', '.join(missing)} ({item.id})", label)
+    return Judgement(
+        "good",
+        f"{label}: multi-region, logging, log-file validation on, management events, {destination}",
+        label,
+    )
+
+
+@check("cloudtrail_configured", reads=("logging.config", CHANGES))
 def cloudtrail_configured(ctx: CheckContext) -> CheckOutcome:
-    """Check a multi-region trail logs management events, with log-file validation on."""
-    shots = snapshots(ctx, "logging.config", "trails")
-    trails = shots.records("trails")
-    verdicts = Verdicts()
-    notes = shots.reasons(ctx)
-    for trail, item in trails:
-        identity = trail.get("name")
-        label = f"trail {trail.get('name')}" + (
-            f" (home {trail['home_region']})" if trail.get("home_region") else ""
-        )
-        if trail.get("error"):
-            verdicts.add(identity, "unknown", f"{label}: {trail['error']} ({item.id})")
-            continue
-        gaps, missing = _trail_gaps(trail)
-        destination = (
-            f"logs to s3://{trail['s3_bucket']}" if trail.get("s3_bucket") else "no S3 destination"
-        )
-        if gaps:
-            verdicts.add(identity, "bad", f"{label} {', '.join(gaps)} ({item.id})")
-        elif missing:
-            verdicts.add(identity, "unknown", f"{label}: {', '.join(missing)} ({item.id})")
-        else:
-            verdicts.add(
-                identity,
-                "good",
-                f"{label}: multi-region, logging, log-file validation on, management "
-                f"events, {destination}",
-            )
-    complete, failing, unknown = verdicts.good, verdicts.bad, [*shots.errors(), *verdicts.unknown]
-    figures = {"trails": len(verdicts), "trails_complete": len(complete)}
+    """Check a multi-region trail logged management events, with log-file validation on, all period."""
+    judged = over_period(ctx, "logging.config", ("trails",), _trail_judge)
+    verdicts = judged.verdicts
+    notes = verdicts.notes
+    complete, failing, unknown = verdicts.good, verdicts.bad, [*judged.errors, *verdicts.unknown]
+    figures = {"trails": len(verdicts), "trails_complete": len(complete), "days_in_period": judged.days}
     if complete:
-        others = [f"another trail: {f}" for f in failing]
+        others = [f"another trail: {f}" for f in [*failing, *verdicts.unknown]]
         return ctx.met(
-            f"{listing(complete)} ({cite(shots.fresh)})",
+            f"{listing(complete)} ({cite(judged.evidence)})",
             *others,
             *notes,
-            evidence=shots.fresh,
+            evidence=judged.evidence,
             **figures,
         )
     if unknown:
         return ctx.insufficient(
-            f"no trail is known to be complete: {listing(unknown)}",
+            f"no trail is known to be complete on every day of the period: {listing(unknown)}",
             *failing,
             *notes,
-            evidence=shots.fresh,
+            evidence=judged.evidence,
             **figures,
         )
     if failing:
         return ctx.not_met(
-            f"no CloudTrail trail is complete: {listing(failing)}",
+            f"no CloudTrail trail is complete on every day of the period: {listing(failing)}",
             *notes,
-            evidence=shots.fresh,
+            evidence=judged.evidence,
             **figures,
         )
-    if shots.fresh:
-        account = shots.fresh[0].facts.get("account") or "the account"
+    fresh = [i for i in judged.evidence if i.kind == "logging.config" and "trails" in i.facts]
+    if fresh:
+        account = fresh[0].facts.get("account") or "the account"
         return ctx.not_met(
             f"{account} has no CloudTrail trail in the regions read "
-            f"({', '.join(shots.fresh[0].facts.get('regions') or []) or 'as collected'}) "
-            f"({cite(shots.fresh)})",
+            f"({', '.join(fresh[0].facts.get('regions') or []) or 'as collected'}) "
+            f"({cite(fresh)})",
             *notes,
-            evidence=shots.fresh,
+            evidence=fresh,
             **figures,
         )
-    return ctx.insufficient("no CloudTrail settings were collected", *notes, evidence=shots.fresh)
+    return ctx.insufficient("no CloudTrail settings were collected", *notes, evidence=judged.evidence)
 
 
 @check("log_group_retention", reads=("logging.config",))

@@ -7,7 +7,10 @@ from typing import Any
 from evidence.controls.checks import check
 from evidence.controls.context import CheckContext
 from evidence.controls.settings_facts import Verdicts, cite, in_terraform, listing, snapshots, where
+from evidence.controls.settings_timeline import Judge, Judgement, over_period
+from evidence.model.evidence import EvidenceItem
 from evidence.model.results import CheckOutcome
+from evidence.model.settings_history import CHANGES
 
 #: Administration and database ports that must never be open to the whole internet.
 ADMIN_PORTS = {
@@ -49,22 +52,15 @@ def _exposed(rule: dict[str, Any], ports: dict[int, str]) -> list[str]:
     return [f"{port} ({name})" for port, name in sorted(ports.items()) if low <= port <= high]
 
 
-@check("no_world_open_admin_ports", reads=("network.exposure",))
-def no_world_open_admin_ports(ctx: CheckContext) -> CheckOutcome:
-    """No security group opens an administration or database port to 0.0.0.0/0 or ::/0."""
-    wanted = ctx.params.get("ports")
-    ports = {int(p): ADMIN_PORTS.get(int(p), "port") for p in wanted} if wanted else ADMIN_PORTS
-    shots = snapshots(ctx, "network.exposure", "security_groups")
-    groups = shots.records("security_groups")
-    verdicts = Verdicts()
-    other_open: set[tuple[Any, ...]] = set()
-    for group, item in groups:
-        identity = group.get("id")
-        label = f"security group {group.get('id')}" + (
-            f" ({group['name']})" if group.get("name") else ""
-        )
+def _group_judge(ports: dict[int, str]) -> Judge:
+    def judge(group: dict[str, Any], item: EvidenceItem) -> Judgement:
+        label = f"security group {group.get('id')}" + (f" ({group['name']})" if group.get("name") else "")
         label += where(group) + (f" [{group['origin']}]" if in_terraform(group) else "")
-        for rule in group.get("world_open") or []:
+        rules = group.get("world_open")
+        if rules is None:
+            return Judgement("unknown", f"its inbound rules are not known ({item.id})", label)
+        bad = []
+        for rule in rules:
             exposed = _exposed(rule, ports)
             if exposed:
                 span = (
@@ -73,57 +69,62 @@ def no_world_open_admin_ports(ctx: CheckContext) -> CheckOutcome:
                     else f"{rule.get('protocol')} {rule.get('from_port')}-{rule.get('to_port')}"
                 )
                 more = f" and {len(exposed) - 5} more" if len(exposed) > 5 else ""
-                verdicts.add(
-                    identity,
-                    "bad",
-                    f"{label} allows {rule.get('cidr')} on {span}, exposing "
-                    f"{', '.join(exposed[:5])}{more} ({item.id})",
-                )
-            else:
-                other_open.add(
-                    (
-                        identity,
-                        rule.get("protocol"),
-                        rule.get("from_port"),
-                        rule.get("to_port"),
-                        rule.get("cidr"),
-                    )
-                )
-        verdicts.add(identity, "good", label)
-    bad = verdicts.bad
-    unknown = shots.errors()
-    notes = shots.reasons(ctx)
+                bad.append(f"allows {rule.get('cidr')} on {span}, exposing {', '.join(exposed[:5])}{more}")
+        if bad:
+            return Judgement("bad", f"{'; '.join(bad)} ({item.id})", label)
+        return Judgement("good", label, label)
+
+    return judge
+
+
+@check("no_world_open_admin_ports", reads=("network.exposure", CHANGES))
+def no_world_open_admin_ports(ctx: CheckContext) -> CheckOutcome:
+    """No security group opened an administration or database port to 0.0.0.0/0 or ::/0 in the period."""
+    wanted = ctx.params.get("ports")
+    ports = {int(p): ADMIN_PORTS.get(int(p), "port") for p in wanted} if wanted else ADMIN_PORTS
+    judged = over_period(ctx, "network.exposure", ("security_groups",), _group_judge(ports))
+    verdicts = judged.verdicts
+    other_open = {
+        (group.get("id"), rule.get("protocol"), rule.get("from_port"), rule.get("to_port"), rule.get("cidr"))
+        for item in ctx.items("network.exposure")
+        for group in item.facts.get("security_groups") or []
+        for rule in group.get("world_open") or []
+        if not _exposed(rule, ports)
+    }
+    bad, good, unknown = verdicts.bad, verdicts.good, [*judged.errors, *verdicts.unknown]
+    notes = verdicts.notes
     figures = {
         "security_groups": len(verdicts),
         "groups_exposing_admin_ports": len(bad),
         "world_open_other_rules": len(other_open),
+        "days_in_period": judged.days,
     }
     if bad:
         return ctx.not_met(
-            f"{len(bad)} security group(s) open administration or database ports to the internet: "
+            f"{len(bad)} security group(s) opened administration or database ports to the internet: "
             f"{listing(bad)}",
             *unknown[:3],
             *notes,
-            evidence=shots.fresh,
+            evidence=judged.evidence,
             **figures,
         )
     if unknown:
         return ctx.insufficient(
-            f"security groups could not all be read: {listing(unknown)}",
+            f"security groups could not be established for every day of the period: {listing(unknown)}",
             *notes,
-            evidence=shots.fresh,
+            evidence=judged.evidence,
             **figures,
         )
-    if not groups:
-        return ctx.insufficient("no security group was collected", *notes, evidence=shots.fresh)
+    if not good:
+        return ctx.insufficient("no security group was collected", *notes, evidence=judged.evidence)
     shown = ", ".join(str(p) for p in sorted(ports)[:12]) + (", ..." if len(ports) > 12 else "")
     return ctx.met(
-        f"none of {len(verdicts)} security group(s) opens an administration or database port "
-        f"({shown}) to 0.0.0.0/0 or ::/0; {len(other_open)} rule(s) open other ports "
-        "(such as 443) to the internet "
-        f"({cite(shots.fresh)})",
+        f"none of {len(verdicts)} security group(s) opened an administration or database port "
+        f"({shown}) to 0.0.0.0/0 or ::/0 on any day of the period ({listing(good)}); {len(other_open)} "
+        "rule(s) open other ports (such as 443) to the internet "
+        f"({cite(judged.evidence)})",
         *notes,
-        evidence=shots.fresh,
+        evidence=judged.evidence,
         **figures,
     )
 

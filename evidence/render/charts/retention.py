@@ -14,6 +14,7 @@ from html import escape
 from typing import Any
 
 from evidence.render.charts import chart
+from evidence.render.charts.text import text_width
 
 _LABEL_WIDTH = 132
 _ROW = 34
@@ -72,8 +73,8 @@ def _row(plot: _Plot, job: Mapping[str, Any], top: int) -> str:
         x1, x2 = plot.x(_instant(gap["from"])), plot.x(_instant(gap["to"]))
         out.append(
             f'<rect x="{x1:.2f}" y="{mid - 9}" width="{max(x2 - x1, 0.5):.2f}" height="18" '
-            f'fill="url(#gap-hatch)" stroke="#111" stroke-width="0.4"><title>no working run for '
-            f"{gap['hours'] / 24:.1f} days</title></rect>"
+            f'fill="url(#gap-hatch)" stroke="#111" stroke-width="0.4"><title>{_gap_title(gap)}'
+            "</title></rect>"
         )
     for run in job.get("runs") or []:
         out.append(_run_mark(plot.x(_instant(run["started"])), mid, str(run["status"])))
@@ -90,6 +91,13 @@ def _row(plot: _Plot, job: Mapping[str, Any], top: int) -> str:
         if index < _MAX_DATE_LABELS:
             out.append(_date_label(plot.x(_instant(slot)), mid + 15, slot))
     return "".join(out)
+
+
+def _gap_title(gap: Mapping[str, Any]) -> str:
+    days = f"{gap['hours'] / 24:.1f} days"
+    if gap.get("unknown_runs"):  # runs started, but none is known to have worked
+        return f"no run known to have worked for {days}; {gap['unknown_runs']} recorded no outcome"
+    return f"no working run for {days}"
 
 
 def _run_mark(x: float, mid: int, status: str) -> str:
@@ -115,6 +123,10 @@ def _date_label(x: float, y: int, value: str) -> str:
     )
 
 
+#: Month names spelt out: ``strftime("%b")`` follows the process locale (LC_TIME).
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _axis(plot: _Plot, y: int) -> str:
     out = [
         f'<line x1="{plot.left}" y1="{y}" x2="{plot.right}" y2="{y}" '
@@ -128,7 +140,7 @@ def _axis(plot: _Plot, y: int) -> str:
                 f'<line x1="{x:.2f}" y1="{_TOP}" x2="{x:.2f}" y2="{y + 4}" '
                 'stroke="#bbb" stroke-width="0.5"/>'
                 f'<text x="{x + 2:.2f}" y="{y + 11}" font-size="7" font-family="DejaVu Sans">'
-                f"{day.strftime('%b %Y')}</text>"
+                f"{_MONTHS[day.month - 1]} {day.year}</text>"
             )
         elif day.weekday() == 0:
             out.append(
@@ -162,7 +174,7 @@ def _legend(y: int) -> str:
             + shape.format(y0=y - 8, ya=y - 6, yb=y)
             + f'<text x="10" y="{y}" font-size="7" font-family="DejaVu Sans">{label}</text></g>'
         )
-        x += 20 + int(3.7 * len(label))
+        x += 20 + int(text_width(label, 7))
     return "".join(out)
 
 

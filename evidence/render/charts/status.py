@@ -8,6 +8,7 @@ from typing import Any
 
 from evidence.model.results import STATUS_ORDER, Status
 from evidence.render.charts import chart
+from evidence.render.charts.text import text_width, wrap
 
 FONT = "Report Sans, DejaVu Sans, sans-serif"
 
@@ -30,19 +31,24 @@ _PATTERNS = (
 )
 
 
-def _legend(counts: Mapping[Status, int] | None, y: int) -> str:
+def _legend(counts: Mapping[Status, int] | None, y: int, width: float) -> tuple[str, int]:
+    """The legend from ``y`` down, in as many rows as ``width`` needs; (svg, its height)."""
     parts = []
-    x = 0
+    x, row = 0.0, 0
     for status in STATUS_ORDER:
         label = status.label if counts is None else f"{status.label} ({counts.get(status, 0)})"
+        item = 14 + text_width(label, 8)
+        if x and x + item > width:
+            x, row = 0.0, row + 1
+        top = y + 14 * row
         parts.append(
-            f'<rect x="{x}" y="{y}" width="10" height="10" fill="{_FILL[status]}" '
+            f'<rect x="{x:.1f}" y="{top}" width="10" height="10" fill="{_FILL[status]}" '
             'stroke="#111" stroke-width="0.6"/>'
-            f'<text x="{x + 14}" y="{y + 9}" font-size="8" font-family="{FONT}">'
+            f'<text x="{x + 14:.1f}" y="{top + 9}" font-size="8" font-family="{FONT}">'
             f"{escape(label)}</text>"
         )
-        x += 24 + int(5.2 * len(label))
-    return "".join(parts)
+        x += item + 12
+    return "".join(parts), 14 * (row + 1)
 
 
 def _segments(
@@ -65,20 +71,18 @@ def _segments(
     return "".join(bars)
 
 
-def _clip(text: str, length: int) -> str:
-    return text if len(text) <= length else text[: length - 1] + "…"
-
-
 @chart("status_bar")
-def status_bar(counts: Mapping[Status, int], width: int = 500, height: int = 44) -> str:
+def status_bar(counts: Mapping[Status, int], width: int = 500) -> str:
     """One stacked bar of ``counts`` with a legend below it."""
     total = sum(counts.values())
+    legend, legend_height = _legend(counts, 28, width)
+    height = 28 + legend_height
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="Controls by status">'
         + _PATTERNS
         + _segments(counts, 0, 0, width, 18, total)
-        + _legend(counts, 28)
+        + legend
         + "</svg>"
     )
 
@@ -90,28 +94,35 @@ def family_status(families: Sequence[Mapping[str, Any]], width: int = 640) -> st
     ``families`` are mappings with ``title``, ``counts`` (per status) and ``total``; the count is
     written beside each bar and a legend goes below.
     """
-    label_width, row, bar = 205, 15, 10
+    label_width, line, bar = 205, 9.5, 10
     largest = max((int(f["total"]) for f in families), default=1) or 1
     scale_width = width - label_width - 30
     rows = []
-    for index, family in enumerate(families):
-        y = index * row
+    y = 0.0
+    for family in families:
+        # A long family title wraps onto more lines, never cut short.
+        lines = wrap(str(family["title"]), 7.5, label_width - 8)
         total = int(family["total"])
         length = scale_width * total / largest
         rows.append(
-            f'<text x="{label_width - 4}" y="{y + 8.5}" font-size="7.5" text-anchor="end" '
-            f'font-family="{FONT}">{escape(_clip(str(family["title"]), 44))}</text>'
+            "".join(
+                f'<text x="{label_width - 4}" y="{y + 8.5 + line * index:.1f}" font-size="7.5" '
+                f'text-anchor="end" font-family="{FONT}">{escape(text)}</text>'
+                for index, text in enumerate(lines)
+            )
             + _segments(family["counts"], label_width, y, length, bar, total)
-            + f'<text x="{label_width + length + 4:.2f}" y="{y + 8.5}" font-size="7.5" '
+            + f'<text x="{label_width + length + 4:.2f}" y="{y + 8.5:.1f}" font-size="7.5" '
             f'font-family="{FONT}">{total}</text>'
         )
-    height = len(families) * row + 20
+        y += max(15.0, line * len(lines) + 5)
+    legend, legend_height = _legend(None, int(y) + 6, width)
+    height = int(y) + 6 + legend_height
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="Controls per family by status">'
         + _PATTERNS.replace('id="hatch-', 'id="fam-hatch-')
         + "".join(rows).replace("url(#hatch-", "url(#fam-hatch-")
-        + _legend(None, len(families) * row + 6).replace("url(#hatch-", "url(#fam-hatch-")
+        + legend.replace("url(#hatch-", "url(#fam-hatch-")
         + "</svg>"
     )
 

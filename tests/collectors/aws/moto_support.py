@@ -16,7 +16,7 @@ from typing import Any
 
 import boto3
 import pytest
-from collector_testing import collector_context
+from collector_testing import collector_context, quiet_trail
 
 from evidence.collectors.aws.live import AwsCollector, AwsSettings
 from evidence.controls.catalogue import load_catalogue
@@ -86,13 +86,14 @@ def collect_live(moto: Moto, **settings: Any) -> list[EvidenceItem]:
 
 
 def evaluate_dpp(
-    items: list[EvidenceItem], catalogue: str = "amazon-dpp@2025-11"
+    items: list[EvidenceItem], catalogue: str = "amazon-dpp@2025-11", *, trail: bool = True
 ) -> dict[str, ControlResult]:
-    """Evaluate a catalogue on the items as of the end of 2026-Q3, by control id."""
+    """Evaluate a catalogue on the items as of the end of 2026-Q3 (with a quiet trail), by control id."""
     period = parse_period("2026-Q3")
+    evidence = [*items, quiet_trail(items)] if trail else items
     evaluation = evaluate(
         [load_catalogue(catalogue)],
-        EvaluationInput(evidence=items, period=period, as_of=period.end_at),
+        EvaluationInput(evidence=evidence, period=period, as_of=period.end_at),
     )
     return {r.control_id: r for r in evaluation.results}
 

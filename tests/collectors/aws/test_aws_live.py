@@ -22,6 +22,7 @@ from moto_support import (
 )
 
 from evidence.collectors.aws.live import AwsCollector, AwsSettings
+from evidence.model.assurance import Assurance
 from evidence.model.results import Status
 
 
@@ -37,7 +38,10 @@ def test_seeded_gaps_make_each_control_not_met_naming_the_resource(moto: Moto) -
     assert (
         "no default encryption configured (ServerSideEncryptionConfigurationNotFoundError)" in text
     )
-    assert f"RDS instance {names['db']} in {REGION}: not encrypted, StorageEncrypted=false" in text
+    assert (
+        f"RDS instance {names['db']} in {REGION}: not held 2026-07-01 to 2026-09-30 (92 days): not encrypted, "
+        "StorageEncrypted=false" in text
+    )
 
     rotation = outcome(results["DPP-ENC-3"], "kms_rotation_enabled")
     assert results["DPP-ENC-3"].status is Status.NOT_MET
@@ -55,8 +59,12 @@ def test_good_twins_pass(moto: Moto) -> None:
     results = evaluate_dpp(collect_live(moto))
 
     encrypted = outcome(results["DPP-ENC-2"], "storage_encrypted")
-    assert encrypted.status is Status.MET, encrypted.reasons
-    assert results["DPP-ENC-2"].status is Status.MET
+    # Every store observed is encrypted (observed, from the API); with no data map declaring
+    # the PII stores, whether every one was observed stays open.
+    assert encrypted.parts["stores_encrypted"] is Status.MET, encrypted.reasons
+    assert encrypted.assurance is Assurance.OBSERVED
+    assert encrypted.parts["every_pii_store_observed"] is Status.INSUFFICIENT
+    assert results["DPP-ENC-2"].status is Status.INSUFFICIENT
     text = " ".join(encrypted.reasons)
     assert f"S3 bucket {names['bucket']}" in text
     assert "SSEAlgorithm=aws:kms" in text
@@ -70,6 +78,14 @@ def test_good_twins_pass(moto: Moto) -> None:
     policy = outcome(results["DPP-PWD-1"], "password_policy_strength")
     assert policy.status is Status.MET, policy.reasons
     assert "MinimumPasswordLength=14" in " ".join(policy.reasons)
+
+
+def test_a_snapshot_read_after_the_period_alone_proves_none_of_its_days(moto: Moto) -> None:
+    seed_good_twins(moto)
+    results = evaluate_dpp(collect_live(moto), trail=False)
+    encrypted = outcome(results["DPP-ENC-2"], "storage_encrypted")
+    assert encrypted.status is Status.INSUFFICIENT
+    assert "not known on 92 of 92 days (2026-07-01 to 2026-09-30 (92 days))" in " ".join(encrypted.reasons)
 
 
 def test_caller_without_permission_gets_insufficient_evidence_naming_the_permission(

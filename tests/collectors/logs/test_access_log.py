@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+import time
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,21 @@ def test_custom_nginx_format_and_apache_format(tmp_path: Path, collect: Collect)
     ]
     apache = compile_format('%h %l %u %t "%r" %>s %b')
     assert apache.match(_line(1, 1).rsplit(' "-"', 1)[0])["remote_addr"] == "203.0.113.5"
+
+
+def test_an_iso_time_without_offset_is_utc_whatever_the_machines_zone(
+    tmp_path: Path, collect: Collect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fmt = '$remote_addr [$time_iso8601] "$request" $status'
+    write(tmp_path / "naive.log", '198.51.100.7 [2026-07-02T10:00:00] "GET /x HTTP/1.1" 200\n')
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # UTC+14: a local reading is 14 hours off
+    time.tzset()
+    try:
+        items = collect("access-log", {"paths": ["naive.log"], "format": fmt})
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert items["logging.coverage"].facts["oldest_event"] == "2026-07-02T10:00:00Z"
 
 
 def test_format_without_time_is_refused(collect: Collect) -> None:

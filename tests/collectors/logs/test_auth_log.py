@@ -190,3 +190,22 @@ def test_redacted_copy_pseudonymises_names_and_addresses(
         assert secret not in copy
     assert redactor.principal("alice") in copy
     assert redactor.address("198.51.100.4") in copy
+
+
+def test_redacted_copy_pseudonymises_every_mention_of_a_user(
+    tmp_path: Path, redactor: Redactor
+) -> None:
+    # Real sshd, PAM, sudo and useradd lines (shared/realdata/auth-logs, see its SOURCES.md): a
+    # name left in "user=workshop" or "authenticating user root" would sit beside its pseudonym.
+    from log_builders import REALDATA
+
+    from evidence.collectors.auth_log import pseudonymise_names
+
+    names = ("pascal", "workshop", "ftp", "vagrant", "tsg", "apache", "root")
+    for name in ("crowdsec-hub_sshd-logs.log", "beats_filebeat_system_auth_test.log"):
+        for line in (REALDATA / "auth-logs" / name).read_text().splitlines():
+            if "totobad" in line:  # crowdsec's deliberately bogus line, no sshd message
+                continue
+            message = pseudonymise_names(line, redactor).split(": ", 1)[-1]  # not the host name
+            leaked = [n for n in names if f" {n}" in message or f"={n}" in message]
+            assert not leaked, (line, message)
