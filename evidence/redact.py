@@ -9,7 +9,6 @@ pseudonym, never a bare hash, which would be easy to reverse for small spaces su
 from __future__ import annotations
 
 import hashlib
-import hmac
 import ipaddress
 import os
 import re
@@ -138,6 +137,12 @@ class Redactor:
         if len(key) < 16:
             raise ValueError("the pseudonym key must be at least 16 bytes")
         self._key = key
+        # HMAC-SHA256 with the key's inner and outer pads hashed once: each pseudonym then costs
+        # two hash copies instead of a new HMAC object (identical output, several times faster).
+        block = key if len(key) <= 64 else hashlib.sha256(key).digest()
+        block = block.ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
         self.counts: Counter[str] = Counter()
 
     @classmethod
@@ -147,8 +152,11 @@ class Redactor:
 
     def pseudonym(self, value: str, kind: str = "id") -> str:
         """A stable keyed pseudonym ``kind:xxxxxxxxxxxx`` for ``value``."""
-        mac = hmac.new(self._key, f"{kind}\x00{value}".encode(), hashlib.sha256).hexdigest()
-        return f"{kind}:{mac[:12]}"
+        inner = self._inner.copy()
+        inner.update(f"{kind}\x00{value}".encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return f"{kind}:{outer.hexdigest()[:12]}"
 
     def principal(self, value: str) -> str:
         """Pseudonym of a user, role or account name."""

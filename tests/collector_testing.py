@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from evidence.collectors import registry
 from evidence.collectors.base import CollectorContext
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
-from evidence.model.period import parse_period
+from evidence.model.period import parse_as_of, parse_period
 from evidence.model.settings_history import CHANGES
 from evidence.redact import Redactor
 
@@ -57,3 +59,26 @@ def quiet_trail(items: list[EvidenceItem]) -> EvidenceItem:
         collected_at=datetime.now(UTC),
         facts=facts,
     ).seal()
+
+
+def run_collector(
+    cid: str,
+    settings: dict[str, Any],
+    base_dir: Path,
+    *,
+    key: bytes = TEST_KEY,
+    period: str = "2026-Q3",
+    as_of: str | None = None,
+) -> dict[str, EvidenceItem]:
+    """Run collector ``cid`` on ``settings`` as the pipeline would; sealed items by kind (failed ones too)."""
+    cls = registry.get(cid)
+    resolved = parse_period(period)
+    context = CollectorContext(
+        source="test-source",
+        base_dir=base_dir,
+        period=resolved,
+        as_of=parse_as_of(as_of) if as_of else resolved.end_at,
+        redactor=Redactor(key),
+    )
+    model = cls.settings_model().model_validate(settings)
+    return {item.kind: item.seal() for item in cls(model, context).collect()}

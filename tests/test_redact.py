@@ -69,3 +69,14 @@ def test_find_pii_counts_without_values() -> None:
 def test_short_keys_are_refused() -> None:
     with pytest.raises(ValueError, match="16 bytes"):
         Redactor(b"short")
+
+
+def test_pseudonyms_are_keyed_hmac_sha256_whatever_the_key_length() -> None:
+    import hashlib
+    import hmac
+
+    for key in (b"k" * 16, b"k" * 32, b"x" * 64, b"y" * 100):
+        redactor = Redactor(key)
+        for value in ("alice", " Dana@Corp.example ", "名前"):
+            mac = hmac.new(key, f"user\x00{value.strip().lower()}".encode(), hashlib.sha256).hexdigest()
+            assert redactor.principal(value) == f"user:{mac[:12]}"

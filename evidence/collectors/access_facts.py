@@ -5,20 +5,22 @@ login attempt, a lockout, an account disabled, a PII store touched); the aggrega
 counters keyed by the raw principal names and, only when the facts are built, replaces every
 name and address by its keyed pseudonym. Raw names never leave this object.
 
-Only events inside the review period (up to the as-of instant) count, except disable events and
-departed users' activity, which count up to the as-of instant whatever the period.
+Only events inside the review period (up to the as-of instant) count, except disable events,
+departed users' activity and each account's last action, which count up to the as-of instant
+whatever the period (offboarding judges leavers the collectors do not know about).
 """
 
 from __future__ import annotations
 
-import fnmatch
 import ipaddress
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
+from evidence.collectors.access_paths import AccessPaths
+from evidence.collectors.account_links import AccountLinks
 from evidence.collectors.log_coverage import iso
 from evidence.model.access import AccessPolicy, PiiStore
 from evidence.model.period import Period
@@ -37,8 +39,11 @@ MAX_PAIRS = 50_000
 _LABELS = {"-": "(not logged)", "(other)": "(other)"}
 #: Failure runs kept in memory (the longest ones); the facts list the first MAX_LISTED of them.
 MAX_RUNS = 1_000
-#: Login methods whose MFA state is meaningful (interactive logins by people).
-INTERACTIVE = ("console", "ssh", "application")
+#: Login methods whose MFA state is meaningful (interactive logins by people); ``idp`` is a
+#: sign-in at an identity provider (Okta, Google Workspace, Entra ID).
+INTERACTIVE = ("console", "ssh", "application", "idp")
+#: Disable events the facts list (the count is always exact).
+MAX_DISABLES = 1_000
 
 
 @dataclass
@@ -52,6 +57,7 @@ class _Principal:
     interactive_logins: int = 0
     first: int | None = None
     last: int | None = None
+    active_last: int | None = None
     addresses: set[str] = field(default_factory=set)
 
     def touch(self, ts: int) -> None:
@@ -65,17 +71,10 @@ class _Principal:
         self.last = _later(self.last, ts)
 
 
-def _fields(attempt: Attempt) -> tuple[Any, ...]:
-    return (
-        attempt.ts,
-        attempt.principal,
-        attempt.success,
-        attempt.method,
-        attempt.mfa,
-        attempt.address,
-        attempt.invalid_user,
-        attempt.lockout,
-    )
+@lru_cache(maxsize=256)
+def _interactive(method: str) -> bool:
+    """Whether logins of ``method`` are interactive (``ssh-publickey``: yes; ``database``: no)."""
+    return method.split("-")[0] in INTERACTIVE
 
 
 def _earlier(a: int | None, b: int | None) -> int | None:
@@ -97,9 +96,12 @@ class _Run:
     succeeded_after: bool = False
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """A login attempt, kept in order so failure runs can be replayed across files."""
+class Attempt(NamedTuple):
+    """A login attempt, kept in order so failure runs can be replayed across files.
+
+    A named tuple, not a dataclass: identity logs make millions of them, and a tuple is built
+    several times faster.
+    """
 
     ts: int
     principal: str
@@ -109,6 +111,7 @@ class Attempt:
     address: str | None
     invalid_user: bool = False
     lockout: bool = False
+    paths: tuple[str, ...] = ()
 
 
 class AccessAggregator:
@@ -138,6 +141,10 @@ class AccessAggregator:
         self.lockouts: Counter[str] = Counter()
         self.disables: dict[str, list[tuple[int, str]]] = {}
         self.after_leaving: dict[str, list[int]] = {}
+        self.outside_active: dict[str, int] = {}
+        self.federated: set[str] = set()
+        self.paths = AccessPaths()
+        self.links = AccountLinks(policy.people)
         self._runs: dict[str, _Run] = {}
         self.closed_runs: list[tuple[str, _Run]] = []
         self._departed = {
@@ -163,15 +170,19 @@ class AccessAggregator:
                 times[1] = min(times[1], ts)
                 times[2] = max(times[2], ts)
         if ts < self.start or ts > self.end:
+            if ts <= self.as_of and ts > self.outside_active.get(key, -1):
+                self.outside_active[key] = ts
             return
         stats = self.principals.get(key)
         if stats is None:
-            stats = self.principals[key] = _Principal(first=ts, last=ts)
+            stats = self.principals[key] = _Principal(first=ts, last=ts, active_last=ts)
         stats.events += 1
         if stats.first is not None and ts < stats.first:
             stats.first = ts
         elif stats.last is not None and ts > stats.last:
             stats.last = ts
+        if stats.active_last is None or ts > stats.active_last:
+            stats.active_last = ts
         if address is not None and address not in stats.addresses and len(stats.addresses) < 1000:
             stats.addresses.add(address)
 
@@ -185,10 +196,15 @@ class AccessAggregator:
         mfa: bool | None = None,
         address: str | None = None,
         invalid_user: bool = False,
+        paths: tuple[str, ...] = (),
     ) -> None:
-        """Record a login attempt; ``mfa`` is None where the log cannot tell."""
+        """Record a login attempt; ``mfa`` is None where the log cannot tell.
+
+        ``paths`` name where a successful sign-in led (the applications an IdP session reached);
+        without them the login method is the path.
+        """
         attempt = Attempt(
-            ts, principal.strip().lower(), success, method, mfa, address, invalid_user
+            ts, principal.strip().lower(), success, method, mfa, address, invalid_user, paths=paths
         )
         if self.deferred:
             self.attempts.append(attempt)
@@ -215,7 +231,7 @@ class AccessAggregator:
                 self._close(key, run)
             return
         if attempt.success:
-            self.activity(ts, key, attempt.address)
+            self.activity_of(ts, key, attempt.address)  # the key is already normalised
             run = self._runs.pop(key, None)
             if run is not None:
                 run.succeeded_after = True
@@ -236,7 +252,9 @@ class AccessAggregator:
         self._count_login(key, attempt)
 
     def _count_login(self, key: str, attempt: Attempt) -> None:
-        counts = self.methods.setdefault(attempt.method, Counter())
+        counts = self.methods.get(attempt.method)
+        if counts is None:  # not setdefault: that would build a Counter for every login
+            counts = self.methods[attempt.method] = Counter()
         stats = self.principals.get(key)
         if stats is None:
             stats = self.principals[key] = _Principal()
@@ -247,7 +265,8 @@ class AccessAggregator:
             return
         counts["succeeded"] += 1
         stats.logins += 1
-        if attempt.method.split("-")[0] in INTERACTIVE:
+        self.paths.count(attempt.method, attempt.paths, key, attempt.mfa)
+        if _interactive(attempt.method):
             stats.interactive_logins += 1
         if attempt.mfa is True:
             counts["with_mfa"] += 1
@@ -259,7 +278,7 @@ class AccessAggregator:
         else:
             counts["mfa_unknown"] += 1
             stats.logins_mfa_unknown += 1
-        if attempt.address is not None:
+        if attempt.address is not None and self.policy.allowed_networks:
             self.check_network(attempt.ts, key, attempt.address, login=True)
 
     def _close(self, key: str, run: _Run) -> None:
@@ -273,6 +292,10 @@ class AccessAggregator:
         """Record that an account of ``principal`` was disabled or deleted (``how`` says how)."""
         if ts <= self.as_of:
             self.disables.setdefault(principal.strip().lower(), []).append((ts, how))
+
+    def mark_federated(self, principal: str) -> None:
+        """Record that ``principal`` reaches this system through an identity provider's sign-in."""
+        self.federated.add(principal.strip().lower())
 
     def root_use(self, ts: int, action: str) -> None:
         """Record an action of the cloud account's root user (``action``: the event name)."""
@@ -319,8 +342,14 @@ class AccessAggregator:
         stats.events += count
         stats.see(first)
         stats.see(last)
+        stats.active_last = _later(stats.active_last, last)
         if address is not None and len(stats.addresses) < 1000:
             stats.addresses.add(address)
+
+    def absorb_outside(self, key: str, last: int) -> None:
+        """Add an account's last action outside the window (up to the as-of instant)."""
+        if last <= self.as_of and last > self.outside_active.get(key, -1):
+            self.outside_active[key] = last
 
     def absorb_after_leaving(self, key: str, count: int, first: int, last: int) -> None:
         """Add a departed user's actions after leaving (up to the as-of instant)."""
@@ -334,7 +363,7 @@ class AccessAggregator:
             self.invalid_user_failures += count
             return
         for ts in (first, last)[: min(count, 2)]:  # first and last seen; counts added below
-            self._count_login(attempt.principal, Attempt(ts, *_fields(attempt)[1:]))
+            self._count_login(attempt.principal, attempt._replace(ts=ts))
         if count > 2:
             self._repeat_login(attempt, count - 2)
 
@@ -347,7 +376,8 @@ class AccessAggregator:
             return
         counts["succeeded"] += times
         stats.logins += times
-        if attempt.method.split("-")[0] in INTERACTIVE:
+        self.paths.count(attempt.method, attempt.paths, attempt.principal, attempt.mfa, times)
+        if _interactive(attempt.method):
             stats.interactive_logins += times
         label = {True: "with_mfa", False: "without_mfa", None: "mfa_unknown"}[attempt.mfa]
         counts[label] += times
@@ -396,6 +426,7 @@ class AccessAggregator:
                 _earlier(mine.first, theirs.first),
                 _later(mine.last, theirs.last),
             )
+            mine.active_last = _later(mine.active_last, theirs.active_last)
             mine.addresses |= theirs.addresses
         for method, counts in other.methods.items():
             self.methods.setdefault(method, Counter()).update(counts)
@@ -413,6 +444,11 @@ class AccessAggregator:
         self.lockouts.update(other.lockouts)
         for key, events in other.disables.items():
             self.disables.setdefault(key, []).extend(events)
+        for key, ts in other.outside_active.items():
+            self.outside_active[key] = max(ts, self.outside_active.get(key, ts))
+        self.federated |= other.federated
+        self.paths.merge(other.paths)
+        self.links.merge(other.links)
         for key, (count, first, last) in other.after_leaving.items():
             mine_after = self.after_leaving.setdefault(key, [0, first, last])
             mine_after[0] += count
@@ -443,8 +479,10 @@ class AccessAggregator:
                     "addresses": len(s.addresses),
                     "first_seen": iso(s.first),
                     "last_seen": iso(s.last),
+                    "last_active": iso(_later(s.active_last, self.outside_active.get(key))),
                     "generic": key in generic,
                     "service_account": key in service,
+                    "federated": key in self.federated,
                 }
             )
         principals.sort(key=lambda p: str(p["principal"]))
@@ -472,6 +510,39 @@ class AccessAggregator:
                     self.store_access.items(), key=lambda x: (x[0][0], who(x[0][1]))
                 )
             ],
+            **self._account_facts(who),
+        }
+
+    def _account_facts(self, who: Any) -> dict[str, Any]:
+        """Facts that let checks follow a person across sources: last actions, disables, links."""
+        others = sorted(
+            (
+                {
+                    "principal": who(key),
+                    "last_active": iso(ts),
+                    "federated": key in self.federated,
+                }
+                for key, ts in self.outside_active.items()
+                if key not in self.principals
+            ),
+            key=lambda p: str(p["principal"]),
+        )
+        disables = sorted(
+            (
+                {"principal": who(key), "at": iso(ts), "how": how}
+                for key, events in self.disables.items()
+                for ts, how in events
+            ),
+            key=lambda d: (str(d["at"]), str(d["principal"]), str(d["how"])),
+        )
+        seen = self.principals.keys() | self.outside_active.keys() | self.disables.keys()
+        return {
+            "other_principals": others,
+            "disables": disables[:MAX_DISABLES],
+            "disables_total": len(disables),
+            "links": self.links.facts(seen | self.links.names(), who),
+            "access_paths": self.paths.facts(who),
+            "pii_apps": list(self.policy.pii_apps),
         }
 
     def _login_facts(self, who: Any) -> dict[str, Any]:
@@ -629,34 +700,3 @@ def _allowed(address: str, networks: tuple[Any, ...]) -> bool:
     if ip.version == 6 and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return ip.is_loopback or any(ip.version == n.version and ip in n for n in networks)
-
-
-class StoreMatcher:
-    """Which configured PII store, if any, a table, bucket or API path belongs to."""
-
-    def __init__(self, stores: list[PiiStore]) -> None:
-        self.tables = {t.lower().rsplit(".", 1)[-1]: s.name for s in stores for t in s.tables}
-        self.buckets = {b.lower(): s.name for s in stores for b in s.buckets}
-        self.paths = [(p, s.name) for s in stores for p in s.paths]
-
-    def table(self, name: str) -> str | None:
-        """Return the store of table ``name`` (schema-qualified or not, quoted or not)."""
-        return self.tables.get(name.strip('"').lower().rsplit(".", 1)[-1].strip('"'))
-
-    def bucket(self, name: str) -> str | None:
-        """Return the store of an S3 bucket name."""
-        return self.buckets.get(name.lower())
-
-    def path(self, target: str) -> str | None:
-        """Return the store whose API path pattern (``*`` wildcards) matches a request."""
-        if not self.paths:
-            return None
-        path = target.split("?", 1)[0]
-        for pattern, store in self.paths:
-            if (
-                fnmatch.fnmatchcase(path, pattern)
-                or path.startswith(pattern.rstrip("*"))
-                and "*" not in pattern
-            ):
-                return store
-        return None

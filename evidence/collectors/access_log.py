@@ -17,10 +17,10 @@ from urllib.parse import unquote_plus
 
 from pydantic import field_validator
 
-from evidence.collectors.access_facts import StoreMatcher
 from evidence.collectors.inputs import open_text
 from evidence.collectors.log_pii import name_field_redactor, redact_name_fields
 from evidence.collectors.log_source import LogCollector, LogSourceSettings, LogState
+from evidence.collectors.store_matching import StoreMatcher
 from evidence.model.evidence import RawInput
 from evidence.redact import Redactor
 

@@ -18,9 +18,9 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-from evidence.collectors.access_facts import StoreMatcher
 from evidence.collectors.inputs import open_text
 from evidence.collectors.log_source import LogCollector, LogSourceSettings, LogState
+from evidence.collectors.store_matching import StoreMatcher
 from evidence.model.evidence import RawInput
 from evidence.redact import Redactor, normalise_field
 

@@ -21,7 +21,8 @@ from typing import Any
 
 import orjson
 
-from evidence.collectors.access_facts import AccessAggregator, StoreMatcher
+from evidence.collectors.access_facts import AccessAggregator
+from evidence.collectors.access_paths import THROUGH_IDP
 from evidence.collectors.cloudtrail_changes import TRACKED
 from evidence.collectors.cloudtrail_fast import (
     Event,
@@ -36,6 +37,7 @@ from evidence.collectors.cloudtrail_fast import (
 from evidence.collectors.inputs import open_text, paused_gc
 from evidence.collectors.log_coverage import Coverage
 from evidence.collectors.log_pii import PiiScanner, may_hold_pii
+from evidence.collectors.store_matching import StoreMatcher
 from evidence.errors import InputError
 from evidence.model.access import AccessPolicy
 from evidence.model.evidence import ParseStats, RawInput
@@ -378,6 +380,8 @@ class _Reader:
             name = self._names[cache_key]
         except KeyError:
             name = self._names[cache_key] = _normal(principal_name(identity))
+            if name is not None and federated(identity):
+                self.access.mark_federated(name)
         except TypeError:  # an unhashable value where a string belongs
             name = _normal(principal_name(identity))
         event = record.get("eventName")
@@ -465,6 +469,8 @@ class _Reader:
             name = names.get(key, _MISSING)
             if name is _MISSING:
                 name = names[key] = _normal(principal_name(ident) if ident is not None else None)
+                if name is not None and ident is not None and federated(ident):
+                    access.mark_federated(name)
             event = ev.eventName
             address = ev.sourceIPAddress
             failed = ev.errorCode is not None
@@ -531,6 +537,7 @@ class _Reader:
             mfa=mfa,
             address=address,
             invalid_user=hidden and outcome != "Success",
+            paths=(THROUGH_IDP,) if federated(identity) else (),
         )
 
     def _disabling(self, ts: int, event: str, params: dict[str, Any]) -> None:
@@ -577,6 +584,23 @@ class _Reader:
 
 def _normal(name: str | None) -> str | None:
     return name.strip().lower() if name is not None else None
+
+
+def federated(identity: Mapping[str, Any] | Identity) -> bool:
+    """Whether a person reached AWS through another identity's sign-in, not an account of AWS's own.
+
+    A named role session (IAM Identity Center's ``AWSReservedSSO_*`` roles, SAML or OIDC
+    federation) and the federation calls themselves have no AWS credential of the person's to
+    disable: access ends when the identity provider (or the IAM user that assumed the role)
+    removes it.
+    """
+    kind = identity.get("type")
+    if kind in ("SAMLUser", "WebIdentityUser", "IdentityCenterUser"):
+        return True
+    arn = identity.get("arn")
+    if kind != "AssumedRole" or not isinstance(arn, str) or arn.count("/") < 2:
+        return False
+    return not _MACHINE_SESSION.match(arn.split("/", 2)[2])
 
 
 def principal_name(identity: Mapping[str, Any] | Identity) -> str | None:

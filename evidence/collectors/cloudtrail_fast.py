@@ -16,8 +16,8 @@ from typing import Any
 import msgspec
 import orjson
 
-from evidence.collectors.access_facts import StoreMatcher
 from evidence.collectors.cloudtrail_changes import TRACKED
+from evidence.collectors.store_matching import StoreMatcher
 
 NULL = msgspec.Raw(b"null")
 _DATA_KEYS = ("bucketName", "tableName", "TableName")

@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from evidence.collectors.access_facts import AccessAggregator, Attempt, StoreMatcher
+from evidence.collectors.access_facts import AccessAggregator, Attempt
+from evidence.collectors.access_paths import THROUGH_IDP
 from evidence.collectors.cloudtrail_changes import TRACKED
 from evidence.collectors.cloudtrail_events import DISABLING
 from evidence.collectors.log_coverage import Coverage
+from evidence.collectors.store_matching import StoreMatcher
 from evidence.model.access import AccessPolicy
 from evidence.model.period import Period
 
@@ -50,6 +52,11 @@ PRINCIPAL = f"""lower(trim(CASE
       WHEN useridentity.username IS NOT NULL THEN useridentity.username
       WHEN strpos(coalesce(useridentity.arn, ''), '/') > 0 THEN regexp_extract(useridentity.arn, '([^/]*)$', 1)
     END))"""
+
+#: federated() of cloudtrail_events, in SQL: a named role session or a federation call.
+FEDERATED = f"""(useridentity.type IN ('SAMLUser', 'WebIdentityUser', 'IdentityCenterUser')
+      OR (useridentity.type = 'AssumedRole' AND regexp_like(coalesce(useridentity.arn, ''), '^[^/]*/[^/]*/')
+        AND NOT regexp_like(regexp_extract(useridentity.arn, '^[^/]*/[^/]*/(.*)$', 1), '{_MACHINE}')))"""
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,7 @@ def _events(table: str, window: Window) -> str:
     useridentity.type AS itype,
     useridentity.invokedby AS invoked,
     {PRINCIPAL} AS principal,
+    {FEDERATED} AS federated,
     requestparameters AS params,
     responseelements AS response,
     additionaleventdata AS extra,
@@ -106,7 +114,8 @@ _ACTIVE = """((event <> 'ConsoleLogin' AND principal IS NOT NULL AND error IS NU
 _LOGINS = """SELECT coalesce(principal, '-') AS who, ts, address,
     coalesce(json_extract_scalar(response, '$.ConsoleLogin') = 'Success', false) AS success,
     CASE WHEN itype IN ('IAMUser', 'Root') THEN json_extract_scalar(extra, '$.MFAUsed') END AS mfa,
-    (principal IS NULL OR principal = 'hidden_due_to_security_reasons') AS hidden
+    (principal IS NULL OR principal = 'hidden_due_to_security_reasons') AS hidden,
+    coalesce(federated, false) AS through
   FROM e WHERE event = 'ConsoleLogin'"""
 
 
@@ -125,8 +134,14 @@ SELECT coalesce(principal, '-') AS who, address, count(*), min(ts), max(ts)
 FROM e WHERE ts BETWEEN {w.start} AND {w.end} AND {_ACTIVE}
 GROUP BY 1, 2 ORDER BY 1, 2""",
         "logins": f"""{base}, l AS ({_LOGINS})
-SELECT who, success, mfa, address, hidden AND NOT success, count(*), min(ts), max(ts)
-FROM l WHERE ts BETWEEN {w.start} AND {w.end} GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5""",
+SELECT who, success, mfa, address, hidden AND NOT success, through, count(*), min(ts), max(ts)
+FROM l WHERE ts BETWEEN {w.start} AND {w.end} GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6""",
+        "federated": f"""{base}
+SELECT DISTINCT principal FROM e WHERE principal IS NOT NULL AND federated ORDER BY 1""",
+        "outside": f"""{base}
+SELECT coalesce(principal, '-') AS who, max(ts) FROM e
+WHERE {_ACTIVE} AND (ts < {w.start} OR (ts > {w.end} AND ts <= {w.as_of}))
+GROUP BY 1 ORDER BY 1""",
         "runs": f"""{base}, l AS ({_LOGINS}), g AS (
   SELECT who, ts, success,
     coalesce(sum(CASE WHEN success THEN 1 ELSE 0 END) OVER (
@@ -220,7 +235,7 @@ def replay(
     counted.events = coverage.total + coverage.after_as_of
     for who, address, count, low, high in rows["activity"]:
         access.absorb_activity(str(who), address, _int(count), _int(low), _int(high))
-    for who, success, mfa, address, invalid, count, low, high in rows["logins"]:
+    for who, success, mfa, address, invalid, through, count, low, high in rows["logins"]:
         attempt = Attempt(
             _int(low),
             str(who),
@@ -229,8 +244,13 @@ def replay(
             True if mfa == "Yes" else False if mfa == "No" else None,
             address,
             invalid_user=_bool(invalid),
+            paths=(THROUGH_IDP,) if _bool(through) else (),
         )
         access.absorb_logins(attempt, _int(count), _int(low), _int(high))
+    for (who,) in rows.get("federated", []):
+        access.mark_federated(str(who))
+    for who, last in rows.get("outside", []):
+        access.absorb_outside(str(who), _int(last))
     for who, failures, start, end, after in rows["runs"]:
         access.absorb_run(str(who), _int(failures), _int(start), _int(end), _bool(after))
     for action, count, low, high in rows["root"]:

@@ -127,6 +127,7 @@ class LogCollector(Collector[SettingsT]):
             except InputError as exc:
                 state.files_rejected += 1
                 state.stats.reject(f"{path}:{exc.line or 1}", exc.reason)
+        self.finish(state)
         yield from self.items(state, len(files), before)
 
     def input_files(self) -> list[Path]:
@@ -142,8 +143,15 @@ class LogCollector(Collector[SettingsT]):
     def read_file(self, path: Path, state: LogState) -> RawInput:
         """Stream one file into ``state``; raise InputError when the file cannot be read at all."""
 
+    def finish(self, state: LogState) -> None:
+        """Apply what needs every file read first (sign-ins joined to their sessions); default none."""
+
     def items(self, state: LogState, files: int, before: Counter[str]) -> Iterator[EvidenceItem]:
-        """Build the ``access.activity``, ``logging.coverage`` and ``logging.pii_in_logs`` items."""
+        """Build the ``access.activity``, ``logging.coverage`` and ``logging.pii_in_logs`` items.
+
+        Only the kinds in :attr:`produces` are yielded (an identity provider's log carries no
+        buyer data to scan, so those collectors leave ``logging.pii_in_logs`` out).
+        """
         channel = self.settings.channel or self.default_channel
         coverage = state.coverage.facts()
         covers = (_moment(coverage["oldest_event"]), _moment(coverage["newest_event"]))
@@ -155,6 +163,7 @@ class LogCollector(Collector[SettingsT]):
         activity = {
             **state.access.facts(self.context.redactor, self.source_type, channel),
             "events_in_period": coverage["events_in_period"],
+            "newest_event": coverage["newest_event"],
             **common,
         }
         coverage.update(
@@ -170,6 +179,8 @@ class LogCollector(Collector[SettingsT]):
         redactions = self.redaction_counts(before)
         subject = f"{self.source_type} logs of source {self.context.source}"
         for kind, facts in ((ACTIVITY, activity), (COVERAGE, coverage), (PII, pii)):
+            if kind not in self.produces:
+                continue
             yield self.item(
                 kind,
                 subject,

@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from evidence.collectors.access_facts import StoreMatcher
 from evidence.collectors.inputs import csv_rows, open_text
 from evidence.collectors.log_pii import name_field_redactor, redact_name_fields
 from evidence.collectors.log_source import LogCollector, LogState, ZonedLogSettings
+from evidence.collectors.store_matching import StoreMatcher
 from evidence.collectors.syslog_repeats import (
     MAX_COPIES,
     LastMessages,

@@ -1,4 +1,4 @@
-"""Organisation-wide access settings shared by every log source: departures, networks, PII stores.
+"""Organisation-wide access settings shared by every log source: people, departures, networks, stores.
 
 They live in ``[access]`` of evidence.toml. The pipeline hands them to each log collector as the
 defaults of its own settings (a source may override any key), so a collector stays usable on its
@@ -89,6 +89,25 @@ class DepartedUser(_Strict):
         return list(self.accounts) or [self.name]
 
 
+class Person(_Strict):
+    """One person's accounts in every system, so their facts are judged per person.
+
+    ``accounts`` are log identities (an IdP login or e-mail, a GitHub login, an SSH user, an
+    AWS role-session name...); a name listed here belongs to this person in every system.
+    ``name`` is for the reader of the config only: evidence carries keyed pseudonyms.
+    """
+
+    name: str | None = None
+    accounts: list[str] = Field(min_length=1)
+
+    @field_validator("accounts")
+    @classmethod
+    def _named(cls, value: list[str]) -> list[str]:
+        if any(not account.strip() for account in value):
+            raise ValueError("an account name is empty")
+        return value
+
+
 class PiiStore(_Strict):
     """A store holding buyer PII and the principals allowed to reach it."""
 
@@ -104,6 +123,10 @@ class AccessPolicy(_Strict):
     """What every log source needs to know about the organisation to judge access."""
 
     departed_users: list[DepartedUser] = Field(default_factory=list)
+    people: list[Person] = Field(default_factory=list)
+    #: Applications reached through an identity provider that hold or lead to PII (names as the
+    #: IdP logs them, ``*`` wildcards); unset: every sign-in path is judged for MFA.
+    pii_apps: list[str] = Field(default_factory=list)
     allowed_networks: list[IpNetwork] = Field(default_factory=list)
     pii_stores: list[PiiStore] = Field(default_factory=list)
     generic_accounts: list[str] = Field(default_factory=lambda: list(DEFAULT_GENERIC_ACCOUNTS))

@@ -147,6 +147,22 @@ def principals(
         )
 
 
+@extractor("identity.leavers")
+def leavers(item: EvidenceItem, need: EvidenceNeed, control: Control) -> Iterator[PopulationMember]:
+    """Each leaver of an HR export, dated by the day they left (pseudonymised)."""
+    for entry in _dicts(item.facts.get("leavers")):
+        ref, left = entry.get("ref"), entry.get("left")
+        if not ref or not isinstance(left, str):
+            continue
+        yield PopulationMember(
+            id=f"{item.id}/leaver/{ref}/{left}",
+            evidence_id=item.id,
+            kind=item.kind,
+            label=f"leaver {ref}, left {left} ({entry.get('row', 'HR export')})",
+            when=left,
+        )
+
+
 @extractor("retention.job_runs")
 def job_runs(
     item: EvidenceItem, need: EvidenceNeed, control: Control

@@ -36,3 +36,15 @@ def test_unknown_collector_is_a_config_error_listing_known_ones() -> None:
 
     with pytest.raises(ConfigError, match="unknown collector 'nope'; available: .*documents"):
         registry.get("nope")
+
+
+def test_every_built_in_collector_declares_how_far_the_tool_vouches_for_it() -> None:
+    # A collector that does not say inherits "attested", which can never verify a control; a
+    # built-in must decide its level on purpose (docs/how-statuses-are-decided.md lists them).
+    from evidence.collectors.base import Collector
+    from evidence.model.assurance import Assurance
+
+    for cid, cls in registry.available().items():
+        declared = next(k for k in cls.__mro__ if "assurance" in vars(k))
+        assert declared is not Collector, f"{cid} does not declare its assurance level"
+        assert isinstance(cls.assurance, Assurance), cid

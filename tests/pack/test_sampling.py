@@ -130,6 +130,22 @@ def test_access_activity_principals_and_job_runs_in_the_documented_shapes() -> N
     )
 
 
+def test_hr_leavers_are_members_dated_by_their_departure() -> None:
+    export = item(
+        "EV-HR",
+        "identity.leavers",
+        {
+            "leavers": [
+                {"ref": "person:aaaaaaaaaaaa", "left": "2026-08-14T23:59:59Z", "row": "hr.csv:5"},
+                {"ref": "person:bbbbbbbbbbbb", "left": "2026-05-29T17:00:00Z", "row": "hr.csv:2"},
+            ]
+        },
+    )
+    population = build_population(DPP.control("DPP-ACC-3"), [export], Q3, ["identity.leavers"])
+    assert [m.label for m in population.members] == ["leaver person:aaaaaaaaaaaa, left 2026-08-14T23:59:59Z (hr.csv:5)"]
+    assert population.notes == ["1 member(s) dated outside 2026-Q3 were left out"]
+
+
 def test_failed_sources_are_named_and_unknown_kinds_count_whole_items() -> None:
     failed = item("EV-F", "access.activity", {}, source="cloudtrail")
     failed.error = "cannot read bucket"
