@@ -76,9 +76,10 @@ def test_each_control_page_lists_its_elements_with_status_and_deciding_evidence(
     assert elements["min_age"]["status"] == "insufficient_evidence"
     assert elements["min_length"]["status"] == "met" and elements["min_length"]["assurance"] == "exported"
     assert "Requirement elements: the control is met only when every element is met" in text
-    layout = demo.text(demo.dpp.name)
-    assert re.search(r"A password must be at least 1 day old\s+INSUFFICIENT EVIDENCE\s+not decided; needs a", layout)
-    assert re.search(r"Passwords are at least 12 characters\s+MET \(EXPORTED\)\s+password_policy_strength", layout)
+    # Each row holds the element, its badge and what decided it (cells wrap, so read a window).
+    assert re.search(r"A password must be at least.{0,120}?INSUFFICIENT EVIDENCE.{0,60}?not decided; needs a", text)
+    decided = r"Passwords are at least 12.{0,60}?MET \((EXPORTED|OBSERVED)\).{0,60}?password_policy_strength"
+    assert re.search(decided, text)
 
 
 def test_the_demo_log_review_gap_is_a_deviation_with_its_dates(demo: Demo) -> None:
