@@ -17,12 +17,13 @@ from typing import Any
 from evidence import __version__
 from evidence.collectors import registry as collector_registry
 from evidence.collectors.base import Collector, CollectorContext, CollectorSettings
+from evidence.collectors.inputs import input_limits
 from evidence.config.load import validate_settings
 from evidence.config.schema import Config, SourceConfig
 from evidence.controls.catalogue import catalogue_files, load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.controls.profile import answer_profile, load_profile_questions
-from evidence.errors import ConfigError, EvidenceError, PackError, StoreError
+from evidence.errors import ConfigError, EvidenceError, InputError, PackError, StoreError
 from evidence.model.access import AccessPolicy
 from evidence.model.catalogue import Catalogue
 from evidence.model.evidence import EvidenceItem, RawInput
@@ -198,27 +199,46 @@ def collect(
     copied: dict[tuple[str, str], RawInput] = {}
     configured = sources(config, timing.period)
     progress.start("sources", total=len(configured))
-    for source in configured:
-        context = CollectorContext(
-            source=source.config.name,
-            base_dir=config.base_dir,
-            period=timing.period,
-            as_of=timing.as_of,
-            redactor=redact,
-            progress=progress,
-            collected_at=datetime.now(UTC),
-        )
-        collector = source.collector(source.settings, context)
-        for item in _run_collector(collector, source, notes, reraise):
-            _keep_copies(item, collector, source, config, writer, copied)
-            item.seal()
-            writer.add_evidence(item)
-            items.append(item)
-        progress.advance("sources")
+    with input_limits(config.limits):
+        for source in configured:
+            context = CollectorContext(
+                source=source.config.name,
+                base_dir=config.base_dir,
+                period=timing.period,
+                as_of=timing.as_of,
+                redactor=redact,
+                progress=progress,
+                collected_at=datetime.now(UTC),
+            )
+            collector = source.collector(source.settings, context)
+            for item in _run_collector(collector, source, notes, reraise):
+                _keep_copies(item, collector, source, config, writer, copied)
+                scrub_item(item, redact)
+                item.seal()
+                writer.add_evidence(item)
+                items.append(item)
+            progress.advance("sources")
     progress.finish("sources")
     for message in notes:
         progress.note(message)
     return items, notes
+
+
+def scrub_item(item: EvidenceItem, redact: Redactor) -> None:
+    """Pass every string an item will store through detection, whatever its collector did.
+
+    Collectors pseudonymise what must stay comparable; this last pass catches what they never
+    looked for (a card number in a title, an e-mail address as a document's owner, a key in a
+    description), so nothing reaches the store, the reports or the pack unscrubbed.
+    """
+    item.facts = redact.scrub_data(item.facts)
+    item.subject = redact.scrub(item.subject)
+    if item.error:
+        item.error = redact.scrub(item.error)
+    item.stats.rejects = [
+        r.model_copy(update={"location": redact.scrub(r.location), "reason": redact.scrub(r.reason)})
+        for r in item.stats.rejects
+    ]
 
 
 def _run_collector(
@@ -273,11 +293,14 @@ def _keep_copies(
         elif wanted is None and raw.size > config.store.copy_max_bytes:
             raw.stored_note = f"not copied: {raw.size:,} bytes is over store.copy_max_bytes"
         else:
-            chunks = collector.redacted_copy(raw.location)
-            if chunks is None:
-                raw.stored_note = "not copied: not a local file"
-            else:
-                raw.stored_sha256, raw.stored_path, _ = writer.copy(chunks)
+            try:
+                chunks = collector.redacted_copy(raw.location)
+                if chunks is None:
+                    raw.stored_note = "not copied: not a local file"
+                else:
+                    raw.stored_sha256, raw.stored_path, _ = writer.copy(chunks)
+            except InputError as exc:  # changed, grown or unreadable since it was parsed
+                raw.stored_note = f"not copied: {exc.reason}"
         copied[key] = raw
 
 

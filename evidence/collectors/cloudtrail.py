@@ -33,13 +33,12 @@ from evidence.collectors.cloudtrail_digest import (
     validate,
 )
 from evidence.collectors.cloudtrail_events import (
-    MAX_DOCUMENT,
     FilePart,
     Options,
     parse_file,
     principal_name,
 )
-from evidence.collectors.inputs import open_input
+from evidence.collectors.inputs import current_limits, open_input
 from evidence.collectors.log_source import LogCollector, LogSourceSettings, LogState
 from evidence.model.evidence import EvidenceItem, RawInput
 from evidence.redact import Redactor, normalise_field
@@ -83,6 +82,7 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
             as_of=self.context.as_of,
             max_gap_hours=self.settings.max_gap_hours,
             inner_hashes=any("CloudTrail-Digest" in str(p) for p in files),
+            limits=current_limits(),
         )
         digests: list[Digest] = []
         log_hashes: dict[str, str] = {}
@@ -224,10 +224,8 @@ def _drop_fields(value: object, names: set[str], redactor: Redactor) -> object:
 
 
 def _redacted(path: Path, redactor: Redactor, name_fields: list[str]) -> Iterator[bytes]:
-    with open_input(path) as tracked:
-        data = tracked.stream.read(MAX_DOCUMENT + 1)
-    if len(data) > MAX_DOCUMENT:
-        return
+    with open_input(path) as tracked:  # a file too large to hold whole is not copied (InputError)
+        data = tracked.stream.read()
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError:
