@@ -361,7 +361,8 @@ def inside(base: Path, relative: Path | str) -> Path:
     path, written in the config on purpose. ``../../etc/shadow`` in a register is refused.
     """
     joined = base / relative
-    outside = not os.path.normpath(joined).startswith(os.path.join(os.path.normpath(base), ""))
+    normal, normal_base = os.path.normpath(joined), os.path.normpath(base)
+    outside = normal != normal_base and not normal.startswith(os.path.join(normal_base, ""))
     if not outside and not any(ch in str(relative) for ch in "*?["):
         real_base = real_path(base)
         real = real_path(joined)

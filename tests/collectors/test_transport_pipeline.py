@@ -121,7 +121,8 @@ paths = ["{REALDATA / "debian12_nginx-common_nginx.conf"}"]
     assert f"postgres endpoint 127.0.0.1:{auditor_cluster.port}" in reasons
     assert "debian12_nginx-common_nginx.conf:33" in reasons
     assert "pg_hba rules were not checked" in reasons  # the auditor role is not a superuser
-    pdf = tmp_path / "out" / next(p.name for p in (tmp_path / "out").glob("*.pdf"))
+    # The attestation lists the endpoints; named, not the first a glob returns (glob order varies).
+    pdf = next(iter(sorted((tmp_path / "out").glob("attestation-*.pdf"))))
     pdf_text = pdftotext(pdf)
     assert f"tls://127.0.0.1:{server.port}" in pdf_text
     assert "TLSv1.0" in pdf_text
