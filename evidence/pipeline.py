@@ -94,14 +94,18 @@ def resolve_timing(config: Config | None, period: str | None, as_of: str | None)
     return Timing(period=resolved, as_of=moment)
 
 
-def open_store(config: Config) -> Store:
-    """The store the config names (its password, if any, from the environment or a file)."""
+def open_store(config: Config, *, create: bool = True) -> Store:
+    """The store the config names (its password, if any, from the environment or a file).
+
+    Commands that only read (``create=False``) refuse a SQLite store that does not exist yet
+    instead of creating an empty one (and its folder) where the config points.
+    """
     url = config.store.url
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         relative = url.removeprefix("sqlite:///")
         url = "sqlite:///" + str(config.resolve(relative))
     password = config.store.password.resolve(config.base_dir) if config.store.password else None
-    return Store(url, config.resolve(config.store.copies_dir), password=password)
+    return Store(url, config.resolve(config.store.copies_dir), password=password, create=create)
 
 
 def catalogues(config: Config) -> list[Catalogue]:
@@ -474,6 +478,8 @@ def full_run(
                         )
                         outcome.reports.append(report)
             seal_run(writer, selected, outcome)
+            if outcome.evaluation is not None and outcome.evaluation_id is not None:
+                writer.seal_evaluation(outcome.evaluation_id, outcome.evaluation)
         for partial, final in finals:
             os.replace(partial, final)
         return outcome
@@ -509,15 +515,17 @@ def evaluate_stored(
 ) -> tuple[RunInfo, Evaluation, int, list[EvidenceItem]]:
     """Evaluate the newest run of the period again (appending an evaluation to it)."""
     selected = catalogues(config)
-    store = open_store(config)
+    store = open_store(config, create=False)
     try:
         run = latest_run(store, timing)
+        verify_run(store, run, "evaluate")
         evidence = store.evidence(run.id)
         when = Timing(period=run.period, as_of=timing.as_of if as_of_given else run.as_of)
         inputs = evaluation_input(config, evidence, when, store.waivers.all())
         evaluation = evaluate(selected, inputs)
         with store.append_to(run.id) as writer:
             evaluation_id = writer.add_evaluation(evaluation, run.started_at)
+            writer.seal_evaluation(evaluation_id, evaluation)
         return run, evaluation, evaluation_id, evidence
     finally:
         store.close()
@@ -541,10 +549,11 @@ def report_stored(
     key, key_note = signing_key(config) if sign else (None, None)
     if key_note:
         progress.note(key_note)
-    store = open_store(config)
+    store = open_store(config, create=False)
     outputs: list[tuple[RenderedReport, Path]] = []
     try:
         run = latest_run(store, timing)
+        verify_run(store, run, "report")
         found = store.latest_evaluation(run.id)
         evidence = store.evidence(run.id)
         waivers = store.waivers.all()
@@ -553,6 +562,7 @@ def report_stored(
             evaluation = evaluate(catalogues(config), evaluation_input(config, evidence, when, waivers))
             with store.append_to(run.id) as writer:
                 evaluation_id = writer.add_evaluation(evaluation, run.started_at)
+                writer.seal_evaluation(evaluation_id, evaluation)
         else:
             evaluation_id, evaluation = found
             evaluation = evaluation.model_copy(update={"waivers": waivers})
@@ -582,24 +592,103 @@ def describe_outcome(outcome: RunOutcome) -> dict[str, Any]:
 # Integrity: the chain, auditor packs and samples ------------------------------------------
 
 
-def _audit(store: Store, developer_id: str) -> list[chain.ChainRow]:
+def _audit(store: Store, developer_id: str, only: Collection[int] | None = None) -> list[chain.ChainRow]:
     entries = store.chain(developer_id)
-    sealed = {e.run.id: e.sealed_evaluation_id for e in entries if e.sealed_evaluation_id}
+    sealed = {
+        e.run.id: e.sealed_evaluation_id
+        for e in entries
+        if e.sealed_evaluation_id and (only is None or e.run.id in only)
+    }
     evaluations = {run_id: store.evaluation(eid) for run_id, eid in sealed.items()}
-    return chain.audit_chain(entries, store.evidence, evaluations)
+    return chain.audit_chain(entries, store.evidence, evaluations, store.stored_evaluations, only)
+
+
+def verify_run(store: Store, run: RunInfo, verb: str) -> list[chain.ChainRow]:
+    """Check the chain up to ``run`` and everything sealed in it; SealError (exit 4) on a mismatch.
+
+    ``evaluate``, ``report`` and ``pack`` read the facts and statuses only after this passed.
+    """
+    rows = [r for r in _audit(store, run.developer_id, only={run.id}) if r.entry.run.id <= run.id]
+    chain.sealed_entry(rows, run, verb)
+    return rows
 
 
 def chain_log(config: Config, every_organisation: bool = False) -> list[chain.ChainLog]:
-    """Each organisation's runs with their links, every seal checked against the stored rows."""
-    store = open_store(config)
+    """Each organisation's runs with their links, every seal checked against the stored rows.
+
+    Also checks every stored copy against the hash it was sealed with, and the store's witness
+    of seals for runs and evaluations whose rows are gone.
+    """
+    store = open_store(config, create=False)
     try:
         org = config.organisation
         wanted = [(org.developer_id, org.legal_name)]
         if every_organisation:
             wanted = store.organisations()
-        return [chain.ChainLog(dev, name, _audit(store, dev)) for dev, name in wanted]
+        logs = []
+        for dev, name in wanted:
+            rows = _audit(store, dev)
+            for row in rows:
+                if row.entry.link is not None:
+                    row.problems.extend(copy_problems(store, store.evidence(row.entry.run.id)))
+            logs.append(chain.ChainLog(dev, name, rows, missing=witness_problems(store, dev, rows)))
+        return logs
     finally:
         store.close()
+
+
+def copy_problems(store: Store, evidence: Sequence[EvidenceItem]) -> list[str]:
+    """Stored copies that are missing or no longer hash to what was sealed."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for item in evidence:
+        for raw in item.raw_inputs:
+            if not raw.stored_sha256 or not raw.stored_path or raw.stored_path in seen:
+                continue
+            seen.add(raw.stored_path)
+            path = store.copy_path(raw.stored_path)
+            try:
+                actual = chain.file_sha256(path)
+            except OSError:
+                problems.append(f"stored copy {raw.stored_path} of evidence {item.id} is missing")
+                continue
+            if actual != raw.stored_sha256:
+                problems.append(
+                    f"stored copy {raw.stored_path} of evidence {item.id} was edited: it hashes to "
+                    f"{actual[:16]}…, sealed {raw.stored_sha256[:16]}…"
+                )
+    return problems
+
+
+def witness_problems(store: Store, developer_id: str, rows: Sequence[chain.ChainRow]) -> list[str]:
+    """Seals the store's witness records that the database no longer holds (deleted runs)."""
+    lines = store.blobs.witnessed()
+    if lines is None:
+        return []
+    runs = {r.entry.run.uid: r.entry.link.root_hash for r in rows if r.entry.link is not None}
+    evaluations = {
+        (uid, str(e.id)): e.seal.root_hash
+        for r in rows
+        for uid in [r.entry.run.uid]
+        for e in store.stored_evaluations(r.entry.run.id)
+        if e.seal is not None
+    }
+    problems = []
+    for line in lines:
+        parts = line.split()
+        if len(parts) == 4 and parts[0] == "run" and parts[1] == developer_id:
+            if runs.get(parts[2]) != parts[3]:
+                problems.append(
+                    f"run {parts[2]} was sealed with root hash {parts[3][:16]}… (store witness), "
+                    "but the store no longer holds it: deleted or re-sealed"
+                )
+        elif len(parts) == 5 and parts[0] == "evaluation" and parts[1] == developer_id:
+            if parts[2] in runs and evaluations.get((parts[2], parts[3])) != parts[4]:
+                problems.append(
+                    f"evaluation {parts[3]} of run {parts[2]} was sealed with root hash "
+                    f"{parts[4][:16]}… (store witness), but the store no longer holds that seal"
+                )
+    return problems
 
 
 def signer(config: Config) -> Signer | None:
@@ -619,11 +708,11 @@ def signer(config: Config) -> Signer | None:
 def write_pack(config: Config, timing: Timing, target: Path) -> PackResult:
     """Write the auditor pack of the period's newest run (its newest evaluation and reports)."""
     key = signer(config)
-    store = open_store(config)
+    store = open_store(config, create=False)
     try:
         run = latest_run(store, timing)
-        rows = [r for r in _audit(store, run.developer_id) if r.entry.run.id <= run.id]
-        entry = chain.sealed_entry(rows, run)
+        rows = verify_run(store, run, "pack")
+        entry = rows[-1].entry
         found = store.latest_evaluation(run.id)
         if found is None:
             raise PackError(
@@ -665,7 +754,7 @@ def draw_sample(
 
     The draw is recorded for the run; the auditor pack carries it in samples.json.
     """
-    store = open_store(config)
+    store = open_store(config, create=False)
     try:
         run = latest_run(store, timing)
         catalogue, control = find_control([load_catalogue(r) for r in run.catalogues], control_id)
