@@ -721,6 +721,7 @@ def write_pack(config: Config, timing: Timing, target: Path) -> PackResult:
             )
         evaluation_id, evaluation = found
         evidence = store.evidence(run.id)
+        seals = [e.seal for e in store.stored_evaluations(run.id) if e.seal is not None and e.id <= evaluation_id]
         data = PackInput(
             run=run,
             manifest=parse_manifest(entry.manifest or "", f"manifest of run {run.id}"),
@@ -728,6 +729,7 @@ def write_pack(config: Config, timing: Timing, target: Path) -> PackResult:
             evaluation=evaluation,
             evaluation_id=evaluation_id,
             evaluation_sealed=evaluation_id == entry.sealed_evaluation_id,
+            evaluation_seals=seals,
             catalogues=[load_catalogue(ref) for ref in evaluation.catalogues],
             evidence=evidence,
             reports=report_files(store.reports(evaluation_id), evaluation_id, run),

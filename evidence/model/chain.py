@@ -42,10 +42,10 @@ EVALUATION_PREFIX = "dpp-evidence-evaluation-v1"
 
 
 class EvaluationSeal(BaseModel):
-    """An evaluation sealed when it was written, chained to its run's root hash.
+    r"""An evaluation sealed when it was written, chained to its run's root hash.
 
     ``sha256`` is that of the evaluation's canonical JSON (:func:`sealed_evaluation_text`);
-    ``root_hash`` = SHA-256 of ``EVALUATION_PREFIX\\n prev_hash\\n sha256\\n`` where ``prev_hash``
+    ``root_hash`` = SHA-256 of ``EVALUATION_PREFIX\n prev_hash\n sha256\n`` where ``prev_hash``
     is the run's root hash for its first evaluation, else the previous evaluation's root hash.
     """
 

@@ -241,9 +241,9 @@ def evaluation_changes(sealed_text: str, evaluation: Evaluation) -> list[str]:
         return {(r.get("catalogue"), r.get("control_id")): r for r in data.get("results", [])}
 
     sealed_results, stored_results = by_control(before), by_control(now)
-    for key in sorted(sealed_results.keys() | stored_results.keys(), key=str):
-        label = f"control {key[1]} ({key[0]})"
-        old, new = sealed_results.get(key), stored_results.get(key)
+    for control in sorted(sealed_results.keys() | stored_results.keys(), key=str):
+        label = f"control {control[1]} ({control[0]})"
+        old, new = sealed_results.get(control), stored_results.get(control)
         if old is None:
             changes.append(f"{label}: result in the store was not sealed")
         elif new is None:

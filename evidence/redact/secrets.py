@@ -97,7 +97,7 @@ def _plugins() -> list[Any]:
     """detect-secrets' plugins (imported on first need; verification never runs)."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
-    classes = get_mapping_from_secret_type_to_class().values()
+    classes: list[Any] = list(get_mapping_from_secret_type_to_class().values())
     return [cls() for cls in sorted(classes, key=lambda c: c.__name__) if cls.__name__ not in _SKIPPED_PLUGINS]
 
 
@@ -108,7 +108,10 @@ def _plugin_spans(text: str) -> Iterator[Span]:
             for value in plugin.analyze_string(text):
                 if len(value) < 4 or value.lower() in ("true", "false", "null", "none"):
                     continue
-                if name == "Base64HighEntropyString" and plugin.calculate_shannon_entropy(value) <= plugin.entropy_limit:
+                weak = name == "Base64HighEntropyString" and (
+                    plugin.calculate_shannon_entropy(value) <= plugin.entropy_limit
+                )
+                if weak:
                     continue
                 start = text.find(value)
                 while start >= 0:
