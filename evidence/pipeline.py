@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -45,6 +46,7 @@ from evidence.pack.pack import PackInput, PackResult, copy_files, report_files
 from evidence.pack.population import build_population, find_control
 from evidence.pack.signing import Signer, load_signer
 from evidence.redact import Redactor
+from evidence.render.output_set import OutputSet
 from evidence.render.report_set import attestation_name, render_report_set, report_names
 from evidence.render.sign import SigningKey, load_signing_key
 from evidence.store import RunWriter, Store
@@ -83,14 +85,18 @@ class RunOutcome:
 
 def resolve_timing(config: Config | None, period: str | None, as_of: str | None) -> Timing:
     """The period (``--period`` over the config's ``review_period``) and as-of (default: its end)."""
+    if period is not None and not period.strip():
+        raise ConfigError("--period is empty: give a quarter (2026-Q3), a month or a date range")
+    if as_of is not None and not as_of.strip():
+        raise ConfigError("--as-of is empty: give a date or a time")
     text = period or (config.review_period if config else None)
     if not text:
         raise ConfigError("no review period: set review_period in the config or pass --period")
     try:
         resolved = parse_period(text)
         moment = parse_as_of(as_of) if as_of else resolved.end_at
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
+    except (ValueError, OverflowError) as exc:
+        raise ConfigError(f"period {text!r}: {exc}" if not as_of else str(exc)) from None
     return Timing(period=resolved, as_of=moment)
 
 
@@ -442,8 +448,9 @@ def full_run(
     selected = catalogues(config)
     rendering = evaluate_too and out_dir is not None
     key, key_note = signing_key(config) if sign and rendering else (None, None)
+    output = OutputSet(out_dir) if rendering and out_dir is not None else None
     store = open_store(config)
-    finals: list[tuple[Path, Path]] = []
+    published = False
     try:
         waivers = store.waivers.all() if evaluate_too else []
         with store.new_run(
@@ -465,13 +472,12 @@ def full_run(
                 inputs = evaluation_input(config, evidence, timing, waivers)
                 outcome.evaluation = evaluate(selected, inputs)
                 outcome.evaluation_id = writer.add_evaluation(outcome.evaluation, writer.run.started_at)
-                if out_dir is not None:
+                if output is not None:
                     rendered = render(
-                        config, writer.run, outcome.evaluation, evidence, out_dir, progress,
+                        config, writer.run, outcome.evaluation, evidence, output.staging, progress,
                         key=key, only=only,
                     )
-                    finals.extend((partial, Path(report.path)) for report, partial in rendered)
-                    for report, _ in rendered:
+                    for report in stage(output, rendered):
                         writer.add_report(
                             outcome.evaluation_id, report.kind, report.path, report.sha256,
                             report.pages, writer.run.started_at,
@@ -480,13 +486,36 @@ def full_run(
             seal_run(writer, selected, outcome)
             if outcome.evaluation is not None and outcome.evaluation_id is not None:
                 writer.seal_evaluation(outcome.evaluation_id, outcome.evaluation)
-        for partial, final in finals:
-            os.replace(partial, final)
+            checkpoint("before-commit")
+        checkpoint("committed")
+        if output is not None:
+            output.publish()
+            published = True
+            checkpoint("published")
         return outcome
     finally:
-        for partial, _ in finals:
-            partial.unlink(missing_ok=True)
+        if output is not None and not published:
+            output.discard()
         store.close()
+
+
+def stage(output: OutputSet, rendered: Sequence[tuple[RenderedReport, Path]]) -> list[RenderedReport]:
+    """Give each partial file its name in the staging folder; the reports name their final paths."""
+    reports = []
+    for report, partial in rendered:
+        staged = output.staging / Path(report.path).name
+        os.replace(partial, staged)
+        reports.append(report.model_copy(update={"path": str(output.final(staged))}))
+    return reports
+
+
+def checkpoint(name: str) -> None:
+    """Fault injection for the crash tests: ``EVIDENCE_KILL_AT=name`` kills the process here.
+
+    The tests kill a run at each point and check the output folder holds one complete set.
+    """
+    if os.environ.get("EVIDENCE_KILL_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def seal_run(writer: RunWriter, selected: list[Catalogue], outcome: RunOutcome) -> None:
@@ -550,13 +579,15 @@ def report_stored(
     if key_note:
         progress.note(key_note)
     store = open_store(config, create=False)
-    outputs: list[tuple[RenderedReport, Path]] = []
+    output: OutputSet | None = None
+    published = False
     try:
         run = latest_run(store, timing)
         verify_run(store, run, "report")
         found = store.latest_evaluation(run.id)
         evidence = store.evidence(run.id)
         waivers = store.waivers.all()
+        output = OutputSet(out_dir)
         if found is None:
             when = Timing(run.period, run.as_of)
             evaluation = evaluate(catalogues(config), evaluation_input(config, evidence, when, waivers))
@@ -566,16 +597,18 @@ def report_stored(
         else:
             evaluation_id, evaluation = found
             evaluation = evaluation.model_copy(update={"waivers": waivers})
-        outputs = render(config, run, evaluation, evidence, out_dir, progress, key=key, only=only)
+        reports = stage(
+            output, render(config, run, evaluation, evidence, output.staging, progress, key=key, only=only)
+        )
         with store.append_to(run.id) as writer:
-            for report, _ in outputs:
+            for report in reports:
                 writer.add_report(evaluation_id, report.kind, report.path, report.sha256, report.pages, run.started_at)
-        for report, partial in outputs:
-            os.replace(partial, report.path)
-        return [report for report, _ in outputs]
+        output.publish()
+        published = True
+        return reports
     finally:
-        for _, partial in outputs:
-            partial.unlink(missing_ok=True)
+        if output is not None and not published:
+            output.discard()
         store.close()
 
 

@@ -7,6 +7,7 @@ a committed run.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -18,13 +19,14 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from pydantic import SecretStr
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import (
     ArgumentError,
     IntegrityError,
     NoSuchModuleError,
     OperationalError,
+    ProgrammingError,
     SQLAlchemyError,
 )
 from sqlalchemy.orm import Session
@@ -58,6 +60,8 @@ from evidence.store.tables import (
 from evidence.store.waivers import WaiverLedger
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: Key of the PostgreSQL advisory lock held while the schema is migrated.
+_MIGRATION_LOCK = 7_310_014
 
 
 def _utc(moment: datetime) -> datetime:
@@ -102,14 +106,28 @@ class Store:
         self._migrate()
 
     def _migrate(self) -> None:
+        """Bring the schema to the newest revision; two first runs at once both end up there.
+
+        On PostgreSQL an advisory lock serialises the migrations; on SQLite (and wherever the
+        other run won the race) the loser's "already exists" is retried once, after which the
+        schema is current and nothing is left to do.
+        """
         config = AlembicConfig()
         config.set_main_option("script_location", str(MIGRATIONS))
-        try:
-            with self.engine.begin() as connection:
-                config.attributes["connection"] = connection
-                command.upgrade(config, "head")
-        except OperationalError as exc:
-            raise StoreError(f"cannot open store {self.display_url}: {exc.orig}") from None
+        for attempt in range(3):
+            try:
+                with self.engine.begin() as connection:
+                    if connection.dialect.name == "postgresql":
+                        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+                return
+            except (IntegrityError, ProgrammingError, OperationalError) as exc:
+                racing = "already exists" in str(exc.orig) or isinstance(exc, IntegrityError)
+                if racing and attempt < 2:
+                    time.sleep(0.2 * (attempt + 1))
+                    continue
+                raise StoreError(f"cannot open store {self.display_url}: {str(exc.orig).strip()}") from None
 
     def close(self) -> None:
         """Release database connections."""
