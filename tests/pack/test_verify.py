@@ -7,6 +7,7 @@ from pathlib import Path
 
 import orjson
 
+from evidence.pack import layout
 from evidence.pack.chain import root_hash
 from evidence.pack.verify import verify_pack
 from tests.pack.conftest import Packed, cli, make_key, read_members, resum, tampered
@@ -256,3 +257,28 @@ def test_an_ec_key_signs_packs_too(packed: Packed, tmp_path: Path) -> None:
     assert made.code == 0, made.stderr
     assert orjson.loads(made.stdout)["fingerprint"] == key.fingerprint
     assert verify_pack(target, key.fingerprint).ok
+
+
+def test_an_unsigned_forgery_of_a_signed_pack_with_an_edited_status_is_refused(
+    packed: Packed, tmp_path: Path
+) -> None:
+    """Signature, certificate and key removed, signed=false, a status edited with sealed=false."""
+
+    def forge(files: dict[str, bytes]) -> dict[str, bytes]:
+        for name in (layout.SIGNATURE, layout.CERTIFICATE, layout.PUBLIC_KEY):
+            del files[name]
+        info = orjson.loads(files["pack.json"])
+        info["signed"] = False
+        files["pack.json"] = orjson.dumps(info)
+        evaluation = orjson.loads(files["evaluation.json"])
+        target = next(r for r in evaluation["results"] if r["status"] != "met")
+        target["status"] = "met"
+        evaluation["sealed"] = False
+        files["evaluation.json"] = orjson.dumps(evaluation)
+        return resum(files)
+
+    forged = tampered(packed.signed, tmp_path / "forged.zip", forge)
+    result = cli("verify", forged)
+    assert result.code == 4, result.stdout
+    assert "evaluation.json was edited after sealing" in result.stdout
+    assert "it proves nothing about who made it" in result.stdout
