@@ -53,7 +53,8 @@ NAME_KEYS = (
     "full_name", "fullname", "contact_name", "cardholder", "cardholder_name", "billing_name", "shipping_name",
 )
 _NAME_PARAM = re.compile(
-    r"(?i)(?:(?<=[?&;])|(?<![\w.-]))(?:" + "|".join(NAME_KEYS) + r")=(?P<value>[^&\s#\"';,]+)"
+    r"(?i)(?:(?<=[?&;])|(?<![\w.-]))(?:" + "|".join(NAME_KEYS) + r")=(?P<value>[^&\s#\"';,]+"
+    r"(?-i:(?:\s[A-Z][a-z'’-]+){0,2}))"
 )
 _PERSON = r"[A-Z][a-z'’-]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][a-z'’-]+){1,2}"
 # A person named after words that introduce one: "ship to Jane Doe", "recipient: Jane Doe".
