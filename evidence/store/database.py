@@ -413,7 +413,9 @@ class RunWriter:
         try:
             self._session.flush()
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot store evidence {item.id}: {exc}") from None
+            # The driver's own message only: SQLAlchemy's would quote the row's values.
+            cause = getattr(exc, "orig", None) or type(exc).__name__
+            raise StoreError(f"cannot store evidence {item.id} ({item.kind} {item.subject}): {cause}") from None
 
     def add_evaluation(self, evaluation: Evaluation, created_at: datetime) -> int:
         """Insert an evaluation and its control results; returns the evaluation id."""
