@@ -52,6 +52,8 @@ from evidence.render.sign import SigningKey, load_signing_key
 from evidence.store import RunWriter, Store
 
 ALWAYS_ON = "organisation"
+#: The years a period or an as-of date may fall in.
+_YEARS = (1970, 9000)
 
 
 @dataclass
@@ -97,6 +99,12 @@ def resolve_timing(config: Config | None, period: str | None, as_of: str | None)
         moment = parse_as_of(as_of) if as_of else resolved.end_at
     except (ValueError, OverflowError) as exc:
         raise ConfigError(f"period {text!r}: {exc}" if not as_of else str(exc)) from None
+    # Judgements look a year or more either side of the period (cadences, yearless syslog
+    # dates); past these years the calendar arithmetic overflows, and no evidence is that old.
+    for label, year in (("period", resolved.start.year), ("period", resolved.end.year), ("--as-of", moment.year)):
+        if not _YEARS[0] <= year <= _YEARS[1]:
+            raise ConfigError(f"{label} {text if label == 'period' else as_of!r}: year {year} is out of range "
+                              f"({_YEARS[0]}-{_YEARS[1]})")
     return Timing(period=resolved, as_of=moment)
 
 
