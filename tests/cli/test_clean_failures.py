@@ -52,7 +52,7 @@ def test_concurrent_first_runs_on_empty_stores(samples: Path, pg_url: str, tmp_p
         config = with_store(samples / "evidence.toml", url)
         results: list[Result] = []
 
-        def collect(config: Path = config) -> None:
+        def collect(config: Path = config, results: list[Result] = results) -> None:
             results.append(run_cli("collect", "--config", config, "--quiet"))
 
         threads = [threading.Thread(target=collect) for _ in range(2)]

@@ -8,7 +8,6 @@ line naming what differs, and that no report is written from forged data.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -31,11 +30,11 @@ def sealed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def store(sealed: Path, tmp_path: Path) -> Iterator[Path]:
+def store(sealed: Path, tmp_path: Path) -> Path:
     """A private copy of the sealed samples (store, copies and outputs included)."""
     target = tmp_path / "samples"
     shutil.copytree(sealed, target)
-    yield target
+    return target
 
 
 def sql(samples: Path, statement: str, **params: object) -> None:
