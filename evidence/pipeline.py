@@ -131,13 +131,23 @@ def redactor(config: Config) -> tuple[Redactor, str | None]:
     """The redactor keyed by the configured pseudonym key, or an ephemeral one (with a note)."""
     ref = config.secrets.pseudonym_key
     if ref is None:
-        return Redactor.ephemeral(), (
+        return Redactor.ephemeral(people(config)), (
             "no secrets.pseudonym_key configured: pseudonyms are comparable within this run only"
         )
     key = ref.resolve(config.base_dir).get_secret_value().encode()
     if len(key) < 16:
         raise ConfigError(f"secrets.pseudonym_key ({ref.describe()}) must be at least 16 bytes")
-    return Redactor(key), None
+    return Redactor(key, people(config)), None
+
+
+def people(config: Config) -> list[str]:
+    """People's names the config gives (leavers, wherever listed): redacted wherever they appear."""
+    names = [user.name for user in config.access.departed_users]
+    for source in config.sources:
+        for user in source.settings().get("departed_users", []) or []:
+            if isinstance(user, dict) and isinstance(user.get("name"), str):
+                names.append(user["name"])
+    return names
 
 
 def sources(config: Config, period: Period | None = None) -> list[Source]:
@@ -231,12 +241,16 @@ def collect(
             collector = source.collector(source.settings, context)
             for item in _run_collector(collector, source, notes, reraise):
                 _keep_copies(item, collector, source, config, writer, copied)
-                scrub_item(item, redact)
+                if source.config.collector != ALWAYS_ON:
+                    # The organisation's own table (legal name, IMPOC contact) is printed on every
+                    # report as declared; every other item's strings pass the last scrub.
+                    scrub_item(item, redact)
                 item.seal()
                 writer.add_evidence(item)
                 items.append(item)
             progress.advance("sources")
     progress.finish("sources")
+    notes = [redact.scrub(message) for message in notes]
     for message in notes:
         progress.note(message)
     return items, notes
