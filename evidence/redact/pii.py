@@ -82,11 +82,25 @@ def luhn_valid(digits: str) -> bool:
 
 
 def card_spans(text: str) -> Iterator[Span]:
-    """Payment card numbers (13-19 digits, an issuer prefix, Luhn-valid), however spaced."""
+    """Payment card numbers (13-19 digits, an issuer prefix, Luhn-valid), however spaced.
+
+    A run of digit groups may hold a card and more (``4111 1111 1111 1111 9``): every run of
+    whole groups is tried, longest first, so the card is found and no tail of it survives.
+    """
     for match in _CARD.finditer(text):
-        digits = re.sub(r"[ -]", "", match[0])
-        if _ISSUER.match(digits) and luhn_valid(digits):
-            yield Span(match.start(), match.end(), "card")
+        groups = [(g.start(), g.end()) for g in re.finditer(r"\d+", match[0])]
+        for first in range(len(groups)):
+            found = None
+            digits = ""
+            for last in range(first, len(groups)):
+                digits += match[0][groups[last][0] : groups[last][1]]
+                if len(digits) > 19:
+                    break
+                if len(digits) >= 13 and _ISSUER.match(digits) and luhn_valid(digits):
+                    found = last
+            if found is not None:
+                yield Span(match.start() + groups[first][0], match.start() + groups[found][1], "card")
+                break
 
 
 def phone_spans(text: str) -> Iterator[Span]:
