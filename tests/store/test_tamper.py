@@ -14,17 +14,15 @@ import orjson
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.small_config import small_config
 from tests.support import run_cli
 
 
 @pytest.fixture(scope="module")
 def sealed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the samples with one sealed run (collected, evaluated, reported)."""
-    from tests.support import SAMPLES
-
+    """A small config with one sealed run (collected, evaluated, reported, a stored copy)."""
     root = tmp_path_factory.mktemp("tamper") / "samples"
-    shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns(".evidence", "out", ".demo-keys"))
-    result = run_cli("run", "--config", root / "evidence.toml", "--out", root / "out", "--quiet", "--no-sign")
+    result = run_cli("run", "--config", small_config(root), "--out", root / "out", "--quiet", "--no-sign")
     assert result.code in (0, 3), result.stderr
     return root
 
