@@ -98,12 +98,12 @@ class EvaluationRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     catalogues: Mapped[list[str]] = mapped_column(JsonType)
-    # Every other field of the evaluation model (migration 0010), so what is sealed is what is kept.
+    # Every other field of the evaluation model (migration 0011), so what is sealed is what is kept.
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
 
 
 class EvaluationSealRow(Base):
-    """An evaluation's seal (migration 0010): its canonical JSON as hashed, chained to its run.
+    """An evaluation's seal (migration 0011): its canonical JSON as hashed, chained to its run.
 
     ``prev_hash`` is the run's root hash for the run's first evaluation, else the root hash of
     the run's previous evaluation seal; a hash can be extended only once.
