@@ -348,6 +348,7 @@ def evaluation_input(
         handles_pii=config.scope.handles_pii,
         not_applicable=config.scope.not_applicable,
         max_reject_ratio=config.evaluation.max_reject_ratio,
+        grace_days=dict(config.evaluation.grace_days),
         source_reject_ratio={
             s.name: s.max_reject_ratio for s in config.sources if s.max_reject_ratio is not None
         },

@@ -13,7 +13,7 @@ from evidence import pipeline_review
 from evidence.cli.options import ConfigOption, JsonOption
 from evidence.cli.output import print_json, stdout, styled
 from evidence.config import load_config
-from evidence.model.results import STATUS_ORDER, Status
+from evidence.model.results import STATUS_ORDER
 from evidence.model.review import PeriodDiff
 
 
@@ -49,13 +49,15 @@ def print_diff(result: PeriodDiff) -> None:
             for s in STATUS_ORDER
         )
     )
+    if result.old_met and result.new_met:
+        console.print(f"met: {result.old_met} → {result.new_met}")
     if result.status_changes:
         table = Table(title="Status changes")
         for column in ("Control", "Title", before.label, after.label, "Change"):
             table.add_column(column)
         for c in result.status_changes:
             table.add_row(
-                c.control_id, escape(c.title), _status(c.old), _status(c.new), c.direction
+                c.control_id, escape(c.title), escape(c.old_label), escape(c.new_label), c.direction
             )
         console.print(table)
     else:
@@ -93,6 +95,3 @@ def print_diff(result: PeriodDiff) -> None:
             f"and none now{error}"
         )
 
-
-def _status(status: Status | None) -> str:
-    return styled(status) if status is not None else "[dim]absent[/]"

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from evidence.cli.output import print_json, stdout, styled
 from evidence.cli.waivers import waiver_json
-from evidence.model.results import STATUS_ORDER, Evaluation
+from evidence.model.results import STATUS_ORDER, Evaluation, Status
 from evidence.model.run import RunInfo
 
 EXIT_OK = 0
@@ -24,10 +24,12 @@ def exit_code(evaluation: Evaluation) -> int:
 def evaluation_json(run: RunInfo, evaluation: Evaluation, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The JSON document `evaluate --json` and `run --json` print."""
     counts = evaluation.counts()
+    split = evaluation.met_split()
     return {
         "run": {"id": run.id, "uid": run.uid, "period": run.period.label, "as_of": evaluation.as_of.isoformat()},
         "catalogues": evaluation.catalogues,
         "counts": {status.value: counts[status] for status in STATUS_ORDER},
+        "met": split.model_dump(),
         "results": [r.model_dump(mode="json") for r in evaluation.results],
         "waivers": [waiver_json(w, evaluation.as_of) for w in evaluation.waivers],
         **(extra or {}),
@@ -48,10 +50,20 @@ def print_evaluation(run: RunInfo, evaluation: Evaluation, as_json: bool, extra:
         why = result.reasons[0] if result.reasons else ""
         if len(why) > 140:
             why = why[:137] + "..."
-        table.add_row(result.control_id, styled(result.status), escape(why))
+        status = styled(result.status)
+        if result.status is Status.MET:
+            status += " (verified)" if result.verified else " on attestation"
+        table.add_row(result.control_id, status, escape(why))
     console.print(table)
     counts = evaluation.counts()
-    console.print(", ".join(f"{styled(s)}: {counts[s]}" for s in STATUS_ORDER))
+    split = evaluation.met_split()
+    console.print(
+        ", ".join(
+            f"{styled(s)}: {counts[s]}"
+            + (f" (verified {split.verified}, on attestation {split.on_attestation})" if s is Status.MET else "")
+            for s in STATUS_ORDER
+        )
+    )
     for waiver in evaluation.waivers:
         console.print(
             f"waiver {waiver.id} for {waiver.control_id} until {waiver.expires:%Y-%m-%d}, "

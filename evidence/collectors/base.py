@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from evidence.collectors.inputs import inside, open_text
+from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput, stable_evidence_id
 from evidence.model.period import Period
 from evidence.model.progress import SILENT, Progress
@@ -69,6 +70,10 @@ class Collector(ABC, Generic[SettingsT]):
     produces: ClassVar[tuple[str, ...]]
     #: The settings key that ``evidence inspect COLLECTOR PATH...`` fills with its paths.
     paths_setting: ClassVar[str | None] = "paths"
+    #: How far the tool vouches for what this collector reads: ``observed`` (a live system),
+    #: ``exported`` (system-generated files the user supplied) or ``attested`` (documents and
+    #: declarations). A collector that does not say is attested: it can never verify a control.
+    assurance: ClassVar[Assurance] = Assurance.ATTESTED
 
     _settings_model: ClassVar[type[CollectorSettings]] = CollectorSettings
 
@@ -144,6 +149,7 @@ class Collector(ABC, Generic[SettingsT]):
             facts=facts,
             redactions=dict(redactions or {}),
             stats=stats or ParseStats(),
+            assurance=self.assurance,
         )
 
     def redaction_counts(self, since: Counter[str] | None = None) -> Counter[str]:
@@ -162,4 +168,5 @@ class Collector(ABC, Generic[SettingsT]):
             location=location or subject,
             collected_at=self.context.collected_at,
             error=message,
+            assurance=self.assurance,
         )

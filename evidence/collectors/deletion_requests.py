@@ -21,6 +21,7 @@ from evidence.collectors.base import Collector, CollectorSettings
 from evidence.collectors.inputs import csv_rows, open_text
 from evidence.collectors.timestamps import TimestampError, ZoneName, iso, parse_timestamp
 from evidence.errors import InputError
+from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, ParseStats
 from evidence.redact import normalise_field
 
@@ -48,6 +49,7 @@ class DeletionRequestsCollector(Collector[DeletionRequestsSettings]):
     """Reads the register of deletion requests with their received and completed times."""
 
     id = "deletion-requests"
+    assurance = Assurance.ATTESTED
     description = "Register of Amazon deletion requests with received and completed times (CSV)"
     produces = (KIND,)
     paths_setting = "registers"

@@ -1,8 +1,13 @@
 """[documents] Registers the documents that prove a process: IR plan, pen test, access reviews, ...
 
 A register (TOML) lists each document with its type, the controls it supports, its owner, its
-date and its next review. The collector hashes each file and yields one ``document`` item per
-entry. Bad entries are rejected as ``register:line: reason``; the rest are kept.
+date and its next review, and under ``[document.record]`` the fields its type requires
+(policies/doc-types.yaml: an access review names its reviewer, population source, accounts
+reviewed and changes made). The collector hashes each file and yields one ``document`` item per
+entry; an entry missing a required field is kept with ``missing_fields`` set, so checks can say
+why it does not count. An access review given as a CSV (account, reviewer, decision, date) is
+read row by row: the accounts become keyed pseudonyms, comparable with the principals in logs.
+Bad entries are rejected as ``register:line: reason``; the rest are kept.
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from evidence.collectors.base import Collector, CollectorSettings
+from evidence.collectors.access_review import read_access_review, scrubbed_review
+from evidence.collectors.base import Collector, CollectorContext, CollectorSettings
 from evidence.collectors.inputs import inside, open_input
 from evidence.errors import InputError
+from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, ParseStats
 from evidence.resources import policies_dir
 
@@ -50,25 +57,68 @@ class DocumentEntry(BaseModel):
     date: dt.date
     next_review: dt.date | None = None
     approved_by: str | None = None
+    approved_on: dt.date | None = None
     covers_start: dt.date | None = None
     covers_end: dt.date | None = None
     copy_file: bool = Field(default=True, alias="copy")
+    record: dict[str, str | int | float | bool | dt.date] = Field(default_factory=dict)
+
+
+class DocType(BaseModel):
+    """A document type of policies/doc-types.yaml: what it is and the register fields it needs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str
+    fields: dict[str, str] = Field(default_factory=dict)
+    auditor: str | None = None
+
+
+#: Required fields read from the register entry itself rather than from ``[document.record]``.
+ENTRY_FIELDS = {
+    "approved_by": ("approved_by",),
+    "approved_on": ("approved_on",),
+    "covers": ("covers_start", "covers_end"),
+}
 
 
 @cache
-def known_doc_types() -> dict[str, str]:
-    """The document types the catalogues name (policies/doc-types.yaml), with descriptions."""
+def known_doc_types() -> dict[str, DocType]:
+    """The document types the catalogues name (policies/doc-types.yaml), with their fields."""
     data = yaml.safe_load((policies_dir() / "doc-types.yaml").read_text(encoding="utf-8"))
-    return dict(data["doc_types"])
+    return {
+        name: DocType(description=value) if isinstance(value, str) else DocType.model_validate(value)
+        for name, value in data["doc_types"].items()
+    }
+
+
+def missing_fields(entry: DocumentEntry, doc_type: DocType) -> list[str]:
+    """The fields ``doc_type`` requires that ``entry`` leaves out or empty."""
+    missing = []
+    for name in doc_type.fields:
+        if name in ENTRY_FIELDS:
+            present = all(getattr(entry, attr) is not None for attr in ENTRY_FIELDS[name])
+        else:
+            value = entry.record.get(name)
+            present = value is not None and str(value).strip() != ""
+        if not present:
+            missing.append(name)
+    return missing
 
 
 class DocumentsCollector(Collector[DocumentsSettings]):
     """Hashes registered documents and records their type, controls, owner and dates."""
 
     id = "documents"
+    assurance = Assurance.ATTESTED
     description = "Documents that prove a process (IR plan, pen test, access reviews...) from a register"
     produces = (KIND,)
     paths_setting = "registers"
+
+    def __init__(self, settings: DocumentsSettings, context: CollectorContext) -> None:
+        super().__init__(settings, context)
+        #: Access reviews read as CSV, whose stored copies pseudonymise the accounts.
+        self._reviews: set[str] = set()
 
     def collect(self) -> Iterator[EvidenceItem]:
         """One ``document`` item per valid register entry; a missing register fails the source."""
@@ -137,6 +187,12 @@ class DocumentsCollector(Collector[DocumentsSettings]):
             raise _EntryError(f"type: unknown document type {entry.type!r}{hint}")
         if entry.next_review is not None and entry.next_review < entry.date:
             raise _EntryError("next_review: is before the document's date")
+        unknown_fields = sorted(set(entry.record) - set(types[entry.type].fields))
+        if unknown_fields:
+            wanted = ", ".join(types[entry.type].fields) or "none"
+            raise _EntryError(
+                f"record: {', '.join(unknown_fields)} is not a field of {entry.type} (its fields: {wanted})"
+            )
         try:
             file = entry.file if entry.file.is_absolute() else self._within(register, entry.file)
             with open_input(file) as tracked:
@@ -146,7 +202,7 @@ class DocumentsCollector(Collector[DocumentsSettings]):
         if not entry.copy_file:
             raw_input.stored_note = "not copied: the register says copy = false"
         redactor = self.context.redactor
-        facts = {
+        facts: dict[str, Any] = {
             "doc_type": entry.type,
             "title": redactor.scrub(entry.title),
             "controls": sorted(entry.controls),
@@ -154,10 +210,19 @@ class DocumentsCollector(Collector[DocumentsSettings]):
             "date": entry.date.isoformat(),
             "next_review": entry.next_review.isoformat() if entry.next_review else None,
             "approved_by": entry.approved_by,
+            "approved_on": entry.approved_on.isoformat() if entry.approved_on else None,
             "file": str(entry.file),
             "sha256": raw_input.sha256,
             "size": raw_input.size,
+            "record": {
+                name: redactor.scrub(value.isoformat() if isinstance(value, dt.date) else str(value))
+                for name, value in sorted(entry.record.items())
+            },
+            "missing_fields": missing_fields(entry, types[entry.type]),
         }
+        if entry.type == "access-review" and file.suffix.lower() == ".csv":
+            facts["review"] = read_access_review(file, redactor)
+            self._reviews.add(raw_input.location)
         covers_start = _start_of(entry.covers_start) if entry.covers_start else None
         covers_end = _end_of(entry.covers_end) if entry.covers_end else None
         return self.item(
@@ -183,6 +248,8 @@ class DocumentsCollector(Collector[DocumentsSettings]):
         path = Path(location)
         if not path.is_file():
             return None
+        if location in self._reviews:
+            return scrubbed_review(path, self.context.redactor)
         if path.suffix.lower() in _TEXT_SUFFIXES:
             return self._scrubbed_lines(path)
         return _chunks(path)

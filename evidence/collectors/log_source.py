@@ -28,6 +28,7 @@ from evidence.collectors.log_coverage import Coverage
 from evidence.collectors.log_pii import PiiScanner
 from evidence.errors import InputError
 from evidence.model.access import AccessPolicy
+from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 
 ACTIVITY = "access.activity"
@@ -91,6 +92,9 @@ class LogState:
 
 class LogCollector(Collector[SettingsT]):
     """Base of the access-log collectors: reads files in order and yields the three items."""
+
+    #: Logs are system-generated files the user supplied.
+    assurance: ClassVar[Assurance] = Assurance.EXPORTED
 
     produces: ClassVar[tuple[str, ...]] = (ACTIVITY, COVERAGE, PII)
     #: What the facts call this kind of log (``cloudtrail``, ``auth-log``...).

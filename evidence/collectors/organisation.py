@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pydantic import Field
 
 from evidence.collectors.base import Collector, CollectorSettings
+from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem
 
 KIND = "organisation.profile"
@@ -36,6 +37,7 @@ class OrganisationCollector(Collector[OrganisationSettings]):
     """Declarations from evidence.toml: IMPOC, applications, systems in scope."""
 
     id = "organisation"
+    assurance = Assurance.ATTESTED
     description = "What evidence.toml declares: IMPOC, applications, systems in scope (always on)"
     produces = (KIND,)
     paths_setting = None

@@ -25,6 +25,7 @@ from evidence.collectors.base import Collector, CollectorSettings
 from evidence.collectors.host_config.pg_hba import rule_facts
 from evidence.collectors.host_config.postgresql_conf import BOOLEANS, DEFAULTS, LOGGING
 from evidence.collectors.host_config.reading import setting
+from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, ParseStats
 from evidence.model.secrets import SecretRef
 
@@ -63,6 +64,7 @@ class PostgresSettingsCollector(Collector[PostgresSettingsSettings]):
     """Reads a live PostgreSQL server's security settings through a read-only session."""
 
     id = "postgres-settings"
+    assurance = Assurance.OBSERVED
     description = (
         "Live PostgreSQL: ssl, minimum TLS version, password hashing, pg_hba rules, login roles"
     )

@@ -31,6 +31,7 @@ from evidence.collectors.scanner_formats import (
     is_ocsf,
 )
 from evidence.errors import InputError
+from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 
 KIND = "scanner.findings"
@@ -56,6 +57,7 @@ class ScannerFindingsCollector(Collector[ScannerFindingsSettings]):
     """Prowler OCSF and Security Hub ASFF findings, normalised, with scan provenance."""
 
     id = "scanner-findings"
+    assurance = Assurance.EXPORTED
     description = (
         "Scanner findings: Prowler JSON-OCSF and AWS Security Hub ASFF (Findings/findings)"
     )

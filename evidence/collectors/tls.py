@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from evidence.collectors.base import Collector, CollectorContext, CollectorSettings
 from evidence.collectors.tls_probe import Endpoint, chain_digest, describe_certificate, probe
+from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 
 KIND = "tls.endpoints"
@@ -74,6 +75,7 @@ class TlsCollector(Collector[TlsSettings]):
     """Handshakes with each configured endpoint and records what it accepts."""
 
     id = "tls"
+    assurance = Assurance.OBSERVED
     description = (
         "Live TLS probe (sslyze): protocol versions accepted, cipher, certificate, key size"
     )

@@ -88,9 +88,23 @@ class PolicyConfig(_Strict):
 
 
 class EvaluationConfig(_Strict):
-    """Thresholds of evaluation that an organisation may tighten."""
+    """Thresholds of evaluation that an organisation may tighten.
+
+    ``grace_days`` gives, per control id, the days a recurring activity's interval may run over
+    its cadence (overriding the catalogue's figure, which is 0 unless it says otherwise); every
+    report shows the figure used.
+    """
 
     max_reject_ratio: float = Field(default=0.01, ge=0, le=1)
+    grace_days: dict[str, int] = Field(default_factory=dict)
+
+    @field_validator("grace_days")
+    @classmethod
+    def _grace_not_negative(cls, value: dict[str, int]) -> dict[str, int]:
+        negative = sorted(k for k, v in value.items() if v < 0)
+        if negative:
+            raise ValueError(f"grace days cannot be negative ({', '.join(negative)})")
+        return value
 
 
 class RetentionConfig(_Strict):

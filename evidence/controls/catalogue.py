@@ -34,19 +34,63 @@ def load_catalogue(ref: str) -> Catalogue:
     path = files.get(ref)
     if path is None:
         raise PolicyError(f"no catalogue {ref!r}; available: {', '.join(files) or 'none'}")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise PolicyError(f"{path}: malformed YAML: {exc}") from None
-    try:
-        catalogue = Catalogue.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise PolicyError(f"{path}: {where}: {first['msg']} ({exc.error_count()} problem(s))") from None
+    catalogue = load_catalogue_file(path)
     if catalogue.ref != ref:
         raise PolicyError(f"{path}: declares {catalogue.ref}, but its path says {ref}")
     return catalogue
+
+
+def load_catalogue_file(path: Path) -> Catalogue:
+    """Load and validate one catalogue file; a PolicyError names the file, line and control."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{path}: malformed YAML: {exc}") from None
+    try:
+        return Catalogue.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = list(first["loc"])
+        where = ".".join(str(p) for p in loc)
+        line = _line_of(text, loc)
+        control = _control_of(data, loc)
+        prefix = f"{path}:{line}" if line else str(path)
+        about = f" ({control})" if control else ""
+        raise PolicyError(
+            f"{prefix}: {where}{about}: {first['msg']} ({exc.error_count()} problem(s))"
+        ) from None
+
+
+def _control_of(data: object, loc: list[int | str]) -> str | None:
+    """The id of the control an error location points into, if any."""
+    if len(loc) >= 2 and loc[0] == "controls" and isinstance(loc[1], int) and isinstance(data, dict):
+        controls = data.get("controls")
+        if isinstance(controls, list) and loc[1] < len(controls) and isinstance(controls[loc[1]], dict):
+            return str(controls[loc[1]].get("id"))
+    return None
+
+
+def _line_of(text: str, loc: list[int | str]) -> int | None:
+    """The 1-based line of the YAML node at ``loc`` (as deep as the document goes)."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for step in loc:
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if getattr(k, "value", None) == step), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+        else:
+            node = None
+    if node is not None:
+        line = node.start_mark.line + 1
+    return line
 
 
 def all_catalogues() -> list[Catalogue]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from evidence.controls.cadence import fact_date
+from evidence.model.assurance import Assurance
 from evidence.model.catalogue import Catalogue, Control
 from evidence.model.evidence import EvidenceItem
 from evidence.model.results import ControlResult, Evaluation, Status
@@ -46,7 +47,9 @@ def compare(old: PeriodState, new: PeriodState, catalogues: Sequence[Catalogue])
         was, now = before.get(key), after.get(key)
         old_status = was.status if was else None
         new_status = now.status if now else None
-        if old_status == new_status:
+        old_level = was.assurance if was and was.status is Status.MET else None
+        new_level = now.assurance if now and now.status is Status.MET else None
+        if old_status == new_status and _verified(old_level) == _verified(new_level):
             continue
         shown = now or was
         assert shown is not None
@@ -57,8 +60,10 @@ def compare(old: PeriodState, new: PeriodState, catalogues: Sequence[Catalogue])
                 title=titles.get(key, key[1]),
                 old=old_status,
                 new=new_status,
-                direction=_direction(old_status, new_status),
+                direction=_direction(old_status, new_status, old_level, new_level),
                 reasons=shown.reasons[:3],
+                old_assurance=old_level,
+                new_assurance=new_level,
             )
         )
     days = (new.ref.as_of.date() - old.ref.as_of.date()).days
@@ -71,7 +76,7 @@ def compare(old: PeriodState, new: PeriodState, catalogues: Sequence[Catalogue])
             for c in changes
             if c.new is not None and c.new.is_gap and not (c.old and c.old.is_gap)
         ],
-        resolved_gaps=[c for c in changes if c.direction == "better"],
+        resolved_gaps=[c for c in changes if c.direction == "better" and c.old is not None and c.old.is_gap],
         stale=_stale(old, new, catalogues),
         missing=_missing(old.evidence, new.evidence),
         figures=[
@@ -82,6 +87,8 @@ def compare(old: PeriodState, new: PeriodState, catalogues: Sequence[Catalogue])
         ],
         old_counts=old.evaluation.counts(),
         new_counts=new.evaluation.counts(),
+        old_met=old.evaluation.met_split(),
+        new_met=new.evaluation.met_split(),
     )
 
 
@@ -96,7 +103,16 @@ def _key(result: ControlResult) -> tuple[str, str]:
 _RANK = {Status.NOT_MET: 0, Status.INSUFFICIENT: 1}
 
 
-def _direction(old: Status | None, new: Status | None) -> Direction:
+def _verified(level: Assurance | None) -> bool:
+    return level is not None and level.verified
+
+
+def _direction(
+    old: Status | None, new: Status | None, old_level: Assurance | None = None, new_level: Assurance | None = None
+) -> Direction:
+    if old is Status.MET and new is Status.MET:
+        # Met both times: only the assurance moved (verified <-> on attestation).
+        return "better" if _verified(new_level) else "worse"
     if old is None:
         return "added"
     if new is None:

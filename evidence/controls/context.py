@@ -27,6 +27,8 @@ class CheckContext:
     as_of: datetime
     evidence: Sequence[EvidenceItem]
     settings: dict[str, Any]
+    #: Days a cadence interval may run over (the catalogue's ``grace_days`` or the config's).
+    grace_days: int = 0
 
     def items(self, kind: str) -> list[EvidenceItem]:
         """Usable evidence items of ``kind`` (items whose source failed are left out)."""

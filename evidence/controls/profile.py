@@ -83,6 +83,7 @@ def _answer(
             control_id=cid,
             title=titles.get(cid),
             status=results[cid].status if cid in results else None,
+            assurance=results[cid].assurance if cid in results else None,
         )
         for cid in question.controls
     ]
@@ -122,6 +123,7 @@ def _answer(
             if question.kind != "free_text"
             else fit_free_text(f"{verdict}: " + " ".join(missing), [])
         )
+    attested = [results[cid] for cid in question.controls if cid in results and results[cid].on_attestation]
     return ProfileAnswer(
         question=question,
         verdict=verdict,
@@ -130,6 +132,8 @@ def _answer(
         basis=basis,
         evidence_ids=evidence_ids,
         missing=missing,
+        on_attestation=supported and bool(attested),
+        inspect=sorted({e for r in attested for e in r.inspect}) if supported else [],
     )
 
 

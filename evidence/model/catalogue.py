@@ -24,10 +24,31 @@ class Parameter(_Strict):
 
 
 class Cadence(_Strict):
-    """How often the evidence must be renewed (every 182 days for an IR-plan review)."""
+    """How often the activity must recur (every 182 days for an IR-plan review).
+
+    ``grace_days`` widens every interval the cadence allows (default 0: none); the config may
+    override it per control, and reports show the figure used.
+    """
 
     every_days: int = Field(gt=0)
     label: str
+    grace_days: int = Field(default=0, ge=0)
+
+
+class Element(_Strict):
+    """One element of a requirement: a thing that must be true for the control to be met.
+
+    ``technical`` marks a setting the tool can measure (protocol versions, encryption, MFA
+    enforcement, password settings, log retention): a document may support it only on
+    attestation. ``document_only`` marks an element that no automatic check can decide, so
+    only a registered document (attested) decides it; ``why_document_only`` says why.
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    text: str
+    technical: bool = False
+    document_only: bool = False
+    why_document_only: str | None = None
 
 
 class EvidenceNeed(_Strict):
@@ -46,6 +67,7 @@ class CheckRef(_Strict):
 
     check: str
     with_: dict[str, Any] = Field(default_factory=dict, alias="with")
+    decides: list[str] = Field(min_length=1)
     planned: bool = False
     description: str | None = None
 
@@ -67,8 +89,8 @@ class Control(_Strict):
     parameters: dict[str, Parameter] = Field(default_factory=dict)
     cadence: Cadence | None = None
     evidence: list[EvidenceNeed]
+    elements: list[Element] = Field(min_length=1)
     checks: list[CheckRef]
-    decide: Literal["all", "any"] = "all"
     remediation: str
     sources: list[str] = Field(default_factory=list)
     since: str | None = None
@@ -79,7 +101,29 @@ class Control(_Strict):
             raise ValueError("an uncertain control needs uncertain_note saying what is uncertain")
         if not self.checks:
             raise ValueError("a control needs at least one check (mark it planned if not built)")
+        ids = [e.id for e in self.elements]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"elements listed twice: {', '.join(twice)}")
+        for ref in self.checks:
+            unknown = sorted(set(ref.decides) - set(ids))
+            if unknown:
+                raise ValueError(f"check {ref.check} decides unknown element(s): {', '.join(unknown)}")
+        decided = {e for ref in self.checks for e in ref.decides}
+        undecided = [e.id for e in self.elements if e.id not in decided]
+        if undecided:
+            raise ValueError(f"no check decides element(s) {', '.join(undecided)}")
+        for element in self.elements:
+            if element.document_only and not element.why_document_only:
+                raise ValueError(f"element {element.id} is document_only: say why in why_document_only")
         return self
+
+    def element(self, element_id: str) -> Element:
+        """The element with ``element_id``; KeyError when absent."""
+        for element in self.elements:
+            if element.id == element_id:
+                return element
+        raise KeyError(element_id)
 
     def parameter_values(self) -> dict[str, Scalar]:
         """The parameters as plain values, as checks receive them."""

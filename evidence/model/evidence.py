@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from evidence.model.assurance import Assurance
 from evidence.model.canonical import canonical_json, facts_digest, sha256_hex
 
 #: How many rejects are kept verbatim per evidence item; the count is always exact.
@@ -89,6 +90,8 @@ class EvidenceItem(BaseModel):
     ``id`` is stable: the same source, kind, subject and raw inputs give the same id in every
     run, so quarters can be compared. ``error`` is set when the source could not be read at
     all; such an item has no facts and can only make its controls "insufficient evidence".
+    ``assurance`` says how far the tool vouches for it (observed, exported or attested); an
+    item that does not say is attested, the level that can never make a control verified.
     """
 
     id: str
@@ -106,6 +109,7 @@ class EvidenceItem(BaseModel):
     redactions: dict[str, int] = Field(default_factory=dict)
     stats: ParseStats = Field(default_factory=ParseStats)
     error: str | None = None
+    assurance: Assurance = Assurance.ATTESTED
 
     def seal(self) -> EvidenceItem:
         """Compute ``facts_sha256`` from the facts as they now stand and return self."""

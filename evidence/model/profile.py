@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from evidence.model.assurance import Assurance
 from evidence.model.results import Status
 
 #: Amazon's profile form limits each free-text answer to this many characters.
@@ -63,13 +64,25 @@ class ControlBasis(BaseModel):
     control_id: str
     title: str | None = None
     status: Status | None = None
+    assurance: Assurance | None = None
+
+    @property
+    def label(self) -> str:
+        """``Met (verified)``, ``Met on attestation``, another status, or ``not evaluated``."""
+        if self.status is None:
+            return "not evaluated"
+        if self.status is Status.MET:
+            return "Met (verified)" if self.assurance and self.assurance.verified else "Met on attestation"
+        return self.status.label
 
 
 class ProfileAnswer(BaseModel):
     """The answer the evidence supports, the controls and evidence behind it, and what is missing.
 
     ``verdict`` is the short form shown on a badge ("Yes", "No", "Not yet supported", "Answered",
-    or the chosen option); ``answer`` is the text to enter in the form.
+    or the chosen option); ``answer`` is the text to enter in the form. A supported answer that
+    rests on a control met only on attestation says so (``on_attestation``), and ``inspect``
+    lists the documents that must back it.
     """
 
     question: ProfileQuestion
@@ -79,3 +92,5 @@ class ProfileAnswer(BaseModel):
     basis: list[ControlBasis]
     evidence_ids: list[str] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
+    on_attestation: bool = False
+    inspect: list[str] = Field(default_factory=list)

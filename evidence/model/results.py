@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from evidence.model.assurance import Assurance
+
 
 class Status(StrEnum):
     """The five outcomes a control can have."""
@@ -50,7 +52,13 @@ Figure = int | float | str | bool | None
 
 
 class CheckOutcome(BaseModel):
-    """What one check decided, why, from which evidence, and the figures behind it."""
+    """What one check decided, why, from which evidence, and the figures behind it.
+
+    ``parts`` lets a check that judges several requirement elements at once (a password policy:
+    length, character classes, age, history) give each its own status; an element the catalogue
+    maps to a part takes that part's status instead of the check's overall one. ``assurance``
+    is set by the evaluator: the weakest level among the evidence the outcome names.
+    """
 
     check: str
     status: Status
@@ -58,6 +66,44 @@ class CheckOutcome(BaseModel):
     evidence_ids: list[str] = Field(default_factory=list)
     figures: dict[str, Figure] = Field(default_factory=dict)
     detail: dict[str, Any] = Field(default_factory=dict)
+    parts: dict[str, Status] = Field(default_factory=dict)
+    assurance: Assurance | None = None
+
+
+class EvidenceNeeded(BaseModel):
+    """What would decide an undecided element: a check, the evidence kinds it reads, document types."""
+
+    check: str
+    kinds: list[str] = Field(default_factory=list)
+    doc_types: list[str] = Field(default_factory=list)
+    planned: bool = False
+
+    def describe(self) -> str:
+        """``a registered ir-plan document`` or ``access.activity evidence (check unique_accounts)``."""
+        if self.doc_types:
+            return f"a registered {' or '.join(self.doc_types)} document (attested)"
+        kinds = " or ".join(self.kinds) or "evidence"
+        planned = ", not built yet" if self.planned else ""
+        return f"{kinds} evidence (check {self.check}{planned})"
+
+
+class ElementResult(BaseModel):
+    """The status of one element of a control's requirement, and what decided it.
+
+    An element is met when a check that decides it is met and none is not met; ``assurance``
+    is then the strongest level among the met outcomes. Undecided elements carry ``needed``:
+    the evidence that would decide them.
+    """
+
+    id: str
+    text: str
+    status: Status
+    assurance: Assurance | None = None
+    technical: bool = False
+    decided_by: list[str] = Field(default_factory=list)
+    evidence_ids: list[str] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list)
+    needed: list[EvidenceNeeded] = Field(default_factory=list)
 
 
 class Waiver(BaseModel):
@@ -95,7 +141,12 @@ class Waiver(BaseModel):
 
 
 class ControlResult(BaseModel):
-    """The status of one control with every reason, evidence id and figure that decided it."""
+    """The status of one control with every reason, evidence id and figure that decided it.
+
+    A met control carries its ``assurance``: the weakest level among its elements. Met through
+    attested evidence anywhere is "met on attestation", counted apart from verified met, and
+    ``inspect`` lists the attested evidence (documents, declarations) an auditor must read.
+    """
 
     control_id: str
     catalogue: str
@@ -104,8 +155,41 @@ class ControlResult(BaseModel):
     evidence_ids: list[str] = Field(default_factory=list)
     figures: dict[str, Figure] = Field(default_factory=dict)
     outcomes: list[CheckOutcome] = Field(default_factory=list)
+    elements: list[ElementResult] = Field(default_factory=list)
+    assurance: Assurance | None = None
+    inspect: list[str] = Field(default_factory=list)
+    #: Days a cadence interval could run over, as used (the catalogue's or the config's figure).
+    grace_days: int | None = None
     waiver: Waiver | None = None
     underlying_status: Status | None = None
+
+    @property
+    def verified(self) -> bool:
+        """Met, and every element decided by evidence the tool read itself (not attested)."""
+        return self.status is Status.MET and self.assurance is not None and self.assurance.verified
+
+    @property
+    def on_attestation(self) -> bool:
+        """Met, but only on attested evidence for at least one element."""
+        return self.status is Status.MET and not self.verified
+
+    @property
+    def status_label(self) -> str:
+        """``Met (verified)``, ``Met on attestation`` or the plain status label."""
+        if self.status is Status.MET:
+            return "Met (verified)" if self.verified else "Met on attestation"
+        return self.status.label
+
+
+class MetSplit(BaseModel):
+    """Met controls, split into verified and met on attestation."""
+
+    met: int
+    verified: int
+    on_attestation: int
+
+    def __str__(self) -> str:
+        return f"met {self.met}: verified {self.verified}, on attestation {self.on_attestation}"
 
 
 class Evaluation(BaseModel):
@@ -123,6 +207,16 @@ class Evaluation(BaseModel):
         for result in self.results:
             counts[result.status] += 1
         return counts
+
+    def met_split(self, catalogue: str | None = None) -> MetSplit:
+        """How many met controls are verified and how many met on attestation."""
+        met = [
+            r
+            for r in self.results
+            if r.status is Status.MET and (catalogue is None or r.catalogue == catalogue)
+        ]
+        verified = sum(1 for r in met if r.verified)
+        return MetSplit(met=len(met), verified=verified, on_attestation=len(met) - verified)
 
     @property
     def has_gaps(self) -> bool:

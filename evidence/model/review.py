@@ -7,9 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from evidence.model.assurance import Assurance
 from evidence.model.catalogue import Catalogue
 from evidence.model.report import OrganisationSummary
-from evidence.model.results import Evaluation, Status, Waiver
+from evidence.model.results import Evaluation, MetSplit, Status, Waiver
 from evidence.model.run import RunInfo
 
 Direction = Literal["better", "worse", "waived", "changed", "added", "removed"]
@@ -36,6 +37,27 @@ class StatusChange(BaseModel):
     new: Status | None
     direction: Direction
     reasons: list[str] = Field(default_factory=list)
+    #: For met controls: verified or on attestation (a change of assurance alone is a change too).
+    old_assurance: Assurance | None = None
+    new_assurance: Assurance | None = None
+
+    @property
+    def old_label(self) -> str:
+        """The old status as reports print it (met split into verified and on attestation)."""
+        return _label(self.old, self.old_assurance)
+
+    @property
+    def new_label(self) -> str:
+        """The new status as reports print it."""
+        return _label(self.new, self.new_assurance)
+
+
+def _label(status: Status | None, assurance: Assurance | None) -> str:
+    if status is None:
+        return "absent"
+    if status is Status.MET:
+        return "Met (verified)" if assurance is not None and assurance.verified else "Met on attestation"
+    return status.label
 
 
 class FigureMove(BaseModel):
@@ -90,6 +112,8 @@ class PeriodDiff(BaseModel):
     figures: list[FigureMove] = Field(default_factory=list)
     old_counts: dict[Status, int] = Field(default_factory=dict)
     new_counts: dict[Status, int] = Field(default_factory=dict)
+    old_met: MetSplit | None = None
+    new_met: MetSplit | None = None
 
     @property
     def moved_figures(self) -> list[FigureMove]:

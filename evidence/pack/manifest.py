@@ -50,6 +50,7 @@ def evidence_entry(item: EvidenceItem) -> dict[str, Any]:
         "covers_end": _instant(item.covers_end),
         "facts_sha256": facts_digest(item.facts),
         "error": item.error,
+        "assurance": item.assurance.value,
         "stats": {
             "read": item.stats.read,
             "kept": item.stats.kept,
@@ -82,6 +83,7 @@ def evaluation_entry(evaluation: Evaluation | None) -> dict[str, Any] | None:
                 "catalogue": result.catalogue,
                 "control_id": result.control_id,
                 "status": result.status.value,
+                "assurance": result.assurance.value if result.assurance else None,
                 "evidence_ids": sorted(result.evidence_ids),
             }
             for result in evaluation.results

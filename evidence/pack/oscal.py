@@ -82,14 +82,32 @@ def _control(control: Control) -> dict[str, Any]:
         prop("severity", control.severity),
         prop("confidence", control.confidence),
         prop("applies-to", control.applies_to),
-        prop("decide", control.decide),
+        prop("elements", len(control.elements)),
     ]
     if control.cadence is not None:
         props.append(prop("cadence-days", control.cadence.every_days))
     if control.uncertain:
         props.append(prop("uncertain", "true"))
     parts: list[dict[str, Any]] = [
-        {"id": statement_id(control.id), "name": "statement", "prose": control.requirement.strip()},
+        {
+            "id": statement_id(control.id),
+            "name": "statement",
+            "prose": control.requirement.strip(),
+            # Each requirement element is an item of the statement; a control is met only when
+            # every item is decided met (see docs/how-statuses-are-decided.md).
+            "parts": [
+                {
+                    "id": f"{statement_id(control.id)}.{element.id}",
+                    "name": "item",
+                    "props": [
+                        prop("technical", str(element.technical).lower()),
+                        prop("document-only", str(element.document_only).lower()),
+                    ],
+                    "prose": element.text,
+                }
+                for element in control.elements
+            ],
+        },
         {"id": f"{control.id}_gdn", "name": "guidance", "prose": control.remediation.strip()},
         {
             "id": f"{control.id}_asm",

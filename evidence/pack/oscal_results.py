@@ -198,6 +198,9 @@ def _observation(data: ResultsInput, result: ControlResult) -> dict[str, Any]:
             prop("status", result.status.value),
             prop("catalogue", result.catalogue),
             prop("control-id", result.control_id),
+            # Met is verified only when every element rests on observed or exported evidence.
+            *([prop("assurance", result.assurance.value)] if result.assurance else []),
+            *[prop("inspect", evidence_id) for evidence_id in result.inspect],
         ],
         "methods": ["EXAMINE"],
         "types": ["control-objective"],
@@ -318,6 +321,7 @@ def _resources(
         item = by_id.get(evidence_id)
         if item is not None:
             resource["props"].append(prop("facts-sha256", item.facts_sha256 or "none"))
+            resource["props"].append(prop("assurance", item.assurance.value))
         files = data.evidence_files.get(evidence_id, [])
         if files:
             resource["rlinks"] = [

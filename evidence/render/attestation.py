@@ -65,6 +65,7 @@ def attestation_context(
         "sections": sections,
         "status_order": STATUS_ORDER,
         "counts": {status: counts.get(status.value, 0) for status in STATUS_ORDER},
+        "split": data.evaluation.met_split(data.catalogue.ref),
         "families": _family_counts(data, sections),
         "gaps": [s for s in sections if s["result"].status.is_gap],
         "evidence": data.evidence,
@@ -117,6 +118,7 @@ def _section(
 ) -> dict[str, Any]:
     evidence = [evidence_by_id[e] for e in result.evidence_ids if e in evidence_by_id]
     return {
+        "grace_days": result.grace_days,
         "control": control,
         "result": result,
         "family": families.get(control.family, control.family),

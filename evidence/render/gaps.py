@@ -181,7 +181,11 @@ def plan_csv(plan: list[PlanItem]) -> EmbeddedFile:
 def gap_report_context(
     data: ReportSetData, plan: list[PlanItem], attachments: list[EmbeddedFile]
 ) -> dict[str, Any]:
-    """Build the gap report template's view: the plan, and summaries by severity and owner."""
+    """Build the gap report template's view: the plan, and summaries by severity and owner.
+
+    Controls met only on attestation are listed apart, with the documents an auditor inspects.
+    """
+    titles = {(c.ref, control.id): control.title for c in data.catalogues for control in c.controls}
     by_owner: dict[str, list[PlanItem]] = {}
     for item in plan:
         by_owner.setdefault(item.owner or "", []).append(item)
@@ -219,6 +223,12 @@ def gap_report_context(
         ],
         "as_of": data.evaluation.as_of,
         "attachments": attachments,
+        "split": data.evaluation.met_split(),
+        "attested": [
+            (r, titles.get((r.catalogue, r.control_id), ""))
+            for r in data.evaluation.results
+            if r.on_attestation
+        ],
     }
 
 

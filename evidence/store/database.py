@@ -32,6 +32,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session
 
 from evidence.errors import StoreError
+from evidence.model.assurance import Assurance
 from evidence.model.canonical import sha256_hex
 from evidence.model.chain import (
     ChainEntry,
@@ -394,6 +395,7 @@ class RunWriter:
                 redactions=item.redactions,
                 stats=item.stats.model_dump(mode="json"),
                 error=item.error,
+                assurance=item.assurance.value,
             )
         )
         for index, raw in enumerate(item.raw_inputs):
@@ -570,4 +572,5 @@ def _evidence_item(row: EvidenceRow, raws: list[RawInput]) -> EvidenceItem:
         redactions=dict(row.redactions),
         stats=ParseStats.model_validate(row.stats),
         error=row.error,
+        assurance=Assurance(row.assurance),
     )

@@ -69,6 +69,8 @@ class EvidenceRow(Base):
     redactions: Mapped[dict[str, int]] = mapped_column(JsonType)
     stats: Mapped[dict[str, Any]] = mapped_column(JsonType)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # How far the tool vouches for the item (migration 0010): observed, exported or attested.
+    assurance: Mapped[str] = mapped_column(String(20))
 
 
 class RawInputRow(Base):

@@ -34,7 +34,7 @@ def test_collect_then_evaluate_on_both_stores(samples: Path, store_url: str) -> 
     evaluated = run_cli("evaluate", "--config", config, "--json")
     assert evaluated.code == 3
     statuses = {r["control_id"]: r["status"] for r in json.loads(evaluated.stdout)["results"]}
-    assert statuses["DPP-IR-2"] == "met" and statuses["DPP-RISK-1"] == "insufficient_evidence"
+    assert statuses["DPP-IR-2"] == "met" and statuses["DPP-RISK-1"] == "not_met"
     again = run_cli("evaluate", "--config", config, "--json")
     assert json.loads(again.stdout)["results"] == json.loads(evaluated.stdout)["results"]
 

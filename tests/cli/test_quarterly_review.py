@@ -41,24 +41,23 @@ def test_diff_of_the_sample_quarters_shows_the_known_document_changes(two_quarte
     diff = json.loads(done.stdout)
     assert (diff["old"]["label"], diff["new"]["label"]) == ("2026-Q2", "2026-Q3")
     changes = {c["control_id"]: (c["old"], c["new"]) for c in diff["status_changes"]}
-    assert changes["DPP-ACC-2"] == (
-        "insufficient_evidence",
-        "met",
-    )  # no Q2 access review; Q3 has one
-    assert changes["DPP-LOG-4"] == ("met", "insufficient_evidence")  # two fortnights missed in Q3
-    assert changes["DPP-RISK-1"] == ("met", "insufficient_evidence")  # the 2025 assessment aged out
+    # No access review in Q2: the Q1 review is 102 days old at the end of Q2, and the Q3 review
+    # came 161 days after it, so the control is a deviation in both quarters (no change).
+    assert "DPP-ACC-2" not in changes
+    assert changes["DPP-LOG-4"] == ("met", "not_met")  # two fortnights missed in Q3
+    assert changes["DPP-RISK-1"] == ("met", "not_met")  # the 2025 assessment aged out
     # Q3's access logs show the August leaver active 42.7 hours after leaving.
     assert changes["DPP-ACC-3"] == ("met", "not_met")
     new_gaps = {c["control_id"] for c in diff["new_gaps"]}
     resolved = {c["control_id"] for c in diff["resolved_gaps"]}
     assert {"DPP-LOG-4", "DPP-RISK-1", "DPP-ACC-3"} <= new_gaps
-    assert {"DPP-ACC-2", "DPP-CODE-1"} <= resolved
+    assert {"DPP-CODE-1"} <= resolved
     moves = {
         (f["control_id"], f["figure"]): (f["old"], f["new"], f["ageing"]) for f in diff["figures"]
     }
-    assert moves[("DPP-LOG-4", "slots_missed")] == (0, 2, False)
-    assert moves[("DPP-ACC-2", "slots_missed")] == (1, 0, False)
-    assert moves[("DPP-VULN-2", "slots_missed")] == (1, 0, False)  # the June scan ran on 1 July
+    assert moves[("DPP-LOG-4", "longest_interval_days")] == (14, 49, False)
+    assert moves[("DPP-ACC-2", "longest_interval_days")] == (102, 161, False)
+    assert moves[("DPP-VULN-2", "longest_interval_days")] == (57, 58, False)  # the June scan ran on 1 July
     assert moves[("DPP-IR-2", "document_age_days")] == (41, 133, True)
     stale = {s["title"]: (s["controls"], s["reason"]) for s in diff["stale"]}
     assert stale["Risk assessment 2025"] == (
@@ -79,16 +78,19 @@ def test_diff_in_the_terminal(two_quarters: Path) -> None:
     assert "Evidence that went stale" in done.stdout
 
 
-def test_missed_slots_are_named_with_their_dates(two_quarters: Path) -> None:
+def test_late_reviews_and_scans_are_named_with_their_intervals(two_quarters: Path) -> None:
     done = cli(two_quarters, "evaluate", "--period", "2026-Q2", "--json")
     q2 = {r["control_id"]: r for r in json.loads(done.stdout)["results"]}
-    assert "2026-04-01 to 2026-06-30" in q2["DPP-ACC-2"]["reasons"][0]
-    assert "1 of the 3 slots of 30 days (every 30 days)" in q2["DPP-VULN-2"]["reasons"][0]
-    assert "2026-05-31 to 2026-06-30" in q2["DPP-VULN-2"]["reasons"][0]
+    assert q2["DPP-ACC-2"]["status"] == "not_met"
+    assert "2026-03-20 to 2026-06-30 (as-of date) (102 days)" in q2["DPP-ACC-2"]["reasons"][0]
+    assert q2["DPP-VULN-2"]["status"] == "not_met"
+    assert "2 interval(s) without vuln-scan-report exceed 30 days" in q2["DPP-VULN-2"]["reasons"][0]
+    assert "2026-05-04 to 2026-06-30 (as-of date) (57 days)" in q2["DPP-VULN-2"]["reasons"][0]
     done = cli(two_quarters, "evaluate", "--json")
     q3 = {r["control_id"]: r for r in json.loads(done.stdout)["results"]}
-    assert "2 of the 7 slots of 14 days (every two weeks)" in q3["DPP-LOG-4"]["reasons"][0]
-    assert "2026-08-05 to 2026-08-19, 2026-08-19 to 2026-09-02" in q3["DPP-LOG-4"]["reasons"][0]
+    assert q3["DPP-LOG-4"]["status"] == "not_met"
+    assert "2026-08-04 to 2026-09-22 (49 days)" in q3["DPP-LOG-4"]["reasons"][0]
+    assert any("2026-08-04 to 2026-09-07 (35 days)" in r for r in q3["DPP-LOG-4"]["reasons"])
 
 
 def test_due_lists_the_ir_plan_review_within_30_days_of_the_period_end(

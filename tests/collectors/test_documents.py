@@ -133,3 +133,99 @@ def test_text_copies_are_scrubbed_and_binary_copies_unchanged(tmp_path: Path) ->
     assert b"ops@example.com" not in text_copy and b"# IR plan" in text_copy
     binary_copy = b"".join(collector.redacted_copy(str(tmp_path / "pentest.pdf")) or [])
     assert binary_copy == (tmp_path / "pentest.pdf").read_bytes()
+
+
+# --- register fields a record of its type needs (policies/doc-types.yaml) --------------------
+
+COMPLETE_PLAN = """
+[[document]]
+file = "ir-plan.md"
+type = "ir-plan"
+title = "IR plan"
+owner = "Security Lead"
+date = 2026-04-15
+approved_by = "Chief Executive Officer"
+approved_on = 2026-04-15
+
+[document.record]
+amazon_notification = "section 7: e-mail security@amazon.com within 24 hours"
+"""
+
+
+def test_a_record_giving_every_field_of_its_type_is_complete(tmp_path: Path) -> None:
+    (plan,) = collect(tmp_path, COMPLETE_PLAN)
+    assert plan.facts["missing_fields"] == []
+    assert plan.facts["approved_on"] == "2026-04-15"
+    assert plan.facts["record"]["amazon_notification"].startswith("section 7")
+
+
+def test_a_record_missing_fields_is_kept_and_says_which(tmp_path: Path) -> None:
+    (plan, pentest) = collect(tmp_path, GOOD)
+    assert plan.facts["missing_fields"] == ["approved_by", "approved_on", "amazon_notification"]
+    assert pentest.facts["missing_fields"] == ["tester", "independence", "scope", "findings_by_severity"]
+
+
+def test_a_field_its_type_does_not_have_is_rejected_with_the_line(tmp_path: Path) -> None:
+    text = COMPLETE_PLAN + '\n[[document]]\nfile = "pentest.pdf"\ntype = "pen-test-report"\ntitle = "t"\n'
+    text += 'owner = "o"\ndate = 2025-11-07\n\n[document.record]\ntester = "firm"\ncolour = "blue"\n'
+    items = collect(tmp_path, text)
+    assert len(items) == 1
+    (reject,) = items[0].stats.rejects
+    assert reject.location.endswith("register.toml:14")
+    assert "record: colour is not a field of pen-test-report" in reject.reason
+
+
+REVIEW_CSV = """account,reviewer,decision,date
+alice,Head of Engineering,keep,2026-08-28
+bob,Head of Engineering,remove,2026-08-28
+svc-labels,Head of Engineering,keep,2026-08-28
+,Head of Engineering,keep,2026-08-28
+carol,Head of Engineering,keep,28/08/2026
+"""
+
+REVIEW_ENTRY = """
+[[document]]
+file = "access-review.csv"
+type = "access-review"
+title = "Access review Q3"
+owner = "Head of Engineering"
+date = 2026-08-28
+
+[document.record]
+reviewer = "Head of Engineering"
+population_source = "IAM and the bastion"
+accounts_reviewed = 3
+changes_made = "bob removed"
+"""
+
+
+def test_an_access_review_csv_is_read_into_pseudonymised_accounts(tmp_path: Path) -> None:
+    (tmp_path / "access-review.csv").write_text(REVIEW_CSV, encoding="utf-8")
+    (item,) = collect(tmp_path, REVIEW_ENTRY)
+    review = item.facts["review"]
+    redactor = Redactor(b"k" * 32)
+    assert review["accounts"] == sorted(redactor.principal(a) for a in ("alice", "bob", "svc-labels"))
+    assert review["decisions"] == {"change": 1, "keep": 2}
+    assert review["errors"] == ["access-review.csv:5: no account", "access-review.csv:6: date is not YYYY-MM-DD"]
+    assert "alice" not in str(item.facts)
+
+
+def test_the_stored_copy_of_an_access_review_never_shows_an_account_in_clear(tmp_path: Path) -> None:
+    (tmp_path / "access-review.csv").write_text(REVIEW_CSV, encoding="utf-8")
+    context = CollectorContext(
+        source="docs",
+        base_dir=tmp_path,
+        period=parse_period("2026-Q3"),
+        as_of=datetime(2026, 9, 30, 23, 59, 59, tzinfo=UTC),
+        redactor=Redactor(b"k" * 32),
+    )
+    (tmp_path / "register.toml").write_text(REVIEW_ENTRY, encoding="utf-8")
+    collector = DocumentsCollector(DocumentsSettings(registers=[Path("register.toml")]), context)
+    (item,) = collector.collect()
+    chunks = collector.redacted_copy(item.raw_inputs[0].location)
+    assert chunks is not None
+    copy = b"".join(chunks).decode()
+    for name in ("alice", "bob", "svc-labels", "carol"):
+        assert name not in copy
+    assert Redactor(b"k" * 32).principal("alice") in copy
+    assert copy.splitlines()[0] == "account,reviewer,decision,date"

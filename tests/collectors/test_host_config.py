@@ -16,6 +16,7 @@ from evidence.collectors.host_config.collector import (
     HostConfigSettings,
     detect,
 )
+from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem
 from evidence.model.results import Status
 
@@ -141,20 +142,21 @@ def test_apache_ssl_conf_allows_tls10_and_is_flagged() -> None:
     )
 
 
-def test_h5bp_policies_are_sound_but_cannot_meet_the_control_alone() -> None:
+def test_h5bp_policies_decide_the_endpoint_elements_but_not_the_whole_control() -> None:
     items = collect(
         REALDATA, paths=[p.name for p in host_configs(REALDATA) if p.name.startswith("h5bp-")]
     )
     result = decide(items, "DPP-ENC-1", NOW)
     check = outcome(result, "transport_config_min_tls")
-    assert check.status is Status.INSUFFICIENT
+    assert check.status is Status.MET and check.assurance is Assurance.EXPORTED
     assert any(
         "`ssl_protocols TLSv1.2 TLSv1.3` (nginx top level) allows only TLSv1.2, TLSv1.3" in r
         for r in check.reasons
     )
-    assert (
-        "a TLS probe (`tls` source) or a dated TLS scan decides this control" in check.reasons[-1]
-    )
+    elements = {e.id: e.status for e in result.elements}
+    assert elements["external_endpoints"] is Status.MET
+    # Web-server settings say nothing of SSH, internal connections or certificates.
+    assert elements["ssh"] is Status.INSUFFICIENT and elements["internal_connections"] is Status.INSUFFICIENT
     assert result.status is Status.INSUFFICIENT
 
 
@@ -171,9 +173,11 @@ def test_debian_sshd_defaults_are_sound() -> None:
     }
     assert settings["PasswordAuthentication"]["default"] is True
     assert settings["PasswordAuthentication"]["value"] == "yes"
-    check = outcome(decide(items, "DPP-ENC-1", NOW), "host_transport_settings")
-    assert check.status is Status.INSUFFICIENT
+    result = decide(items, "DPP-ENC-1", NOW)
+    check = outcome(result, "host_transport_settings")
+    assert check.status is Status.MET
     assert check.figures["weak_ssh_algorithms"] == 0
+    assert next(e for e in result.elements if e.id == "ssh").status is Status.MET
 
 
 def test_unknown_file_kind_fails_only_itself(tmp_path: Path) -> None:

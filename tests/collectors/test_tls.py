@@ -18,6 +18,7 @@ from transport_servers import (
 )
 
 from evidence.collectors.tls import TlsCollector, TlsSettings
+from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem
 from evidence.model.results import Status
 
@@ -81,8 +82,15 @@ def test_server_with_tls12_and_later_only_is_met(
     check = outcome(result, "tls_min_version")
     assert check.status is Status.MET, check.reasons
     assert "accepts only TLSv1.2, TLSv1.3" in check.reasons[0]
-    assert result.status is Status.MET
     assert item.id in result.evidence_ids
+    # A probe of one endpoint decides the endpoint elements, observed; SSH, internal connections
+    # and unencrypted channels need their own evidence, so the control is not yet met.
+    elements = {e.id: e for e in result.elements}
+    for decided in ("external_endpoints", "certificate_keys"):
+        assert elements[decided].status is Status.MET
+        assert elements[decided].assurance is Assurance.OBSERVED
+    assert elements["ssh"].status is Status.INSUFFICIENT
+    assert result.status is Status.INSUFFICIENT
 
 
 def test_expired_certificate_is_not_met(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from evidence.controls.catalogue import load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
+from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
 from evidence.model.period import parse_period
 from evidence.model.results import ControlResult, Evaluation, Waiver
@@ -22,8 +23,10 @@ def document(
     next_review: str | None = None,
     covers: tuple[str, str] | None = None,
     controls: list[str] | None = None,
+    record: dict[str, str] | None = None,
+    missing_fields: list[str] | None = None,
 ) -> EvidenceItem:
-    """Build a registered document as the documents collector yields it."""
+    """Build a registered document as the documents collector yields it (complete unless told)."""
     subject = f"{doc_type}:{doc_type}-{day}.md"
     return EvidenceItem(
         id=stable_evidence_id("documents", "document", subject, [subject]),
@@ -50,7 +53,10 @@ def document(
             "file": f"{doc_type}-{day}.md",
             "sha256": "0" * 64,
             "size": 10,
+            "record": record or {},
+            "missing_fields": missing_fields or [],
         },
+        assurance=Assurance.ATTESTED,
     ).seal()
 
 
@@ -67,6 +73,7 @@ def aws_item(
         location="aws://eu-west-1",
         collected_at=datetime(2026, 10, 1, tzinfo=UTC),
         facts=facts,
+        assurance=Assurance.OBSERVED,
     ).seal()
 
 
@@ -75,6 +82,7 @@ def judge(
     period: str = "2026-Q3",
     as_of: str | None = None,
     waivers: list[Waiver] | None = None,
+    grace_days: dict[str, int] | None = None,
 ) -> Evaluation:
     """Evaluate the current DPP catalogue against ``items``."""
     resolved = parse_period(period)
@@ -83,7 +91,9 @@ def judge(
         if as_of
         else resolved.end_at
     )
-    data = EvaluationInput(evidence=items, period=resolved, as_of=moment, waivers=waivers or [])
+    data = EvaluationInput(
+        evidence=items, period=resolved, as_of=moment, waivers=waivers or [], grace_days=grace_days or {}
+    )
     return evaluate([load_catalogue(DPP)], data)
 
 

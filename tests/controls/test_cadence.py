@@ -1,119 +1,182 @@
-from datetime import date
+"""Recurring activities judged by their intervals: known answers that slots used to get wrong.
+
+Slots anchored on the as-of date let a record on a slot boundary count for two slots, so gaps
+of up to twice the cadence passed. Intervals cannot be gamed that way: every stretch without the
+activity, from the last occurrence before the period through each one in it to the as-of date,
+must be at most the cadence (plus grace days).
+"""
+
+from datetime import date, timedelta
 
 import pytest
 from review_items import document, judge, result
 
-from evidence.controls.cadence import Slot, cadence_slots
+from evidence.controls.cadence import judge_cadence, uncovered_days
 from evidence.model.period import parse_period
 from evidence.model.results import Status
 
 Q3 = parse_period("2026-Q3")
+AS_OF = date(2026, 9, 30)
 
 
-def test_fortnightly_slots_end_at_the_as_of_date_and_reach_back_past_the_period_start() -> None:
-    slots = cadence_slots(Q3, date(2026, 9, 30), 14)
-    assert slots[-1] == Slot(date(2026, 9, 16), date(2026, 9, 30))
-    assert slots[0] == Slot(date(2026, 6, 24), date(2026, 7, 8))
-    assert len(slots) == 7
-    assert all(a.end == b.start for a, b in zip(slots, slots[1:], strict=False))
+def every(start: str, days: int, count: int) -> list[str]:
+    first = date.fromisoformat(start)
+    return [(first + timedelta(days=days * n)).isoformat() for n in range(count)]
 
 
-def test_a_cadence_longer_than_the_period_gives_one_slot_of_one_cadence() -> None:
-    assert cadence_slots(Q3, date(2026, 9, 30), 182) == [Slot(date(2026, 4, 1), date(2026, 9, 30))]
+# ------------------------------------------------------------------ known answers from the issue
 
 
-def test_quarterly_slots_of_a_92_day_quarter_need_two_windows() -> None:
-    slots = cadence_slots(Q3, date(2026, 9, 30), 90)
-    assert [str(s) for s in slots] == ["2026-04-03 to 2026-07-02", "2026-07-02 to 2026-09-30"]
+def test_scans_every_60_days_do_not_meet_a_30_day_cadence() -> None:
+    scans = [document("vuln-scan-report", d) for d in every("2026-06-15", 60, 3)]
+    control = result(judge(scans), "DPP-VULN-2")
+    assert control.status is Status.NOT_MET, control.reasons
+    assert "2026-06-15 to 2026-08-14 (60 days)" in control.reasons[0]
+    assert control.figures["longest_interval_days"] == 60
 
 
-def test_a_cadence_must_be_positive() -> None:
-    with pytest.raises(ValueError, match="positive"):
-        cadence_slots(Q3, date(2026, 9, 30), 0)
+def test_log_reviews_every_28_days_do_not_meet_a_14_day_cadence() -> None:
+    reviews = [document("log-review-record", d) for d in every("2026-06-20", 28, 5)]
+    control = result(judge(reviews), "DPP-LOG-4")
+    assert control.status is Status.NOT_MET, control.reasons
+    assert "28 days" in control.reasons[0]
+    assert control.figures["intervals_over_cadence"] == 4
 
 
-def fortnightly(days: list[str]) -> list:
-    return [document("log-review-record", d) for d in days]
+def test_access_reviews_180_days_apart_do_not_meet_a_quarterly_cadence() -> None:
+    reviews = [document("access-review", "2026-03-05"), document("access-review", "2026-09-01")]
+    control = result(judge(reviews), "DPP-ACC-2")
+    assert control.status is Status.NOT_MET, control.reasons
+    assert "2026-03-05 to 2026-09-01 (180 days)" in control.reasons[0]
 
 
-def test_every_fortnight_reviewed_is_met_with_the_slot_figures() -> None:
-    days = [
-        "2026-07-06",
-        "2026-07-20",
-        "2026-08-03",
-        "2026-08-17",
-        "2026-08-31",
-        "2026-09-14",
-        "2026-09-28",
-    ]
-    control = result(judge(fortnightly(days)), "DPP-LOG-4")
-    assert control.status is Status.MET
-    assert control.figures["slots"] == 7
-    assert control.figures["slots_missed"] == 0
-    assert len(control.evidence_ids) == 7
+@pytest.mark.parametrize(("days_before", "expected"), [(182, Status.MET), (183, Status.NOT_MET)])
+def test_an_ir_plan_review_holds_for_exactly_its_cadence(days_before: int, expected: Status) -> None:
+    day = (AS_OF - timedelta(days=days_before)).isoformat()
+    control = result(judge([document("ir-plan-review", day)]), "DPP-IR-2")
+    assert control.status is expected, control.reasons
+    assert control.figures["longest_interval_days"] == days_before
 
 
-def test_a_missed_fortnight_is_insufficient_and_named_with_its_dates() -> None:
-    days = ["2026-07-06", "2026-07-20", "2026-08-03", "2026-08-31", "2026-09-14", "2026-09-28"]
-    control = result(judge(fortnightly(days)), "DPP-LOG-4")
+def test_fortnightly_reviews_meet_the_cadence_with_the_interval_figures() -> None:
+    reviews = [document("log-review-record", d) for d in every("2026-06-22", 14, 8)]
+    control = result(judge(reviews), "DPP-LOG-4")
+    assert control.status is Status.MET, control.reasons
+    assert control.figures["longest_interval_days"] == 14
+    assert control.figures["next_due"] == "2026-10-12"
+
+
+# ------------------------------------------------------------------ deviation versus missing
+
+
+def test_a_late_review_in_a_kept_register_is_a_deviation_not_missing_evidence() -> None:
+    reviews = [document("log-review-record", d) for d in ("2026-07-07", "2026-07-21", "2026-08-04", "2026-09-22")]
+    control = result(judge(reviews), "DPP-LOG-4")
+    assert control.status is Status.NOT_MET
+    assert "2026-08-04 to 2026-09-22 (49 days)" in control.reasons[0]
+
+
+def test_no_record_of_the_activity_at_all_is_insufficient() -> None:
+    control = result(judge([]), "DPP-VULN-2")
     assert control.status is Status.INSUFFICIENT
-    assert control.figures["slots_missed"] == 1
-    assert "1 of the 7 slots of 14 days (every two weeks)" in control.reasons[0]
-    assert "2026-08-05 to 2026-08-19" in control.reasons[0]
+    assert "no registered document of type vuln-scan-report supports DPP-VULN-2" in control.reasons[0]
 
 
-def test_the_covered_range_of_a_record_counts_for_the_slots_it_touches() -> None:
-    # One review on 22 September that covers 8-21 September fills two slots, not one.
-    late = document("log-review-record", "2026-09-22", covers=("2026-09-08", "2026-09-21"))
-    control = result(judge([late]), "DPP-LOG-4")
-    assert control.figures["slots_missed"] == 5
-    assert "2026-09-02 to 2026-09-16" not in control.reasons[0]
-    assert "2026-08-19 to 2026-09-02" in control.reasons[0]
+def test_a_record_older_than_the_cadence_is_a_deviation() -> None:
+    control = result(judge([document("risk-assessment", "2025-06-30")]), "DPP-RISK-1")
+    assert control.status is Status.NOT_MET
+    assert "2025-06-30 to 2026-09-30 (as-of date) (457 days)" in control.reasons[0]
 
 
-def test_a_document_dated_after_the_as_of_date_fills_no_slot() -> None:
+def test_a_late_occurrence_on_the_first_day_of_the_period_is_a_breach_of_both_periods() -> None:
+    # The June scan ran on 1 July: 58 days after the May scan, late in 2026-Q2 and still late on
+    # the first day of 2026-Q3.
+    days = ("2026-05-04", "2026-07-01", "2026-07-30", "2026-08-28", "2026-09-26")
+    scans = [document("vuln-scan-report", d) for d in days]
+    q3 = result(judge(scans), "DPP-VULN-2")
+    assert q3.status is Status.NOT_MET
+    assert "2026-05-04 to 2026-07-01 (58 days)" in q3.reasons[0]
+    assert result(judge(scans, period="2026-Q2"), "DPP-VULN-2").status is Status.NOT_MET
+
+
+def test_one_day_late_is_late() -> None:
+    scans = [document("vuln-scan-report", d) for d in ("2026-07-01", "2026-08-01", "2026-08-31", "2026-09-29")]
+    control = result(judge(scans), "DPP-VULN-2")
+    assert control.status is Status.NOT_MET
+    assert "2026-07-01 to 2026-08-01 (31 days)" in control.reasons[0]
+
+
+def test_a_document_dated_after_the_as_of_date_counts_for_nothing() -> None:
     control = result(judge([document("access-review", "2026-10-02")]), "DPP-ACC-2")
     assert control.status is Status.INSUFFICIENT
     assert "after the as-of date 2026-09-30" in control.reasons[0]
 
 
-def test_an_access_review_missing_from_one_quarterly_slot_names_that_slot() -> None:
-    q1 = document("access-review", "2026-03-20", covers=("2026-01-01", "2026-03-31"))
-    control = result(judge([q1], period="2026-Q2"), "DPP-ACC-2")
-    assert control.status is Status.INSUFFICIENT
-    assert "2026-04-01 to 2026-06-30" in control.reasons[0]
-    assert control.figures["document_age_days"] == 102
+# ------------------------------------------------------------------ covered ranges
 
 
-def test_a_long_cadence_is_met_by_evidence_younger_than_one_cadence() -> None:
-    control = result(judge([document("ir-plan-review", "2026-04-01")]), "DPP-IR-2")
-    assert control.status is Status.MET, control.reasons
-    assert "within the 182 days before 2026-09-30" in control.reasons[0]
+def test_reviews_covering_ranges_must_leave_no_due_day_uncovered() -> None:
+    reviews = [
+        document("log-review-record", "2026-07-07", covers=("2026-06-23", "2026-07-06")),
+        document("log-review-record", "2026-07-21", covers=("2026-07-07", "2026-07-20")),
+        document("log-review-record", "2026-08-04", covers=("2026-07-21", "2026-08-03")),
+        document("log-review-record", "2026-09-22", covers=("2026-09-08", "2026-09-21")),
+    ]
+    control = result(judge(reviews), "DPP-LOG-4")
+    assert control.status is Status.NOT_MET
+    assert any("2026-08-04 to 2026-09-07 (35 days)" in r for r in control.reasons)
+    assert control.figures["days_uncovered"] == 35
 
 
-def test_a_long_cadence_fails_one_day_after_one_cadence() -> None:
-    control = result(judge([document("ir-plan-review", "2026-03-31")]), "DPP-IR-2")
-    assert control.status is Status.INSUFFICIENT
-    assert control.figures["document_age_days"] == 183
-    assert "no ir-plan-review or ir-tabletop is dated within the 182 days" in control.reasons[0]
+def test_frequent_reviews_that_skip_days_are_not_met() -> None:
+    # Reviews every 7 days, each covering only the 3 days before it: on time, but blind to most days.
+    days = every("2026-06-28", 7, 15)
+    reviews = [
+        document(
+            "log-review-record",
+            d,
+            covers=(
+                (date.fromisoformat(d) - timedelta(days=3)).isoformat(),
+                (date.fromisoformat(d) - timedelta(days=1)).isoformat(),
+            ),
+        )
+        for d in days
+    ]
+    control = result(judge(reviews), "DPP-LOG-4")
+    assert control.status is Status.NOT_MET
+    assert control.figures["intervals_over_cadence"] == 0
+    assert control.figures["days_uncovered"] > 0
 
 
-def test_an_overdue_next_review_keeps_a_covered_control_insufficient() -> None:
-    review = document("risk-assessment", "2026-01-10", next_review="2026-07-10")
-    control = result(judge([review]), "DPP-RISK-1")
-    assert control.status is Status.INSUFFICIENT
-    assert "next review was due 2026-07-10" in control.reasons[0]
+def test_uncovered_days_merge_overlapping_ranges() -> None:
+    ranges = [
+        (date(2026, 7, 1), date(2026, 7, 10)),
+        (date(2026, 7, 5), date(2026, 7, 20)),
+        (date(2026, 7, 25), date(2026, 7, 31)),
+    ]
+    gaps = uncovered_days(date(2026, 7, 1), date(2026, 7, 31), ranges)
+    assert [str(g) for g in gaps] == ["2026-07-21 to 2026-07-24 (4 days)"]
 
 
-def test_no_document_at_all_is_insufficient_and_says_so() -> None:
-    control = result(judge([]), "DPP-VULN-2")
-    assert control.status is Status.INSUFFICIENT
-    assert (
-        "no registered document of type vuln-scan-report supports DPP-VULN-2" in control.reasons[0]
-    )
+# ------------------------------------------------------------------ grace and the unit itself
 
 
-def test_controls_without_cadence_keep_the_recency_check() -> None:
-    control = result(judge([document("ir-plan", "2024-01-01")]), "DPP-IR-1")
-    assert control.status is Status.MET
-    assert control.outcomes[0].check == "document_current"
+def test_grace_days_widen_the_allowed_interval_and_are_reported() -> None:
+    reviews = [document("log-review-record", d) for d in every("2026-06-20", 16, 7)]
+    assert result(judge(reviews), "DPP-LOG-4").status is Status.NOT_MET
+    graced = result(judge(reviews, grace_days={"DPP-LOG-4": 2}), "DPP-LOG-4")
+    assert graced.status is Status.MET, graced.reasons
+    assert graced.grace_days == 2
+    assert any("plus 2 days' grace" in r for r in graced.reasons)
+
+
+def test_intervals_start_at_the_period_start_when_nothing_earlier_is_known() -> None:
+    judgement = judge_cadence(Q3, AS_OF, 14, [date(2026, 7, 20)])
+    assert [i.days for i in judgement.intervals] == [19, 72]
+    assert judgement.intervals[0].opens == "period start"
+    assert judgement.next_due == date(2026, 8, 3)
+
+
+def test_a_cadence_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        judge_cadence(Q3, AS_OF, 0, [])

@@ -50,8 +50,8 @@ def test_status_changes_new_and_resolved_gaps() -> None:
     changes = {c.control_id: (c.old, c.new, c.direction) for c in diff.status_changes}
     assert changes == {
         "DPP-ACC-2": (Status.INSUFFICIENT, Status.MET, "better"),
-        "DPP-LOG-4": (Status.MET, Status.INSUFFICIENT, "worse"),
-        "DPP-RISK-1": (Status.MET, Status.INSUFFICIENT, "worse"),
+        "DPP-LOG-4": (Status.MET, Status.NOT_MET, "worse"),
+        "DPP-RISK-1": (Status.MET, Status.NOT_MET, "worse"),
     }
     assert [c.control_id for c in diff.new_gaps] == ["DPP-LOG-4", "DPP-RISK-1"]
     assert [c.control_id for c in diff.resolved_gaps] == ["DPP-ACC-2"]
@@ -62,7 +62,7 @@ def test_figures_that_moved_and_ages_that_only_grew() -> None:
     old, new = two_quarters()
     diff = compare(old, new, [load_catalogue("amazon-dpp@2025-11")])
     moved = {(f.control_id, f.figure): (f.old, f.new) for f in diff.moved_figures}
-    assert moved[("DPP-LOG-4", "slots_missed")] == (0, 6)
+    assert moved[("DPP-LOG-4", "longest_interval_days")] == (14, 83)
     ageing = [f for f in diff.figures if f.ageing]
     assert [(f.control_id, f.figure, f.old, f.new) for f in ageing] == [
         ("DPP-RISK-1", "document_age_days", 365, 457)

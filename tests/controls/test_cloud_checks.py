@@ -11,7 +11,7 @@ from evidence.controls.catalogue import load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
 from evidence.model.period import parse_period
-from evidence.model.results import Status
+from evidence.model.results import CheckOutcome, Status
 
 AS_OF = datetime(2026, 9, 30, 23, 59, 59, tzinfo=UTC)
 CAPTURED = "2026-09-29T09:00:00+00:00"
@@ -43,14 +43,40 @@ def item(
     ).seal()
 
 
-def judge(
+def outcome(
     control: str, check: str, *items: EvidenceItem, catalogue: str = "amazon-dpp@2025-11"
-) -> tuple[Status, str]:
+) -> CheckOutcome:
     period = parse_period("2026-Q3")
     evaluation = evaluate([load_catalogue(catalogue)], EvaluationInput(list(items), period, AS_OF))
     result = next(r for r in evaluation.results if r.control_id == control)
-    found = next(o for o in result.outcomes if o.check == check)
+    return next(o for o in result.outcomes if o.check == check)
+
+
+def judge(
+    control: str, check: str, *items: EvidenceItem, catalogue: str = "amazon-dpp@2025-11"
+) -> tuple[Status, str]:
+    found = outcome(control, check, *items, catalogue=catalogue)
     return found.status, " ".join(found.reasons)
+
+
+def data_map(*stores: tuple[str, list[tuple[str, str]]]) -> EvidenceItem:
+    """A data map declaring PII stores and the cloud resources each rests on."""
+    return EvidenceItem(
+        id=stable_evidence_id("map", "dataflow.map", repr(stores)),
+        kind="dataflow.map",
+        collector="dataflow",
+        source="map",
+        subject="data map",
+        location="map.yaml",
+        collected_at=AS_OF,
+        facts={
+            "map": "test map",
+            "stores": [
+                {"id": name, "pii": "yes", "resources": [{"type": t, "id": i} for t, i in resources]}
+                for name, resources in stores
+            ],
+        },
+    ).seal()
 
 
 def store(kind: str, ident: str, encrypted: bool | None, **extra: Any) -> dict[str, Any]:
@@ -89,7 +115,8 @@ def test_sources_merge_a_resource_unknown_in_one_and_known_in_another() -> None:
     known = item(
         "encryption.at_rest", src="terraform", resources=[store("rds_instance", "db", True)]
     )
-    status, reasons = judge("DPP-ENC-2", "storage_encrypted", unknown, known)
+    scope = data_map(("orders", [("rds_instance", "db")]))
+    status, reasons = judge("DPP-ENC-2", "storage_encrypted", unknown, known, scope)
     assert status is Status.MET
     assert "all 1 data stores" in reasons
     bad = item("encryption.at_rest", src="drift", resources=[store("rds_instance", "db", False)])
@@ -111,9 +138,38 @@ def test_weak_ciphers_and_non_pii_buckets() -> None:
         "DPP-ENC-2",
         "storage_encrypted",
         item("encryption.at_rest", resources=[public_site, archive]),
+        data_map(("label archive", [("s3_bucket", "labels")])),
     )
     assert status is Status.MET
     assert "www-assets in eu-west-1 is not a PII bucket" in reasons
+
+
+def test_a_pii_store_of_the_data_map_that_was_not_observed_leaves_coverage_undecided() -> None:
+    # The stores observed are encrypted, but the tax archive the map declares was never seen.
+    archive = store("s3_bucket", "labels", True, pii=True)
+    scope = data_map(("label archive", [("s3_bucket", "labels")]), ("tax archive", [("s3_bucket", "tax")]))
+    found = outcome("DPP-ENC-2", "storage_encrypted", item("encryption.at_rest", resources=[archive]), scope)
+    assert found.status is Status.INSUFFICIENT
+    assert found.parts == {"stores_encrypted": Status.MET, "every_pii_store_observed": Status.INSUFFICIENT}
+    assert any("s3_bucket tax of PII store tax archive" in r and "was not observed" in r for r in found.reasons)
+    evaluation = evaluate(
+        [load_catalogue("amazon-dpp@2025-11")],
+        EvaluationInput([item("encryption.at_rest", resources=[archive]), scope], parse_period("2026-Q3"), AS_OF),
+    )
+    control = next(r for r in evaluation.results if r.control_id == "DPP-ENC-2")
+    assert control.status is Status.INSUFFICIENT
+    elements = {e.id: e.status for e in control.elements}
+    assert elements["stores_encrypted"] is Status.MET
+    assert elements["every_pii_store_observed"] is Status.INSUFFICIENT
+
+
+def test_without_a_data_map_nobody_knows_whether_every_pii_store_was_observed() -> None:
+    found = outcome(
+        "DPP-ENC-2", "storage_encrypted", item("encryption.at_rest", resources=[store("s3_bucket", "labels", True)])
+    )
+    assert found.status is Status.INSUFFICIENT
+    assert found.parts["every_pii_store_observed"] is Status.INSUFFICIENT
+    assert "no data map declares the PII stores" in " ".join(found.reasons)
 
 
 def test_a_listing_error_blocks_a_pass() -> None:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from evidence.model.assurance import Assurance
 from evidence.model.results import ControlResult, Status
 from tests.dataflow_support import MINIMAL, collect, evaluate_items, outcome
 
@@ -35,13 +36,14 @@ def results(tmp_path: Path, text: str, *refs: str) -> dict[str, ControlResult]:
     return evaluate_items(collect(tmp_path, {"map.yaml": text}), *refs)
 
 
-def test_clean_map_never_makes_a_supporting_only_control_met(tmp_path: Path) -> None:
+def test_clean_map_is_a_declaration_never_verified(tmp_path: Path) -> None:
     found = results(tmp_path, MINIMAL)
     tls = outcome(found["DPP-ENC-1"], "dataflow_pii_flows_tls")
-    assert tls.status == Status.INSUFFICIENT
+    assert tls.status == Status.MET and tls.assurance is Assurance.ATTESTED
     assert "all 2 flows carrying PII" in tls.reasons[0]
-    assert "supporting evidence" in tls.reasons[-1]
-    assert found["DPP-ENC-1"].status == Status.INSUFFICIENT  # no TLS scan, no probe: not met
+    channel = next(e for e in found["DPP-ENC-1"].elements if e.id == "no_unencrypted_channel")
+    assert channel.status == Status.MET and channel.assurance is Assurance.ATTESTED
+    assert found["DPP-ENC-1"].status == Status.INSUFFICIENT  # no TLS scan, no probe: endpoints undecided
     assert found["DPP-ENC-2"].status == Status.INSUFFICIENT
 
 

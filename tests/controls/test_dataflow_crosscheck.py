@@ -8,6 +8,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from evidence.model.assurance import Assurance
 from evidence.model.results import Status
 from tests.dataflow_support import MINIMAL, collect, evaluate_items, observed, outcome, redactor
 
@@ -46,7 +47,7 @@ def test_store_declared_encrypted_but_found_unencrypted_names_both(tmp_path: Pat
     assert found["DPP-ENC-2"].status == Status.NOT_MET
 
 
-def test_matching_encryption_is_only_supporting_evidence(tmp_path: Path) -> None:
+def test_matching_encryption_rests_on_the_map_so_it_is_attested(tmp_path: Path) -> None:
     (data_map,) = collect(tmp_path, {"map.yaml": MINIMAL})
     check = outcome(
         evaluate_items([data_map, at_rest(resource("orders", True, "StorageEncrypted=true"))])[
@@ -54,7 +55,7 @@ def test_matching_encryption_is_only_supporting_evidence(tmp_path: Path) -> None
         ],
         "dataflow_crosscheck",
     )
-    assert check.status == Status.INSUFFICIENT
+    assert check.status == Status.MET and check.assurance is Assurance.ATTESTED
     assert "agrees with the collected evidence (1 encryption comparison(s))" in check.reasons[0]
 
 

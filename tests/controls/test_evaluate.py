@@ -9,7 +9,7 @@ from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.model.catalogue import Catalogue, CheckRef
 from evidence.model.evidence import EvidenceItem, ParseStats, Reject
 from evidence.model.period import parse_period
-from evidence.model.results import Status, Waiver
+from evidence.model.results import ControlResult, Status, Waiver
 
 PERIOD = parse_period("2026-Q3")
 AS_OF = PERIOD.end_at
@@ -45,6 +45,7 @@ def doc(
             "date": day,
             "next_review": next_review,
             "controls": controls or [],
+            "missing_fields": [],
         },
         stats=stats,
     ).seal()
@@ -55,10 +56,14 @@ def only(control_id: str, catalogue: str = "amazon-dpp@2025-11") -> Catalogue:
     return cat.model_copy(update={"controls": [cat.control(control_id)]})
 
 
+def result_of(control_id: str, *items: EvidenceItem, as_of: datetime = AS_OF, **kw: object) -> ControlResult:
+    return evaluate(
+        [only(control_id)], EvaluationInput(evidence=list(items), period=PERIOD, as_of=as_of, **kw)  # type: ignore[arg-type]
+    ).results[0]
+
+
 def status_of(control_id: str, *items: EvidenceItem, as_of: datetime = AS_OF, **kw: object) -> tuple[Status, list[str]]:
-    result = evaluate(
-        [only(control_id)], EvaluationInput(evidence=list(items), period=PERIOD, as_of=as_of, **kw)
-    ).results[0]  # type: ignore[arg-type]
+    result = result_of(control_id, *items, as_of=as_of, **kw)
     return result.status, result.reasons
 
 
@@ -70,27 +75,38 @@ def test_every_control_gets_a_status_even_without_evidence() -> None:
     assert all(r.reasons for r in evaluation.results)
 
 
-def test_recent_document_meets_and_names_evidence_and_figures() -> None:
-    status, reasons = status_of("DPP-IR-2", doc("ir-plan-review", "2026-04-15", next_review="2026-10-14"))
-    assert status is Status.MET
-    assert "EV-DOC-ir-plan-review" in reasons[0] and "168 days old" in reasons[0]
+def test_recent_document_meets_on_attestation_and_names_evidence_and_figures() -> None:
+    result = result_of("DPP-IR-2", doc("ir-plan-review", "2026-04-15", next_review="2026-10-14"))
+    assert result.status is Status.MET and result.on_attestation and not result.verified
+    assert result.inspect == ["EV-DOC-ir-plan-review"]
+    assert result.reasons[0].startswith("met on attestation")
+    interval = "2026-04-15 to 2026-09-30 (as-of date) (168 days)"
+    assert any("EV-DOC-ir-plan-review" in r and interval in r for r in result.reasons)
 
 
-def test_stale_document_is_insufficient_with_due_date() -> None:
+def test_stale_document_is_a_deviation_with_its_dates() -> None:
+    # A register that holds the review but no renewal in time: the control did not operate.
     status, reasons = status_of("DPP-IR-2", doc("ir-plan-review", "2026-03-01"))
-    assert status is Status.INSUFFICIENT
-    assert "213 days old" in reasons[0] and "2026-04-01 to 2026-09-30" in reasons[0]
+    assert status is Status.NOT_MET
+    assert "2026-03-01 to 2026-09-30 (as-of date) (213 days)" in reasons[0]
 
 
-def test_overdue_next_review_is_insufficient() -> None:
+def test_document_past_its_own_next_review_but_within_the_cadence_is_met_with_a_note() -> None:
+    # The DPP's cadence decides; the organisation's own earlier review date is reported, not judged.
     status, reasons = status_of("DPP-IR-2", doc("ir-plan-review", "2026-06-01", next_review="2026-09-01"))
-    assert status is Status.INSUFFICIENT and "next review was due 2026-09-01" in reasons[0]
+    assert status is Status.MET
+    assert any("its own next review was due 2026-09-01" in r for r in reasons)
+
+
+def test_document_current_past_its_next_review_is_not_met() -> None:
+    status, reasons = status_of("DPP-IR-1", doc("ir-plan", "2026-06-01", next_review="2026-09-01"))
+    assert status is Status.NOT_MET and "next review was due 2026-09-01" in reasons[0]
 
 
 def test_judgement_uses_as_of_not_the_clock() -> None:
     item = doc("ir-plan-review", "2026-04-15")
     assert status_of("DPP-IR-2", item, as_of=datetime(2026, 9, 30, tzinfo=UTC))[0] is Status.MET
-    assert status_of("DPP-IR-2", item, as_of=datetime(2026, 12, 31, tzinfo=UTC))[0] is Status.INSUFFICIENT
+    assert status_of("DPP-IR-2", item, as_of=datetime(2026, 12, 31, tzinfo=UTC))[0] is Status.NOT_MET
 
 
 def test_document_dated_after_as_of_does_not_count() -> None:
@@ -133,7 +149,14 @@ def test_planned_checks_never_pass() -> None:
     control = catalogue.controls[0]
     planned = control.model_copy(
         update={
-            "checks": [CheckRef(check="document_current", planned=True, **{"with": {"doc_types": ["ir-plan-review"]}})]
+            "checks": [
+                CheckRef(
+                    check="document_current",
+                    planned=True,
+                    decides=["reviewed_6_months"],
+                    **{"with": {"doc_types": ["ir-plan-review"]}},
+                )
+            ]
         }
     )
     result = evaluate(
@@ -144,21 +167,19 @@ def test_planned_checks_never_pass() -> None:
 
 
 @pytest.mark.parametrize(
-    ("decide", "statuses", "expected"),
+    ("statuses", "expected"),
     [
-        ("all", [Status.MET, Status.MET], Status.MET),
-        ("all", [Status.MET, Status.INSUFFICIENT], Status.INSUFFICIENT),
-        ("all", [Status.MET, Status.NOT_MET], Status.NOT_MET),
-        ("any", [Status.MET, Status.INSUFFICIENT], Status.MET),
-        ("any", [Status.MET, Status.NOT_MET], Status.NOT_MET),
-        ("any", [Status.INSUFFICIENT, Status.INSUFFICIENT], Status.INSUFFICIENT),
-        ("all", [], Status.INSUFFICIENT),
+        ([Status.MET, Status.MET], Status.MET),
+        ([Status.MET, Status.INSUFFICIENT], Status.INSUFFICIENT),
+        ([Status.MET, Status.NOT_MET], Status.NOT_MET),
+        ([Status.INSUFFICIENT, Status.NOT_MET], Status.NOT_MET),
+        ([], Status.INSUFFICIENT),
     ],
 )
-def test_combination_rules(decide: str, statuses: list[Status], expected: Status) -> None:
-    from evidence.controls.evaluate import _combine
+def test_a_control_is_met_only_when_every_element_is_met(statuses: list[Status], expected: Status) -> None:
+    from evidence.controls.evaluate import combine_elements
 
-    assert _combine(decide, statuses) is expected
+    assert combine_elements(statuses) is expected
 
 
 def test_not_applicable_needs_and_shows_a_reason() -> None:

@@ -516,7 +516,10 @@ def test_a_control_whose_checks_all_do_not_apply_is_insufficient() -> None:
     base = load_catalogue("amazon-dpp@2025-11")
     ret1 = base.control("DPP-RET-1")
     only = ret1.model_copy(
-        update={"checks": [c for c in ret1.checks if c.check == "lifecycle_rules_within_limit"]}
+        update={
+            "checks": [c for c in ret1.checks if c.check == "lifecycle_rules_within_limit"],
+            "elements": [e for e in ret1.elements if e.id == "bucket_expiry"],
+        }
     )
     catalogue = Catalogue.model_validate(
         {**base.model_dump(by_alias=True), "controls": [only.model_dump(by_alias=True)]}
@@ -524,6 +527,7 @@ def test_a_control_whose_checks_all_do_not_apply_is_insufficient() -> None:
     evaluation = evaluate([catalogue], EvaluationInput(evidence=[], period=PERIOD, as_of=AS_OF))
     (result,) = evaluation.results
     assert result.outcomes[0].status is Status.NOT_APPLICABLE
+    assert result.elements[0].status is Status.NOT_APPLICABLE
     assert result.status is Status.INSUFFICIENT
 
 

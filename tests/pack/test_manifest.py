@@ -85,6 +85,7 @@ def test_the_manifest_seals_hashes_statuses_versions_and_period() -> None:
             "catalogue": "amazon-dpp@2025-11",
             "control_id": "DPP-ACC-2",
             "status": "met",
+            "assurance": None,
             "evidence_ids": ["EV-B"],
         }
     ]

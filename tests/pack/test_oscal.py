@@ -89,6 +89,10 @@ def test_findings_match_the_evaluation_the_attestation_shows(
         control_id = finding["target"]["target-id"].removesuffix("_smt")
         expected = shown[(props["catalogue"], control_id)]
         assert props["status"] == expected["status"]
+        observed = observations[finding["related-observations"][0]["observation-uuid"]]
+        observation_props = {p["name"]: p["value"] for p in observed["props"]}
+        if expected["status"] == "met":
+            assert observation_props["assurance"] == expected["assurance"]
         status = finding["target"]["status"]
         assert (status["state"], status["reason"]) == states[expected["status"]]
         [related] = finding["related-observations"]
@@ -99,7 +103,7 @@ def test_findings_match_the_evaluation_the_attestation_shows(
     # The attestation PDF's summary table shows the same status for every DPP control.
     pdf = next((packed.root / "out").glob("attestation-amazon-dpp-*.pdf"))
     in_pdf = {
-        match[1]: match[2].lower().replace(" ", "_")
+        match[1]: "met" if match[2].startswith("MET ") else match[2].lower().replace(" ", "_")
         for match in re.finditer(SUMMARY_ROW, pdftotext(pdf), flags=re.MULTILINE)
     }
     in_oscal = {
@@ -113,7 +117,7 @@ def test_findings_match_the_evaluation_the_attestation_shows(
 
 SUMMARY_ROW = (
     r"^\s*(DPP-[A-Z0-9]+-\d+)\s.*?\s{2,}"
-    r"(MET|NOT MET|INSUFFICIENT EVIDENCE|WAIVED|NOT APPLICABLE)\s*(?:p\. \d+)?\s*$"
+    r"(MET \(VERIFIED\)|MET ON ATTESTATION|NOT MET|INSUFFICIENT EVIDENCE|WAIVED|NOT APPLICABLE)\s*(?:p\. \d+)?\s*$"
 )
 
 

@@ -239,11 +239,11 @@ def test_statuses_that_differ_from_the_sealed_manifest(packed: Packed, tmp_path:
     found = failures(bad)
     assert (
         "control DPP-RISK-1 (amazon-dpp@2025-11): "
-        "status met in evaluation.json, insufficient_evidence sealed" in found
+        "status met in evaluation.json, not_met sealed" in found
     )
     assert (
         "oscal/assessment-results.json: finding for DPP-RISK-1 (amazon-dpp@2025-11) "
-        "says insufficient_evidence, "
+        "says not_met, "
         "evaluation.json says met" in found
     )
 

@@ -50,3 +50,39 @@ def test_fetcher_refuses_every_url_outside_templates(tmp_path: Path) -> None:
     with pytest.raises(RenderError, match="outside the project"):
         write_pdf(html, tmp_path / "y.pdf", identifier="t", created=when)
     assert not (tmp_path / "x.pdf").exists() and not (tmp_path / "y.pdf").exists()
+
+
+def test_the_headline_splits_verified_from_attested_and_every_met_says_which(demo: Demo) -> None:
+    text = demo.text(demo.dpp.name)
+    results = [r for r in demo.document["results"] if r["catalogue"] == "amazon-dpp@2025-11"]
+    met = [r for r in results if r["status"] == "met"]
+    verified = [r for r in met if r["assurance"] in ("observed", "exported")]
+    headline = f"Met {len(met)} (verified {len(verified)}, on attestation {len(met) - len(verified)})"
+    assert headline in " ".join(text.split())
+    assert verified and len(verified) < len(met), "the demo has both kinds of met"
+    for r in met:
+        label = "MET (VERIFIED)" if r in verified else "MET ON ATTESTATION"
+        row = rf"^\s*{re.escape(r['control_id'])}\s+.*{re.escape(label)}"
+        assert re.search(row, text, re.MULTILINE), r["control_id"]
+        if r not in verified:
+            assert r["inspect"], f"{r['control_id']} is met on attestation without documents to inspect"
+
+
+def test_each_control_page_lists_its_elements_with_status_and_deciding_evidence(demo: Demo) -> None:
+    text = " ".join(demo.text(demo.dpp.name).split())
+    pwd = demo.result_of("DPP-PWD-1")
+    assert pwd["status"] != "met" or pwd["assurance"] == "attested", "DPP-PWD-1 must not be verified met"
+    elements = {e["id"]: e for e in pwd["elements"]}
+    assert elements["min_age"]["status"] == "insufficient_evidence"
+    assert elements["min_length"]["status"] == "met" and elements["min_length"]["assurance"] == "exported"
+    assert "Requirement elements: the control is met only when every element is met" in text
+    layout = demo.text(demo.dpp.name)
+    assert re.search(r"A password must be at least 1 day old\s+INSUFFICIENT EVIDENCE\s+not decided; needs a", layout)
+    assert re.search(r"Passwords are at least 12 characters\s+MET \(EXPORTED\)\s+password_policy_strength", layout)
+
+
+def test_the_demo_log_review_gap_is_a_deviation_with_its_dates(demo: Demo) -> None:
+    log4 = demo.result_of("DPP-LOG-4")
+    assert log4["status"] == "not_met"
+    assert "2026-08-04 to 2026-09-22 (49 days)" in log4["reasons"][0]
+    assert "2026-08-04 to 2026-09-22 (49 days)" in " ".join(demo.text(demo.dpp.name).split())

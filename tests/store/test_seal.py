@@ -109,12 +109,12 @@ def test_changed_facts_and_statuses_are_reported_by_evidence_id_and_control(
     execute(
         store_url,
         "UPDATE control_results SET result = :result WHERE control_id = 'DPP-RISK-1'",
-        result=_result_json(store_url, "DPP-RISK-1").replace('"insufficient_evidence"', '"met"'),
+        result=_result_json(store_url, "DPP-RISK-1").replace('"not_met"', '"met"'),
     )
     [log] = pipeline.chain_log(config)
     assert (
         "control DPP-RISK-1 (amazon-dpp@2025-11): "
-        "status met in the store, insufficient_evidence sealed" in (log.rows[0].problems)
+        "status met in the store, not_met sealed" in (log.rows[0].problems)
     )
 
 

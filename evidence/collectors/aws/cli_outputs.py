@@ -35,6 +35,7 @@ from evidence.collectors.aws.operations import OPERATIONS
 from evidence.collectors.base import Collector
 from evidence.collectors.inputs import expand_paths, open_input
 from evidence.errors import InputError
+from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem
 
 PATTERNS = ("*.json", "*.json.gz", "*.txt", "*.csv", "*.out", "*.err")
@@ -59,6 +60,7 @@ class AwsCliCollector(Collector[AwsCliSettings]):
     """AWS settings from saved ``aws ... --output json`` files."""
 
     id = "aws-cli"
+    assurance = Assurance.EXPORTED
     description = (
         "AWS settings from saved AWS CLI JSON outputs (s3api, rds, ec2, kms, iam, cloudtrail...)"
     )

@@ -21,6 +21,7 @@ from evidence.collectors.aws.identities import redact_aws_json
 from evidence.collectors.aws.inventory import CREDENTIALS, KINDS, AwsInventory, AwsScopeSettings
 from evidence.collectors.base import Collector, CollectorContext
 from evidence.errors import ConfigError, InputError
+from evidence.model.assurance import Assurance
 from evidence.model.canonical import sha256_hex
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 
@@ -58,6 +59,7 @@ class AwsCollector(Collector[AwsSettings]):
     """Encryption, key, identity, secret, network and logging settings of an AWS account."""
 
     id = "aws"
+    assurance = Assurance.OBSERVED
     description = (
         "AWS account settings, live and read-only (S3, RDS, EBS, DynamoDB, KMS, IAM, CloudTrail...)"
     )

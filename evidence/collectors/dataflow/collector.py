@@ -20,6 +20,7 @@ from evidence.collectors.dataflow.importers import (
 )
 from evidence.collectors.inputs import expand_paths
 from evidence.errors import InputError
+from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 
 KIND = "dataflow.map"
@@ -37,6 +38,7 @@ class DataflowCollector(Collector[DataflowSettings]):
     """Reads data maps (native YAML, Threat Dragon, OTM, pytm, Fides, Threagile)."""
 
     id = "dataflow"
+    assurance = Assurance.ATTESTED
     description = (
         "Data map as code (native YAML) or imported from Threat Dragon, OTM, pytm, Fides, Threagile"
     )

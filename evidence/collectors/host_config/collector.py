@@ -20,6 +20,7 @@ from evidence.collectors.host_config import apache, nginx, pg_hba, postgresql_co
 from evidence.collectors.host_config.reading import ConfigReading
 from evidence.collectors.inputs import expand_paths
 from evidence.errors import InputError
+from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem
 
 Parser = Callable[[ConfigReading], dict[str, Any]]
@@ -60,6 +61,7 @@ class HostConfigCollector(Collector[HostConfigSettings]):
     """Parses host configuration files into transport, host, database and logging settings."""
 
     id = "host-config"
+    assurance = Assurance.EXPORTED
     description = (
         "sshd, nginx, Apache, postgresql.conf and pg_hba.conf settings, with file and line"
     )

@@ -36,6 +36,7 @@ from evidence.collectors.job_history.tabular import (
 )
 from evidence.collectors.timestamps import ZoneName, iso
 from evidence.errors import InputError
+from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 from evidence.model.period import parse_period
 from evidence.redact import SECRET, looks_like_secret_key
@@ -77,6 +78,7 @@ class JobHistoryCollector(Collector[JobHistorySettings]):
     """Reads job run histories and measures each declared retention job against its schedule."""
 
     id = "job-history"
+    assurance = Assurance.EXPORTED
     description = (
         "Retention job runs (cron, systemd, Kubernetes, Airflow, CSV) and schedule adherence"
     )

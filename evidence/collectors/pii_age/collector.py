@@ -22,6 +22,7 @@ from evidence.collectors.base import Collector, CollectorSettings
 from evidence.collectors.pii_age.probe import Category, ReadOnlyDatabase, Target
 from evidence.collectors.timestamps import iso
 from evidence.config.schema import SecretRef
+from evidence.model.assurance import Assurance
 from evidence.model.canonical import sha256_hex
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 
@@ -130,6 +131,7 @@ class PiiAgeCollector(Collector[PiiAgeSettings]):
     """Measures how long PII outlives its limit in the application's database, read-only."""
 
     id = "pii-age"
+    assurance = Assurance.OBSERVED
     description = "Rows holding PII past delivery + 30 days (and data past 18 months), read-only"
     produces = (KIND,)
     paths_setting = None

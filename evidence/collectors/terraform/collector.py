@@ -23,6 +23,7 @@ from evidence.collectors.terraform.aws_resources import MAPPERS, apply_order
 from evidence.collectors.terraform.documents import NotTerraform, Resource, read_document
 from evidence.collectors.terraform.redaction import redact_document
 from evidence.errors import InputError
+from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, RawInput
 
 PATTERNS = ("*.tfstate", "*.tfstate.json", "*.json", "*.tfstate.backup")
@@ -36,6 +37,7 @@ class TerraformCollector(Collector[TerraformSettings]):
     """AWS provider resources (v3 inline and v4+ split) from Terraform states and plans."""
 
     id = "terraform"
+    assurance = Assurance.EXPORTED
     description = "AWS settings from Terraform state (v4, show -json) and plan JSON"
     produces = tuple(k for k in KINDS if k != "iam.credentials")
     paths_setting = "paths"

@@ -20,25 +20,35 @@ CheckFunction = Callable[[CheckContext], CheckOutcome]
 
 @dataclass(frozen=True)
 class CheckSpec:
-    """A registered check: its name, the evidence kinds it reads, and the function."""
+    """A registered check: its name, the evidence kinds it reads, and the function.
+
+    ``parts`` names the requirement elements the check judges one by one (it sets
+    ``outcome.parts``); an element the catalogue maps to a part takes that part's status.
+    """
 
     name: str
     reads: tuple[str, ...]
     function: CheckFunction
     description: str
+    parts: tuple[str, ...] = ()
 
 
 _REGISTRY: dict[str, CheckSpec] = {}
 
 
-def check(name: str, *, reads: tuple[str, ...]) -> Callable[[CheckFunction], CheckFunction]:
-    """Register ``function`` as the check ``name`` reading evidence of the kinds in ``reads``."""
+def check(
+    name: str, *, reads: tuple[str, ...], parts: tuple[str, ...] = ()
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Register ``function`` as the check ``name`` reading evidence of the kinds in ``reads``.
+
+    ``parts``: the element ids the check judges separately (see :class:`CheckSpec`).
+    """
 
     def register(function: CheckFunction) -> CheckFunction:
         if name in _REGISTRY:
             raise ValueError(f"check {name!r} is registered twice")
         doc = (function.__doc__ or "").strip().splitlines()
-        _REGISTRY[name] = CheckSpec(name, reads, function, doc[0] if doc else "")
+        _REGISTRY[name] = CheckSpec(name, reads, function, doc[0] if doc else "", parts)
         return function
 
     return register

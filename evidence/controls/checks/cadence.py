@@ -1,19 +1,27 @@
-"""Checks of recurring activities judged slot by slot: reviews, scans, tests, trainings, rotations.
+"""Recurring activities judged by their intervals: reviews, scans, tests, trainings, rotations.
 
-A control with a cadence is met only when every cadence slot of the period (see
-:mod:`evidence.controls.cadence`) has evidence; each missed slot is named with its dates.
+A control with a cadence is met only when no interval between occurrences in the period (see
+:mod:`evidence.controls.cadence`) is longer than the cadence plus its grace days, and, for
+records that say which days they cover, no day due for review is left uncovered. A register
+that shows the activity but with a late occurrence is a deviation: not met, with the dates.
+Only when nothing of the activity is on record is the evidence insufficient.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from evidence.controls.cadence import Slot, cadence_slots, covering, item_days, name_slots
+from evidence.controls.cadence import CadenceJudgement, fact_date, item_date, item_range, judge_cadence, named
 from evidence.controls.checks import check
-from evidence.controls.checks.documents import supporting_documents
+from evidence.controls.checks.documents import (
+    describe,
+    doc_types_of,
+    incomplete_reasons,
+    registered_documents,
+    supporting_documents,
+)
 from evidence.controls.context import CheckContext
-from evidence.model.evidence import EvidenceItem
-from evidence.model.results import CheckOutcome
+from evidence.model.results import CheckOutcome, Figure
 
 
 def every_days(ctx: CheckContext) -> int:
@@ -26,100 +34,104 @@ def every_days(ctx: CheckContext) -> int:
     return int(value)
 
 
-def slots_phrase(ctx: CheckContext, slots: list[Slot], every: int) -> str:
-    """``7 slots of 14 days (every two weeks) from 2026-06-16 to 2026-09-30``."""
-    label = f" ({ctx.control.cadence.label})" if ctx.control.cadence else ""
-    noun = "slot" if len(slots) == 1 else "slots"
-    return f"{len(slots)} {noun} of {every} days{label} from {slots[0].start} to {slots[-1].end}"
+def cadence_phrase(ctx: CheckContext, judgement: CadenceJudgement) -> str:
+    """``every 14 days (every two weeks)`` with its grace days, if any."""
+    plain = f"every {judgement.every_days} days"
+    label = ctx.control.cadence.label if ctx.control.cadence else plain
+    label = f" ({label})" if label != plain else ""
+    grace = f" plus {judgement.grace_days} days' grace" if judgement.grace_days else ""
+    return f"every {judgement.every_days} days{label}{grace}"
+
+
+def cadence_figures(judgement: CadenceJudgement) -> dict[str, Figure]:
+    """The figures every cadence outcome reports."""
+    longest = judgement.longest
+    return {
+        "cadence_days": judgement.every_days,
+        "grace_days": judgement.grace_days,
+        "occurrences_in_period": len(judgement.occurrences),
+        "longest_interval_days": longest.days if longest else None,
+        "intervals_over_cadence": len(judgement.breaches),
+        "days_uncovered": sum(s.days for s in judgement.uncovered),
+        "next_due": judgement.next_due.isoformat() if judgement.next_due else None,
+    }
 
 
 @check("cadence_covered", reads=("document",))
 def cadence_covered(ctx: CheckContext) -> CheckOutcome:
-    """Every cadence slot of the period holds a registered document of one of ``doc_types``."""
-    doc_types: list[str] = list(ctx.params.get("doc_types") or [])
-    if not doc_types:
-        raise ValueError(f"{ctx.control.id}: cadence_covered needs doc_types")
-    every = every_days(ctx)
-    as_of = ctx.as_of.date()
-    slots = cadence_slots(ctx.period, as_of, every)
+    """No interval between registered documents of ``doc_types`` in the period exceeds the cadence."""
+    doc_types = doc_types_of(ctx)
     wanted = " or ".join(doc_types)
+    as_of = ctx.as_of.date()
+    registered = registered_documents(ctx, doc_types)
+    incomplete = incomplete_reasons(registered)
     candidates = supporting_documents(ctx, doc_types)
-    usable = [item for item in candidates if item_days(item, as_of) is not None]
-    per_slot = covering(slots, usable, as_of)
-    missed = [slot for slot, items in zip(slots, per_slot, strict=True) if not items]
-    used = sorted(
-        {item.id: item for items in per_slot for item in items}.values(), key=lambda i: i.id
+    dated = sorted(
+        (item for item in candidates if (item_date(item) or date.max) <= as_of),
+        key=lambda i: (item_date(i) or date.min, i.id),
     )
-    figures: dict[str, int] = {
-        "slots": len(slots),
-        "slots_missed": len(missed),
-        "cadence_days": every,
-    }
-    latest = max(usable, key=_newest) if usable else None
-    if latest is not None:
-        figures["document_age_days"] = (as_of - _date(latest)).days
-    span = slots_phrase(ctx, slots, every)
-    if not candidates:
+    ranges = [r for item in dated if (r := item_range(item)) is not None]
+    judgement = judge_cadence(
+        ctx.period,
+        as_of,
+        every_days(ctx),
+        [d for item in dated if (d := item_date(item))],
+        grace_days=ctx.grace_days,
+        ranges=ranges if ranges else None,
+    )
+    figures = cadence_figures(judgement)
+    phrase = cadence_phrase(ctx, judgement)
+    if not judgement.known:
+        if incomplete:
+            return ctx.insufficient(*incomplete, evidence=registered, **figures)
+        later = [item for item in candidates if item not in dated]
+        if later:
+            return ctx.insufficient(
+                f"the only {wanted} on record ({later[0].id}) is dated {later[0].facts.get('date')}, "
+                f"after the as-of date {as_of.isoformat()}",
+                evidence=later,
+                **figures,
+            )
         return ctx.insufficient(
-            f"no registered document of type {wanted} supports {ctx.control.id}, "
-            f"so none of the {span} has one",
+            f"no registered document of type {wanted} supports {ctx.control.id}, so nothing shows "
+            f"the activity recurring {phrase}",
             evidence=(),
             **figures,
         )
-    if latest is None:
-        first = min(candidates, key=_newest)
-        return ctx.insufficient(
-            f"the only {wanted} on record ({first.id}) is dated {first.facts.get('date')}, "
-            f"after the as-of date {as_of.isoformat()}; none of the {span} has one",
-            evidence=candidates,
-            **figures,
+    used = [item for item in dated if (item_date(item) or date.min) >= (judgement.before or date.min)]
+    latest = dated[-1]
+    figures["document_age_days"] = (as_of - (item_date(latest) or as_of)).days
+    newest = f"latest: {describe(latest)}; next due {judgement.next_due}"
+    problems = []
+    if judgement.breaches:
+        problems.append(
+            f"{len(judgement.breaches)} interval(s) without {wanted} exceed {judgement.allowed_days} "
+            f"days ({phrase}): {named(judgement.breaches)}"
         )
-    newest = f"latest: {_describe(latest)}, {figures['document_age_days']} days old"
-    if missed and len(slots) == 1:
-        return ctx.insufficient(
-            f"no {wanted} is dated within the {every} days before {as_of.isoformat()} "
-            f"({slots[0]}); {newest}",
-            evidence=[*used, latest],
-            **figures,
+    if judgement.uncovered:
+        problems.append(
+            f"{sum(s.days for s in judgement.uncovered)} day(s) of the period that were due for review "
+            f"by {as_of.isoformat()} are covered by no {wanted}: {named(judgement.uncovered)}"
         )
-    if missed:
-        return ctx.insufficient(
-            f"{len(missed)} of the {span} have no {wanted}: {name_slots(missed)} ({newest})",
-            evidence=[*used, latest],
-            **figures,
+    notes: list[str] = []
+    review = fact_date(latest.facts.get("next_review"))
+    if review is not None and review < as_of:
+        # The organisation's own review date: reported, but the control's cadence decides.
+        notes.append(
+            f"{describe(latest)}: its own next review was due {review.isoformat()}, before "
+            f"{as_of.isoformat()} (the cadence of {judgement.every_days} days decides the status)"
         )
-    next_review = latest.facts.get("next_review")
-    if next_review and date.fromisoformat(next_review) < as_of:
-        return ctx.insufficient(
-            f"{_describe(latest)}: its next review was due {next_review}, "
-            f"before {as_of.isoformat()}, and no newer version is registered",
-            evidence=[latest],
-            **figures,
-        )
-    ids = ", ".join(item.id for item in used)
-    if len(slots) == 1:
-        return ctx.met(
-            f"a {wanted} is dated within the {every} days before {as_of.isoformat()} "
-            f"({ids}); {newest}",
-            evidence=used,
-            **figures,
-        )
+    if problems:
+        return ctx.not_met(*problems, newest, *notes, *incomplete, evidence=used, **figures)
+    longest = judgement.longest
+    coverage = " and every day due for review is covered" if judgement.coverage_judged else ""
+    count = len(judgement.occurrences)
+    held = f"{count} {wanted} in the period" if count else f"no {wanted} was due in the period"
     return ctx.met(
-        f"each of the {span} has a {wanted} ({len(used)} document(s): {ids}); {newest}",
+        f"{held}; no interval exceeds {judgement.allowed_days} days ({phrase}){coverage}: the longest "
+        f"is {longest} ({len(used)} document(s): {', '.join(i.id for i in used)}); {newest}",
+        *notes,
+        *incomplete,
         evidence=used,
         **figures,
     )
-
-
-def _date(item: EvidenceItem) -> date:
-    value = item.facts.get("date")
-    return date.fromisoformat(value) if value else date.min
-
-
-def _newest(item: EvidenceItem) -> tuple[date, str]:
-    return _date(item), item.id
-
-
-def _describe(item: EvidenceItem) -> str:
-    facts = item.facts
-    return f"{facts.get('title')!r} ({item.id}, {facts.get('doc_type')}, dated {facts.get('date')})"

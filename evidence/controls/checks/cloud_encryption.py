@@ -7,8 +7,8 @@ from typing import Any
 
 from evidence.controls.checks import check
 from evidence.controls.context import CheckContext
-from evidence.controls.settings_facts import Verdicts, cite, in_terraform, listing, snapshots, where
-from evidence.model.results import CheckOutcome
+from evidence.controls.settings_facts import Snapshots, Verdicts, cite, in_terraform, listing, snapshots, where
+from evidence.model.results import CheckOutcome, Figure, Status
 
 _LABELS = {
     "s3_bucket": "S3 bucket",
@@ -37,9 +37,40 @@ def cipher_strength(algorithm: str | None, min_aes: int, min_rsa: int) -> bool |
     return int(match["bits"]) >= minimum
 
 
-@check("storage_encrypted", reads=("encryption.at_rest",))
+#: The elements the at-rest check judges one by one: the stores observed, and their coverage.
+STORAGE_PARTS = ("stores_encrypted", "every_pii_store_observed")
+
+
+def unobserved_pii_stores(ctx: CheckContext, observed: set[tuple[Any, Any]]) -> tuple[list[str], bool]:
+    """Resources of the data map's PII stores that no settings snapshot shows, and whether a map was read.
+
+    The map says which stores are in scope; a PII store whose resource was not observed was not
+    judged, so nothing shows it encrypted.
+    """
+    maps = ctx.items("dataflow.map")
+    missing: list[str] = []
+    for item in maps:
+        for store in item.facts.get("stores") or []:
+            if store.get("pii") != "yes":
+                continue
+            if not store.get("resources"):
+                missing.append(f"PII store {store['id']} names no cloud resource in the data map ({item.id})")
+            for declared in store.get("resources") or []:
+                if (declared.get("type"), declared.get("id")) not in observed:
+                    missing.append(
+                        f"{declared.get('type')} {declared.get('id')} of PII store {store['id']} "
+                        f"(data map {item.id}) was not observed"
+                    )
+    return missing, bool(maps)
+
+
+@check("storage_encrypted", reads=("encryption.at_rest", "dataflow.map"), parts=STORAGE_PARTS)
 def storage_encrypted(ctx: CheckContext) -> CheckOutcome:
-    """Check every data store (S3, RDS, EBS, DynamoDB) is encrypted at rest, strongly enough."""
+    """Check every data store (S3, RDS, EBS, DynamoDB) is encrypted at rest, strongly enough.
+
+    The PII stores of the data map must all be among the stores observed; one that is not
+    leaves the coverage element undecided (and the check insufficient), never met.
+    """
     min_aes = int(ctx.params.get("min_aes_bits", 128))
     min_rsa = int(ctx.params.get("min_rsa_bits", 2048))
     ebs_default_required = bool(ctx.params.get("ebs_default_required", True))
@@ -97,11 +128,33 @@ def storage_encrypted(ctx: CheckContext) -> CheckOutcome:
                     f"{label}: {record.get('algorithm')}{managed} ({setting}){origin}",
                 )
     bad, good, unknown = verdicts.bad, verdicts.good, [*shots.errors(), *verdicts.unknown]
-    figures = {
+    observed = {(r.get("type"), r.get("id")) for r, _ in shots.records("resources")}
+    unobserved, mapped = unobserved_pii_stores(ctx, observed)
+    if not mapped:
+        unobserved = ["no data map declares the PII stores, so it is not known whether every one was observed"]
+    coverage = Status.INSUFFICIENT if unobserved else Status.MET
+    figures: dict[str, Figure] = {
         "data_stores": len(bad) + len(good),
         "unencrypted": len(bad),
         "unknown": len(unknown),
+        "pii_stores_not_observed": len(unobserved) if mapped else None,
     }
+    outcome = _storage_outcome(ctx, shots, verdicts, figures)
+    outcome.parts = {"stores_encrypted": outcome.status, "every_pii_store_observed": coverage}
+    if unobserved:
+        outcome.reasons.insert(1, f"not every PII store in scope was observed: {listing(unobserved)}")
+        if outcome.status is Status.MET:
+            outcome.status = Status.INSUFFICIENT
+    return outcome
+
+
+def _storage_outcome(
+    ctx: CheckContext, shots: Snapshots, verdicts: Verdicts, figures: dict[str, Figure]
+) -> CheckOutcome:
+    """The outcome for the stores observed (their coverage of the scope is judged apart)."""
+    min_aes = int(ctx.params.get("min_aes_bits", 128))
+    min_rsa = int(ctx.params.get("min_rsa_bits", 2048))
+    bad, good, unknown = verdicts.bad, verdicts.good, [*shots.errors(), *verdicts.unknown]
     if bad:
         return ctx.not_met(
             f"{len(bad)} of {len(bad) + len(good)} data stores are not encrypted at rest "
@@ -129,7 +182,7 @@ def storage_encrypted(ctx: CheckContext) -> CheckOutcome:
             evidence=shots.fresh,
         )
     return ctx.met(
-        f"all {len(good)} data stores are encrypted at rest with AES-{min_aes} or stronger "
+        f"all {len(good)} data stores observed are encrypted at rest with AES-{min_aes} or stronger "
         f"({cite(shots.fresh)}): {listing(good)}",
         *verdicts.notes,
         evidence=shots.fresh,

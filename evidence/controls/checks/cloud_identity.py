@@ -15,7 +15,7 @@ from evidence.controls.settings_facts import (
     snapshots,
 )
 from evidence.model.evidence import EvidenceItem
-from evidence.model.results import CheckOutcome
+from evidence.model.results import CheckOutcome, Status
 
 #: Policy field -> (AWS API name, Terraform attribute).
 _NAMES = {
@@ -64,42 +64,50 @@ def _required_classes(value: Any) -> tuple[set[str], int]:
     return named, len(named)
 
 
-def policy_gaps(policy: dict[str, Any], params: dict[str, Any]) -> list[str]:
-    """Each parameter of the control the policy fails, naming the setting and the requirement."""
-    gaps: list[str] = []
+#: The requirement elements the password check judges one by one.
+PASSWORD_PARTS = ("min_length", "char_classes", "max_age", "history")
+
+
+def policy_gaps(policy: dict[str, Any], params: dict[str, Any]) -> list[tuple[str, str]]:
+    """Each parameter of the control the policy fails, as (element, what is wrong and what is needed)."""
+    gaps: list[tuple[str, str]] = []
     min_length = params.get("min_length")
     if min_length is not None and (policy.get("min_length") or 0) < int(min_length):
-        gaps.append(f"{_setting('min_length', policy)} (needs {min_length} or more)")
+        gaps.append(("min_length", f"{_setting('min_length', policy)} (needs {min_length} or more)"))
     named, count = _required_classes(params.get("required_character_classes"))
     for name in sorted(named):
         field = _CLASSES[name]
         if not policy.get(field):
-            gaps.append(f"{_setting(field, policy)} ({name} characters required)")
+            gaps.append(("char_classes", f"{_setting(field, policy)} ({name} characters required)"))
     if not named and count:
         present = sum(1 for field in _CLASSES.values() if policy.get(field))
         if present < count:
-            gaps.append(f"only {present} character class(es) required (needs {count} of 4)")
+            gaps.append(("char_classes", f"only {present} character class(es) required (needs {count} of 4)"))
     max_age = params.get("password_max_age_days")
     if max_age is not None:
         age = policy.get("max_age_days")
         if not age or age > int(max_age):
             gaps.append(
-                f"{_setting('max_age_days', policy)} (passwords must expire within {max_age} days)"
+                ("max_age", f"{_setting('max_age_days', policy)} (passwords must expire within {max_age} days)")
             )
     history = params.get("history")
     if history is not None and (policy.get("reuse_prevention") or 0) < int(history):
         gaps.append(
-            f"{_setting('reuse_prevention', policy)} (the last {history} passwords must be refused)"
+            (
+                "history",
+                f"{_setting('reuse_prevention', policy)} (the last {history} passwords must be refused)",
+            )
         )
     return gaps
 
 
-@check("password_policy_strength", reads=("iam.password_policy",))
+@check("password_policy_strength", reads=("iam.password_policy",), parts=PASSWORD_PARTS)
 def password_policy_strength(ctx: CheckContext) -> CheckOutcome:
     """Each password policy on record meets every parameter of the control it can express."""
     shots = snapshots(ctx, "iam.password_policy", "policies")
     verdicts = Verdicts()
     verdicts.notes.extend(shots.reasons(ctx))
+    failing_parts: set[str] = set()
     for policy, item in shots.records("policies"):
         subject = _subject(policy, item)
         label = f"password policy of {subject}"
@@ -113,10 +121,12 @@ def password_policy_strength(ctx: CheckContext) -> CheckOutcome:
                 f"{label}: none is set (NoSuchEntity), so IAM's defaults apply: "
                 f"8 characters, no expiry, no history ({item.id})",
             )
+            failing_parts.update(PASSWORD_PARTS)
             continue
         gaps = policy_gaps(policy, ctx.params)
         if gaps:
-            verdicts.add(subject, "bad", f"{label}: {', '.join(gaps)} ({item.id})")
+            failing_parts.update(part for part, _ in gaps)
+            verdicts.add(subject, "bad", f"{label}: {', '.join(text for _, text in gaps)} ({item.id})")
         else:
             verdicts.add(
                 subject, "good", f"{label}: {', '.join(_setting(f, policy) for f in _NAMES)}"
@@ -132,13 +142,17 @@ def password_policy_strength(ctx: CheckContext) -> CheckOutcome:
                 verdicts.notes.append(note)
     bad, good, unknown = verdicts.bad, verdicts.good, [*shots.errors(), *verdicts.unknown]
     if bad:
-        return ctx.not_met(
+        outcome = ctx.not_met(
             f"{len(bad)} password policy gap(s): {listing(bad)}",
             *unknown[:3],
             *verdicts.notes,
             evidence=shots.fresh,
             policies_failing=len(bad),
         )
+        # Each element takes its own verdict: a short history does not make the length fail.
+        fine = Status.INSUFFICIENT if unknown else Status.MET
+        outcome.parts = {part: Status.NOT_MET if part in failing_parts else fine for part in PASSWORD_PARTS}
+        return outcome
     if unknown:
         return ctx.insufficient(
             f"password policy could not be read: {listing(unknown)}",
@@ -149,12 +163,14 @@ def password_policy_strength(ctx: CheckContext) -> CheckOutcome:
         return ctx.insufficient(
             "no password policy was collected", *verdicts.notes, evidence=shots.fresh
         )
-    return ctx.met(
+    outcome = ctx.met(
         f"{listing(good)} ({cite(shots.fresh)})",
         *verdicts.notes,
         evidence=shots.fresh,
         policies_checked=len(good),
     )
+    outcome.parts = dict.fromkeys(PASSWORD_PARTS, Status.MET)
+    return outcome
 
 
 def _subject(record: dict[str, Any], item: EvidenceItem) -> str:

@@ -13,7 +13,6 @@ from evidence.controls.checks.dataflow_support import (
     KIND,
     TLS_ORDER,
     Findings,
-    finish,
     joined,
     judge,
     labels,
@@ -34,7 +33,7 @@ def dataflow_pii_flows_tls(ctx: CheckContext) -> CheckOutcome:
     """Every flow the data map declares as carrying PII uses TLS 1.2 or later (or SSH 2)."""
     maps, early = map_items(ctx)
     if early or (early := pii_free(ctx, maps)):
-        return finish(ctx, early)
+        return early
     wanted = str(ctx.params.get("min_tls_version", "1.2"))
     min_ssh = int(ctx.params.get("min_ssh_version", 2))
     found = Findings()
@@ -144,7 +143,7 @@ def dataflow_pii_stores_protected(ctx: CheckContext) -> CheckOutcome:
     """Every store holding PII (mixed ones too) is encrypted at rest and purges PII in time."""
     maps, early = map_items(ctx)
     if early or (early := pii_free(ctx, maps)):
-        return finish(ctx, early)
+        return early
     aspects = [str(a) for a in ctx.params.get("aspects") or _ASPECTS]
     found = Findings()
     pii_stores = mixed = 0

@@ -19,7 +19,6 @@ from evidence.controls.checks.dataflow_support import (
     KIND,
     SHOWN,
     TLS_ORDER,
-    finish,
     joined,
     label,
     labels,
@@ -401,7 +400,7 @@ def dataflow_crosscheck(ctx: CheckContext) -> CheckOutcome:
     """Check that what the data map declares agrees with what the collectors observed."""
     maps, early = map_items(ctx)
     if early:
-        return finish(ctx, early)
+        return early
     aspects = [str(a) for a in ctx.params.get("compare") or ASPECTS]
     unknown = sorted(set(aspects) - set(COMPARERS))
     if unknown:
@@ -433,4 +432,4 @@ def dataflow_crosscheck(ctx: CheckContext) -> CheckOutcome:
         outcome = ctx.met(reason, evidence=evidence, **figures)
     outcome.reasons.extend(f"not compared: {u}" for c in comparisons for u in c.uncompared[:SHOWN])
     outcome.detail["findings"] = findings
-    return finish(ctx, outcome)
+    return outcome

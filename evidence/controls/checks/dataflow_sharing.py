@@ -9,7 +9,6 @@ from evidence.controls.checks import check
 from evidence.controls.checks.dataflow_support import (
     KIND,
     Findings,
-    finish,
     joined,
     judge,
     labels,
@@ -92,7 +91,7 @@ def dataflow_third_parties(ctx: CheckContext) -> CheckOutcome:
     """Third parties get PII only for fulfilment or tax, under contract, after an assessment."""
     maps, early = map_items(ctx)
     if early or (early := pii_free(ctx, maps)):
-        return finish(ctx, early)
+        return early
     found = Findings()
     recipients = pii_recipients = 0
     for item in maps:
@@ -103,7 +102,7 @@ def dataflow_third_parties(ctx: CheckContext) -> CheckOutcome:
             _party(ctx, by_id[party_id], flows, found, f"{by_id[party_id]['name']} ({item.id})")
     if not recipients:
         met = ctx.met(f"{labels(maps)} declares no flow of data to a third party", evidence=maps)
-        return finish(ctx, met)
+        return met
     aspects = ", ".join(str(a) for a in ctx.params.get("aspects") or _PARTY_ASPECTS)
     parties = (
         f"{plural(recipients, 'third party', 'third parties')} receiving Amazon data "
@@ -126,7 +125,7 @@ def dataflow_no_pii_on_devices(ctx: CheckContext) -> CheckOutcome:
     """No PII on removable media or personal devices (the older text: only when encrypted)."""
     maps, early = map_items(ctx)
     if early or (early := pii_free(ctx, maps)):
-        return finish(ctx, early)
+        return early
     allow_encrypted = bool(ctx.params.get("allow_if_encrypted", False))
     found = Findings()
     devices = 0

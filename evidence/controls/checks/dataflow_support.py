@@ -1,9 +1,9 @@
-"""What the data-map checks share: finding the maps, judging findings, and ``supporting_only``.
+"""What the data-map checks share: finding the maps and judging findings.
 
-The map is the developer's own declaration. A declared weakness is a finding (not met); an
-element the map leaves unknown gives insufficient evidence; and where a control's ``with:``
-sets ``supporting_only``, a clean map cannot by itself make the control met, because only
-measured evidence may do that.
+The map is the developer's own declaration, so its evidence is attested: a declared weakness is
+a finding (not met); an element the map leaves unknown gives insufficient evidence; and a clean
+map makes its elements met on attestation at most, never verified (see the evaluation's
+assurance levels), so measured evidence is still needed for a verified met.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from evidence.controls.context import CheckContext
 from evidence.model.evidence import EvidenceItem
-from evidence.model.results import CheckOutcome, Status
+from evidence.model.results import CheckOutcome
 
 KIND = "dataflow.map"
 TLS_ORDER = {"none": 0, "1.0": 10, "1.1": 11, "1.2": 12, "1.3": 13}
@@ -80,17 +80,6 @@ def pii_free(ctx: CheckContext, maps: Sequence[EvidenceItem]) -> CheckOutcome | 
     )
 
 
-def finish(ctx: CheckContext, outcome: CheckOutcome) -> CheckOutcome:
-    """Apply ``supporting_only``: a met outcome from declarations alone becomes insufficient."""
-    if outcome.status is Status.MET and ctx.params.get("supporting_only"):
-        outcome.status = Status.INSUFFICIENT
-        outcome.reasons.append(
-            f"in {ctx.control.id} the data map is supporting evidence: it can reveal a gap, but "
-            "only measured evidence (a scan, a collector) can show the control met"
-        )
-    return outcome
-
-
 def judge(
     ctx: CheckContext,
     maps: Sequence[EvidenceItem],
@@ -109,7 +98,7 @@ def judge(
         outcome = ctx.insufficient(reason, evidence=maps, **figures)
     else:
         outcome = ctx.met(met, evidence=maps, **figures)
-    return finish(ctx, outcome)
+    return outcome
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:

@@ -2,8 +2,8 @@
 
 "Current" means an algorithm OpenSSH itself still enables by default: the ones listed here
 were dropped from its defaults (CBC ciphers, RC4, MD5 and 96-bit MACs, SHA-1 key exchange)
-and are flagged when a configuration turns them back on. Like every configuration check it
-can show the control not met; sound settings leave it to a probe or a dated scan.
+and are flagged when a configuration turns them back on. Sound settings in every sshd
+configuration collected decide the SSH element of the transport control for those hosts.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import fnmatch
 from typing import Any
 
 from evidence.controls.checks import check
-from evidence.controls.checks.transport_policy import CONFIG_ONLY
 from evidence.controls.context import CheckContext
 from evidence.model.results import CheckOutcome
 
@@ -82,10 +81,9 @@ def host_transport_settings(ctx: CheckContext) -> CheckOutcome:
     figures: dict[str, Any] = {"sshd_configurations": len(items), "weak_ssh_algorithms": weak_total}
     if failing:
         return ctx.not_met(*failing, evidence=items, **figures)
-    return ctx.insufficient(
+    return ctx.met(
         f"{len(items)} sshd configuration(s) allow only SSH protocol 2 with current algorithms",
         *sound,
-        CONFIG_ONLY,
         evidence=items,
         **figures,
     )

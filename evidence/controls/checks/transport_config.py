@@ -1,10 +1,9 @@
 """Check decided by configured TLS settings: web servers and load balancers (``transport.config``).
 
-A configuration can show a control is *not* met (a listener that allows TLS 1.0, a plain-HTTP
-server that serves pages); it cannot show on its own that every channel is encrypted, since
-it covers only the files or resources collected and says what was written, not what clients
-get. So these settings, when sound, leave the control to a probe or a dated TLS scan, and
-the reasons say which settings were found sound.
+A configuration shows a control not met (a listener that allows TLS 1.0, a plain-HTTP server
+that serves pages), or met for the listeners in the files and resources collected: it decides
+the external-endpoint and unencrypted-channel elements for those, and the reasons name each
+setting found sound. A live probe decides the same elements from what clients actually get.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from evidence.controls.checks import check
-from evidence.controls.checks.transport_policy import CONFIG_ONLY, minimum_tls
+from evidence.controls.checks.transport_policy import minimum_tls
 from evidence.controls.context import CheckContext
 from evidence.model.evidence import EvidenceItem
 from evidence.model.protocols import older_than
@@ -71,7 +70,9 @@ def transport_config_min_tls(ctx: CheckContext) -> CheckOutcome:
             evidence=items,
             **figures,
         )
-    return ctx.insufficient(*unknown, *sound, CONFIG_ONLY, evidence=items, **figures)
+    if unknown:
+        return ctx.insufficient(*unknown, *sound, evidence=items, **figures)
+    return ctx.met(*sound, evidence=items, **figures)
 
 
 def _where(entry: dict[str, Any], item: EvidenceItem) -> str:

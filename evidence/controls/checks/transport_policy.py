@@ -1,15 +1,9 @@
-"""What the transport checks share: the minimum TLS version; why configuration cannot meet alone."""
+"""What the transport checks share: the minimum TLS version."""
 
 from __future__ import annotations
 
 from evidence.controls.context import CheckContext
 from evidence.model.protocols import canonical
-
-#: Why sound configuration alone does not meet an all-channels control.
-CONFIG_ONLY = (
-    "configuration shows what was written, for the files and resources collected, not what every "
-    "channel serves: a TLS probe (`tls` source) or a dated TLS scan decides this control"
-)
 
 
 def minimum_tls(ctx: CheckContext) -> str:
