@@ -64,8 +64,10 @@ _INTRODUCED = re.compile(
 )
 PERSON_VALUE = re.compile(rf"^{_PERSON}$")
 
-_SSN = re.compile(r"(?<![\w-])\d{3}[- ]\d{2}[- ]\d{4}(?![\w-])")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
+# Candidates for Presidio: an SSN written with separators, or an IBAN's country and check digits.
+_NATIONAL = re.compile(
+    r"(?<![\w-])\d{3}[- ]\d{2}[- ]\d{4}(?![\w-])|\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"
+)
 
 
 def luhn_valid(digits: str) -> bool:
@@ -125,11 +127,20 @@ def street_spans(text: str) -> Iterator[Span]:
         yield Span(match.start(), match.end(), "street_address")
 
 
+_PARAM_WORDS = ("name=", "ship_to=", "shipto=", "recipient=", "cardholder=")
+_INTRO_WORDS = (
+    "ship", "deliver", "recipient", "buyer", "customer", "cardholder", "attn", "addressee", "bill",
+    "sold", "contact", "full",
+)
+
+
 def name_spans(text: str, known: re.Pattern[str] | None) -> Iterator[Span]:
     """Names after name-like keys and person-introducing words, and known people's names."""
-    for pattern in (_NAME_PARAM, _INTRODUCED):
-        for match in pattern.finditer(text):
-            yield Span(match.start("value"), match.end("value"), "name")
+    lower = text.lower()
+    for words, pattern in ((_PARAM_WORDS, _NAME_PARAM), (_INTRO_WORDS, _INTRODUCED)):
+        if any(word in lower for word in words):  # a substring search gates each pattern scan
+            for match in pattern.finditer(text):
+                yield Span(match.start("value"), match.end("value"), "name")
     if known is not None:
         for match in known.finditer(text):
             yield Span(match.start(), match.end(), "name")
@@ -149,7 +160,7 @@ def _recognisers() -> list[Any]:
 
 def national_id_spans(text: str) -> Iterator[Span]:
     """US social security numbers and IBANs, when a cheap candidate pattern appears first."""
-    if not (_SSN.search(text) or _IBAN.search(text)):
+    if not _NATIONAL.search(text):
         return
     for recogniser in _recognisers():
         for result in recogniser.analyze(text, recogniser.supported_entities, None):

@@ -34,22 +34,35 @@ _LONG_KEYS = (
 _SHORT_KEYS = r"(?:pw|pass|sk|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token)"
 _FIELD_KEY_RE = re.compile(rf"^[\w.-]*{_LONG_KEYS}$|^(?:[\w.-]*[_.-])?(?:pw|pass|sk)$", re.IGNORECASE)
 
-_PATTERNS: list[re.Pattern[str]] = [
-    re.compile(
-        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)", re.DOTALL
+# Each pattern with a cheap gate that every match contains (a substring of the lower-cased text,
+# or a small regex), so a log line costs a few substring searches rather than eight scans.
+_PATTERNS: list[tuple[tuple[str, ...] | re.Pattern[str], re.Pattern[str]]] = [
+    (
+        ("-----begin",),
+        re.compile(
+            r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)", re.DOTALL
+        ),
     ),
-    re.compile(r"amzn1\.oa2-cs\.v1\.[A-Za-z0-9]+"),
-    re.compile(r"\bAtz[ar]\|[A-Za-z0-9_\-|+/=]+"),
-    re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+"),
+    (("amzn1.oa2-cs",), re.compile(r"amzn1\.oa2-cs\.v1\.[A-Za-z0-9]+")),
+    (("atza|", "atzr|"), re.compile(r"\bAtz[ar]\|[A-Za-z0-9_\-|+/=]+")),
+    (("eyj",), re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+")),
     # AWS access key ids (long-term AKIA, temporary ASIA, and the rarer prefixes).
-    re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Z0-9])"),
+    (
+        re.compile(r"A[A-Z0-9]{19}"),
+        re.compile(
+            r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Z0-9])"
+        ),
+    ),
     # The value only, so the reader still sees which key or scheme held a secret.
-    re.compile(r"(?i)\bbearer\s+(?P<value>[A-Za-z0-9._~+/=-]{8,})"),
-    re.compile(r"(?<=://)(?P<key>[^:/\s@]*:)(?P<value>[^@\s/]+)(?=@)"),
-    re.compile(
-        rf"(?i)(?P<key>(?:(?<![A-Za-z0-9])[\w.-]*?{_LONG_KEYS}|(?<![\w.-]){_SHORT_KEYS})\b"
-        r"[\"']?\s*(?:[:=]|=>)\s*[\"']?)"
-        r"(?!(?:true|false|null|none|yes|no)\b)(?P<value>[^\s\"',;&}<>]{3,})"
+    (("bearer",), re.compile(r"(?i)\bbearer\s+(?P<value>[A-Za-z0-9._~+/=-]{8,})")),
+    (("://",), re.compile(r"(?<=://)(?P<key>[^:/\s@]*:)(?P<value>[^@\s/]+)(?=@)")),
+    (
+        ("pass", "pwd", "pw", "secret", "token", "key", "auth", "credential", "sig", "sk", "x-amz"),
+        re.compile(
+            rf"(?i)(?P<key>(?:(?<![A-Za-z0-9])[\w.-]*?{_LONG_KEYS}|(?<![\w.-]){_SHORT_KEYS})\b"
+            r"[\"']?\s*(?:[:=]|=>)\s*[\"']?)"
+            r"(?!(?:true|false|null|none|yes|no)\b)(?P<value>[^\s\"',;&}<>]{3,})"
+        ),
     ),
 ]
 
@@ -58,12 +71,23 @@ _TOKEN = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/=_-]{32,}(?![A-Za-z0-9+/=
 _MIN_ENTROPY = 4.2
 _SEPARATORS = re.compile(r"[-_/+=.]")
 
-# Cheap hint that detect-secrets' plugins could find something (a superset of their triggers).
-_HINT = re.compile(
-    r"(?i)key|token|secret|passw|pwd|auth|credential|bearer|://|-----BEGIN|eyJ|gh[pousr]_|github_pat"
-    r"|glpat|xox[a-z]-|[sr]k_live|sk-|SG\.|pypi-|npm_|sq0|AIza|hooks\.slack|T3BlbkFJ|\d{8,10}:[\w-]{30}"
-    r"|[\"'][A-Za-z0-9+/=]{20,}[\"']"
+# Cheap hint that detect-secrets' plugins could find something (a superset of their triggers):
+# keywords and prefixes (substrings of the lower-cased text), then formats without a keyword.
+_HINT_WORDS = (
+    "key", "token", "secret", "passw", "pwd", "auth", "credential", "bearer", "-----begin", "eyj",
+    "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat", "glpat", "xox", "sk_live", "rk_live", "sk-",
+    "sg.", "pypi-", "npm_", "sq0", "aiza", "hooks.slack", "t3blbkfj", "ibm", "cloudant", "softlayer",
+    "akc", "-us",
 )
+_HINT_FORMATS = re.compile(
+    r"\d{8,10}:[\w-]{30}|[\"'][A-Za-z0-9+/=]{20,}[\"']|://[^\s/@]*:[^\s/@]+@|SK[0-9a-f]{32}|AC[a-z0-9]{32}"
+    r"|AP[0-9A-F][a-z0-9]{8}|[MNO][\w-]{23,25}\.[\w-]{6}\."
+)
+
+
+def _hinted(text: str, lower: str) -> bool:
+    return any(word in lower for word in _HINT_WORDS) or _HINT_FORMATS.search(text) is not None
+
 
 # detect-secrets plugins left out: IP addresses are pseudonymised elsewhere, and hex strings
 # are what hashes (which the evidence is full of) look like.
@@ -130,7 +154,13 @@ def _plugin_spans(text: str) -> Iterator[Span]:
 
 def secret_spans(text: str) -> Iterator[Span]:
     """Every secret found in ``text``, as spans (the key of a ``key=value`` is not part of it)."""
-    for pattern in _PATTERNS:
+    lower = text.lower()
+    for gate, pattern in _PATTERNS:
+        if isinstance(gate, tuple):
+            if not any(word in lower for word in gate):
+                continue
+        elif not gate.search(text):
+            continue
         for match in pattern.finditer(text):
             if "value" in pattern.groupindex:
                 yield Span(match.start("value"), match.end("value"), "secret")
@@ -139,7 +169,7 @@ def secret_spans(text: str) -> Iterator[Span]:
     for match in _TOKEN.finditer(text):
         if looks_random(match[0]):
             yield Span(match.start(), match.end(), "secret")
-    if _HINT.search(text):
+    if _hinted(text, lower):
         yield from _plugin_spans(text)
 
 
