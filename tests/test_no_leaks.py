@@ -3,7 +3,9 @@
 A copy of the samples gets the same planted values in each input shape its collectors read:
 access-log query strings, auth-log and PostgreSQL log messages, application audit records
 (under innocent keys), a CloudTrail delivery file, a document register's owner, approver and
-title, and a Terraform state output. After `evidence run --json` and `evidence pack`, none of the
+title and a text document, a Terraform state output, an AWS CLI output, a Security Hub finding,
+a data-flow map's description, an nginx config, the deletion register and job histories (syslog
+and CSV). After `evidence run --json` and `evidence pack`, none of the
 planted values (nor a telling fragment of one) may be found anywhere the tool wrote.
 """
 
@@ -82,6 +84,25 @@ def plant(samples: Path) -> None:
         encoding="utf-8",
     )
     (samples / "documents" / "planted.md").write_text(f"# Plan\n\n{FREE_TEXT}\n", encoding="utf-8")
+    with (samples / "retention" / "deletion-requests.csv").open("a", encoding="utf-8") as out:
+        out.write(f'DR-2026-099,amazon-notice,2026-09-01T09:00:00Z,2026-09-02T09:00:00Z,"yes {FREE_TEXT}"\n')
+    with (samples / "retention" / "cron-syslog.log").open("a", encoding="utf-8") as out:
+        out.write(f"Sep 30 07:00:00 pp-worker-1 CRON[1]: (root) CMD ({FREE_TEXT})\n")
+    with (samples / "retention" / "prune-order-history.csv").open("a", encoding="utf-8") as out:
+        out.write(f'prune-order-history,2026-09-29T05:00:00Z,2026-09-29T05:01:00Z,"{FREE_TEXT}",4\n')
+    policy = samples / "aws" / "iam__get-account-password-policy.json"
+    data = orjson.loads(policy.read_bytes())
+    data["PasswordPolicy"]["Note"] = FREE_TEXT
+    policy.write_bytes(orjson.dumps(data))
+    findings = samples / "scanner" / "securityhub-findings-20260929.json"
+    data = orjson.loads(findings.read_bytes())
+    data["Findings"][0]["Description"] = FREE_TEXT
+    findings.write_bytes(orjson.dumps(data))
+    flows = samples / "dataflow" / "parcelpilot.yaml"
+    text = flows.read_text(encoding="utf-8")
+    flows.write_text(text.replace("\ndescription: ", f'\ndescription: "{FREE_TEXT}" # ', 1), encoding="utf-8")
+    nginx = samples / "hosts" / "web-01" / "etc" / "nginx" / "nginx.conf"
+    nginx.write_text(nginx.read_text(encoding="utf-8") + f"# {FREE_TEXT}\n", encoding="utf-8")
     state = samples / "terraform" / "parcelpilot-prod.tfstate"
     data = orjson.loads(state.read_bytes())
     data.setdefault("outputs", {})["planted"] = {"value": FREE_TEXT, "type": "string", "sensitive": False}
