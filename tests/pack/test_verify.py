@@ -140,10 +140,13 @@ def test_a_chain_link_broken(packed: Packed, tmp_path: Path) -> None:
         return resum(files)
 
     bad = tampered(packed.unsigned, tmp_path / "chain.zip", rewrite)
+    evaluation_id = orjson.loads(read_members(bad)["evaluation.json"])["evaluation_id"]
+    # The evaluations are sealed from the run's root hash, which the rewrite changed too.
     assert failures(bad) == [
         "chain broken at run 1 (2026-Q3): link broken: first sealed run of the chain, "
         "but its previous root hash is "
-        f"{'1' * 16}…, not {'0' * 16}… (the start of a chain)"
+        f"{'1' * 16}…, not {'0' * 16}… (the start of a chain)",
+        f"chain.json: the seal of evaluation {evaluation_id} does not chain from the run's root hash",
     ]
 
     def root_only(files: dict[str, bytes]) -> dict[str, bytes]:
@@ -153,11 +156,12 @@ def test_a_chain_link_broken(packed: Packed, tmp_path: Path) -> None:
         return resum(files)
 
     forged = tampered(packed.unsigned, tmp_path / "root.zip", root_only)
-    [only] = failures(forged)
-    assert only.startswith(
+    [link, seal] = failures(forged)
+    assert link.startswith(
         f"chain broken at run 1 (2026-Q3): root hash {'2' * 16}… "
         "does not match its manifest hash and previous root hash"
     )
+    assert seal == f"chain.json: the seal of evaluation {evaluation_id} does not chain from the run's root hash"
 
 
 def test_the_pack_re_signed_with_another_key(packed: Packed, tmp_path: Path) -> None:
