@@ -39,12 +39,12 @@ def test_nothing_to_pack_yet(samples: Path, tmp_path: Path) -> None:
         pipeline.write_pack(config, timing, tmp_path / "p.zip")
     pipeline.full_run(config, timing, None, evaluate_too=False)
     with pytest.raises(
-        PackError, match=r"run 1 has no evaluation; run `evidence evaluate --period 2026-Q3` first"
+        PackError, match=r"run 2 has no evaluation; run `evidence evaluate --period 2026-Q3` first"
     ):
         pipeline.write_pack(config, timing, tmp_path / "p.zip")
     pipeline.full_run(config, timing, None)
     with pytest.raises(
-        PackError, match=r"evaluation 1 of run 2 has no rendered reports; run `evidence report"
+        PackError, match=r"evaluation 1 of run 3 has no rendered reports; run `evidence report"
     ):
         pipeline.write_pack(config, timing, tmp_path / "p.zip")
     assert not (tmp_path / "p.zip").exists()
