@@ -250,7 +250,7 @@ def collect(
                 items.append(item)
             progress.advance("sources")
     progress.finish("sources")
-    notes = [redact.scrub(message) for message in notes]
+    notes = [redact.scrub(message, addresses=False) for message in notes]
     for message in notes:
         progress.note(message)
     return items, notes
@@ -261,14 +261,21 @@ def scrub_item(item: EvidenceItem, redact: Redactor) -> None:
 
     Collectors pseudonymise what must stay comparable; this last pass catches what they never
     looked for (a card number in a title, an e-mail address as a document's owner, a key in a
-    description), so nothing reaches the store, the reports or the pack unscrubbed.
+    description), so nothing reaches the store, the reports or the pack unscrubbed. Network
+    addresses are the collectors' to decide (client addresses pseudonymised, configured
+    networks and probed endpoints shown), so this pass leaves them as they are.
     """
-    item.facts = redact.scrub_data(item.facts)
-    item.subject = redact.scrub(item.subject)
+    item.facts = redact.scrub_data(item.facts, addresses=False)
+    item.subject = redact.scrub(item.subject, addresses=False)
     if item.error:
-        item.error = redact.scrub(item.error)
+        item.error = redact.scrub(item.error, addresses=False)
     item.stats.rejects = [
-        r.model_copy(update={"location": redact.scrub(r.location), "reason": redact.scrub(r.reason)})
+        r.model_copy(
+            update={
+                "location": redact.scrub(r.location, addresses=False),
+                "reason": redact.scrub(r.reason, addresses=False),
+            }
+        )
         for r in item.stats.rejects
     ]
 

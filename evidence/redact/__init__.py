@@ -129,11 +129,15 @@ class Redactor:
         value = value.strip()
         return value if addresses.keep_in_clear(value) else self.pseudonym(value, "ip")
 
-    def scrub(self, text: str) -> str:
-        """Return ``text`` with secrets removed and PII replaced, counting each replacement."""
+    def scrub(self, text: str, *, addresses: bool = True) -> str:
+        """Return ``text`` with secrets removed and PII replaced, counting each replacement.
+
+        ``addresses=False`` leaves network addresses as they are: the last pass over stored
+        facts keeps each collector's own decision about them (see :mod:`.addresses`).
+        """
         if not text or (not _TRIGGER.search(text) and self._known is None):
             return text
-        regions = merge(self._spans(text))
+        regions = merge(self._spans(text, addresses))
         if not regions:
             return text
         out: list[str] = []
@@ -156,7 +160,7 @@ class Redactor:
         query = self.scrub(parts.query) if parts.query else parts.query
         return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
-    def scrub_data(self, value: Any, key: str | None = None) -> Any:
+    def scrub_data(self, value: Any, key: str | None = None, *, addresses: bool = True) -> Any:
         """Redact a JSON-like structure: secret keys lose their values, PII fields are replaced.
 
         Every other string is scrubbed as text, so a secret or a card number under an innocent
@@ -174,14 +178,14 @@ class Redactor:
                 self.counts["name"] += 1
                 return "[REDACTED name]"
         if isinstance(value, dict):
-            return {k: self.scrub_data(v, str(k)) for k, v in value.items()}
+            return {k: self.scrub_data(v, str(k), addresses=addresses) for k, v in value.items()}
         if isinstance(value, list):
-            return [self.scrub_data(v) for v in value]
+            return [self.scrub_data(v, addresses=addresses) for v in value]
         if isinstance(value, str):
-            return self.scrub(value)
+            return self.scrub(value, addresses=addresses)
         return value
 
-    def _spans(self, text: str) -> Iterator[Span]:
+    def _spans(self, text: str, addresses: bool = True) -> Iterator[Span]:
         yield from secret_spans(text)
         yield from pii.card_spans(text)
         yield from pii.national_id_spans(text)
@@ -190,7 +194,8 @@ class Redactor:
         yield from pii.phone_spans(text)
         yield from pii.street_spans(text)
         yield from pii.name_spans(text, self._known)
-        yield from _address_spans(text)
+        if addresses:
+            yield from _address_spans(text)
 
     def _replacement(self, found: str, region: Merged) -> str:
         category = region.category
