@@ -265,7 +265,7 @@ def scrub_item(item: EvidenceItem, redact: Redactor) -> None:
     addresses are the collectors' to decide (client addresses pseudonymised, configured
     networks and probed endpoints shown), so this pass leaves them as they are.
     """
-    item.facts = redact.scrub_data(item.facts, addresses=False)
+    item.facts = redact.scrub_data(item.facts, addresses=False, whole=False)
     item.subject = redact.scrub(item.subject, addresses=False)
     if item.error:
         item.error = redact.scrub(item.error, addresses=False)

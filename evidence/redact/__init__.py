@@ -160,17 +160,24 @@ class Redactor:
         query = self.scrub(parts.query) if parts.query else parts.query
         return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
-    def scrub_data(self, value: Any, key: str | None = None, *, addresses: bool = True) -> Any:
+    def scrub_data(
+        self, value: Any, key: str | None = None, *, addresses: bool = True, whole: bool = True
+    ) -> Any:
         """Redact a JSON-like structure: secret keys lose their values, PII fields are replaced.
 
         Every other string is scrubbed as text, so a secret or a card number under an innocent
-        key (``sk``, ``description``, ``owner``) is found all the same.
+        key (``sk``, ``description``, ``owner``) is found all the same. With ``whole=False``
+        (our own facts, whose keys are ours: a login method called ``password`` holds counts,
+        an ``address`` holds a pseudonym) only a secret key replaces a value, and only a text
+        one; everything else is searched as text.
         """
-        if key is not None and value not in (None, "", [], {}):
+        replaceable = whole or isinstance(value, str)
+        if key is not None and value not in (None, "", [], {}) and replaceable:
             if is_secret_key(key) and not isinstance(value, bool):
                 self.counts["secret"] += 1
                 return SECRET
-            field = normalise_field(key)
+            # Our own facts' keys name what we counted, not what an input held (``whole=False``).
+            field = normalise_field(key) if whole else ""
             if field in PII_FIELDS and isinstance(value, str | int | float | list | dict):
                 self.counts["pii_field"] += 1
                 return "[REDACTED PII]"
@@ -178,9 +185,9 @@ class Redactor:
                 self.counts["name"] += 1
                 return "[REDACTED name]"
         if isinstance(value, dict):
-            return {k: self.scrub_data(v, str(k), addresses=addresses) for k, v in value.items()}
+            return {k: self.scrub_data(v, str(k), addresses=addresses, whole=whole) for k, v in value.items()}
         if isinstance(value, list):
-            return [self.scrub_data(v, addresses=addresses) for v in value]
+            return [self.scrub_data(v, addresses=addresses, whole=whole) for v in value]
         if isinstance(value, str):
             return self.scrub(value, addresses=addresses)
         return value
