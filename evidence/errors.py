@@ -50,3 +50,7 @@ class PackError(EvidenceError):
 
 class SampleError(EvidenceError):
     """A sample cannot be drawn: unknown control, empty population, bad seed or size."""
+
+
+class SealError(EvidenceError):
+    """Stored evidence, statuses or copies differ from what was sealed (exit code 4, never 2)."""

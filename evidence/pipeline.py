@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,12 +18,13 @@ from typing import Any
 from evidence import __version__
 from evidence.collectors import registry as collector_registry
 from evidence.collectors.base import Collector, CollectorContext, CollectorSettings
+from evidence.collectors.inputs import input_limits
 from evidence.config.load import validate_settings
 from evidence.config.schema import Config, SourceConfig
 from evidence.controls.catalogue import catalogue_files, load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.controls.profile import answer_profile, load_profile_questions
-from evidence.errors import ConfigError, EvidenceError, PackError, StoreError
+from evidence.errors import ConfigError, EvidenceError, InputError, PackError, StoreError
 from evidence.model.access import AccessPolicy
 from evidence.model.catalogue import Catalogue
 from evidence.model.evidence import EvidenceItem, RawInput, stable_evidence_id
@@ -45,11 +47,14 @@ from evidence.pack.population import build_population, find_control
 from evidence.pack.signing import Signer, load_signer
 from evidence.redact import Redactor
 from evidence.render.html_set import HtmlLinks, render_html_set
+from evidence.render.output_set import OutputSet
 from evidence.render.report_set import attestation_name, render_report_set, report_names
 from evidence.render.sign import SigningKey, load_signing_key
 from evidence.store import RunWriter, Store
 
 ALWAYS_ON = "organisation"
+#: The years a period or an as-of date may fall in.
+_YEARS = (1970, 9000)
 
 
 @dataclass
@@ -83,25 +88,39 @@ class RunOutcome:
 
 def resolve_timing(config: Config | None, period: str | None, as_of: str | None) -> Timing:
     """The period (``--period`` over the config's ``review_period``) and as-of (default: its end)."""
+    if period is not None and not period.strip():
+        raise ConfigError("--period is empty: give a quarter (2026-Q3), a month or a date range")
+    if as_of is not None and not as_of.strip():
+        raise ConfigError("--as-of is empty: give a date or a time")
     text = period or (config.review_period if config else None)
     if not text:
         raise ConfigError("no review period: set review_period in the config or pass --period")
     try:
         resolved = parse_period(text)
         moment = parse_as_of(as_of) if as_of else resolved.end_at
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
+    except (ValueError, OverflowError) as exc:
+        raise ConfigError(f"period {text!r}: {exc}" if not as_of else str(exc)) from None
+    # Judgements look a year or more either side of the period (cadences, yearless syslog
+    # dates); past these years the calendar arithmetic overflows, and no evidence is that old.
+    for label, year in (("period", resolved.start.year), ("period", resolved.end.year), ("--as-of", moment.year)):
+        if not _YEARS[0] <= year <= _YEARS[1]:
+            raise ConfigError(f"{label} {text if label == 'period' else as_of!r}: year {year} is out of range "
+                              f"({_YEARS[0]}-{_YEARS[1]})")
     return Timing(period=resolved, as_of=moment)
 
 
-def open_store(config: Config) -> Store:
-    """The store the config names (its password, if any, from the environment or a file)."""
+def open_store(config: Config, *, create: bool = True) -> Store:
+    """The store the config names (its password, if any, from the environment or a file).
+
+    Commands that only read (``create=False``) refuse a SQLite store that does not exist yet
+    instead of creating an empty one (and its folder) where the config points.
+    """
     url = config.store.url
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         relative = url.removeprefix("sqlite:///")
         url = "sqlite:///" + str(config.resolve(relative))
     password = config.store.password.resolve(config.base_dir) if config.store.password else None
-    return Store(url, config.resolve(config.store.copies_dir), password=password)
+    return Store(url, config.resolve(config.store.copies_dir), password=password, create=create)
 
 
 def catalogues(config: Config) -> list[Catalogue]:
@@ -113,13 +132,23 @@ def redactor(config: Config) -> tuple[Redactor, str | None]:
     """The redactor keyed by the configured pseudonym key, or an ephemeral one (with a note)."""
     ref = config.secrets.pseudonym_key
     if ref is None:
-        return Redactor.ephemeral(), (
+        return Redactor.ephemeral(people(config)), (
             "no secrets.pseudonym_key configured: pseudonyms are comparable within this run only"
         )
     key = ref.resolve(config.base_dir).get_secret_value().encode()
     if len(key) < 16:
         raise ConfigError(f"secrets.pseudonym_key ({ref.describe()}) must be at least 16 bytes")
-    return Redactor(key), None
+    return Redactor(key, people(config)), None
+
+
+def people(config: Config) -> list[str]:
+    """People's names the config gives (leavers, wherever listed): redacted wherever they appear."""
+    names = [user.name for user in config.access.departed_users]
+    for source in config.sources:
+        for user in source.settings().get("departed_users", []) or []:
+            if isinstance(user, dict) and isinstance(user.get("name"), str):
+                names.append(user["name"])
+    return names
 
 
 def sources(config: Config, period: Period | None = None) -> list[Source]:
@@ -204,26 +233,32 @@ def collect(
     copied: dict[tuple[str, str], RawInput] = {}
     configured = [s for s in sources(config, timing.period) if s.collector.snapshot or not snapshot]
     progress.start("sources", total=len(configured))
-    for source in configured:
-        context = CollectorContext(
-            source=source.config.name,
-            base_dir=config.base_dir,
-            period=timing.period,
-            as_of=timing.as_of,
-            redactor=redact,
-            progress=progress,
-            collected_at=datetime.now(UTC),
-        )
-        collector = source.collector(source.settings, context)
-        for item in _run_collector(collector, source, notes, reraise):
-            if snapshot:
-                _name_snapshot(item, context.collected_at)
-            _keep_copies(item, collector, source, config, writer, copied)
-            item.seal()
-            writer.add_evidence(item)
-            items.append(item)
-        progress.advance("sources")
+    with input_limits(config.limits):
+        for source in configured:
+            context = CollectorContext(
+                source=source.config.name,
+                base_dir=config.base_dir,
+                period=timing.period,
+                as_of=timing.as_of,
+                redactor=redact,
+                progress=progress,
+                collected_at=datetime.now(UTC),
+            )
+            collector = source.collector(source.settings, context)
+            for item in _run_collector(collector, source, notes, reraise):
+                if snapshot:
+                    _name_snapshot(item, context.collected_at)
+                _keep_copies(item, collector, source, config, writer, copied)
+                if source.config.collector != ALWAYS_ON:
+                    # The organisation's own table (legal name, IMPOC contact) is printed on every
+                    # report as declared; every other item's strings pass the last scrub.
+                    scrub_item(item, redact)
+                item.seal()
+                writer.add_evidence(item)
+                items.append(item)
+            progress.advance("sources")
     progress.finish("sources")
+    notes = [redact.scrub(message, addresses=False) for message in notes]
     for message in notes:
         progress.note(message)
     return items, notes
@@ -234,6 +269,30 @@ def _name_snapshot(item: EvidenceItem, collected_at: datetime) -> None:
     shown = item.facts.get("captured_at") or collected_at.replace(microsecond=0).isoformat()
     item.subject = f"{item.subject}, snapshot of {shown}"
     item.id = stable_evidence_id(item.source, item.kind, item.subject, [r.sha256 for r in item.raw_inputs])
+
+
+def scrub_item(item: EvidenceItem, redact: Redactor) -> None:
+    """Pass every string an item will store through detection, whatever its collector did.
+
+    Collectors pseudonymise what must stay comparable; this last pass catches what they never
+    looked for (a card number in a title, an e-mail address as a document's owner, a key in a
+    description), so nothing reaches the store, the reports or the pack unscrubbed. Network
+    addresses are the collectors' to decide (client addresses pseudonymised, configured
+    networks and probed endpoints shown), so this pass leaves them as they are.
+    """
+    item.facts = redact.scrub_data(item.facts, addresses=False, whole=False)
+    item.subject = redact.scrub(item.subject, addresses=False)
+    if item.error:
+        item.error = redact.scrub(item.error, addresses=False)
+    item.stats.rejects = [
+        r.model_copy(
+            update={
+                "location": redact.scrub(r.location, addresses=False),
+                "reason": redact.scrub(r.reason, addresses=False),
+            }
+        )
+        for r in item.stats.rejects
+    ]
 
 
 def _run_collector(
@@ -288,11 +347,14 @@ def _keep_copies(
         elif wanted is None and raw.size > config.store.copy_max_bytes:
             raw.stored_note = f"not copied: {raw.size:,} bytes is over store.copy_max_bytes"
         else:
-            chunks = collector.redacted_copy(raw.location)
-            if chunks is None:
-                raw.stored_note = "not copied: not a local file"
-            else:
-                raw.stored_sha256, raw.stored_path, _ = writer.copy(chunks)
+            try:
+                chunks = collector.redacted_copy(raw.location)
+                if chunks is None:
+                    raw.stored_note = "not copied: not a local file"
+                else:
+                    raw.stored_sha256, raw.stored_path, _ = writer.copy(chunks)
+            except InputError as exc:  # changed, grown or unreadable since it was parsed
+                raw.stored_note = f"not copied: {exc.reason}"
         copied[key] = raw
 
 
@@ -431,8 +493,9 @@ def full_run(
     selected = catalogues(config)
     rendering = evaluate_too and out_dir is not None
     key, key_note = signing_key(config) if sign and rendering else (None, None)
+    output = OutputSet(out_dir) if rendering and out_dir is not None else None
     store = open_store(config)
-    finals: list[tuple[Path, Path]] = []
+    published = False
     try:
         waivers = store.waivers.all() if evaluate_too else []
         with store.new_run(
@@ -455,25 +518,30 @@ def full_run(
                 inputs = evaluation_input(config, evidence, timing, waivers)
                 outcome.evaluation = evaluate(selected, inputs)
                 outcome.evaluation_id = writer.add_evaluation(outcome.evaluation, writer.run.started_at)
-                if out_dir is not None:
+                if output is not None:
                     rendered = render(
-                        config, writer.run, outcome.evaluation, evidence, out_dir, progress,
+                        config, writer.run, outcome.evaluation, evidence, output.staging, progress,
                         key=key, only=only,
                     )
-                    finals.extend((partial, Path(report.path)) for report, partial in rendered)
-                    for report, _ in rendered:
+                    for report in stage(output, rendered):
                         writer.add_report(
                             outcome.evaluation_id, report.kind, report.path, report.sha256,
                             report.pages, writer.run.started_at,
                         )
                         outcome.reports.append(report)
             seal_run(writer, selected, outcome)
-        for partial, final in finals:
-            os.replace(partial, final)
+            if outcome.evaluation is not None and outcome.evaluation_id is not None:
+                writer.seal_evaluation(outcome.evaluation_id, outcome.evaluation)
+            checkpoint("before-commit")
+        checkpoint("committed")
+        if output is not None:
+            output.publish()
+            published = True
+            checkpoint("published")
         return outcome
     finally:
-        for partial, _ in finals:
-            partial.unlink(missing_ok=True)
+        if output is not None and not published:
+            output.discard()
         store.close()
 
 
@@ -518,6 +586,25 @@ def snapshot(config: Config, timing: Timing, progress: Progress = SILENT, *, rer
         store.close()
 
 
+def stage(output: OutputSet, rendered: Sequence[tuple[RenderedReport, Path]]) -> list[RenderedReport]:
+    """Give each partial file its name in the staging folder; the reports name their final paths."""
+    reports = []
+    for report, partial in rendered:
+        staged = output.staging / Path(report.path).name
+        os.replace(partial, staged)
+        reports.append(report.model_copy(update={"path": str(output.final(staged))}))
+    return reports
+
+
+def checkpoint(name: str) -> None:
+    """Fault injection for the crash tests: ``EVIDENCE_KILL_AT=name`` kills the process here.
+
+    The tests kill a run at each point and check the output folder holds one complete set.
+    """
+    if os.environ.get("EVIDENCE_KILL_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def seal_run(writer: RunWriter, selected: list[Catalogue], outcome: RunOutcome) -> None:
     """Seal the run before it commits: its manifest, chained to the organisation's last run."""
     files = catalogue_files()
@@ -544,15 +631,17 @@ def evaluate_stored(
 ) -> tuple[RunInfo, Evaluation, int, list[EvidenceItem]]:
     """Evaluate the newest run of the period again (appending an evaluation to it)."""
     selected = catalogues(config)
-    store = open_store(config)
+    store = open_store(config, create=False)
     try:
         run = latest_run(store, timing)
+        verify_run(store, run, "evaluate")
         evidence = store.evidence(run.id)
         when = Timing(period=run.period, as_of=timing.as_of if as_of_given else run.as_of)
         inputs = evaluation_input(config, evidence, when, store.waivers.all())
         evaluation = evaluate(selected, inputs)
         with store.append_to(run.id) as writer:
             evaluation_id = writer.add_evaluation(evaluation, run.started_at)
+            writer.seal_evaluation(evaluation_id, evaluation)
         return run, evaluation, evaluation_id, evidence
     finally:
         store.close()
@@ -576,31 +665,37 @@ def report_stored(
     key, key_note = signing_key(config) if sign else (None, None)
     if key_note:
         progress.note(key_note)
-    store = open_store(config)
-    outputs: list[tuple[RenderedReport, Path]] = []
+    store = open_store(config, create=False)
+    output: OutputSet | None = None
+    published = False
     try:
         run = latest_run(store, timing)
+        verify_run(store, run, "report")
         found = store.latest_evaluation(run.id)
         evidence = store.evidence(run.id)
         waivers = store.waivers.all()
+        output = OutputSet(out_dir)
         if found is None:
             when = Timing(run.period, run.as_of)
             evaluation = evaluate(catalogues(config), evaluation_input(config, evidence, when, waivers))
             with store.append_to(run.id) as writer:
                 evaluation_id = writer.add_evaluation(evaluation, run.started_at)
+                writer.seal_evaluation(evaluation_id, evaluation)
         else:
             evaluation_id, evaluation = found
             evaluation = evaluation.model_copy(update={"waivers": waivers})
-        outputs = render(config, run, evaluation, evidence, out_dir, progress, key=key, only=only)
+        reports = stage(
+            output, render(config, run, evaluation, evidence, output.staging, progress, key=key, only=only)
+        )
         with store.append_to(run.id) as writer:
-            for report, _ in outputs:
+            for report in reports:
                 writer.add_report(evaluation_id, report.kind, report.path, report.sha256, report.pages, run.started_at)
-        for report, partial in outputs:
-            os.replace(partial, report.path)
-        return [report for report, _ in outputs]
+        output.publish()
+        published = True
+        return reports
     finally:
-        for _, partial in outputs:
-            partial.unlink(missing_ok=True)
+        if output is not None and not published:
+            output.discard()
         store.close()
 
 
@@ -617,24 +712,103 @@ def describe_outcome(outcome: RunOutcome) -> dict[str, Any]:
 # Integrity: the chain, auditor packs and samples ------------------------------------------
 
 
-def _audit(store: Store, developer_id: str) -> list[chain.ChainRow]:
+def _audit(store: Store, developer_id: str, only: Collection[int] | None = None) -> list[chain.ChainRow]:
     entries = store.chain(developer_id)
-    sealed = {e.run.id: e.sealed_evaluation_id for e in entries if e.sealed_evaluation_id}
+    sealed = {
+        e.run.id: e.sealed_evaluation_id
+        for e in entries
+        if e.sealed_evaluation_id and (only is None or e.run.id in only)
+    }
     evaluations = {run_id: store.evaluation(eid) for run_id, eid in sealed.items()}
-    return chain.audit_chain(entries, store.evidence, evaluations)
+    return chain.audit_chain(entries, store.evidence, evaluations, store.stored_evaluations, only)
+
+
+def verify_run(store: Store, run: RunInfo, verb: str) -> list[chain.ChainRow]:
+    """Check the chain up to ``run`` and everything sealed in it; SealError (exit 4) on a mismatch.
+
+    ``evaluate``, ``report`` and ``pack`` read the facts and statuses only after this passed.
+    """
+    rows = [r for r in _audit(store, run.developer_id, only={run.id}) if r.entry.run.id <= run.id]
+    chain.sealed_entry(rows, run, verb)
+    return rows
 
 
 def chain_log(config: Config, every_organisation: bool = False) -> list[chain.ChainLog]:
-    """Each organisation's runs with their links, every seal checked against the stored rows."""
-    store = open_store(config)
+    """Each organisation's runs with their links, every seal checked against the stored rows.
+
+    Also checks every stored copy against the hash it was sealed with, and the store's witness
+    of seals for runs and evaluations whose rows are gone.
+    """
+    store = open_store(config, create=False)
     try:
         org = config.organisation
         wanted = [(org.developer_id, org.legal_name)]
         if every_organisation:
             wanted = store.organisations()
-        return [chain.ChainLog(dev, name, _audit(store, dev)) for dev, name in wanted]
+        logs = []
+        for dev, name in wanted:
+            rows = _audit(store, dev)
+            for row in rows:
+                if row.entry.link is not None:
+                    row.problems.extend(copy_problems(store, store.evidence(row.entry.run.id)))
+            logs.append(chain.ChainLog(dev, name, rows, missing=witness_problems(store, dev, rows)))
+        return logs
     finally:
         store.close()
+
+
+def copy_problems(store: Store, evidence: Sequence[EvidenceItem]) -> list[str]:
+    """Stored copies that are missing or no longer hash to what was sealed."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for item in evidence:
+        for raw in item.raw_inputs:
+            if not raw.stored_sha256 or not raw.stored_path or raw.stored_path in seen:
+                continue
+            seen.add(raw.stored_path)
+            path = store.copy_path(raw.stored_path)
+            try:
+                actual = chain.file_sha256(path)
+            except OSError:
+                problems.append(f"stored copy {raw.stored_path} of evidence {item.id} is missing")
+                continue
+            if actual != raw.stored_sha256:
+                problems.append(
+                    f"stored copy {raw.stored_path} of evidence {item.id} was edited: it hashes to "
+                    f"{actual[:16]}…, sealed {raw.stored_sha256[:16]}…"
+                )
+    return problems
+
+
+def witness_problems(store: Store, developer_id: str, rows: Sequence[chain.ChainRow]) -> list[str]:
+    """Seals the store's witness records that the database no longer holds (deleted runs)."""
+    lines = store.blobs.witnessed()
+    if lines is None:
+        return []
+    runs = {r.entry.run.uid: r.entry.link.root_hash for r in rows if r.entry.link is not None}
+    evaluations = {
+        (uid, str(e.id)): e.seal.root_hash
+        for r in rows
+        for uid in [r.entry.run.uid]
+        for e in store.stored_evaluations(r.entry.run.id)
+        if e.seal is not None
+    }
+    problems = []
+    for line in lines:
+        parts = line.split()
+        if len(parts) == 4 and parts[0] == "run" and parts[1] == developer_id:
+            if runs.get(parts[2]) != parts[3]:
+                problems.append(
+                    f"run {parts[2]} was sealed with root hash {parts[3][:16]}… (store witness), "
+                    "but the store no longer holds it: deleted or re-sealed"
+                )
+        elif len(parts) == 5 and parts[0] == "evaluation" and parts[1] == developer_id:
+            if parts[2] in runs and evaluations.get((parts[2], parts[3])) != parts[4]:
+                problems.append(
+                    f"evaluation {parts[3]} of run {parts[2]} was sealed with root hash "
+                    f"{parts[4][:16]}… (store witness), but the store no longer holds that seal"
+                )
+    return problems
 
 
 def signer(config: Config) -> Signer | None:
@@ -654,11 +828,11 @@ def signer(config: Config) -> Signer | None:
 def write_pack(config: Config, timing: Timing, target: Path) -> PackResult:
     """Write the auditor pack of the period's newest run (its newest evaluation and reports)."""
     key = signer(config)
-    store = open_store(config)
+    store = open_store(config, create=False)
     try:
         run = latest_run(store, timing)
-        rows = [r for r in _audit(store, run.developer_id) if r.entry.run.id <= run.id]
-        entry = chain.sealed_entry(rows, run)
+        rows = verify_run(store, run, "pack")
+        entry = rows[-1].entry
         found = store.latest_evaluation(run.id)
         if found is None:
             raise PackError(
@@ -667,6 +841,7 @@ def write_pack(config: Config, timing: Timing, target: Path) -> PackResult:
             )
         evaluation_id, evaluation = found
         evidence = store.evidence(run.id)
+        seals = [e.seal for e in store.stored_evaluations(run.id) if e.seal is not None and e.id <= evaluation_id]
         data = PackInput(
             run=run,
             manifest=parse_manifest(entry.manifest or "", f"manifest of run {run.id}"),
@@ -674,6 +849,7 @@ def write_pack(config: Config, timing: Timing, target: Path) -> PackResult:
             evaluation=evaluation,
             evaluation_id=evaluation_id,
             evaluation_sealed=evaluation_id == entry.sealed_evaluation_id,
+            evaluation_seals=seals,
             catalogues=[load_catalogue(ref) for ref in evaluation.catalogues],
             evidence=evidence,
             reports=report_files(store.reports(evaluation_id), evaluation_id, run),
@@ -715,7 +891,7 @@ def draw_sample(
 
     The draw is recorded for the run; the auditor pack carries it in samples.json.
     """
-    store = open_store(config)
+    store = open_store(config, create=False)
     try:
         run = latest_run(store, timing)
         catalogue, control = find_control([load_catalogue(r) for r in run.catalogues], control_id)

@@ -1,6 +1,7 @@
 """The `evidence` application: command registration and the one place errors become exit codes.
 
-Exit codes: 0 all met, 3 gaps found, 2 usage/config/input error, 1 internal error.
+Exit codes: 0 all met, 3 gaps found, 2 usage/config/input error, 1 internal error, 4 stored
+evidence or a pack differs from what was sealed.
 """
 
 from __future__ import annotations
@@ -33,10 +34,12 @@ from evidence.cli import (
 )
 from evidence.cli.output import stderr
 from evidence.cli.tracing import reraise_internal, set_traceback
-from evidence.errors import EvidenceError
+from evidence.errors import EvidenceError, SealError
 
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2
+#: Stored evidence, statuses or copies differ from their seals, or a pack failed verification.
+EXIT_TAMPERED = 4
 
 app = typer.Typer(
     name="evidence",
@@ -112,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         for line in str(exc).splitlines() or [type(exc).__name__]:
             stderr().print(f"[bold red]error:[/] {escape(line)}")
-        code = EXIT_USAGE
+        code = EXIT_TAMPERED if isinstance(exc, SealError) else EXIT_USAGE
     except KeyboardInterrupt:
         code = 130
     except Exception as exc:

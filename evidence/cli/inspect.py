@@ -17,6 +17,7 @@ from evidence.config.load import describe_validation_error
 from evidence.errors import ConfigError, EvidenceError
 from evidence.model.evidence import EvidenceItem, ParseStats
 from evidence.model.period import parse_as_of, parse_period
+from evidence.pipeline import scrub_item
 from evidence.redact import Redactor
 
 
@@ -66,7 +67,8 @@ def inspect(
     if paths:
         if cls.paths_setting is None:
             raise ConfigError(f"collector {collector!r} takes no input paths; use --set")
-        settings_data[cls.paths_setting] = [str(p) for p in paths]
+        # Named on the command line by the user, so absolute: they may lie outside the folder.
+        settings_data[cls.paths_setting] = [str(p.absolute()) for p in paths]
     try:
         settings = cls.settings_model().model_validate(settings_data)
     except ValidationError as exc:
@@ -89,6 +91,8 @@ def inspect(
         items.extend(instance.collect())
     except EvidenceError as exc:
         items.extend(instance.failed(kind, collector, str(exc)) for kind in cls.produces)
+    for item in items:  # what is printed passes the same last scrub as what is stored
+        scrub_item(item, context.redactor)
     document = inspection_document(items)
     if json:
         print_json(document)

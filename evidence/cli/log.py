@@ -46,6 +46,7 @@ def _as_json(chain: ChainLog) -> dict[str, object]:
         "developer_id": chain.developer_id,
         "organisation": chain.organisation,
         "intact": not chain.broken,
+        "missing": chain.missing,
         "runs": [
             {
                 "run": row.entry.run.id,
@@ -84,13 +85,16 @@ def _print(chain: ChainLog) -> None:
             console.print(f"  manifest  {link.manifest_sha256}")
         for problem in row.problems:
             console.print(f"  [bold red]broken:[/] {escape(problem)}")
+    for problem in chain.missing:
+        console.print(f"\n[bold red]missing:[/] {escape(problem)}")
     sealed = sum(1 for r in chain.rows if r.entry.link)
     unsealed = len(chain.rows) - sealed
     console.print()
     if chain.broken:
         broken = sum(1 for r in chain.rows if r.problems)
+        gone = f"; {len(chain.missing)} witnessed seal(s) no longer in the store" if chain.missing else ""
         stderr().print(
-            f"[bold red]chain broken:[/] {broken} of {sealed} sealed run(s) fail their checks"
+            f"[bold red]chain broken:[/] {broken} of {sealed} sealed run(s) fail their checks{gone}"
         )
     elif chain.rows:
         console.print(f"chain intact: {sealed} sealed run(s)")

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from evidence.collectors.inputs import open_text
+from evidence.collectors.inputs import inside, open_text
 from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput, stable_evidence_id
 from evidence.model.period import Period
@@ -48,9 +48,12 @@ class CollectorContext:
     collected_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def resolve(self, path: Path | str) -> Path:
-        """A path from the settings, made absolute against the config's folder."""
+        """A path from the settings, made absolute against the config's folder.
+
+        A relative path may not lead out of that folder (InputError); an absolute one may.
+        """
         candidate = Path(path).expanduser()
-        return candidate if candidate.is_absolute() else self.base_dir / candidate
+        return candidate if candidate.is_absolute() else inside(self.base_dir, candidate)
 
 
 class Collector(ABC, Generic[SettingsT]):

@@ -36,7 +36,6 @@ from evidence.collectors.cloudtrail_digest import (
     validate,
 )
 from evidence.collectors.cloudtrail_events import (
-    MAX_DOCUMENT,
     FilePart,
     Options,
     parse_bytes,
@@ -45,7 +44,7 @@ from evidence.collectors.cloudtrail_events import (
 )
 from evidence.collectors.cloudtrail_s3 import TrailBucket, TrailObjects, period_days
 from evidence.collectors.cloudtrail_sql import Window, queries, replay
-from evidence.collectors.inputs import open_input, paused_gc
+from evidence.collectors.inputs import current_limits, open_input, paused_gc
 from evidence.collectors.log_coverage import iso
 from evidence.collectors.log_pii import PiiScanner
 from evidence.collectors.log_source import PII, LogCollector, LogSourceSettings, LogState
@@ -143,6 +142,7 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
             as_of=self.context.as_of,
             max_gap_hours=self.settings.max_gap_hours,
             inner_hashes=inner_hashes,
+            limits=current_limits(),
         )
 
     def _from_bucket(self, bucket: TrailBucket) -> Iterator[EvidenceItem]:
@@ -404,10 +404,8 @@ def _drop_fields(value: object, names: set[str], redactor: Redactor) -> object:
 
 
 def _redacted(path: Path, redactor: Redactor, name_fields: list[str]) -> Iterator[bytes]:
-    with open_input(path) as tracked:
-        data = tracked.stream.read(MAX_DOCUMENT + 1)
-    if len(data) > MAX_DOCUMENT:
-        return
+    with open_input(path) as tracked:  # a file too large to hold whole is not copied (InputError)
+        data = tracked.stream.read()
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError:

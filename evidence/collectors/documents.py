@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import tomllib
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from evidence.collectors.access_review import read_access_review, scrubbed_review
 from evidence.collectors.base import Collector, CollectorContext, CollectorSettings
-from evidence.collectors.inputs import open_input
+from evidence.collectors.inputs import inside, open_input
 from evidence.errors import InputError
 from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, ParseStats
@@ -192,8 +193,8 @@ class DocumentsCollector(Collector[DocumentsSettings]):
             raise _EntryError(
                 f"record: {', '.join(unknown_fields)} is not a field of {entry.type} (its fields: {wanted})"
             )
-        file = entry.file if entry.file.is_absolute() else register.parent / entry.file
         try:
+            file = entry.file if entry.file.is_absolute() else self._within(register, entry.file)
             with open_input(file) as tracked:
                 raw_input = tracked.raw_input()
         except InputError as exc:
@@ -231,6 +232,16 @@ class DocumentsCollector(Collector[DocumentsSettings]):
             raw_inputs=[raw_input],
             covers=(covers_start, covers_end),
         )
+
+    def _within(self, register: Path, file: Path) -> Path:
+        """A register's relative file, which must stay inside the config's folder.
+
+        A register the config names by an absolute path elsewhere keeps its files in its own folder.
+        """
+        base = self.context.base_dir
+        if not os.path.normpath(register).startswith(os.path.join(os.path.normpath(base), "")):
+            base = register.parent
+        return inside(base, os.path.relpath(register.parent / file, base))
 
     def redacted_copy(self, location: str) -> Iterator[bytes] | None:
         """Text documents are scrubbed line by line; binary documents are kept unchanged."""

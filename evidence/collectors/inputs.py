@@ -9,19 +9,42 @@ from __future__ import annotations
 
 import bz2
 import csv
+import errno
+import fcntl
 import gc
 import gzip
 import hashlib
 import io
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import IO, cast
 
 from evidence.errors import InputError
 from evidence.model.evidence import RawInput
+from evidence.model.limits import DEFAULT_LIMITS, InputLimits
 
 CHUNK = 1 << 20
+
+_LIMITS: ContextVar[InputLimits] = ContextVar("input_limits", default=DEFAULT_LIMITS)
+
+
+def current_limits() -> InputLimits:
+    """The limits inputs are read under (the config's ``[limits]`` during a run)."""
+    return _LIMITS.get()
+
+
+@contextmanager
+def input_limits(limits: InputLimits) -> Iterator[None]:
+    """Read every input opened in this block under ``limits``."""
+    token = _LIMITS.set(limits)
+    try:
+        yield
+    finally:
+        _LIMITS.reset(token)
 
 
 class HashingReader(io.RawIOBase):
@@ -62,28 +85,130 @@ class HashingReader(io.RawIOBase):
         super().close()
 
 
+class BoundedStream(io.BufferedIOBase):
+    """A decompressed input stream that refuses to inflate past the limits.
+
+    Streaming reads stop at ``max_decompressed_bytes``; a whole read (``read()`` without a size)
+    stops at ``max_document_bytes``, so a document is never held larger than that. Either
+    raises InputError naming the file and the setting to raise.
+    """
+
+    def __init__(self, inner: IO[bytes], path: Path, limits: InputLimits) -> None:
+        self._inner = inner
+        self._path = path
+        self._limits = limits
+        self.consumed = 0
+
+    def readable(self) -> bool:
+        """Always readable."""
+        return True
+
+    def _count(self, data: bytes) -> bytes:
+        self.consumed += len(data)
+        if self.consumed > self._limits.max_decompressed_bytes:
+            raise InputError(
+                self._path,
+                f"inflates to more than {self._limits.max_decompressed_bytes:,} bytes "
+                "(limits.max_decompressed_bytes)",
+            )
+        return data
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Read ``size`` bytes, or the whole rest up to ``max_document_bytes``."""
+        if size is None or size < 0:
+            cap = self._limits.max_document_bytes
+            data = self._inner.read(cap + 1)
+            if len(data) > cap:
+                raise InputError(
+                    self._path,
+                    f"is larger than {cap:,} bytes, too large to read as one document "
+                    "(limits.max_document_bytes)",
+                )
+            return self._count(data)
+        return self._count(self._inner.read(size))
+
+    def read1(self, size: int = -1) -> bytes:
+        """Read at most ``size`` bytes with at most one call to the underlying stream."""
+        reader = getattr(self._inner, "read1", None)
+        if size < 0:
+            size = CHUNK
+        return self._count(reader(size) if reader is not None else self._inner.read(size))
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        """Read into ``buffer``."""
+        data = self.read1(len(buffer))
+        memoryview(buffer)[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        """Close the inner stream."""
+        self._inner.close()
+        super().close()
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def open_regular(path: Path) -> IO[bytes]:
+    """Open ``path`` for reading only if it is a regular file (after following links).
+
+    A FIFO would block the run forever and a device never ends, so both are refused before a
+    byte is read: the file is opened non-blocking, checked, then switched back to blocking.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a folder, not a file") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(path, "symlink loop: the link points back to itself") from None
+        if exc.errno == errno.ENXIO:  # a socket or a FIFO opened without a writer
+            raise InputError(path, f"is {special_kind(path) or 'not a regular file'}, not a file") from None
+        raise InputError(path, f"cannot read: {exc.strerror}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        raise InputError(path, f"is {kind}, not a regular file; refusing to read it")
+    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+    return os.fdopen(fd, "rb", buffering=0)
+
+
+def special_kind(path: Path) -> str | None:
+    """What ``path`` is when it is neither a regular file nor a folder (None otherwise or if absent)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    return next((name for test, name in _KINDS[:-1] if test(mode)), None)
+
+
 class TrackedInput:
     """An open input: its decompressed byte stream, and its raw hash once fully read."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, limits: InputLimits | None = None) -> None:
         self.path = path
-        try:
-            self._hashing = HashingReader(path.open("rb"))
-        except FileNotFoundError:
-            raise InputError(path, "file not found") from None
-        except IsADirectoryError:
-            raise InputError(path, "is a folder, not a file") from None
-        except OSError as exc:
-            raise InputError(path, f"cannot read: {exc.strerror}") from None
+        self.limits = limits or current_limits()
+        self._hashing = HashingReader(open_regular(path))
         buffered = io.BufferedReader(self._hashing, buffer_size=CHUNK)
         suffix = path.suffix.lower()
-        self.stream: IO[bytes]
+        inner: IO[bytes]
         if suffix == ".gz":
-            self.stream = cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb"))
+            inner = cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb"))
         elif suffix == ".bz2":
-            self.stream = bz2.BZ2File(buffered, mode="rb")
+            inner = bz2.BZ2File(buffered, mode="rb")
         else:
-            self.stream = buffered
+            inner = buffered
+        self.stream: IO[bytes] = cast(IO[bytes], BoundedStream(inner, path, self.limits))
 
     def raw_input(self) -> RawInput:
         """The RawInput record: reads the rest of the file so the hash covers all of it."""
@@ -118,7 +243,20 @@ class TextLines:
         self._text = io.TextIOWrapper(tracked.stream, encoding="utf-8", errors="replace", newline="")
 
     def __iter__(self) -> Iterator[tuple[int, str]]:
-        yield from enumerate(self._text, start=1)
+        # readline(limit) holds at most one bounded line: a file that is one endless line
+        # (a bomb, a binary file) is refused at the limit instead of filling memory.
+        limit = self._tracked.limits.max_line_chars
+        readline = self._text.readline
+        number = 0
+        while line := readline(limit + 1):
+            number += 1
+            if len(line) > limit and not line.endswith(("\n", "\r")):
+                raise InputError(
+                    self._tracked.path,
+                    f"line is longer than {limit:,} characters (limits.max_line_chars)",
+                    line=number,
+                )
+            yield number, line
 
     def raw_input(self) -> RawInput:
         """The RawInput record of the file (hash of all its raw bytes)."""
@@ -189,5 +327,50 @@ def expand_paths(paths: Iterable[Path], patterns: tuple[str, ...] = ("*",)) -> l
                 raise InputError(path, "pattern matches no files")
             found.extend(matches)
         else:
-            raise InputError(path, "file not found")
+            raise InputError(path, missing_reason(path))
     return found
+
+
+def missing_reason(path: Path) -> str:
+    """Why ``path`` is neither a file nor a folder: absent, a symlink loop, or a special file."""
+    kind = special_kind(path)
+    if kind is not None:
+        return f"is {kind}, not a regular file; refusing to read it"
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop: the link points back to itself"
+    return "file not found"
+
+
+def real_path(path: Path) -> Path:
+    """``path`` with every symlink resolved; a symlink loop is an InputError, not a crash."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # 3.11 raises RuntimeError for a loop, later versions OSError
+        raise InputError(path, "symlink loop: the link points back to itself") from None
+
+
+
+def inside(base: Path, relative: Path | str) -> Path:
+    """``base / relative``, refused when a relative path leads out of ``base``.
+
+    A path the config (or a register it names) gives relative stays inside the config's
+    folder, by name and after symlinks are followed; reading anything else takes an absolute
+    path, written in the config on purpose. ``../../etc/shadow`` in a register is refused.
+    """
+    joined = base / relative
+    normal, normal_base = os.path.normpath(joined), os.path.normpath(base)
+    outside = normal != normal_base and not normal.startswith(os.path.join(normal_base, ""))
+    if not outside and not any(ch in str(relative) for ch in "*?["):
+        real_base = real_path(base)
+        real = real_path(joined)
+        outside = real != real_base and not real.is_relative_to(real_base)
+    if outside:
+        raise InputError(
+            relative,
+            f"leads outside the config's folder ({base}); write an absolute path in the config "
+            "to read a file elsewhere",
+        )
+    return joined

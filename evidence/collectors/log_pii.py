@@ -21,10 +21,11 @@ MAX_LOCATIONS = 50
 
 # The screen: bytes are mapped to classes (digits to 0, '.' to '-', whitespace to ' ', upper-case
 # ASCII letters to A, lower-case to a) by one C-speed translate, then searched for fragments that
-# every match of find_pii's e-mail, phone and street-address patterns contains: '@'; '+digit';
-# '(ddd)'; 'ddd-ddd-dddd' (either separator); a digit, whitespace and a capitalised word (a street
-# number and name; four or more spaces between them also pass). Only records that pass run the
-# real patterns, so the screen never hides a finding.
+# every candidate of find_pii's e-mail, phone, card and street-address detectors contains: '@';
+# '+digit'; '(dd'; three groups of digits split by single separators (phones, spaced cards) or
+# thirteen digits in a row (cards); a digit, whitespace and a capitalised word (a street number
+# and name; four or more spaces between them also pass). Only records that pass run the real
+# detectors, so the screen never hides a finding.
 def _class(byte: int) -> int:
     char = chr(byte)
     if byte >= 128:
@@ -53,13 +54,16 @@ def may_hold_pii(data: bytes) -> bool:
     classes = data.translate(_CLASSES)
     return (
         b"+0" in classes
-        or b"(000)" in classes
-        or b"000-000-0000" in classes
+        or b"(00" in classes
         or b"0 Aa" in classes
         or b"0  Aa" in classes
         or b"0   Aa" in classes
         or b"0    " in classes
+        or _GROUPS.search(classes) is not None
     )
+
+
+_GROUPS = re.compile(rb"00[ -]00[ -]00|0{13}")
 
 
 def _field_pattern(name_fields: list[str]) -> re.Pattern[str] | None:

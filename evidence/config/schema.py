@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from evidence.model.access import AccessPolicy
+from evidence.model.limits import InputLimits
 from evidence.model.report import DEFAULT_DUE_DAYS
 from evidence.model.secrets import SecretRef as SecretRef  # re-exported: configs and collectors name it
 
@@ -199,6 +200,8 @@ class Config(_Strict):
     # the log collectors' settings, which a source may override key by key.
     access: AccessPolicy = Field(default_factory=AccessPolicy)
     gap_plan: GapPlanConfig = Field(default_factory=GapPlanConfig)
+    # Bounds on every input read (line length, documents read whole, decompressed size).
+    limits: InputLimits = Field(default_factory=InputLimits)
     report: ReportConfig = Field(default_factory=ReportConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
 

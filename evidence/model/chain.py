@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from evidence.model.canonical import canonical_json, sha256_hex
+from evidence.model.results import Evaluation
 from evidence.model.run import RunInfo
 
 
@@ -34,3 +36,39 @@ class ChainEntry(BaseModel):
     link: ChainLink | None = None
     manifest: str | None = None
     sealed_evaluation_id: int | None = None
+
+
+EVALUATION_PREFIX = "dpp-evidence-evaluation-v1"
+
+
+class EvaluationSeal(BaseModel):
+    r"""An evaluation sealed when it was written, chained to its run's root hash.
+
+    ``sha256`` is that of the evaluation's canonical JSON (:func:`sealed_evaluation_text`);
+    ``root_hash`` = SHA-256 of ``EVALUATION_PREFIX\n prev_hash\n sha256\n`` where ``prev_hash``
+    is the run's root hash for its first evaluation, else the previous evaluation's root hash.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    evaluation_id: int
+    run_uid: str
+    sha256: str
+    prev_hash: str
+    root_hash: str
+
+
+def sealed_evaluation_text(evaluation: Evaluation) -> str:
+    """The canonical JSON an evaluation is sealed as: every field of the model but the waivers.
+
+    Waivers are the ledger's, read again whenever a report is made; everything the evaluation
+    decided (statuses, reasons, figures, evidence ids, and any field added to the model later)
+    is covered. The as-of instant is written in UTC, however the database returns it.
+    """
+    normal = evaluation.model_copy(update={"as_of": evaluation.as_of.astimezone(UTC)})
+    return canonical_json(normal.model_dump(mode="json", exclude={"waivers"})).decode("utf-8")
+
+
+def evaluation_root(prev_hash: str, sha256: str) -> str:
+    """Root hash of an evaluation seal (see :class:`EvaluationSeal`)."""
+    return sha256_hex(f"{EVALUATION_PREFIX}\n{prev_hash}\n{sha256}\n".encode("ascii"))

@@ -8,12 +8,23 @@ root hash and breaks the link to every later run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import hashlib
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
 
-from evidence.errors import PackError
+import orjson
+
+from evidence.errors import PackError, SealError
 from evidence.model.canonical import sha256_hex
-from evidence.model.chain import ChainEntry, ChainLink
+from evidence.model.chain import (
+    ChainEntry,
+    ChainLink,
+    EvaluationSeal,
+    evaluation_root,
+    sealed_evaluation_text,
+)
 from evidence.model.evidence import EvidenceItem
 from evidence.model.results import Evaluation
 from evidence.model.run import RunInfo
@@ -82,14 +93,16 @@ class ChainLog:
     developer_id: str
     organisation: str
     rows: list[ChainRow]
+    #: Seals the store's witness names that are no longer in the database (deleted runs).
+    missing: list[str] = field(default_factory=list)
 
     @property
     def broken(self) -> bool:
-        """Whether any sealed run fails a check."""
-        return any(row.status == "broken" for row in self.rows)
+        """Whether any sealed run fails a check, or a witnessed seal is gone."""
+        return bool(self.missing) or any(row.status == "broken" for row in self.rows)
 
 
-def sealed_entry(rows: Sequence[ChainRow], run: RunInfo) -> ChainEntry:
+def sealed_entry(rows: Sequence[ChainRow], run: RunInfo, verb: str = "pack") -> ChainEntry:
     """Return ``run``'s sealed entry, refusing when the chain up to it is broken or it is unsealed.
 
     ``rows`` are the audited runs of the organisation up to and including ``run``.
@@ -100,8 +113,8 @@ def sealed_entry(rows: Sequence[ChainRow], run: RunInfo) -> ChainEntry:
         for problem in r.problems
     ]
     if broken:
-        raise PackError(
-            "refusing to pack: the evidence chain is broken (see `evidence log`)\n"
+        raise SealError(
+            f"refusing to {verb}: the stored evidence differs from its seals (see `evidence log`)\n"
             + "\n".join(broken)
         )
     entry = rows[-1].entry
@@ -117,12 +130,16 @@ def audit_chain(
     entries: Sequence[ChainEntry],
     evidence: Callable[[int], Sequence[EvidenceItem]],
     evaluations: Mapping[int, Evaluation | None],
+    stored_evaluations: Callable[[int], Sequence[StoredEvaluationLike]] | None = None,
+    only: Collection[int] | None = None,
 ) -> list[ChainRow]:
     """Check every sealed run of an organisation, oldest first.
 
     Checks the stored manifest against its hash, each root hash and link, and the stored
     evidence and sealed evaluation against what the manifest sealed (``evidence(run_id)`` gives
-    a run's stored items; ``evaluations`` its sealed evaluation).
+    a run's stored items; ``evaluations`` its sealed evaluation), and every evaluation of the
+    run against its own seal (``stored_evaluations(run_id)``). Links are checked for every run;
+    the contents only for the runs in ``only`` when it is given.
     """
     rows = [ChainRow(entry) for entry in entries]
     sealed = [row for row in rows if row.entry.link is not None]
@@ -131,6 +148,10 @@ def audit_chain(
         link = row.entry.link
         assert link is not None
         row.problems.extend(broken.get(link.run_id, []))
+        if only is not None and link.run_id not in only:
+            continue
+        if stored_evaluations is not None:
+            row.problems.extend(evaluation_problems(link.root_hash, stored_evaluations(link.run_id)))
         text = row.entry.manifest or ""
         actual = sha256_hex(text.encode("utf-8"))
         if actual != link.manifest_sha256:
@@ -144,3 +165,103 @@ def audit_chain(
             differences(manifest, evidence(link.run_id), evaluations.get(link.run_id))
         )
     return rows
+
+
+class StoredEvaluationLike(Protocol):
+    """What the store gives for one evaluation: itself, its status columns, its sealed text and seal."""
+
+    @property
+    def id(self) -> int: ...  # noqa: D102
+    @property
+    def evaluation(self) -> Evaluation: ...  # noqa: D102
+    @property
+    def statuses(self) -> Mapping[tuple[str, str], tuple[str, str]]: ...  # noqa: D102
+    @property
+    def sealed_text(self) -> str | None: ...  # noqa: D102
+    @property
+    def seal(self) -> EvaluationSeal | None: ...  # noqa: D102
+
+
+def evaluation_problems(run_root: str, stored: Sequence[StoredEvaluationLike]) -> list[str]:
+    """How a run's stored evaluations differ from their seals, one sentence per difference.
+
+    Each evaluation's seal must hash its sealed text and chain from the run's root hash (the
+    first) or the previous evaluation's root hash; what the store now holds must be what was
+    sealed, status columns included.
+    """
+    problems: list[str] = []
+    prev = run_root
+    for item in stored:
+        where = f"evaluation {item.id}"
+        for (catalogue, control), (column, result) in sorted(item.statuses.items()):
+            if column != result:
+                problems.append(
+                    f"{where}: control {control} ({catalogue}): the status column says {column}, "
+                    f"the stored result says {result}"
+                )
+        seal = item.seal
+        if seal is None or item.sealed_text is None:
+            problems.append(f"{where} has no seal: it was stored without one, or its seal was deleted")
+            continue
+        actual = sha256_hex(item.sealed_text.encode("utf-8"))
+        if actual != seal.sha256:
+            problems.append(
+                f"{where}: its sealed copy hashes to {actual[:16]}…, but the seal says {seal.sha256[:16]}…"
+            )
+        if seal.prev_hash != prev:
+            problems.append(
+                f"{where}: seal link broken: previous hash {seal.prev_hash[:16]}… is not {prev[:16]}… "
+                "(the run's root hash or the previous evaluation's)"
+            )
+        if evaluation_root(seal.prev_hash, seal.sha256) != seal.root_hash:
+            problems.append(f"{where}: seal root hash does not match its previous hash and evaluation hash")
+        prev = seal.root_hash
+        problems.extend(
+            f"{where}: {change}" for change in evaluation_changes(item.sealed_text, item.evaluation)
+        )
+    return problems
+
+
+def evaluation_changes(sealed_text: str, evaluation: Evaluation) -> list[str]:
+    """How ``evaluation`` differs from the canonical JSON it was sealed as, control by control."""
+    now_text = sealed_evaluation_text(evaluation)
+    if now_text == sealed_text:
+        return []
+    try:
+        before: dict[str, Any] = orjson.loads(sealed_text)
+    except orjson.JSONDecodeError:
+        return ["its sealed copy is not valid JSON"]
+    now: dict[str, Any] = orjson.loads(now_text)
+    changes: list[str] = []
+    for key in sorted((before.keys() | now.keys()) - {"results"}):
+        if before.get(key) != now.get(key):
+            changes.append(f"{key} changed after sealing ({before.get(key)!r} sealed, {now.get(key)!r} stored)")
+
+    def by_control(data: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+        return {(r.get("catalogue"), r.get("control_id")): r for r in data.get("results", [])}
+
+    sealed_results, stored_results = by_control(before), by_control(now)
+    for control in sorted(sealed_results.keys() | stored_results.keys(), key=str):
+        label = f"control {control[1]} ({control[0]})"
+        old, new = sealed_results.get(control), stored_results.get(control)
+        if old is None:
+            changes.append(f"{label}: result in the store was not sealed")
+        elif new is None:
+            changes.append(f"{label}: sealed result missing from the store")
+        elif old.get("status") != new.get("status"):
+            changes.append(f"{label}: status {new.get('status')} in the store, {old.get('status')} sealed")
+        elif old != new:
+            fields = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+            changes.append(f"{label}: {', '.join(fields)} changed after sealing")
+    if not changes:
+        changes.append("differs from what was sealed (order of results)")
+    return changes
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file on disk, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from evidence.errors import PackError
 from evidence.model.catalogue import Catalogue
-from evidence.model.chain import ChainLink
+from evidence.model.chain import EVALUATION_PREFIX, ChainLink, EvaluationSeal
 from evidence.model.evidence import EvidenceItem
 from evidence.model.results import STATUS_ORDER, Evaluation
 from evidence.model.run import RunInfo
@@ -66,6 +66,8 @@ class PackInput:
     signer: Signer | None = None
     #: The HTML report set by path inside html/ (rendered by the pipeline; may be empty).
     html: dict[str, bytes] = field(default_factory=dict)
+    #: The run's evaluation seals up to the packed evaluation (chain.json carries them).
+    evaluation_seals: list[EvaluationSeal] = field(default_factory=list)
 
     @property
     def link(self) -> ChainLink:
@@ -217,6 +219,13 @@ def chain_document(data: PackInput) -> dict[str, Any]:
         ),
         "genesis": chain.GENESIS,
         "links": [link.model_dump(mode="json") for link in data.links],
+        "evaluation_rule": (
+            f"each evaluation is sealed when written: root_hash = SHA-256 of '{EVALUATION_PREFIX}\\n' + "
+            "prev_hash + '\\n' + sha256 + '\\n', where sha256 is that of the evaluation's canonical "
+            "JSON (evaluation.json without evaluation_id, sealed and waivers; sorted keys, no "
+            "whitespace) and prev_hash is the run's root hash, then the previous evaluation's"
+        ),
+        "evaluation_seals": [seal.model_dump(mode="json") for seal in data.evaluation_seals],
     }
 
 

@@ -14,7 +14,8 @@ import orjson
 from pydantic import ValidationError
 
 from evidence.errors import PackError
-from evidence.model.chain import ChainLink
+from evidence.model.canonical import sha256_hex
+from evidence.model.chain import ChainLink, EvaluationSeal, evaluation_root, sealed_evaluation_text
 from evidence.model.results import Evaluation
 from evidence.model.sampling import SampleDraw
 from evidence.pack import layout
@@ -143,7 +144,9 @@ class _Verifier:
                 self.fail(f"not signed: --trust was given, but the pack has no {layout.SIGNATURE}")
             if not info.get("signed") and not self.trusted:
                 self.report.notes.append(
-                    "the pack is not signed: it shows consistency, not who wrote it"
+                    "the pack is not signed: it proves nothing about who made it. Anyone can build "
+                    "a consistent unsigned pack; trust it only if its root hash matches one the "
+                    "developer gave you by another channel"
                 )
             return
         if layout.CERTIFICATE not in self.names:
@@ -269,6 +272,7 @@ class _Verifier:
         except ValidationError as exc:
             self.fail(f"{layout.EVALUATION}: malformed: {exc.error_count()} problem(s)")
             return None
+        self._check_evaluation_seal(evaluation, data.get("evaluation_id"))
         sealed = manifest.data.get("evaluation")
         if data.get("sealed"):
             if sealed is None:
@@ -286,6 +290,43 @@ class _Verifier:
                 "the chain seals the evidence and the statuses in the manifest"
             )
         return evaluation
+
+    def _check_evaluation_seal(self, evaluation: Evaluation, evaluation_id: Any) -> None:
+        """evaluation.json must be what its seal in chain.json hashed, whatever it claims to be."""
+        chain_data = self.json(layout.CHAIN) or {}
+        try:
+            seals = [EvaluationSeal.model_validate(s) for s in chain_data.get("evaluation_seals", [])]
+            links = [ChainLink.model_validate(link) for link in chain_data.get("links", [])]
+        except (TypeError, ValidationError):
+            self.fail(f"{layout.CHAIN}: evaluation_seals are malformed")
+            return
+        seal = next((s for s in seals if s.evaluation_id == evaluation_id), None)
+        if seal is None:
+            self.fail(
+                f"{layout.EVALUATION} (evaluation {evaluation_id}) has no seal in {layout.CHAIN}: "
+                "every evaluation is sealed when it is written, so its statuses cannot be trusted"
+            )
+            return
+        actual = sha256_hex(sealed_evaluation_text(evaluation).encode("utf-8"))
+        if actual != seal.sha256:
+            self.fail(
+                f"{layout.EVALUATION} was edited after sealing: it hashes to {actual}, "
+                f"but {layout.CHAIN} seals {seal.sha256} for evaluation {evaluation_id}"
+            )
+        prev = links[-1].root_hash if links else None
+        for item in seals:
+            if item.prev_hash != prev or evaluation_root(item.prev_hash, item.sha256) != item.root_hash:
+                self.fail(
+                    f"{layout.CHAIN}: the seal of evaluation {item.evaluation_id} does not chain from "
+                    "the run's root hash"
+                )
+            prev = item.root_hash
+            if item.evaluation_id == evaluation_id:
+                break
+        if actual == seal.sha256:
+            self.report.passed.append(
+                f"{layout.EVALUATION} is the evaluation sealed as {seal.root_hash[:16]}… in {layout.CHAIN}"
+            )
 
     def _check_oscal(self, evaluation: Evaluation) -> None:
         data = self.json(layout.ASSESSMENT_RESULTS)

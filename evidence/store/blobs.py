@@ -48,6 +48,28 @@ class BlobStore:
             os.replace(staging, target)
         return sha, relative, size
 
+    @property
+    def witness(self) -> Path:
+        """The append-only witness of every seal: a run whose rows are deleted is still named here."""
+        return self.root / "seals.log"
+
+    def witness_seals(self, lines: list[str]) -> None:
+        """Append seal lines to the witness (after their transaction committed), durably."""
+        if not lines:
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        with self.witness.open("a", encoding="utf-8") as out:
+            out.write("".join(f"{line}\n" for line in lines))
+            out.flush()
+            os.fsync(out.fileno())
+
+    def witnessed(self) -> list[str] | None:
+        """The witness's lines, or None when there is no witness file."""
+        try:
+            return self.witness.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return None
+
     def path(self, relative: str) -> Path:
         """Absolute path of a stored copy."""
         return self.root / relative

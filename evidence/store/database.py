@@ -7,9 +7,11 @@ a committed run.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,20 +19,28 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from pydantic import SecretStr
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import (
     ArgumentError,
     IntegrityError,
     NoSuchModuleError,
     OperationalError,
+    ProgrammingError,
     SQLAlchemyError,
 )
 from sqlalchemy.orm import Session
 
 from evidence.errors import StoreError
 from evidence.model.assurance import Assurance
-from evidence.model.chain import ChainEntry, ChainLink
+from evidence.model.canonical import sha256_hex
+from evidence.model.chain import (
+    ChainEntry,
+    ChainLink,
+    EvaluationSeal,
+    evaluation_root,
+    sealed_evaluation_text,
+)
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 from evidence.model.period import Period
 from evidence.model.results import ControlResult, Evaluation
@@ -42,6 +52,7 @@ from evidence.store.seals import run_info as _run_info
 from evidence.store.tables import (
     ControlResultRow,
     EvaluationRow,
+    EvaluationSealRow,
     EvidenceRow,
     RawInputRow,
     ReportRow,
@@ -50,6 +61,8 @@ from evidence.store.tables import (
 from evidence.store.waivers import WaiverLedger
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: Key of the PostgreSQL advisory lock held while the schema is migrated.
+_MIGRATION_LOCK = 7_310_014
 
 
 def _utc(moment: datetime) -> datetime:
@@ -64,7 +77,9 @@ def _utc_opt(moment: datetime | None) -> datetime | None:
 class Store:
     """Opens (and migrates) the database at ``url`` and the copies folder beside it."""
 
-    def __init__(self, url: str, copies_dir: Path, password: SecretStr | None = None) -> None:
+    def __init__(
+        self, url: str, copies_dir: Path, password: SecretStr | None = None, *, create: bool = True
+    ) -> None:
         try:
             parsed: URL = make_url(url)
         except ArgumentError:
@@ -72,7 +87,15 @@ class Store:
         if password is not None:
             parsed = parsed.set(password=password.get_secret_value())
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            database = Path(parsed.database)
+            if not create and not database.is_file():
+                raise StoreError(
+                    f"no evidence store at {database}: run `evidence collect` or `evidence run` first"
+                )
+            try:
+                database.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the store's folder {database.parent}: {exc.strerror}") from None
         self.display_url = parsed.render_as_string(hide_password=True)
         try:
             self.engine: Engine = create_engine(parsed)
@@ -84,14 +107,28 @@ class Store:
         self._migrate()
 
     def _migrate(self) -> None:
+        """Bring the schema to the newest revision; two first runs at once both end up there.
+
+        On PostgreSQL an advisory lock serialises the migrations; on SQLite (and wherever the
+        other run won the race) the loser's "already exists" is retried once, after which the
+        schema is current and nothing is left to do.
+        """
         config = AlembicConfig()
         config.set_main_option("script_location", str(MIGRATIONS))
-        try:
-            with self.engine.begin() as connection:
-                config.attributes["connection"] = connection
-                command.upgrade(config, "head")
-        except OperationalError as exc:
-            raise StoreError(f"cannot open store {self.display_url}: {exc.orig}") from None
+        for attempt in range(3):
+            try:
+                with self.engine.begin() as connection:
+                    if connection.dialect.name == "postgresql":
+                        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+                return
+            except (IntegrityError, ProgrammingError, OperationalError) as exc:
+                racing = "already exists" in str(exc.orig) or isinstance(exc, IntegrityError)
+                if racing and attempt < 2:
+                    time.sleep(0.2 * (attempt + 1))
+                    continue
+                raise StoreError(f"cannot open store {self.display_url}: {str(exc.orig).strip()}") from None
 
     def close(self) -> None:
         """Release database connections."""
@@ -144,15 +181,19 @@ class Store:
                 writer = RunWriter(session, row, self.blobs)
                 yield writer
                 row.finished_at = datetime.now(UTC)
+            self.blobs.witness_seals(writer.witness)
 
     @contextmanager
     def append_to(self, run_id: int) -> Iterator[RunWriter]:
         """Add an evaluation or reports to a committed run, in one transaction."""
-        with self.blobs.run_lock(), self._transaction() as session:
-            row = session.get(RunRow, run_id)
-            if row is None:
-                raise StoreError(f"run {run_id} is not in the store")
-            yield RunWriter(session, row, self.blobs)
+        with self.blobs.run_lock():
+            with self._transaction() as session:
+                row = session.get(RunRow, run_id)
+                if row is None:
+                    raise StoreError(f"run {run_id} is not in the store")
+                writer = RunWriter(session, row, self.blobs)
+                yield writer
+            self.blobs.witness_seals(writer.witness)
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -251,6 +292,47 @@ class Store:
             row = session.get(EvaluationRow, evaluation_id)
             return _evaluation(session, row) if row is not None else None
 
+    def stored_evaluations(self, run_id: int) -> list[StoredEvaluation]:
+        """Every evaluation of a run, oldest first, as stored, with its seal (if any)."""
+        with Session(self.engine) as session:
+            seals_by_id = {
+                seal.evaluation_id: seal
+                for seal in session.scalars(
+                    select(EvaluationSealRow).where(EvaluationSealRow.run_id == run_id)
+                )
+            }
+            run = session.get(RunRow, run_id)
+            uid = run.uid if run is not None else ""
+            found = []
+            for row in session.scalars(
+                select(EvaluationRow).where(EvaluationRow.run_id == run_id).order_by(EvaluationRow.id)
+            ):
+                statuses = {
+                    (r.catalogue, r.control_id): (r.status, str(r.result.get("status")))
+                    for r in session.scalars(
+                        select(ControlResultRow).where(ControlResultRow.evaluation_id == row.id)
+                    )
+                }
+                seal = seals_by_id.get(row.id)
+                found.append(
+                    StoredEvaluation(
+                        id=row.id,
+                        evaluation=_evaluation(session, row),
+                        statuses=statuses,
+                        sealed_text=seal.sealed if seal is not None else None,
+                        seal=EvaluationSeal(
+                            evaluation_id=row.id,
+                            run_uid=uid,
+                            sha256=seal.sha256,
+                            prev_hash=seal.prev_hash,
+                            root_hash=seal.root_hash,
+                        )
+                        if seal is not None
+                        else None,
+                    )
+                )
+            return found
+
     def reports(self, evaluation_id: int) -> list[dict[str, Any]]:
         """Reports rendered from an evaluation: kind, path, sha256, pages."""
         with Session(self.engine) as session:
@@ -289,14 +371,33 @@ class Store:
         return counts
 
 
+@dataclass
+class StoredEvaluation:
+    """An evaluation as the store holds it, for checking against its seal.
+
+    ``statuses`` maps (catalogue, control) to the status column and the status in the stored
+    result; ``sealed_text`` is the canonical JSON the seal hashed.
+    """
+
+    id: int
+    evaluation: Evaluation
+    statuses: dict[tuple[str, str], tuple[str, str]]
+    sealed_text: str | None
+    seal: EvaluationSeal | None
+
+
 class RunWriter:
-    """Adds the parts of one run inside its transaction."""
+    """Adds the parts of one run inside its transaction.
+
+    ``witness`` collects a line per seal made, written to the store's witness once committed.
+    """
 
     def __init__(self, session: Session, row: RunRow, blobs: BlobStore) -> None:
         self._session = session
         self._row = row
         self._blobs = blobs
         self._seq = 0
+        self.witness: list[str] = []
 
     @property
     def run(self) -> RunInfo:
@@ -348,7 +449,9 @@ class RunWriter:
         try:
             self._session.flush()
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot store evidence {item.id}: {exc}") from None
+            # The driver's own message only: SQLAlchemy's would quote the row's values.
+            cause = getattr(exc, "orig", None) or type(exc).__name__
+            raise StoreError(f"cannot store evidence {item.id} ({item.kind} {item.subject}): {cause}") from None
 
     def add_evaluation(self, evaluation: Evaluation, created_at: datetime) -> int:
         """Insert an evaluation and its control results; returns the evaluation id."""
@@ -357,6 +460,9 @@ class RunWriter:
             created_at=created_at,
             as_of=evaluation.as_of,
             catalogues=evaluation.catalogues,
+            attributes=evaluation.model_dump(
+                mode="json", exclude={"as_of", "catalogues", "results", "waivers"}
+            ),
         )
         self._session.add(row)
         self._session.flush()
@@ -373,6 +479,42 @@ class RunWriter:
             )
         self._session.flush()
         return row.id
+
+    def seal_evaluation(self, evaluation_id: int, evaluation: Evaluation) -> EvaluationSeal:
+        """Seal an evaluation of this (sealed) run: its canonical JSON, chained to the run's root."""
+        if self._row.root_hash is None:
+            raise StoreError(
+                f"run {self._row.id} is not sealed, so its evaluations cannot be; run `evidence run` again"
+            )
+        last = self._session.scalars(
+            select(EvaluationSealRow)
+            .where(EvaluationSealRow.run_id == self._row.id)
+            .order_by(EvaluationSealRow.evaluation_id.desc())
+        ).first()
+        prev = last.root_hash if last is not None else self._row.root_hash
+        text = sealed_evaluation_text(evaluation)
+        digest = sha256_hex(text.encode("utf-8"))
+        root = evaluation_root(prev, digest)
+        self._session.add(
+            EvaluationSealRow(
+                evaluation_id=evaluation_id,
+                run_id=self._row.id,
+                sealed=text,
+                sha256=digest,
+                prev_hash=prev,
+                root_hash=root,
+            )
+        )
+        try:
+            self._session.flush()
+        except IntegrityError:
+            raise StoreError(
+                f"another evaluation of run {self._row.id} was sealed at the same time; run again"
+            ) from None
+        self.witness.append(f"evaluation {self._row.developer_id} {self._row.uid} {evaluation_id} {root}")
+        return EvaluationSeal(
+            evaluation_id=evaluation_id, run_uid=self._row.uid, sha256=digest, prev_hash=prev, root_hash=root
+        )
 
     def add_report(
         self, evaluation_id: int, kind: str, path: str, sha256: str, pages: int, created_at: datetime
@@ -417,6 +559,7 @@ class RunWriter:
                 f"another run of {self._row.developer_id} extended the evidence chain at the same "
                 "time; run again"
             ) from None
+        self.witness.append(f"run {self._row.developer_id} {self._row.uid} {root_hash}")
 
     def add_sample(self, draw: SampleDraw) -> tuple[int, SampleDraw]:
         """Record a sample draw for this run (an identical earlier draw is returned instead)."""
@@ -429,10 +572,13 @@ def _evaluation(session: Session, row: EvaluationRow) -> Evaluation:
         .where(ControlResultRow.evaluation_id == row.id)
         .order_by(ControlResultRow.seq)
     )
-    return Evaluation(
-        as_of=_utc(row.as_of),
-        catalogues=list(row.catalogues),
-        results=[ControlResult.model_validate(r.result) for r in results],
+    return Evaluation.model_validate(
+        {
+            **(row.attributes or {}),
+            "as_of": _utc(row.as_of),
+            "catalogues": list(row.catalogues),
+            "results": [ControlResult.model_validate(r.result) for r in results],
+        }
     )
 
 

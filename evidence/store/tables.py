@@ -46,7 +46,7 @@ class RunRow(Base):
     prev_root_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     root_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     sealed_evaluation_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    # "full" (collect/run) or "snapshot" (`collect --snapshot`: settings only, migration 0010).
+    # "full" (collect/run) or "snapshot" (`collect --snapshot`: settings only, migration 0011).
     kind: Mapped[str] = mapped_column(String(20), default="full", server_default="full")
 
 
@@ -102,6 +102,26 @@ class EvaluationRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     catalogues: Mapped[list[str]] = mapped_column(JsonType)
+    # Every other field of the evaluation model (migration 0012), so what is sealed is what is kept.
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
+
+
+class EvaluationSealRow(Base):
+    """An evaluation's seal (migration 0012): its canonical JSON as hashed, chained to its run.
+
+    ``prev_hash`` is the run's root hash for the run's first evaluation, else the root hash of
+    the run's previous evaluation seal; a hash can be extended only once.
+    """
+
+    __tablename__ = "evaluation_seals"
+    __table_args__ = (UniqueConstraint("run_id", "prev_hash", name="uq_evaluation_seals_link"),)
+
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"), primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    sealed: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    root_hash: Mapped[str] = mapped_column(String(64))
 
 
 class ControlResultRow(Base):

@@ -32,16 +32,19 @@ def aup_only(samples: Path) -> Config:
 def test_nothing_to_pack_yet(samples: Path, tmp_path: Path) -> None:
     config = aup_only(samples)
     timing = pipeline.resolve_timing(config, None, None)
+    with pytest.raises(StoreError, match="no evidence store at .*: run `evidence collect`"):
+        pipeline.write_pack(config, timing, tmp_path / "p.zip")
+    pipeline.full_run(config, pipeline.resolve_timing(config, "2026-Q2", None), None, evaluate_too=False)
     with pytest.raises(StoreError, match="no run for period 2026-Q3"):
         pipeline.write_pack(config, timing, tmp_path / "p.zip")
     pipeline.full_run(config, timing, None, evaluate_too=False)
     with pytest.raises(
-        PackError, match=r"run 1 has no evaluation; run `evidence evaluate --period 2026-Q3` first"
+        PackError, match=r"run 2 has no evaluation; run `evidence evaluate --period 2026-Q3` first"
     ):
         pipeline.write_pack(config, timing, tmp_path / "p.zip")
     pipeline.full_run(config, timing, None)
     with pytest.raises(
-        PackError, match=r"evaluation 1 of run 2 has no rendered reports; run `evidence report"
+        PackError, match=r"evaluation 1 of run 3 has no rendered reports; run `evidence report"
     ):
         pipeline.write_pack(config, timing, tmp_path / "p.zip")
     assert not (tmp_path / "p.zip").exists()
@@ -84,8 +87,8 @@ def test_a_broken_chain_changed_report_or_lost_copy_stops_the_pack(
         connection.execute(text("UPDATE evidence_items SET facts = '{}' WHERE seq = 1"))
     engine.dispose()
     result = run_cli("pack", "--config", config.path, "--out", tmp_path / "broken.zip")
-    assert result.code == 2
-    assert "refusing to pack: the evidence chain is broken (see `evidence log`)" in result.stderr
+    assert result.code == 4
+    assert "refusing to pack: the stored evidence differs from its seals (see `evidence log`)" in result.stderr
     assert "facts changed after sealing" in result.stderr
     assert not (tmp_path / "broken.zip").exists()
 

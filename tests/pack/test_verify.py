@@ -7,6 +7,7 @@ from pathlib import Path
 
 import orjson
 
+from evidence.pack import layout
 from evidence.pack.chain import root_hash
 from evidence.pack.verify import verify_pack
 from tests.pack.conftest import Packed, cli, make_key, read_members, resum, tampered
@@ -139,10 +140,13 @@ def test_a_chain_link_broken(packed: Packed, tmp_path: Path) -> None:
         return resum(files)
 
     bad = tampered(packed.unsigned, tmp_path / "chain.zip", rewrite)
+    evaluation_id = orjson.loads(read_members(bad)["evaluation.json"])["evaluation_id"]
+    # The evaluations are sealed from the run's root hash, which the rewrite changed too.
     assert failures(bad) == [
         "chain broken at run 1 (2026-Q3): link broken: first sealed run of the chain, "
         "but its previous root hash is "
-        f"{'1' * 16}…, not {'0' * 16}… (the start of a chain)"
+        f"{'1' * 16}…, not {'0' * 16}… (the start of a chain)",
+        f"chain.json: the seal of evaluation {evaluation_id} does not chain from the run's root hash",
     ]
 
     def root_only(files: dict[str, bytes]) -> dict[str, bytes]:
@@ -152,11 +156,12 @@ def test_a_chain_link_broken(packed: Packed, tmp_path: Path) -> None:
         return resum(files)
 
     forged = tampered(packed.unsigned, tmp_path / "root.zip", root_only)
-    [only] = failures(forged)
-    assert only.startswith(
+    [link, seal] = failures(forged)
+    assert link.startswith(
         f"chain broken at run 1 (2026-Q3): root hash {'2' * 16}… "
         "does not match its manifest hash and previous root hash"
     )
+    assert seal == f"chain.json: the seal of evaluation {evaluation_id} does not chain from the run's root hash"
 
 
 def test_the_pack_re_signed_with_another_key(packed: Packed, tmp_path: Path) -> None:
@@ -256,3 +261,28 @@ def test_an_ec_key_signs_packs_too(packed: Packed, tmp_path: Path) -> None:
     assert made.code == 0, made.stderr
     assert orjson.loads(made.stdout)["fingerprint"] == key.fingerprint
     assert verify_pack(target, key.fingerprint).ok
+
+
+def test_an_unsigned_forgery_of_a_signed_pack_with_an_edited_status_is_refused(
+    packed: Packed, tmp_path: Path
+) -> None:
+    """Signature, certificate and key removed, signed=false, a status edited with sealed=false."""
+
+    def forge(files: dict[str, bytes]) -> dict[str, bytes]:
+        for name in (layout.SIGNATURE, layout.CERTIFICATE, layout.PUBLIC_KEY):
+            del files[name]
+        info = orjson.loads(files["pack.json"])
+        info["signed"] = False
+        files["pack.json"] = orjson.dumps(info)
+        evaluation = orjson.loads(files["evaluation.json"])
+        target = next(r for r in evaluation["results"] if r["status"] != "met")
+        target["status"] = "met"
+        evaluation["sealed"] = False
+        files["evaluation.json"] = orjson.dumps(evaluation)
+        return resum(files)
+
+    forged = tampered(packed.signed, tmp_path / "forged.zip", forge)
+    result = cli("verify", forged)
+    assert result.code == 4, result.stdout
+    assert "evaluation.json was edited after sealing" in result.stdout
+    assert "it proves nothing about who made it" in result.stdout

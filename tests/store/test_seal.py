@@ -65,9 +65,13 @@ def test_a_tampered_root_hash_is_reported_with_the_broken_link(
     execute(store_url, "UPDATE runs SET root_hash = :forged WHERE id = 2", forged="ab" * 32)
     [log] = pipeline.chain_log(config)
     assert [row.status for row in log.rows] == ["ok", "broken", "broken"]
+    # The run's own evaluation is chained to its root hash, so its seal link breaks too.
     assert log.rows[1].problems == [
         f"root hash {'ab' * 8}… does not match its manifest hash and previous root hash "
-        f"(they give {log.rows[2].entry.link.prev_root_hash[:16]}…)"  # type: ignore[union-attr]
+        f"(they give {log.rows[2].entry.link.prev_root_hash[:16]}…)",  # type: ignore[union-attr]
+        f"evaluation 2: seal link broken: previous hash "
+        f"{log.rows[2].entry.link.prev_root_hash[:16]}… is not {'ab' * 8}… "  # type: ignore[union-attr]
+        "(the run's root hash or the previous evaluation's)",
     ]
     assert log.rows[2].problems == [
         f"link broken: previous root hash {log.rows[2].entry.link.prev_root_hash[:16]}… is not the "  # type: ignore[union-attr]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evidence.collectors.inputs import open_text
+from evidence.collectors.inputs import open_text, real_path
 from evidence.errors import InputError
 from evidence.model.evidence import ParseStats, RawInput
 from evidence.redact import Redactor
@@ -39,7 +39,7 @@ class ConfigReading:
 
     def lines(self, path: Path) -> list[tuple[int, str]]:
         """Read the numbered lines of ``path`` (hashed); a file open twice is circular."""
-        resolved = path.resolve()
+        resolved = real_path(path)
         if resolved in self._open:
             raise InputError(path, "includes itself (circular include)")
         if len(self._open) >= MAX_INCLUDE_DEPTH:
@@ -53,7 +53,7 @@ class ConfigReading:
 
     def enter(self, path: Path) -> None:
         """Mark ``path`` as being read (for cycle detection)."""
-        self._open.append(path.resolve())
+        self._open.append(real_path(path))
 
     def leave(self) -> None:
         """Done reading the innermost file."""
@@ -64,8 +64,8 @@ class ConfigReading:
         path = Path(path)
         if self.display_base is not None:
             try:
-                return str(path.resolve().relative_to(self.display_base.resolve()))
-            except ValueError:
+                return str(real_path(path).relative_to(real_path(self.display_base)))
+            except (ValueError, InputError):
                 pass
         return str(path)
 

@@ -1,0 +1,144 @@
+"""Planted secrets and buyer PII reach no output: store, stored copies, PDFs, --json, pack, logs.
+
+A copy of the samples gets the same planted values in each input shape its collectors read:
+access-log query strings, auth-log and PostgreSQL log messages, application audit records
+(under innocent keys), a CloudTrail delivery file, a document register's owner, approver and
+title and a text document, a Terraform state output, an AWS CLI output, a Security Hub finding,
+a data-flow map's description, an nginx config, the deletion register and job histories (syslog
+and CSV). After `evidence run --json` and `evidence pack`, none of the
+planted values (nor a telling fragment of one) may be found anywhere the tool wrote.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import zipfile
+from pathlib import Path
+
+import orjson
+import pytest
+from pypdf import PdfReader
+
+from tests.support import SAMPLES, pdftotext, run_cli
+
+AWS_KEY_ID = "AKIAZ7PLANTED0KEY1X2"
+AWS_SECRET = "Pl4ntedS3cretKeyValu3/AbCdEfGhIjKlMnOpQr"
+CARDS = ("4111111111111111", "4111 1111 1111 1111", "4111-1111-1111-1111")
+BUYER = "Zelda Quartermaine"
+EMAIL = "zelda.q@buyer-mail.example"
+PHONE = "+1 206-555-0173"
+STREET = "742 Evergreen Terrace"
+URL_PASSWORD = "Plantedpw9x"
+DB_PASSWORD = "PlantedDbPass7"
+BEARER = "PlantedBearerToken123456"
+
+#: What must not appear: each value, and the telling parts of each.
+NEEDLES = (
+    AWS_KEY_ID, "Z7PLANTED0KEY1X2", AWS_SECRET, "Pl4ntedS3cretKeyValu3", "AbCdEfGhIjKlMnOpQr", *CARDS,
+    "11111111", "Zelda", "Quartermaine", "zelda.q", "buyer-mail", "555-0173", "Evergreen", URL_PASSWORD,
+    DB_PASSWORD, BEARER,
+)
+
+FREE_TEXT = (
+    f"key {AWS_KEY_ID} secret {AWS_SECRET} cards {CARDS[0]} {CARDS[1]} {CARDS[2]} ship to {BUYER}, "
+    f"{STREET}, {PHONE}, {EMAIL} callback https://svc.example/cb?user=a&pw={URL_PASSWORD} "
+    f"dsn postgresql://app:{DB_PASSWORD}@db.example:5432/orders Authorization: Bearer {BEARER}"
+)
+
+
+def plant(samples: Path) -> None:
+    logs = samples / "logs"
+    query = (
+        f"/api/v1/orders?buyer_name={BUYER.replace(' ', '+')}&email={EMAIL}&phone={PHONE.replace(' ', '')}"
+        f"&card={CARDS[0]}&pw={URL_PASSWORD}&access_key={AWS_KEY_ID}&sk={AWS_SECRET}"
+    )
+    with (logs / "nginx" / "access.log").open("a", encoding="utf-8") as out:
+        out.write(
+            f'203.0.113.9 - - [15/Sep/2026:10:00:00 +0000] "GET {query} HTTP/1.1" 200 12 '
+            f'"https://x.example/?ref={CARDS[1]}" "agent {FREE_TEXT}"\n'
+        )
+    with (logs / "auth" / "auth.log").open("a", encoding="utf-8") as out:
+        out.write(f"Sep 15 10:00:00 bastion-1 sshd[1]: {FREE_TEXT}\n")
+    with gzip.open(logs / "postgres" / "postgresql-2026-09.log.gz", "at", encoding="utf-8") as out:
+        out.write(f"2026-09-15 10:00:00.000 UTC [1] parcelpilot_app@orders LOG:  statement: {FREE_TEXT}\n")
+    record = {
+        "ts": "2026-09-15T10:00:00Z", "actor": {"email": EMAIL, "role": "support"}, "action": "orders.view",
+        "resource": "/api/v1/orders", "ip": "192.0.2.10", "result": "success",
+        "note": FREE_TEXT, "sk": AWS_SECRET, "id": AWS_KEY_ID, "ship_to": BUYER, "card": CARDS[2],
+    }
+    with (logs / "app" / "audit-2026-q3.jsonl").open("a", encoding="utf-8") as out:
+        out.write(orjson.dumps(record).decode() + "\n")
+    trail = next(sorted(logs.glob("cloudtrail/AWSLogs/*/CloudTrail/*/2026/09/*/*.json.gz")).__iter__())
+    document = orjson.loads(gzip.decompress(trail.read_bytes()))
+    event = dict(document["Records"][0])
+    event["requestParameters"] = {"sk": AWS_SECRET, "description": FREE_TEXT, "buyerName": BUYER}
+    document["Records"].append(event)
+    trail.write_bytes(gzip.compress(orjson.dumps(document)))
+    register = samples / "documents" / "register.toml"
+    register.write_text(
+        register.read_text(encoding="utf-8")
+        + f'\n[[document]]\nfile = "planted.md"\ntype = "ir-plan"\n'
+        f'title = "Plan for buyer {BUYER}, card {CARDS[1]}, key {AWS_SECRET}"\n'
+        f'owner = "{EMAIL}"\ndate = 2026-04-15\napproved_by = "{PHONE} {STREET} Road"\n',
+        encoding="utf-8",
+    )
+    (samples / "documents" / "planted.md").write_text(f"# Plan\n\n{FREE_TEXT}\n", encoding="utf-8")
+    with (samples / "retention" / "deletion-requests.csv").open("a", encoding="utf-8") as out:
+        out.write(f'DR-2026-099,amazon-notice,2026-09-01T09:00:00Z,2026-09-02T09:00:00Z,"yes {FREE_TEXT}"\n')
+    with (samples / "retention" / "cron-syslog.log").open("a", encoding="utf-8") as out:
+        out.write(f"Sep 30 07:00:00 pp-worker-1 CRON[1]: (root) CMD ({FREE_TEXT})\n")
+    with (samples / "retention" / "prune-order-history.csv").open("a", encoding="utf-8") as out:
+        out.write(f'prune-order-history,2026-09-29T05:00:00Z,2026-09-29T05:01:00Z,"{FREE_TEXT}",4\n')
+    policy = samples / "aws" / "iam__get-account-password-policy.json"
+    data = orjson.loads(policy.read_bytes())
+    data["PasswordPolicy"]["Note"] = FREE_TEXT
+    policy.write_bytes(orjson.dumps(data))
+    findings = samples / "scanner" / "securityhub-findings-20260929.json"
+    data = orjson.loads(findings.read_bytes())
+    data["Findings"][0]["Description"] = FREE_TEXT
+    findings.write_bytes(orjson.dumps(data))
+    flows = samples / "dataflow" / "parcelpilot.yaml"
+    text = flows.read_text(encoding="utf-8")
+    flows.write_text(text.replace("\ndescription: ", f'\ndescription: "{FREE_TEXT}" # ', 1), encoding="utf-8")
+    nginx = samples / "hosts" / "web-01" / "etc" / "nginx" / "nginx.conf"
+    nginx.write_text(nginx.read_text(encoding="utf-8") + f"# {FREE_TEXT}\n", encoding="utf-8")
+    state = samples / "terraform" / "parcelpilot-prod.tfstate"
+    data = orjson.loads(state.read_bytes())
+    data.setdefault("outputs", {})["planted"] = {"value": FREE_TEXT, "type": "string", "sensitive": False}
+    state.write_bytes(orjson.dumps(data))
+
+
+def found_in(blob: bytes | str, where: str) -> list[str]:
+    text = blob.decode("utf-8", "replace") if isinstance(blob, bytes) else blob
+    return [f"{needle!r} in {where}" for needle in NEEDLES if needle in text]
+
+
+@pytest.mark.slow
+def test_planted_secrets_and_pii_reach_no_output(tmp_path: Path) -> None:
+    samples = tmp_path / "samples"
+    shutil.copytree(SAMPLES, samples, ignore=shutil.ignore_patterns(".evidence", "out", ".demo-keys"))
+    plant(samples)
+    config = samples / "evidence.toml"
+    run = run_cli("run", "--config", config, "--out", samples / "out", "--json", "--no-sign")
+    assert run.code in (0, 3), run.stderr
+    pack = run_cli("pack", "--config", config, "--out", samples / "out" / "pack.zip")
+    assert pack.code == 0, pack.stderr
+    leaks = found_in(run.stdout, "--json") + found_in(run.stderr, "stderr") + found_in(pack.stderr, "pack stderr")
+    for path in sorted((samples / ".evidence").rglob("*")):
+        if path.is_file():
+            leaks += found_in(path.read_bytes(), str(path.relative_to(samples)))
+    pdfs = sorted((samples / "out").glob("*.pdf"))
+    assert pdfs
+    for pdf in pdfs:
+        leaks += found_in(pdftotext(pdf), pdf.name)
+        for name, contents in PdfReader(pdf).attachments.items():
+            for content in contents:
+                leaks += found_in(content, f"{pdf.name} attachment {name}")
+    with zipfile.ZipFile(samples / "out" / "pack.zip") as archive:
+        for name in archive.namelist():
+            leaks += found_in(archive.read(name), f"pack {name}")
+    assert not leaks, "\n".join(leaks[:40])
+    # The planted values were read, not skipped: the stored copies hold their redactions.
+    copies = b"".join(p.read_bytes() for p in (samples / ".evidence" / "objects").rglob("*") if p.is_file())
+    assert b"[REDACTED card]" in copies and b"[REDACTED]" in copies and b"[REDACTED name]" in copies
