@@ -5,7 +5,8 @@ access-log query strings, auth-log and PostgreSQL log messages, application audi
 (under innocent keys), a CloudTrail delivery file, a document register's owner, approver and
 title and a text document, a Terraform state output, an AWS CLI output, a Security Hub finding,
 a data-flow map's description, an nginx config, the deletion register and job histories (syslog
-and CSV). After `evidence run --json` and `evidence pack`, none of the
+and CSV), the identity providers' audit logs (Okta, GitHub, Google Workspace, Entra ID), the HR
+leavers export and an AWS Config history. After `evidence run --json` and `evidence pack`, none of the
 planted values (nor a telling fragment of one) may be found anywhere the tool wrote.
 """
 
@@ -20,6 +21,7 @@ import orjson
 import pytest
 from pypdf import PdfReader
 
+from tests.collector_testing import realdata
 from tests.support import SAMPLES, pdftotext, run_cli
 
 AWS_KEY_ID = "AKIAZ7PLANTED0KEY1X2"
@@ -107,6 +109,68 @@ def plant(samples: Path) -> None:
     data = orjson.loads(state.read_bytes())
     data.setdefault("outputs", {})["planted"] = {"value": FREE_TEXT, "type": "string", "sensitive": False}
     state.write_bytes(orjson.dumps(data))
+    plant_identity(samples)
+
+
+IDENTITY_FIXTURES = Path(__file__).parent / "collectors" / "fixtures" / "identity"
+AWS_CONFIG_HISTORY = realdata("aws-config", "awsdocs_get_resource_config_history_security_group.json")
+
+
+def plant_identity(samples: Path) -> None:
+    """The identity-provider logs, the HR export and an AWS Config history, each carrying the values."""
+    logs = samples / "logs"
+    okta = {
+        "uuid": "planted-okta-1", "published": "2026-09-15T10:00:00.000Z", "eventType": "user.session.start",
+        "version": "0", "severity": "INFO", "displayMessage": FREE_TEXT,
+        "actor": {"id": "00uplanted", "type": "User", "alternateId": EMAIL, "displayName": BUYER},
+        "client": {"ipAddress": "198.51.100.42", "userAgent": {"rawUserAgent": FREE_TEXT}},
+        "outcome": {"result": "FAILURE", "reason": FREE_TEXT},
+        "target": [{"id": "t1", "type": "User", "alternateId": EMAIL, "displayName": BUYER}],
+        "debugContext": {"debugData": {"requestUri": f"/login?pw={URL_PASSWORD}", "note": FREE_TEXT}},
+    }
+    with (logs / "okta" / "system-log-2025-11-03.jsonl").open("a", encoding="utf-8") as out:
+        out.write(orjson.dumps(okta).decode() + "\n")
+    github = {
+        "@timestamp": 1789466400000, "_document_id": "planted-gh-1", "action": "org.add_member",
+        "actor": "zelda-quartermaine", "user": EMAIL, "org": "fennelfinch", "business": "",
+        "actor_ip": "198.51.100.23", "external_identity_nameid": EMAIL, "note": FREE_TEXT,
+    }
+    with (logs / "github" / "audit-log-2026-q3.jsonl").open("a", encoding="utf-8") as out:
+        out.write(orjson.dumps(github).decode() + "\n")
+    with (samples / "hr" / "leavers.csv").open("a", encoding="utf-8") as out:
+        out.write(f'FF-1999,Zelda,Quartermaine,{EMAIL},Operations,2026-09-15,10:00,"{FREE_TEXT}"\n')
+    google = orjson.loads((IDENTITY_FIXTURES / "google_workspace_activities.json").read_bytes())
+    planted = dict(google["items"][0])
+    planted["actor"] = {"callerType": "USER", "email": EMAIL, "profileId": "1"}
+    planted["id"] = {**planted["id"], "time": "2026-09-15T10:00:00.000Z", "uniqueQualifier": "9"}
+    planted["events"] = [
+        {"type": "login", "name": "login_failure",
+         "parameters": [{"name": "login_type", "value": FREE_TEXT}, {"name": "recipient_name", "value": BUYER}]},
+    ]
+    google["items"].append(planted)
+    (logs / "google").mkdir()
+    (logs / "google" / "activities.json").write_bytes(orjson.dumps(google))
+    entra = orjson.loads((IDENTITY_FIXTURES / "msgraph_auditlogs_signins_response.json").read_bytes())
+    sign_in = dict(entra["value"][0])
+    sign_in.update(
+        createdDateTime="2026-09-15T10:00:00Z", userDisplayName=BUYER, userPrincipalName=EMAIL,
+        appDisplayName=FREE_TEXT, status={"errorCode": 50126, "failureReason": FREE_TEXT},
+    )
+    entra["value"].append(sign_in)
+    (logs / "entra").mkdir()
+    (logs / "entra" / "signins.json").write_bytes(orjson.dumps(entra))
+    history = orjson.loads(AWS_CONFIG_HISTORY.read_bytes())
+    history["configurationItems"][0].setdefault("tags", {})["Owner"] = FREE_TEXT
+    (samples / "aws-config").mkdir()
+    (samples / "aws-config" / "history.json").write_bytes(orjson.dumps(history))
+    config = samples / "evidence.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + '\n[[sources]]\ncollector = "google-workspace-log"\nname = "google"\npaths = ["logs/google"]\n'
+        + '\n[[sources]]\ncollector = "entra-log"\nname = "entra"\npaths = ["logs/entra"]\n'
+        + '\n[[sources]]\ncollector = "aws-config"\nname = "aws-config"\npaths = ["aws-config"]\n',
+        encoding="utf-8",
+    )
 
 
 def found_in(blob: bytes | str, where: str) -> list[str]:
@@ -142,3 +206,7 @@ def test_planted_secrets_and_pii_reach_no_output(tmp_path: Path) -> None:
     # The planted values were read, not skipped: the stored copies hold their redactions.
     copies = b"".join(p.read_bytes() for p in (samples / ".evidence" / "objects").rglob("*") if p.is_file())
     assert b"[REDACTED card]" in copies and b"[REDACTED]" in copies and b"[REDACTED name]" in copies
+    # The identity and AWS Config inputs were read too: each has its stored copy (the HR copy keeps
+    # only the columns read, so the planted reason is never stored at all).
+    for marker in (b"planted-okta-1", b"planted-gh-1", b"recipient_name", b"50126", b"Owner"):
+        assert marker in copies, marker

@@ -168,9 +168,7 @@ class Redactor:
         query = self.scrub(parts.query) if parts.query else parts.query
         return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
-    def scrub_data(
-        self, value: Any, key: str | None = None, *, addresses: bool = True, whole: bool = True
-    ) -> Any:
+    def scrub_data(self, value: Any, key: str | None = None, *, addresses: bool = True, whole: bool = True) -> Any:
         """Redact a JSON-like structure: secret keys lose their values, PII fields are replaced.
 
         Every other string is scrubbed as text, so a secret or a card number under an innocent
@@ -193,7 +191,13 @@ class Redactor:
                 self.counts["name"] += 1
                 return "[REDACTED name]"
         if isinstance(value, dict):
-            return {k: self.scrub_data(v, str(k), addresses=addresses, whole=whole) for k, v in value.items()}
+            named = parameter_name(value) if whole else None
+            return {
+                k: self.scrub_data(
+                    v, named if named and k in PARAMETER_VALUES else str(k), addresses=addresses, whole=whole
+                )
+                for k, v in value.items()
+            }
         if isinstance(value, list):
             return [self.scrub_data(v, addresses=addresses, whole=whole) for v in value]
         if isinstance(value, str):
@@ -225,6 +229,19 @@ class Redactor:
             return SECRET
         self.counts[category] += 1
         return f"[REDACTED {category}]"
+
+
+#: Keys holding the value of a ``{"name": ..., "value": ...}`` parameter (Google Workspace's event
+#: parameters, Microsoft Graph's modified properties): the value is judged under the parameter's name.
+PARAMETER_VALUES = frozenset({"value", "multiValue", "boolValue", "intValue", "newValue", "oldValue"})
+
+
+def parameter_name(value: dict[Any, Any]) -> str | None:
+    """The name of a ``{"name": ..., "value": ...}`` parameter, None for any other object."""
+    name = value.get("name", value.get("displayName"))
+    if isinstance(name, str) and name and not PARAMETER_VALUES.isdisjoint(value):
+        return name
+    return None
 
 
 def _address_spans(text: str) -> Iterator[Span]:

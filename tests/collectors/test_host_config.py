@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from collector_testing import realdata
 from transport_evaluation import collector_context, decide, outcome
 
 from evidence.collectors import registry
@@ -21,7 +22,7 @@ from evidence.model.evidence import EvidenceItem
 from evidence.model.results import Status
 
 REALDATA = Path(__file__).parent / "fixtures" / "host-config" / "realdata"
-SHARED_REALDATA = Path("/work/shared/realdata/config")
+SHARED_REALDATA = realdata("config")
 NOW = datetime(2026, 9, 30, 23, 59, 59, tzinfo=UTC)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from evidence.collectors.inputs import open_text
-from evidence.redact import Redactor, normalise_field
+from evidence.redact import PARAMETER_VALUES, Redactor, normalise_field, parameter_name
 
 #: Fields whose string value is an account: replaced by the account's pseudonym.
 ACCOUNT_FIELDS = frozenset(
@@ -98,15 +98,25 @@ def _rebuild(
 ) -> Any:
     if isinstance(node, dict):
         here = _is_person(node)
+        # A parameter's value ({"name": "recipient_name", "value": ...}) is judged under its name.
+        named = parameter_name(node)
         out: dict[str, Any] = {}
         for key, value in node.items():
+            field = named if named and key in PARAMETER_VALUES else str(key)
             if isinstance(value, str) and value.strip():
                 nested = _embedded(value)
                 if nested is not None:
                     out[key] = orjson.dumps(_rebuild(nested, found, pattern, redactor, True)).decode()
                     continue
-                replaced = _replacement(str(key), value, redactor, here)
-                out[key] = replaced if replaced is not None else _text(value, str(key), found, pattern, redactor)
+                replaced = _replacement(field, value, redactor, here)
+                out[key] = replaced if replaced is not None else _text(value, field, found, pattern, redactor)
+            elif named and key in PARAMETER_VALUES and isinstance(value, list):
+                out[key] = [
+                    _text(v, field, found, pattern, redactor)
+                    if isinstance(v, str)
+                    else _rebuild(v, found, pattern, redactor, here)
+                    for v in value
+                ]
             else:
                 out[key] = _rebuild(value, found, pattern, redactor, here)
         return out
