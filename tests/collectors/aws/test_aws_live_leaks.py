@@ -1,0 +1,98 @@
+"""Planted secrets and buyer PII in a live AWS account (moto on loopback) reach no output.
+
+The live collector's input shape is the account itself: tags, descriptions, user names, a
+secret's value and a database's master password. The same planted values as the file-based
+leak test (tests/test_no_leaks.py) go into each; after `evidence run --json` and `evidence pack`,
+none of them may be found in the store, the stored copies, the PDFs, the pack or the output.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from moto_support import (
+    REGION,
+    Moto,
+    moto_fixture,  # noqa: F401  (the fixture `moto`)
+    moto_server_fixture,  # noqa: F401  (the fixture `moto_server`)
+)
+from pypdf import PdfReader
+
+from tests.support import pdftotext, run_cli
+from tests.test_no_leaks import AWS_SECRET, BUYER, DB_PASSWORD, EMAIL, FREE_TEXT, found_in
+
+
+def plant(moto: Moto) -> None:
+    s3 = moto.client("s3")
+    s3.create_bucket(Bucket="planted-orders", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_tagging(
+        Bucket="planted-orders", Tagging={"TagSet": [{"Key": "Owner", "Value": FREE_TEXT[:250]}]}
+    )
+    kms = moto.client("kms")
+    kms.create_key(Description=FREE_TEXT[:250], Tags=[{"TagKey": "buyer", "TagValue": BUYER}])
+    iam = moto.client("iam")
+    iam.create_user(UserName=EMAIL, Tags=[{"Key": "note", "Value": FREE_TEXT[:250]}])
+    iam.update_account_password_policy(MinimumPasswordLength=8)
+    moto.client("secretsmanager").create_secret(
+        Name="planted/orders-db", SecretString=AWS_SECRET, Description=FREE_TEXT[:250]
+    )
+    moto.client("rds").create_db_instance(
+        DBInstanceIdentifier="planted-orders-db",
+        DBInstanceClass="db.t3.micro",
+        Engine="postgres",
+        MasterUsername="app",
+        MasterUserPassword=DB_PASSWORD,
+        AllocatedStorage=20,
+        StorageEncrypted=True,
+        Tags=[{"Key": "contact", "Value": f"ship to {BUYER}"}],
+    )
+
+
+def test_planted_values_in_a_live_account_reach_no_output(moto: Moto, tmp_path: Path) -> None:
+    plant(moto)
+    config = tmp_path / "evidence.toml"
+    config.write_text(
+        f"""review_period = "2026-Q3"
+[organisation]
+legal_name = "Example Seller Tools Ltd"
+developer_id = "amzn1.sp.solution.leaks"
+applications = ["Example"]
+[store]
+url = "sqlite:///.evidence/evidence.db"
+copies_dir = ".evidence"
+[policy]
+catalogues = ["amazon-dpp@2025-11"]
+[[sources]]
+collector = "aws"
+name = "account"
+regions = ["{REGION}"]
+endpoint_url = "{moto.endpoint}"
+credential_report_wait_seconds = 5
+""",
+        encoding="utf-8",
+    )
+    run = run_cli("run", "--config", config, "--out", tmp_path / "out", "--json", "--no-sign")
+    assert run.code in (0, 3), run.stderr
+    pack = run_cli("pack", "--config", config, "--out", tmp_path / "out" / "pack.zip")
+    assert pack.code == 0, pack.stderr
+    leaks = found_in(run.stdout, "--json") + found_in(run.stderr, "stderr") + found_in(pack.stderr, "pack stderr")
+    stored = sorted(p for p in (tmp_path / ".evidence").rglob("*") if p.is_file())
+    assert stored
+    for path in stored:
+        leaks += found_in(path.read_bytes(), str(path.relative_to(tmp_path)))
+    pdfs = sorted((tmp_path / "out").glob("*.pdf"))
+    assert pdfs
+    for pdf in pdfs:
+        leaks += found_in(pdftotext(pdf), pdf.name)
+        for name, contents in PdfReader(pdf).attachments.items():
+            for content in contents:
+                leaks += found_in(content, f"{pdf.name} attachment {name}")
+    with zipfile.ZipFile(tmp_path / "out" / "pack.zip") as archive:
+        names = archive.namelist()
+        for name in names:
+            leaks += found_in(archive.read(name), f"pack {name}")
+    assert not leaks, "\n".join(leaks[:40])
+    # The account was read: the planted bucket and database are named in the evidence.
+    text = b"".join(p.read_bytes() for p in stored if p.suffix != ".db")
+    assert b"planted-orders" in text and b"planted-orders-db" in text
