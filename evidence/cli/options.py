@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from evidence.errors import ConfigError
 
 ConfigOption = Annotated[
     Path,
@@ -27,14 +30,31 @@ AsOfOption = Annotated[
         help="Judge recency, cadence and due dates as of this date or time (default: the period's end).",
     ),
 ]
+
+
+def non_empty_path(option: str, what: str) -> Callable[[str | Path], Path]:
+    """A parser for a path option that refuses an empty value (it would mean the current folder unasked)."""
+
+    def parse(value: str | Path) -> Path:
+        if not str(value).strip():
+            raise ConfigError(f"{option} is empty: name {what}")
+        return Path(value)
+
+    return parse
+
+
 OutOption = Annotated[
-    Path, typer.Option("--out", "-o", help="Folder for the PDF reports.")
+    Path,
+    typer.Option(
+        "--out",
+        "-o",
+        help="Folder for the PDF reports.",
+        parser=non_empty_path("--out", "the folder for the reports (for example out)"),
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or notes (for cron).")]
-TracebackOption = Annotated[
-    bool, typer.Option("--traceback", help="Show the Python traceback of an internal error.")
-]
+TracebackOption = Annotated[bool, typer.Option("--traceback", help="Show the Python traceback of an internal error.")]
 NoSignOption = Annotated[
     bool,
     typer.Option(

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from evidence import pipeline
-from evidence.cli.options import ConfigOption, JsonOption, PeriodOption, QuietOption
+from evidence.cli.options import ConfigOption, JsonOption, PeriodOption, QuietOption, non_empty_path
 from evidence.cli.output import print_json, stderr
 from evidence.config import load_config
 
@@ -19,7 +19,11 @@ def pack(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Zip file to write (default: out/auditor-pack-<period>.zip)."
+            "--out",
+            "-o",
+            help="Zip file to write (default: out/auditor-pack-<period>.zip).",
+            metavar="ZIP",
+            parser=non_empty_path("--out", "the zip file to write"),
         ),
     ] = None,
     json: JsonOption = False,
@@ -54,7 +58,5 @@ def pack(
         if result.fingerprint:
             console.print(f"signed by the key with certificate fingerprint {result.fingerprint}")
         else:
-            console.print(
-                "[yellow]note:[/] not signed: add a \\[signing] table to the config to sign packs"
-            )
+            console.print("[yellow]note:[/] not signed: add a \\[signing] table to the config to sign packs")
     return 0

@@ -38,6 +38,12 @@ def test_odd_out_targets(samples: Path, tmp_path: Path) -> None:
     one_line_error(run_cli("run", "--config", config, "--out", a_file, "--quiet"), "is a file, not a folder")
     one_line_error(run_cli("run", "--config", config, "--out", "/proc/evidence-out", "--quiet"), "--out /proc")
     assert not (samples / ".evidence").exists(), "nothing collected before --out is known to be usable"
+    # An empty --out would mean the current folder without being asked for: refused, for pack too.
+    here = tmp_path / "here"
+    here.mkdir()
+    one_line_error(run_cli("run", "--config", config, "--out", "", "--quiet", cwd=here), "--out is empty")
+    one_line_error(run_cli("pack", "--config", config, "--out", "", cwd=here), "--out is empty")
+    assert not any(here.iterdir()), "nothing written to the current folder"
 
 
 def test_log_on_a_store_in_a_missing_folder_does_not_create_it(samples: Path, tmp_path: Path) -> None:
