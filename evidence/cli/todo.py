@@ -74,10 +74,13 @@ def print_todo(console: Console, steps: Sequence[TodoStep], *, limit: int | None
         if not detail:
             continue
         console.print(f"       controls: {', '.join(step.controls)}", markup=False)
+        if step.remediation:
+            console.print(f"       how: {escape(step.remediation)}")
         if step.kind is StepKind.DOCUMENT:
             if step.description:
                 console.print(f"       what: {escape(step.description)}")
             for name, meaning in step.fields.items():
                 console.print(f"       field {name}: {escape(meaning)}")
+            console.print(f"       starter and register entry: `evidence template {step.target}`", markup=False)
     if limit and len(steps) > limit:
         console.print(f"     ... and {len(steps) - limit} more: `evidence todo`", markup=False)

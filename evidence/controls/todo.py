@@ -87,14 +87,16 @@ class TodoStep:
     def action(self) -> str:
         """What to do, in one sentence: ``add a `cloudtrail` source``."""
         if self.kind is StepKind.FIX:
-            return f"fix {self.target}: {self.remediation}" if self.remediation else f"fix {self.target}"
+            return f"fix {self.target} (not met)"
         if self.kind is StepKind.SOURCE:
             if self.configured:
                 return f"complete the `{self.target}` source ({', '.join(self.configured)}): its evidence does not decide these yet"
-            return f"add a `{self.target}` source"
+            article = "an" if self.target[:1] in "aeiou" else "a"
+            return f"add {article} `{self.target}` source"
         if self.kind is StepKind.DOCUMENT:
             every = f" {self.cadence}" if self.cadence else ""
-            return f"register a `{self.target}` document{every} (`evidence template {self.target}`)"
+            article = "an" if self.target[:1] in "aeiou" else "a"
+            return f"register {article} `{self.target}` document{every}"
         if self.kind is StepKind.CONFIG:
             return "complete [organisation] and [scope] in the config"
         return f"wait for check `{self.target}` (not built yet): no evidence the tool reads decides these"
