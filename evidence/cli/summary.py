@@ -88,7 +88,8 @@ def print_evaluation(
             why = result.reasons[0] if result.reasons else ""
             console.print(f"  {result.control_id}: {escape(why)}", no_wrap=True, overflow="ellipsis")
     if steps:
-        console.print(f"To do next (top {min(TOP_STEPS, len(steps))} of {len(steps)}; `evidence todo` lists every step):")
+        top = min(TOP_STEPS, len(steps))
+        console.print(f"To do next (top {top} of {len(steps)}; `evidence todo` lists every step):")
         for number, step in enumerate(steps[:TOP_STEPS], start=1):
             console.print(f"  {number}. {escape(step.summary())}", no_wrap=True, overflow="ellipsis")
     console.print("every control: --all; everything, reasons and evidence ids: --json", markup=False)

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from evidence.cli.output import print_json
 from evidence.cli.options import JsonOption
+from evidence.cli.output import print_json
 from evidence.errors import ConfigError
 
 

@@ -90,7 +90,8 @@ class TodoStep:
             return f"fix {self.target} (not met)"
         if self.kind is StepKind.SOURCE:
             if self.configured:
-                return f"complete the `{self.target}` source ({', '.join(self.configured)}): its evidence does not decide these yet"
+                names = ", ".join(self.configured)
+                return f"complete the `{self.target}` source ({names}): its evidence does not decide these yet"
             article = "an" if self.target[:1] in "aeiou" else "a"
             return f"add {article} `{self.target}` source"
         if self.kind is StepKind.DOCUMENT:
