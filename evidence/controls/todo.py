@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from evidence.model.catalogue import Catalogue, Control
+from evidence.model.evidence import EvidenceItem
 from evidence.model.results import Evaluation, Status
 
 #: Collectors whose evidence no source adds: the organisation comes from the config itself, and
@@ -213,6 +214,14 @@ def todo_steps(
 def open_elements(steps: Sequence[TodoStep]) -> list[TodoElement]:
     """Every open element the steps name, once each, sorted."""
     return sorted({(e.catalogue, e.control_id, e.element_id): e for s in steps for e in s.elements}.values())
+
+
+def configured_from_evidence(items: Sequence[EvidenceItem]) -> dict[str, list[str]]:
+    """Each collector with the names of the sources that gave ``items`` (for reports without the config)."""
+    found: dict[str, set[str]] = {}
+    for item in items:
+        found.setdefault(item.collector, set()).add(item.source)
+    return {collector: sorted(names) for collector, names in sorted(found.items())}
 
 
 def evidence_producers() -> dict[str, list[str]]:
