@@ -25,6 +25,12 @@ from evidence.model.results import Evaluation, Status
 _NOT_A_SOURCE_STEP = {"organisation", "documents"}
 #: The check that judges documents filed at a cadence (a log review every 14 days).
 _CADENCE_CHECK = "cadence_covered"
+#: Kinds a check reads only to refine a judgement it makes from its other kinds (a day-by-day
+#: settings timeline, the declared organisation): a source of these alone decides nothing.
+_SUPPLEMENTARY = {"settings.changes", "organisation.profile"}
+#: Checks that judge nothing without one kind of their reads (a cross-check compares
+#: observations against the data map): only a source of that kind is a step for them.
+_REQUIRED = {"dataflow_crosscheck": ("dataflow.map",)}
 
 
 class StepKind(StrEnum):
@@ -187,7 +193,8 @@ def todo_steps(
                             info["cadence"] = cadence
                         add(StepKind.DOCUMENT, doc_type, item, **info)
                     continue
-                collectors = sorted({c for kind in need.kinds for c in by_kind.get(kind, ())})
+                kinds = _REQUIRED.get(need.check) or [k for k in need.kinds if k not in _SUPPLEMENTARY] or need.kinds
+                collectors = sorted({c for kind in kinds for c in by_kind.get(kind, ())})
                 if "organisation" in collectors:
                     add(StepKind.CONFIG, "organisation", item)
                 sources = [c for c in collectors if c not in _NOT_A_SOURCE_STEP]
