@@ -88,6 +88,18 @@ def _files(folder: Path, prefixes: Sequence[str]) -> list[Path]:
         return []
 
 
+def _usable(files: list[Path], found: Detection) -> list[Path]:
+    """The files that can be read; a note names those that cannot (run as a user who can)."""
+    readable = [f for f in files if _readable(f)]
+    if len(readable) < len(files):
+        skipped = [str(f) for f in files if f not in readable]
+        found.notes.append(
+            f"cannot read {', '.join(skipped[:3])}{' and more' if len(skipped) > 3 else ''}: "
+            "run as a user who may read them (the adm group reads most logs)"
+        )
+    return readable
+
+
 def _readable(path: Path) -> bool:
     try:
         with path.open("rb") as handle:
@@ -106,7 +118,7 @@ def _web_logs(root: Path, env: Mapping[str, str], found: Detection) -> None:
     for name, collector, folder, prefixes, fmt in places:
         path = _under(root, folder)
         found.looked_for.append(f"{name} access logs: {path}/{prefixes[0]}*")
-        files = [f for f in _files(path, prefixes) if _readable(f)]
+        files = _usable(_files(path, prefixes), found)
         if files:
             found.findings.append(
                 Finding(
@@ -124,7 +136,7 @@ def _auth_logs(root: Path, env: Mapping[str, str], found: Detection) -> None:
     for name, prefix in (("auth.log", "auth.log"), ("secure", "secure")):
         path = _under(root, "/var/log")
         found.looked_for.append(f"SSH and sudo log: {path}/{prefix}*")
-        files = [f for f in _files(path, (prefix,)) if _readable(f)]
+        files = _usable(_files(path, (prefix,)), found)
         if files:
             found.findings.append(
                 Finding(
@@ -162,7 +174,7 @@ def _postgres_logs(root: Path, env: Mapping[str, str], found: Detection) -> None
     folders += [d / "log" for d in _postgres_data_dirs(root, env)]
     for folder in folders:
         found.looked_for.append(f"PostgreSQL server log: {folder}/postgresql*")
-        files = [f for f in _files(folder, ("postgresql",)) if _readable(f)]
+        files = _usable(_files(folder, ("postgresql",)), found)
         if files:
             found.findings.append(
                 Finding(

@@ -15,7 +15,7 @@ from evidence.cli.app import main
 from evidence.collectors.documents import known_doc_types
 from evidence.config import load_config
 from evidence.pipeline import open_store
-from tests.support import SAMPLES, run_cli
+from tests.support import SAMPLES, pdftotext, run_cli
 
 #: Environment without any credential or kubeconfig of the machine running the tests.
 CLEAN_ENV = {
@@ -99,6 +99,11 @@ def test_detect_on_a_fake_root_then_run_stores_evidence_of_every_source(tmp_path
     assert "access.activity" in by_source["nginx"] and "access.activity" in by_source["auth"]
     assert "host.config" in by_source["this-host"]
     assert "encryption.at_rest" in by_source["terraform"]
+    # The gap report lists the same to-do as `evidence todo`.
+    todo = json.loads(run_cli("todo", "--config", config, "--json", cwd=work).stdout)["steps"]
+    report = " ".join(pdftotext(work / "out" / "gap-report-2026-Q3.pdf").split())
+    assert "What to do next" in report
+    assert f"{todo[0]['action']} {len(todo[0]['elements'])}" in report
 
 
 def test_detect_finding_nothing_is_not_an_error_and_says_where_it_looked(tmp_path: Path) -> None:
