@@ -22,6 +22,8 @@ _SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache_
 #: How deep under the folder Terraform files are looked for.
 _TERRAFORM_DEPTH = 4
 _TERRAFORM_LIMIT = 50
+#: Terraform's binary plan files: read through `terraform show -json`.
+_BINARY_PLANS = {".tfplan", ".plan"}
 
 
 @dataclass(frozen=True)
@@ -279,7 +281,14 @@ def _kubernetes(root: Path, env: Mapping[str, str], found: Detection) -> None:
 
 def _terraform(folder: Path, found: Detection) -> None:
     found.looked_for.append(f"Terraform state and plan JSON: *.tfstate, *.tfplan.json, plan.json under {folder}")
-    files = sorted(_walk_terraform(folder, 0))[:_TERRAFORM_LIMIT]
+    walked = sorted(_walk_terraform(folder, 0))
+    binary = [p for p in walked if p.suffix in _BINARY_PLANS or p.name in {"tfplan", "plan.out"}]
+    files = [p for p in walked if p not in binary][:_TERRAFORM_LIMIT]
+    for plan in binary[:3]:
+        found.notes.append(
+            f"{plan} is a binary Terraform plan: save `terraform show -json {plan.name} > {plan.name}.json` "
+            "and add the .json to the terraform source"
+        )
     if files:
         found.findings.append(
             Finding(
@@ -304,6 +313,8 @@ def _walk_terraform(folder: Path, depth: int) -> Iterator[Path]:
         if entry.is_dir():
             if depth < _TERRAFORM_DEPTH and entry.name not in _SKIP_DIRS:
                 yield from _walk_terraform(entry, depth + 1)
+        elif entry.suffix in _BINARY_PLANS or entry.name in {"tfplan", "plan.out"}:
+            yield entry
         elif entry.name.endswith(".tfstate") or entry.name.endswith((".tfplan.json", ".tfstate.json")) or (
             entry.name == "plan.json" and any(p.suffix == ".tf" for p in folder.glob("*.tf"))
         ):

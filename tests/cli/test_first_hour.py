@@ -107,13 +107,15 @@ def test_detect_on_a_fake_root_then_run_stores_evidence_of_every_source(tmp_path
 
 
 def test_detect_finding_nothing_is_not_an_error_and_says_where_it_looked(tmp_path: Path) -> None:
-    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "infra").mkdir(parents=True)
+    (tmp_path / "empty" / "infra" / "prod.tfplan").write_bytes(b"PK\x03\x04 binary plan")
     config = tmp_path / "evidence.toml"
     result = run_cli("init", "--detect", "--no-aws", "--root", tmp_path / "empty", config, env=CLEAN_ENV)
     assert result.code == 0, result.stderr
     assert "found nothing to collect from; looked for:" in result.stderr
     assert f"{tmp_path / 'empty'}/var/log/nginx/access.log*" in result.stderr
     assert "sshd configuration" in result.stderr
+    assert "prod.tfplan is a binary Terraform plan: save `terraform show -json prod.tfplan" in result.stderr
     text = config.read_text(encoding="utf-8")
     assert "# nothing found; looked for:" in text
     assert sources_of(config).keys() == {"documents"}  # the starter's own source only
