@@ -268,3 +268,23 @@ def test_a_template_exists_for_every_document_type(doc_type: str, capsys: pytest
 def test_template_of_an_unknown_type_suggests_close_ones(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["template", "acess-review"]) == 2
     assert "did you mean access-review" in capsys.readouterr().err
+
+
+def test_detect_a_kubeconfig_adds_a_commented_job_history_source_with_its_export(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text("apiVersion: v1\nkind: Config\nclusters:\n- name: prod\n  cluster: {server: https://k8s}\n")
+    config = tmp_path / "evidence.toml"
+    env = {**CLEAN_ENV, "KUBECONFIG": str(kubeconfig)}
+    result = run_cli("init", "--detect", "--no-aws", "--root", tmp_path / "empty", config, env=env)
+    assert result.code == 0, result.stderr
+    text = config.read_text(encoding="utf-8")
+    assert "#   kubectl get cronjobs,jobs --all-namespaces -o json > exports/kubernetes-jobs.json" in text
+    assert '# collector = "job-history"' in text and '# format = "kubernetes"' in text
+    uncommented = text.replace("# collector", "collector").replace("# name", "name").replace(
+        "# paths", "paths").replace("# format", "format").replace("# [[sources]]", "[[sources]]")
+    assert sources_of_text(uncommented)["kubernetes-jobs"]["collector"] == "job-history"
+
+
+def sources_of_text(text: str) -> dict[str, dict[str, object]]:
+    return {s["name"]: s for s in tomllib.loads(text).get("sources", [])}
