@@ -103,7 +103,7 @@ def test_detect_on_a_fake_root_then_run_stores_evidence_of_every_source(tmp_path
     todo = json.loads(run_cli("todo", "--config", config, "--json", cwd=work).stdout)["steps"]
     report = " ".join(pdftotext(work / "out" / "gap-report-2026-Q3.pdf").split())
     assert "What to do next" in report
-    assert f"{todo[0]['action']} {len(todo[0]['elements'])}" in report
+    assert f"{todo[0]['action'].replace('`', '')} {len(todo[0]['elements'])}" in report
 
 
 def test_detect_finding_nothing_is_not_an_error_and_says_where_it_looked(tmp_path: Path) -> None:
