@@ -24,6 +24,7 @@ from evidence.config.schema import Config, SourceConfig
 from evidence.controls.catalogue import catalogue_files, load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.controls.profile import answer_profile, load_profile_questions
+from evidence.controls.todo import TodoStep, todo_steps
 from evidence.errors import ConfigError, EvidenceError, InputError, PackError, StoreError
 from evidence.model.access import AccessPolicy
 from evidence.model.catalogue import Catalogue
@@ -645,6 +646,31 @@ def evaluate_stored(
         return run, evaluation, evaluation_id, evidence
     finally:
         store.close()
+
+
+def newest_evaluation(config: Config, timing: Timing) -> tuple[RunInfo, Evaluation]:
+    """The newest evaluation of the newest run of the period (evaluated now if it has none)."""
+    store = open_store(config, create=False)
+    try:
+        run = latest_run(store, timing)
+        verify_run(store, run, "evaluate")
+        found = store.latest_evaluation(run.id)
+    finally:
+        store.close()
+    if found is not None:
+        return run, found[1]
+    run, evaluation, _, _ = evaluate_stored(config, timing, as_of_given=False)
+    return run, evaluation
+
+
+def todo(config: Config, evaluation: Evaluation) -> list[TodoStep]:
+    """The to-do list of ``evaluation`` (evidence/controls/todo.py), knowing the config's sources."""
+    configured: dict[str, list[str]] = {}
+    for source in config.sources:
+        if source.enabled:
+            configured.setdefault(source.collector, []).append(source.name)
+    selected = [c for c in catalogues(config) if c.ref in evaluation.catalogues]
+    return todo_steps(evaluation, selected, configured)
 
 
 def report_stored(

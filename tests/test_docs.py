@@ -40,3 +40,19 @@ def test_collector_index_links_every_collector_page() -> None:
     index = (ROOT / "docs" / "collectors.md").read_text(encoding="utf-8")
     for page in (ROOT / "docs" / "collectors").glob("*.md"):
         assert f"collectors/{page.name}" in index, page.name
+
+
+def test_first_hour_guide_is_linked_and_names_only_real_commands_and_pages() -> None:
+    import re
+
+    guide = (ROOT / "docs" / "first-hour.md").read_text(encoding="utf-8")
+    assert "docs/first-hour.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "pip install" in guide and "attestation" in guide
+    known = command_names(app)
+    named = set(re.findall(r"[`/]evidence ([a-z][a-z-]*)", guide))  # `evidence X` and .venv/bin/evidence X
+    assert {"init", "run", "todo", "template", "pack", "verify"} <= named
+    assert named <= {name.split(" ")[0] for name in known}
+    for step in ("evidence init --detect", "evidence run", "evidence todo", "evidence template", "evidence pack"):
+        assert step in guide
+    for link in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", guide):
+        assert (ROOT / "docs" / link).is_file(), link

@@ -29,6 +29,8 @@ from evidence.cli import (
     review,
     run,
     sample,
+    template,
+    todo,
     verify,
     waivers,
 )
@@ -82,6 +84,8 @@ app.command("collectors")(collectors.collectors)
 app.add_typer(policies.app, name="policies")
 app.command("diff")(diff.diff)
 app.command("due")(due.due)
+app.command("todo")(todo.todo)
+app.command("template")(template.template)
 app.command("review")(review.review)
 app.command("waive")(waivers.waive)
 app.command("unwaive")(waivers.unwaive)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evidence.cli.options import AsOfOption, ConfigOption, JsonOption, PeriodOption
+from evidence.cli.options import AllOption, AsOfOption, ConfigOption, JsonOption, PeriodOption
 from evidence.cli.summary import exit_code, print_evaluation
 from evidence.config import load_config
 
@@ -14,15 +14,17 @@ def evaluate(
     period: PeriodOption = None,
     as_of: AsOfOption = None,
     json: JsonOption = False,
+    show_all: AllOption = False,
 ) -> int:
     """Evaluate every control against the newest collected run of the period.
 
-    Prints a table (or --json). Exit code 0 when all controls are met, 3 when there are gaps.
+    Prints the counts, the controls not met and the top of the to-do list; --all prints every
+    control, --json everything. Exit code 0 when all controls are met, 3 when there are gaps.
     """
     from evidence import pipeline  # lazy: keeps `evidence --help` fast
 
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, as_of)
     run, evaluation, _, _ = pipeline.evaluate_stored(loaded, timing, as_of_given=as_of is not None)
-    print_evaluation(run, evaluation, json)
+    print_evaluation(run, evaluation, json, steps=pipeline.todo(loaded, evaluation), show_all=show_all)
     return exit_code(evaluation)

@@ -53,6 +53,9 @@ OutOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+AllOption = Annotated[
+    bool, typer.Option("--all", help="Print every control as a table, not only the summary.")
+]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or notes (for cron).")]
 TracebackOption = Annotated[bool, typer.Option("--traceback", help="Show the Python traceback of an internal error.")]
 NoSignOption = Annotated[

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from evidence.cli.options import (
+    AllOption,
     AsOfOption,
     ConfigOption,
     JsonOption,
@@ -30,6 +31,7 @@ def run(
     quiet: QuietOption = False,
     no_sign: NoSignOption = False,
     only: OnlyOption = None,
+    show_all: AllOption = False,
 ) -> int:
     """Collect evidence, evaluate every control and write the report set.
 
@@ -49,7 +51,14 @@ def run(
         )
     assert outcome.evaluation is not None
     extra = pipeline.describe_outcome(outcome)
-    print_evaluation(outcome.run, outcome.evaluation, json, extra={"reports": extra["reports"], "notes": outcome.notes})
+    print_evaluation(
+        outcome.run,
+        outcome.evaluation,
+        json,
+        extra={"reports": extra["reports"], "notes": outcome.notes},
+        steps=pipeline.todo(loaded, outcome.evaluation),
+        show_all=show_all,
+    )
     if not json and not quiet:
         console = stderr()
         for report in outcome.reports:

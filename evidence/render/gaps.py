@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from evidence.controls.todo import configured_from_evidence, todo_steps
 from evidence.model.catalogue import Catalogue, Control
 from evidence.model.report import RenderedReport, ReportSetData
 from evidence.model.results import ControlResult, Evaluation
@@ -27,6 +28,8 @@ from evidence.render.document import PreparedReport, cover_context, prepare_repo
 
 TEMPLATE = "gap-report.html.j2"
 GAP_REPORT_KIND = "gap-report"
+#: Steps of the to-do list the gap report prints (``evidence todo`` lists every one).
+TODO_SHOWN = 25
 PLAN_NAME = "plan-of-action.csv"
 
 #: Reasons and evidence ids shown per plan item; the attached manifest holds all of them.
@@ -204,10 +207,13 @@ def gap_report_context(
         }
         for s in SEVERITY_RANK
     ]
+    steps = todo_steps(data.evaluation, data.catalogues, configured_from_evidence(data.evidence))
     return {
         **cover_context(
             data.run, data.organisation, data.tool_version, data.generated_at, data.signatories
         ),
+        "todo": steps,
+        "todo_shown": steps[:TODO_SHOWN],
         "data": data,
         "catalogues": data.catalogues,
         "plan": plan,

@@ -46,6 +46,9 @@ class AwsSettings(AwsScopeSettings):
     """Settings: how to reach the account, which regions and services, what is PII."""
 
     profile: str | None = None
+    #: The account the credentials must reach (``evidence init --detect`` writes it): a run
+    #: whose credentials reach another account fails instead of collecting the wrong one.
+    account_id: str | None = Field(default=None, pattern=r"^\d{12}$")
     role_arn: str | None = Field(default=None, pattern=r"^arn:aws[\w-]*:iam::\d{12}:role/.+$")
     external_id: str | None = None
     session_name: str = "dpp-evidence"
@@ -222,6 +225,11 @@ class _Reader:
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "error")
             raise InputError("aws", f"the credentials were refused by STS ({code})") from None
+        wanted = self.settings.account_id
+        if wanted and identity.get("Account") != wanted:
+            raise InputError(
+                "aws", f"the credentials reach account {identity.get('Account')}, not account_id {wanted}"
+            )
         self.inventory.record("GetCallerIdentity", {}, identity, region)
 
     def _iam(self, region: str) -> None:

@@ -229,3 +229,12 @@ def test_iam_user_names_never_reach_facts_or_stored_copies(moto: Moto, tmp_path:
         assert copy, item.kind
         assert b"jane.buyer-support" not in copy
         assert b"Not-a-real-password" not in copy
+
+
+def test_account_id_guards_against_credentials_for_another_account(moto: Moto) -> None:
+    from evidence.errors import InputError
+
+    with pytest.raises(InputError, match="reach account 123456789012, not account_id 210987654321"):
+        collect_live(moto, account_id="210987654321", services=["kms"])
+    items = collect_live(moto, account_id="123456789012", services=["kms"])
+    assert items and all(i.subject == "AWS account 123456789012" for i in items)
