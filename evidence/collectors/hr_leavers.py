@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from evidence.collectors.base import Collector, CollectorSettings
 from evidence.collectors.identity.records import SKIP, read_records
-from evidence.collectors.inputs import csv_rows, expand_paths, open_text
+from evidence.collectors.inputs import csv_rows, expand_paths, open_text, paused_gc
 from evidence.collectors.timestamps import ZoneName, iso
 from evidence.errors import InputError
 from evidence.model.access import AccessPolicy
@@ -110,29 +110,28 @@ class HrLeaversCollector(Collector[HrLeaversSettings]):
         stats = ParseStats(scope=self.context.source)
         before = Counter(self.context.redactor.counts)
         files = expand_paths([self.context.resolve(p) for p in self.settings.paths], ("*.csv", "*.json", "*.jsonl"))
-        found: list[tuple[str, str, tuple[str, ...], bool, int, str]] = []
+        found: list[Leaver] = []
         raw: list[RawInput] = []
         used: dict[str, str] = {}
-        for path in sorted(dict.fromkeys(files)):
-            reader = _Rows(self.settings, self.context.redactor, str(path), used)
-            try:
-                raw.append(self._read(path, reader, stats))
-            except InputError as exc:
-                stats.reject(f"{path}:{exc.line or 1}", exc.reason)
-            found.extend((*leaver, reader.name) for leaver in reader.leavers)
-            reader.leavers.clear()
-        found.sort(key=itemgetter(0, 1))  # by (left, ref); stable, so ties keep the order read
-        leavers = [
-            {
-                "ref": ref,
-                "accounts": list(accounts),
-                "left": left,
-                "left_precision": "time" if precise else "date",
-                "row": f"{name}:{line}",
-            }
-            for left, ref, accounts, precise, line, name in found
-        ]
-        del found
+        with paused_gc():  # a million small tuples and dicts, none of them cyclic
+            for path in sorted(dict.fromkeys(files)):
+                reader = _Rows(self.settings, self.context.redactor, str(path), used, found)
+                try:
+                    raw.append(self._read(path, reader, stats))
+                except InputError as exc:
+                    stats.reject(f"{path}:{exc.line or 1}", exc.reason)
+            found.sort(key=itemgetter(0, 1))  # by (left, ref); stable, so ties keep the order read
+            leavers = [
+                {
+                    "ref": ref,
+                    "accounts": list(accounts),
+                    "left": left,
+                    "left_precision": "time" if precise else "date",
+                    "row": f"{name}:{line}",
+                }
+                for left, ref, accounts, precise, line, name in found
+            ]
+            del found
         facts = {
             "leavers": leavers,
             "count": len(leavers),
@@ -189,6 +188,10 @@ def person_ref(account_pseudonym: str) -> str:
     return "person:" + account_pseudonym.split(":", 1)[1]
 
 
+#: A leaver while exports are read: left (ISO), ref, account pseudonyms, carried a time, line, file.
+Leaver = tuple[str, str, tuple[str, ...], bool, int, str]
+
+
 class _Plan(NamedTuple):
     """Where a set of columns keeps each field, worked out once per set of columns."""
 
@@ -211,10 +214,12 @@ class _Rows:
     the sorted fact rows once every export is read.
     """
 
-    def __init__(self, settings: HrLeaversSettings, redactor: Redactor, path: str, used: dict[str, str]) -> None:
+    def __init__(
+        self, settings: HrLeaversSettings, redactor: Redactor, path: str, used: dict[str, str], leavers: list[Leaver]
+    ) -> None:
         self.settings, self.redactor, self.used = settings, redactor, used
         self.name = Path(path).name
-        self.leavers: list[tuple[str, str, tuple[str, ...], bool, int]] = []
+        self.leavers = leavers
         self.people: dict[str, set[str]] = {}
         for person in settings.people:
             accounts = {a.strip().lower() for a in person.accounts}
@@ -325,7 +330,7 @@ class _Rows:
             pseudonyms = {a: principal(a) for a in named}
             pseudonym = pseudonyms[first]
             accounts = tuple(sorted(set(pseudonyms.values())))
-        self.leavers.append((left, person_ref(pseudonym), accounts, precise, line))
+        self.leavers.append((left, person_ref(pseudonym), accounts, precise, line, self.name))
         return None
 
 
