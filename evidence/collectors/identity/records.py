@@ -174,6 +174,7 @@ class Clock:
 
     def __init__(self) -> None:
         self._minutes: dict[str, int] = {}
+        self._days: dict[str, int | None] = {}
 
     def epoch(self, value: Any) -> int | None:
         """Epoch seconds of ``value``, or None when it is not a time."""
@@ -190,7 +191,25 @@ class Clock:
         if len(text) >= 19 and (text[-1] in "Zz" or text[19:].replace(".", "", 1).isdigit() or len(text) == 19):
             minute = self._minutes.get(text[:16])
             if minute is None:
-                minute = self._minute(text[:16])
+                # A year has half a million minutes, a few days thousands: a new minute of a
+                # known day is the day's midnight plus the clock (ASCII digits in range only;
+                # anything else is read as before).
+                day = self._days.get(text[:10], False)
+                hours, minutes = text[11:13], text[14:16]
+                if (
+                    day
+                    and text[10] in "Tt "
+                    and text[13] == ":"
+                    and hours.isdigit()
+                    and minutes.isdigit()
+                    and hours.isascii()
+                    and minutes.isascii()
+                    and hours < "24"
+                    and minutes < "60"
+                ):
+                    minute = day + int(hours) * 3600 + int(minutes) * 60  # type: ignore[operator]
+                else:
+                    minute = self._minute(text[:16])
             seconds = text[17:19]
             if minute is None or text[16] != ":" or not seconds.isdigit() or seconds > "60":
                 return None
@@ -207,6 +226,11 @@ class Clock:
         if len(self._minutes) > 200_000:  # a bound on memory: a year has 525,600 minutes
             self._minutes.clear()
         self._minutes[prefix] = int(moment.timestamp())
+        clock = prefix[11:13] + prefix[14:16]
+        if clock.isdigit() and clock.isascii():
+            if len(self._days) > 20_000:
+                self._days.clear()
+            self._days[prefix[:10]] = self._minutes[prefix] - int(clock[:2]) * 3600 - int(clock[2:]) * 60
         return self._minutes[prefix]
 
     def _slow(self, text: str) -> int | None:
