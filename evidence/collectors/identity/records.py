@@ -207,7 +207,7 @@ class Clock:
                     and hours < "24"
                     and minutes < "60"
                 ):
-                    minute = day + int(hours) * 3600 + int(minutes) * 60  # type: ignore[operator]
+                    minute = day + int(hours) * 3600 + int(minutes) * 60
                 else:
                     minute = self._minute(text[:16])
             seconds = text[17:19]
