@@ -325,8 +325,11 @@ class _Rows:
             accounts: tuple[str, ...] = (pseudonym,)
         else:
             named = {a.lower() for a in identities}
-            for account in list(named):
-                named |= self.people.get(account, set())
+            if self.people:
+                for account in list(named):
+                    linked = self.people.get(account)
+                    if linked:
+                        named |= linked
             pseudonyms = {a: principal(a) for a in named}
             pseudonym = pseudonyms[first]
             accounts = tuple(sorted(set(pseudonyms.values())))
