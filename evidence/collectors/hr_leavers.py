@@ -121,17 +121,15 @@ class HrLeaversCollector(Collector[HrLeaversSettings]):
                 except InputError as exc:
                     stats.reject(f"{path}:{exc.line or 1}", exc.reason)
             found.sort(key=itemgetter(0, 1))  # by (left, ref); stable, so ties keep the order read
-            leavers = [
-                {
+            leavers: list[Any] = found  # each tuple replaced by its fact row in place: one copy at a time
+            for index, (left, ref, accounts, precise, line, name) in enumerate(found):
+                leavers[index] = {
                     "ref": ref,
                     "accounts": list(accounts),
                     "left": left,
                     "left_precision": "time" if precise else "date",
                     "row": f"{name}:{line}",
                 }
-                for left, ref, accounts, precise, line, name in found
-            ]
-            del found
         facts = {
             "leavers": leavers,
             "count": len(leavers),
@@ -228,6 +226,7 @@ class _Rows:
         self._plans: dict[tuple[str, ...], _Plan] = {}
         self._zones: dict[str, ZoneInfo | None] = {}
         self._days: dict[str, tuple[int, str] | tuple[()]] = {}
+        self._lefts: dict[str, str] = {}
         self._moments: dict[tuple[str, str | None, str], tuple[float, bool, str] | None] = {}
 
     def _plan(self, row: dict[str, Any]) -> _Plan:
@@ -266,7 +265,9 @@ class _Rows:
             if day and len(clock) == 5 and clock[2] == ":" and hours.isdigit() and minutes.isdigit():
                 if hours < "24" and minutes < "60":  # what time.fromisoformat takes of this shape
                     seconds = day[0] + int(hours) * 3600 + int(minutes) * 60
-                    return float(seconds), True, f"{day[1]}T{clock}:00Z"
+                    left = f"{day[1]}T{clock}:00Z"
+                    left = self._lefts.setdefault(left, left)  # one string per minute, not per leaver
+                    return float(seconds), True, left
         if type(value) is not str or (clock is not None and type(clock) is not str):
             moment = _moment(value, clock, zone)  # numbers and odd JSON values: not worth keeping
             return None if moment is None else (moment[0].timestamp(), moment[1], str(iso(moment[0])))
@@ -291,6 +292,8 @@ class _Rows:
             found = (int(datetime.combine(day, time(0, 0), tzinfo=UTC).timestamp()), day.isoformat())
         if len(self._days) >= MAX_MOMENTS:
             self._days.clear()
+        if len(self._lefts) >= MAX_MOMENTS:
+            self._lefts.clear()
         self._days[text] = found
         return found
 
