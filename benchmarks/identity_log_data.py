@@ -9,6 +9,7 @@ pre-serialised templates, so writing a million takes seconds; files go to a temp
 
 from __future__ import annotations
 
+import csv
 import json
 import random
 from collections.abc import Callable
@@ -314,8 +315,23 @@ WRITERS: dict[str, tuple[str, Callable[[random.Random, int, int], str]]] = {
 }
 
 
+#: The HR export as CSV too (the shape most HR systems export): the same rows as leavers.jsonl.
+CSV_ROWS = ("hr-leavers (csv)", "leavers.csv")
+
+
+def _write_csv(source: Path, target: Path) -> None:
+    with source.open("rb") as lines, target.open("w", encoding="utf-8", newline="") as out:
+        writer = None
+        for line in lines:
+            row = json.loads(line)
+            if writer is None:
+                writer = csv.DictWriter(out, fieldnames=list(row))
+                writer.writeheader()
+            writer.writerow(row)
+
+
 def write_all(folder: Path, events: int) -> dict[str, Path]:
-    """Write one JSON-lines export of ``events`` events per collector; returns the files."""
+    """Write one JSON-lines export of ``events`` events per collector (and the HR one as CSV)."""
     folder.mkdir(parents=True, exist_ok=True)
     files = {}
     for collector, (name, build) in WRITERS.items():
@@ -332,4 +348,8 @@ def write_all(folder: Path, events: int) -> dict[str, Path]:
                 if chunk:
                     out.write("\n".join(chunk) + "\n")
         files[collector] = path
+    label, name = CSV_ROWS
+    if not (folder / name).exists():
+        _write_csv(files["hr-leavers"], folder / name)
+    files[label] = folder / name
     return files

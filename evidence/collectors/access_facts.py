@@ -203,13 +203,11 @@ class AccessAggregator:
         ``paths`` name where a successful sign-in led (the applications an IdP session reached);
         without them the login method is the path.
         """
-        attempt = Attempt(
-            ts, principal.strip().lower(), success, method, mfa, address, invalid_user, paths=paths
-        )
+        key = principal.strip().lower()
         if self.deferred:
-            self.attempts.append(attempt)
-        else:
-            self.replay(attempt)
+            self.attempts.append(Attempt(ts, key, success, method, mfa, address, invalid_user, paths=paths))
+        else:  # applied at once, without building an Attempt (identity logs make millions)
+            self._apply(ts, key, success, method, mfa, address, invalid_user, paths)
 
     def lockout(self, ts: int, principal: str) -> None:
         """Record that the system locked ``principal`` after failed logins."""
@@ -230,13 +228,30 @@ class AccessAggregator:
                 run.locked = True
                 self._close(key, run)
             return
-        if attempt.success:
-            self.activity_of(ts, key, attempt.address)  # the key is already normalised
-            run = self._runs.pop(key, None)
-            if run is not None:
-                run.succeeded_after = True
-                self._close(key, run)
-        elif attempt.invalid_user:
+        self._apply(
+            ts, key, attempt.success, attempt.method, attempt.mfa, attempt.address, attempt.invalid_user, attempt.paths
+        )
+
+    def _apply(
+        self,
+        ts: int,
+        key: str,
+        success: bool,
+        method: str,
+        mfa: bool | None,
+        address: str | None,
+        invalid_user: bool,
+        paths: tuple[str, ...],
+    ) -> None:
+        """Apply one login attempt (not a lockout) of normalised ``key``, in log order."""
+        if success:
+            self.activity_of(ts, key, address)  # the key is already normalised
+            if self._runs:
+                run = self._runs.pop(key, None)
+                if run is not None:
+                    run.succeeded_after = True
+                    self._close(key, run)
+        elif invalid_user:
             if self.start <= ts <= self.end:
                 self.invalid_user_failures += 1
             return
@@ -249,37 +264,52 @@ class AccessAggregator:
                 run.end = ts
         if not self.start <= ts <= self.end:
             return
-        self._count_login(key, attempt)
+        self._count(key, ts, success, method, mfa, address, paths)
 
     def _count_login(self, key: str, attempt: Attempt) -> None:
-        counts = self.methods.get(attempt.method)
+        self._count(key, attempt.ts, attempt.success, attempt.method, attempt.mfa, attempt.address, attempt.paths)
+
+    def _count(
+        self,
+        key: str,
+        ts: int,
+        success: bool,
+        method: str,
+        mfa: bool | None,
+        address: str | None,
+        paths: tuple[str, ...],
+    ) -> None:
+        counts = self.methods.get(method)
         if counts is None:  # not setdefault: that would build a Counter for every login
-            counts = self.methods[attempt.method] = Counter()
+            counts = self.methods[method] = Counter()
         stats = self.principals.get(key)
         if stats is None:
             stats = self.principals[key] = _Principal()
-        stats.see(attempt.ts)
-        if not attempt.success:
+        if stats.first is None or ts < stats.first:  # stats.see(ts), inlined
+            stats.first = ts
+        if stats.last is None or ts > stats.last:
+            stats.last = ts
+        if not success:
             counts["failed"] += 1
             stats.failed_logins += 1
             return
         counts["succeeded"] += 1
         stats.logins += 1
-        self.paths.count(attempt.method, attempt.paths, key, attempt.mfa)
-        if _interactive(attempt.method):
+        self.paths.count(method, paths, key, mfa)
+        if _interactive(method):
             stats.interactive_logins += 1
-        if attempt.mfa is True:
+        if mfa is True:
             counts["with_mfa"] += 1
             stats.logins_with_mfa += 1
-        elif attempt.mfa is False:
+        elif mfa is False:
             counts["without_mfa"] += 1
             stats.logins_without_mfa += 1
-            self.without_mfa.setdefault(attempt.method, Counter())[key] += 1
+            self.without_mfa.setdefault(method, Counter())[key] += 1
         else:
             counts["mfa_unknown"] += 1
             stats.logins_mfa_unknown += 1
-        if attempt.address is not None and self.policy.allowed_networks:
-            self.check_network(attempt.ts, key, attempt.address, login=True)
+        if address is not None and self.policy.allowed_networks:
+            self.check_network(ts, key, address, login=True)
 
     def _close(self, key: str, run: _Run) -> None:
         if run.failures >= RUN_FLOOR and run.end >= self.start and run.start <= self.end:

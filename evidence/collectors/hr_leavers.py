@@ -16,8 +16,9 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -25,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from evidence.collectors.base import Collector, CollectorSettings
 from evidence.collectors.identity.records import SKIP, read_records
-from evidence.collectors.inputs import csv_rows, expand_paths, open_text
+from evidence.collectors.inputs import csv_rows, expand_paths, open_text, paused_gc
 from evidence.collectors.timestamps import ZoneName, iso
 from evidence.errors import InputError
 from evidence.model.access import AccessPolicy
@@ -109,17 +110,26 @@ class HrLeaversCollector(Collector[HrLeaversSettings]):
         stats = ParseStats(scope=self.context.source)
         before = Counter(self.context.redactor.counts)
         files = expand_paths([self.context.resolve(p) for p in self.settings.paths], ("*.csv", "*.json", "*.jsonl"))
-        leavers: list[dict[str, Any]] = []
+        found: list[Leaver] = []
         raw: list[RawInput] = []
         used: dict[str, str] = {}
-        for path in sorted(dict.fromkeys(files)):
-            reader = _Rows(self.settings, self.context.redactor, str(path), used)
-            try:
-                raw.append(self._read(path, reader, stats))
-            except InputError as exc:
-                stats.reject(f"{path}:{exc.line or 1}", exc.reason)
-            leavers.extend(reader.leavers)
-        leavers.sort(key=lambda x: (x["left"], x["ref"]))
+        with paused_gc():  # a million small tuples and dicts, none of them cyclic
+            for path in sorted(dict.fromkeys(files)):
+                reader = _Rows(self.settings, self.context.redactor, str(path), used, found)
+                try:
+                    raw.append(self._read(path, reader, stats))
+                except InputError as exc:
+                    stats.reject(f"{path}:{exc.line or 1}", exc.reason)
+            found.sort(key=itemgetter(0, 1))  # by (left, ref); stable, so ties keep the order read
+            leavers: list[Any] = found  # each tuple replaced by its fact row in place: one copy at a time
+            for index, (left, ref, accounts, precise, line, name) in enumerate(found):
+                leavers[index] = {
+                    "ref": ref,
+                    "accounts": list(accounts),
+                    "left": left,
+                    "left_precision": "time" if precise else "date",
+                    "row": f"{name}:{line}",
+                }
         facts = {
             "leavers": leavers,
             "count": len(leavers),
@@ -176,32 +186,66 @@ def person_ref(account_pseudonym: str) -> str:
     return "person:" + account_pseudonym.split(":", 1)[1]
 
 
-class _Rows:
-    """Turns rows into leavers; remembers which columns it used (for the facts)."""
+#: A leaver while exports are read: left (ISO), ref, account pseudonyms, carried a time, line, file.
+Leaver = tuple[str, str, tuple[str, ...], bool, int, str]
 
-    def __init__(self, settings: HrLeaversSettings, redactor: Redactor, path: str, used: dict[str, str]) -> None:
+
+class _Plan(NamedTuple):
+    """Where a set of columns keeps each field, worked out once per set of columns."""
+
+    dates: tuple[str, ...]
+    identities: tuple[str, ...]
+    accounts: str | None
+    timezone: str | None
+    clock: str | None
+
+
+#: Departure moments kept for reuse (an export repeats its dates); cleared past this many.
+MAX_MOMENTS = 100_000
+
+
+class _Rows:
+    """Turns rows into leavers; remembers which columns it used (for the facts).
+
+    A leaver is held as a small tuple while the export is read (a million-row export would
+    otherwise hold a million dicts and their row strings twice over); the collector builds
+    the sorted fact rows once every export is read.
+    """
+
+    def __init__(
+        self, settings: HrLeaversSettings, redactor: Redactor, path: str, used: dict[str, str], leavers: list[Leaver]
+    ) -> None:
         self.settings, self.redactor, self.used = settings, redactor, used
         self.name = Path(path).name
-        self.leavers: list[dict[str, Any]] = []
+        self.leavers = leavers
         self.people: dict[str, set[str]] = {}
         for person in settings.people:
             accounts = {a.strip().lower() for a in person.accounts}
             for account in accounts:
                 self.people.setdefault(account, set()).update(accounts)
-        self._columns: dict[tuple[str, ...], dict[str, str]] = {}
+        self._plans: dict[tuple[str, ...], _Plan] = {}
         self._zones: dict[str, ZoneInfo | None] = {}
+        self._days: dict[str, tuple[int, str] | tuple[()]] = {}
+        self._lefts: dict[str, str] = {}
+        self._moments: dict[tuple[str, str | None, str], tuple[float, bool, str] | None] = {}
 
-    def _fields(self, row: dict[str, Any]) -> dict[str, tuple[str, Any]]:
-        """The row's fields; which column holds each is worked out once per set of columns."""
+    def _plan(self, row: dict[str, Any]) -> _Plan:
         names = tuple(row)
-        columns = self._columns.get(names)
-        if columns is None:
-            columns = self._columns[names] = {f: c for f, (c, _) in fields_of(row, self.settings.columns).items()}
+        plan = self._plans.get(names)
+        if plan is None:
+            columns = {f: c for f, (c, _) in fields_of(row, self.settings.columns).items()}
             for field, column in columns.items():
                 name = field.split(":")[0]
                 if column not in self.used.get(name, "").split(", "):
                     self.used[name] = ", ".join(c for c in (self.used.get(name), column) if c)
-        return {field: (column, row[column]) for field, column in columns.items()}
+            plan = self._plans[names] = _Plan(
+                tuple(c for f, c in columns.items() if f.startswith("left:")),
+                tuple(columns[f] for f in ("id", "email", "username") if f in columns),
+                columns.get("accounts"),
+                columns.get("timezone"),
+                columns.get("left_time"),
+            )
+        return plan
 
     def _zone(self, name: str) -> ZoneInfo | None:
         if name not in self._zones:
@@ -211,47 +255,88 @@ class _Rows:
                 self._zones[name] = None
         return self._zones[name]
 
+    def _when(self, value: Any, clock: Any, zone_name: str, zone: ZoneInfo) -> tuple[float, bool, str] | None:
+        """The departure as (epoch seconds, carried a time, ISO text), each distinct one parsed once."""
+        if zone_name == "UTC" and type(value) is str and type(clock) is str and len(value) == 10:
+            day = self._days.get(value)
+            if day is None:
+                day = self._day(value)
+            hours, minutes = clock[:2], clock[3:]
+            if day and len(clock) == 5 and clock[2] == ":" and hours.isdigit() and minutes.isdigit():
+                if hours < "24" and minutes < "60":  # what time.fromisoformat takes of this shape
+                    seconds = day[0] + int(hours) * 3600 + int(minutes) * 60
+                    left = f"{day[1]}T{clock}:00Z"
+                    left = self._lefts.setdefault(left, left)  # one string per minute, not per leaver
+                    return float(seconds), True, left
+        if type(value) is not str or (clock is not None and type(clock) is not str):
+            moment = _moment(value, clock, zone)  # numbers and odd JSON values: not worth keeping
+            return None if moment is None else (moment[0].timestamp(), moment[1], str(iso(moment[0])))
+        key = (value, clock, zone_name)
+        found = self._moments.get(key, False)
+        if found is not False:
+            return found  # type: ignore[return-value]
+        moment = _moment(value, clock, zone)
+        when = None if moment is None else (moment[0].timestamp(), moment[1], str(iso(moment[0])))
+        if len(self._moments) >= MAX_MOMENTS:
+            self._moments.clear()
+        self._moments[key] = when
+        return when
+
+    def _day(self, text: str) -> tuple[int, str] | tuple[()]:
+        """A leave date's midnight (UTC epoch seconds) and ISO text; () when not a date."""
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            found: tuple[int, str] | tuple[()] = ()
+        else:
+            found = (int(datetime.combine(day, time(0, 0), tzinfo=UTC).timestamp()), day.isoformat())
+        if len(self._days) >= MAX_MOMENTS:
+            self._days.clear()
+        if len(self._lefts) >= MAX_MOMENTS:
+            self._lefts.clear()
+        self._days[text] = found
+        return found
+
     def row(self, row: dict[str, Any], line: int) -> str | None:
-        fields = self._fields(row)
-        dates = [value for field, (_, value) in fields.items() if field.startswith("left:") and _present(value)]
+        plan = self._plans.get(tuple(row)) or self._plan(row)
+        dates = [value for value in (row[c] for c in plan.dates) if _present(value)]
         if not dates:
             return SKIP  # a current employee: no leave date
-        identities = [
-            str(fields[f][1]).strip() for f in ("id", "email", "username") if f in fields and _present(fields[f][1])
-        ]
-        if "accounts" in fields and _present(fields["accounts"][1]):
-            identities += [a.strip() for a in re.split(r"[;,\s]+", str(fields["accounts"][1])) if a.strip()]
+        identities = [str(value).strip() for value in (row[c] for c in plan.identities) if _present(value)]
+        if plan.accounts is not None and _present(row[plan.accounts]):
+            identities += [a.strip() for a in re.split(r"[;,\s]+", str(row[plan.accounts])) if a.strip()]
         if not identities:
             return "a leaver without an employee id, e-mail or user name"
-        zone_name = (
-            str(fields["timezone"][1]).strip()
-            if "timezone" in fields and _present(fields["timezone"][1])
-            else self.settings.timezone
-        )
-        zone = self._zone(zone_name)
+        zone_name = self.settings.timezone
+        if plan.timezone is not None and _present(row[plan.timezone]):
+            zone_name = str(row[plan.timezone]).strip()
+        zone = self._zones[zone_name] if zone_name in self._zones else self._zone(zone_name)
         if zone is None:
             return "time zone column is not an IANA name (such as Europe/London)"
+        clock = row[plan.clock] if plan.clock is not None else None
         moments = []
-        clock = fields.get("left_time", (None, None))[1]
         for value in dates:
-            moment = _moment(value, clock, zone)
-            if moment is None:
+            when = self._when(value, clock, zone_name, zone)
+            if when is None:
                 return "leave date is not a date (expected YYYY-MM-DD or an ISO 8601 time)"
-            moments.append(moment)
-        left, precise = min(moments)
-        accounts = {a.lower() for a in identities}
-        for account in list(accounts):
-            accounts |= self.people.get(account, set())
-        pseudonyms = {a: self.redactor.principal(a) for a in accounts}
-        self.leavers.append(
-            {
-                "ref": person_ref(pseudonyms[identities[0].lower()]),
-                "accounts": sorted(set(pseudonyms.values())),
-                "left": iso(left),
-                "left_precision": "time" if precise else "date",
-                "row": f"{self.name}:{line}",
-            }
-        )
+            moments.append(when)
+        _, precise, left = min(moments) if len(moments) > 1 else moments[0]
+        principal = self.redactor.principal
+        first = identities[0].lower()
+        if len(identities) == 1 and first not in self.people:  # the common row: one identifier
+            pseudonym = principal(first)
+            accounts: tuple[str, ...] = (pseudonym,)
+        else:
+            named = {a.lower() for a in identities}
+            if self.people:
+                for account in list(named):
+                    linked = self.people.get(account)
+                    if linked:
+                        named |= linked
+            pseudonyms = {a: principal(a) for a in named}
+            pseudonym = pseudonyms[first]
+            accounts = tuple(sorted(set(pseudonyms.values())))
+        self.leavers.append((left, person_ref(pseudonym), accounts, precise, line, self.name))
         return None
 
 

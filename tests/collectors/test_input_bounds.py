@@ -221,3 +221,20 @@ def test_a_register_entry_cannot_pull_a_file_from_outside_the_config_folder(tmp_
     with pytest.raises(InputError, match="leads outside the config's folder"):
         collector_context(tmp_path).resolve("../elsewhere/access.log")
     assert collector_context(tmp_path).resolve("/var/log/access.log") == Path("/var/log/access.log")
+
+
+def test_streamed_lines_come_whole_and_a_line_over_the_document_limit_is_refused(tmp_path: Path) -> None:
+    # Iterating an input's byte stream reads whole lines through the buffered reader (it once
+    # fell back to one byte per read); a line longer than max_document_bytes is refused.
+    log = tmp_path / "events.jsonl.gz"
+    with gzip.open(log, "wb") as out:
+        out.write(b'{"n": 1}\n{"n": 2}\n{"n": 3}')
+    with open_input(log) as tracked:
+        assert list(tracked.stream) == [b'{"n": 1}\n', b'{"n": 2}\n', b'{"n": 3}']
+        assert tracked.stream.consumed == 26
+    long = tmp_path / "long.jsonl"
+    long.write_bytes(b'{"n": 1}\n' + b"x" * 5000 + b"\n")
+    with input_limits(InputLimits(max_document_bytes=1024)), bounded(), open_input(long) as tracked:
+        assert tracked.stream.readline() == b'{"n": 1}\n'
+        with pytest.raises(InputError, match=r"line longer than 1,024 bytes.*limits.max_document_bytes"):
+            tracked.stream.readline()

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Protocol
 
 from evidence.collectors.identity.copies import redacted_csv, redacted_json
 from evidence.collectors.identity.events import IdentityEvents
-from evidence.collectors.identity.records import Clock, read_records
+from evidence.collectors.identity.records import Clock, Fast, read_records
 from evidence.collectors.log_source import ACTIVITY, COVERAGE, LogCollector, LogSourceSettings, LogState
 from evidence.model.evidence import EvidenceItem, RawInput
 
@@ -42,6 +42,8 @@ class IdentityLogCollector(LogCollector[IdentityLogSettings]):
     patterns: ClassVar[tuple[str, ...]] = PATTERNS
     #: Keys of API envelopes holding a list of events (``value``, ``items``...).
     envelopes: ClassVar[tuple[str, ...]] = ()
+    #: The provider's fast path for lines of the usual shape (None: every line fully parsed).
+    fast: ClassVar[Fast | None] = None
 
     def collect(self) -> Iterator[EvidenceItem]:
         """Read every file; the identity events of the source are gathered on the way."""
@@ -58,7 +60,7 @@ class IdentityLogCollector(LogCollector[IdentityLogSettings]):
     def read_file(self, path: Path, state: LogState) -> RawInput:
         """Stream one export into ``state``."""
         reader = self.reader(state, str(path))
-        return read_records(path, self.envelopes, reader.record, state.stats)
+        return read_records(path, self.envelopes, reader.record, state.stats, self.fast)
 
     def items(self, state: LogState, files: int, before: Counter[str]) -> Iterator[EvidenceItem]:
         """The shared items, the activity item carrying the provider's ``identity`` facts."""
