@@ -857,6 +857,9 @@ def write_pack(config: Config, timing: Timing, target: Path) -> PackResult:
             samples=store.samples(run.id),
             tool_version=__version__,
             signer=key,
+            owners=dict(config.owners),
+            due_days=dict(config.gap_plan.due_days),
+            tsa_url=config.signing.tsa_url if config.signing and key else None,
         )
         shown = evaluation.model_copy(update={"waivers": store.waivers.all()})
         data.html = render_html_set(

@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -31,6 +31,10 @@ from evidence.pack.oscal import catalog_document
 from evidence.pack.oscal_results import ResultsInput, assessment_results_document, poam_document
 from evidence.pack.sampling import ALGORITHM
 from evidence.pack.signing import Signer, fingerprint
+from evidence.pack.timestamp import request_token
+from evidence.pack.workbook import WorkbookInput, write_workbook
+from evidence.render.pdf_pages import control_pages
+from evidence.render.report_set import attestation_name
 from evidence.resources import templates_dir
 
 _CHUNK = 1 << 20
@@ -68,6 +72,11 @@ class PackInput:
     html: dict[str, bytes] = field(default_factory=dict)
     #: The run's evaluation seals up to the packed evaluation (chain.json carries them).
     evaluation_seals: list[EvaluationSeal] = field(default_factory=list)
+    #: Owners of control families and days to fix by severity (the workbook's request list).
+    owners: dict[str, str] = field(default_factory=dict)
+    due_days: dict[str, int] = field(default_factory=dict)
+    #: An RFC 3161 time-stamping authority: when set (and signed), SHA256SUMS.sig is timestamped.
+    tsa_url: str | None = None
 
     @property
     def link(self) -> ChainLink:
@@ -142,6 +151,8 @@ def write_pack(data: PackInput, target: Path) -> PackResult:
     members[layout.SUMS] = sums
     if data.signer is not None:
         members[layout.SIGNATURE] = data.signer.sign(sums)
+        if data.tsa_url:
+            members[layout.TIMESTAMP] = request_token(data.tsa_url, members[layout.SIGNATURE])
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     try:
@@ -198,6 +209,7 @@ def _members(data: PackInput) -> dict[str, bytes | DiskFile]:
         catalog_files=catalog_files,
     )
     members[layout.ASSESSMENT_RESULTS] = layout.json_bytes(assessment_results_document(results))
+    members[layout.WORKBOOK] = workbook_bytes(data)
     poam = poam_document(results)
     if poam is not None:
         members[layout.POAM] = layout.json_bytes(poam)
@@ -206,6 +218,44 @@ def _members(data: PackInput) -> dict[str, bytes | DiskFile]:
         members[layout.PUBLIC_KEY] = data.signer.public_key_pem
     members[layout.PACK_INFO] = layout.json_bytes(_pack_info(data, members))
     return members
+
+
+def workbook_bytes(data: PackInput) -> bytes:
+    """The auditor workbook of the pack (workbook.xlsx)."""
+    files: dict[str, list[str]] = {}
+    for disk in data.copies:
+        for evidence_id in disk.evidence_ids:
+            files.setdefault(evidence_id, []).append(disk.name)
+    pdfs: dict[str, str] = {}
+    pages: dict[tuple[str, str], int] = {}
+    for catalogue in data.catalogues:
+        name = attestation_name(catalogue, data.run.period)
+        disk = next((d for d in data.reports if PurePosixPath(d.name).name == name), None)
+        if disk is None:
+            continue
+        pdfs[catalogue.ref] = disk.name
+        for control_id, page in control_pages(disk.path).items():
+            pages[(catalogue.ref, control_id)] = page
+    return write_workbook(
+        WorkbookInput(
+            evaluation=data.evaluation,
+            catalogues=data.catalogues,
+            evidence=data.evidence,
+            samples=data.samples,
+            files=files,
+            pdfs=pdfs,
+            pages=pages,
+            owners=data.owners,
+            due_days=data.due_days,
+            seed_from={i: d.seed_from for i, d in enumerate(data.samples) if d.seed_from},
+            attributes={
+                (i, item.id): (item.attributes, item.result)
+                for i, d in enumerate(data.samples)
+                for item in d.items
+            },
+            stamp=data.run.started_at,
+        )
+    )
 
 
 def chain_document(data: PackInput) -> dict[str, Any]:
@@ -249,6 +299,7 @@ def _pack_info(data: PackInput, members: dict[str, bytes | DiskFile]) -> dict[st
         "prev_root_hash": data.link.prev_root_hash,
         "manifest_sha256": data.manifest.sha256,
         "signed": data.signer is not None,
+        "timestamped": data.signer is not None and bool(data.tsa_url),
         "files": [
             {
                 "path": name,

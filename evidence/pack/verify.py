@@ -36,6 +36,7 @@ from evidence.pack.signing import (
     public_key_pem,
     signature_valid,
 )
+from evidence.pack.timestamp import check_token
 
 
 @dataclass
@@ -95,6 +96,7 @@ class _Verifier:
         self._hash_all()
         sums = self._check_files()
         self._check_signature(sums)
+        self._check_timestamp()
         manifest = self._check_chain()
         if manifest is not None:
             self._check_copies(manifest)
@@ -187,6 +189,32 @@ class _Verifier:
                     "not the trusted "
                     f"{_colons(self.trusted)}"
                 )
+
+    def _check_timestamp(self) -> None:
+        """An RFC 3161 token over SHA256SUMS.sig must stamp exactly that signature."""
+        info = self.json(layout.PACK_INFO) or {}
+        if layout.TIMESTAMP not in self.names:
+            if info.get("timestamped"):
+                self.fail(f"missing: {layout.TIMESTAMP} (pack.json says the signature is timestamped)")
+            return
+        if layout.SIGNATURE not in self.names:
+            self.fail(f"{layout.TIMESTAMP} stamps {layout.SIGNATURE}, which the pack does not have")
+            return
+        check = check_token(
+            self.pack.read(layout.TIMESTAMP), self.pack.read(layout.SIGNATURE), layout.SIGNATURE
+        )
+        for problem in check.problems:
+            self.fail(f"bad timestamp: {layout.TIMESTAMP}: {problem}")
+        if check.gen_time is not None:
+            self.report.facts["timestamp"] = check.gen_time.isoformat()
+        if check.authority is not None:
+            self.report.facts["timestamp_authority"] = check.authority
+        if not check.problems:
+            self.report.passed.append(
+                f"RFC 3161 timestamp of {layout.SIGNATURE}: {check.gen_time:%Y-%m-%d %H:%M:%S %Z} "
+                f"by {check.authority} (SHA-256 fingerprint {check.authority_fingerprint}); "
+                "trust it only if you trust that authority"
+            )
 
     def _check_chain(self) -> Manifest | None:
         before = len(self.report.failures)
