@@ -14,66 +14,69 @@ _PREFIX = "control-"
 
 def control_pages(path: Path) -> dict[str, int]:
     """Map each control id to the (1-based) page its section starts on; empty when unreadable."""
+    return {
+        name.removeprefix(_PREFIX): page
+        for name, page in destination_pages(path).items()
+        if name.startswith(_PREFIX)
+    }
+
+
+def destination_pages(path: Path) -> dict[str, int]:
+    """Map each named destination of a PDF to its (1-based) page; empty when unreadable."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     try:
         with path.open("rb") as handle:
             reader = PdfFileReader(handle, strict=False)
-            pages = {
-                _ref(page): number
-                for number, page in enumerate(_page_refs(reader), start=1)
-            }
+            pages: dict[tuple[int, int], int] = {}
+            _number_pages(reader.root.raw_get("/Pages"), pages)
             found: dict[str, int] = {}
-            for name, dest in _destinations(reader):
-                if not name.startswith(_PREFIX):
-                    continue
-                target = dest.get_object() if hasattr(dest, "get_object") else dest
-                if isinstance(target, dict) or hasattr(target, "keys"):
-                    target = target.get("/D")
+            names = reader.root.get("/Names")
+            if names is None or "/Dests" not in names:
+                return {}
+            pairs: list[tuple[str, Any]] = []
+            _walk(names.raw_get("/Dests"), pairs)
+            for name, dest in pairs:
+                target = _deref(dest)
+                if hasattr(target, "keys"):
+                    target = _deref(target.raw_get("/D"))
                 if not target:
                     continue
-                page = pages.get(_ref(target[0]))
+                first = target.raw_get(0) if hasattr(target, "raw_get") else target[0]
+                page = pages.get(_key(first))
                 if page is not None:
-                    found[name.removeprefix(_PREFIX)] = page
+                    found[name] = page
             return found
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
-        return {}
-    except Exception:  # noqa: BLE001  # pyHanko's own errors: a PDF it cannot read has no pages
+    except Exception:  # noqa: BLE001  # any PDF pyHanko cannot read: no pages known
         return {}
 
 
-def _ref(value: Any) -> Any:
-    reference = getattr(value, "reference", None)
-    if reference is not None:
-        return (reference.idnum, reference.generation)
-    idnum = getattr(value, "idnum", None)
-    if idnum is not None:
-        return (idnum, getattr(value, "generation", 0))
-    return id(value)
+def _deref(value: Any) -> Any:
+    return value.get_object() if hasattr(value, "get_object") else value
 
 
-def _page_refs(reader: Any) -> list[Any]:
-    count = reader.root["/Pages"]["/Count"]
-    return [reader.find_page_for_modification(i)[1] for i in range(int(count))]
+def _key(reference: Any) -> tuple[int, int]:
+    return (int(getattr(reference, "idnum", -1)), int(getattr(reference, "generation", 0)))
 
 
-def _destinations(reader: Any) -> list[tuple[str, Any]]:
-    names = reader.root.get("/Names")
-    found: list[tuple[str, Any]] = []
-    if names is not None and "/Dests" in names:
-        _walk(names["/Dests"], found)
-    dests = reader.root.get("/Dests")
-    if dests is not None:
-        for key in dests:
-            found.append((str(key).lstrip("/"), dests.raw_get(key)))
-    return found
+def _number_pages(node_ref: Any, pages: dict[tuple[int, int], int]) -> None:
+    node = _deref(node_ref)
+    if node.get("/Type") == "/Page":
+        pages[_key(node_ref)] = len(pages) + 1
+        return
+    kids = node.raw_get("/Kids")
+    kids = _deref(kids)
+    for index in range(len(kids)):
+        _number_pages(kids.raw_get(index), pages)
 
 
-def _walk(node: Any, found: list[tuple[str, Any]]) -> None:
-    node = node.get_object() if hasattr(node, "get_object") else node
+def _walk(node_ref: Any, found: list[tuple[str, Any]]) -> None:
+    node = _deref(node_ref)
     if "/Names" in node:
-        pairs = node["/Names"]
+        pairs = _deref(node.raw_get("/Names"))
         for i in range(0, len(pairs) - 1, 2):
-            found.append((str(pairs[i]), pairs.raw_get(i + 1)))
-    for kid in node.get("/Kids", []):
-        _walk(kid, found)
+            found.append((str(pairs.raw_get(i)), pairs.raw_get(i + 1)))
+    if "/Kids" in node:
+        kids = _deref(node.raw_get("/Kids"))
+        for index in range(len(kids)):
+            _walk(kids.raw_get(index), found)
