@@ -859,6 +859,7 @@ def write_pack(config: Config, timing: Timing, target: Path) -> PackResult:
             signer=key,
             owners=dict(config.owners),
             due_days=dict(config.gap_plan.due_days),
+            signoffs=[s for s in store.signoffs(run.id) if s.record.evaluation_id == evaluation_id],
             tsa_url=config.signing.tsa_url if config.signing and key else None,
         )
         shown = evaluation.model_copy(update={"waivers": store.waivers.all()})

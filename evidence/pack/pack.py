@@ -25,6 +25,7 @@ from evidence.model.evidence import EvidenceItem
 from evidence.model.results import STATUS_ORDER, Evaluation
 from evidence.model.run import RunInfo
 from evidence.model.sampling import SampleDraw
+from evidence.model.signoff import SIGNOFF_PREFIX, SignOff
 from evidence.pack import chain, layout
 from evidence.pack.manifest import Manifest
 from evidence.pack.oscal import catalog_document
@@ -75,6 +76,8 @@ class PackInput:
     #: Owners of control families and days to fix by severity (the workbook's request list).
     owners: dict[str, str] = field(default_factory=dict)
     due_days: dict[str, int] = field(default_factory=dict)
+    #: Sign-offs of the packed evaluation (signoffs.json), sealed after its evaluation seal.
+    signoffs: list[SignOff] = field(default_factory=list)
     #: An RFC 3161 time-stamping authority: when set (and signed), SHA256SUMS.sig is timestamped.
     tsa_url: str | None = None
 
@@ -210,6 +213,7 @@ def _members(data: PackInput) -> dict[str, bytes | DiskFile]:
     )
     members[layout.ASSESSMENT_RESULTS] = layout.json_bytes(assessment_results_document(results))
     members[layout.WORKBOOK] = workbook_bytes(data)
+    members[layout.SIGNOFFS] = layout.json_bytes(signoffs_document(data.signoffs))
     poam = poam_document(results)
     if poam is not None:
         members[layout.POAM] = layout.json_bytes(poam)
@@ -218,6 +222,22 @@ def _members(data: PackInput) -> dict[str, bytes | DiskFile]:
         members[layout.PUBLIC_KEY] = data.signer.public_key_pem
     members[layout.PACK_INFO] = layout.json_bytes(_pack_info(data, members))
     return members
+
+
+def signoffs_document(signoffs: list[SignOff]) -> dict[str, Any]:
+    """signoffs.json: who approved which reports and when, each record sealed and signed."""
+    return {
+        "format": "dpp-evidence-signoffs/1",
+        "rule": (
+            "sha256 = SHA-256 of the record's canonical JSON (sorted keys, no whitespace); "
+            f"root_hash = SHA-256 of '{SIGNOFF_PREFIX}\\n' + prev_hash + '\\n' + sha256 + '\\n'; "
+            "prev_hash is the root hash of the evaluation's seal in chain.json for the first "
+            "sign-off, else the previous sign-off's root hash; signature = the signer's "
+            "signature (base64; SHA-256, PKCS#1 v1.5 or ECDSA) over that canonical JSON, checked "
+            "with certificate_pem"
+        ),
+        "signoffs": [s.model_dump(mode="json") for s in signoffs],
+    }
 
 
 def workbook_bytes(data: PackInput) -> bytes:
