@@ -71,7 +71,7 @@ postgres: system-deps
 	@echo "PostgreSQL ready: $(EVIDENCE_TEST_PG_URL)"
 
 # A throwaway CA and signing key, made fresh for every demo and never committed (git-ignored):
-# samples/evidence.toml names it in [signing], so the demo writes signed copies beside the PDFs.
+# samples/evidence.toml names it in [signing], so the demo's sign-off writes signed copies beside the PDFs.
 DEMO_KEYS := samples/.demo-keys
 
 .PHONY: demo
@@ -87,6 +87,8 @@ demo: setup
 	if [ $$code -eq 3 ]; then echo "demo: gaps found (exit 3), as the sample developer has deliberate gaps; PDFs in $(OUT)/"; \
 	elif [ $$code -ne 0 ]; then echo "demo failed (exit $$code)"; exit $$code; fi
 	@$(BIN)/evidence review --config samples/evidence.toml --out $(OUT)
+	@# Reports are written unsigned; the security lead approves them, and they are signed then.
+	$(BIN)/evidence sign-off --config samples/evidence.toml --as "Priya Raman" --role "Security Lead"
 	@ls -1 $(OUT)/*.pdf
 	$(BIN)/evidence sample DPP-ACC-3 --size 3 --seed 2026-10-05 --config samples/evidence.toml
 	$(BIN)/evidence pack --config samples/evidence.toml --out $(OUT)/auditor-pack-2026-Q3.zip

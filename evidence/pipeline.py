@@ -409,6 +409,20 @@ def signing_key(config: Config) -> tuple[SigningKey | None, str | None]:
     return load_signing_key(path.read_bytes(), password, str(path)), None
 
 
+def unsigned_note(config: Config) -> str | None:
+    """Why the reports just written are unsigned, when a signing key is configured.
+
+    Reports are always rendered unsigned: they are signed when a person approves them with
+    `evidence sign-off` (evidence/signoff.py), which records the approval in the chain.
+    """
+    if config.signing is None:
+        return None
+    return (
+        f"reports not signed yet: `evidence sign-off --as NAME` signs them with "
+        f"{config.resolve(config.signing.pkcs12)} once approved"
+    )
+
+
 def report_set_data(
     config: Config, run: RunInfo, evaluation: Evaluation, evidence: list[EvidenceItem]
 ) -> ReportSetData:
@@ -492,7 +506,7 @@ def full_run(
     check_only(config, only)
     selected = catalogues(config)
     rendering = evaluate_too and out_dir is not None
-    key, key_note = signing_key(config) if sign and rendering else (None, None)
+    key, key_note = (None, unsigned_note(config)) if rendering else (None, None)
     output = OutputSet(out_dir) if rendering and out_dir is not None else None
     store = open_store(config)
     published = False
@@ -662,7 +676,7 @@ def report_stored(
     and the config names a key; ``only`` limits the set.
     """
     check_only(config, only)
-    key, key_note = signing_key(config) if sign else (None, None)
+    key, key_note = None, unsigned_note(config)
     if key_note:
         progress.note(key_note)
     store = open_store(config, create=False)

@@ -153,9 +153,10 @@ def write_pack(data: PackInput, target: Path) -> PackResult:
     sums = layout.format_sums(digests)
     members[layout.SUMS] = sums
     if data.signer is not None:
-        members[layout.SIGNATURE] = data.signer.sign(sums)
+        signature = data.signer.sign(sums)
+        members[layout.SIGNATURE] = signature
         if data.tsa_url:
-            members[layout.TIMESTAMP] = request_token(data.tsa_url, members[layout.SIGNATURE])
+            members[layout.TIMESTAMP] = request_token(data.tsa_url, signature)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     try:
@@ -250,11 +251,11 @@ def workbook_bytes(data: PackInput) -> bytes:
     pages: dict[tuple[str, str], int] = {}
     for catalogue in data.catalogues:
         name = attestation_name(catalogue, data.run.period)
-        disk = next((d for d in data.reports if PurePosixPath(d.name).name == name), None)
-        if disk is None:
+        found = next((d for d in data.reports if PurePosixPath(d.name).name == name), None)
+        if found is None:
             continue
-        pdfs[catalogue.ref] = disk.name
-        for control_id, page in control_pages(disk.path).items():
+        pdfs[catalogue.ref] = found.name
+        for control_id, page in control_pages(found.path).items():
             pages[(catalogue.ref, control_id)] = page
     return write_workbook(
         WorkbookInput(

@@ -21,18 +21,11 @@ from evidence.errors import PackError
 TIMEOUT = 10
 
 
-def http_timestamper(url: str) -> object:
-    """PyHanko's HTTP client of an RFC 3161 authority at ``url``."""
-    from pyhanko.sign.timestamps import HTTPTimeStamper
-
-    return HTTPTimeStamper(url, timeout=TIMEOUT)
-
-
 def request_token(url: str, data: bytes) -> bytes:
     """Ask the authority at ``url`` for a token over SHA-256(``data``); PackError when it fails."""
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
-    stamper = HTTPTimeStamper(url, timeout=TIMEOUT)
+    stamper = HTTPTimeStamper(url, timeout=TIMEOUT)  # type: ignore[no-untyped-call]
     digest = hashlib.sha256(data).digest()
     try:
         token = asyncio.run(stamper.async_timestamp(digest, "sha256"))
@@ -119,10 +112,14 @@ def _signature_problems(signed: object, content: bytes, found: TokenCheck) -> li
     found.authority = cert.subject.rfc4514_string()
     found.authority_fingerprint = cert.fingerprint(hashes.SHA256()).hex()
     digest_name = signer_info["digest_algorithm"]["algorithm"].native
-    hash_types = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+    hash_types: dict[str, hashes.HashAlgorithm] = {
+        "sha256": hashes.SHA256(),
+        "sha384": hashes.SHA384(),
+        "sha512": hashes.SHA512(),
+    }
     if digest_name not in hash_types:
         return [f"the timestamp token is signed with an unsupported digest {digest_name}"]
-    algorithm = hash_types[digest_name]()
+    algorithm = hash_types[digest_name]
     signed_attrs = signer_info["signed_attrs"]
     message = content
     if signed_attrs:

@@ -88,7 +88,7 @@ def sign_pdf(
     if tsa_url:
         from pyhanko.sign.timestamps import HTTPTimeStamper
 
-        timestamper = HTTPTimeStamper(tsa_url, timeout=10)
+        timestamper = HTTPTimeStamper(tsa_url, timeout=10)  # type: ignore[no-untyped-call]
     output = io.BytesIO()
     try:
         with source.open("rb") as unsigned:
