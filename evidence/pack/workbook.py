@@ -345,7 +345,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>")
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 def _stable_zip(data: bytes, stamp: datetime) -> bytes:
@@ -358,10 +358,7 @@ def _stable_zip(data: bytes, stamp: datetime) -> bytes:
         for info in source.infolist():
             content = source.read(info)
             if info.filename == "docProps/core.xml":
-                content = _MODIFIED.sub(
-                    b'<dcterms:modified xsi:type="dcterms:W3CDTF">' + iso + b"</dcterms:modified>",
-                    content,
-                )
+                content = _MODIFIED.sub(lambda m: m[1] + iso + m[2], content)
             entry = zipfile.ZipInfo(info.filename, date_time=date_time)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o100644 << 16
