@@ -532,6 +532,11 @@ def full_run(
                 inputs = evaluation_input(config, evidence, timing, waivers)
                 outcome.evaluation = evaluate(selected, inputs)
                 outcome.evaluation_id = writer.add_evaluation(outcome.evaluation, writer.run.started_at)
+            seal_run(writer, selected, outcome)
+            if outcome.evaluation is not None and outcome.evaluation_id is not None:
+                writer.seal_evaluation(outcome.evaluation_id, outcome.evaluation)
+                # Rendered after the seal (reports are not in the manifest), so every report
+                # prints the run's chain root hash.
                 if output is not None:
                     rendered = render(
                         config, writer.run, outcome.evaluation, evidence, output.staging, progress,
@@ -543,9 +548,6 @@ def full_run(
                             report.pages, writer.run.started_at,
                         )
                         outcome.reports.append(report)
-            seal_run(writer, selected, outcome)
-            if outcome.evaluation is not None and outcome.evaluation_id is not None:
-                writer.seal_evaluation(outcome.evaluation_id, outcome.evaluation)
             checkpoint("before-commit")
         checkpoint("committed")
         if output is not None:

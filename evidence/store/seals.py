@@ -36,6 +36,7 @@ def run_info(row: RunRow) -> RunInfo:
         tool_version=row.tool_version,
         catalogues=list(row.catalogues),
         config_sha256=row.config_sha256,
+        root_hash=row.root_hash,
     )
 
 
