@@ -43,7 +43,9 @@ from evidence.pack import chain, sampling
 from evidence.pack import pack as pack_writer
 from evidence.pack.manifest import build_manifest, parse_manifest
 from evidence.pack.pack import DiskFile, PackInput, PackResult, copy_files, report_files
-from evidence.pack.population import build_population, find_control
+from evidence.pack.population import build_population, find_control, like_items
+from evidence.pack.sample_items import completeness, describe_items
+from evidence.pack.sample_sizes import recommended_size
 from evidence.pack.signing import Signer, load_signer
 from evidence.redact import Redactor
 from evidence.render.html_set import HtmlLinks, render_html_set
@@ -903,28 +905,54 @@ def draw_sample(
     timing: Timing,
     control_id: str,
     *,
-    size: int,
+    size: int | None,
     seed: str,
     kinds: list[str] | None = None,
+    seed_from: str | None = None,
 ) -> tuple[RunInfo, int, SampleDraw]:
     """Draw a reproducible sample of a control's population in the period's newest run.
 
-    The draw is recorded for the run; the auditor pack carries it in samples.json.
+    Without ``size`` the size comes from the table of evidence/pack/sample_sizes.py (by the
+    control's frequency). ``seed_from`` records who chose the seed. The draw is recorded for
+    the run; the auditor pack carries it in samples.json and the workbook.
     """
     store = open_store(config, create=False)
     try:
         run = latest_run(store, timing)
         catalogue, control = find_control([load_catalogue(r) for r in run.catalogues], control_id)
-        population = build_population(control, store.evidence(run.id), run.period, kinds or [])
+        evidence = store.evidence(run.id)
+        population = build_population(control, evidence, run.period, kinds or [])
+        single = None if kinds else like_items(population, control)
+        if single is not None:
+            others = sorted({m.kind for m in population.members} - {single})
+            population = build_population(control, evidence, run.period, [single])
+            population.notes.append(
+                f"one population of like items: {single} only; the control's other evidence "
+                f"({', '.join(others)}) is drawn with --kind"
+            )
+        choice = recommended_size(control, len(population.members), run.period)
+        basis = choice.basis
+        if size is not None:
+            basis = f"--size {size} given; the table proposes {choice.size}: {choice.basis}"
         draw = sampling.draw_sample(
             control_id=control.id,
             catalogue=catalogue.ref,
             kinds=population.kinds,
             members=population.members,
-            size=size,
+            size=size if size is not None else choice.size,
             seed=seed,
             notes=population.notes,
             drawn_at=datetime.now(UTC).replace(microsecond=0),
+        )
+        found = store.latest_evaluation(run.id)
+        draw = draw.model_copy(
+            update={
+                "seed_from": seed_from or "not stated (chosen by whoever ran the draw)",
+                "frequency": choice.frequency,
+                "size_basis": basis,
+                "completeness": completeness(draw, evidence),
+                "items": describe_items(draw, control, found[1] if found else None),
+            }
         )
         with store.append_to(run.id) as writer:
             draw_id, recorded = writer.add_sample(draw)
