@@ -252,11 +252,22 @@ def _evidence_rows(data: WorkbookInput) -> list[list[Any]]:
                 _provenance_text(provenance) if provenance is not None else "",
                 item.facts_sha256,
                 "\n".join(f"{r.sha256}  {r.location}" for r in item.raw_inputs),
-                "\n".join(data.files.get(item.id, ())),
+                _listed(data.files.get(item.id, ())),
                 item.error or "",
             ]
         )
     return rows
+
+
+#: Files listed in one cell at most; pack.json lists every file with its evidence ids.
+MAX_FILES = 40
+
+
+def _listed(names: Sequence[str]) -> str:
+    shown = "\n".join(names[:MAX_FILES])
+    if len(names) > MAX_FILES:
+        shown += f"\nand {len(names) - MAX_FILES} more: pack.json lists every file by evidence id"
+    return shown
 
 
 def _provenance_text(provenance: Any) -> str:

@@ -63,7 +63,11 @@ def test_one_row_per_evidence_item_with_its_hash_and_file(packed: Packed) -> Non
     with_files = [r for r in rows if r["file in the pack"]]
     assert with_files
     for row in with_files:
-        for name in str(row["file in the pack"]).splitlines():
+        names = str(row["file in the pack"]).splitlines()
+        if names[-1].startswith("and "):  # a long list ends by pointing to pack.json
+            assert names[-1].endswith("more: pack.json lists every file by evidence id")
+            names = names[:-1]
+        for name in names:
             assert name in members
             digest = name.split("/")[1]
             assert re.fullmatch(r"[0-9a-f]{64}", digest)
