@@ -72,7 +72,10 @@ def signed_off(tmp_path_factory: pytest.TempPathFactory, tsa: LocalTsa) -> Signe
     assert signed.code == 0, signed.stderr
     plain = cli("sign-off", "--config", config, "--as", SIGNER, "--role", ROLE)
     assert plain.code == 0, plain.stderr
-    sample = cli("sample", "DPP-ACC-3", "--size", "2", "--seed", "2026-10-05", "--config", config)
+    sample = cli(
+        "sample", "DPP-ACC-3", "--seed", "48213", "--seed-from", "A. Auditor, Example LLP",
+        "--config", config,
+    )
     assert sample.code == 0, sample.stderr
     pack = out / "pack.zip"
     made = cli("pack", "--config", config, "--out", pack)
@@ -242,3 +245,35 @@ def test_sign_off_without_a_key_is_a_clear_error(signed_off: SignedOff, tmp_path
     result = cli("sign-off", "--config", config, "--as", SIGNER)
     assert result.code == 2
     assert "sign-off needs the signer's key" in result.stderr
+
+
+def test_the_auditors_seed_the_size_table_and_each_items_result_are_recorded(
+    signed_off: SignedOff,
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    members = read_members(signed_off.pack)
+    draw = orjson.loads(members["samples.json"])["draws"][0]
+    assert draw["seed"] == "48213"
+    assert draw["seed_from"] == "A. Auditor, Example LLP"
+    # One population of like items: the HR leavers (offboarding events), sized by the table.
+    assert draw["kinds"] == ["identity.leavers"]
+    assert draw["frequency"] == "weekly"
+    assert draw["size"] == min(5, draw["population_size"])
+    assert "weekly: 5-15" in draw["size_basis"] and "AICPA" in draw["size_basis"]
+    assert draw["completeness"]["count"] == draw["population_size"]
+    assert draw["completeness"]["sources"]
+    assert [item["id"] for item in draw["items"]] == draw["chosen"]
+    for item in draw["items"]:
+        assert item["attributes"].startswith("leaver ")
+        assert item["result"].startswith("control ")
+    book = load_workbook(io.BytesIO(members["workbook.xlsx"]), read_only=True)
+    rows = list(book["samples"].iter_rows(values_only=True))
+    header = rows[0]
+    assert len(rows) - 1 == len(draw["chosen"])
+    for row in rows[1:]:
+        record = dict(zip(header, row, strict=True))
+        assert record["seed from"] == "A. Auditor, Example LLP"
+        assert record["tool's result"] and record["attributes to test"]
