@@ -370,6 +370,8 @@ def _readme(data: PackInput) -> bytes:
         html=bool(data.html),
         samples=data.samples,
         signed=data.signer is not None,
+        timestamped=data.signer is not None and bool(data.tsa_url),
+        tsa_url=data.tsa_url or "",
         fingerprint=fingerprint(data.signer.certificate) if data.signer else None,
         tool_version=data.tool_version,
     )
