@@ -426,7 +426,11 @@ def unsigned_note(config: Config) -> str | None:
 
 
 def report_set_data(
-    config: Config, run: RunInfo, evaluation: Evaluation, evidence: list[EvidenceItem]
+    config: Config,
+    run: RunInfo,
+    evaluation: Evaluation,
+    evidence: list[EvidenceItem],
+    samples: list[SampleDraw] | None = None,
 ) -> ReportSetData:
     """Gather what the report set is rendered from: run, config, evaluation, profile answers."""
     summary = organisation_summary(config)
@@ -444,6 +448,7 @@ def report_set_data(
         due_days=dict(config.gap_plan.due_days),
         signatories=Signatories(**config.report.model_dump()),
         profile=answer_profile(questions, evaluation, selected, evidence, config.owners),
+        samples=samples or [],
     )
 
 
@@ -457,13 +462,14 @@ def render(
     *,
     key: SigningKey | None = None,
     only: Collection[str] = (),
+    samples: list[SampleDraw] | None = None,
 ) -> list[tuple[RenderedReport, Path]]:
     """Render the report set (and signed copies when ``key`` is given) to partial files.
 
     ``only`` limits the set to the named reports (see `check_only`). Returns (report, partial
     path) pairs; each report names its final path.
     """
-    data = report_set_data(config, run, evaluation, evidence)
+    data = report_set_data(config, run, evaluation, evidence, samples)
     rendered = render_report_set(data, out_dir, progress, key=key, only=only)
     return [(f.report, f.partial) for f in rendered]
 
@@ -703,7 +709,11 @@ def report_stored(
             evaluation_id, evaluation = found
             evaluation = evaluation.model_copy(update={"waivers": waivers})
         reports = stage(
-            output, render(config, run, evaluation, evidence, output.staging, progress, key=key, only=only)
+            output,
+            render(
+                config, run, evaluation, evidence, output.staging, progress, key=key, only=only,
+                samples=store.samples(run.id),
+            ),
         )
         with store.append_to(run.id) as writer:
             for report in reports:
@@ -882,7 +892,8 @@ def write_pack(config: Config, timing: Timing, target: Path) -> PackResult:
         )
         shown = evaluation.model_copy(update={"waivers": store.waivers.all()})
         data.html = render_html_set(
-            report_set_data(config, run, shown, evidence), pack_links(data.reports, data.copies)
+            report_set_data(config, run, shown, evidence, data.samples),
+            pack_links(data.reports, data.copies),
         )
         return pack_writer.write_pack(data, target)
     finally:
