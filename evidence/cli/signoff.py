@@ -43,13 +43,13 @@ def sign_off(
     config: ConfigOption = Path("evidence.toml"),
     json: JsonOption = False,
 ) -> int:
-    """Sign off the reports of the period's newest evaluation as NAME (--as), with their key.
+    r"""Sign off the reports of the period's newest evaluation as NAME (--as), with their key.
 
     Checks the evidence chain and that every rendered report is the one recorded, writes a
-    PAdES-signed copy of each (*.signed.pdf; RFC 3161 timestamped when \\[signing] tsa_url is set)
+    PAdES-signed copy of each (*.signed.pdf; RFC 3161 timestamped when \[signing] tsa_url is set)
     naming the signer and role, and records who approved which reports and when, sealed in the
     chain after the evaluation. `evidence pack` carries the record (signoffs.json) and `evidence
-    verify` checks it. Warns when the signer owns controls the reports judge (\\[owners]).
+    verify` checks it. Warns when the signer owns controls the reports judge (\[owners]).
     """
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, None)
