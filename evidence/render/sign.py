@@ -1,9 +1,10 @@
-"""PAdES signatures (baseline B) on rendered reports, with a PKCS#12 key the user provides.
+"""PAdES signatures (baseline B, or B-T with a timestamp) on reports, with the signer's PKCS#12 key.
 
 The signed PDF is an incremental update of the unsigned one: the unsigned file stays
 byte-identical run after run, and the signed copy adds a signing time and identifiers of its own.
-It stays a PDF 1.7 file, as PDF/A-3 requires (see `_pdfa3_signer`). Only this module imports
-pyHanko, and lazily.
+It stays a PDF 1.7 file, as PDF/A-3 requires (see `_pdfa3_signer`). `evidence sign-off`
+(evidence/signoff.py) calls it when a person approves the reports. pyHanko is imported lazily,
+here and in evidence/pack/timestamp.py and evidence/render/pdf_pages.py.
 """
 
 from __future__ import annotations
