@@ -106,9 +106,11 @@ def sign_off(
                 f"{run.period.label}` first"
             )
         evaluation_id, evaluation = found
-        unsigned = {
-            Path(r["path"]): r for r in store.reports(evaluation_id) if not r["kind"].endswith(":signed")
+        # The newest rendering of each report (a report rendered again elsewhere replaces it).
+        newest = {
+            r["kind"]: r for r in store.reports(evaluation_id) if not r["kind"].endswith(":signed")
         }
+        unsigned = {Path(r["path"]): r for r in newest.values()}
         if not unsigned:
             raise PackError(
                 f"evaluation {evaluation_id} of run {run.id} has no rendered reports; run "
