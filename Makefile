@@ -71,7 +71,7 @@ postgres: system-deps
 	@echo "PostgreSQL ready: $(EVIDENCE_TEST_PG_URL)"
 
 # A throwaway CA and signing key, made fresh for every demo and never committed (git-ignored):
-# samples/evidence.toml names it in [signing], so the demo writes signed copies beside the PDFs.
+# samples/evidence.toml names it in [signing], so the demo's sign-off writes signed copies beside the PDFs.
 DEMO_KEYS := samples/.demo-keys
 
 .PHONY: demo
@@ -87,8 +87,13 @@ demo: setup
 	if [ $$code -eq 3 ]; then echo "demo: gaps found (exit 3), as the sample developer has deliberate gaps; PDFs in $(OUT)/"; \
 	elif [ $$code -ne 0 ]; then echo "demo failed (exit $$code)"; exit $$code; fi
 	@$(BIN)/evidence review --config samples/evidence.toml --out $(OUT)
+	@# The auditor chooses the seed; the size comes from the sample-size table (docs/sampling.md).
+	$(BIN)/evidence sample DPP-ACC-3 --seed 2026-10-05 --seed-from "demo auditor" --config samples/evidence.toml
+	@# Rendered again so the attestation's appendix shows the draw; still unsigned.
+	@$(BIN)/evidence report --config samples/evidence.toml --out $(OUT) --quiet > /dev/null
+	@# The security lead approves the reports, and they are signed then (and the approval sealed).
+	$(BIN)/evidence sign-off --config samples/evidence.toml --as "Priya Raman" --role "Security Lead"
 	@ls -1 $(OUT)/*.pdf
-	$(BIN)/evidence sample DPP-ACC-3 --size 3 --seed 2026-10-05 --config samples/evidence.toml
 	$(BIN)/evidence pack --config samples/evidence.toml --out $(OUT)/auditor-pack-2026-Q3.zip
 	$(BIN)/evidence verify $(OUT)/auditor-pack-2026-Q3.zip
 	@echo "check a signature: pdfsig -nssdir sql:$(DEMO_KEYS)/nssdb $(OUT)/gap-report-2026-Q3.signed.pdf"

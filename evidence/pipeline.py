@@ -44,7 +44,9 @@ from evidence.pack import chain, sampling
 from evidence.pack import pack as pack_writer
 from evidence.pack.manifest import build_manifest, parse_manifest
 from evidence.pack.pack import DiskFile, PackInput, PackResult, copy_files, report_files
-from evidence.pack.population import build_population, find_control
+from evidence.pack.population import build_population, find_control, like_items
+from evidence.pack.sample_items import completeness, describe_items
+from evidence.pack.sample_sizes import recommended_size
 from evidence.pack.signing import Signer, load_signer
 from evidence.redact import Redactor
 from evidence.render.html_set import HtmlLinks, render_html_set
@@ -410,8 +412,26 @@ def signing_key(config: Config) -> tuple[SigningKey | None, str | None]:
     return load_signing_key(path.read_bytes(), password, str(path)), None
 
 
+def unsigned_note(config: Config) -> str | None:
+    """Why the reports just written are unsigned, when a signing key is configured.
+
+    Reports are always rendered unsigned: they are signed when a person approves them with
+    `evidence sign-off` (evidence/signoff.py), which records the approval in the chain.
+    """
+    if config.signing is None:
+        return None
+    return (
+        f"reports not signed yet: `evidence sign-off --as NAME` signs them with "
+        f"{config.resolve(config.signing.pkcs12)} once approved"
+    )
+
+
 def report_set_data(
-    config: Config, run: RunInfo, evaluation: Evaluation, evidence: list[EvidenceItem]
+    config: Config,
+    run: RunInfo,
+    evaluation: Evaluation,
+    evidence: list[EvidenceItem],
+    samples: list[SampleDraw] | None = None,
 ) -> ReportSetData:
     """Gather what the report set is rendered from: run, config, evaluation, profile answers."""
     summary = organisation_summary(config)
@@ -429,6 +449,7 @@ def report_set_data(
         due_days=dict(config.gap_plan.due_days),
         signatories=Signatories(**config.report.model_dump()),
         profile=answer_profile(questions, evaluation, selected, evidence, config.owners),
+        samples=samples or [],
     )
 
 
@@ -442,13 +463,14 @@ def render(
     *,
     key: SigningKey | None = None,
     only: Collection[str] = (),
+    samples: list[SampleDraw] | None = None,
 ) -> list[tuple[RenderedReport, Path]]:
     """Render the report set (and signed copies when ``key`` is given) to partial files.
 
     ``only`` limits the set to the named reports (see `check_only`). Returns (report, partial
     path) pairs; each report names its final path.
     """
-    data = report_set_data(config, run, evaluation, evidence)
+    data = report_set_data(config, run, evaluation, evidence, samples)
     rendered = render_report_set(data, out_dir, progress, key=key, only=only)
     return [(f.report, f.partial) for f in rendered]
 
@@ -493,7 +515,7 @@ def full_run(
     check_only(config, only)
     selected = catalogues(config)
     rendering = evaluate_too and out_dir is not None
-    key, key_note = signing_key(config) if sign and rendering else (None, None)
+    key, key_note = (None, unsigned_note(config)) if rendering else (None, None)
     output = OutputSet(out_dir) if rendering and out_dir is not None else None
     store = open_store(config)
     published = False
@@ -519,6 +541,11 @@ def full_run(
                 inputs = evaluation_input(config, evidence, timing, waivers)
                 outcome.evaluation = evaluate(selected, inputs)
                 outcome.evaluation_id = writer.add_evaluation(outcome.evaluation, writer.run.started_at)
+            seal_run(writer, selected, outcome)
+            if outcome.evaluation is not None and outcome.evaluation_id is not None:
+                writer.seal_evaluation(outcome.evaluation_id, outcome.evaluation)
+                # Rendered after the seal (reports are not in the manifest), so every report
+                # prints the run's chain root hash.
                 if output is not None:
                     rendered = render(
                         config, writer.run, outcome.evaluation, evidence, output.staging, progress,
@@ -530,9 +557,6 @@ def full_run(
                             report.pages, writer.run.started_at,
                         )
                         outcome.reports.append(report)
-            seal_run(writer, selected, outcome)
-            if outcome.evaluation is not None and outcome.evaluation_id is not None:
-                writer.seal_evaluation(outcome.evaluation_id, outcome.evaluation)
             checkpoint("before-commit")
         checkpoint("committed")
         if output is not None:
@@ -688,7 +712,7 @@ def report_stored(
     and the config names a key; ``only`` limits the set.
     """
     check_only(config, only)
-    key, key_note = signing_key(config) if sign else (None, None)
+    key, key_note = None, unsigned_note(config)
     if key_note:
         progress.note(key_note)
     store = open_store(config, create=False)
@@ -711,7 +735,11 @@ def report_stored(
             evaluation_id, evaluation = found
             evaluation = evaluation.model_copy(update={"waivers": waivers})
         reports = stage(
-            output, render(config, run, evaluation, evidence, output.staging, progress, key=key, only=only)
+            output,
+            render(
+                config, run, evaluation, evidence, output.staging, progress, key=key, only=only,
+                samples=store.samples(run.id),
+            ),
         )
         with store.append_to(run.id) as writer:
             for report in reports:
@@ -883,10 +911,15 @@ def write_pack(config: Config, timing: Timing, target: Path) -> PackResult:
             samples=store.samples(run.id),
             tool_version=__version__,
             signer=key,
+            owners=dict(config.owners),
+            due_days=dict(config.gap_plan.due_days),
+            signoffs=[s for s in store.signoffs(run.id) if s.record.evaluation_id == evaluation_id],
+            tsa_url=config.signing.tsa_url if config.signing and key else None,
         )
         shown = evaluation.model_copy(update={"waivers": store.waivers.all()})
         data.html = render_html_set(
-            report_set_data(config, run, shown, evidence), pack_links(data.reports, data.copies)
+            report_set_data(config, run, shown, evidence, data.samples),
+            pack_links(data.reports, data.copies),
         )
         return pack_writer.write_pack(data, target)
     finally:
@@ -909,28 +942,54 @@ def draw_sample(
     timing: Timing,
     control_id: str,
     *,
-    size: int,
+    size: int | None,
     seed: str,
     kinds: list[str] | None = None,
+    seed_from: str | None = None,
 ) -> tuple[RunInfo, int, SampleDraw]:
     """Draw a reproducible sample of a control's population in the period's newest run.
 
-    The draw is recorded for the run; the auditor pack carries it in samples.json.
+    Without ``size`` the size comes from the table of evidence/pack/sample_sizes.py (by the
+    control's frequency). ``seed_from`` records who chose the seed. The draw is recorded for
+    the run; the auditor pack carries it in samples.json and the workbook.
     """
     store = open_store(config, create=False)
     try:
         run = latest_run(store, timing)
         catalogue, control = find_control([load_catalogue(r) for r in run.catalogues], control_id)
-        population = build_population(control, store.evidence(run.id), run.period, kinds or [])
+        evidence = store.evidence(run.id)
+        population = build_population(control, evidence, run.period, kinds or [])
+        single = None if kinds else like_items(population, control)
+        if single is not None:
+            others = sorted({m.kind for m in population.members} - {single})
+            population = build_population(control, evidence, run.period, [single])
+            population.notes.append(
+                f"one population of like items: {single} only; the control's other evidence "
+                f"({', '.join(others)}) is drawn with --kind"
+            )
+        choice = recommended_size(control, len(population.members), run.period)
+        basis = choice.basis
+        if size is not None:
+            basis = f"--size {size} given; the table proposes {choice.size}: {choice.basis}"
         draw = sampling.draw_sample(
             control_id=control.id,
             catalogue=catalogue.ref,
             kinds=population.kinds,
             members=population.members,
-            size=size,
+            size=size if size is not None else choice.size,
             seed=seed,
             notes=population.notes,
             drawn_at=datetime.now(UTC).replace(microsecond=0),
+        )
+        found = store.latest_evaluation(run.id)
+        draw = draw.model_copy(
+            update={
+                "seed_from": seed_from or "not stated (chosen by whoever ran the draw)",
+                "frequency": choice.frequency,
+                "size_basis": basis,
+                "completeness": completeness(draw, evidence),
+                "items": describe_items(draw, control, found[1] if found else None),
+            }
         )
         with store.append_to(run.id) as writer:
             draw_id, recorded = writer.add_sample(draw)

@@ -29,6 +29,7 @@ from evidence.cli import (
     review,
     run,
     sample,
+    signoff,
     template,
     todo,
     verify,
@@ -94,6 +95,7 @@ app.command("log")(log.log)
 app.command("pack")(pack.pack)
 app.command("verify")(verify.verify)
 app.command("sample")(sample.sample)
+app.command("sign-off")(signoff.sign_off)
 app.add_typer(dataflow.app, name="dataflow")
 
 

@@ -62,7 +62,7 @@ NoSignOption = Annotated[
     bool,
     typer.Option(
         "--no-sign",
-        help="Write the unsigned reports only, even when the config names a signing key.",
+        help="Kept for scripts: reports are always written unsigned and signed at `evidence sign-off`.",
     ),
 ]
 OnlyOption = Annotated[

@@ -55,6 +55,11 @@ def verify(
         )
     if facts.get("root_hash"):
         console.print(f"root hash {facts['root_hash']} (previous {facts.get('prev_root_hash')})")
+    for signoff in facts.get("signoffs", []):
+        console.print(
+            f"signed off by {escape(str(signoff['signer']))} ({escape(str(signoff['role']))}) "
+            f"at {escape(str(signoff['signed_at']))}"
+        )
     for line in report.passed:
         console.print(f"[green]ok[/]      {escape(line)}")
     for line in report.notes:

@@ -135,6 +135,9 @@ class SigningConfig(_Strict):
     pkcs12: Path
     password: SecretRef | None = None
     skip_if_missing: bool = False
+    #: An RFC 3161 time-stamping authority (http or https URL): when set, signed PDFs and the
+    #: pack signature carry its timestamp.
+    tsa_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
 
 
 class GapPlanConfig(_Strict):

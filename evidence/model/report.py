@@ -11,6 +11,7 @@ from evidence.model.evidence import EvidenceItem
 from evidence.model.profile import ProfileAnswer
 from evidence.model.results import Evaluation
 from evidence.model.run import RunInfo
+from evidence.model.sampling import SampleDraw
 
 #: Days from the as-of date to a gap's due date, by control severity (``[gap_plan] due_days``).
 DEFAULT_DUE_DAYS = {"critical": 7, "high": 30, "medium": 60, "low": 90}
@@ -48,6 +49,8 @@ class RunReportData(BaseModel):
     generated_at: datetime
     due_days: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
     signatories: Signatories = Field(default_factory=Signatories)
+    #: Sample draws recorded for the run (`evidence sample`), shown in the attestation's appendix.
+    samples: list[SampleDraw] = Field(default_factory=list)
 
 
 class ReportData(RunReportData):

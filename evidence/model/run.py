@@ -23,3 +23,5 @@ class RunInfo(BaseModel):
     tool_version: str
     catalogues: list[str]
     config_sha256: str
+    #: The run's root hash in the organisation's evidence chain, once the run is sealed.
+    root_hash: str | None = None

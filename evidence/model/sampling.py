@@ -19,6 +19,22 @@ class PopulationMember(BaseModel):
     when: str | None = None
 
 
+class SampleItem(BaseModel):
+    """A drawn member with what the auditor tests on it and what the tool itself found."""
+
+    id: str
+    attributes: str
+    result: str
+
+
+class Completeness(BaseModel):
+    """Where the population came from, how many, and how it was reconciled with another source."""
+
+    sources: list[str] = []
+    count: int = 0
+    reconciliation: str | None = None
+
+
 class SampleDraw(BaseModel):
     """A draw: which population, which seed and size, and the members chosen (in draw order)."""
 
@@ -34,3 +50,10 @@ class SampleDraw(BaseModel):
     chosen: list[str]
     notes: list[str] = []
     drawn_at: datetime | None = None
+    #: Who chose the seed (an auditor's name, or "preparer" when the tool's user chose it).
+    seed_from: str | None = None
+    #: The control's frequency and the sample-size table row the size came from.
+    frequency: str | None = None
+    size_basis: str | None = None
+    completeness: Completeness | None = None
+    items: list[SampleItem] = []

@@ -20,6 +20,12 @@ MANIFEST = "manifest.json"
 CHAIN = "chain.json"
 EVALUATION = "evaluation.json"
 SAMPLES = "samples.json"
+#: The auditor workbook: controls, evidence index, samples and request list (evidence/pack/workbook.py).
+WORKBOOK = "workbook.xlsx"
+#: The sign-off records of the run (who approved which reports, when), sealed in chain.json.
+SIGNOFFS = "signoffs.json"
+#: An RFC 3161 time-stamp token over SHA256SUMS.sig, when a time-stamping authority is configured.
+TIMESTAMP = "SHA256SUMS.sig.tsr"
 ASSESSMENT_RESULTS = "oscal/assessment-results.json"
 POAM = "oscal/poam.json"
 REPORTS_DIR = "reports/"
@@ -29,8 +35,8 @@ HTML_DIR = "html/"
 
 #: Files every pack holds (the signature files only when signed).
 REQUIRED = (README, SUMS, PACK_INFO, MANIFEST, CHAIN, EVALUATION, SAMPLES, ASSESSMENT_RESULTS)
-#: Files SHA256SUMS does not list: itself and the signature over it.
-UNLISTED = (SUMS, SIGNATURE)
+#: Files SHA256SUMS does not list: itself, the signature over it and the signature's timestamp.
+UNLISTED = (SUMS, SIGNATURE, TIMESTAMP)
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _SUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")

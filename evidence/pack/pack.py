@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -25,12 +25,17 @@ from evidence.model.evidence import EvidenceItem
 from evidence.model.results import STATUS_ORDER, Evaluation
 from evidence.model.run import RunInfo
 from evidence.model.sampling import SampleDraw
+from evidence.model.signoff import SIGNOFF_PREFIX, SignOff
 from evidence.pack import chain, layout
 from evidence.pack.manifest import Manifest
 from evidence.pack.oscal import catalog_document
 from evidence.pack.oscal_results import ResultsInput, assessment_results_document, poam_document
 from evidence.pack.sampling import ALGORITHM
 from evidence.pack.signing import Signer, fingerprint
+from evidence.pack.timestamp import request_token
+from evidence.pack.workbook import WorkbookInput, write_workbook
+from evidence.render.pdf_pages import control_pages
+from evidence.render.report_set import attestation_name
 from evidence.resources import templates_dir
 
 _CHUNK = 1 << 20
@@ -68,6 +73,13 @@ class PackInput:
     html: dict[str, bytes] = field(default_factory=dict)
     #: The run's evaluation seals up to the packed evaluation (chain.json carries them).
     evaluation_seals: list[EvaluationSeal] = field(default_factory=list)
+    #: Owners of control families and days to fix by severity (the workbook's request list).
+    owners: dict[str, str] = field(default_factory=dict)
+    due_days: dict[str, int] = field(default_factory=dict)
+    #: Sign-offs of the packed evaluation (signoffs.json), sealed after its evaluation seal.
+    signoffs: list[SignOff] = field(default_factory=list)
+    #: An RFC 3161 time-stamping authority: when set (and signed), SHA256SUMS.sig is timestamped.
+    tsa_url: str | None = None
 
     @property
     def link(self) -> ChainLink:
@@ -141,7 +153,10 @@ def write_pack(data: PackInput, target: Path) -> PackResult:
     sums = layout.format_sums(digests)
     members[layout.SUMS] = sums
     if data.signer is not None:
-        members[layout.SIGNATURE] = data.signer.sign(sums)
+        signature = data.signer.sign(sums)
+        members[layout.SIGNATURE] = signature
+        if data.tsa_url:
+            members[layout.TIMESTAMP] = request_token(data.tsa_url, signature)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     try:
@@ -198,6 +213,8 @@ def _members(data: PackInput) -> dict[str, bytes | DiskFile]:
         catalog_files=catalog_files,
     )
     members[layout.ASSESSMENT_RESULTS] = layout.json_bytes(assessment_results_document(results))
+    members[layout.WORKBOOK] = workbook_bytes(data)
+    members[layout.SIGNOFFS] = layout.json_bytes(signoffs_document(data.signoffs))
     poam = poam_document(results)
     if poam is not None:
         members[layout.POAM] = layout.json_bytes(poam)
@@ -206,6 +223,60 @@ def _members(data: PackInput) -> dict[str, bytes | DiskFile]:
         members[layout.PUBLIC_KEY] = data.signer.public_key_pem
     members[layout.PACK_INFO] = layout.json_bytes(_pack_info(data, members))
     return members
+
+
+def signoffs_document(signoffs: list[SignOff]) -> dict[str, Any]:
+    """signoffs.json: who approved which reports and when, each record sealed and signed."""
+    return {
+        "format": "dpp-evidence-signoffs/1",
+        "rule": (
+            "sha256 = SHA-256 of the record's canonical JSON (sorted keys, no whitespace); "
+            f"root_hash = SHA-256 of '{SIGNOFF_PREFIX}\\n' + prev_hash + '\\n' + sha256 + '\\n'; "
+            "prev_hash is the root hash of the evaluation's seal in chain.json for the first "
+            "sign-off, else the previous sign-off's root hash; signature = the signer's "
+            "signature (base64; SHA-256, PKCS#1 v1.5 or ECDSA) over that canonical JSON, checked "
+            "with certificate_pem"
+        ),
+        "signoffs": [s.model_dump(mode="json") for s in signoffs],
+    }
+
+
+def workbook_bytes(data: PackInput) -> bytes:
+    """The auditor workbook of the pack (workbook.xlsx)."""
+    files: dict[str, list[str]] = {}
+    for disk in data.copies:
+        for evidence_id in disk.evidence_ids:
+            files.setdefault(evidence_id, []).append(disk.name)
+    pdfs: dict[str, str] = {}
+    pages: dict[tuple[str, str], int] = {}
+    for catalogue in data.catalogues:
+        name = attestation_name(catalogue, data.run.period)
+        found = next((d for d in data.reports if PurePosixPath(d.name).name == name), None)
+        if found is None:
+            continue
+        pdfs[catalogue.ref] = found.name
+        for control_id, page in control_pages(found.path).items():
+            pages[(catalogue.ref, control_id)] = page
+    return write_workbook(
+        WorkbookInput(
+            evaluation=data.evaluation,
+            catalogues=data.catalogues,
+            evidence=data.evidence,
+            samples=data.samples,
+            files=files,
+            pdfs=pdfs,
+            pages=pages,
+            owners=data.owners,
+            due_days=data.due_days,
+            seed_from={i: d.seed_from for i, d in enumerate(data.samples) if d.seed_from},
+            attributes={
+                (i, item.id): (item.attributes, item.result)
+                for i, d in enumerate(data.samples)
+                for item in d.items
+            },
+            stamp=data.run.started_at,
+        )
+    )
 
 
 def chain_document(data: PackInput) -> dict[str, Any]:
@@ -249,6 +320,7 @@ def _pack_info(data: PackInput, members: dict[str, bytes | DiskFile]) -> dict[st
         "prev_root_hash": data.link.prev_root_hash,
         "manifest_sha256": data.manifest.sha256,
         "signed": data.signer is not None,
+        "timestamped": data.signer is not None and bool(data.tsa_url),
         "files": [
             {
                 "path": name,
@@ -298,6 +370,8 @@ def _readme(data: PackInput) -> bytes:
         html=bool(data.html),
         samples=data.samples,
         signed=data.signer is not None,
+        timestamped=data.signer is not None and bool(data.tsa_url),
+        tsa_url=data.tsa_url or "",
         fingerprint=fingerprint(data.signer.certificate) if data.signer else None,
         tool_version=data.tool_version,
     )

@@ -201,3 +201,48 @@ def job_runs(
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+@extractor("retention.deletion_requests")
+def deletion_requests(
+    item: EvidenceItem, need: EvidenceNeed, control: Control
+) -> Iterator[PopulationMember]:
+    """Each deletion request of a register, dated by when it was received."""
+    for entry in _dicts(item.facts.get("requests")):
+        ref, received = entry.get("id"), entry.get("received")
+        if not ref or not isinstance(received, str):
+            continue
+        completed = entry.get("completed")
+        yield PopulationMember(
+            id=f"{item.id}/request/{ref}",
+            evidence_id=item.id,
+            kind=item.kind,
+            label=(
+                f"deletion request {ref}: received {received}, "
+                f"{'completed ' + str(completed) if completed else 'not completed'}"
+            ),
+            when=received,
+        )
+
+
+#: When a control's evidence holds several kinds, the population is of one kind of like items,
+#: the first of these it has (events an auditor samples before summaries), else the first need's.
+LIKE_ITEMS = (
+    "identity.leavers",
+    "retention.deletion_requests",
+    "settings.changes",
+    "retention.job_runs",
+    "document",
+    "access.activity",
+)
+
+
+def like_items(population: Population, control: Control) -> str | None:
+    """The one kind the population should hold when it mixes kinds (None when it does not)."""
+    present = {m.kind for m in population.members}
+    if len(present) < 2:
+        return None
+    for kind in LIKE_ITEMS:
+        if kind in present:
+            return kind
+    return next(n.kind for n in control.evidence if n.kind in present)

@@ -6,6 +6,7 @@ each as one sentence naming the file, run or control and both values.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from evidence.model.canonical import sha256_hex
 from evidence.model.chain import ChainLink, EvaluationSeal, evaluation_root, sealed_evaluation_text
 from evidence.model.results import Evaluation
 from evidence.model.sampling import SampleDraw
+from evidence.model.signoff import SignOff, record_sha256, signoff_root, signoff_text
 from evidence.pack import layout
 from evidence.pack.chain import link_problems
 from evidence.pack.manifest import (
@@ -36,6 +38,7 @@ from evidence.pack.signing import (
     public_key_pem,
     signature_valid,
 )
+from evidence.pack.timestamp import check_token
 
 
 @dataclass
@@ -95,6 +98,7 @@ class _Verifier:
         self._hash_all()
         sums = self._check_files()
         self._check_signature(sums)
+        self._check_timestamp()
         manifest = self._check_chain()
         if manifest is not None:
             self._check_copies(manifest)
@@ -102,6 +106,7 @@ class _Verifier:
             if evaluation is not None:
                 self._check_oscal(evaluation)
             self._check_samples(manifest)
+        self._check_signoffs()
         return self.report
 
     def _hash_all(self) -> None:
@@ -187,6 +192,32 @@ class _Verifier:
                     "not the trusted "
                     f"{_colons(self.trusted)}"
                 )
+
+    def _check_timestamp(self) -> None:
+        """An RFC 3161 token over SHA256SUMS.sig must stamp exactly that signature."""
+        info = self.json(layout.PACK_INFO) or {}
+        if layout.TIMESTAMP not in self.names:
+            if info.get("timestamped"):
+                self.fail(f"missing: {layout.TIMESTAMP} (pack.json says the signature is timestamped)")
+            return
+        if layout.SIGNATURE not in self.names:
+            self.fail(f"{layout.TIMESTAMP} stamps {layout.SIGNATURE}, which the pack does not have")
+            return
+        check = check_token(
+            self.pack.read(layout.TIMESTAMP), self.pack.read(layout.SIGNATURE), layout.SIGNATURE
+        )
+        for problem in check.problems:
+            self.fail(f"bad timestamp: {layout.TIMESTAMP}: {problem}")
+        if check.gen_time is not None:
+            self.report.facts["timestamp"] = check.gen_time.isoformat()
+        if check.authority is not None:
+            self.report.facts["timestamp_authority"] = check.authority
+        if not check.problems:
+            self.report.passed.append(
+                f"RFC 3161 timestamp of {layout.SIGNATURE}: {check.gen_time:%Y-%m-%d %H:%M:%S %Z} "
+                f"by {check.authority} (SHA-256 fingerprint {check.authority_fingerprint}); "
+                "trust it only if you trust that authority"
+            )
 
     def _check_chain(self) -> Manifest | None:
         before = len(self.report.failures)
@@ -376,6 +407,90 @@ class _Verifier:
             self.report.passed.append(
                 f"{len(data['draws'])} sample draw(s) reproduce from their seeds"
             )
+
+
+    def _check_signoffs(self) -> None:
+        """Each sign-off record must hash to its seal, chain from the evaluation and be signed."""
+        data = self.json(layout.SIGNOFFS)
+        if data is None:
+            return
+        chain_data = self.json(layout.CHAIN) or {}
+        try:
+            seals = {
+                s["evaluation_id"]: s["root_hash"] for s in chain_data.get("evaluation_seals", [])
+            }
+            links = chain_data.get("links", [])
+            run_uid = links[-1]["run_uid"] if links else None
+            entries = [SignOff.model_validate(entry) for entry in data.get("signoffs", [])]
+        except (KeyError, TypeError, AttributeError, ValidationError):
+            self.fail(f"{layout.SIGNOFFS}: malformed")
+            return
+        before = len(self.report.failures)
+        previous: dict[int, str] = {}
+        latest = {r.signed_name: i for i, e in enumerate(entries) for r in e.record.reports}
+        for index, entry in enumerate(entries):
+            record = entry.record
+            label = f"{layout.SIGNOFFS}: sign-off {index} ({record.signer}, {record.signed_at})"
+            actual = record_sha256(record)
+            if actual != entry.sha256:
+                self.fail(
+                    f"{label}: the record was altered: it hashes to {actual}, "
+                    f"but was sealed as {entry.sha256}"
+                )
+            if signoff_root(entry.prev_hash, entry.sha256) != entry.root_hash:
+                self.fail(f"{label}: root_hash is not the seal of prev_hash and sha256")
+            expected_prev = previous.get(record.evaluation_id, seals.get(record.evaluation_id))
+            if entry.prev_hash != expected_prev:
+                self.fail(
+                    f"{label}: does not chain from the seal of evaluation {record.evaluation_id} "
+                    f"in {layout.CHAIN} (prev_hash {entry.prev_hash}, expected {expected_prev})"
+                )
+            previous[record.evaluation_id] = entry.root_hash
+            if record.run_uid != run_uid:
+                self.fail(f"{label}: signs off run {record.run_uid}, not the packed run {run_uid}")
+            self._check_signoff_signature(label, entry)
+            for report in record.reports:
+                checks = [(report.name, report.sha256)]
+                if latest.get(report.signed_name) == index:
+                    checks.append((report.signed_name, report.signed_sha256))
+                else:  # a later sign-off signed the report again: the pack has that copy
+                    self.report.notes.append(
+                        f"{label}: {report.signed_name} was signed again by sign-off "
+                        f"{latest.get(report.signed_name)}; the pack holds that copy"
+                    )
+                for name, digest in checks:
+                    member = f"{layout.REPORTS_DIR}{name}"
+                    if member not in self.names:
+                        self.fail(f"{label}: approved {member}, which the pack does not have")
+                    elif self.actual.get(member) != digest:
+                        self.fail(
+                            f"{label}: {member} hashes to {self.actual.get(member)}, "
+                            f"not the approved {digest}"
+                        )
+            for warning in record.warnings:
+                self.report.notes.append(f"sign-off by {record.signer}: {warning}")
+        self.report.facts["signoffs"] = [
+            {"signer": e.record.signer, "role": e.record.role, "signed_at": e.record.signed_at}
+            for e in entries
+        ]
+        if entries and len(self.report.failures) == before:
+            self.report.passed.append(
+                f"{len(entries)} sign-off record(s) are sealed after their evaluation, signed, "
+                "and approve the reports in the pack"
+            )
+
+    def _check_signoff_signature(self, label: str, entry: SignOff) -> None:
+        try:
+            certificate = load_certificate(entry.certificate_pem.encode("ascii"), label)
+            signature = base64.b64decode(entry.signature, validate=True)
+        except (PackError, ValueError) as exc:
+            self.fail(f"{label}: {exc}")
+            return
+        if not signature_valid(certificate, signature, signoff_text(entry.record)):
+            self.fail(f"{label}: the signer's signature does not verify the record")
+        found = fingerprint(certificate).replace(":", "").lower()
+        if found != entry.record.certificate_sha256:
+            self.fail(f"{label}: certificate_pem is not the certificate the record names")
 
 
 def _colons(hex_digest: str) -> str:

@@ -74,6 +74,7 @@ def attestation_context(
         "evidence_used": used_ids,
         "uncertain": [s for s in sections if s["control"].uncertain],
         "evidence_by_kind": _by_kind(data.evidence),
+        "samples": [d for d in data.samples if d.catalogue == data.catalogue.ref],
         "extra_sections": extra_sections(),
         "attachments": attachments or [],
     }

@@ -1,9 +1,10 @@
-"""PAdES signatures (baseline B) on rendered reports, with a PKCS#12 key the user provides.
+"""PAdES signatures (baseline B, or B-T with a timestamp) on reports, with the signer's PKCS#12 key.
 
 The signed PDF is an incremental update of the unsigned one: the unsigned file stays
 byte-identical run after run, and the signed copy adds a signing time and identifiers of its own.
-It stays a PDF 1.7 file, as PDF/A-3 requires (see `_pdfa3_signer`). Only this module imports
-pyHanko, and lazily.
+It stays a PDF 1.7 file, as PDF/A-3 requires (see `_pdfa3_signer`). `evidence sign-off`
+(evidence/signoff.py) calls it when a person approves the reports. pyHanko is imported lazily,
+here and in evidence/pack/timestamp.py and evidence/render/pdf_pages.py.
 """
 
 from __future__ import annotations
@@ -58,9 +59,22 @@ def signed_path(path: Path) -> Path:
 
 
 def sign_pdf(
-    source: Path, target: Path, key: SigningKey, *, kind: str, pages: int, reason: str
+    source: Path,
+    target: Path,
+    key: SigningKey,
+    *,
+    kind: str,
+    pages: int,
+    reason: str,
+    name: str | None = None,
+    tsa_url: str | None = None,
 ) -> RenderedReport:
-    """Write a PAdES-signed copy of ``source`` to ``target`` (an invisible, printable signature)."""
+    """Write a PAdES-signed copy of ``source`` to ``target`` (an invisible, printable signature).
+
+    ``name`` and ``reason`` are what a PDF reader's signature panel shows (the sign-off puts the
+    signer's name, role and the reports approved there). With ``tsa_url`` the signature carries
+    an RFC 3161 signature timestamp from that authority (PAdES B-T).
+    """
     from pyhanko.sign import signers
     from pyhanko.sign.fields import SigSeedSubFilter
 
@@ -69,12 +83,20 @@ def sign_pdf(
         md_algorithm="sha256",
         subfilter=SigSeedSubFilter.PADES,
         reason=reason,
+        name=name,
     )
+    timestamper = None
+    if tsa_url:
+        from pyhanko.sign.timestamps import HTTPTimeStamper
+
+        timestamper = HTTPTimeStamper(tsa_url, timeout=10)  # type: ignore[no-untyped-call]
     output = io.BytesIO()
     try:
         with source.open("rb") as unsigned:
             writer = _pdfa3_writer(unsigned)
-            _pdfa3_signer(meta, key.signer).sign_pdf(writer, output=output)
+            _pdfa3_signer(meta, key.signer, timestamper=timestamper).sign_pdf(
+                writer, output=output
+            )
     except ConfigError:
         raise
     except Exception as exc:  # pyHanko raises many types; any is a failed signature
@@ -92,7 +114,7 @@ def sign_pdf(
     )
 
 
-def _pdfa3_signer(meta: Any, signer: Any) -> Any:
+def _pdfa3_signer(meta: Any, signer: Any, *, timestamper: Any = None) -> Any:
     """A pyHanko PdfSigner that keeps the document at PDF 1.7, as PDF/A-3 requires.
 
     pyHanko 0.34 declares the ISO/TS 32002 extension for an ECDSA key on a NIST or Brainpool
@@ -118,7 +140,7 @@ def _pdfa3_signer(meta: Any, signer: Any) -> Any:
             pdf_out.ensure_output_version(PDFA_VERSION)
             pdf_out.register_extension(ESIC_EXTENSION_1)
 
-    return PdfA3Signer(meta, signer=signer)
+    return PdfA3Signer(meta, signer=signer, timestamper=timestamper)
 
 
 def _pdfa3_writer(unsigned: Any) -> Any:

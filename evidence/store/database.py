@@ -46,6 +46,7 @@ from evidence.model.period import Period
 from evidence.model.results import ControlResult, Evaluation
 from evidence.model.run import RunInfo
 from evidence.model.sampling import SampleDraw
+from evidence.model.signoff import SignOff
 from evidence.store import seals
 from evidence.store.blobs import BlobStore
 from evidence.store.seals import run_info as _run_info
@@ -358,6 +359,11 @@ class Store:
         with Session(self.engine) as session:
             return seals.samples(session, run_id)
 
+    def signoffs(self, run_id: int) -> list[SignOff]:
+        """Sign-offs recorded for a run, oldest first."""
+        with Session(self.engine) as session:
+            return seals.signoffs(session, run_id)
+
     def copy_path(self, relative: str) -> Path:
         """Where a stored (redacted) copy lives on disk."""
         return self.blobs.path(relative)
@@ -564,6 +570,16 @@ class RunWriter:
     def add_sample(self, draw: SampleDraw) -> tuple[int, SampleDraw]:
         """Record a sample draw for this run (an identical earlier draw is returned instead)."""
         return seals.add_sample(self._session, self._row.id, draw)
+
+    def add_signoff(self, evaluation_id: int, signoff: SignOff, created_at: datetime) -> None:
+        """Record a sign-off of this run's evaluation (sealed after its evaluation seal)."""
+        try:
+            seals.add_signoff(self._session, self._row.id, evaluation_id, signoff, created_at)
+        except IntegrityError:
+            raise StoreError(
+                f"another sign-off of evaluation {evaluation_id} was recorded at the same time; "
+                "sign off again"
+            ) from None
 
 
 def _evaluation(session: Session, row: EvaluationRow) -> Evaluation:

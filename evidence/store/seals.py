@@ -14,7 +14,8 @@ from evidence.model.chain import ChainEntry, ChainLink
 from evidence.model.period import Period
 from evidence.model.run import RunInfo
 from evidence.model.sampling import SampleDraw
-from evidence.store.tables import RunRow, SampleDrawRow
+from evidence.model.signoff import SignOff, SignOffRecord, signoff_text
+from evidence.store.tables import RunRow, SampleDrawRow, SignOffRow
 
 
 def _utc(moment: datetime) -> datetime:
@@ -35,6 +36,7 @@ def run_info(row: RunRow) -> RunInfo:
         tool_version=row.tool_version,
         catalogues=list(row.catalogues),
         config_sha256=row.config_sha256,
+        root_hash=row.root_hash,
     )
 
 
@@ -129,3 +131,41 @@ def samples(session: Session, run_id: int) -> list[SampleDraw]:
         select(SampleDrawRow).where(SampleDrawRow.run_id == run_id).order_by(SampleDrawRow.id)
     )
     return [SampleDraw.model_validate(row.draw) for row in rows]
+
+
+def signoffs(session: Session, run_id: int) -> list[SignOff]:
+    """Sign-offs recorded for a run, oldest first."""
+    rows = session.scalars(
+        select(SignOffRow).where(SignOffRow.run_id == run_id).order_by(SignOffRow.id)
+    )
+    return [
+        SignOff(
+            record=SignOffRecord.model_validate_json(row.record),
+            sha256=row.sha256,
+            prev_hash=row.prev_hash,
+            root_hash=row.root_hash,
+            signature=row.signature,
+            certificate_pem=row.certificate_pem,
+        )
+        for row in rows
+    ]
+
+
+def add_signoff(
+    session: Session, run_id: int, evaluation_id: int, signoff: SignOff, created_at: datetime
+) -> None:
+    """Record a sign-off (its seal must chain from the evaluation's last seal or sign-off)."""
+    session.add(
+        SignOffRow(
+            run_id=run_id,
+            evaluation_id=evaluation_id,
+            record=signoff_text(signoff.record).decode("utf-8"),
+            sha256=signoff.sha256,
+            prev_hash=signoff.prev_hash,
+            root_hash=signoff.root_hash,
+            signature=signoff.signature,
+            certificate_pem=signoff.certificate_pem,
+            created_at=created_at,
+        )
+    )
+    session.flush()

@@ -167,3 +167,21 @@ class SampleDrawRow(Base):
     population_sha256: Mapped[str] = mapped_column(String(64))
     draw: Mapped[dict[str, Any]] = mapped_column(JsonType)
     drawn_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SignOffRow(Base):
+    """A sign-off of an evaluation's reports, sealed after the evaluation (migration 0013)."""
+
+    __tablename__ = "signoffs"
+    __table_args__ = (UniqueConstraint("evaluation_id", "prev_hash", name="uq_signoffs_link"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"), index=True)
+    record: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    root_hash: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(Text)
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -12,6 +12,7 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pdf_readers import (
@@ -51,6 +52,7 @@ class Demo:
     run_json: dict[str, object]
     report_json: list[dict[str, object]]
     ca: SigningCA
+    signoff_json: dict[str, Any]
 
 
 @pytest.fixture(scope="session")  # the demo group's tests interleave modules on their worker
@@ -58,7 +60,8 @@ def demo(demo: SharedDemo, tmp_path_factory: pytest.TempPathFactory) -> Demo:
     """The shared demo run (unsigned: samples/ without the demo key), rendered a second time.
 
     A copy of the demo's folder, store included, gets a test CA's key where the config names
-    it, and `evidence report` renders the same run again in another process, signing it.
+    it; `evidence report` renders the same run again in another process (unsigned, as reports
+    always are), and `evidence sign-off` signs the set with that key.
     """
     root = tmp_path_factory.mktemp("report-set")
     samples = root / "samples"
@@ -71,7 +74,15 @@ def demo(demo: SharedDemo, tmp_path_factory: pytest.TempPathFactory) -> Demo:
     (keys / "demo-signer.password").write_text(ca.password + "\n", encoding="utf-8")
     report = evidence("report", "--config", config, "--out", root / "report", "--json")
     assert report.returncode == 0, report.stderr
-    return Demo(config, demo.out, root / "report", demo.document, json.loads(report.stdout), ca)
+    assert not list((root / "report").glob("*.signed.pdf")), "reports are rendered unsigned"
+    signed = evidence(
+        "sign-off", "--config", config, "--as", "Priya Raman", "--role", "Security Lead", "--json"
+    )
+    assert signed.returncode == 0, signed.stderr
+    return Demo(
+        config, demo.out, root / "report", demo.document, json.loads(report.stdout), ca,
+        json.loads(signed.stdout),
+    )
 
 
 def test_run_writes_the_whole_unsigned_set_and_says_why_it_is_unsigned(demo: Demo) -> None:
@@ -90,13 +101,19 @@ def test_run_writes_the_whole_unsigned_set_and_says_why_it_is_unsigned(demo: Dem
     assert any("reports not signed" in n and "demo-signer.p12" in n for n in notes)
 
 
-def test_report_writes_a_signed_copy_beside_each_report(demo: Demo) -> None:
+def test_sign_off_writes_a_signed_copy_beside_each_report(demo: Demo) -> None:
     written = sorted(p.name for p in demo.report_out.iterdir())
     signed = [name.replace(".pdf", ".signed.pdf") for name in REPORTS.values()]
     assert written == sorted([*REPORTS.values(), *signed])
-    kinds = {r["kind"] for r in demo.report_json}
-    assert "gap-report:signed" in kinds
-    assert "attestation:amazon-dpp@2025-11:signed" in kinds
+    assert {r["kind"] for r in demo.report_json} == {
+        "attestation:amazon-dpp@2025-11", "attestation:amazon-aup@2025-11", "gap-report",
+        "profile-answers",
+    }
+    approved = demo.signoff_json["record"]["reports"]
+    assert sorted(r["signed_name"] for r in approved) == sorted(signed)
+    for report in approved:
+        data = (demo.report_out / report["signed_name"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == report["signed_sha256"]
     assert not list(demo.report_out.glob(".*partial"))
 
 

@@ -122,7 +122,7 @@ def test_signed_copies_sit_beside_the_unsigned_ones() -> None:
     )
 
 
-def test_a_wrong_password_stops_the_run_before_anything_is_collected(
+def test_a_wrong_password_stops_the_sign_off_before_the_store_is_opened(
     ca: SigningCA, tmp_path: Path
 ) -> None:
     samples = tmp_path / "samples"
@@ -133,27 +133,26 @@ def test_a_wrong_password_stops_the_run_before_anything_is_collected(
     keys.mkdir()
     shutil.copy(ca.pkcs12, keys / "demo-signer.p12")
     (keys / "demo-signer.password").write_text("wrong\n", encoding="utf-8")
-    result = evidence("run", "--config", samples / "evidence.toml", "--out", tmp_path / "out")
+    result = evidence("sign-off", "--config", samples / "evidence.toml", "--as", "Priya Raman")
     assert result.returncode == 2
     assert "[signing] cannot open" in result.stderr
     assert "password is wrong" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (samples / ".evidence").exists() or not list((samples / ".evidence").rglob("*.db"))
-    assert not (tmp_path / "out").exists()
 
 
-def test_a_configured_key_that_is_missing_is_an_error_unless_skipping_is_allowed(
+def test_sign_off_needs_the_configured_key_even_when_reports_may_skip_it(
     tmp_path: Path,
 ) -> None:
+    """skip_if_missing lets `run` write unsigned reports; a sign-off without its key is an error."""
     samples = tmp_path / "samples"
     shutil.copytree(
         SAMPLES, samples, ignore=shutil.ignore_patterns(".evidence", "out", ".demo-keys")
     )
     config = samples / "evidence.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace("skip_if_missing = true", ""), encoding="utf-8"
-    )
-    result = evidence("run", "--config", config, "--out", tmp_path / "out")
+    assert "skip_if_missing = true" in config.read_text(encoding="utf-8")
+    result = evidence("sign-off", "--config", config, "--as", "Priya Raman")
     assert result.returncode == 2
     assert "[signing] pkcs12" in result.stderr
     assert "no such file" in result.stderr
+    assert "Traceback" not in result.stderr
