@@ -310,10 +310,13 @@ def _sample_rows(data: WorkbookInput) -> list[list[Any]]:
 
 def _request_rows(data: WorkbookInput) -> list[list[Any]]:
     rows = []
-    width = max(2, len(str(len(requests(data)))))
-    for number, request in enumerate(requests(data), start=1):
+    found = requests(data)
+    steps = _steps_by_element(data)
+    width = max(2, len(str(len(found))))
+    for number, request in enumerate(found, start=1):
         element = request.element
-        needed = "; ".join(_need_text(n) for n in element.needed) or (
+        actions = steps.get((request.catalogue, request.control_id, element.id), [])
+        needed = "; ".join(actions) or "; ".join(_need_text(n) for n in element.needed) or (
             "evidence that decides this element for the whole period"
         )
         rows.append(
@@ -329,6 +332,20 @@ def _request_rows(data: WorkbookInput) -> list[list[Any]]:
             ]
         )
     return rows
+
+
+def _steps_by_element(data: WorkbookInput) -> dict[tuple[str, str, str], list[str]]:
+    """The to-do steps (as `evidence todo` and the gap report give them) deciding each element."""
+    from evidence.controls.todo import configured_from_evidence, evidence_producers, todo_steps
+
+    steps = todo_steps(
+        data.evaluation, data.catalogues, configured_from_evidence(data.evidence), evidence_producers()
+    )
+    found: dict[tuple[str, str, str], list[str]] = {}
+    for step in steps:
+        for element in step.elements:
+            found.setdefault((element.catalogue, element.control_id, element.element_id), []).append(step.action)
+    return found
 
 
 def _need_text(need: Any) -> str:

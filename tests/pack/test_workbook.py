@@ -98,6 +98,10 @@ def test_one_request_per_insufficient_element_with_owner_and_due_date(packed: Pa
     assert sorted((str(r["control"]), str(r["element"]).split(":")[0]) for r in rows) == sorted(wanted)
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(r["due date"])) for r in rows)
     assert any(r["owner"] for r in rows)
+    # What is needed is the to-do list's step (as `evidence todo` and the gap report give it).
+    needed = {str(r["what is needed"]) for r in rows}
+    assert any(re.match(r"add an? `[a-z-]+` source", text) for text in needed), sorted(needed)[:5]
+    assert any(re.match(r"register an? `[a-z-]+` document", text) for text in needed), sorted(needed)[:5]
 
 
 def test_the_workbook_is_the_same_bytes_in_two_packs_of_one_run(packed: Packed) -> None:
