@@ -109,7 +109,11 @@ def diff(
     new: Annotated[str, typer.Argument(help="Newer catalogue, e.g. amazon-dpp@2025-11.")],
     json: JsonOption = False,
 ) -> int:
-    """Show changed numbers, added and removed controls between two catalogue versions."""
+    """Show changed numbers, changed, added and removed controls between two catalogue versions.
+
+    A number whose parameter keeps its name is reported as changed (180 -> 30 days), never as
+    a new control.
+    """
     result = diff_catalogues(load_catalogue(old), load_catalogue(new))
     if json:
         print_json(result.model_dump(mode="json"))
@@ -128,11 +132,21 @@ def diff(
         console.print(table)
     for control_id, before, after in result.cadences:
         console.print(f"cadence {control_id}: {before or 'none'} → {after or 'none'}")
+    for change in result.changed:
+        parts = []
+        if change.elements_added:
+            parts.append("new elements " + ", ".join(change.elements_added))
+        if change.elements_removed:
+            parts.append("elements dropped " + ", ".join(change.elements_removed))
+        if change.requirement_changed:
+            parts.append("requirement reworded")
+        console.print(f"[yellow]~ {change.control_id}[/] {escape(change.title)}: {'; '.join(parts)}", highlight=False)
     for control_id, title in result.added:
         console.print(f"[green]+ {control_id}[/] {escape(title)}", highlight=False)
     for control_id, title in result.removed:
         console.print(f"[red]- {control_id}[/] {escape(title)}", highlight=False)
     console.print(
-        f"{len(result.parameters)} changed numbers, {len(result.added)} added, {len(result.removed)} removed controls"
+        f"{len(result.parameters)} changed numbers, {len(result.changed)} changed, "
+        f"{len(result.added)} added, {len(result.removed)} removed controls"
     )
     return 0

@@ -9,6 +9,11 @@ def test_policies_diff_shows_the_changed_numbers() -> None:
     assert "DPP-LOG-2 │ log_retention_days │ 90 days │ 365 days" in out
     assert "DPP-RET-4 │ deletion_on_request_hours │ 72 hours │ 720 hours" in out
     assert "+ DPP-IR-4" in out
+    assert "DPP-VULN-2 │ scan_every_days │ 180 days │ 30 days" in out
+    assert "cadence DPP-VULN-2: every 180 days → every 30 days" in out
+    for kept in ("DPP-ACC-1", "DPP-ACC-5", "DPP-NET-3", "DPP-VULN-2"):
+        assert f"+ {kept} " not in out
+    assert "~ DPP-NET-3" in out
 
 
 def test_policies_list_and_show() -> None:

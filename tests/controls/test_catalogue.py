@@ -57,6 +57,25 @@ def test_diff_shows_changed_numbers_and_added_controls() -> None:
     assert "DPP-IR-4" in {cid for cid, _ in result.added}
 
 
+def test_diff_2021_to_2025_11_reports_the_scan_cadence_as_a_changed_number() -> None:
+    result = diff_catalogues(load_catalogue("amazon-dpp@2021"), load_catalogue("amazon-dpp@2025-11"))
+    changes = {(c.control_id, c.parameter): (c.old, c.new) for c in result.parameters}
+    assert changes[("DPP-VULN-2", "scan_every_days")] == (180, 30)
+    assert ("DPP-VULN-2", "every 180 days", "every 30 days") in result.cadences
+    added = {cid for cid, _ in result.added}
+    # In the 2021 text already: unique IDs, personal devices, end-user anti-virus, 180-day scans.
+    assert added.isdisjoint({"DPP-ACC-1", "DPP-ACC-5", "DPP-NET-3", "DPP-VULN-2"})
+    changed = {c.control_id: c for c in result.changed}
+    assert changed["DPP-NET-3"].elements_added == ["monthly_updates", "tamper_protection"]
+    assert changed["DPP-ACC-1"].elements_added == ["registration_process"]
+
+
+def test_2021_vulnerability_scans_follow_the_older_guidance_page() -> None:
+    scans = load_catalogue("amazon-dpp@2021").control("DPP-VULN-2")
+    assert scans.parameters["scan_every_days"].value == 180
+    assert scans.cadence is not None and scans.cadence.every_days == 180
+
+
 def test_catalogue_files_are_named_after_their_ref() -> None:
     for ref, path in catalogue_files().items():
         catalogue_id, version = ref.split("@")
