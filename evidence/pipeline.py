@@ -371,6 +371,7 @@ def evaluation_input(
         not_applicable=config.scope.not_applicable,
         max_reject_ratio=config.evaluation.max_reject_ratio,
         grace_days=dict(config.evaluation.grace_days),
+        settings={"kms_decrypt_roles": config.encryption.kms_decrypt_roles},
         source_reject_ratio={
             s.name: s.max_reject_ratio for s in config.sources if s.max_reject_ratio is not None
         },

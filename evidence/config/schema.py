@@ -118,6 +118,16 @@ class RetentionConfig(_Strict):
     non_pii_buckets: list[str] | None = None
 
 
+class EncryptionConfig(_Strict):
+    """The application's own roles: the only principals a key policy may let decrypt.
+
+    ``kms_decrypt_roles`` lists role ARNs, role names or glob patterns (``arn:aws:iam::*:role/app-*``);
+    ``None`` (the default) means "not declared", which leaves the decrypt element undecided.
+    """
+
+    kms_decrypt_roles: list[str] | None = None
+
+
 class SecretsConfig(_Strict):
     """Keys the tool itself uses."""
 
@@ -194,6 +204,7 @@ class Config(_Strict):
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    encryption: EncryptionConfig = Field(default_factory=EncryptionConfig)
     secrets: SecretsConfig = Field(default_factory=SecretsConfig)
     signing: SigningConfig | None = None
     # Shared by every log source (departures, allowed networks, PII stores...): the defaults of
