@@ -290,11 +290,16 @@ def _key_judge(max_days: int, period: Period) -> Judge:
                 label,
             )
         if key.get("rotation_enabled") is False:
+            setting = (
+                f"enable_key_rotation = false [{key.get('origin')}]"
+                if in_terraform(key)
+                else "KeyRotationEnabled=false"
+            )
             return Judgement(
                 "unknown",
-                "automatic rotation is off (KeyRotationEnabled=false) and its rotation history "
-                "(ListKeyRotations and creation date) is not on record, so a rotation by hand within "
-                f"{max_days} days cannot be shown ({item.id})",
+                f"automatic rotation is off ({setting}) and its rotation history (ListKeyRotations "
+                f"and creation date) is not on record, so a rotation by hand within {max_days} days "
+                f"cannot be shown ({item.id})",
                 label,
             )
         return Judgement(
