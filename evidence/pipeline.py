@@ -24,6 +24,7 @@ from evidence.config.schema import Config, SourceConfig
 from evidence.controls.catalogue import catalogue_files, load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.controls.profile import answer_profile, load_profile_questions
+from evidence.controls.readings import ReadingChoice
 from evidence.errors import ConfigError, EvidenceError, InputError, PackError, StoreError
 from evidence.model.access import AccessPolicy
 from evidence.model.catalogue import Catalogue
@@ -372,6 +373,10 @@ def evaluation_input(
         max_reject_ratio=config.evaluation.max_reject_ratio,
         grace_days=dict(config.evaluation.grace_days),
         settings={"kms_decrypt_roles": config.encryption.kms_decrypt_roles},
+        readings={
+            control_id: ReadingChoice(r.reading, r.justification, r.parameter)
+            for control_id, r in config.evaluation.readings.items()
+        },
         source_reject_ratio={
             s.name: s.max_reject_ratio for s in config.sources if s.max_reject_ratio is not None
         },

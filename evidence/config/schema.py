@@ -87,16 +87,30 @@ class PolicyConfig(_Strict):
     )
 
 
+class ReadingConfig(_Strict):
+    """A reading of an ambiguous figure chosen instead of the catalogue's stricter default.
+
+    The justification is required and is printed in every report that uses the reading.
+    """
+
+    reading: str = Field(min_length=1)
+    justification: str = Field(min_length=20)
+    parameter: str | None = None
+
+
 class EvaluationConfig(_Strict):
     """Thresholds of evaluation that an organisation may tighten.
 
     ``grace_days`` gives, per control id, the days a recurring activity's interval may run over
     its cadence (overriding the catalogue's figure, which is 0 unless it says otherwise); every
-    report shows the figure used.
+    report shows the figure used. ``readings`` chooses, per control id, another reading of an
+    ambiguous figure than the catalogue's stricter default, with a written justification that
+    every report prints.
     """
 
     max_reject_ratio: float = Field(default=0.01, ge=0, le=1)
     grace_days: dict[str, int] = Field(default_factory=dict)
+    readings: dict[str, ReadingConfig] = Field(default_factory=dict)
 
     @field_validator("grace_days")
     @classmethod

@@ -14,13 +14,41 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Reading(_Strict):
+    """One way to read an ambiguous figure ("bi-weekly": twice a week, or every two weeks)."""
+
+    value: Scalar
+    label: str
+    text: str
+
+
 class Parameter(_Strict):
-    """A number (or setting) the requirement fixes, e.g. 30 days after delivery."""
+    """A number (or setting) the requirement fixes, e.g. 30 days after delivery.
+
+    An ambiguous figure lists its ``readings``; ``reading`` names the one the catalogue uses by
+    default (the stricter), whose value is ``value``. The config may choose another reading with
+    a written justification, and every report that uses it prints both.
+    """
 
     value: Scalar
     unit: str | None = None
     description: str
     uncertain: bool = False
+    readings: dict[str, Reading] = Field(default_factory=dict)
+    reading: str | None = None
+
+    @model_validator(mode="after")
+    def _default_reading(self) -> Parameter:
+        if self.readings:
+            if self.reading not in self.readings:
+                raise ValueError(f"reading must name one of the readings ({', '.join(self.readings)})")
+            if self.readings[self.reading].value != self.value:
+                raise ValueError(f"value must be the value of the default reading {self.reading!r}")
+            if not self.uncertain:
+                raise ValueError("a figure with several readings is uncertain: set uncertain: true")
+        elif self.reading is not None:
+            raise ValueError("reading is set but no readings are listed")
+        return self
 
 
 class Cadence(_Strict):
