@@ -373,14 +373,19 @@ def evaluation_input(
         max_reject_ratio=config.evaluation.max_reject_ratio,
         grace_days=dict(config.evaluation.grace_days),
         settings={"kms_decrypt_roles": config.encryption.kms_decrypt_roles},
-        readings={
-            control_id: ReadingChoice(r.reading, r.justification, r.parameter)
-            for control_id, r in config.evaluation.readings.items()
-        },
+        readings=reading_choices(config),
         source_reject_ratio={
             s.name: s.max_reject_ratio for s in config.sources if s.max_reject_ratio is not None
         },
     )
+
+
+def reading_choices(config: Config) -> dict[str, ReadingChoice]:
+    """The readings of ambiguous figures the config chose, per control id, with justifications."""
+    return {
+        control_id: ReadingChoice(r.reading, r.justification, r.parameter)
+        for control_id, r in config.evaluation.readings.items()
+    }
 
 
 def organisation_summary(config: Config) -> OrganisationSummary:

@@ -34,6 +34,7 @@ from evidence.pipeline import (
     latest_run,
     open_store,
     organisation_summary,
+    reading_choices,
     redactor,
 )
 from evidence.render.icalendar import calendar
@@ -160,6 +161,7 @@ def due(config: Config, timing: Timing, within_days: int) -> DueReport:
             store.waivers.all(),
             timing.as_of,
             within_days,
+            reading_choices(config),
         )
     finally:
         store.close()
@@ -285,6 +287,7 @@ def _quarterly(
             waivers,
             evaluation.as_of,
             within_days,
+            reading_choices(config),
         ),
         trend=trend(store, timing.period, trend_periods),
         owners=config.owners,
