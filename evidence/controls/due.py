@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from evidence.controls.cadence import fact_date
-from evidence.controls.readings import ReadingChoice, apply_reading
 from evidence.controls.changes import document_rules, latest_document
 from evidence.controls.checks.rotation import fact_entries, matches_secret
 from evidence.controls.checks.secret_rotation import last_value_change
+from evidence.controls.readings import ReadingChoice, apply_reading
 from evidence.model.catalogue import Catalogue, Control
 from evidence.model.evidence import EvidenceItem
 from evidence.model.results import Waiver
