@@ -165,8 +165,29 @@ class Family(_Strict):
     title: str
 
 
+class DateRecord(_Strict):
+    """A date a source gives for this version, when sources disagree (11 or 25 November 2025)."""
+
+    date: date
+    what: str
+    source: str
+
+
+class Term(_Strict):
+    """A defined term of the policy, in our words, printed in the attestation's appendix."""
+
+    term: str
+    meaning: str
+    since: str | None = None
+
+
 class Catalogue(_Strict):
-    """A versioned policy catalogue (``amazon-dpp@2025-11``)."""
+    """A versioned policy catalogue (``amazon-dpp@2025-11``).
+
+    ``effective`` is the date the catalogue uses to decide which version is in force; when
+    sources give different dates, ``dates`` records each and ``effective_note`` says which one
+    is used and why.
+    """
 
     schema_version: Literal[1] = 1
     id: str = Field(pattern=r"^[a-z0-9-]+$")
@@ -174,8 +195,11 @@ class Catalogue(_Strict):
     title: str
     effective: date
     status: Literal["current", "superseded"]
+    effective_note: str | None = None
+    dates: list[DateRecord] = Field(default_factory=list)
     summary: str
     source_note: str
+    glossary: list[Term] = Field(default_factory=list)
     families: list[Family]
     controls: list[Control]
 

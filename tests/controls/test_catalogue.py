@@ -80,3 +80,38 @@ def test_catalogue_files_are_named_after_their_ref() -> None:
     for ref, path in catalogue_files().items():
         catalogue_id, version = ref.split("@")
         assert path.parent.name == catalogue_id and path.stem == version
+
+
+def test_text_faults_of_the_review_stay_fixed() -> None:
+    current = load_catalogue("amazon-dpp@2025-11")
+    # Change management rests on the DPP clause of the older vulnerability-management page.
+    change = current.control("DPP-CHG-1")
+    assert change.confidence == "H" and change.section == "2.7"
+    assert "Amazon vulnerability management guidance page, older version" in str(change.sources)
+    # Section 3 (April 2025) covers information disclosed BY solution providers.
+    confidentiality = current.control("DPP-AUD-3")
+    assert "disclosed by solution providers" in confidentiality.requirement
+    assert "discloses to the solution provider" not in confidentiality.requirement
+    # The logging event list is Amazon's.
+    logging = current.control("DPP-LOG-1")
+    for words in ("succeeded or failed", "date and time", "access attempts", "changes to data", "system errors"):
+        assert words in " ".join(logging.requirement.split())
+    assert "event_fields" in {e.id for e in logging.elements}
+    # Incident response: government notices and documented decision-making authority.
+    assert "government_notice_procedure" in {e.id for e in current.control("DPP-IR-5").elements}
+    assert "roles_and_authority" in {e.id for e in current.control("DPP-IR-1").elements}
+
+
+def test_both_november_2025_dates_are_recorded_with_the_one_used() -> None:
+    for ref in ("amazon-dpp@2025-11", "amazon-aup@2025-11"):
+        catalogue = load_catalogue(ref)
+        assert catalogue.effective.isoformat() == "2025-11-11"
+        assert {d.date.isoformat() for d in catalogue.dates} >= {"2025-11-11", "2025-11-25"}
+        assert catalogue.effective_note and "11 November" in catalogue.effective_note
+        assert "25 November" in catalogue.effective_note
+
+
+def test_the_november_2025_definitions_are_in_the_glossary() -> None:
+    terms = {t.term: t for t in load_catalogue("amazon-dpp@2025-11").glossary}
+    for term in ("Amazon Partners", "Service Provider", "Solution Provider"):
+        assert terms[term].since == "2025-11" and terms[term].meaning

@@ -101,3 +101,12 @@ def test_the_chosen_log_review_reading_and_its_justification_are_printed(demo: D
     assert demo.result_of("DPP-LOG-4")["reading"]["reading"] == "every_two_weeks"
     gap = " ".join(demo.text("gap-report-2026-Q3.pdf").split())
     assert "chosen in the config instead of the default stricter reading 'twice a week'" in gap
+
+
+def test_the_glossary_and_the_dates_of_the_version_are_in_the_appendix(demo: Demo) -> None:
+    flat = " ".join(demo.text(demo.dpp.name).split())
+    appendix = flat[flat.rindex("Appendix: terms and dates of this policy version") :]
+    for term in ("Amazon Partners", "Service Provider", "Solution Provider"):
+        assert term in appendix
+    assert "25 November 2025" in appendix or "2025-11-25" in appendix
+    assert "The catalogue uses 11 November" in appendix
