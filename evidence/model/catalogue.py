@@ -100,6 +100,21 @@ class CheckRef(_Strict):
     description: str | None = None
 
 
+class SourceRef(_Strict):
+    """A control's citation of a source record (policies/sources.yaml) and what it supports.
+
+    ``supports`` maps each parameter this source backs to the short phrase that states the
+    number (a paraphrase or a few words in quotation marks, never Amazon's text at length).
+    """
+
+    source: str = Field(pattern=r"^[a-z0-9-]+$")
+    detail: str | None = None
+    supports: dict[str, str] = Field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.source + (f" ({self.detail})" if self.detail else "")
+
+
 class Control(_Strict):
     """One requirement of a catalogue, with what decides it."""
 
@@ -120,7 +135,7 @@ class Control(_Strict):
     elements: list[Element] = Field(min_length=1)
     checks: list[CheckRef]
     remediation: str
-    sources: list[str] = Field(default_factory=list)
+    sources: list[SourceRef] = Field(min_length=1)
     since: str | None = None
 
     @model_validator(mode="after")
@@ -144,6 +159,13 @@ class Control(_Strict):
         for element in self.elements:
             if element.document_only and not element.why_document_only:
                 raise ValueError(f"element {element.id} is document_only: say why in why_document_only")
+        supported = {name for ref in self.sources for name in ref.supports}
+        stray = sorted(supported - set(self.parameters))
+        if stray:
+            raise ValueError(f"sources support unknown parameter(s): {', '.join(stray)}")
+        unsupported = sorted(set(self.parameters) - supported)
+        if unsupported:
+            raise ValueError(f"no source supports parameter(s) {', '.join(unsupported)}: add supports to a source")
         return self
 
     def element(self, element_id: str) -> Element:
