@@ -106,7 +106,7 @@ def load_period(config: Config, store: Store, period: Period) -> LoadedPeriod:
     found = store.latest_evaluation(run.id)
     if found is None:
         evaluation = evaluate(
-            catalogues(config),
+            catalogues(config, run.period),
             evaluation_input(config, evidence, Timing(run.period, run.as_of), store.waivers.all()),
         )
         evaluation_id = None
@@ -156,7 +156,7 @@ def due(config: Config, timing: Timing, within_days: int) -> DueReport:
     try:
         run = latest_run(store, timing)
         return due_items(
-            catalogues(config),
+            catalogues(config, timing.period),
             store.evidence(run.id),
             store.waivers.all(),
             timing.as_of,

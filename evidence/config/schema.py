@@ -80,11 +80,12 @@ class StoreConfig(_Strict):
 
 
 class PolicyConfig(_Strict):
-    """Which catalogues are evaluated, as ``id@version``."""
+    """Which catalogues are evaluated.
 
-    catalogues: list[str] = Field(
-        default_factory=lambda: ["amazon-dpp@2025-11", "amazon-aup@2025-11"], min_length=1
-    )
+    ``id`` alone means the version in force at the period's end; ``id@version`` pins one.
+    """
+
+    catalogues: list[str] = Field(default_factory=lambda: ["amazon-dpp", "amazon-aup"], min_length=1)
 
 
 class ReadingConfig(_Strict):

@@ -115,3 +115,42 @@ def test_the_november_2025_definitions_are_in_the_glossary() -> None:
     terms = {t.term: t for t in load_catalogue("amazon-dpp@2025-11").glossary}
     for term in ("Amazon Partners", "Service Provider", "Solution Provider"):
         assert terms[term].since == "2025-11" and terms[term].meaning
+
+
+def test_the_versions_in_between_carry_their_changes_with_matching_since_dates() -> None:
+    aug22 = load_catalogue("amazon-dpp@2022-08")
+    jun24 = load_catalogue("amazon-dpp@2024-06")
+    assert aug22.control("DPP-RET-4").parameters["deletion_on_request_hours"].value == 720
+    assert "history" not in aug22.control("DPP-PWD-1").parameters
+    assert aug22.control("DPP-PWD-1").parameters["min_length"].value == 12
+    for later in ("DPP-ACC-3", "DPP-ACC-7", "DPP-IR-4", "DPP-RET-3"):
+        with pytest.raises(KeyError):
+            aug22.control(later)
+    assert jun24.control("DPP-ACC-3").parameters["remove_within_hours"].value == 24
+    assert jun24.control("DPP-ACC-3").since == "2024-06" == jun24.control("DPP-ACC-7").since
+    assert load_catalogue("amazon-dpp@2025-11").control("DPP-ACC-3").since == "2024-06"
+    old = diff_catalogues(load_catalogue("amazon-dpp@2021"), aug22)
+    changes = {(c.control_id, c.parameter): (c.old, c.new) for c in old.parameters}
+    assert changes[("DPP-RET-4", "deletion_on_request_hours")] == (72, 720)
+    assert {"DPP-ACC-3", "DPP-ACC-7"} <= {cid for cid, _ in diff_catalogues(aug22, jun24).added}
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        ("2022-08-21", "amazon-dpp@2021"),
+        ("2022-08-22", "amazon-dpp@2022-08"),
+        ("2024-06-30", "amazon-dpp@2024-06"),
+        ("2025-11-10", "amazon-dpp@2024-06"),
+        ("2025-11-11", "amazon-dpp@2025-11"),
+        ("2026-09-30", "amazon-dpp@2025-11"),
+    ],
+)
+def test_a_period_is_judged_by_the_version_in_force_at_its_end(day: str, expected: str) -> None:
+    from datetime import date
+
+    from evidence.controls.catalogue import catalogue_in_force, resolve_catalogue
+
+    assert catalogue_in_force("amazon-dpp", date.fromisoformat(day)).ref == expected
+    assert resolve_catalogue("amazon-dpp", date.fromisoformat(day)).ref == expected
+    assert resolve_catalogue("amazon-dpp@2021", date.fromisoformat(day)).ref == "amazon-dpp@2021"
