@@ -12,6 +12,7 @@ from evidence.cli.options import JsonOption
 from evidence.cli.output import print_json, stdout
 from evidence.controls.catalogue import all_catalogues, catalogue_files, load_catalogue
 from evidence.controls.diff import diff_catalogues
+from evidence.controls.sources import source_registry
 from evidence.errors import PolicyError
 
 app = typer.Typer(help="List, show and compare the policy catalogues in policies/.", no_args_is_help=True)
@@ -99,6 +100,14 @@ def show(
                     mark = " [planned]" if ref.planned else ""
                     console.print(f"  check: {ref.check}{mark} {ref.with_ or ''}", markup=False)
                 console.print(f"  remediation: {control.remediation}", markup=False)
+                records = source_registry().sources
+                for cited in control.sources:
+                    record = records.get(cited.source)
+                    where = f"{record.title} <{record.address}>" if record else "unknown source record"
+                    detail = f" ({cited.detail})" if cited.detail else ""
+                    console.print(f"  source: {cited.source}{detail}: {where}", markup=False)
+                    for name, phrase in cited.supports.items():
+                        console.print(f"    supports {name}: {phrase}", markup=False)
                 return 0
     raise PolicyError(f"no control or catalogue {ident!r}; try `evidence policies list`")
 

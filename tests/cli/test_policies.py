@@ -25,3 +25,12 @@ def test_policies_list_and_show() -> None:
     assert "Uncertain" in shown.stdout
     missing = run_cli("policies", "show", "DPP-NOPE-1")
     assert missing.code == 2 and "no control or catalogue" in missing.stderr
+
+
+def test_policies_show_prints_each_source_record_with_its_address_and_phrase() -> None:
+    shown = run_cli("policies", "show", "DPP-VULN-2", "--catalogue", "amazon-dpp@2021")
+    assert shown.code == 0, shown.stderr
+    out = " ".join(shown.stdout.split())
+    assert "source: amazon-vuln-mgmt-older:" in out
+    assert "https://developer-docs.amazon.com/sp-api/lang-tr_TR/docs/vulnerability-management" in out
+    assert "supports scan_every_days: at least every 180 days" in out
