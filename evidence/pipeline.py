@@ -21,9 +21,10 @@ from evidence.collectors.base import Collector, CollectorContext, CollectorSetti
 from evidence.collectors.inputs import input_limits
 from evidence.config.load import validate_settings
 from evidence.config.schema import Config, SourceConfig
-from evidence.controls.catalogue import catalogue_files, load_catalogue
+from evidence.controls.catalogue import catalogue_files, load_catalogue, resolve_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.controls.profile import answer_profile, load_profile_questions
+from evidence.controls.readings import ReadingChoice
 from evidence.controls.todo import TodoStep, todo_steps
 from evidence.errors import ConfigError, EvidenceError, InputError, PackError, StoreError
 from evidence.model.access import AccessPolicy
@@ -126,9 +127,13 @@ def open_store(config: Config, *, create: bool = True) -> Store:
     return Store(url, config.resolve(config.store.copies_dir), password=password, create=create)
 
 
-def catalogues(config: Config) -> list[Catalogue]:
-    """The catalogues the config selects."""
-    return [load_catalogue(ref) for ref in config.policy.catalogues]
+def catalogues(config: Config, period: Period | None = None) -> list[Catalogue]:
+    """The catalogues the config selects.
+
+    A pinned ``id@version`` is used as given; a bare ``id`` gives the version in force at the end
+    of ``period`` (the current version when no period is known).
+    """
+    return [resolve_catalogue(ref, period.end if period else None) for ref in config.policy.catalogues]
 
 
 def redactor(config: Config) -> tuple[Redactor, str | None]:
@@ -374,10 +379,20 @@ def evaluation_input(
         not_applicable=config.scope.not_applicable,
         max_reject_ratio=config.evaluation.max_reject_ratio,
         grace_days=dict(config.evaluation.grace_days),
+        settings={"kms_decrypt_roles": config.encryption.kms_decrypt_roles},
+        readings=reading_choices(config),
         source_reject_ratio={
             s.name: s.max_reject_ratio for s in config.sources if s.max_reject_ratio is not None
         },
     )
+
+
+def reading_choices(config: Config) -> dict[str, ReadingChoice]:
+    """The readings of ambiguous figures the config chose, per control id, with justifications."""
+    return {
+        control_id: ReadingChoice(r.reading, r.justification, r.parameter)
+        for control_id, r in config.evaluation.readings.items()
+    }
 
 
 def organisation_summary(config: Config) -> OrganisationSummary:
@@ -513,7 +528,7 @@ def full_run(
     wrong password fails before anything is collected. ``only`` limits the report set.
     """
     check_only(config, only)
-    selected = catalogues(config)
+    selected = catalogues(config, timing.period)
     rendering = evaluate_too and out_dir is not None
     key, key_note = (None, unsigned_note(config)) if rendering else (None, None)
     output = OutputSet(out_dir) if rendering and out_dir is not None else None
@@ -655,7 +670,7 @@ def evaluate_stored(
     config: Config, timing: Timing, *, as_of_given: bool
 ) -> tuple[RunInfo, Evaluation, int, list[EvidenceItem]]:
     """Evaluate the newest run of the period again (appending an evaluation to it)."""
-    selected = catalogues(config)
+    selected = catalogues(config, timing.period)
     store = open_store(config, create=False)
     try:
         run = latest_run(store, timing)
@@ -727,7 +742,9 @@ def report_stored(
         output = OutputSet(out_dir)
         if found is None:
             when = Timing(run.period, run.as_of)
-            evaluation = evaluate(catalogues(config), evaluation_input(config, evidence, when, waivers))
+            evaluation = evaluate(
+                catalogues(config, when.period), evaluation_input(config, evidence, when, waivers)
+            )
             with store.append_to(run.id) as writer:
                 evaluation_id = writer.add_evaluation(evaluation, run.started_at)
                 writer.seal_evaluation(evaluation_id, evaluation)

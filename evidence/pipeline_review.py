@@ -34,6 +34,7 @@ from evidence.pipeline import (
     latest_run,
     open_store,
     organisation_summary,
+    reading_choices,
     redactor,
 )
 from evidence.render.icalendar import calendar
@@ -105,7 +106,7 @@ def load_period(config: Config, store: Store, period: Period) -> LoadedPeriod:
     found = store.latest_evaluation(run.id)
     if found is None:
         evaluation = evaluate(
-            catalogues(config),
+            catalogues(config, run.period),
             evaluation_input(config, evidence, Timing(run.period, run.as_of), store.waivers.all()),
         )
         evaluation_id = None
@@ -155,11 +156,12 @@ def due(config: Config, timing: Timing, within_days: int) -> DueReport:
     try:
         run = latest_run(store, timing)
         return due_items(
-            catalogues(config),
+            catalogues(config, timing.period),
             store.evidence(run.id),
             store.waivers.all(),
             timing.as_of,
             within_days,
+            reading_choices(config),
         )
     finally:
         store.close()
@@ -285,6 +287,7 @@ def _quarterly(
             waivers,
             evaluation.as_of,
             within_days,
+            reading_choices(config),
         ),
         trend=trend(store, timing.period, trend_periods),
         owners=config.owners,

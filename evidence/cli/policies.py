@@ -12,6 +12,7 @@ from evidence.cli.options import JsonOption
 from evidence.cli.output import print_json, stdout
 from evidence.controls.catalogue import all_catalogues, catalogue_files, load_catalogue
 from evidence.controls.diff import diff_catalogues
+from evidence.controls.sources import source_registry
 from evidence.errors import PolicyError
 
 app = typer.Typer(help="List, show and compare the policy catalogues in policies/.", no_args_is_help=True)
@@ -99,6 +100,14 @@ def show(
                     mark = " [planned]" if ref.planned else ""
                     console.print(f"  check: {ref.check}{mark} {ref.with_ or ''}", markup=False)
                 console.print(f"  remediation: {control.remediation}", markup=False)
+                records = source_registry().sources
+                for cited in control.sources:
+                    record = records.get(cited.source)
+                    where = f"{record.title} <{record.address}>" if record else "unknown source record"
+                    detail = f" ({cited.detail})" if cited.detail else ""
+                    console.print(f"  source: {cited.source}{detail}: {where}", markup=False)
+                    for name, phrase in cited.supports.items():
+                        console.print(f"    supports {name}: {phrase}", markup=False)
                 return 0
     raise PolicyError(f"no control or catalogue {ident!r}; try `evidence policies list`")
 
@@ -109,7 +118,11 @@ def diff(
     new: Annotated[str, typer.Argument(help="Newer catalogue, e.g. amazon-dpp@2025-11.")],
     json: JsonOption = False,
 ) -> int:
-    """Show changed numbers, added and removed controls between two catalogue versions."""
+    """Show changed numbers, changed, added and removed controls between two catalogue versions.
+
+    A number whose parameter keeps its name is reported as changed (180 -> 30 days), never as
+    a new control.
+    """
     result = diff_catalogues(load_catalogue(old), load_catalogue(new))
     if json:
         print_json(result.model_dump(mode="json"))
@@ -128,11 +141,21 @@ def diff(
         console.print(table)
     for control_id, before, after in result.cadences:
         console.print(f"cadence {control_id}: {before or 'none'} → {after or 'none'}")
+    for change in result.changed:
+        parts = []
+        if change.elements_added:
+            parts.append("new elements " + ", ".join(change.elements_added))
+        if change.elements_removed:
+            parts.append("elements dropped " + ", ".join(change.elements_removed))
+        if change.requirement_changed:
+            parts.append("requirement reworded")
+        console.print(f"[yellow]~ {change.control_id}[/] {escape(change.title)}: {'; '.join(parts)}", highlight=False)
     for control_id, title in result.added:
         console.print(f"[green]+ {control_id}[/] {escape(title)}", highlight=False)
     for control_id, title in result.removed:
         console.print(f"[red]- {control_id}[/] {escape(title)}", highlight=False)
     console.print(
-        f"{len(result.parameters)} changed numbers, {len(result.added)} added, {len(result.removed)} removed controls"
+        f"{len(result.parameters)} changed numbers, {len(result.changed)} changed, "
+        f"{len(result.added)} added, {len(result.removed)} removed controls"
     )
     return 0

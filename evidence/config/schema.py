@@ -80,11 +80,23 @@ class StoreConfig(_Strict):
 
 
 class PolicyConfig(_Strict):
-    """Which catalogues are evaluated, as ``id@version``."""
+    """Which catalogues are evaluated.
 
-    catalogues: list[str] = Field(
-        default_factory=lambda: ["amazon-dpp@2025-11", "amazon-aup@2025-11"], min_length=1
-    )
+    ``id`` alone means the version in force at the period's end; ``id@version`` pins one.
+    """
+
+    catalogues: list[str] = Field(default_factory=lambda: ["amazon-dpp", "amazon-aup"], min_length=1)
+
+
+class ReadingConfig(_Strict):
+    """A reading of an ambiguous figure chosen instead of the catalogue's stricter default.
+
+    The justification is required and is printed in every report that uses the reading.
+    """
+
+    reading: str = Field(min_length=1)
+    justification: str = Field(min_length=20)
+    parameter: str | None = None
 
 
 class EvaluationConfig(_Strict):
@@ -92,11 +104,14 @@ class EvaluationConfig(_Strict):
 
     ``grace_days`` gives, per control id, the days a recurring activity's interval may run over
     its cadence (overriding the catalogue's figure, which is 0 unless it says otherwise); every
-    report shows the figure used.
+    report shows the figure used. ``readings`` chooses, per control id, another reading of an
+    ambiguous figure than the catalogue's stricter default, with a written justification that
+    every report prints.
     """
 
     max_reject_ratio: float = Field(default=0.01, ge=0, le=1)
     grace_days: dict[str, int] = Field(default_factory=dict)
+    readings: dict[str, ReadingConfig] = Field(default_factory=dict)
 
     @field_validator("grace_days")
     @classmethod
@@ -116,6 +131,16 @@ class RetentionConfig(_Strict):
 
     pii_buckets: list[str] | None = None
     non_pii_buckets: list[str] | None = None
+
+
+class EncryptionConfig(_Strict):
+    """The application's own roles: the only principals a key policy may let decrypt.
+
+    ``kms_decrypt_roles`` lists role ARNs, role names or glob patterns (``arn:aws:iam::*:role/app-*``);
+    ``None`` (the default) means "not declared", which leaves the decrypt element undecided.
+    """
+
+    kms_decrypt_roles: list[str] | None = None
 
 
 class SecretsConfig(_Strict):
@@ -197,6 +222,7 @@ class Config(_Strict):
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    encryption: EncryptionConfig = Field(default_factory=EncryptionConfig)
     secrets: SecretsConfig = Field(default_factory=SecretsConfig)
     signing: SigningConfig | None = None
     # Shared by every log source (departures, allowed networks, PII stores...): the defaults of

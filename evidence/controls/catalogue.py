@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -91,6 +92,33 @@ def _line_of(text: str, loc: list[int | str]) -> int | None:
     if node is not None:
         line = node.start_mark.line + 1
     return line
+
+
+def catalogue_in_force(catalogue_id: str, day: date) -> Catalogue:
+    """The version of ``catalogue_id`` in force on ``day``: the latest whose effective date is on or before it.
+
+    A period is judged by the version in force at its end; PolicyError when none was yet.
+    """
+    versions = sorted(
+        (load_catalogue(ref) for ref in catalogue_files() if ref.startswith(catalogue_id + "@")),
+        key=lambda c: c.effective,
+    )
+    if not versions:
+        raise PolicyError(f"no catalogue {catalogue_id!r}; available: {', '.join(catalogue_files())}")
+    in_force = [c for c in versions if c.effective <= day]
+    if not in_force:
+        raise PolicyError(
+            f"no version of {catalogue_id} was in force on {day.isoformat()}; the earliest, "
+            f"{versions[0].ref}, took effect {versions[0].effective.isoformat()}"
+        )
+    return in_force[-1]
+
+
+def resolve_catalogue(ref: str, day: date | None) -> Catalogue:
+    """``id@version`` as pinned, or ``id`` alone: the version in force on ``day`` (else the current one)."""
+    if "@" in ref or day is None:
+        return load_catalogue(ref)
+    return catalogue_in_force(ref, day)
 
 
 def all_catalogues() -> list[Catalogue]:

@@ -1,4 +1,4 @@
-"""What changed between two versions of a catalogue: numbers, added and removed controls."""
+"""What changed between two versions of a catalogue: numbers, added, removed and changed controls."""
 
 from __future__ import annotations
 
@@ -18,6 +18,16 @@ class ParameterChange(BaseModel):
     description: str
 
 
+class ControlChange(BaseModel):
+    """A control kept across versions whose elements or requirement text changed."""
+
+    control_id: str
+    title: str
+    elements_added: list[str]
+    elements_removed: list[str]
+    requirement_changed: bool
+
+
 class CatalogueDiff(BaseModel):
     """The changes from ``old`` to ``new``."""
 
@@ -28,6 +38,7 @@ class CatalogueDiff(BaseModel):
     parameters: list[ParameterChange]
     cadences: list[tuple[str, str | None, str | None]]
     retitled: list[tuple[str, str, str]]
+    changed: list[ControlChange]
 
 
 def diff_catalogues(old: Catalogue, new: Catalogue) -> CatalogueDiff:
@@ -39,6 +50,7 @@ def diff_catalogues(old: Catalogue, new: Catalogue) -> CatalogueDiff:
     changes: list[ParameterChange] = []
     cadences: list[tuple[str, str | None, str | None]] = []
     retitled: list[tuple[str, str, str]] = []
+    changed: list[ControlChange] = []
     for control_id, new_control in new_controls.items():
         old_control = old_controls.get(control_id)
         if old_control is None:
@@ -68,6 +80,21 @@ def diff_catalogues(old: Catalogue, new: Catalogue) -> CatalogueDiff:
             cadences.append((control_id, old_cadence, new_cadence))
         if old_control.title != new_control.title:
             retitled.append((control_id, old_control.title, new_control.title))
+        old_elements = [e.id for e in old_control.elements]
+        new_elements = [e.id for e in new_control.elements]
+        added_elements = [e for e in new_elements if e not in old_elements]
+        removed_elements = [e for e in old_elements if e not in new_elements]
+        reworded = " ".join(old_control.requirement.split()) != " ".join(new_control.requirement.split())
+        if added_elements or removed_elements or reworded:
+            changed.append(
+                ControlChange(
+                    control_id=control_id,
+                    title=new_control.title,
+                    elements_added=added_elements,
+                    elements_removed=removed_elements,
+                    requirement_changed=reworded,
+                )
+            )
     return CatalogueDiff(
         old=old.ref,
         new=new.ref,
@@ -76,4 +103,5 @@ def diff_catalogues(old: Catalogue, new: Catalogue) -> CatalogueDiff:
         parameters=changes,
         cadences=cadences,
         retitled=retitled,
+        changed=changed,
     )

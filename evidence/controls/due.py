@@ -8,13 +8,14 @@ before the as-of date are listed as overdue.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from evidence.controls.cadence import fact_date
 from evidence.controls.changes import document_rules, latest_document
 from evidence.controls.checks.rotation import fact_entries, matches_secret
 from evidence.controls.checks.secret_rotation import last_value_change
+from evidence.controls.readings import ReadingChoice, apply_reading
 from evidence.model.catalogue import Catalogue, Control
 from evidence.model.evidence import EvidenceItem
 from evidence.model.results import Waiver
@@ -27,11 +28,15 @@ def due_items(
     waivers: Sequence[Waiver],
     as_of: datetime,
     within_days: int,
+    readings: Mapping[str, ReadingChoice] | None = None,
 ) -> DueReport:
-    """Everything due up to ``within_days`` after ``as_of``, overdue items included."""
+    """Everything due up to ``within_days`` after ``as_of``, overdue items included.
+
+    Cadences follow the reading the config chose for an ambiguous figure, as evaluation does.
+    """
     day = as_of.date()
     until = day + timedelta(days=within_days)
-    controls = _unique_controls(catalogues)
+    controls = [apply_reading(c, (readings or {}).get(c.id))[0] for c in _unique_controls(catalogues)]
     found = [
         *_document_reviews(controls, evidence, day),
         *_renewals(controls, evidence, day),

@@ -19,7 +19,9 @@ from typing import Any
 
 from evidence.controls.checks import CheckSpec, registry
 from evidence.controls.context import CheckContext
+from evidence.controls.readings import ReadingChoice, apply_reading
 from evidence.controls.waivers import apply_waivers
+from evidence.errors import ConfigError
 from evidence.model.assurance import Assurance
 from evidence.model.catalogue import Catalogue, CheckRef, Control, Element
 from evidence.model.evidence import EvidenceItem
@@ -52,11 +54,19 @@ class EvaluationInput:
     settings: Mapping[str, Any] = field(default_factory=dict)
     #: Days of grace per control id, overriding the catalogue's ``cadence.grace_days``.
     grace_days: Mapping[str, int] = field(default_factory=dict)
+    #: Readings of ambiguous figures the config chose, per control id (with justifications).
+    readings: Mapping[str, ReadingChoice] = field(default_factory=dict)
 
 
 def evaluate(catalogues: Sequence[Catalogue], data: EvaluationInput) -> Evaluation:
     """Evaluate every control of ``catalogues`` against ``data``."""
     checks = registry()
+    known = {control.id for catalogue in catalogues for control in catalogue.controls}
+    unknown = sorted(set(data.readings) - known)
+    if unknown:
+        raise ConfigError(
+            f"[evaluation.readings] names control(s) not in the catalogues evaluated: {', '.join(unknown)}"
+        )
     results = [
         _evaluate_control(catalogue, control, data, checks)
         for catalogue in catalogues
@@ -87,6 +97,7 @@ def _evaluate_control(
             status=Status.NOT_APPLICABLE,
             reasons=["applies to PII, and the config declares scope.handles_pii = false"],
         )
+    control, reading = apply_reading(control, data.readings.get(control.id))
     by_id = {item.id: item for item in data.evidence}
     outcomes = [_run_check(control, ref, data, checks) for ref in control.checks]
     for outcome in outcomes:
@@ -122,6 +133,7 @@ def _evaluate_control(
         assurance=assurance,
         inspect=inspect,
         grace_days=_grace(control, data) if control.cadence or control.id in data.grace_days else None,
+        reading=reading,
     )
     return apply_waivers(result, data.waivers, data.as_of)
 

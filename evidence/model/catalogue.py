@@ -14,13 +14,41 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Reading(_Strict):
+    """One way to read an ambiguous figure ("bi-weekly": twice a week, or every two weeks)."""
+
+    value: Scalar
+    label: str
+    text: str
+
+
 class Parameter(_Strict):
-    """A number (or setting) the requirement fixes, e.g. 30 days after delivery."""
+    """A number (or setting) the requirement fixes, e.g. 30 days after delivery.
+
+    An ambiguous figure lists its ``readings``; ``reading`` names the one the catalogue uses by
+    default (the stricter), whose value is ``value``. The config may choose another reading with
+    a written justification, and every report that uses it prints both.
+    """
 
     value: Scalar
     unit: str | None = None
     description: str
     uncertain: bool = False
+    readings: dict[str, Reading] = Field(default_factory=dict)
+    reading: str | None = None
+
+    @model_validator(mode="after")
+    def _default_reading(self) -> Parameter:
+        if self.readings:
+            if self.reading not in self.readings:
+                raise ValueError(f"reading must name one of the readings ({', '.join(self.readings)})")
+            if self.readings[self.reading].value != self.value:
+                raise ValueError(f"value must be the value of the default reading {self.reading!r}")
+            if not self.uncertain:
+                raise ValueError("a figure with several readings is uncertain: set uncertain: true")
+        elif self.reading is not None:
+            raise ValueError("reading is set but no readings are listed")
+        return self
 
 
 class Cadence(_Strict):
@@ -72,6 +100,21 @@ class CheckRef(_Strict):
     description: str | None = None
 
 
+class SourceRef(_Strict):
+    """A control's citation of a source record (policies/sources.yaml) and what it supports.
+
+    ``supports`` maps each parameter this source backs to the short phrase that states the
+    number (a paraphrase or a few words in quotation marks, never Amazon's text at length).
+    """
+
+    source: str = Field(pattern=r"^[a-z0-9-]+$")
+    detail: str | None = None
+    supports: dict[str, str] = Field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.source + (f" ({self.detail})" if self.detail else "")
+
+
 class Control(_Strict):
     """One requirement of a catalogue, with what decides it."""
 
@@ -92,7 +135,7 @@ class Control(_Strict):
     elements: list[Element] = Field(min_length=1)
     checks: list[CheckRef]
     remediation: str
-    sources: list[str] = Field(default_factory=list)
+    sources: list[SourceRef] = Field(min_length=1)
     since: str | None = None
 
     @model_validator(mode="after")
@@ -116,6 +159,13 @@ class Control(_Strict):
         for element in self.elements:
             if element.document_only and not element.why_document_only:
                 raise ValueError(f"element {element.id} is document_only: say why in why_document_only")
+        supported = {name for ref in self.sources for name in ref.supports}
+        stray = sorted(supported - set(self.parameters))
+        if stray:
+            raise ValueError(f"sources support unknown parameter(s): {', '.join(stray)}")
+        unsupported = sorted(set(self.parameters) - supported)
+        if unsupported:
+            raise ValueError(f"no source supports parameter(s) {', '.join(unsupported)}: add supports to a source")
         return self
 
     def element(self, element_id: str) -> Element:
@@ -137,8 +187,29 @@ class Family(_Strict):
     title: str
 
 
+class DateRecord(_Strict):
+    """A date a source gives for this version, when sources disagree (11 or 25 November 2025)."""
+
+    date: date
+    what: str
+    source: str
+
+
+class Term(_Strict):
+    """A defined term of the policy, in our words, printed in the attestation's appendix."""
+
+    term: str
+    meaning: str
+    since: str | None = None
+
+
 class Catalogue(_Strict):
-    """A versioned policy catalogue (``amazon-dpp@2025-11``)."""
+    """A versioned policy catalogue (``amazon-dpp@2025-11``).
+
+    ``effective`` is the date the catalogue uses to decide which version is in force; when
+    sources give different dates, ``dates`` records each and ``effective_note`` says which one
+    is used and why.
+    """
 
     schema_version: Literal[1] = 1
     id: str = Field(pattern=r"^[a-z0-9-]+$")
@@ -146,8 +217,11 @@ class Catalogue(_Strict):
     title: str
     effective: date
     status: Literal["current", "superseded"]
+    effective_note: str | None = None
+    dates: list[DateRecord] = Field(default_factory=list)
     summary: str
     source_note: str
+    glossary: list[Term] = Field(default_factory=list)
     families: list[Family]
     controls: list[Control]
 

@@ -140,6 +140,41 @@ class Waiver(BaseModel):
         return "in force"
 
 
+class ReadingUsed(BaseModel):
+    """Which reading of an ambiguous figure judged the control, and who chose it and why."""
+
+    parameter: str
+    reading: str
+    label: str
+    value: Figure
+    unit: str | None = None
+    text: str
+    default: str
+    default_label: str
+    default_value: Figure
+    #: The config's written justification; None when the catalogue's default reading is used.
+    justification: str | None = None
+
+    @property
+    def chosen(self) -> bool:
+        """Whether the config chose a reading other than the catalogue's default."""
+        return self.reading != self.default
+
+    def describe(self) -> str:
+        """One sentence for every report: the reading used, and the justification if chosen."""
+        unit = f" {self.unit}" if self.unit else ""
+        if self.chosen:
+            return (
+                f"{self.parameter}: reading '{self.label}' ({self.value}{unit}) chosen in the config "
+                f"instead of the default stricter reading '{self.default_label}' "
+                f"({self.default_value}{unit}). Justification: {self.justification}"
+            )
+        return (
+            f"{self.parameter}: ambiguous wording; the stricter reading '{self.label}' ({self.value}{unit}) "
+            f"is used by default. {self.text}"
+        )
+
+
 class ControlResult(BaseModel):
     """The status of one control with every reason, evidence id and figure that decided it.
 
@@ -162,6 +197,8 @@ class ControlResult(BaseModel):
     grace_days: int | None = None
     waiver: Waiver | None = None
     underlying_status: Status | None = None
+    #: The reading of an ambiguous figure the control was judged by (default or chosen).
+    reading: ReadingUsed | None = None
 
     @property
     def verified(self) -> bool:

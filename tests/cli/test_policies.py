@@ -9,6 +9,11 @@ def test_policies_diff_shows_the_changed_numbers() -> None:
     assert "DPP-LOG-2 │ log_retention_days │ 90 days │ 365 days" in out
     assert "DPP-RET-4 │ deletion_on_request_hours │ 72 hours │ 720 hours" in out
     assert "+ DPP-IR-4" in out
+    assert "DPP-VULN-2 │ scan_every_days │ 180 days │ 30 days" in out
+    assert "cadence DPP-VULN-2: every 180 days → every 30 days" in out
+    for kept in ("DPP-ACC-1", "DPP-ACC-5", "DPP-NET-3", "DPP-VULN-2"):
+        assert f"+ {kept} " not in out
+    assert "~ DPP-NET-3" in out
 
 
 def test_policies_list_and_show() -> None:
@@ -20,3 +25,12 @@ def test_policies_list_and_show() -> None:
     assert "Uncertain" in shown.stdout
     missing = run_cli("policies", "show", "DPP-NOPE-1")
     assert missing.code == 2 and "no control or catalogue" in missing.stderr
+
+
+def test_policies_show_prints_each_source_record_with_its_address_and_phrase() -> None:
+    shown = run_cli("policies", "show", "DPP-VULN-2", "--catalogue", "amazon-dpp@2021")
+    assert shown.code == 0, shown.stderr
+    out = " ".join(shown.stdout.split())
+    assert "source: amazon-vuln-mgmt-older:" in out
+    assert "https://developer-docs.amazon.com/sp-api/lang-tr_TR/docs/vulnerability-management" in out
+    assert "supports scan_every_days: at least every 180 days" in out

@@ -174,12 +174,14 @@ def test_a_later_scan_that_passes_closes_the_finding(tmp_path: Path) -> None:
     item = collect(
         [
             _scan(
-                tmp_path, "a.ocsf.json", [_ocsf("kms_cmk_rotation_enabled", "FAIL", "High", first)]
+                tmp_path,
+                "a.ocsf.json",
+                [_ocsf("kms_key_not_publicly_accessible", "FAIL", "High", first)],
             ),
             _scan(
                 tmp_path,
                 "b.ocsf.json",
-                [_ocsf("kms_cmk_rotation_enabled", "PASS", "High", first + timedelta(days=5))],
+                [_ocsf("kms_key_not_publicly_accessible", "PASS", "High", first + timedelta(days=5))],
             ),
         ],
         tmp_path,
@@ -189,6 +191,16 @@ def test_a_later_scan_that_passes_closes_the_finding(tmp_path: Path) -> None:
     assert status is Status.INSUFFICIENT
     status, reasons = outcome(results["DPP-VULN-5"], "scanner_findings_resolved")
     assert status is Status.MET, reasons
+
+
+def test_automatic_rotation_off_is_no_gap_since_keys_may_be_rotated_by_hand(tmp_path: Path) -> None:
+    day = datetime(2026, 8, 1, 3, 0, tzinfo=UTC)
+    item = collect(
+        [_scan(tmp_path, "a.ocsf.json", [_ocsf("kms_cmk_rotation_enabled", "FAIL", "High", day)])],
+        tmp_path,
+    )
+    status, _ = outcome(evaluated(item)["DPP-ENC-3"], "scanner_mapped_findings")
+    assert status is not Status.NOT_MET
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from typing import Any
 
 from evidence.controls.catalogue import load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
+from evidence.controls.readings import ReadingChoice
 from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
 from evidence.model.period import parse_period
@@ -77,14 +78,21 @@ def aws_item(
     ).seal()
 
 
+#: "Bi-weekly" log review read as every two weeks, as a developer may choose in the config.
+FORTNIGHTLY = {
+    "DPP-LOG-4": ReadingChoice("every_two_weeks", "tests of the cadence logic on a 14-day interval")
+}
+
+
 def judge(
     items: list[EvidenceItem],
     period: str = "2026-Q3",
     as_of: str | None = None,
     waivers: list[Waiver] | None = None,
     grace_days: dict[str, int] | None = None,
+    readings: dict[str, ReadingChoice] | None = None,
 ) -> Evaluation:
-    """Evaluate the current DPP catalogue against ``items``."""
+    """Evaluate the current DPP catalogue against ``items`` (``readings`` as the config chose)."""
     resolved = parse_period(period)
     moment = (
         datetime.combine(date.fromisoformat(as_of), time(23, 59, 59), tzinfo=UTC)
@@ -92,7 +100,12 @@ def judge(
         else resolved.end_at
     )
     data = EvaluationInput(
-        evidence=items, period=resolved, as_of=moment, waivers=waivers or [], grace_days=grace_days or {}
+        evidence=items,
+        period=resolved,
+        as_of=moment,
+        waivers=waivers or [],
+        grace_days=grace_days or {},
+        readings=readings or {},
     )
     return evaluate([load_catalogue(DPP)], data)
 

@@ -9,7 +9,7 @@ must be at most the cadence (plus grace days).
 from datetime import date, timedelta
 
 import pytest
-from review_items import document, judge, result
+from review_items import FORTNIGHTLY, document, judge, result
 
 from evidence.controls.cadence import judge_cadence, uncovered_days
 from evidence.model.period import parse_period
@@ -37,7 +37,7 @@ def test_scans_every_60_days_do_not_meet_a_30_day_cadence() -> None:
 
 def test_log_reviews_every_28_days_do_not_meet_a_14_day_cadence() -> None:
     reviews = [document("log-review-record", d) for d in every("2026-06-20", 28, 5)]
-    control = result(judge(reviews), "DPP-LOG-4")
+    control = result(judge(reviews, readings=FORTNIGHTLY), "DPP-LOG-4")
     assert control.status is Status.NOT_MET, control.reasons
     assert "28 days" in control.reasons[0]
     assert control.figures["intervals_over_cadence"] == 4
@@ -58,9 +58,35 @@ def test_an_ir_plan_review_holds_for_exactly_its_cadence(days_before: int, expec
     assert control.figures["longest_interval_days"] == days_before
 
 
+def test_bi_weekly_is_read_as_twice_a_week_by_default() -> None:
+    # "Bi-weekly" is ambiguous; the stricter reading (at most 4 days between reviews) is the
+    # default, so fortnightly reviews are not met unless the config chooses the other reading.
+    fortnightly = [document("log-review-record", d) for d in every("2026-06-22", 14, 8)]
+    control = result(judge(fortnightly), "DPP-LOG-4")
+    assert control.status is Status.NOT_MET, control.reasons
+    assert control.figures["cadence_days"] == 4
+    assert control.reading is not None and not control.reading.chosen
+    assert control.reading.value == 4 and control.reading.label == "twice a week"
+    twice_weekly = [
+        document("log-review-record", d)
+        for monday in every("2026-06-29", 7, 14)
+        for d in (monday, (date.fromisoformat(monday) + timedelta(days=3)).isoformat())
+    ]
+    assert result(judge(twice_weekly), "DPP-LOG-4").status is Status.MET
+
+
+def test_the_every_two_weeks_reading_is_used_only_when_chosen_and_carries_its_justification() -> None:
+    reviews = [document("log-review-record", d) for d in every("2026-06-22", 14, 8)]
+    control = result(judge(reviews, readings=FORTNIGHTLY), "DPP-LOG-4")
+    assert control.status is Status.MET, control.reasons
+    assert control.reading is not None and control.reading.chosen
+    assert control.reading.justification == "tests of the cadence logic on a 14-day interval"
+    assert "instead of the default stricter reading 'twice a week' (4 days)" in control.reading.describe()
+
+
 def test_fortnightly_reviews_meet_the_cadence_with_the_interval_figures() -> None:
     reviews = [document("log-review-record", d) for d in every("2026-06-22", 14, 8)]
-    control = result(judge(reviews), "DPP-LOG-4")
+    control = result(judge(reviews, readings=FORTNIGHTLY), "DPP-LOG-4")
     assert control.status is Status.MET, control.reasons
     assert control.figures["longest_interval_days"] == 14
     assert control.figures["next_due"] == "2026-10-12"
@@ -71,7 +97,7 @@ def test_fortnightly_reviews_meet_the_cadence_with_the_interval_figures() -> Non
 
 def test_a_late_review_in_a_kept_register_is_a_deviation_not_missing_evidence() -> None:
     reviews = [document("log-review-record", d) for d in ("2026-07-07", "2026-07-21", "2026-08-04", "2026-09-22")]
-    control = result(judge(reviews), "DPP-LOG-4")
+    control = result(judge(reviews, readings=FORTNIGHTLY), "DPP-LOG-4")
     assert control.status is Status.NOT_MET
     assert "2026-08-04 to 2026-09-22 (49 days)" in control.reasons[0]
 
@@ -122,7 +148,7 @@ def test_reviews_covering_ranges_must_leave_no_due_day_uncovered() -> None:
         document("log-review-record", "2026-08-04", covers=("2026-07-21", "2026-08-03")),
         document("log-review-record", "2026-09-22", covers=("2026-09-08", "2026-09-21")),
     ]
-    control = result(judge(reviews), "DPP-LOG-4")
+    control = result(judge(reviews, readings=FORTNIGHTLY), "DPP-LOG-4")
     assert control.status is Status.NOT_MET
     assert any("2026-08-04 to 2026-09-07 (35 days)" in r for r in control.reasons)
     assert control.figures["days_uncovered"] == 35
@@ -142,7 +168,7 @@ def test_frequent_reviews_that_skip_days_are_not_met() -> None:
         )
         for d in days
     ]
-    control = result(judge(reviews), "DPP-LOG-4")
+    control = result(judge(reviews, readings=FORTNIGHTLY), "DPP-LOG-4")
     assert control.status is Status.NOT_MET
     assert control.figures["intervals_over_cadence"] == 0
     assert control.figures["days_uncovered"] > 0
@@ -163,8 +189,8 @@ def test_uncovered_days_merge_overlapping_ranges() -> None:
 
 def test_grace_days_widen_the_allowed_interval_and_are_reported() -> None:
     reviews = [document("log-review-record", d) for d in every("2026-06-20", 16, 7)]
-    assert result(judge(reviews), "DPP-LOG-4").status is Status.NOT_MET
-    graced = result(judge(reviews, grace_days={"DPP-LOG-4": 2}), "DPP-LOG-4")
+    assert result(judge(reviews, readings=FORTNIGHTLY), "DPP-LOG-4").status is Status.NOT_MET
+    graced = result(judge(reviews, grace_days={"DPP-LOG-4": 2}, readings=FORTNIGHTLY), "DPP-LOG-4")
     assert graced.status is Status.MET, graced.reasons
     assert graced.grace_days == 2
     assert any("plus 2 days' grace" in r for r in graced.reasons)

@@ -1,6 +1,6 @@
 from datetime import UTC, date, datetime
 
-from review_items import document, judge
+from review_items import FORTNIGHTLY, document, judge
 
 from evidence.controls.catalogue import load_catalogue
 from evidence.controls.changes import PeriodState, compare
@@ -41,7 +41,10 @@ def two_quarters() -> tuple[PeriodState, PeriodState]:
         document("log-review-record", "2026-09-22"),
         document("access-review", "2026-08-28", covers=("2026-07-01", "2026-09-30")),
     ]
-    return state("2026-Q2", judge(q2, "2026-Q2"), q2), state("2026-Q3", judge(q3, "2026-Q3"), q3)
+    return (
+        state("2026-Q2", judge(q2, "2026-Q2", readings=FORTNIGHTLY), q2),
+        state("2026-Q3", judge(q3, "2026-Q3", readings=FORTNIGHTLY), q3),
+    )
 
 
 def test_status_changes_new_and_resolved_gaps() -> None:

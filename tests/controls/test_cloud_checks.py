@@ -271,6 +271,96 @@ def test_kms_disabled_keys_are_not_judged_and_aws_managed_keys_count() -> None:
     assert "1 AWS managed key(s)" in reasons
 
 
+def test_a_key_rotated_by_hand_within_365_days_meets_the_policy() -> None:
+    # Automatic rotation off; rotated on demand 2026-03-02, so the material is at most 212 days
+    # old on any day of 2026-Q3: the DPP asks for a key lifecycle, not automatic rotation.
+    by_hand = key(
+        "k1",
+        rotation_enabled=False,
+        rotation_period_days=None,
+        created="2024-01-10T09:00:00+00:00",
+        rotation_dates=["2025-02-01T09:00:00+00:00", "2026-03-02T09:00:00+00:00"],
+        rotations_complete=True,
+    )
+    status, reasons = judge("DPP-ENC-3", "kms_rotation_enabled", item("encryption.kms", keys=[by_hand]))
+    assert status is Status.MET, reasons
+    assert "rotated by hand or created within 365 days" in reasons
+    assert "material at most 212 days old; last made 2026-03-02" in reasons
+
+
+def test_a_replacement_key_created_within_365_days_meets_the_policy() -> None:
+    fresh = key("k2", rotation_enabled=False, created="2026-01-15T00:00:00+00:00", rotation_dates=[])
+    status, reasons = judge("DPP-ENC-3", "kms_rotation_enabled", item("encryption.kms", keys=[fresh]))
+    assert status is Status.MET, reasons
+
+
+def test_a_key_last_rotated_over_365_days_before_a_day_of_the_period_is_not_met() -> None:
+    stale = key(
+        "k3",
+        rotation_enabled=False,
+        created="2024-01-10T09:00:00+00:00",
+        rotation_dates=["2025-08-01T09:00:00+00:00"],
+        rotations_complete=True,
+    )
+    status, reasons = judge("DPP-ENC-3", "kms_rotation_enabled", item("encryption.kms", keys=[stale]))
+    assert status is Status.NOT_MET
+    assert "its material was 425 days old on 2026-09-30, over the 365-day limit" in reasons
+    assert "no automatic rotation" in reasons
+
+
+def test_rotation_off_with_no_history_is_undecided_not_failed() -> None:
+    unknown = key("k4", rotation_enabled=False)
+    status, reasons = judge("DPP-ENC-3", "kms_rotation_enabled", item("encryption.kms", keys=[unknown]))
+    assert status is Status.INSUFFICIENT
+    assert "a rotation by hand within 365 days cannot be shown" in reasons
+
+
+def decrypt_outcome(keys: list[dict[str, Any]], roles: list[str] | None) -> CheckOutcome:
+    period = parse_period("2026-Q3")
+    data = EvaluationInput(
+        [item("encryption.kms", keys=keys), change_log()],
+        period,
+        AS_OF,
+        settings={"kms_decrypt_roles": roles},
+    )
+    evaluation = evaluate([load_catalogue("amazon-dpp@2025-11")], data)
+    result = next(r for r in evaluation.results if r.control_id == "DPP-ENC-3")
+    return next(o for o in result.outcomes if o.check == "kms_decrypt_limited")
+
+
+APP_ROLE = "arn:aws:iam::111122223333:role/parcelpilot-app"
+
+
+def test_decrypt_rights_limited_to_the_declared_roles() -> None:
+    own = key("k1", decrypt_principals=[APP_ROLE])
+    met = decrypt_outcome([own], [APP_ROLE])
+    assert met.status is Status.MET, met.reasons
+    assert met.parts.get("decrypt_limited", met.status) is Status.MET
+
+    other = key("k1", decrypt_principals=[APP_ROLE, "arn:aws:iam::999988887777:role/partner"])
+    failed = decrypt_outcome([other], [APP_ROLE])
+    assert failed.status is Status.NOT_MET
+    assert "outside the declared roles decrypt: arn:aws:iam::999988887777:role/partner" in " ".join(
+        failed.reasons
+    )
+
+    by_name = decrypt_outcome([own], ["parcelpilot-app"])
+    assert by_name.status is Status.MET
+
+
+def test_decrypt_through_iam_or_undeclared_roles_is_undecided() -> None:
+    delegated = key("k1", decrypt_principals=["arn:aws:iam::111122223333:root", APP_ROLE])
+    undecided = decrypt_outcome([delegated], [APP_ROLE])
+    assert undecided.status is Status.INSUFFICIENT
+    assert "grant decrypt through IAM" in " ".join(undecided.reasons)
+    undeclared = decrypt_outcome([key("k1", decrypt_principals=[APP_ROLE])], None)
+    assert undeclared.status is Status.INSUFFICIENT
+    assert "[encryption] kms_decrypt_roles" in undeclared.reasons[0]
+    unread = decrypt_outcome([key("k1")], [APP_ROLE])
+    assert unread.status is Status.INSUFFICIENT
+    assert "GetKeyPolicy missing" in " ".join(unread.reasons)
+
+
 # password_policy_strength -------------------------------------------------------------------------
 
 

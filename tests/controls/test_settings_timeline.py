@@ -147,6 +147,9 @@ def test_key_rotation_turned_off_for_a_window() -> None:
     key = {
         "id": "k1", "manager": "CUSTOMER", "state": "Enabled", "spec": "SYMMETRIC_DEFAULT",
         "usage": "ENCRYPT_DECRYPT", "key_origin": "AWS_KMS", "rotation_enabled": True, "region": "eu-west-1",
+        # Last rotated 2025-09-02: with automatic rotation off over 2026-09-02 it missed its
+        # yearly rotation, and no rotation by hand is on record.
+        "created": "2024-09-02T00:00:00Z", "rotation_dates": ["2025-09-02T00:00:00Z"], "rotations_complete": True,
     }  # fmt: skip
     off = {"at": "2026-09-01T08:00:00Z", "event": "DisableKeyRotation", "kind": "encryption.kms",
            "section": "keys", "key": "key:k1", "label": "KMS key k1", "set": {"rotation_enabled": False},
@@ -160,6 +163,7 @@ def test_key_rotation_turned_off_for_a_window() -> None:
         log=False,
     )
     assert status is Status.NOT_MET
-    assert "KMS key k1 in eu-west-1: not held 2026-09-01 to 2026-09-04 (4 days): automatic rotation is off" in reasons
+    assert "KMS key k1 in eu-west-1: not held 2026-09-01 to 2026-09-04 (4 days): its material was" in reasons
+    assert "over the 365-day limit (no automatic rotation; last made 2025-09-02)" in reasons
     assert "since DisableKeyRotation by user:dev" in reasons
     assert AS_OF.year == 2026

@@ -87,3 +87,26 @@ def test_the_demo_log_review_gap_is_a_deviation_with_its_dates(demo: Demo) -> No
     assert log4["status"] == "not_met"
     assert "2026-08-04 to 2026-09-22 (49 days)" in log4["reasons"][0]
     assert "2026-08-04 to 2026-09-22 (49 days)" in " ".join(demo.text(demo.dpp.name).split())
+
+
+def test_the_chosen_log_review_reading_and_its_justification_are_printed(demo: Demo) -> None:
+    # The sample config reads "bi-weekly" as every two weeks, overriding the stricter default
+    # (twice a week); every report that uses the reading prints the choice and why.
+    flat = " ".join(demo.text(demo.dpp.name).split())
+    assert (
+        "Reading chosen in the config: review_every_days: reading 'every two weeks' (14 days) chosen "
+        "in the config instead of the default stricter reading 'twice a week' (4 days). Justification: "
+        "Our Security Lead reads the profile question's bi-weekly as every two weeks" in flat
+    )
+    assert demo.result_of("DPP-LOG-4")["reading"]["reading"] == "every_two_weeks"
+    gap = " ".join(demo.text("gap-report-2026-Q3.pdf").split())
+    assert "chosen in the config instead of the default stricter reading 'twice a week'" in gap
+
+
+def test_the_glossary_and_the_dates_of_the_version_are_in_the_appendix(demo: Demo) -> None:
+    flat = " ".join(demo.text(demo.dpp.name).split())
+    appendix = flat[flat.rindex("Appendix: terms and dates of this policy version") :]
+    for term in ("Amazon Partners", "Service Provider", "Solution Provider"):
+        assert term in appendix
+    assert "25 November 2025" in appendix or "2025-11-25" in appendix
+    assert "The catalogue uses 11 November" in appendix

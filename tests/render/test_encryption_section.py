@@ -111,8 +111,9 @@ def test_demo_attestation_shows_the_settings_that_decided_each_encryption_contro
     # the ELB policy.
     assert "SSEAlgorithm=aws:kms" in flat
     assert "StorageEncrypted=true" in flat
-    assert "automatic rotation is off (KeyRotationEnabled=false)" in flat
-    assert "enable_key_rotation = false [aws_kms_key.label_archive]" in flat
+    # The label-archive key: no automatic rotation and none by hand since it was made.
+    assert "its material was 972 days old on 2026-09-30, over the 365-day limit" in flat
+    assert "(no automatic rotation; last made 2024-02-01)" in flat
     assert "ELBSecurityPolicy-TLS13-1-2-2021-06" in flat
     assert "NO lifecycle rule" in flat  # the PII bucket without a lifecycle rule
     assert "77 days open (limit 30)" in flat  # the overdue scanner finding (DPP-VULN-5)

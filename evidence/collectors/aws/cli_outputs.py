@@ -227,6 +227,9 @@ def _self_named(operation: str, document: Any) -> dict[str, Any] | None:
         return None
     if operation == "GetKeyRotationStatus" and document.get("KeyId"):
         return {"KeyId": document["KeyId"]}
+    if operation == "ListKeyRotations" and isinstance(document.get("Rotations"), list):
+        ids = {r.get("KeyId") for r in document["Rotations"] if isinstance(r, dict) and r.get("KeyId")}
+        return {"KeyId": ids.pop()} if len(ids) == 1 else {}
     if operation == "DescribeKey" and isinstance(document.get("KeyMetadata"), dict):
         return {"KeyId": document["KeyMetadata"].get("KeyId")}
     if operation == "GetEventSelectors" and document.get("TrailARN"):

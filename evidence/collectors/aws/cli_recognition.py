@@ -55,6 +55,7 @@ _SHAPES: list[tuple[tuple[str, ...], str]] = [
     (("Aliases",), "ListAliases"),
     (("KeyMetadata",), "DescribeKey"),
     (("KeyRotationEnabled",), "GetKeyRotationStatus"),
+    (("Rotations",), "ListKeyRotations"),
     (("trailList",), "DescribeTrails"),
     (("IsLogging",), "GetTrailStatus"),
     (("EventSelectors",), "GetEventSelectors"),

@@ -297,6 +297,7 @@ class _Reader:
                 continue
             self.call("kms", "DescribeKey", region, KeyId=key_id)
             self.call("kms", "GetKeyRotationStatus", region, KeyId=key_id)
+            self.call("kms", "ListKeyRotations", region, KeyId=key_id)
             self.call("kms", "GetKeyPolicy", region, KeyId=key_id, PolicyName="default")
 
     def _cloudtrail(self, region: str) -> None:

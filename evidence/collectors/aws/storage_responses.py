@@ -444,8 +444,29 @@ def describe_key(
         usage=text(meta.get("KeyUsage")),
         state=text(meta.get("KeyState")) or ("Enabled" if meta.get("Enabled") else None),
         key_origin=text(meta.get("Origin")),
+        created=to_iso(meta.get("CreationDate")),
         origin="DescribeKey",
     )
+
+
+@handles("kms", "ListKeyRotations", kinds=(KMS,), resource_param="KeyId")
+def key_rotations(
+    inv: AwsInventory, params: dict[str, Any], response: dict[str, Any], region: str | None
+) -> None:
+    """Every rotation of the key's material, automatic or on demand (by hand), with its date.
+
+    A key rotated by hand within the limit meets the policy as well as one that rotates itself.
+    """
+    rotations = dicts(response.get("Rotations"))
+    key_id = params.get("KeyId") or next((text(r.get("KeyId")) for r in rotations if r.get("KeyId")), None)
+    if not key_id:
+        return
+    key_id = key_id.rsplit("/", 1)[-1] if key_id.startswith("arn:") else key_id
+    dates = sorted(d for r in rotations if (d := to_iso(r.get("RotationDate"))))
+    record = inv.key(key_id, region)
+    known = record.get("rotation_dates") or []
+    record["rotation_dates"] = sorted({*known, *dates})
+    record["rotations_complete"] = not response.get("Truncated")
 
 
 @handles("kms", "GetKeyRotationStatus", kinds=(KMS,), resource_param="KeyId")
@@ -493,6 +514,14 @@ def key_policy(
         conditional_public_decrypt=found["conditional_public"],
         policy_error=found["error"],
     )
+
+
+@on_error("ListKeyRotations")
+def key_rotations_error(
+    inv: AwsInventory, params: dict[str, Any], error: CallError, region: str | None
+) -> None:
+    """Leave the rotation history unknown (an older account or missing permission)."""
+    inv.key(params.get("KeyId", "?"), region)["rotations_complete"] = None
 
 
 @on_error("GetKeyPolicy")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta
+from fnmatch import fnmatchcase
 from typing import Any
 
 from evidence.controls.checks import check
@@ -10,6 +12,7 @@ from evidence.controls.context import CheckContext
 from evidence.controls.settings_facts import cite, in_terraform, listing, where
 from evidence.controls.settings_timeline import Judge, Judgement, over_period
 from evidence.model.evidence import EvidenceItem
+from evidence.model.period import Period
 from evidence.model.results import CheckOutcome, Status
 from evidence.model.settings_history import CHANGES
 
@@ -193,50 +196,124 @@ def _key_label(key: dict[str, Any]) -> str:
     return f"KMS key {name}{where(key)}"
 
 
-def _key_judge(key: dict[str, Any], item: EvidenceItem) -> Judgement:
-    """Judge one state of a KMS key: rotating (or AWS managed), and no public decrypt."""
-    label = _key_label(key)
-    if key.get("error"):
-        return Judgement("unknown", f"{key['error']} ({item.id})", label)
-    if key.get("public_decrypt"):
+def _material_dates(key: dict[str, Any]) -> list[date]:
+    """Days the key's material is known to have been made: its creation and every rotation."""
+    found = [key.get("created"), *(key.get("rotation_dates") or [])]
+    return sorted({datetime.fromisoformat(str(d)).date() for d in found if d})
+
+
+def _oldest_material(dates: list[date], period: Period) -> tuple[int, date] | None:
+    """The greatest age (days) the key material reached on a day of the period it existed.
+
+    Only known dates are used, so the figure is an upper bound: a rotation not on record could
+    only have made the material younger.
+    """
+    worst: tuple[int, date] | None = None
+    day = period.start
+    while day <= period.end:
+        made = [d for d in dates if d <= day]
+        if made:
+            age = (day - made[-1]).days
+            if worst is None or age > worst[0]:
+                worst = (age, day)
+        day += timedelta(days=1)
+    return worst
+
+
+def _key_judge(max_days: int, period: Period) -> Judge:
+    """Judge one state of a KMS key: its material no older than ``max_days`` on any day.
+
+    Rotation by any means counts: automatic rotation at an interval within the limit, a rotation
+    on demand (by hand) or a key created within the limit. No public decrypt either.
+    """
+
+    def judge(key: dict[str, Any], item: EvidenceItem) -> Judgement:
+        label = _key_label(key)
+        if key.get("error"):
+            return Judgement("unknown", f"{key['error']} ({item.id})", label)
+        if key.get("public_decrypt"):
+            return Judgement(
+                "bad", f"its key policy lets any principal (*) decrypt, with no condition ({item.id})", label
+            )
+        if key.get("manager") == "AWS":
+            return Judgement("good", f"{label}: AWS managed, rotated by AWS every year", label)
+        if key.get("manager") is None:
+            return Judgement("unknown", f"listed but not described (DescribeKey missing) ({item.id})", label)
+        if key.get("state") not in ("Enabled", None):
+            return Judgement("skip", f"{label} is {key.get('state')}: not in use, not judged", label)
+        every = key.get("rotation_period_days")
+        if key.get("rotation_enabled") is True and (every is None or int(every) <= max_days):
+            return Judgement(
+                "good", label + (f" rotates automatically every {every} days" if every else ""), label
+            )
+        dates = _material_dates(key)
+        if dates and key.get("created") and dates[0] > period.end:
+            return Judgement(
+                "skip", f"{label} was created {dates[0].isoformat()}, after the period: not judged", label
+            )
+        worst = _oldest_material(dates, period)
+        if worst is not None and worst[0] <= max_days:
+            return Judgement(
+                "good",
+                f"{label} was rotated by hand or created within {max_days} days on every day of the "
+                f"period (material at most {worst[0]} days old; last made {dates[-1].isoformat()})",
+                label,
+            )
+        history_known = key.get("rotations_complete") is True and key.get("created") is not None
+        if worst is not None and history_known:
+            automatic = (
+                f"automatic rotation every {every} days, over the limit"
+                if key.get("rotation_enabled") is True
+                else "no automatic rotation"
+            )
+            return Judgement(
+                "bad",
+                f"its material was {worst[0]} days old on {worst[1].isoformat()}, over the {max_days}-day "
+                f"limit ({automatic}; last made {dates[-1].isoformat()}) ({item.id})",
+                label,
+            )
+        symmetric = key.get("spec") in ("SYMMETRIC_DEFAULT", None) and key.get("usage") in (
+            "ENCRYPT_DECRYPT",
+            None,
+        )
+        if not symmetric or key.get("rotation_supported") is False:
+            return Judgement(
+                "unknown",
+                f"({key.get('spec')}, {key.get('usage')}) cannot rotate automatically in KMS and no "
+                f"replacement within {max_days} days is on record ({item.id})",
+                label,
+            )
+        if key.get("key_origin") == "EXTERNAL":
+            return Judgement(
+                "unknown",
+                f"imported key material; its rotation is manual and not on record ({item.id})",
+                label,
+            )
+        if key.get("rotation_enabled") is False:
+            setting = (
+                f"enable_key_rotation = false [{key.get('origin')}]"
+                if in_terraform(key)
+                else "KeyRotationEnabled=false"
+            )
+            return Judgement(
+                "unknown",
+                f"automatic rotation is off ({setting}) and its rotation history (ListKeyRotations "
+                f"and creation date) is not on record, so a rotation by hand within {max_days} days "
+                f"cannot be shown ({item.id})",
+                label,
+            )
         return Judgement(
-            "bad", f"its key policy lets any principal (*) decrypt, with no condition ({item.id})", label
+            "unknown", f"rotation status not known (GetKeyRotationStatus missing) ({item.id})", label
         )
-    if key.get("manager") == "AWS":
-        return Judgement("good", f"{label}: AWS managed, rotated by AWS every year", label)
-    if key.get("manager") is None:
-        return Judgement("unknown", f"listed but not described (DescribeKey missing) ({item.id})", label)
-    if key.get("state") not in ("Enabled", None):
-        return Judgement("skip", f"{label} is {key.get('state')}: not in use, not judged", label)
-    symmetric = key.get("spec") in ("SYMMETRIC_DEFAULT", None) and key.get("usage") in ("ENCRYPT_DECRYPT", None)
-    if not symmetric or key.get("rotation_supported") is False:
-        return Judgement(
-            "skip",
-            f"{label} ({key.get('spec')}, {key.get('usage')}) cannot rotate automatically in KMS; rotate "
-            "it by replacing the key",
-            label,
-        )
-    if key.get("key_origin") == "EXTERNAL":
-        return Judgement(
-            "unknown", f"imported key material; its rotation is manual and not in the settings ({item.id})", label
-        )
-    if key.get("rotation_enabled") is True:
-        period = key.get("rotation_period_days")
-        return Judgement("good", label + (f" every {period} days" if period else ""), label)
-    if key.get("rotation_enabled") is False:
-        setting = (
-            f"enable_key_rotation = false [{key.get('origin')}]"
-            if in_terraform(key)
-            else "KeyRotationEnabled=false"
-        )
-        return Judgement("bad", f"automatic rotation is off ({setting}) ({item.id})", label)
-    return Judgement("unknown", f"rotation status not known (GetKeyRotationStatus missing) ({item.id})", label)
+
+    return judge
 
 
 @check("kms_rotation_enabled", reads=("encryption.kms", CHANGES))
 def kms_rotation_enabled(ctx: CheckContext) -> CheckOutcome:
-    """Check customer managed KMS keys in use rotated, and no key policy let anyone decrypt, all period."""
-    judged = over_period(ctx, "encryption.kms", ("keys",), _key_judge)
+    """Check KMS keys in use were rotated within the limit by any means, and none public, all period."""
+    max_days = int(ctx.params.get("key_rotation_max_days", 365))
+    judged = over_period(ctx, "encryption.kms", ("keys",), _key_judge(max_days, ctx.period))
     verdicts = judged.verdicts
     aws_managed = {
         str(key.get("id")) for item in ctx.items("encryption.kms") for key in item.facts.get("keys") or []
@@ -274,11 +351,102 @@ def kms_rotation_enabled(ctx: CheckContext) -> CheckOutcome:
         )
     parts = []
     if rotating:
-        parts.append(f"{len(rotating)} customer managed key(s) rotate automatically: {listing(rotating)}")
+        parts.append(
+            f"{len(rotating)} customer managed key(s) rotated within {max_days} days: {listing(rotating)}"
+        )
     if len(good) > len(rotating):
         parts.append(f"{len(good) - len(rotating)} AWS managed key(s) are rotated by AWS every year")
     return ctx.met(
         f"{'; '.join(parts)} ({cite(judged.evidence)})",
+        *verdicts.notes,
+        evidence=judged.evidence,
+        **figures,
+    )
+
+
+def _decrypt_judge(declared: list[str]) -> Judge:
+    """Judge one state of a key policy: only the declared roles (and services) may decrypt."""
+
+    def allowed(principal: str) -> bool:
+        name = principal.rsplit("/", 1)[-1]
+        return any(fnmatchcase(principal, pattern) or name == pattern for pattern in declared)
+
+    def judge(key: dict[str, Any], item: EvidenceItem) -> Judgement:
+        label = _key_label(key)
+        if key.get("manager") == "AWS":
+            return Judgement("skip", f"{label}: AWS managed, its policy is set by AWS", label)
+        if key.get("state") not in ("Enabled", None):
+            return Judgement("skip", f"{label} is {key.get('state')}: not in use, not judged", label)
+        principals = key.get("decrypt_principals")
+        if key.get("policy_error") or principals is None:
+            why = key.get("policy_error") or "key policy not on record (GetKeyPolicy missing)"
+            return Judgement("unknown", f"{why} ({item.id})", label)
+        if key.get("public_decrypt"):
+            return Judgement("bad", f"its key policy lets any principal (*) decrypt ({item.id})", label)
+        others = [p for p in principals if not allowed(p)]
+        delegated = [p for p in others if p.endswith(":root")]
+        strangers = [p for p in others if p not in delegated]
+        if strangers:
+            return Judgement(
+                "bad",
+                f"its key policy lets principals outside the declared roles decrypt: {', '.join(strangers)} "
+                f"({item.id})",
+                label,
+            )
+        if delegated:
+            return Judgement(
+                "unknown",
+                f"its key policy lets the account ({', '.join(delegated)}) grant decrypt through IAM "
+                "policies, so who may decrypt is not decided by the key policy; declare the account "
+                f"root in [encryption] kms_decrypt_roles once IAM is reviewed, or remove it ({item.id})",
+                label,
+            )
+        return Judgement("good", f"{label}: decrypt limited to {', '.join(principals) or 'no one'}", label)
+
+    return judge
+
+
+@check("kms_decrypt_limited", reads=("encryption.kms", CHANGES))
+def kms_decrypt_limited(ctx: CheckContext) -> CheckOutcome:
+    """Check that only the roles the config declares may decrypt with each key, all period.
+
+    The roles come from ``[encryption] kms_decrypt_roles`` (ARNs, role names or glob patterns);
+    who may decrypt comes from each key policy (``kms get-key-policy``).
+    """
+    declared = ctx.settings.get("kms_decrypt_roles")
+    if declared is None:
+        return ctx.insufficient(
+            "the config declares no roles allowed to decrypt: set [encryption] kms_decrypt_roles "
+            "to the application's own roles"
+        )
+    judged = over_period(ctx, "encryption.kms", ("keys",), _decrypt_judge([str(d) for d in declared]))
+    verdicts = judged.verdicts
+    bad, good, unknown = verdicts.bad, verdicts.good, [*judged.errors, *verdicts.unknown]
+    figures = {"keys_limited": len(good), "keys_failing": len(bad), "declared_roles": len(declared)}
+    if bad:
+        return ctx.not_met(
+            f"{len(bad)} KMS key(s) let others decrypt on some day of the period: {listing(bad)}",
+            *verdicts.notes,
+            evidence=judged.evidence,
+            **figures,
+        )
+    if unknown:
+        return ctx.insufficient(
+            f"who may decrypt could not be established for every day of the period for {len(unknown)} "
+            f"key(s): {listing(unknown)}",
+            *verdicts.notes,
+            evidence=judged.evidence,
+            **figures,
+        )
+    if not good:
+        return ctx.insufficient(
+            f"no customer managed KMS key in use was found ({cite(judged.evidence) or 'no usable snapshot'})",
+            *verdicts.notes,
+            evidence=judged.evidence,
+        )
+    return ctx.met(
+        f"only the declared roles may decrypt with {len(good)} key(s) on every day of the period "
+        f"({cite(judged.evidence)}): {listing(good)}",
         *verdicts.notes,
         evidence=judged.evidence,
         **figures,

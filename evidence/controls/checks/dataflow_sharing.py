@@ -68,6 +68,11 @@ def _party(
 
 
 def _assessment(ctx: CheckContext, party: dict[str, Any], name: str, found: Findings) -> None:
+    """The party was assessed before it received data; an old assessment is only advice.
+
+    The yearly reassessment figure is uncertain (one secondary reading, not in the AUP), so a
+    gap against it is reported as a recommendation and never fails the control.
+    """
     limit = int(ctx.params.get("assessment_every_days", 365))
     as_of = ctx.as_of.date()
     if party["last_assessment"] is None:
@@ -80,9 +85,9 @@ def _assessment(ctx: CheckContext, party: dict[str, Any], name: str, found: Find
             f"an assessment of {name} on or before {as_of.isoformat()} (the last is dated later)"
         )
     elif age > limit:
-        found.bad.append(
+        found.advice.append(
             f"{name} was last assessed {assessed.isoformat()}, {age} days before "
-            f"{as_of.isoformat()}, over the {limit}-day limit"
+            f"{as_of.isoformat()}, over the recommended {limit} days"
         )
 
 

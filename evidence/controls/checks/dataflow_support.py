@@ -28,6 +28,8 @@ class Findings:
     bad: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     good: int = 0
+    #: Gaps against a recommended, uncertain figure: reported, never a failure.
+    advice: list[str] = field(default_factory=list)
 
 
 def joined(items: Sequence[str], limit: int = SHOWN, sep: str = "; ") -> str:
@@ -98,6 +100,11 @@ def judge(
         outcome = ctx.insufficient(reason, evidence=maps, **figures)
     else:
         outcome = ctx.met(met, evidence=maps, **figures)
+    if found.advice:
+        outcome.reasons.append(
+            f"recommendation (uncertain figure, does not fail the control): {joined(found.advice)}"
+        )
+        outcome.figures["recommendations"] = len(found.advice)
     return outcome
 
 

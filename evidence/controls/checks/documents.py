@@ -128,9 +128,29 @@ def document_current(ctx: CheckContext) -> CheckOutcome:
             **figures,
         )
     limit = f" (limit {allowed} days)" if allowed is not None else ""
+    advice = _recommendation(ctx, label, age)
+    if advice:
+        figures["recommended_within_days"] = int(ctx.params["recommend_within_days"])
     return ctx.met(
         f"{label} is {age} days old as of {as_of.isoformat()}{limit}",
+        *advice,
         *incomplete,
         evidence=[latest],
         **figures,
     )
+
+
+def _recommendation(ctx: CheckContext, label: str, age: int) -> list[str]:
+    """A gap against an uncertain, recommended interval: said in the report, never a failure.
+
+    ``recommend_within_days`` names a figure the catalogue marks uncertain (for example yearly
+    vendor reassessment): a document older than that is reported, and the control still stands
+    on the requirement that is certain.
+    """
+    wanted = ctx.params.get("recommend_within_days")
+    if wanted is None or age <= int(wanted):
+        return []
+    return [
+        f"recommendation (uncertain figure, does not fail the control): {label} is {age} days old, "
+        f"over the recommended {int(wanted)} days; renew it"
+    ]

@@ -118,7 +118,15 @@ def seed_gaps(moto: Moto) -> dict[str, str]:
         AllocatedStorage=20,
         StorageEncrypted=False,
     )
-    key = moto.client("kms").create_key(Description="label archive")["KeyMetadata"]["KeyId"]
+    # Rotation is off, but a key may also be rotated by hand, and moto dates keys by the wall
+    # clock: the gap that decides, on any day, is a key policy that lets anyone decrypt.
+    public = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}],
+    }
+    key = moto.client("kms").create_key(Description="label archive", Policy=json.dumps(public))[
+        "KeyMetadata"
+    ]["KeyId"]
     moto.client("iam").update_account_password_policy(MinimumPasswordLength=8)
     return {"bucket": "orders-export-plain", "db": "orders-db-plain", "key": key}
 

@@ -46,7 +46,7 @@ def test_seeded_gaps_make_each_control_not_met_naming_the_resource(moto: Moto) -
     rotation = outcome(results["DPP-ENC-3"], "kms_rotation_enabled")
     assert results["DPP-ENC-3"].status is Status.NOT_MET
     assert names["key"] in " ".join(rotation.reasons)
-    assert "KeyRotationEnabled=false" in " ".join(rotation.reasons)
+    assert "lets any principal (*) decrypt" in " ".join(rotation.reasons)
 
     policy = outcome(results["DPP-PWD-1"], "password_policy_strength")
     assert results["DPP-PWD-1"].status is Status.NOT_MET
