@@ -132,13 +132,30 @@ def redactor(config: Config) -> tuple[Redactor, str | None]:
     """The redactor keyed by the configured pseudonym key, or an ephemeral one (with a note)."""
     ref = config.secrets.pseudonym_key
     if ref is None:
-        return Redactor.ephemeral(people(config)), (
+        return Redactor.ephemeral(people(config), own_networks(config)), (
             "no secrets.pseudonym_key configured: pseudonyms are comparable within this run only"
         )
+    return Redactor(pseudonym_key(config), people(config), own_networks(config)), None
+
+
+def pseudonym_key(config: Config) -> bytes:
+    """The configured pseudonym key (ConfigError when none is configured or it is too short)."""
+    ref = config.secrets.pseudonym_key
+    if ref is None:
+        raise ConfigError("no secrets.pseudonym_key is configured")
     key = ref.resolve(config.base_dir).get_secret_value().encode()
     if len(key) < 16:
         raise ConfigError(f"secrets.pseudonym_key ({ref.describe()}) must be at least 16 bytes")
-    return Redactor(key, people(config)), None
+    return key
+
+
+def own_networks(config: Config) -> list[str]:
+    """The developer's own networks the config declares (allowed networks): never pseudonymised."""
+    found = [str(n) for n in config.access.allowed_networks]
+    for source in config.sources:
+        listed = source.settings().get("allowed_networks", []) or []
+        found.extend(str(n) for n in listed if isinstance(listed, list))
+    return sorted(set(found))
 
 
 def people(config: Config) -> list[str]:
@@ -230,6 +247,7 @@ def collect(
     redact, note = redactor(config)
     notes = [note] if note else []
     items: list[EvidenceItem] = []
+    found: list[tuple[EvidenceItem, Collector, Source]] = []  # type: ignore[type-arg]
     copied: dict[tuple[str, str], RawInput] = {}
     configured = [s for s in sources(config, timing.period) if s.collector.snapshot or not snapshot]
     progress.start("sources", total=len(configured))
@@ -248,15 +266,19 @@ def collect(
             for item in _run_collector(collector, source, notes, reraise):
                 if snapshot:
                     _name_snapshot(item, context.collected_at)
-                _keep_copies(item, collector, source, config, writer, copied)
-                if source.config.collector != ALWAYS_ON:
-                    # The organisation's own table (legal name, IMPOC contact) is printed on every
-                    # report as declared; every other item's strings pass the last scrub.
-                    scrub_item(item, redact)
-                item.seal()
-                writer.add_evidence(item)
-                items.append(item)
+                found.append((item, collector, source))
             progress.advance("sources")
+        # Copies and the last scrub wait until every source was read: a name pseudonymised in
+        # one source is then replaced wherever it appears, in every copy and every item.
+        for item, collector, source in found:
+            _keep_copies(item, collector, source, config, writer, copied)
+            if source.config.collector != ALWAYS_ON:
+                # The organisation's own table (legal name, IMPOC contact) is printed on every
+                # report as declared; every other item's strings pass the last scrub.
+                scrub_item(item, redact)
+            item.seal()
+            writer.add_evidence(item)
+            items.append(item)
     progress.finish("sources")
     notes = [redact.scrub(message, addresses=False) for message in notes]
     for message in notes:

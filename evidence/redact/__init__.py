@@ -96,7 +96,9 @@ class Redactor:
     names known from the config and identity sources, redacted wherever they appear.
     """
 
-    def __init__(self, key: bytes, names: Iterable[str] = ()) -> None:
+    def __init__(
+        self, key: bytes, names: Iterable[str] = (), networks: Iterable[object] = (), *, keyed: bool = True
+    ) -> None:
         if len(key) < 16:
             raise ValueError("the pseudonym key must be at least 16 bytes")
         self._key = key
@@ -109,11 +111,19 @@ class Redactor:
         self._names = sorted(set(names))
         self._known = pii.known_names(self._names)
         self.counts: Counter[str] = Counter()
+        #: The developer's own networks (allowed networks in the config): kept in clear.
+        self.networks = addresses.networks(networks)
+        #: Whether the key is the configured one (pseudonyms then compare across runs).
+        self.keyed = keyed
+        #: Staff and system identities pseudonymised so far: value -> pseudonym (see :meth:`principal`).
+        self.identities: dict[str, str] = {}
+        self._seen: re.Pattern[str] | None = None
+        self._seen_dirty = False
 
     @classmethod
-    def ephemeral(cls, names: Iterable[str] = ()) -> Redactor:
+    def ephemeral(cls, names: Iterable[str] = (), networks: Iterable[object] = ()) -> Redactor:
         """A redactor with a random key that lives only in memory."""
-        return cls(os.urandom(32), names)
+        return cls(os.urandom(32), names, networks, keyed=False)
 
     def know_names(self, names: Iterable[str]) -> None:
         """Add people's names (staff, leavers) to redact wherever they appear."""
@@ -129,13 +139,26 @@ class Redactor:
         return f"{kind}:{outer.hexdigest()[:12]}"
 
     def principal(self, value: str) -> str:
-        """Pseudonym of a user, role or account name."""
-        return self.pseudonym(value.strip().lower(), "user")
+        """Pseudonym of a user, role or account name.
+
+        Every name pseudonymised is remembered (:attr:`identities`): the same name met later in
+        text no collector parses is replaced by the same pseudonym (no clear name ever sits
+        beside its pseudonym), and the auditor's key (``evidence pack --reveal-to``) lists them.
+        """
+        clean = value.strip().lower()
+        found = self.identities.get(clean)
+        if found is None:
+            found = self.pseudonym(clean, "user")
+            if clean:
+                self.identities[clean] = found
+                if _NETTED.fullmatch(clean):
+                    self._seen_dirty = True
+        return found
 
     def address(self, value: str) -> str:
         """Pseudonym of a network address (kept as is where :mod:`.addresses` says so)."""
         value = value.strip()
-        return value if addresses.keep_in_clear(value) else self.pseudonym(value, "ip")
+        return value if addresses.keep_in_clear(value, self.networks) else self.pseudonym(value, "ip")
 
     def scrub(self, text: str, *, addresses: bool = True) -> str:
         """Return ``text`` with secrets removed and PII replaced, counting each replacement.
@@ -143,8 +166,14 @@ class Redactor:
         ``addresses=False`` leaves network addresses as they are: the last pass over stored
         facts keeps each collector's own decision about them (see :mod:`.addresses`).
         """
-        if not text or (not _TRIGGER.search(text) and self._known is None):
+        if self._seen_dirty:
+            self._seen = _seen_pattern(self.identities)
+            self._seen_dirty = False
+        if not text:
             return text
+        if not _TRIGGER.search(text) and self._known is None:
+            if self._seen is None or not self._seen.search(text):
+                return text
         regions = merge(self._spans(text, addresses))
         if not regions:
             return text
@@ -186,7 +215,11 @@ class Redactor:
                 return SECRET
             # Our own facts' keys name what we counted, not what an input held (``whole=False``).
             field = normalise_field(key) if whole else ""
-            if field in PII_FIELDS and isinstance(value, str | int | float | list | dict):
+            if (
+                field in PII_FIELDS
+                and isinstance(value, str | int | float | list | dict)
+                and not (field == "address" and isinstance(value, str) and _network_name(value))
+            ):
                 self.counts["pii_field"] += 1
                 return "[REDACTED PII]"
             if field == "name" and isinstance(value, str) and pii.PERSON_VALUE.match(value):
@@ -209,8 +242,11 @@ class Redactor:
         yield from pii.phone_spans(text)
         yield from pii.street_spans(text)
         yield from pii.name_spans(text, self._known)
+        if self._seen is not None:
+            for match in self._seen.finditer(text):
+                yield Span(match.start(), match.end(), "principal")
         if addresses:
-            yield from _address_spans(text)
+            yield from _address_spans(text, self.networks)
 
     def _replacement(self, found: str, region: Merged) -> str:
         category = region.category
@@ -223,18 +259,59 @@ class Redactor:
         if category == "secret":
             self.counts["secret"] += 1
             return SECRET
+        if category == "principal" and region.single:
+            self.counts["principal"] += 1
+            return self.principal(found)
+        if category == "principal":
+            category = "name"
         self.counts[category] += 1
         return f"[REDACTED {category}]"
 
 
-def _address_spans(text: str) -> Iterator[Span]:
+def _address_spans(text: str, own: tuple[addresses.IpNet, ...] = ()) -> Iterator[Span]:
     for match in addresses.IPV4.finditer(text):
-        if not addresses.keep_in_clear(match[0]):
+        if not addresses.keep_in_clear(match[0], own) and not addresses.is_range(text, match.end()):
             yield Span(match.start(), match.end(), "ip")
     if ":" in text:
         for match in addresses.IPV6.finditer(text):
-            if addresses.valid_ipv6(match[0]) and not addresses.keep_in_clear(match[0]):
+            if (
+                addresses.valid_ipv6(match[0])
+                and not addresses.keep_in_clear(match[0], own)
+                and not addresses.is_range(text, match.end())
+            ):
                 yield Span(match.start(), match.end(), "ip")
+
+
+# Which pseudonymised names are also searched for in free text: those that cannot be an
+# ordinary word (a dot, underscore, dash, '@' or digit inside, as logins are written:
+# tom.okafor, svc_deploy, j-smith2; e-mail addresses have their own detector). A bare word such as "admin" or "oracle" (what brute-force
+# attempts try) would otherwise replace that word in every message.
+_NETTED = re.compile(r"(?=.{3,64}$)[a-z0-9][a-z0-9._@-]*[._@\d-][a-z0-9._@-]*[a-z0-9]")
+
+
+def _seen_pattern(identities: dict[str, str]) -> re.Pattern[str] | None:
+    # e-mail addresses are found (and pseudonymised alike) by the e-mail detector
+    words = sorted(
+        (v for v in identities if _NETTED.fullmatch(v) and "@" not in v and not v.isdigit()),
+        key=len,
+        reverse=True,
+    )
+    if not words:
+        return None
+    return re.compile(r"(?i)(?<![\w.@-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w@-]|\.\w)")
+
+
+#: A host name (``orders-db.c1x2.eu-west-1.rds.amazonaws.com``): an endpoint, not a person.
+_HOST_NAME = re.compile(r"(?i)(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}")
+
+
+def _network_name(value: str) -> bool:
+    """Whether an ``address`` field holds a host name or an IP address rather than a street address.
+
+    An IP address is then judged as text (client addresses still become pseudonyms).
+    """
+    value = value.strip()
+    return bool(_HOST_NAME.fullmatch(value) or addresses.IPV4.fullmatch(value) or addresses.valid_ipv6(value))
 
 
 def normalise_field(name: str) -> str:
@@ -255,11 +332,15 @@ def find_pii(text: str) -> Counter[str]:
     for region in merge(spans):
         found[_COUNTED[region.category]] += 1
     for match in addresses.IPV4.finditer(text):
-        if not addresses.keep_in_clear(match[0]):
+        if not addresses.keep_in_clear(match[0]) and not addresses.is_range(text, match.end()):
             found["ipv4"] += 1
     if ":" in text:
         for match in addresses.IPV6.finditer(text):
-            if addresses.valid_ipv6(match[0]) and not addresses.keep_in_clear(match[0]):
+            if (
+                addresses.valid_ipv6(match[0])
+                and not addresses.keep_in_clear(match[0])
+                and not addresses.is_range(text, match.end())
+            ):
                 found["ipv6"] += 1
     return found
 
