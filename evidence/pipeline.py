@@ -9,15 +9,18 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
+
 from evidence import __version__
 from evidence.collectors import registry as collector_registry
 from evidence.collectors.base import Collector, CollectorContext, CollectorSettings
+from evidence.collectors import provenance
 from evidence.collectors.inputs import input_limits
 from evidence.config.load import validate_settings
 from evidence.config.schema import Config, SourceConfig
@@ -39,7 +42,7 @@ from evidence.model.report import (
 from evidence.model.results import Evaluation, Waiver
 from evidence.model.run import RunInfo
 from evidence.model.sampling import SampleDraw
-from evidence.pack import chain, sampling
+from evidence.pack import chain, layout, reveal, sampling
 from evidence.pack import pack as pack_writer
 from evidence.pack.manifest import build_manifest, parse_manifest
 from evidence.pack.pack import DiskFile, PackInput, PackResult, copy_files, report_files
@@ -270,8 +273,14 @@ def collect(
             progress.advance("sources")
         # Copies and the last scrub wait until every source was read: a name pseudonymised in
         # one source is then replaced wherever it appears, in every copy and every item.
+        where = provenance.who_and_where()
+        command = provenance.command_line(config.base_dir)
         for item, collector, source in found:
             _keep_copies(item, collector, source, config, writer, copied)
+            item.provenance = provenance.describe(
+                item, base_dir=config.base_dir, run=where, command=command, redactor=redact
+            )
+            provenance.relativise(item, config.base_dir)
             if source.config.collector != ALWAYS_ON:
                 # The organisation's own table (legal name, IMPOC contact) is printed on every
                 # report as declared; every other item's strings pass the last scrub.
@@ -279,11 +288,19 @@ def collect(
             item.seal()
             writer.add_evidence(item)
             items.append(item)
+        keep_identity_key(writer, redact)
     progress.finish("sources")
     notes = [redact.scrub(message, addresses=False) for message in notes]
     for message in notes:
         progress.note(message)
     return items, notes
+
+
+def keep_identity_key(writer: RunWriter, redact: Redactor) -> None:
+    """Keep the run's pseudonym -> name map, sealed with the pseudonym key (none when ephemeral)."""
+    if redact.keyed and redact.identities:
+        mapping = {pseudonym: value for value, pseudonym in redact.identities.items()}
+        writer.add_identity_key(reveal.seal_identities(mapping, redact.key_for_sealing()), len(mapping))
 
 
 def _name_snapshot(item: EvidenceItem, collected_at: datetime) -> None:
@@ -847,9 +864,38 @@ def signer(config: Config) -> Signer | None:
     return load_signer(config.resolve(config.signing.pkcs12), password)
 
 
-def write_pack(config: Config, timing: Timing, target: Path) -> PackResult:
-    """Write the auditor pack of the period's newest run (its newest evaluation and reports)."""
+def packed_config(config: Config, identities: Mapping[str, str]) -> bytes:
+    """The config as validated, for the pack: secrets are references (``{env = "NAME"}``) by
+    construction; people's names and the run's pseudonymised identities are replaced as in the
+    evidence, so no clear name sits beside a pseudonym in the pack."""
+    redact, _ = redactor(config)
+    for value in identities.values():
+        redact.principal(value)
+    data = config.model_dump(mode="json", exclude_none=True)  # sources keep their own settings
+    return layout.json_bytes(redact.scrub_data(data, addresses=False))
+
+
+def run_identities(config: Config, store: Store, run: RunInfo) -> dict[str, str] | None:
+    """The run's pseudonym -> value map of staff and system identities (None if it kept none)."""
+    sealed = store.identity_key(run.id)
+    if sealed is None:
+        return None
+    return reveal.open_identities(sealed, pseudonym_key(config))
+
+
+def write_pack(config: Config, timing: Timing, target: Path, reveal_to: Path | None = None) -> PackResult:
+    """Write the auditor pack of the period's newest run (its newest evaluation and reports).
+
+    With ``reveal_to`` (the auditor's certificate), the run's key to its pseudonyms goes into
+    the pack encrypted to that certificate (see :mod:`evidence.pack.reveal`).
+    """
     key = signer(config)
+    recipient = None
+    if reveal_to is not None:
+        try:
+            recipient = reveal.load_certificate(reveal_to.read_bytes(), str(reveal_to))
+        except OSError as exc:
+            raise PackError(f"cannot read the auditor's certificate {reveal_to}: {exc.strerror}") from None
     store = open_store(config, create=False)
     try:
         run = latest_run(store, timing)
@@ -880,6 +926,18 @@ def write_pack(config: Config, timing: Timing, target: Path) -> PackResult:
             tool_version=__version__,
             signer=key,
         )
+        identities = run_identities(config, store, run) if config.secrets.pseudonym_key else None
+        data.extra[layout.CONFIG] = packed_config(config, identities or {})
+        data.config_matches = config_digest(config) == run.config_sha256
+        if recipient is not None:
+            if identities is None:
+                raise PackError(
+                    f"run {run.id} kept no key to its pseudonyms (it ran without a configured "
+                    "secrets.pseudonym_key, or found no identities), so --reveal-to has nothing to add"
+                )
+            content = reveal.document(identities, run.uid, run.period.label)
+            data.extra[reveal.MEMBER] = reveal.envelope(content, recipient)
+            data.extra[reveal.RECIPIENT] = recipient.public_bytes(serialization.Encoding.PEM)
         shown = evaluation.model_copy(update={"waivers": store.waivers.all()})
         data.html = render_html_set(
             report_set_data(config, run, shown, evidence), pack_links(data.reports, data.copies)

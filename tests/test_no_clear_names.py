@@ -124,9 +124,9 @@ def test_planted_user_name_is_never_in_clear(tmp_path: Path) -> None:
     shutil.copytree(SAMPLES, samples, ignore=shutil.ignore_patterns(".evidence", "out", ".demo-keys"))
     plant(samples)
     config = samples / "evidence.toml"
-    run = run_cli("run", "--config", config, "--out", samples / "out", "--json", "--no-sign")
+    run = run_cli("run", "--config", config, "--out", samples / "out", "--json", "--no-sign", timeout=900)
     assert run.code in (0, 3), run.stderr
-    pack = run_cli("pack", "--config", config, "--out", samples / "out" / "pack.zip")
+    pack = run_cli("pack", "--config", config, "--out", samples / "out" / "pack.zip", timeout=600)
     assert pack.code == 0, pack.stderr
     leaks = found_in(run.stdout, "--json") + found_in(run.stderr, "stderr") + found_in(pack.stderr, "pack stderr")
     for path in sorted((samples / ".evidence").rglob("*")):

@@ -20,6 +20,10 @@ MANIFEST = "manifest.json"
 CHAIN = "chain.json"
 EVALUATION = "evaluation.json"
 SAMPLES = "samples.json"
+#: The config that drove the run, as validated: secrets are references, names as in the evidence.
+CONFIG = "config/evidence.json"
+#: Every CloudTrail delivery file read: its S3 key or path, original SHA-256, the copy in the pack.
+CLOUDTRAIL = "cloudtrail/files.json"
 ASSESSMENT_RESULTS = "oscal/assessment-results.json"
 POAM = "oscal/poam.json"
 REPORTS_DIR = "reports/"

@@ -28,6 +28,7 @@ from evidence.model.sampling import SampleDraw
 from evidence.pack import chain, layout
 from evidence.pack.manifest import Manifest
 from evidence.pack.oscal import catalog_document
+from evidence.pack.reveal import MEMBER as REVEAL_MEMBER
 from evidence.pack.oscal_results import ResultsInput, assessment_results_document, poam_document
 from evidence.pack.sampling import ALGORITHM
 from evidence.pack.signing import Signer, fingerprint
@@ -68,6 +69,10 @@ class PackInput:
     html: dict[str, bytes] = field(default_factory=dict)
     #: The run's evaluation seals up to the packed evaluation (chain.json carries them).
     evaluation_seals: list[EvaluationSeal] = field(default_factory=list)
+    #: Further files by name: the config (config/evidence.json), the pseudonym key for the auditor.
+    extra: dict[str, bytes] = field(default_factory=dict)
+    #: Whether the config packed is the one the run recorded (same SHA-256 as the run's).
+    config_matches: bool | None = None
 
     @property
     def link(self) -> ChainLink:
@@ -181,6 +186,10 @@ def _members(data: PackInput) -> dict[str, bytes | DiskFile]:
         members[disk.name] = disk
     for name, content in data.html.items():
         members[f"{layout.HTML_DIR}{name}"] = content
+    for name, content in data.extra.items():
+        if name in members:
+            raise PackError(f"two files would be packed as {name}")
+        members[name] = content
     catalog_files = {}
     for catalogue in data.catalogues:
         name = layout.catalog_name(catalogue.ref)
@@ -249,6 +258,16 @@ def _pack_info(data: PackInput, members: dict[str, bytes | DiskFile]) -> dict[st
         "prev_root_hash": data.link.prev_root_hash,
         "manifest_sha256": data.manifest.sha256,
         "signed": data.signer is not None,
+        "config": (
+            {
+                "path": layout.CONFIG,
+                "run_config_sha256": data.run.config_sha256,
+                "same_as_run": data.config_matches,
+            }
+            if layout.CONFIG in members
+            else None
+        ),
+        "pseudonym_key": REVEAL_MEMBER if REVEAL_MEMBER in members else None,
         "files": [
             {
                 "path": name,

@@ -125,6 +125,10 @@ class Redactor:
         """A redactor with a random key that lives only in memory."""
         return cls(os.urandom(32), names, networks, keyed=False)
 
+    def key_for_sealing(self) -> bytes:
+        """The pseudonym key, to seal the run's identity map with (see evidence.pack.reveal)."""
+        return self._key
+
     def know_names(self, names: Iterable[str]) -> None:
         """Add people's names (staff, leavers) to redact wherever they appear."""
         self._names = sorted(set(self._names) | {n for n in names if n})
