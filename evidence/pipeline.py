@@ -18,9 +18,9 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 
 from evidence import __version__
+from evidence.collectors import provenance
 from evidence.collectors import registry as collector_registry
 from evidence.collectors.base import Collector, CollectorContext, CollectorSettings
-from evidence.collectors import provenance
 from evidence.collectors.inputs import input_limits
 from evidence.config.load import validate_settings
 from evidence.config.schema import Config, SourceConfig
@@ -865,9 +865,11 @@ def signer(config: Config) -> Signer | None:
 
 
 def packed_config(config: Config, identities: Mapping[str, str]) -> bytes:
-    """The config as validated, for the pack: secrets are references (``{env = "NAME"}``) by
-    construction; people's names and the run's pseudonymised identities are replaced as in the
-    evidence, so no clear name sits beside a pseudonym in the pack."""
+    """The config as validated, for the pack: secrets are references (``{env = "NAME"}``).
+
+    Secrets are references by construction; people's names and the run's pseudonymised
+    identities are replaced as in the evidence, so no clear name sits beside a pseudonym.
+    """
     redact, _ = redactor(config)
     for value in identities.values():
         redact.principal(value)

@@ -24,6 +24,8 @@ SAMPLES = "samples.json"
 CONFIG = "config/evidence.json"
 #: Every CloudTrail delivery file read: its S3 key or path, original SHA-256, the copy in the pack.
 CLOUDTRAIL = "cloudtrail/files.json"
+#: The same in sha256sum's format, by S3 key: `sha256sum -c` it inside a copy of the trail bucket.
+CLOUDTRAIL_SUMS = "cloudtrail/ORIGINAL-SHA256SUMS"
 ASSESSMENT_RESULTS = "oscal/assessment-results.json"
 POAM = "oscal/poam.json"
 REPORTS_DIR = "reports/"

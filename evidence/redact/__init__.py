@@ -287,9 +287,9 @@ def _address_spans(text: str, own: tuple[addresses.IpNet, ...] = ()) -> Iterator
 
 
 # Which pseudonymised names are also searched for in free text: those that cannot be an
-# ordinary word (a dot, underscore, dash, '@' or digit inside, as logins are written:
-# tom.okafor, svc_deploy, j-smith2; e-mail addresses have their own detector). A bare word such as "admin" or "oracle" (what brute-force
-# attempts try) would otherwise replace that word in every message.
+# ordinary word (a dot, underscore, dash or digit inside, as logins are written: tom.okafor,
+# svc_deploy, j-smith2; e-mail addresses have their own detector). A bare word such as "admin"
+# or "oracle" (what brute-force attempts try) would otherwise replace that word everywhere.
 _NETTED = re.compile(r"(?=.{3,64}$)[a-z0-9][a-z0-9._@-]*[._@\d-][a-z0-9._@-]*[a-z0-9]")
 
 
