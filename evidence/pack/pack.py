@@ -405,6 +405,8 @@ def _readme(data: PackInput) -> bytes:
         copies=len(data.copies),
         html=bool(data.html),
         samples=data.samples,
+        revealed=REVEAL_MEMBER in data.extra,
+        cloudtrail=cloudtrail_files(data.evidence, data.copies) is not None,
         signed=data.signer is not None,
         fingerprint=fingerprint(data.signer.certificate) if data.signer else None,
         tool_version=data.tool_version,

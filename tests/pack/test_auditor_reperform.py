@@ -227,3 +227,17 @@ def test_every_evidence_item_carries_provenance_without_local_paths(reperform: R
     assert {"command": "aws ec2 describe-security-groups", "region": "eu-west-1"} in [
         i.get("aws_cli") for i in cli
     ]
+
+
+def test_the_readme_command_opens_the_key(reperform: Reperform) -> None:
+    """The README's own command line, run as written, with the auditor's key in AUDITOR_KEY."""
+    readme = (reperform.folder / "README.txt").read_text(encoding="utf-8")
+    commands = [line.strip()[2:] for line in readme.splitlines() if line.strip().startswith("$ openssl cms")]
+    assert len(commands) == 1
+    done = subprocess.run(
+        ["bash", "-c", commands[0]], cwd=reperform.folder, capture_output=True, text=True, check=False,
+        env={"PATH": "/usr/bin:/bin", "AUDITOR_KEY": str(reperform.key)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert orjson.loads(done.stdout)["format"] == "dpp-evidence-pseudonyms/1"
+    assert "cloudtrail/ORIGINAL-SHA256SUMS" in readme and "reveal/pseudonyms.p7m.pem" in readme
