@@ -28,7 +28,9 @@ from evidence.model.evidence import EvidenceItem
 from evidence.redact import Redactor
 
 #: A saved AWS CLI output, named ``<service>__<operation>[__<region or resource>].json``.
-_CLI_OUTPUT = re.compile(r"^(?P<service>[a-z0-9-]+)__(?P<operation>[a-z0-9-]+)(?:__(?P<qualifier>[^/]+?))?\.(?:json|txt)$")
+_CLI_OUTPUT = re.compile(
+    r"^(?P<service>[a-z0-9-]+)__(?P<operation>[a-z0-9-]+)(?:__(?P<qualifier>[^/]+?))?\.(?:json|txt)$"
+)
 _REGION = re.compile(r"^[a-z]{2}(?:-gov)?-[a-z]+-\d$")
 
 #: Outside the config's folder, a local input is shown by its name under this prefix.
@@ -82,9 +84,9 @@ def _input(location: str, sha256: str, size: int, base_dir: Path) -> dict[str, A
         if found.get("version"):
             entry["s3"]["version_id"] = found["version"][0]
     elif "://" not in location:
-        if found := _CLI_OUTPUT.match(Path(location).name):
-            call = {"command": f"aws {found['service']} {found['operation']}"}
-            qualifier = found["qualifier"]
+        if named := _CLI_OUTPUT.match(Path(location).name):
+            call = {"command": f"aws {named['service']} {named['operation']}"}
+            qualifier = named["qualifier"]
             if qualifier and _REGION.match(qualifier):
                 call["region"] = qualifier
             elif qualifier:
