@@ -269,14 +269,16 @@ def collect(
             for item in _run_collector(collector, source, notes, reraise):
                 if snapshot:
                     _name_snapshot(item, context.collected_at)
+                # A copy is kept as soon as its source was read (its names are known by then);
+                # a run killed later leaves its copies as strays the store sweeps.
+                _keep_copies(item, collector, source, config, writer, copied)
                 found.append((item, collector, source))
             progress.advance("sources")
-        # Copies and the last scrub wait until every source was read: a name pseudonymised in
-        # one source is then replaced wherever it appears, in every copy and every item.
+        # The last scrub waits until every source was read: a name pseudonymised in one source
+        # is then replaced wherever it appears in every item.
         where = provenance.who_and_where()
         command = provenance.command_line(config.base_dir)
         for item, collector, source in found:
-            _keep_copies(item, collector, source, config, writer, copied)
             item.provenance = provenance.describe(
                 item, base_dir=config.base_dir, run=where, command=command, redactor=redact
             )
