@@ -302,7 +302,8 @@ def _seen_pattern(identities: dict[str, str]) -> re.Pattern[str] | None:
     )
     if not words:
         return None
-    return re.compile(r"(?i)(?<![\w.@-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w@-]|\.\w)")
+    # A dash or dot may join the name to more (``policy/tom.okafor-ops``): the name is still replaced.
+    return re.compile(r"(?i)(?<![\w@])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w@]|\.\w)")
 
 
 #: A host name (``orders-db.c1x2.eu-west-1.rds.amazonaws.com``): an endpoint, not a person.
