@@ -250,7 +250,7 @@ def collect(
     redact, note = redactor(config)
     notes = [note] if note else []
     items: list[EvidenceItem] = []
-    found: list[tuple[EvidenceItem, Collector, Source]] = []  # type: ignore[type-arg]
+    found: list[tuple[EvidenceItem, Source]] = []
     copied: dict[tuple[str, str], RawInput] = {}
     configured = [s for s in sources(config, timing.period) if s.collector.snapshot or not snapshot]
     progress.start("sources", total=len(configured))
@@ -272,13 +272,13 @@ def collect(
                 # A copy is kept as soon as its source was read (its names are known by then);
                 # a run killed later leaves its copies as strays the store sweeps.
                 _keep_copies(item, collector, source, config, writer, copied)
-                found.append((item, collector, source))
+                found.append((item, source))
             progress.advance("sources")
         # The last scrub waits until every source was read: a name pseudonymised in one source
         # is then replaced wherever it appears in every item.
         where = provenance.who_and_where()
         command = provenance.command_line(config.base_dir)
-        for item, collector, source in found:
+        for item, source in found:
             item.provenance = provenance.describe(
                 item, base_dir=config.base_dir, run=where, command=command, redactor=redact
             )

@@ -128,7 +128,12 @@ def describe(
         **own,
     }
     # A host or user name may name a person (a laptop called after its owner): scrubbed alike.
-    return redactor.scrub_data(found, addresses=False, whole=False)  # type: ignore[no-any-return]
+    # Input locations and hashes are shown as the manifest's raw inputs show them (a long
+    # CloudTrail file name would pass for a secret token).
+    for key in ("host", "os_user", "command", "location"):
+        if isinstance(found.get(key), str):
+            found[key] = redactor.scrub(found[key], addresses=False)
+    return found
 
 
 def relativise(item: EvidenceItem, base_dir: Path) -> None:
