@@ -119,6 +119,6 @@ def open_envelope(data: bytes, certificate_pem: bytes | None, key_pem: bytes, pa
     else:
         raise PackError("the auditor's certificate is needed to find the recipient (--cert)")
     try:
-        return pkcs7.pkcs7_decrypt_pem(data, certificate, key, [pkcs7.PKCS7Options.Binary])
+        return pkcs7.pkcs7_decrypt_pem(data, certificate, key, [])
     except ValueError as exc:
         raise PackError(f"cannot decrypt the pseudonym key with this key and certificate: {exc}") from None
