@@ -117,8 +117,8 @@ class Redactor:
         self.keyed = keyed
         #: Staff and system identities pseudonymised so far: value -> pseudonym (see :meth:`principal`).
         self.identities: dict[str, str] = {}
-        self._seen: re.Pattern[str] | None = None
-        self._seen_dirty = False
+        #: Those of them searched for in free text (see ``_NETTED``).
+        self._netted: set[str] = set()
 
     @classmethod
     def ephemeral(cls, names: Iterable[str] = (), networks: Iterable[object] = ()) -> Redactor:
@@ -155,8 +155,8 @@ class Redactor:
             found = self.pseudonym(clean, "user")
             if clean:
                 self.identities[clean] = found
-                if _NETTED.fullmatch(clean):
-                    self._seen_dirty = True
+                if _NETTED.fullmatch(clean) and "@" not in clean and not clean.isdigit():
+                    self._netted.add(clean)
         return found
 
     def address(self, value: str) -> str:
@@ -170,13 +170,10 @@ class Redactor:
         ``addresses=False`` leaves network addresses as they are: the last pass over stored
         facts keeps each collector's own decision about them (see :mod:`.addresses`).
         """
-        if self._seen_dirty:
-            self._seen = _seen_pattern(self.identities)
-            self._seen_dirty = False
         if not text:
             return text
         if not _TRIGGER.search(text) and self._known is None:
-            if self._seen is None or not self._seen.search(text):
+            if not self._netted or not any(list(_seen_spans(text, self._netted))):
                 return text
         regions = merge(self._spans(text, addresses))
         if not regions:
@@ -246,9 +243,8 @@ class Redactor:
         yield from pii.phone_spans(text)
         yield from pii.street_spans(text)
         yield from pii.name_spans(text, self._known)
-        if self._seen is not None:
-            for match in self._seen.finditer(text):
-                yield Span(match.start(), match.end(), "principal")
+        if self._netted:
+            yield from _seen_spans(text, self._netted)
         if addresses:
             yield from _address_spans(text, self.networks)
 
@@ -293,17 +289,29 @@ def _address_spans(text: str, own: tuple[addresses.IpNet, ...] = ()) -> Iterator
 _NETTED = re.compile(r"(?=.{3,64}$)[a-z0-9][a-z0-9._@-]*[._@\d-][a-z0-9._@-]*[a-z0-9]")
 
 
-def _seen_pattern(identities: dict[str, str]) -> re.Pattern[str] | None:
-    # e-mail addresses are found (and pseudonymised alike) by the e-mail detector
-    words = sorted(
-        (v for v in identities if _NETTED.fullmatch(v) and "@" not in v and not v.isdigit()),
-        key=len,
-        reverse=True,
-    )
-    if not words:
-        return None
-    # A dash or dot may join the name to more (``policy/tom.okafor-ops``): the name is still replaced.
-    return re.compile(r"(?i)(?<![\w@])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w@]|\.\w)")
+# A login-like word: letters or digits, with dots, dashes or underscores inside.
+_TOKEN = re.compile(r"(?<![\w@])[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]")
+
+
+def _seen_spans(text: str, netted: set[str]) -> Iterator[Span]:
+    """Where a pseudonymised login appears as a word (or joined to more by a dash: ``tom.okafor-ops``).
+
+    A lookup per word rather than one pattern of every login: logins keep arriving (every
+    invalid user a brute-force attempt tries), and a pattern would be rebuilt for each.
+    """
+    if not ("." in text or "_" in text or "-" in text or any(c.isdigit() for c in text)):
+        return
+    for match in _TOKEN.finditer(text):
+        word = match[0].lower()
+        if word in netted:
+            yield Span(match.start(), match.end(), "principal")
+            continue
+        cut = word.find("-")
+        while cut > 0:
+            if word[:cut] in netted:
+                yield Span(match.start(), match.start() + cut, "principal")
+                break
+            cut = word.find("-", cut + 1)
 
 
 #: A host name (``orders-db.c1x2.eu-west-1.rds.amazonaws.com``): an endpoint, not a person.
