@@ -78,7 +78,7 @@ def reperform(tmp_path_factory: pytest.TempPathFactory) -> Reperform:
     )
     cert = _certificate(keys, "auditor", private)
     env = {KEY_ENV: KEY_VALUE}
-    run = run_cli("run", "--config", config, "--out", samples / "out", "--json", "--no-sign", env=env, timeout=900)
+    run = run_cli("run", "--config", config, "--out", samples / "out", "--json", "--no-sign", env=env, timeout=1800)
     assert run.code in (0, 3), run.stderr
     pack = samples / "out" / "pack.zip"
     made = run_cli("pack", "--config", config, "--out", pack, "--reveal-to", cert, env=env, timeout=600)
