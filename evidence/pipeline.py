@@ -866,13 +866,17 @@ def signer(config: Config) -> Signer | None:
     return load_signer(config.resolve(config.signing.pkcs12), password)
 
 
-def packed_config(config: Config, identities: Mapping[str, str]) -> bytes:
+def packed_config(config: Config, identities: Mapping[str, str], run: RunInfo) -> bytes:
     """The config as validated, for the pack: secrets are references (``{env = "NAME"}``).
 
     Secrets are references by construction; people's names and the run's pseudonymised
     identities are replaced as in the evidence, so no clear name sits beside a pseudonym.
     """
-    redact, _ = redactor(config)
+    if config.secrets.pseudonym_key is not None:
+        redact, _ = redactor(config)
+    else:  # no key: pseudonyms that stay the same for the run, so the same run packs the same bytes
+        seed = hashlib.sha256(f"dpp-evidence packed config\n{run.uid}\n{run.config_sha256}".encode()).digest()
+        redact = Redactor(seed, people(config), own_networks(config), keyed=False)
     for value in identities.values():
         redact.principal(value)
     data = config.model_dump(mode="json", exclude_none=True)  # sources keep their own settings
@@ -931,7 +935,7 @@ def write_pack(config: Config, timing: Timing, target: Path, reveal_to: Path | N
             signer=key,
         )
         identities = run_identities(config, store, run) if config.secrets.pseudonym_key else None
-        data.extra[layout.CONFIG] = packed_config(config, identities or {})
+        data.extra[layout.CONFIG] = packed_config(config, identities or {}, run)
         data.config_matches = config_digest(config) == run.config_sha256
         if recipient is not None:
             if identities is None:
