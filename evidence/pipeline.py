@@ -9,13 +9,16 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
+
 from evidence import __version__
+from evidence.collectors import provenance
 from evidence.collectors import registry as collector_registry
 from evidence.collectors.base import Collector, CollectorContext, CollectorSettings
 from evidence.collectors.inputs import input_limits
@@ -41,7 +44,7 @@ from evidence.model.report import (
 from evidence.model.results import Evaluation, Waiver
 from evidence.model.run import RunInfo
 from evidence.model.sampling import SampleDraw
-from evidence.pack import chain, sampling
+from evidence.pack import chain, layout, reveal, sampling
 from evidence.pack import pack as pack_writer
 from evidence.pack.manifest import build_manifest, parse_manifest
 from evidence.pack.pack import DiskFile, PackInput, PackResult, copy_files, report_files
@@ -140,13 +143,30 @@ def redactor(config: Config) -> tuple[Redactor, str | None]:
     """The redactor keyed by the configured pseudonym key, or an ephemeral one (with a note)."""
     ref = config.secrets.pseudonym_key
     if ref is None:
-        return Redactor.ephemeral(people(config)), (
+        return Redactor.ephemeral(people(config), own_networks(config)), (
             "no secrets.pseudonym_key configured: pseudonyms are comparable within this run only"
         )
+    return Redactor(pseudonym_key(config), people(config), own_networks(config)), None
+
+
+def pseudonym_key(config: Config) -> bytes:
+    """The configured pseudonym key (ConfigError when none is configured or it is too short)."""
+    ref = config.secrets.pseudonym_key
+    if ref is None:
+        raise ConfigError("no secrets.pseudonym_key is configured")
     key = ref.resolve(config.base_dir).get_secret_value().encode()
     if len(key) < 16:
         raise ConfigError(f"secrets.pseudonym_key ({ref.describe()}) must be at least 16 bytes")
-    return Redactor(key, people(config)), None
+    return key
+
+
+def own_networks(config: Config) -> list[str]:
+    """The developer's own networks the config declares (allowed networks): never pseudonymised."""
+    found = [str(n) for n in config.access.allowed_networks]
+    for source in config.sources:
+        listed = source.settings().get("allowed_networks", []) or []
+        found.extend(str(n) for n in listed if isinstance(listed, list))
+    return sorted(set(found))
 
 
 def people(config: Config) -> list[str]:
@@ -238,6 +258,7 @@ def collect(
     redact, note = redactor(config)
     notes = [note] if note else []
     items: list[EvidenceItem] = []
+    found: list[tuple[EvidenceItem, Source]] = []
     copied: dict[tuple[str, str], RawInput] = {}
     configured = [s for s in sources(config, timing.period) if s.collector.snapshot or not snapshot]
     progress.start("sources", total=len(configured))
@@ -256,20 +277,40 @@ def collect(
             for item in _run_collector(collector, source, notes, reraise):
                 if snapshot:
                     _name_snapshot(item, context.collected_at)
+                # A copy is kept as soon as its source was read (its names are known by then);
+                # a run killed later leaves its copies as strays the store sweeps.
                 _keep_copies(item, collector, source, config, writer, copied)
-                if source.config.collector != ALWAYS_ON:
-                    # The organisation's own table (legal name, IMPOC contact) is printed on every
-                    # report as declared; every other item's strings pass the last scrub.
-                    scrub_item(item, redact)
-                item.seal()
-                writer.add_evidence(item)
-                items.append(item)
+                found.append((item, source))
             progress.advance("sources")
+        # The last scrub waits until every source was read: a name pseudonymised in one source
+        # is then replaced wherever it appears in every item.
+        where = provenance.who_and_where()
+        command = provenance.command_line(config.base_dir)
+        for item, source in found:
+            item.provenance = provenance.describe(
+                item, base_dir=config.base_dir, run=where, command=command, redactor=redact
+            )
+            provenance.relativise(item, config.base_dir)
+            if source.config.collector != ALWAYS_ON:
+                # The organisation's own table (legal name, IMPOC contact) is printed on every
+                # report as declared; every other item's strings pass the last scrub.
+                scrub_item(item, redact)
+            item.seal()
+            writer.add_evidence(item)
+            items.append(item)
+        keep_identity_key(writer, redact)
     progress.finish("sources")
     notes = [redact.scrub(message, addresses=False) for message in notes]
     for message in notes:
         progress.note(message)
     return items, notes
+
+
+def keep_identity_key(writer: RunWriter, redact: Redactor) -> None:
+    """Keep the run's pseudonym -> name map, sealed with the pseudonym key (none when ephemeral)."""
+    if redact.keyed and redact.identities:
+        mapping = {pseudonym: value for value, pseudonym in redact.identities.items()}
+        writer.add_identity_key(reveal.seal_identities(mapping, redact.key_for_sealing()), len(mapping))
 
 
 def _name_snapshot(item: EvidenceItem, collected_at: datetime) -> None:
@@ -896,9 +937,44 @@ def signer(config: Config) -> Signer | None:
     return load_signer(config.resolve(config.signing.pkcs12), password)
 
 
-def write_pack(config: Config, timing: Timing, target: Path) -> PackResult:
-    """Write the auditor pack of the period's newest run (its newest evaluation and reports)."""
+def packed_config(config: Config, identities: Mapping[str, str], run: RunInfo) -> bytes:
+    """The config as validated, for the pack: secrets are references (``{env = "NAME"}``).
+
+    Secrets are references by construction; people's names and the run's pseudonymised
+    identities are replaced as in the evidence, so no clear name sits beside a pseudonym.
+    """
+    if config.secrets.pseudonym_key is not None:
+        redact, _ = redactor(config)
+    else:  # no key: pseudonyms that stay the same for the run, so the same run packs the same bytes
+        seed = hashlib.sha256(f"dpp-evidence packed config\n{run.uid}\n{run.config_sha256}".encode()).digest()
+        redact = Redactor(seed, people(config), own_networks(config), keyed=False)
+    for value in identities.values():
+        redact.principal(value)
+    data = config.model_dump(mode="json", exclude_none=True)  # sources keep their own settings
+    return layout.json_bytes(redact.scrub_data(data, addresses=False))
+
+
+def run_identities(config: Config, store: Store, run: RunInfo) -> dict[str, str] | None:
+    """The run's pseudonym -> value map of staff and system identities (None if it kept none)."""
+    sealed = store.identity_key(run.id)
+    if sealed is None:
+        return None
+    return reveal.open_identities(sealed, pseudonym_key(config))
+
+
+def write_pack(config: Config, timing: Timing, target: Path, reveal_to: Path | None = None) -> PackResult:
+    """Write the auditor pack of the period's newest run (its newest evaluation and reports).
+
+    With ``reveal_to`` (the auditor's certificate), the run's key to its pseudonyms goes into
+    the pack encrypted to that certificate (see :mod:`evidence.pack.reveal`).
+    """
     key = signer(config)
+    recipient = None
+    if reveal_to is not None:
+        try:
+            recipient = reveal.load_certificate(reveal_to.read_bytes(), str(reveal_to))
+        except OSError as exc:
+            raise PackError(f"cannot read the auditor's certificate {reveal_to}: {exc.strerror}") from None
     store = open_store(config, create=False)
     try:
         run = latest_run(store, timing)
@@ -933,6 +1009,18 @@ def write_pack(config: Config, timing: Timing, target: Path) -> PackResult:
             signoffs=[s for s in store.signoffs(run.id) if s.record.evaluation_id == evaluation_id],
             tsa_url=config.signing.tsa_url if config.signing and key else None,
         )
+        identities = run_identities(config, store, run) if config.secrets.pseudonym_key else None
+        data.extra[layout.CONFIG] = packed_config(config, identities or {}, run)
+        data.config_matches = config_digest(config) == run.config_sha256
+        if recipient is not None:
+            if identities is None:
+                raise PackError(
+                    f"run {run.id} kept no key to its pseudonyms (it ran without a configured "
+                    "secrets.pseudonym_key, or found no identities), so --reveal-to has nothing to add"
+                )
+            content = reveal.document(identities, run.uid, run.period.label)
+            data.extra[reveal.MEMBER] = reveal.envelope(content, recipient)
+            data.extra[reveal.RECIPIENT] = recipient.public_bytes(serialization.Encoding.PEM)
         shown = evaluation.model_copy(update={"waivers": store.waivers.all()})
         data.html = render_html_set(
             report_set_data(config, run, shown, evidence, data.samples),

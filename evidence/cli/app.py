@@ -26,6 +26,7 @@ from evidence.cli import (
     pack,
     policies,
     report,
+    reveal,
     review,
     run,
     sample,
@@ -94,6 +95,7 @@ app.command("waivers")(waivers.waivers)
 app.command("log")(log.log)
 app.command("pack")(pack.pack)
 app.command("verify")(verify.verify)
+app.command("reveal")(reveal.reveal)
 app.command("sample")(sample.sample)
 app.command("sign-off")(signoff.sign_off)
 app.add_typer(dataflow.app, name="dataflow")

@@ -26,6 +26,18 @@ def pack(
             parser=non_empty_path("--out", "the zip file to write"),
         ),
     ] = None,
+    reveal_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--reveal-to",
+            metavar="AUDITOR_CERT",
+            help=(
+                "The auditor's X.509 certificate (PEM or DER, RSA key): add the key to the "
+                "pseudonyms of staff and system identities, encrypted to it (CMS), so only that "
+                "auditor can open it (`evidence reveal` or `openssl cms -decrypt`)."
+            ),
+        ),
+    ] = None,
     json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> int:
@@ -38,7 +50,7 @@ def pack(
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, None)
     target = out or Path("out") / f"auditor-pack-{timing.period.label.replace('..', '_to_')}.zip"
-    result = pipeline.write_pack(loaded, timing, target)
+    result = pipeline.write_pack(loaded, timing, target, reveal_to=reveal_to)
     if json:
         print_json(
             {
@@ -49,12 +61,15 @@ def pack(
                 "prev_root_hash": result.prev_root_hash,
                 "signed": result.fingerprint is not None,
                 "fingerprint": result.fingerprint,
+                "pseudonym_key": reveal_to is not None,
             }
         )
     elif not quiet:
         console = stderr()
         console.print(f"wrote {result.path} ({result.files} files, sha256 {result.sha256[:16]}…)")
         console.print(f"root hash {result.root_hash}")
+        if reveal_to is not None:
+            console.print(f"the key to the pseudonyms is encrypted to {reveal_to} (reveal/)")
         if result.fingerprint:
             console.print(f"signed by the key with certificate fingerprint {result.fingerprint}")
         else:

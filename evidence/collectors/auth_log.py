@@ -88,7 +88,8 @@ _SUDO = re.compile(r"^\s*(?P<user>\S+) : (?:(?P<problem>[^;]*?) ; )?TTY=")
 _USERMOD_LOCK = re.compile(r"^lock user '(?P<user>[^']+)' password")
 _USERMOD_EXPIRE = re.compile(r"^change user '(?P<user>[^']+)' expiration from")
 _USERDEL = re.compile(r"^delete user '(?P<user>[^']+)'")
-_LOGIND = re.compile(r"^New session \S+ of user (?P<user>[^\s.]+)")
+# A login may hold dots (tom.okafor): only a dot that ends the message ends the name.
+_LOGIND = re.compile(r"^New session \S+ of user (?P<user>\S+?)\.?(?=\s|$)")
 
 #: Patterns whose ``user`` (and ``addr``) groups are pseudonymised in stored copies.
 _NAMED = (
@@ -399,7 +400,7 @@ def pseudonymise_names(line: str, redactor: Redactor) -> str:
 _MENTIONS = (
     r"\buser=(?P<user>[^\s;,()]+)",
     r"\b(?:authenticating|invalid|illegal) user (?P<user>[^\s;,()]+)",
-    r"\b(?:for|of) user (?P<user>[^\s;,()]+?)(?:\(uid=\d+\))?(?=[\s.;,]|$)",
+    r"\b(?:for|of) user (?P<user>[^\s;,()]+?)(?:\(uid=\d+\))?(?=[\s;,]|\.(?:\s|$)|$)",
     r"\bauthentication (?:attempts exceeded|failures) for (?:invalid user )?(?P<user>[^\s;,()]+)",
     r"\(to \S+\) (?P<user>[^\s;,()]+) on ",
     r"\bnew (?:user|group): name=(?P<user>[^\s;,()]+)",  # a user's own group shares its name

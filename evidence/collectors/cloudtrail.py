@@ -44,7 +44,7 @@ from evidence.collectors.cloudtrail_events import (
 )
 from evidence.collectors.cloudtrail_s3 import TrailBucket, TrailObjects, period_days
 from evidence.collectors.cloudtrail_sql import Window, queries, replay
-from evidence.collectors.inputs import current_limits, open_input, paused_gc
+from evidence.collectors.inputs import current_limits, open_input, open_regular, paused_gc
 from evidence.collectors.log_coverage import iso
 from evidence.collectors.log_pii import PiiScanner
 from evidence.collectors.log_source import PII, LogCollector, LogSourceSettings, LogState
@@ -236,7 +236,7 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
     ) -> EvidenceItem:
         facts = validate(digests, log_hashes, keys, (self.context.period.start_at, self.context.as_of))
         facts["log_files_read"] = len(log_hashes)
-        return self.item(
+        item = self.item(
             INTEGRITY,
             f"CloudTrail digest chain of source {self.context.source}",
             facts,
@@ -244,6 +244,10 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
             raw_inputs=[r.model_copy() for r in state.raw_inputs],
             location=self.source_location(),
         )
+        # What each digest lists is the SHA-256 of a delivery file's decompressed content: kept
+        # beside the hash of the file as delivered, so an auditor can redo both checks.
+        item.provenance = {"content_sha256": dict(sorted(log_hashes.items()))}
+        return item
 
     def _athena(self) -> Iterator[EvidenceItem]:
         """Count the facts in Athena (cloudtrail_sql), then build the same items as from files."""
@@ -331,7 +335,16 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
         path = Path(location)
         if not path.is_file():
             return None
+        if "CloudTrail-Digest" in path.parts:
+            return _verbatim(path)  # digests hold keys and hashes, nothing about people
         return _redacted(path, self.context.redactor, list(self.settings.name_fields))
+
+
+def _verbatim(path: Path) -> Iterator[bytes]:
+    """A digest file as CloudTrail delivered it (its hash is the original's; signature intact)."""
+    with open_regular(path) as handle:
+        while chunk := handle.read(1 << 20):
+            yield chunk
 
 
 def _pooled(files: list[Path], options: Options, workers: int) -> Iterator[FilePart]:

@@ -110,6 +110,11 @@ class EvidenceItem(BaseModel):
     stats: ParseStats = Field(default_factory=ParseStats)
     error: str | None = None
     assurance: Assurance = Assurance.ATTESTED
+    #: Who collected the item, where, how and from what (:mod:`evidence.collectors.provenance`):
+    #: collector and version, host, OS user, the command or API calls, each input's location
+    #: relative to the config, size, modification time, S3 ETag and version. Not part of the
+    #: facts, so the facts hash of older evidence is unchanged; None for items of older runs.
+    provenance: dict[str, Any] | None = None
 
     def seal(self) -> EvidenceItem:
         """Compute ``facts_sha256`` from the facts as they now stand and return self."""

@@ -26,6 +26,12 @@ WORKBOOK = "workbook.xlsx"
 SIGNOFFS = "signoffs.json"
 #: An RFC 3161 time-stamp token over SHA256SUMS.sig, when a time-stamping authority is configured.
 TIMESTAMP = "SHA256SUMS.sig.tsr"
+#: The config that drove the run, as validated: secrets are references, names as in the evidence.
+CONFIG = "config/evidence.json"
+#: Every CloudTrail delivery file read: its S3 key or path, original SHA-256, the copy in the pack.
+CLOUDTRAIL = "cloudtrail/files.json"
+#: The same in sha256sum's format, by S3 key: `sha256sum -c` it inside a copy of the trail bucket.
+CLOUDTRAIL_SUMS = "cloudtrail/ORIGINAL-SHA256SUMS"
 ASSESSMENT_RESULTS = "oscal/assessment-results.json"
 POAM = "oscal/poam.json"
 REPORTS_DIR = "reports/"

@@ -37,7 +37,18 @@ def _instant(moment: datetime | None) -> str | None:
 
 
 def evidence_entry(item: EvidenceItem) -> dict[str, Any]:
-    """Describe one evidence item as the manifest records it (the facts hash is recomputed)."""
+    """Describe one evidence item as the manifest records it (the facts hash is recomputed).
+
+    ``provenance`` is recorded for items that have it (runs from issue 17 on), so manifests
+    sealed before keep their bytes and hash.
+    """
+    entry = _entry(item)
+    if item.provenance is not None:
+        entry["provenance"] = item.provenance
+    return entry
+
+
+def _entry(item: EvidenceItem) -> dict[str, Any]:
     return {
         "id": item.id,
         "kind": item.kind,

@@ -30,6 +30,7 @@ from evidence.pack import chain, layout
 from evidence.pack.manifest import Manifest
 from evidence.pack.oscal import catalog_document
 from evidence.pack.oscal_results import ResultsInput, assessment_results_document, poam_document
+from evidence.pack.reveal import MEMBER as REVEAL_MEMBER
 from evidence.pack.sampling import ALGORITHM
 from evidence.pack.signing import Signer, fingerprint
 from evidence.pack.timestamp import request_token
@@ -80,6 +81,10 @@ class PackInput:
     signoffs: list[SignOff] = field(default_factory=list)
     #: An RFC 3161 time-stamping authority: when set (and signed), SHA256SUMS.sig is timestamped.
     tsa_url: str | None = None
+    #: Further files by name: the config (config/evidence.json), the pseudonym key for the auditor.
+    extra: dict[str, bytes] = field(default_factory=dict)
+    #: Whether the config packed is the one the run recorded (same SHA-256 as the run's).
+    config_matches: bool | None = None
 
     @property
     def link(self) -> ChainLink:
@@ -126,7 +131,7 @@ def copy_files(evidence: list[EvidenceItem], locate: Callable[[str], Path]) -> l
             if raw.stored_sha256 and raw.stored_path:
                 _, _, ids = found.setdefault(
                     raw.stored_sha256,
-                    (layout.safe_file_name(Path(raw.location).name), raw.stored_path, []),
+                    (copy_name(raw.location, verbatim=raw.stored_sha256 == raw.sha256), raw.stored_path, []),
                 )
                 if item.id not in ids:
                     ids.append(item.id)
@@ -140,6 +145,89 @@ def copy_files(evidence: list[EvidenceItem], locate: Callable[[str], Path]) -> l
         )
         for sha, (name, stored, ids) in sorted(found.items())
     ]
+
+
+_COMPRESSED = (".gz", ".bz2", ".xz", ".zst")
+_TEXT_SUFFIXES = (".json", ".jsonl", ".ndjson", ".log", ".csv", ".txt", ".xml", ".yaml", ".yml", ".toml", ".md")
+
+
+def copy_name(location: str, *, verbatim: bool) -> str:
+    """The name of a stored copy in the pack, saying what it is.
+
+    A copy identical to its input keeps the input's name; a redacted one is stored
+    decompressed, so it loses ``.gz`` and says ``redacted``
+    (``…_CloudTrail_eu-west-1_20260901T0000Z_x.json.gz`` -> ``….redacted.json``).
+    """
+    name = layout.safe_file_name(PurePosixPath(location.split("#", 1)[0]).name)
+    if verbatim:
+        return name
+    lower = name.lower()
+    for suffix in _COMPRESSED:
+        if lower.endswith(suffix):
+            name, lower = name[: -len(suffix)], lower[: -len(suffix)]
+            break
+    else:
+        return name
+    for suffix in _TEXT_SUFFIXES:
+        if lower.endswith(suffix) and len(name) > len(suffix):
+            return f"{name[: -len(suffix)]}.redacted{name[-len(suffix):]}"
+    return f"{name}.redacted"
+
+
+def cloudtrail_files(evidence: list[EvidenceItem], copies: list[DiskFile]) -> dict[str, Any] | None:
+    """cloudtrail/files.json: every CloudTrail delivery and digest file read, as delivered.
+
+    Each entry gives the S3 key (from ``AWSLogs/`` on for a local copy of the bucket), the
+    SHA-256 and size of the file as CloudTrail delivered it, the SHA-256 of its decompressed
+    content (what a digest lists) where known, and the copy in this pack: the digest files
+    themselves (verbatim) and redacted delivery files.
+    """
+    by_copy = {d.sha256: d.name for d in copies}
+    content: dict[str, str] = {}
+    found: dict[str, dict[str, Any]] = {}
+    for item in evidence:
+        if item.collector != "cloudtrail":
+            continue
+        content.update((item.provenance or {}).get("content_sha256", {}))
+        for raw in item.raw_inputs:
+            if not raw.sha256 or raw.location.startswith(("athena://", "aws://")):
+                continue
+            key = _s3_key(raw.location)
+            found.setdefault(
+                key,
+                {
+                    "key": key,
+                    "kind": "digest" if "CloudTrail-Digest/" in key else "delivery",
+                    "original_sha256": raw.sha256,
+                    "size": raw.size,
+                    "copy": by_copy.get(raw.stored_sha256 or ""),
+                    "copy_is_original": raw.stored_sha256 == raw.sha256,
+                    "not_copied": raw.stored_note,
+                },
+            )
+    if not found:
+        return None
+    for entry in found.values():
+        name = entry["key"].rsplit("/", 1)[-1]
+        if entry["kind"] == "delivery" and name in content:
+            entry["content_sha256"] = content[name]
+    return {
+        "format": "dpp-evidence-cloudtrail-files/1",
+        "note": (
+            "original_sha256 is the SHA-256 of each file as CloudTrail delivered it (sha256sum of the "
+            "object in the trail bucket); content_sha256 is that of its decompressed content, which "
+            "the digest files list as hashValue. ORIGINAL-SHA256SUMS lists the first by S3 key."
+        ),
+        "files": [found[k] for k in sorted(found)],
+    }
+
+
+def _s3_key(location: str) -> str:
+    if location.startswith("s3://"):
+        return location.split("#", 1)[0][5:].split("/", 1)[-1]
+    text = location.replace("\\", "/")
+    marker = text.find("AWSLogs/")
+    return text[marker:] if marker >= 0 else text
 
 
 def write_pack(data: PackInput, target: Path) -> PackResult:
@@ -196,11 +284,21 @@ def _members(data: PackInput) -> dict[str, bytes | DiskFile]:
         members[disk.name] = disk
     for name, content in data.html.items():
         members[f"{layout.HTML_DIR}{name}"] = content
+    for name, content in data.extra.items():
+        if name in members:
+            raise PackError(f"two files would be packed as {name}")
+        members[name] = content
     catalog_files = {}
     for catalogue in data.catalogues:
         name = layout.catalog_name(catalogue.ref)
         catalog_files[catalogue.ref] = name
         members[name] = layout.json_bytes(catalog_document(catalogue))
+    trail = cloudtrail_files(data.evidence, data.copies)
+    if trail is not None:
+        members[layout.CLOUDTRAIL] = layout.json_bytes(trail)
+        members[layout.CLOUDTRAIL_SUMS] = "".join(
+            f"{f['original_sha256']}  {f['key']}\n" for f in trail["files"]
+        ).encode("utf-8")
     results = ResultsInput(
         run=data.run,
         evaluation=data.evaluation,
@@ -321,6 +419,16 @@ def _pack_info(data: PackInput, members: dict[str, bytes | DiskFile]) -> dict[st
         "manifest_sha256": data.manifest.sha256,
         "signed": data.signer is not None,
         "timestamped": data.signer is not None and bool(data.tsa_url),
+        "config": (
+            {
+                "path": layout.CONFIG,
+                "run_config_sha256": data.run.config_sha256,
+                "same_as_run": data.config_matches,
+            }
+            if layout.CONFIG in members
+            else None
+        ),
+        "pseudonym_key": REVEAL_MEMBER if REVEAL_MEMBER in members else None,
         "files": [
             {
                 "path": name,
@@ -369,6 +477,8 @@ def _readme(data: PackInput) -> bytes:
         copies=len(data.copies),
         html=bool(data.html),
         samples=data.samples,
+        revealed=REVEAL_MEMBER in data.extra,
+        cloudtrail=cloudtrail_files(data.evidence, data.copies) is not None,
         signed=data.signer is not None,
         timestamped=data.signer is not None and bool(data.tsa_url),
         tsa_url=data.tsa_url or "",

@@ -96,7 +96,9 @@ class Redactor:
     names known from the config and identity sources, redacted wherever they appear.
     """
 
-    def __init__(self, key: bytes, names: Iterable[str] = ()) -> None:
+    def __init__(
+        self, key: bytes, names: Iterable[str] = (), networks: Iterable[object] = (), *, keyed: bool = True
+    ) -> None:
         if len(key) < 16:
             raise ValueError("the pseudonym key must be at least 16 bytes")
         self._key = key
@@ -109,11 +111,23 @@ class Redactor:
         self._names = sorted(set(names))
         self._known = pii.known_names(self._names)
         self.counts: Counter[str] = Counter()
+        #: The developer's own networks (allowed networks in the config): kept in clear.
+        self.networks = addresses.networks(networks)
+        #: Whether the key is the configured one (pseudonyms then compare across runs).
+        self.keyed = keyed
+        #: Staff and system identities pseudonymised so far: value -> pseudonym (see :meth:`principal`).
+        self.identities: dict[str, str] = {}
+        #: Those of them searched for in free text (see ``_NETTED``).
+        self._netted: set[str] = set()
 
     @classmethod
-    def ephemeral(cls, names: Iterable[str] = ()) -> Redactor:
+    def ephemeral(cls, names: Iterable[str] = (), networks: Iterable[object] = ()) -> Redactor:
         """A redactor with a random key that lives only in memory."""
-        return cls(os.urandom(32), names)
+        return cls(os.urandom(32), names, networks, keyed=False)
+
+    def key_for_sealing(self) -> bytes:
+        """The pseudonym key, to seal the run's identity map with (see evidence.pack.reveal)."""
+        return self._key
 
     def know_names(self, names: Iterable[str]) -> None:
         """Add people's names (staff, leavers) to redact wherever they appear."""
@@ -129,13 +143,26 @@ class Redactor:
         return f"{kind}:{outer.hexdigest()[:12]}"
 
     def principal(self, value: str) -> str:
-        """Pseudonym of a user, role or account name."""
-        return self.pseudonym(value.strip().lower(), "user")
+        """Pseudonym of a user, role or account name.
+
+        Every name pseudonymised is remembered (:attr:`identities`): the same name met later in
+        text no collector parses is replaced by the same pseudonym (no clear name ever sits
+        beside its pseudonym), and the auditor's key (``evidence pack --reveal-to``) lists them.
+        """
+        clean = value.strip().lower()
+        found = self.identities.get(clean)
+        if found is None:
+            found = self.pseudonym(clean, "user")
+            if clean:
+                self.identities[clean] = found
+                if _NETTED.fullmatch(clean) and "@" not in clean and not clean.isdigit():
+                    self._netted.add(clean)
+        return found
 
     def address(self, value: str) -> str:
         """Pseudonym of a network address (kept as is where :mod:`.addresses` says so)."""
         value = value.strip()
-        return value if addresses.keep_in_clear(value) else self.pseudonym(value, "ip")
+        return value if addresses.keep_in_clear(value, self.networks) else self.pseudonym(value, "ip")
 
     def scrub(self, text: str, *, addresses: bool = True) -> str:
         """Return ``text`` with secrets removed and PII replaced, counting each replacement.
@@ -143,8 +170,11 @@ class Redactor:
         ``addresses=False`` leaves network addresses as they are: the last pass over stored
         facts keeps each collector's own decision about them (see :mod:`.addresses`).
         """
-        if not text or (not _TRIGGER.search(text) and self._known is None):
+        if not text:
             return text
+        if not _TRIGGER.search(text) and self._known is None:
+            if not self._netted or not any(list(_seen_spans(text, self._netted))):
+                return text
         regions = merge(self._spans(text, addresses))
         if not regions:
             return text
@@ -184,7 +214,11 @@ class Redactor:
                 return SECRET
             # Our own facts' keys name what we counted, not what an input held (``whole=False``).
             field = normalise_field(key) if whole else ""
-            if field in PII_FIELDS and isinstance(value, str | int | float | list | dict):
+            if (
+                field in PII_FIELDS
+                and isinstance(value, str | int | float | list | dict)
+                and not (field == "address" and isinstance(value, str) and _network_name(value))
+            ):
                 self.counts["pii_field"] += 1
                 return "[REDACTED PII]"
             if field == "name" and isinstance(value, str) and pii.PERSON_VALUE.match(value):
@@ -213,8 +247,10 @@ class Redactor:
         yield from pii.phone_spans(text)
         yield from pii.street_spans(text)
         yield from pii.name_spans(text, self._known)
+        if self._netted:
+            yield from _seen_spans(text, self._netted)
         if addresses:
-            yield from _address_spans(text)
+            yield from _address_spans(text, self.networks)
 
     def _replacement(self, found: str, region: Merged) -> str:
         category = region.category
@@ -227,6 +263,11 @@ class Redactor:
         if category == "secret":
             self.counts["secret"] += 1
             return SECRET
+        if category == "principal" and region.single:
+            self.counts["principal"] += 1
+            return self.principal(found)
+        if category == "principal":
+            category = "name"
         self.counts[category] += 1
         return f"[REDACTED {category}]"
 
@@ -244,14 +285,63 @@ def parameter_name(value: dict[Any, Any]) -> str | None:
     return None
 
 
-def _address_spans(text: str) -> Iterator[Span]:
+def _address_spans(text: str, own: tuple[addresses.IpNet, ...] = ()) -> Iterator[Span]:
     for match in addresses.IPV4.finditer(text):
-        if not addresses.keep_in_clear(match[0]):
+        if not addresses.keep_in_clear(match[0], own) and not addresses.is_range(text, match.end()):
             yield Span(match.start(), match.end(), "ip")
     if ":" in text:
         for match in addresses.IPV6.finditer(text):
-            if addresses.valid_ipv6(match[0]) and not addresses.keep_in_clear(match[0]):
+            if (
+                addresses.valid_ipv6(match[0])
+                and not addresses.keep_in_clear(match[0], own)
+                and not addresses.is_range(text, match.end())
+            ):
                 yield Span(match.start(), match.end(), "ip")
+
+
+# Which pseudonymised names are also searched for in free text: those that cannot be an
+# ordinary word (a dot, underscore, dash or digit inside, as logins are written: tom.okafor,
+# svc_deploy, j-smith2; e-mail addresses have their own detector). A bare word such as "admin"
+# or "oracle" (what brute-force attempts try) would otherwise replace that word everywhere.
+_NETTED = re.compile(r"(?=.{3,64}$)[a-z0-9][a-z0-9._@-]*[._@\d-][a-z0-9._@-]*[a-z0-9]")
+
+
+# A login-like word: letters or digits, with dots, dashes or underscores inside.
+_TOKEN = re.compile(r"(?<![\w@])[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]")
+
+
+def _seen_spans(text: str, netted: set[str]) -> Iterator[Span]:
+    """Where a pseudonymised login appears as a word (or joined to more by a dash: ``tom.okafor-ops``).
+
+    A lookup per word rather than one pattern of every login: logins keep arriving (every
+    invalid user a brute-force attempt tries), and a pattern would be rebuilt for each.
+    """
+    if not ("." in text or "_" in text or "-" in text or any(c.isdigit() for c in text)):
+        return
+    for match in _TOKEN.finditer(text):
+        word = match[0].lower()
+        if word in netted:
+            yield Span(match.start(), match.end(), "principal")
+            continue
+        cut = word.find("-")
+        while cut > 0:
+            if word[:cut] in netted:
+                yield Span(match.start(), match.start() + cut, "principal")
+                break
+            cut = word.find("-", cut + 1)
+
+
+#: A host name (``orders-db.c1x2.eu-west-1.rds.amazonaws.com``): an endpoint, not a person.
+_HOST_NAME = re.compile(r"(?i)(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}")
+
+
+def _network_name(value: str) -> bool:
+    """Whether an ``address`` field holds a host name or an IP address rather than a street address.
+
+    An IP address is then judged as text (client addresses still become pseudonyms).
+    """
+    value = value.strip()
+    return bool(_HOST_NAME.fullmatch(value) or addresses.IPV4.fullmatch(value) or addresses.valid_ipv6(value))
 
 
 def normalise_field(name: str) -> str:
@@ -272,11 +362,15 @@ def find_pii(text: str) -> Counter[str]:
     for region in merge(spans):
         found[_COUNTED[region.category]] += 1
     for match in addresses.IPV4.finditer(text):
-        if not addresses.keep_in_clear(match[0]):
+        if not addresses.keep_in_clear(match[0]) and not addresses.is_range(text, match.end()):
             found["ipv4"] += 1
     if ":" in text:
         for match in addresses.IPV6.finditer(text):
-            if addresses.valid_ipv6(match[0]) and not addresses.keep_in_clear(match[0]):
+            if (
+                addresses.valid_ipv6(match[0])
+                and not addresses.keep_in_clear(match[0])
+                and not addresses.is_range(text, match.end())
+            ):
                 found["ipv6"] += 1
     return found
 

@@ -192,4 +192,5 @@ def _manifest_item(item: EvidenceItem) -> dict[str, Any]:
         "rejects": [str(r) for r in item.stats.rejects],
         "redactions": item.redactions,
         "error": item.error,
+        "provenance": item.provenance,
     }

@@ -55,6 +55,7 @@ from evidence.store.tables import (
     EvaluationRow,
     EvaluationSealRow,
     EvidenceRow,
+    IdentityKeyRow,
     RawInputRow,
     ReportRow,
     RunRow,
@@ -257,6 +258,12 @@ class Store:
         before = sorted(((m, i) for m, i in shown if m < start), key=lambda found: found[0])[-1:]
         return [item for items in [*(i for _, i in before), *within] for item in items]
 
+    def identity_key(self, run_id: int) -> str | None:
+        """The run's sealed pseudonym key, or None when the run kept none."""
+        with Session(self.engine) as session:
+            row = session.get(IdentityKeyRow, run_id)
+            return row.sealed if row is not None else None
+
     def evidence(self, run_id: int) -> list[EvidenceItem]:
         """Every evidence item of a run, in the order it was collected."""
         with Session(self.engine) as session:
@@ -414,6 +421,10 @@ class RunWriter:
         """Store a redacted copy; returns (sha256, relative path, size)."""
         return self._blobs.put(chunks)
 
+    def add_identity_key(self, sealed: str, count: int) -> None:
+        """Keep the run's sealed pseudonym key (see :class:`IdentityKeyRow`)."""
+        self._session.merge(IdentityKeyRow(run_id=self._row.id, sealed=sealed, count=count))
+
     def add_evidence(self, item: EvidenceItem) -> None:
         """Insert an evidence item and its raw inputs (flushed, not committed)."""
         self._seq += 1
@@ -436,6 +447,7 @@ class RunWriter:
                 stats=item.stats.model_dump(mode="json"),
                 error=item.error,
                 assurance=item.assurance.value,
+                provenance=item.provenance,
             )
         )
         for index, raw in enumerate(item.raw_inputs):
@@ -623,4 +635,5 @@ def _evidence_item(row: EvidenceRow, raws: list[RawInput]) -> EvidenceItem:
         stats=ParseStats.model_validate(row.stats),
         error=row.error,
         assurance=Assurance(row.assurance),
+        provenance=dict(row.provenance) if row.provenance is not None else None,
     )

@@ -73,6 +73,23 @@ class EvidenceRow(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     # How far the tool vouches for the item (migration 0010): observed, exported or attested.
     assurance: Mapped[str] = mapped_column(String(20))
+    # Who collected it, where, how and from what (migration 0013); None for older runs.
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
+
+
+class IdentityKeyRow(Base):
+    """A run's pseudonym -> name map of staff and system identities (migration 0013).
+
+    Never in clear: ``sealed`` is AES-256-GCM under a key derived from the configured pseudonym
+    key (see :mod:`evidence.pack.reveal`), so the store alone reveals nothing; `evidence pack
+    --reveal-to` opens it and re-encrypts it to the auditor's certificate.
+    """
+
+    __tablename__ = "identity_keys"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
+    sealed: Mapped[str] = mapped_column(Text)
+    count: Mapped[int] = mapped_column(Integer)
 
 
 class RawInputRow(Base):

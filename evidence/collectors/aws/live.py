@@ -82,6 +82,8 @@ class AwsCollector(Collector[AwsSettings]):
         reader = _Reader(self.settings, inventory, self._calls)
         reader.run(self.context.progress)
         account = inventory.account or "unknown account"
+        # The caller's ARN may name a person: its user or role name is pseudonymised.
+        caller = redact_aws_json({"Arn": reader.caller}, self.context.redactor).get("Arn") if reader.caller else None
         captured = self.context.collected_at.replace(microsecond=0)
         redactions = self.redaction_counts(since)
         for kind in inventory.kinds():
@@ -93,7 +95,7 @@ class AwsCollector(Collector[AwsSettings]):
             self._copies[location] = calls
             stats = ParseStats(scope=f"{self.context.source}:{kind}")
             stats.keep(sum(1 for c in calls if "error" not in c))
-            yield self.item(
+            item = self.item(
                 kind,
                 subject=f"AWS account {account}",
                 facts=facts,
@@ -104,6 +106,18 @@ class AwsCollector(Collector[AwsSettings]):
                 covers=(captured, captured),
                 redactions=redactions,
             )
+            item.provenance = {
+                "how": "read-only AWS API calls through boto3",
+                "api": {
+                    "account": account,
+                    "caller": caller,
+                    "calls": sorted(
+                        {f"{c['operation']} ({c['region']})" for c in calls if isinstance(c, dict)}
+                    ),
+                    "endpoint": self.settings.endpoint_url,
+                },
+            }
+            yield item
 
     def redacted_copy(self, location: str) -> Iterator[bytes] | None:
         """Copy the API responses behind an item, users pseudonymised and secrets removed."""
@@ -125,6 +139,7 @@ class _Reader:
         self.settings = settings
         self.inventory = inventory
         self.calls = calls
+        self.caller = ""
         self.session = _session(settings)
         self.regions = settings.regions or (
             [self.session.region_name] if self.session.region_name else []
@@ -231,6 +246,7 @@ class _Reader:
                 "aws", f"the credentials reach account {identity.get('Account')}, not account_id {wanted}"
             )
         self.inventory.record("GetCallerIdentity", {}, identity, region)
+        self.caller = str(identity.get("Arn") or "")
 
     def _iam(self, region: str) -> None:
         self.call("iam", "GetAccountPasswordPolicy", region)
