@@ -577,6 +577,9 @@ def full_run(
     published = False
     try:
         waivers = store.waivers.all() if evaluate_too else []
+        # Read before the run's transaction: on SQLite a second connection reading while a large
+        # write transaction has spilled to disk waits for it, and the run fails "database is locked".
+        snapshots = store.snapshot_evidence(config.organisation.developer_id, timing.period.start_at, timing.as_of)
         with store.new_run(
             organisation=config.organisation.legal_name,
             developer_id=config.organisation.developer_id,
@@ -588,7 +591,7 @@ def full_run(
             started_at=datetime.now(UTC).replace(microsecond=0),
         ) as writer:
             evidence, notes = collect(config, writer, timing, progress, reraise=reraise)
-            _add_snapshots(store, config, timing, writer, evidence)
+            _add_snapshots(snapshots, writer, evidence)
             if key_note:
                 notes.append(key_note)
                 progress.note(key_note)
@@ -626,12 +629,9 @@ def full_run(
         store.close()
 
 
-def _add_snapshots(
-    store: Store, config: Config, timing: Timing, writer: RunWriter, evidence: list[EvidenceItem]
-) -> None:
+def _add_snapshots(found: list[EvidenceItem], writer: RunWriter, evidence: list[EvidenceItem]) -> None:
     """Make the period's settings snapshots (`collect --snapshot`) part of this run's evidence."""
     have = {item.id for item in evidence}
-    found = store.snapshot_evidence(config.organisation.developer_id, timing.period.start_at, timing.as_of)
     for item in found:
         if item.id not in have:
             have.add(item.id)
