@@ -41,3 +41,26 @@ def test_a_chosen_reading_needs_a_written_justification() -> None:
         {"reading": "every_two_weeks", "justification": "the reviewer accepted fortnightly reviews"}
     )
     assert ok.reading == "every_two_weeks"
+
+
+def test_a_reading_of_another_catalogues_control_is_kept_and_an_unknown_control_is_refused() -> None:
+    from datetime import UTC, datetime
+
+    from evidence.controls.evaluate import EvaluationInput, evaluate
+    from evidence.model.period import parse_period
+
+    aup = load_catalogue("amazon-aup@2025-11")
+    period = parse_period("2026-Q3")
+    choice = ReadingChoice("every_two_weeks", "the reviewer accepted fortnightly reviews")
+    # One config serves DPP and AUP runs: its DPP-LOG-4 reading does not stop an AUP evaluation.
+    evaluation = evaluate(
+        [aup], EvaluationInput(evidence=[], period=period, as_of=period.end_at, readings={"DPP-LOG-4": choice})
+    )
+    assert len(evaluation.results) == len(aup.controls)
+    with pytest.raises(ConfigError, match="no catalogue holds: DPP-LOG-44"):
+        evaluate(
+            [aup],
+            EvaluationInput(
+                evidence=[], period=period, as_of=datetime(2026, 9, 30, tzinfo=UTC), readings={"DPP-LOG-44": choice}
+            ),
+        )
