@@ -77,6 +77,8 @@ def attestation_context(
         s["one_line"] = _one_line(s)
     counts: Counter[str] = Counter(s["result"].status.value for s in sections)
     used_ids = sorted({eid for s in sections for eid in s["result"].evidence_ids})
+    used = set(used_ids)
+    cited = [item for item in data.evidence if item.id in used or item.error]
     return {
         **cover_context(
             data.run, data.organisation, data.tool_version, data.generated_at, data.signatories
@@ -90,12 +92,14 @@ def attestation_context(
         "families": _family_counts(data, sections),
         "gaps": [s for s in sections if s["result"].status.is_gap],
         "evidence": data.evidence,
-        "appendix": data.evidence[:MAX_APPENDIX_ITEMS],
-        "appendix_more": max(len(data.evidence) - MAX_APPENDIX_ITEMS, 0),
+        "appendix": cited[:MAX_APPENDIX_ITEMS],
+        "appendix_more": max(len(cited) - MAX_APPENDIX_ITEMS, 0),
+        "appendix_others": len(data.evidence) - len(cited),
         "evidence_used": used_ids,
         "uncertain": [s for s in sections if s["control"].uncertain],
         "attention": [s for s in sections if s["attention"]],
-        "reference": [s for s in sections if not s["attention"]],
+        "inspection": [s for s in sections if s["result"].inspect and not s["attention"]],
+        "more_where": "in appendix B",
         "by_family": _by_family(data, sections),
         "missing_docs": missing_docs,
         "shared": list(shared.values()),
@@ -190,8 +194,8 @@ def _shared_findings(sections: list[dict[str, Any]]) -> dict[str, dict[str, Any]
 def _findings(s: dict[str, Any], shared: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """A control's findings as printed: missing documents and shared findings by reference.
 
-    "met on attestation: ..." and "not decided: ..." are left out: the inspection line and the
-    elements table say them.
+    "met on attestation: ..." and "not decided: ..." are left out, and so are missing documents
+    that an element already names as needed: the inspection line and the elements table say them.
     """
     findings: list[dict[str, Any]] = []
     missing: list[str] = []
@@ -205,7 +209,8 @@ def _findings(s: dict[str, Any], shared: dict[str, dict[str, Any]]) -> list[dict
             findings.append({"shared": shared[reason]})
         else:
             findings.append({"text": reason})
-    if missing:
+    needed = {t for e in s["result"].elements for n in e.needed for t in n.doc_types}
+    if missing and not {m.split(" ", 1)[0] for m in missing} <= needed:
         findings.insert(0, {"missing": missing})
     return findings
 
@@ -245,7 +250,7 @@ def _section(
     evidence = [evidence_by_id[e] for e in result.evidence_ids if e in evidence_by_id]
     checks = {ref.check: ref.description or ref.check.replace("_", " ") for ref in control.checks}
     return {
-        "attention": result.status.value == "not_met" or bool(result.inspect),
+        "attention": result.status.value == "not_met",
         "check_labels": checks,
         "grace_days": result.grace_days,
         "control": control,
