@@ -28,8 +28,9 @@ _WEIGHT = {"critical": 4, "high": 3, "medium": 2, "low": 1}
 FIX_FIRST_ROWS = 10
 #: Families whose technical failures expose PII directly (access, keys, stores, credentials).
 _PII_FAMILIES = {"access", "encryption", "retention", "credentials", "logging", "network", "backup"}
+_CONTROL_ID = re.compile(r"\b(?:DPP|AUP)-[A-Z0-9]+(?:-[A-Z0-9]+)*\b")
 _VULN_OPEN = re.compile(
-    r"(?P<what>[^:;]+?) \(severity (?P<sev>critical|high)[^)]*\)[^:]*: failing since "
+    r"(?P<what>.+?) \(severity (?P<sev>critical|high)[^)]*\)[^:]*: failing since "
     r"(?P<since>\d{4}-\d{2}-\d{2}), \d+ days open \(limit (?P<limit>\d+)\)"
 )
 
@@ -61,7 +62,12 @@ def quarterly_context(data: QuarterlyData) -> dict[str, Any]:
         "fix_first": _fix_first(merged, plan, on)[:FIX_FIRST_ROWS],
         "deadlines": deadlines,
         "deadlines_past": [d for d in deadlines if d["past"]],
-        "follow_up": _follow_up(data, on),
+        "follow_up": (follow := _follow_up(data, on)),
+        "follow_groups": [
+            {"state": state, "rows": [f for f in follow if f["state"] == state]}
+            for state in ("overdue", "open", "closed")
+            if any(f["state"] == state for f in follow)
+        ],
         "data": data,
         "run": data.run,
         "organisation": data.organisation,
@@ -96,29 +102,38 @@ def _merge_gaps(gaps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     merged: dict[str, dict[str, Any]] = {}
     for gap in gaps:
         result = gap["result"]
-        key = result.reasons[0] if result.reasons else f"{result.catalogue}:{result.control_id}"
+        key = (
+            _CONTROL_ID.sub("the control", result.reasons[0])
+            if result.reasons
+            else f"{result.catalogue}:{result.control_id}"
+        )
         if key in merged:
             merged[key]["ids"].append(result.control_id)
             merged[key]["results"].append(result)
             if _SEVERITY.get(gap["severity"], 9) < _SEVERITY.get(merged[key]["severity"], 9):
                 merged[key]["severity"] = gap["severity"]
         else:
-            merged[key] = {**gap, "ids": [result.control_id], "results": [result], "finding": key}
+            merged[key] = {
+                **gap, "ids": [result.control_id], "results": [result], "finding": result.reasons[0] if result.reasons else ""
+            }
     return list(merged.values())
 
 
 def _exposure(gap: dict[str, Any]) -> tuple[int, str]:
-    """How much PII a gap exposes: 2 (a technical failure around PII), 1 (technical), 0 (paperwork)."""
+    """How much PII a gap exposes.
+
+    2: a technical element around PII is proven not met (an account without MFA, an unencrypted
+    store, PII kept too long); 1: a technical element is undecided or fails away from PII; 0: only
+    documents or records are missing or stale.
+    """
     control = gap.get("control")
-    technical = any(
-        e.technical and e.status.is_gap for r in gap["results"] for e in r.elements
-    )
-    if control is not None and technical and (
-        control.applies_to == "pii" or control.family in _PII_FAMILIES
-    ):
-        return 2, "PII directly exposed (a technical control around PII fails)"
-    if technical:
-        return 1, "a technical control fails"
+    elements = [e for r in gap["results"] for e in r.elements if e.technical]
+    failed = any(e.status.value == "not_met" for e in elements)
+    near_pii = control is not None and (control.applies_to == "pii" or control.family in _PII_FAMILIES)
+    if failed and near_pii:
+        return 2, "a technical safeguard around PII fails"
+    if failed or any(e.status.is_gap for e in elements):
+        return 1, "a technical safeguard fails or is unproven"
     return 0, "documents or records missing or stale"
 
 
@@ -152,16 +167,25 @@ def _deadlines(
         {"due": d.due, "what": d.title, "controls": list(d.controls), "basis": d.basis, "kind": d.kind}
         for d in data.due.items
     ]
+    fixes: dict[tuple[date, str], list[Any]] = {}
     for p in plan:
         if p.control.severity in ("critical", "high"):
-            rows.append(
-                {"due": p.due, "what": f"Fix {p.control.id} ({p.control.severity}): {p.control.title}",
-                 "controls": [p.control.id], "basis": f"plan of action {p.number}: {p.due_basis}",
-                 "kind": "fix"}
-            )
+            fixes.setdefault((p.due, p.control.severity), []).append(p)
+    for (due, severity), items in fixes.items():
+        rows.append(
+            {"due": due, "what": f"Fix the {len(items)} {severity} gap{'s' if len(items) != 1 else ''} of the plan of action",
+             "controls": [p.control.id for p in items],
+             "basis": f"{items[0].due_basis}; plan items {items[0].number} to {items[-1].number}" if len(items) > 1 else f"{items[0].due_basis}; plan item {items[0].number}",
+             "kind": "fix"}
+        )
     for r in data.evaluation.results:
         for reason in r.reasons:
-            for m in _VULN_OPEN.finditer(reason):
+            if "not fixed in time: " not in reason:
+                continue
+            for part in reason.split("not fixed in time: ", 1)[1].split("; "):
+                m = _VULN_OPEN.match(part)
+                if m is None:
+                    continue
                 due = date.fromisoformat(m["since"]) + timedelta(days=int(m["limit"]))
                 rows.append(
                     {"due": due, "what": f"Fix {m['sev']} finding {m['what'].strip()}",
