@@ -28,6 +28,7 @@ _WEIGHT = {"critical": 4, "high": 3, "medium": 2, "low": 1}
 FIX_FIRST_ROWS = 10
 #: Families whose technical failures expose PII directly (access, keys, stores, credentials).
 _PII_FAMILIES = {"access", "encryption", "retention", "credentials", "logging", "network", "backup"}
+_MISSING_DOC = re.compile(r"^no registered document of type ([\w-]+) supports \S+$")
 _CONTROL_ID = re.compile(r"\b(?:DPP|AUP)-[A-Z0-9]+(?:-[A-Z0-9]+)*\b")
 _VULN_OPEN = re.compile(
     r"(?P<what>.+?) \(severity (?P<sev>critical|high)[^)]*\)[^:]*: failing since "
@@ -114,7 +115,10 @@ def _merge_gaps(gaps: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 merged[key]["severity"] = gap["severity"]
         else:
             merged[key] = {
-                **gap, "ids": [result.control_id], "results": [result], "finding": result.reasons[0] if result.reasons else ""
+                **gap,
+                "ids": [result.control_id],
+                "results": [result],
+                "finding": _MISSING_DOC.sub(r"document missing: \1", result.reasons[0]) if result.reasons else "",
             }
     return list(merged.values())
 
