@@ -232,7 +232,13 @@ def _one_line(s: dict[str, Any]) -> str:
     if result.inspect and result.status.value == "met":
         text = "met on documents an auditor must inspect" + (f"; {text}" if text else "")
     if not text:
-        text = "every element met" if result.status.value == "met" else result.status_label
+        needs = [n.describe() for e in result.elements if not e.decided_by for n in e.needed[:1]]
+        if result.status.value == "met":
+            text = "every element met"
+        elif needs:
+            text = "needs " + "; ".join(dict.fromkeys(needs))
+        else:
+            text = result.status_label
     if len(text) <= ONE_LINE:
         return text
     cut = text[:ONE_LINE].rsplit(" ", 1)[0].rstrip(",;:(")
