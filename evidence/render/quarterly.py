@@ -164,10 +164,12 @@ def _fix_first(
 def _deadlines(
     data: QuarterlyData, plan: list[Any], controls: dict[tuple[str, str], Control], on: date
 ) -> list[dict[str, Any]]:
-    """Every deadline from the period's end on: reviews, cadences, rotations and credential
-    expiries, the next penetration test, critical and high fix deadlines (the plan of action and
-    open scanner findings), each marked past when it fell before ``on``."""
-    rows = [
+    """Every deadline from the period's end on, each marked past when it fell before ``on``.
+
+    Reviews, cadences, rotations and credential expiries, the next penetration test, and the
+    critical and high fix deadlines (the plan of action and open scanner findings).
+    """
+    rows: list[dict[str, Any]] = [
         {"due": d.due, "what": d.title, "controls": list(d.controls), "basis": d.basis, "kind": d.kind}
         for d in data.due.items
     ]
@@ -176,11 +178,20 @@ def _deadlines(
         if p.control.severity in ("critical", "high"):
             fixes.setdefault((p.due, p.control.severity), []).append(p)
     for (due, severity), items in fixes.items():
+        plural = "s" if len(items) != 1 else ""
+        numbers = (
+            f"plan items {items[0].number} to {items[-1].number}"
+            if len(items) > 1
+            else f"plan item {items[0].number}"
+        )
         rows.append(
-            {"due": due, "what": f"Fix the {len(items)} {severity} gap{'s' if len(items) != 1 else ''} of the plan of action",
-             "controls": [p.control.id for p in items],
-             "basis": f"{items[0].due_basis}; plan items {items[0].number} to {items[-1].number}" if len(items) > 1 else f"{items[0].due_basis}; plan item {items[0].number}",
-             "kind": "fix"}
+            {
+                "due": due,
+                "what": f"Fix the {len(items)} {severity} gap{plural} of the plan of action",
+                "controls": [p.control.id for p in items],
+                "basis": f"{items[0].due_basis}; {numbers}",
+                "kind": "fix",
+            }
         )
     for r in data.evaluation.results:
         for reason in r.reasons:

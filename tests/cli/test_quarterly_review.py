@@ -209,7 +209,7 @@ def test_fix_first_ranks_an_account_without_mfa_above_a_stale_document(two_quart
     stale = next(i for i, ids in enumerate(ranked) if "DPP-RISK-1" in ids)
     assert stale > 10, "a stale risk assessment is not among the first to fix"
     assert context["fix_first"][0]["exposure"] == 2
-    shared = [ids for ids in ranked if any(i.startswith("AUP-") for i in ids) and any(i.startswith("DPP-") for i in ids)]
+    shared = [ids for ids in ranked if {i[:4] for i in ids} == {"AUP-", "DPP-"}]
     assert ["AUP-SHARE-1", "DPP-3P-1"] in shared
     # The day of the review comes from --on (or the run), never from the clock.
     assert context["on"] == date(2026, 10, 20)

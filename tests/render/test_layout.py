@@ -133,8 +133,11 @@ def test_the_faults_found_in_the_demo_reports_are_gone(demo: Demo) -> None:
 
 
 def test_running_headers_name_the_control_each_page_is_in(demo: Demo) -> None:
-    """A page's header names the control the page begins in: the one continuing from the page
-    before, or the one whose block opens the page. Controls follow one another on the page."""
+    """A page's header names the control the page begins in.
+
+    That is the one continuing from the page before, or the one whose block opens the page:
+    controls follow one another on the page.
+    """
     path = demo.out / DPP
     current = None
     checked = 0

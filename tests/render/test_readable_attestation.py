@@ -74,7 +74,7 @@ def test_figures_are_named_in_plain_words(demo: Demo) -> None:
     flat = " ".join(text.split())
     assert "lifecycle_rules_within_limit.limit_days" not in flat
     assert not re.search(r"\b[a-z]+(?:_[a-z]+)+\.[a-z]+(?:_[a-z]+)+\b", flat), "a check.figure name in prose"
-    figures = [line for line in flat.split("Figures:")[1:]]
+    figures = flat.split("Figures:")[1:]
     assert len(figures) > 20
     for chunk in figures:
         listed = chunk.split(".", 1)[0]
