@@ -105,6 +105,7 @@ def attestation_context(
         "shared": list(shared.values()),
         "shared_ref": lambda text: shared.get(text),
         "figure_label": figure_label,
+        "reason_owners": _reason_owners(sections),
         "evidence_by_kind": _by_kind(data.evidence),
         "extra_sections": extra_sections(),
         "attachments": attachments or [],
@@ -150,6 +151,15 @@ def _by_family(data: ReportData, sections: list[dict[str, Any]]) -> list[dict[st
                 {"id": family.id, "title": family.title, "owner": data.owners.get(family.id), "sections": members}
             )
     return rows
+
+
+def _reason_owners(sections: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Each reason with the controls that give it, so a topic section can refer to them."""
+    owners: dict[str, list[str]] = {}
+    for s in sections:
+        for reason in s["result"].reasons:
+            owners.setdefault(reason, []).append(s["control"].id)
+    return owners
 
 
 def _missing_documents(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
