@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from evidence.model.assurance import Assurance
 from evidence.model.catalogue import Catalogue
-from evidence.model.report import OrganisationSummary
+from evidence.model.report import DEFAULT_DUE_DAYS, OrganisationSummary
 from evidence.model.results import Evaluation, MetSplit, Status, Waiver
 from evidence.model.run import RunInfo
 
@@ -184,4 +184,4 @@ class QuarterlyData(BaseModel):
     #: Who holds each owner role ([team] in the config).
     team: dict[str, str] = Field(default_factory=dict)
     #: Days to fix a gap by severity ([gap_plan] due_days).
-    due_days: dict[str, int] = Field(default_factory=dict)
+    due_days: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
