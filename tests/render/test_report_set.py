@@ -195,11 +195,9 @@ def test_contents_page_numbers_point_at_the_control_pages(demo: Demo) -> None:
     path = demo.run_out / REPORTS["dpp"]
     contents = page_text(path, 2) + page_text(path, 3)
     found = dict(re.findall(r"(DPP-[A-Z0-9]+-\d+) .*?\.\s*(\d+)\s*$", contents, re.MULTILINE))
-    not_met = [
-        r["control_id"]
-        for r in demo.document["results"]
-        if r["catalogue"] == "amazon-dpp@2025-11" and r["status"] == "not_met"
-    ]
+    results = manifest(path)["results"]
+    assert isinstance(results, list)
+    not_met = [r["control_id"] for r in results if r["status"] == "not_met"]
     assert sorted(found) == sorted(not_met), "the contents list each control set out in the body"
     for control_id in ("DPP-ACC-7", "DPP-LOG-4", "DPP-VULN-5"):
         page = int(found[control_id])
