@@ -210,11 +210,18 @@ def quarterly_review(
     previous: str | None = None,
     within_days: int = 30,
     trend_periods: int = TREND_PERIODS,
+    generated_on: date | None = None,
 ) -> tuple[RenderedReport, PeriodDiff | None]:
-    """Render the quarterly review of the period against ``previous`` (default: the one before)."""
+    """Render the quarterly review of the period against ``previous`` (default: the one before).
+
+    It is judged as of the period's end and as of ``generated_on`` (default: the day of the
+    period's newest run), never as of the clock.
+    """
     store = open_store(config)
     try:
-        current, data = _quarterly(config, store, timing, previous, within_days, trend_periods)
+        current, data = _quarterly(
+            config, store, timing, previous, within_days, trend_periods, generated_on
+        )
         final = out_dir / f"quarterly-review-{timing.period.label.replace('..', '_to_')}.pdf"
         partial = final.with_name(f".{final.name}.partial")
         try:
@@ -244,11 +251,14 @@ def quarterly_data(
     previous: str | None = None,
     within_days: int = 30,
     trend_periods: int = TREND_PERIODS,
+    generated_on: date | None = None,
 ) -> QuarterlyData:
     """What the quarterly review of the period is rendered from (see `quarterly_review`)."""
     store = open_store(config)
     try:
-        return _quarterly(config, store, timing, previous, within_days, trend_periods)[1]
+        return _quarterly(
+            config, store, timing, previous, within_days, trend_periods, generated_on
+        )[1]
     finally:
         store.close()
 
@@ -260,6 +270,7 @@ def _quarterly(
     previous: str | None,
     within_days: int,
     trend_periods: int,
+    generated_on: date | None = None,
 ) -> tuple[LoadedPeriod, QuarterlyData]:
     (before_period,) = parse_periods(previous) if previous else (timing.period.previous(),)
     current = load_period(config, store, timing.period)
@@ -274,6 +285,9 @@ def _quarterly(
     )
     waivers = store.waivers.all()
     evaluation = current.state.evaluation.model_copy(update={"waivers": waivers})
+    on = generated_on or current.run.started_at.date()
+    # Every deadline from the period's end to the window after the day of the review.
+    window = max((on - evaluation.as_of.date()).days, 0) + within_days
     data = QuarterlyData(
         organisation=organisation_summary(config),
         run=current.run,
@@ -286,7 +300,7 @@ def _quarterly(
             current.state.evidence,
             waivers,
             evaluation.as_of,
-            within_days,
+            window,
             reading_choices(config),
         ),
         trend=trend(store, timing.period, trend_periods),
@@ -294,5 +308,9 @@ def _quarterly(
         waivers=waivers,
         tool_version=__version__,
         generated_at=current.run.started_at,
+        generated_on=on,
+        previous=before.state.evaluation if before is not None else None,
+        team=config.team,
+        due_days=dict(config.gap_plan.due_days),
     )
     return current, data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,17 @@ from evidence.cli.due import WithinOption, parse_window
 from evidence.cli.options import ConfigOption, JsonOption, OutOption, PeriodOption, QuietOption
 from evidence.cli.output import print_json, stderr
 from evidence.config import load_config
+from evidence.errors import ConfigError
+
+
+def _day(text: str | None) -> date | None:
+    """The ``--on`` day, or a usage error naming the option."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--on {text!r}: expected a date as YYYY-MM-DD") from None
 
 
 def review(
@@ -27,6 +39,14 @@ def review(
     trend: Annotated[
         int, typer.Option("--trend", min=1, max=12, help="Periods shown in the trend chart.")
     ] = pipeline_review.TREND_PERIODS,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            help="The day the review is judged as of besides the period's end (YYYY-MM-DD; "
+            "default: the day of the period's newest run).",
+        ),
+    ] = None,
     out: OutOption = Path("out"),
     json: JsonOption = False,
     quiet: QuietOption = False,
@@ -46,6 +66,7 @@ def review(
         previous=previous,
         within_days=parse_window(within),
         trend_periods=trend,
+        generated_on=_day(on),
     )
     if json:
         print_json(

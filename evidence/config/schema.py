@@ -218,6 +218,9 @@ class Config(_Strict):
     scope: Scope = Field(default_factory=Scope)
     review_period: str | None = None
     owners: dict[str, str] = Field(default_factory=dict)
+    # Who holds each owner role of [owners] ("Security Lead" = "Priya Raman"): the quarterly
+    # review names people, not role titles.
+    team: dict[str, str] = Field(default_factory=dict)
     store: StoreConfig = Field(default_factory=StoreConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)

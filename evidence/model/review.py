@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from evidence.model.assurance import Assurance
 from evidence.model.catalogue import Catalogue
-from evidence.model.report import OrganisationSummary
+from evidence.model.report import DEFAULT_DUE_DAYS, OrganisationSummary
 from evidence.model.results import Evaluation, MetSplit, Status, Waiver
 from evidence.model.run import RunInfo
 
@@ -177,3 +177,11 @@ class QuarterlyData(BaseModel):
     waivers: list[Waiver] = Field(default_factory=list)
     tool_version: str
     generated_at: datetime
+    #: The day the review is judged as of besides the period's end (``--on``, or the run's day).
+    generated_on: date | None = None
+    #: The previous period's evaluation, whose plan of action the review follows up.
+    previous: Evaluation | None = None
+    #: Who holds each owner role ([team] in the config).
+    team: dict[str, str] = Field(default_factory=dict)
+    #: Days to fix a gap by severity ([gap_plan] due_days).
+    due_days: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))

@@ -1,10 +1,16 @@
 """The attestation of one catalogue, with its manifest and facts embedded.
 
-Cover, contents, summary, topic sections, one page per control, sign-off and evidence appendix.
+The body is what a person reads: the cover, a summary, a table per family (control, status,
+assurance, a one-line reason, evidence ids), the plan of action, the documents the register lacks
+and the findings several controls share (each printed once and referred to), then a block only
+for each control that is not met or needs an auditor's inspection, and the sign-off. The
+appendix holds the full detail: topic sections, every other control, the evidence items and the
+embedded files.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -17,6 +23,7 @@ from evidence.render.attachments import EmbeddedFile, evidence_facts_csv, eviden
 from evidence.render.document import PreparedReport, cover_context, prepare_report, write_report
 from evidence.render.gaps import PlanItem, plan_of_action
 from evidence.render.html import extra_sections
+from evidence.render.labels import figure_label
 
 TEMPLATE = "attestation.html.j2"
 
@@ -24,6 +31,15 @@ TEMPLATE = "attestation.html.j2"
 MAX_REASONS_PER_CONTROL = 12
 MAX_EVIDENCE_PER_CONTROL = 15
 MAX_APPENDIX_ITEMS = 250
+#: Characters of the one-line reason in the family tables (cut at a word, never inside an id).
+ONE_LINE = 150
+#: A finding at least this long that several controls share is printed once and referred to.
+SHARED_MIN_CHARS = 80
+
+_MISSING_DOC = re.compile(
+    r"^(?P<alt>\(alternative not used\) )?no registered document of type (?P<type>[\w-]+) supports (?P<control>\S+)$"
+)
+_ATTESTED = re.compile(r"^met on attestation: \d+ of \d+ element\(s\) rest on documents")
 
 
 def attestation_context(
@@ -54,8 +70,15 @@ def attestation_context(
         sections.append(
             _section(control, result, evidence_by_id, families, data.owners, plan.get(control.id))
         )
+    missing_docs = _missing_documents(sections)
+    shared = _shared_findings(sections)
+    for s in sections:
+        s["findings"] = _findings(s, shared)
+        s["one_line"] = _one_line(s)
     counts: Counter[str] = Counter(s["result"].status.value for s in sections)
     used_ids = sorted({eid for s in sections for eid in s["result"].evidence_ids})
+    used = set(used_ids)
+    cited = [item for item in data.evidence if item.id in used or item.error]
     return {
         **cover_context(
             data.run, data.organisation, data.tool_version, data.generated_at, data.signatories
@@ -69,10 +92,20 @@ def attestation_context(
         "families": _family_counts(data, sections),
         "gaps": [s for s in sections if s["result"].status.is_gap],
         "evidence": data.evidence,
-        "appendix": data.evidence[:MAX_APPENDIX_ITEMS],
-        "appendix_more": max(len(data.evidence) - MAX_APPENDIX_ITEMS, 0),
+        "appendix": cited[:MAX_APPENDIX_ITEMS],
+        "appendix_more": max(len(cited) - MAX_APPENDIX_ITEMS, 0),
+        "appendix_others": len(data.evidence) - len(cited),
         "evidence_used": used_ids,
         "uncertain": [s for s in sections if s["control"].uncertain],
+        "attention": [s for s in sections if s["attention"]],
+        "inspection": [s for s in sections if s["result"].inspect and not s["attention"]],
+        "more_where": "in appendix B",
+        "by_family": _by_family(data, sections),
+        "missing_docs": missing_docs,
+        "shared": list(shared.values()),
+        "shared_ref": lambda text: shared.get(text),
+        "figure_label": figure_label,
+        "reason_owners": _reason_owners(sections),
         "evidence_by_kind": _by_kind(data.evidence),
         "samples": [d for d in data.samples if d.catalogue == data.catalogue.ref],
         "extra_sections": extra_sections(),
@@ -109,6 +142,120 @@ def _family_counts(data: ReportData, sections: list[dict[str, Any]]) -> list[dic
     return rows
 
 
+def _by_family(data: ReportData, sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per family, in catalogue order: its title, owner and controls (for the family tables)."""
+    rows = []
+    for family in data.catalogue.families:
+        members = [s for s in sections if s["control"].family == family.id]
+        if members:
+            rows.append(
+                {"id": family.id, "title": family.title, "owner": data.owners.get(family.id), "sections": members}
+            )
+    return rows
+
+
+def _reason_owners(sections: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Each reason with the controls that give it, so a topic section can refer to them."""
+    owners: dict[str, list[str]] = {}
+    for s in sections:
+        for reason in s["result"].reasons:
+            owners.setdefault(reason, []).append(s["control"].id)
+    return owners
+
+
+def _missing_documents(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each document type no registered document supports, with the controls that need it."""
+    from evidence.collectors.documents import known_doc_types
+
+    types = known_doc_types()
+    found: dict[str, list[str]] = {}
+    for s in sections:
+        for reason in s["result"].reasons:
+            match = _MISSING_DOC.match(reason)
+            if match:
+                controls = found.setdefault(match["type"], [])
+                if match["control"] not in controls:
+                    controls.append(match["control"])
+    return [
+        {
+            "type": name,
+            "description": types[name].description if name in types else "",
+            "controls": controls,
+        }
+        for name, controls in sorted(found.items())
+    ]
+
+
+def _shared_findings(sections: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Long findings that several controls give word for word, numbered S1, S2, ... once each."""
+    owners: dict[str, list[str]] = {}
+    for s in sections:
+        for reason in s["result"].reasons:
+            if len(reason) >= SHARED_MIN_CHARS and not _MISSING_DOC.match(reason):
+                ids = owners.setdefault(reason, [])
+                if s["control"].id not in ids:
+                    ids.append(s["control"].id)
+    shared = [(text, ids) for text, ids in owners.items() if len(ids) > 1]
+    return {
+        text: {"id": f"S{n}", "text": text, "controls": ids}
+        for n, (text, ids) in enumerate(shared, start=1)
+    }
+
+
+def _findings(s: dict[str, Any], shared: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """A control's findings as printed: missing documents and shared findings by reference.
+
+    "met on attestation: ..." and "not decided: ..." are left out, and so are missing documents
+    that an element already names as needed: the inspection line and the elements table say them.
+    """
+    findings: list[dict[str, Any]] = []
+    missing: list[str] = []
+    for reason in s["result"].reasons:
+        match = _MISSING_DOC.match(reason)
+        if match:
+            missing.append(match["type"] + (" (alternative not used)" if match["alt"] else ""))
+        elif _ATTESTED.match(reason) or reason.startswith("not decided: "):
+            continue
+        elif reason in shared:
+            findings.append({"shared": shared[reason]})
+        else:
+            findings.append({"text": reason})
+    needed = {t for e in s["result"].elements for n in e.needed for t in n.doc_types}
+    if missing and not {m.split(" ", 1)[0] for m in missing} <= needed:
+        findings.insert(0, {"missing": missing})
+    return findings
+
+
+def _one_line(s: dict[str, Any]) -> str:
+    """The reason of a control in one line: its first finding, cut at a word."""
+    result = s["result"]
+    if result.waiver is not None:
+        return f"waived until {result.waiver.expires.date().isoformat()}: {result.waiver.reason}"
+    text = ""
+    for finding in s["findings"]:
+        if "missing" in finding:
+            text = "no registered document: " + ", ".join(finding["missing"])
+        elif "shared" in finding:
+            text = finding["shared"]["text"]
+        else:
+            text = finding["text"]
+        break
+    if result.inspect and result.status.value == "met":
+        text = "met on documents an auditor must inspect" + (f"; {text}" if text else "")
+    if not text:
+        needs = [n.describe() for e in result.elements if not e.decided_by for n in e.needed[:1]]
+        if result.status.value == "met":
+            text = "every element met"
+        elif needs:
+            text = "needs " + "; ".join(dict.fromkeys(needs))
+        else:
+            text = result.status_label
+    if len(text) <= ONE_LINE:
+        return text
+    cut = text[:ONE_LINE].rsplit(" ", 1)[0].rstrip(",;:(")
+    return cut + " …"
+
+
 def _section(
     control: Control,
     result: ControlResult,
@@ -118,7 +265,10 @@ def _section(
     plan: PlanItem | None,
 ) -> dict[str, Any]:
     evidence = [evidence_by_id[e] for e in result.evidence_ids if e in evidence_by_id]
+    checks = {ref.check: ref.description or ref.check.replace("_", " ") for ref in control.checks}
     return {
+        "attention": result.status.value == "not_met",
+        "check_labels": checks,
         "grace_days": result.grace_days,
         "control": control,
         "result": result,

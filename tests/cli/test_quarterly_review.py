@@ -1,11 +1,14 @@
 """Two sample quarters through the real CLI: run both, diff them, list what falls due, review."""
 
 import json
+import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import icalendar
 import pytest
+from pypdf import PdfReader
 
 from tests.support import SAMPLES, pdftotext, run_cli
 
@@ -127,32 +130,88 @@ def test_quarterly_review_pdf_has_a_headline_page_then_the_changes_and_the_chart
     two_quarters: Path,
 ) -> None:
     out = two_quarters / "review"
-    done = cli(two_quarters, "review", "--out", str(out))
+    done = cli(two_quarters, "review", "--out", str(out), "--on", "2026-10-20")
     assert done.code == 0, done.stderr
     pdf = out / "quarterly-review-2026-Q3.pdf"
-    headline = pdftotext(pdf, "-f", "1", "-l", "1")
+    headline = " ".join(pdftotext(pdf, "-f", "1", "-l", "1").split())
     for text in (
         "QUARTERLY SECURITY REVIEW",
-        "compared with 2026-Q2",
-        "Status changes (",
-        "New gaps (",
-        "Resolved gaps (",
-        "Figures that moved",
-        "Evidence gone stale (2)",
+        "Compared with 2026-Q2",
+        "status changes (",
+        "new gaps (",
+        "resolved gaps (",
+        "evidence gone stale (2)",
         "Waivers expiring",
-        "Falls due by 2026-10-30",
-        "DPP-LOG-4",
-        "Risk assessment 2025",
+        "Fix first",
+        "DPP-ACC-7",
     ):
         assert text in headline, text
     assert "Changes since last quarter" not in headline
     rest = " ".join(pdftotext(pdf, "-f", "2").split())
     assert "Changes since last quarter" in rest
-    assert "Controls per status" in rest
-    chart = rest.split("Changes since last quarter", 1)[1].split("Status changes from", 1)[0]
+    chart = rest.split("Changes since last quarter", 1)[1].split("Open gaps", 1)[0]
     for label in ("2026-Q2", "2026-Q3", "gaps"):
         assert label in chart, "the trend chart's labels"
     assert "Evidence that went stale" in rest
+    assert "Risk assessment 2025" in rest
     assert "365-day limit since 2026-07-01" in rest
     assert "Open gaps" in rest
     assert "next review date in the register (ir-plan-" in rest
+
+
+def test_quarterly_review_is_judged_at_the_period_end_and_on_the_day_it_is_generated(
+    two_quarters: Path,
+) -> None:
+    out = two_quarters / "review-on"
+    done = cli(two_quarters, "review", "--out", str(out), "--on", "2026-10-20")
+    assert done.code == 0, done.stderr
+    pdf = out / "quarterly-review-2026-Q3.pdf"
+    assert len(PdfReader(pdf).pages) <= 8
+    layout = pdftotext(pdf)
+    flat = " ".join(layout.split())
+    assert "as of the period's end, 2026-09-30" in flat and "as of the day of this review, 2026-10-20" in flat
+    # Every deadline is listed, the past ones marked, and the counts match the list.
+    heading = re.search(r"Deadlines \((\d+); (\d+) past on 2026-10-20\)", flat)
+    assert heading
+    section = layout.split("Last quarter's plan followed up", 1)[0].rsplit("Deadlines (", 1)[1]
+    rows = re.findall(r"^\s*(\d{4}-\d{2}-\d{2})\s+(past|upcoming)", section, re.MULTILINE)
+    assert len(rows) == int(heading[1]) and sum(state == "past" for _, state in rows) == int(heading[2])
+    assert 0 < int(heading[2]) < int(heading[1])
+    assert all((day < "2026-10-20") == (state == "past") for day, state in rows)
+    assert "lwa-client-secret" in flat, "the LWA client secret's rotation deadline"
+    assert "Next pen-test-report" in flat, "the next penetration test"
+    assert re.search(r"Fix the \d+ critical gaps? of the plan of action", flat)
+    assert "Fix high finding Prowler" in flat, "an open high scanner finding's fix deadline"
+    # Owners are people from [team], not role titles.
+    assert "Priya Raman (Security Lead)" in flat and "Mateo Silva (Head of Engineering)" in flat
+    assert "no person named in [team]" not in flat
+    # Last quarter's plan followed up.
+    assert "Last quarter's plan followed up" in flat
+    assert re.search(r"Last quarter's plan: \d+ closed, \d+ open, \d+ overdue", flat)
+    # A finding shared by a DPP and an AUP control appears once, with both ids.
+    gaps = layout.split("Open gaps (", 2)[-1]
+    assert re.search(r"^\s*AUP-SHARE-1,\s.*\n\s*DPP-3P-1\b", gaps, re.MULTILINE), "both ids in one cell"
+    assert not re.search(r"^\s*(AUP-SHARE-1|DPP-3P-1)\s+(Not met|Insufficient)", gaps, re.MULTILINE), "never alone"
+
+
+def test_fix_first_ranks_an_account_without_mfa_above_a_stale_document(two_quarters: Path) -> None:
+    from evidence import pipeline, pipeline_review
+    from evidence.config import load_config
+    from evidence.render.gaps import plan_of_action
+    from evidence.render.quarterly import _fix_first, quarterly_context
+
+    config = load_config(two_quarters / "evidence.toml")
+    data = pipeline_review.quarterly_data(
+        config, pipeline.resolve_timing(config, None, None), generated_on=date(2026, 10, 20)
+    )
+    context = quarterly_context(data)
+    plan = plan_of_action(data.catalogues, data.evaluation, data.owners, data.due_days)
+    ranked = [g["ids"] for g in _fix_first(context["merged"], plan, date(2026, 10, 20))]
+    assert ranked[0] == ["DPP-ACC-7"], ranked[:3]
+    stale = next(i for i, ids in enumerate(ranked) if "DPP-RISK-1" in ids)
+    assert stale > 10, "a stale risk assessment is not among the first to fix"
+    assert context["fix_first"][0]["exposure"] == 2
+    shared = [ids for ids in ranked if {i[:4] for i in ids} == {"AUP-", "DPP-"}]
+    assert ["AUP-SHARE-1", "DPP-3P-1"] in shared
+    # The day of the review comes from --on (or the run), never from the clock.
+    assert context["on"] == date(2026, 10, 20)

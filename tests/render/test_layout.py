@@ -110,10 +110,15 @@ def test_the_faults_found_in_the_demo_reports_are_gone(demo: Demo) -> None:
     # The encryption finding is printed whole, never cut at "vol-0a1b2c3d4e5f60718 in...".
     flat = " ".join(dpp.split())
     assert "in..." not in flat
-    encryption = _page_with(demo.out / DPP, "Encryption settings")
+    # It is printed once, whole, among the findings several controls share; the encryption
+    # settings refer to it.
     at_rest = next(o for o in demo.result_of("DPP-ENC-2")["outcomes"] if o["check"] == "storage_encrypted")
-    shown = " ".join(page_text(demo.out / DPP, encryption, "-raw").split())
+    shared = _page_with(demo.out / DPP, "One check's finding that decides more than one control")
+    shown = " ".join(page_text(demo.out / DPP, shared, "-raw").split())
+    shown += " " + " ".join(page_text(demo.out / DPP, shared + 1, "-raw").split())
     assert " ".join(at_rest["reasons"][0].split()) in shown
+    encryption = _page_with(demo.out / DPP, "Encryption settings")
+    assert re.search(r"DPP-ENC-2\s+NOT MET\s+Finding S\d+", page_text(demo.out / DPP, encryption))
     # The access heatmap names each source in full and dates its axis.
     access = page_text(demo.out / DPP, _page_with(demo.out / DPP, "Log source (channel)"))
     assert "admin-dashboard-audit" in access
@@ -128,21 +133,39 @@ def test_the_faults_found_in_the_demo_reports_are_gone(demo: Demo) -> None:
 
 
 def test_running_headers_name_the_control_each_page_is_in(demo: Demo) -> None:
+    """A page's header names the control the page begins in.
+
+    That is the one continuing from the page before, or the one whose block opens the page:
+    controls follow one another on the page.
+    """
     path = demo.out / DPP
     current = None
     checked = 0
+    start = re.compile(
+        r"^\s*(DPP-[A-Z0-9]+-\d+)(?: · amazon-dpp@2025-11 §| .* · set out in the body)", re.MULTILINE
+    )
+    parts = re.compile(
+        r"^\s*(Controls not met|Points to confirm against the live policy|Sign-off|Appendices"
+        r"|Appendix B: every control in detail|Appendix C: evidence items)\s*$",
+        re.MULTILINE,
+    )
     for page in range(1, pdfinfo_pages(path) + 1):
         text = page_text(path, page)
-        starts = re.search(r"^\s*(DPP-[A-Z0-9]+-\d+) · amazon-dpp@2025-11 §", text, re.MULTILINE)
         header = text.splitlines()[0] if text.strip() else ""
-        if starts:
-            current = starts[1]
-        elif re.search(r"^\s*(Sign-off|Appendix: evidence items)\s*$", text, re.MULTILINE):
-            current = None
-        if current:
-            assert header.rstrip().endswith(current), f"page {page}: {header!r}, in {current}"
+        starts = start.findall(text)
+        lines = [line for line in text.splitlines()[1:] if line.strip()]
+        first_line = lines[0] if lines else ""
+        opening = start.match(first_line)
+        if not parts.match(first_line) and (current or opening):
+            allowed = [c for c in (current, opening[1] if opening else None, *starts[:1]) if c]
+            assert any(header.rstrip().endswith(c) for c in allowed), f"page {page}: {header!r}, in {allowed}"
             checked += 1
-    assert checked > 40
+        if starts:
+            current = starts[-1]
+        found = parts.findall(text)
+        if found and (not starts or text.rfind(found[-1]) > text.rfind(starts[-1])):
+            current = None
+    assert checked > 15
 
 
 def test_quarterly_review_header_is_one_sentence(demo_html: dict[str, str], tmp_path: Path) -> None:

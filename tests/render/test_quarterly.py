@@ -70,7 +70,7 @@ def test_a_review_without_a_previous_period_renders_and_escapes_untrusted_text(
     report = render_quarterly(data(), target)  # any renderer warning raises
     assert report.pages >= 2
     headline = pdftotext(target, "-f", "1", "-l", "1")
-    assert "compared with 2026-Q2, which has no run in" in " ".join(headline.split())
+    assert "Compared with 2026-Q2, which has no run in" in " ".join(headline.split())
     assert "Nothing to compare with." in headline
     assert "WV-00000000AA" not in headline  # waivers expiring list names the control, not the id
     assert "AUP-USE-1 expires 2026-10-15" in headline

@@ -1,0 +1,151 @@
+"""Plain words for the names of figures and checks, for every report a person reads.
+
+A check records its figures under short names (``limit_days``); a report prints the words here
+instead. A result's figure may carry its check's name as a prefix (``check.figure``); the check is
+named by its description in the catalogue. `figure_label` never prints a raw name: an unknown one
+is spelt out in words (underscores to spaces, a unit in brackets).
+"""
+
+from __future__ import annotations
+
+#: Figure names, as checks record them, and the words a report prints.
+FIGURE_LABELS: dict[str, str] = {
+    "access_compared": "Access settings compared with the data map",
+    "accounts_reviewed": "Accounts reviewed",
+    "accounts_with_mfa": "Accounts with MFA",
+    "accounts_without_mfa": "Accounts without MFA",
+    "active_access_keys": "Active access keys",
+    "addresses_checked": "Addresses checked",
+    "api_only_users": "Users with API access only",
+    "aws_managed_keys": "AWS-managed keys",
+    "buckets": "Buckets",
+    "buckets_within_limit": "Buckets expiring objects within the limit",
+    "cadence_days": "Required interval (days)",
+    "channels_expected": "Channels that must be logged",
+    "channels_logged": "Channels logged",
+    "cloudtrail_events": "CloudTrail events",
+    "completed": "Completed",
+    "completed_late": "Completed late",
+    "configurations_read": "Configurations read",
+    "crosscheck_findings": "Disagreements with the data map",
+    "customer_keys_rotating": "Customer keys with rotation on",
+    "data_stores": "Data stores",
+    "database_configurations": "Database configurations",
+    "database_logging_settings_off": "Database logging settings turned off",
+    "days_in_period": "Days in period",
+    "days_uncovered": "Days not covered by evidence",
+    "days_without_logs": "Days without logs",
+    "device_findings": "Device findings",
+    "devices_declared": "Devices declared",
+    "digests": "Digest files",
+    "document_age_days": "Age of the newest document (days)",
+    "encryption_compared": "Encryption settings compared with the data map",
+    "expected_runs": "Scheduled runs",
+    "failed_runs": "Failed runs",
+    "fixed_late": "Findings fixed late",
+    "flows_not_stated": "Data flows without a stated protocol",
+    "gaps_over_limit": "Gaps longer than the limit",
+    "generic_accounts_in_use": "Generic or shared accounts in use",
+    "grace_days": "Grace period (days)",
+    "groups_exposing_admin_ports": "Security groups exposing admin ports",
+    "hba_rules_without_tls": "pg_hba rules allowing connections without TLS",
+    "http_redirects": "HTTP redirects",
+    "intervals_over_cadence": "Intervals longer than required",
+    "inventory_compared": "Inventory entries compared with the data map",
+    "jobs": "Scheduled jobs",
+    "keys_failing": "Keys failing the requirement",
+    "keys_over_limit": "Keys older than the limit",
+    "late_or_active": "Late or still open",
+    "latest_scan": "Latest scan",
+    "leavers": "Leavers",
+    "limit_days": "Limit (days)",
+    "limit_hours": "Limit (hours)",
+    "listeners_failing": "Listeners failing the requirement",
+    "lockouts_observed": "Lockouts observed",
+    "log_files_verified": "Log files verified",
+    "log_stores": "Log stores",
+    "logins_with_mfa": "Logins with MFA",
+    "logins_without_mfa": "Logins without MFA",
+    "longest_failure_run": "Longest run of failures",
+    "longest_gap_days": "Longest gap (days)",
+    "longest_gap_hours": "Longest gap (hours)",
+    "longest_hours": "Longest time taken (hours)",
+    "longest_interval_days": "Longest interval between occurrences (days)",
+    "mapped_findings_failing": "Scanner findings that fail the control",
+    "mapped_findings_passing": "Scanner findings that pass the control",
+    "max_age_days": "Greatest possible age (days)",
+    "missed_runs": "Missed runs",
+    "mixed_stores": "Stores mixing PII with other data",
+    "next_due": "Next due",
+    "not_seen": "Not seen in any source",
+    "not_stated": "Not stated",
+    "occurrences_in_period": "Occurrences in the period",
+    "oldest_age_days": "Oldest record's age (days)",
+    "oldest_key_days": "Oldest key's age (days)",
+    "open_overdue": "Open and overdue",
+    "open_within_limit": "Open within the limit",
+    "overdue_findings": "Overdue findings",
+    "people_without_mfa": "People without MFA",
+    "pii_flows": "PII flows",
+    "pii_flows_below_min_tls": "PII flows below the minimum TLS version",
+    "pii_store_findings": "Findings on PII stores",
+    "pii_stores": "PII stores",
+    "pii_stores_not_observed": "PII stores not observed",
+    "plain_http_listeners": "Plain HTTP listeners",
+    "policies_checked": "Policies checked",
+    "principals": "Accounts (principals)",
+    "principals_active": "Active accounts (principals)",
+    "principals_not_reviewed": "Accounts not reviewed",
+    "records_scanned": "Records scanned",
+    "records_with_pii": "Records with PII",
+    "requests": "Requests",
+    "required_days": "Required (days)",
+    "retention_compared": "Retention settings compared with the data map",
+    "root_events": "Root-account events",
+    "rows_on_legal_hold": "Rows on legal hold",
+    "rows_past_limit": "Rows older than the limit",
+    "runs_outcome_unknown": "Runs with an unknown outcome",
+    "runs_ran": "Runs that ran",
+    "secrets_checked": "Secrets checked",
+    "secrets_overdue": "Secrets overdue for rotation",
+    "security_groups": "Security groups",
+    "settings_below_minimum": "Settings below the minimum",
+    "sources_short": "Log sources kept too briefly",
+    "sshd_configurations": "SSH server configurations",
+    "stores": "Stores",
+    "stores_classified": "Stores classified",
+    "stores_with_strangers": "Stores read by accounts not allowed",
+    "suppressed_findings": "Suppressed scanner findings",
+    "tables_measured": "Tables measured",
+    "third_parties_receiving": "Third parties receiving",
+    "third_parties_receiving_pii": "Third parties receiving PII",
+    "third_party_findings": "Findings on third parties",
+    "tls_compared": "TLS settings compared with the data map",
+    "tls_listeners": "TLS listeners",
+    "trails": "Trails",
+    "trails_complete": "Trails covering every region and event",
+    "trust_rules_from_network": "Trust rules open to a network",
+    "under_retention": "Log stores kept too briefly",
+    "unencrypted": "Not encrypted",
+    "unknown": "Not known",
+    "weak_cipher_settings": "Weak cipher settings",
+    "weak_ssh_algorithms": "Weak SSH algorithms",
+    "without_disable_time": "Without a recorded removal time",
+    "world_open_other_rules": "Other rules open to the internet",
+}
+
+_UNITS = {"days": "days", "hours": "hours"}
+_WORDS = {"pii": "PII", "mfa": "MFA", "tls": "TLS", "http": "HTTP", "ssh": "SSH", "kms": "KMS", "aws": "AWS"}
+
+
+def figure_label(name: str) -> str:
+    """Plain words for the figure ``name`` (``check.figure`` or ``figure``)."""
+    key = name.rsplit(".", 1)[-1]
+    if key in FIGURE_LABELS:
+        return FIGURE_LABELS[key]
+    words = [w for w in key.split("_") if w]
+    unit = ""
+    if len(words) > 1 and words[-1] in _UNITS:
+        unit = f" ({_UNITS[words.pop()]})"
+    text = " ".join(_WORDS.get(w, w) for w in words) + unit
+    return text[:1].upper() + text[1:] if text else name
