@@ -188,10 +188,12 @@ def test_quarterly_review_is_judged_at_the_period_end_and_on_the_day_it_is_gener
     # Last quarter's plan followed up.
     assert "Last quarter's plan followed up" in flat
     assert re.search(r"Last quarter's plan: \d+ closed, \d+ open, \d+ overdue", flat)
-    # A finding shared by a DPP and an AUP control appears once, with both ids.
+    # A finding shared by a DPP and an AUP control appears once, with both ids (the vendor register
+    # both the third-party control and the AUP's resale control need; issue 15 made AUP-SHARE-1 met
+    # on attestation, its vendor reassessment being a recommendation).
     gaps = layout.split("Open gaps (", 2)[-1]
-    assert re.search(r"^\s*AUP-SHARE-1,\s.*\n\s*DPP-3P-1\b", gaps, re.MULTILINE), "both ids in one cell"
-    assert not re.search(r"^\s*(AUP-SHARE-1|DPP-3P-1)\s+(Not met|Insufficient)", gaps, re.MULTILINE), "never alone"
+    assert re.search(r"^\s*AUP-RESELL-1,\s.*\n\s*DPP-3P-1\b", gaps, re.MULTILINE), "both ids in one cell"
+    assert not re.search(r"^\s*(AUP-RESELL-1|DPP-3P-1)\s+(Not met|Insufficient)", gaps, re.MULTILINE), "never alone"
 
 
 def test_fix_first_ranks_an_account_without_mfa_above_a_stale_document(two_quarters: Path) -> None:
@@ -212,6 +214,6 @@ def test_fix_first_ranks_an_account_without_mfa_above_a_stale_document(two_quart
     assert stale > 10, "a stale risk assessment is not among the first to fix"
     assert context["fix_first"][0]["exposure"] == 2
     shared = [ids for ids in ranked if {i[:4] for i in ids} == {"AUP-", "DPP-"}]
-    assert ["AUP-SHARE-1", "DPP-3P-1"] in shared
+    assert ["AUP-RESELL-1", "DPP-3P-1"] in shared
     # The day of the review comes from --on (or the run), never from the clock.
     assert context["on"] == date(2026, 10, 20)

@@ -105,7 +105,7 @@ def test_the_chosen_log_review_reading_and_its_justification_are_printed(demo: D
 
 def test_the_glossary_and_the_dates_of_the_version_are_in_the_appendix(demo: Demo) -> None:
     flat = " ".join(demo.text(demo.dpp.name).split())
-    appendix = flat[flat.rindex("Appendix: terms and dates of this policy version") :]
+    appendix = flat[flat.index("Appendix: terms and dates of this policy version") :]
     for term in ("Amazon Partners", "Service Provider", "Solution Provider"):
         assert term in appendix
     assert "25 November 2025" in appendix or "2025-11-25" in appendix
