@@ -178,30 +178,41 @@ def found_in(blob: bytes | str, where: str) -> list[str]:
     return [f"{needle!r} in {where}" for needle in NEEDLES if needle in text]
 
 
-@pytest.mark.slow
-def test_planted_secrets_and_pii_reach_no_output(tmp_path: Path) -> None:
-    samples = tmp_path / "samples"
-    shutil.copytree(SAMPLES, samples, ignore=shutil.ignore_patterns(".evidence", "out", ".demo-keys"))
-    plant(samples)
-    config = samples / "evidence.toml"
-    run = run_cli("run", "--config", config, "--out", samples / "out", "--json", "--no-sign")
+def run_and_search(config: Path, root: Path) -> list[str]:
+    """Every planted value found after running and packing ``config``.
+
+    The store is ``root``/.evidence and the reports ``root``/out; the search covers the output,
+    the store, the stored copies, the PDFs with their attachments and the pack.
+    """
+    run = run_cli("run", "--config", config, "--out", root / "out", "--json", "--no-sign")
     assert run.code in (0, 3), run.stderr
-    pack = run_cli("pack", "--config", config, "--out", samples / "out" / "pack.zip")
+    pack = run_cli("pack", "--config", config, "--out", root / "out" / "pack.zip")
     assert pack.code == 0, pack.stderr
     leaks = found_in(run.stdout, "--json") + found_in(run.stderr, "stderr") + found_in(pack.stderr, "pack stderr")
-    for path in sorted((samples / ".evidence").rglob("*")):
-        if path.is_file():
-            leaks += found_in(path.read_bytes(), str(path.relative_to(samples)))
-    pdfs = sorted((samples / "out").glob("*.pdf"))
+    stored = sorted(p for p in (root / ".evidence").rglob("*") if p.is_file())
+    assert stored
+    for path in stored:
+        leaks += found_in(path.read_bytes(), str(path.relative_to(root)))
+    pdfs = sorted((root / "out").glob("*.pdf"))
     assert pdfs
     for pdf in pdfs:
         leaks += found_in(pdftotext(pdf), pdf.name)
         for name, contents in PdfReader(pdf).attachments.items():
             for content in contents:
                 leaks += found_in(content, f"{pdf.name} attachment {name}")
-    with zipfile.ZipFile(samples / "out" / "pack.zip") as archive:
+    with zipfile.ZipFile(root / "out" / "pack.zip") as archive:
         for name in archive.namelist():
             leaks += found_in(archive.read(name), f"pack {name}")
+    return leaks
+
+
+@pytest.mark.slow
+def test_planted_secrets_and_pii_reach_no_output(tmp_path: Path) -> None:
+    samples = tmp_path / "samples"
+    shutil.copytree(SAMPLES, samples, ignore=shutil.ignore_patterns(".evidence", "out", ".demo-keys"))
+    plant(samples)
+    config = samples / "evidence.toml"
+    leaks = run_and_search(config, samples)
     assert not leaks, "\n".join(leaks[:40])
     # The planted values were read, not skipped: the stored copies hold their redactions.
     copies = b"".join(p.read_bytes() for p in (samples / ".evidence" / "objects").rglob("*") if p.is_file())

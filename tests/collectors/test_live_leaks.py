@@ -9,7 +9,6 @@ be found in the store, the stored copies, the PDFs, the pack or the output.
 
 from __future__ import annotations
 
-import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,12 +17,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-from pypdf import PdfReader
 from sqlalchemy import create_engine, text
 from transport_servers import openssl_server, postgres_cluster
 
-from tests.support import pdftotext, run_cli
-from tests.test_no_leaks import BUYER, EMAIL, STREET, found_in
+from tests.test_no_leaks import BUYER, EMAIL, STREET, run_and_search
 
 HBA = ["local all all trust", "host all all 127.0.0.1/32 trust", f'host all "{EMAIL}" 127.0.0.1/32 trust']
 
@@ -94,25 +91,7 @@ url = "{cluster.url}"
 """,
             encoding="utf-8",
         )
-        run = run_cli("run", "--config", config, "--out", tmp_path / "out", "--json", "--no-sign")
-    assert run.code in (0, 3), run.stderr
-    pack = run_cli("pack", "--config", config, "--out", tmp_path / "out" / "pack.zip")
-    assert pack.code == 0, pack.stderr
-    leaks = found_in(run.stdout, "--json") + found_in(run.stderr, "stderr") + found_in(pack.stderr, "pack stderr")
-    stored = sorted(p for p in (tmp_path / ".evidence").rglob("*") if p.is_file())
-    assert stored
-    for path in stored:
-        leaks += found_in(path.read_bytes(), str(path.relative_to(tmp_path)))
-    pdfs = sorted((tmp_path / "out").glob("*.pdf"))
-    assert pdfs
-    for pdf in pdfs:
-        leaks += found_in(pdftotext(pdf), pdf.name)
-        for name, contents in PdfReader(pdf).attachments.items():
-            for content in contents:
-                leaks += found_in(content, f"{pdf.name} attachment {name}")
-    with zipfile.ZipFile(tmp_path / "out" / "pack.zip") as archive:
-        for name in archive.namelist():
-            leaks += found_in(archive.read(name), f"pack {name}")
+        leaks = run_and_search(config, tmp_path)
     assert not leaks, "\n".join(leaks[:40])
     # Both probes reached their servers: the handshake and the settings are in the store.
     database = (tmp_path / ".evidence" / "evidence.db").read_bytes()
