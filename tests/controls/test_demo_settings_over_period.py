@@ -7,7 +7,7 @@ from functools import cache
 from collector_testing import ROOT, TEST_KEY, collector_context
 
 from evidence.collectors.aws.cli_outputs import AwsCliCollector, AwsCliSettings
-from evidence.collectors.cloudtrail import CloudTrailCollector, CloudTrailSettings
+from evidence.collectors.logs.cloudtrail.collector import CloudTrailCollector, CloudTrailSettings
 from evidence.controls.catalogue import load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.model.evidence import EvidenceItem

@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Protocol
 from evidence.collectors.identity.copies import redacted_csv, redacted_json
 from evidence.collectors.identity.events import IdentityEvents
 from evidence.collectors.identity.records import Clock, Fast, read_records
-from evidence.collectors.log_source import ACTIVITY, COVERAGE, LogCollector, LogSourceSettings, LogState
+from evidence.collectors.logs.base import ACTIVITY, COVERAGE, FileLogCollector, LogSourceSettings, LogState
 from evidence.model.evidence import EvidenceItem, RawInput
 
 PATTERNS = ("*.json", "*.jsonl", "*.ndjson", "*.json.gz", "*.jsonl.gz", "*.ndjson.gz")
@@ -34,7 +34,7 @@ class EventReader(Protocol):
         """Use ``event`` (found at ``line``); the reason when it cannot be used, else None."""
 
 
-class IdentityLogCollector(LogCollector[IdentityLogSettings]):
+class IdentityLogCollector(FileLogCollector[IdentityLogSettings]):
     """Shared reading of identity-provider exports into ``access.activity`` and coverage."""
 
     produces: ClassVar[tuple[str, ...]] = (ACTIVITY, COVERAGE)
@@ -69,11 +69,8 @@ class IdentityLogCollector(LogCollector[IdentityLogSettings]):
                 item.facts["identity"] = self.events.facts(self.context.redactor)
             yield item
 
-    def redacted_copy(self, location: str) -> Iterator[bytes] | None:
+    def redacted_file(self, path: Path) -> Iterator[bytes]:
         """The export with every person's identifier pseudonymised and names removed."""
-        path = Path(location)
-        if not path.is_file():
-            return None
         if path.suffix.lower() == ".csv":
             return redacted_csv(path, self.context.redactor)
         return redacted_json(path, self.context.redactor)

@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 import orjson
 
-from evidence.collectors.cloudtrail_changes import TRACKED
+from evidence.collectors.logs.cloudtrail.changes import TRACKED
 from evidence.collectors.store_matching import StoreMatcher
 
 NULL = msgspec.Raw(b"null")

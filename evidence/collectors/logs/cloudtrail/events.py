@@ -22,8 +22,9 @@ import orjson
 
 from evidence.collectors.access_facts import AccessAggregator
 from evidence.collectors.access_paths import THROUGH_IDP
-from evidence.collectors.cloudtrail_changes import TRACKED
-from evidence.collectors.cloudtrail_fast import (
+from evidence.collectors.inputs import input_limits, open_regular, open_text, paused_gc
+from evidence.collectors.logs.cloudtrail.changes import TRACKED
+from evidence.collectors.logs.cloudtrail.fast import (
     Event,
     Identity,
     decode,
@@ -33,9 +34,8 @@ from evidence.collectors.cloudtrail_fast import (
     pii_blob,
     store_name,
 )
-from evidence.collectors.inputs import input_limits, open_regular, open_text, paused_gc
-from evidence.collectors.log_coverage import Coverage
-from evidence.collectors.log_pii import PiiScanner, may_hold_pii
+from evidence.collectors.logs.coverage import Coverage
+from evidence.collectors.logs.pii import PiiScanner, may_hold_pii
 from evidence.collectors.store_matching import StoreMatcher
 from evidence.errors import InputError
 from evidence.model.access import AccessPolicy

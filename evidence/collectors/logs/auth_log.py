@@ -4,7 +4,7 @@ Reads ``auth.log``/``secure`` (rotated and compressed files too, oldest first) i
 syslog form (``Sep  6 09:57:21 host sshd[581]: ...``), the RFC 3339 form rsyslog writes with
 high-precision timestamps, and journal exports (one JSON object per line). A line by which the
 syslog daemon says the message before it was repeated N times (rsyslog, BSD syslogd, syslog-ng:
-see :mod:`evidence.collectors.syslog_repeats`) counts as N more copies of that message, so a burst
+see :mod:`evidence.collectors.logs.syslog_repeats`) counts as N more copies of that message, so a burst
 of failed logins folded into one line still counts in full. Yields logins with
 their method and MFA state (an SSH login is multi-factor when sshd first logged a ``Partial``
 authentication, or a one-time-password PAM module, for the same process), failed logins, PAM
@@ -15,24 +15,22 @@ lockouts (pam_faillock, pam_tally2), sudo use, and accounts locked or deleted (`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import orjson
 from pydantic import Field
 
-from evidence.collectors.inputs import open_text
-from evidence.collectors.log_pii import name_field_redactor, redact_name_fields
-from evidence.collectors.log_source import (
-    LogCollector,
+from evidence.collectors.logs.base import (
+    LineLogCollector,
     LogState,
     ZonedLogSettings,
     month_known,
     yearless,
 )
-from evidence.collectors.syslog_repeats import (
+from evidence.collectors.logs.pii import name_field_redactor, redact_name_fields
+from evidence.collectors.logs.syslog_repeats import (
     MAX_COPIES,
     UNTAGGED_BSD,
     UNTAGGED_RFC3339,
@@ -41,7 +39,6 @@ from evidence.collectors.syslog_repeats import (
     repeat_of,
     withhold_quote,
 )
-from evidence.model.evidence import RawInput
 from evidence.redact import Redactor
 
 # The host may be empty: rsyslog 5 (Ubuntu 12.04) wrote its tagged repeat lines without one.
@@ -115,30 +112,29 @@ class AuthLogSettings(ZonedLogSettings):
     year: int | None = Field(default=None, ge=1970, le=2100)
 
 
-class AuthLogCollector(LogCollector[AuthLogSettings]):
+class AuthLogCollector(LineLogCollector[AuthLogSettings]):
     """SSH logins (with MFA state), failures, lockouts, sudo and account removals from auth logs."""
 
     id = "auth-log"
     description = "SSH, sudo and PAM logins, failures, lockouts, account removals (syslog)"
-    source_type = "auth-log"
     default_channel = "host"
 
-    def read_file(self, path: Path, state: LogState) -> RawInput:
+    def read_lines(self, path: str, lines: Iterator[tuple[int, str]], state: LogState) -> None:
         """Stream one syslog or journal file into ``state``."""
-        reader = _Reader(self.settings, self.context.as_of, state, str(path))
-        with open_text(path) as lines:
-            for number, line in lines:
-                reader.line(number, line.rstrip("\r\n"))
-            return lines.raw_input()
+        reader = _Reader(self.settings, self.context.as_of, state, path)
+        for number, line in lines:
+            reader.line(number, line.rstrip("\r\n"))
 
-    def redacted_copy(self, location: str) -> Iterator[bytes] | None:
-        """Copy the file with user names and addresses pseudonymised and other PII scrubbed."""
-        path = Path(location)
-        if not path.is_file():
-            return None
-        return _redacted_lines(
-            path, self.context.redactor, name_field_redactor(list(self.settings.name_fields))
-        )
+    def line_redactor(self) -> Callable[[str], str]:
+        """User names and addresses pseudonymised, other PII scrubbed."""
+        redactor = self.context.redactor
+        fields = name_field_redactor(list(self.settings.name_fields))
+
+        def redact(line: str) -> str:
+            line = redact_name_fields(pseudonymise_names(withhold_quote(line), redactor), fields)
+            return redactor.scrub(line)
+
+        return redact
 
 
 class _Reader:
@@ -165,13 +161,10 @@ class _Reader:
         try:
             parsed = self._journal(text) if text[0] == "{" else self._syslog(text)
         except ValueError as exc:
-            stats.reject(f"{self.path}:{number}", str(exc))
+            self.state.reject(self.path, number, str(exc))
             return
         if parsed is None:
-            stats.reject(
-                f"{self.path}:{number}",
-                "not a syslog line (expected 'Mon DD HH:MM:SS host program: message')",
-            )
+            self.state.reject(self.path, number, "not a syslog line (expected 'Mon DD HH:MM:SS host program: message')")
             return
         when, host, program, pid, message = parsed
         ts = int(when.timestamp())
@@ -195,8 +188,9 @@ class _Reader:
         for _ in range(copies):
             access_event = self._event(ts, host, program, pid, message)
         if repeat is not None and repeat.copies > MAX_COPIES:
-            stats.reject(
-                f"{self.path}:{number}",
+            self.state.reject(
+                self.path,
+                number,
                 f"{repeat.describe()}; counted as {MAX_COPIES:,} (the most one line counts)",
             )
         elif access_event:
@@ -213,8 +207,9 @@ class _Reader:
             whose = f"program {program} on host {host or '(none)'}"
             if not repeat.same_program:
                 whose = f"host {host}" if host else "any host"
-            self.state.stats.reject(
-                f"{self.path}:{number}",
+            self.state.reject(
+                self.path,
+                number,
                 f"{repeat.describe()}, but the log holds no earlier message of {whose} "
                 "that it can repeat, so what was repeated is unknown",
             )
@@ -369,15 +364,6 @@ class _Reader:
 
 def _month_known(match: re.Match[str]) -> bool:
     return "mon" not in match.re.groupindex or month_known(match["mon"])
-
-
-def _redacted_lines(
-    path: Path, redactor: Redactor, fields: re.Pattern[str] | None
-) -> Iterator[bytes]:
-    with open_text(path) as lines:
-        for _, line in lines:
-            line = redact_name_fields(pseudonymise_names(withhold_quote(line), redactor), fields)
-            yield redactor.scrub(line).encode("utf-8")
 
 
 def pseudonymise_names(line: str, redactor: Redactor) -> str:

@@ -10,19 +10,16 @@ access to it. The record, less the identity fields, is scanned for PII.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-from evidence.collectors.inputs import open_text
-from evidence.collectors.log_source import LogCollector, LogSourceSettings, LogState
+from evidence.collectors.logs.base import LineLogCollector, LogSourceSettings, LogState
 from evidence.collectors.store_matching import StoreMatcher
-from evidence.model.evidence import RawInput
-from evidence.redact import Redactor, normalise_field
+from evidence.redact import normalise_field
 
 
 class FieldMap(BaseModel):
@@ -64,30 +61,43 @@ class AppAuditLogSettings(LogSourceSettings):
     )
 
 
-class AppAuditLogCollector(LogCollector[AppAuditLogSettings]):
+class AppAuditLogCollector(LineLogCollector[AppAuditLogSettings]):
     """Who did what to which resource in the application; logins, MFA, PII access, PII."""
 
     id = "app-audit-log"
     description = (
         "Application audit logs (JSON lines, configurable fields): users, logins, MFA, PII access"
     )
-    source_type = "app-audit-log"
     default_channel = "application"
 
-    def read_file(self, path: Path, state: LogState) -> RawInput:
+    def read_lines(self, path: str, lines: Iterator[tuple[int, str]], state: LogState) -> None:
         """Stream one JSON-lines file into ``state``."""
-        reader = _Reader(self.settings, state, str(path))
-        with open_text(path) as lines:
-            for number, line in lines:
-                reader.line(number, line)
-            return lines.raw_input()
+        reader = _Reader(self.settings, state, path)
+        for number, line in lines:
+            reader.line(number, line)
 
-    def redacted_copy(self, location: str) -> Iterator[bytes] | None:
+    def line_redactor(self) -> Callable[[str], str]:
         """Each record with its identity fields pseudonymised and PII fields redacted."""
-        path = Path(location)
-        if not path.is_file():
-            return None
-        return _redacted(path, self.settings, self.context.redactor)
+        fields = self.settings.fields
+        names = {normalise_field(f) for f in self.settings.name_fields}
+        redactor = self.context.redactor
+
+        def redact(line: str) -> str:
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                return redactor.scrub(line)
+            if not isinstance(record, dict):
+                return redactor.scrub(line)
+            for dotted, replace in (
+                (fields.who, redactor.principal),
+                (fields.target, redactor.principal),
+                (fields.source_address, redactor.address),
+            ):
+                _replace(record, dotted, replace)
+            return orjson.dumps(_drop(redactor.scrub_data(record), names)).decode() + "\n"
+
+        return redact
 
 
 def lookup(record: dict[str, Any], dotted: str) -> Any:
@@ -133,14 +143,14 @@ class _Reader:
         try:
             record = orjson.loads(text)
         except orjson.JSONDecodeError:
-            stats.reject(f"{self.path}:{number}", "malformed JSON (expected one object per line)")
+            self.state.reject(self.path, number, "malformed JSON (expected one object per line)")
             return
         if not isinstance(record, dict):
-            stats.reject(f"{self.path}:{number}", "not a JSON object")
+            self.state.reject(self.path, number, "not a JSON object")
             return
         ts = _epoch(lookup(record, self.f.when))
         if ts is None:
-            stats.reject(f"{self.path}:{number}", f"no readable time in field {self.f.when!r}")
+            self.state.reject(self.path, number, f"no readable time in field {self.f.when!r}")
             return
         stats.keep()
         self.state.coverage.add(ts)
@@ -200,28 +210,6 @@ def _epoch(value: Any) -> int | None:
             return None
         return int((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp())
     return None
-
-
-def _redacted(path: Path, settings: AppAuditLogSettings, redactor: Redactor) -> Iterator[bytes]:
-    fields = settings.fields
-    names = {normalise_field(f) for f in settings.name_fields}
-    with open_text(path) as lines:
-        for _, line in lines:
-            try:
-                record = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                yield redactor.scrub(line).encode("utf-8")
-                continue
-            if not isinstance(record, dict):
-                yield redactor.scrub(line).encode("utf-8")
-                continue
-            for dotted, replace in (
-                (fields.who, redactor.principal),
-                (fields.target, redactor.principal),
-                (fields.source_address, redactor.address),
-            ):
-                _replace(record, dotted, replace)
-            yield orjson.dumps(_drop(redactor.scrub_data(record), names)) + b"\n"
 
 
 def _replace(record: dict[str, Any], dotted: str, replace: Any) -> None:

@@ -22,9 +22,9 @@ from typing import Any
 
 from evidence.collectors.access_facts import AccessAggregator, Attempt
 from evidence.collectors.access_paths import THROUGH_IDP
-from evidence.collectors.cloudtrail_changes import TRACKED
-from evidence.collectors.cloudtrail_events import DISABLING
-from evidence.collectors.log_coverage import Coverage
+from evidence.collectors.logs.cloudtrail.changes import TRACKED
+from evidence.collectors.logs.cloudtrail.events import DISABLING
+from evidence.collectors.logs.coverage import Coverage
 from evidence.collectors.store_matching import StoreMatcher
 from evidence.model.access import AccessPolicy
 from evidence.model.period import Period

@@ -10,19 +10,15 @@ referrers are scanned for PII.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import unquote_plus
 
 from pydantic import field_validator
 
-from evidence.collectors.inputs import open_text
-from evidence.collectors.log_pii import name_field_redactor, redact_name_fields
-from evidence.collectors.log_source import LogCollector, LogSourceSettings, LogState
+from evidence.collectors.logs.base import LineLogCollector, LogSourceSettings, LogState
+from evidence.collectors.logs.pii import name_field_redactor, redact_name_fields
 from evidence.collectors.store_matching import StoreMatcher
-from evidence.model.evidence import RawInput
-from evidence.redact import Redactor
 
 _QUOTED = r'(?:[^"\\]|\\.)*'
 COMBINED = (
@@ -109,30 +105,35 @@ class AccessLogSettings(LogSourceSettings):
         return value
 
 
-class AccessLogCollector(LogCollector[AccessLogSettings]):
+class AccessLogCollector(LineLogCollector[AccessLogSettings]):
     """Requests, authenticated users, PII-store API access and PII in URLs from web access logs."""
 
     id = "access-log"
     description = "nginx/Apache access logs (combined, common, log_format): users, PII API access"
-    source_type = "access-log"
     default_channel = "web"
 
-    def read_file(self, path: Path, state: LogState) -> RawInput:
+    def read_lines(self, path: str, lines: Iterator[tuple[int, str]], state: LogState) -> None:
         """Stream one access log into ``state``."""
-        reader = _Reader(self.settings, state, str(path))
-        with open_text(path) as lines:
-            for number, line in lines:
-                reader.line(number, line)
-            reader.flush()
-            return lines.raw_input()
+        reader = _Reader(self.settings, state, path)
+        for number, line in lines:
+            reader.line(number, line)
+        reader.flush()
 
-    def redacted_copy(self, location: str) -> Iterator[bytes] | None:
-        """Copy the log with remote users pseudonymised and addresses and PII scrubbed."""
-        path = Path(location)
-        if not path.is_file():
-            return None
+    def line_redactor(self) -> Callable[[str], str]:
+        """Remote users pseudonymised, addresses and PII (decoded query strings too) scrubbed."""
+        pattern = compile_format(self.settings.format)
+        redactor = self.context.redactor
         fields = name_field_redactor(list(self.settings.name_fields))
-        return _redacted(path, compile_format(self.settings.format), self.context.redactor, fields)
+        named = "remote_user" in pattern.groupindex
+
+        def redact(line: str) -> str:
+            match = pattern.match(line)
+            if named and match and match["remote_user"] not in (None, "-", ""):
+                start, end = match.span("remote_user")
+                line = line[:start] + redactor.principal(line[start:end]) + line[end:]
+            return redactor.scrub(_decoded_query(redact_name_fields(line, fields)))
+
+        return redact
 
 
 class _Reader:
@@ -152,16 +153,14 @@ class _Reader:
         match = self.pattern.match(text)
         if match is None:
             if text.strip():
-                self.state.stats.reject(
-                    f"{self.path}:{number}", "does not match the configured log format"
-                )
+                self.state.reject(self.path, number, "does not match the configured log format")
             else:
                 self.skipped += 1
             return
         fields = match.groupdict()
         ts = self._time(fields)
         if ts is None:
-            self.state.stats.reject(f"{self.path}:{number}", "unreadable request time")
+            self.state.reject(self.path, number, "unreadable request time")
             return
         self.kept += 1
         self.state.coverage.add(ts)
@@ -231,23 +230,6 @@ class _Reader:
 
 def _decoded(text: str) -> str:
     return unquote_plus(text) if "%" in text or "+" in text else text
-
-
-def _redacted(
-    path: Path, pattern: re.Pattern[str], redactor: Redactor, fields: re.Pattern[str] | None
-) -> Iterator[bytes]:
-    with open_text(path) as lines:
-        for _, line in lines:
-            match = pattern.match(line)
-            if (
-                match
-                and "remote_user" in pattern.groupindex
-                and match["remote_user"] not in (None, "-", "")
-            ):
-                start, end = match.span("remote_user")
-                line = line[:start] + redactor.principal(line[start:end]) + line[end:]
-            line = redact_name_fields(line, fields)
-            yield redactor.scrub(_decoded_query(line)).encode("utf-8")
 
 
 def _decoded_query(line: str) -> str:

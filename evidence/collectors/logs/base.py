@@ -1,9 +1,18 @@
-"""What every access-log collector shares: settings, the per-source state, and the items it yields.
+"""What every log collector shares: settings, the per-source state, file reading and the items.
 
 A log collector reads its files one at a time (streaming), feeds an :class:`AccessAggregator`,
 a :class:`Coverage` and a :class:`PiiScanner`, and yields three items per source:
 ``access.activity``, ``logging.coverage`` and ``logging.pii_in_logs``. A file that cannot be
 read is rejected as ``file:line: reason`` and the other files are kept.
+
+Three layers, so that no collector has to stub what it does not use:
+
+- :class:`LogCollector`: settings, the source's items, its files and redacted copies (CloudTrail,
+  which parses files in worker processes, builds on this alone);
+- :class:`FileLogCollector`: reads the files in order and rejects the unreadable ones;
+- :class:`LineLogCollector`: opens each file as text (:func:`open_text`: size limits, FIFOs and
+  devices refused, ``.gz``/``.bz2`` read) and hands its numbered lines to the collector; its
+  redacted copies go line by line through the collector's :meth:`~LineLogCollector.line_redactor`.
 """
 
 from __future__ import annotations
@@ -12,7 +21,7 @@ import re
 import typing
 from abc import abstractmethod
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -23,10 +32,10 @@ from pydantic import Field, field_validator
 
 from evidence.collectors.access_facts import AccessAggregator
 from evidence.collectors.base import Collector, CollectorContext, CollectorSettings
-from evidence.collectors.inputs import expand_paths, paused_gc
-from evidence.collectors.log_coverage import Coverage
-from evidence.collectors.log_pii import PiiScanner
-from evidence.collectors.syslog_repeats import LastMessages
+from evidence.collectors.inputs import expand_paths, open_text, paused_gc
+from evidence.collectors.logs.coverage import Coverage
+from evidence.collectors.logs.pii import PiiScanner
+from evidence.collectors.logs.syslog_repeats import LastMessages
 from evidence.errors import InputError
 from evidence.model.access import AccessPolicy
 from evidence.model.assurance import Assurance
@@ -92,16 +101,23 @@ class LogState:
             stats=ParseStats(scope=context.source),
         )
 
+    def reject(self, where: Path | str, line: int, reason: str) -> None:
+        """Reject one line (or record) of a file as ``file:line`` with the reason."""
+        self.stats.reject(f"{where}:{line}", reason)
+
+    def reject_file(self, where: Path | str, line: int | None, reason: str) -> None:
+        """Reject a whole file, naming the line where reading stopped (the first when unknown)."""
+        self.files_rejected += 1
+        self.reject(where, line or 1, reason)
+
 
 class LogCollector(Collector[SettingsT]):
-    """Base of the access-log collectors: reads files in order and yields the three items."""
+    """Base of the log collectors: the source's files, its items and redacted copies of its files."""
 
     #: Logs are system-generated files the user supplied.
     assurance: ClassVar[Assurance] = Assurance.EXPORTED
 
     produces: ClassVar[tuple[str, ...]] = (ACTIVITY, COVERAGE, PII)
-    #: What the facts call this kind of log (``cloudtrail``, ``auth-log``...).
-    source_type: ClassVar[str]
     #: The channel a source covers unless its settings say otherwise.
     default_channel: ClassVar[str]
     #: File name patterns read from folders.
@@ -110,25 +126,20 @@ class LogCollector(Collector[SettingsT]):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for base in getattr(cls, "__orig_bases__", ()):  # LogCollector[MySettings] binds the model
-            if typing.get_origin(base) is LogCollector:
+            origin = typing.get_origin(base)
+            if isinstance(origin, type) and issubclass(origin, LogCollector):
                 (model,) = typing.get_args(base)
                 if isinstance(model, type) and issubclass(model, LogSourceSettings):
                     cls._settings_model = model
 
-    def collect(self) -> Iterator[EvidenceItem]:
-        """Read every file (rejecting the unreadable ones) and yield the source's items."""
-        files = self.input_files()
-        before = Counter(self.context.redactor.counts)
-        state = LogState.new(self.settings, self.context)
-        for path in files:
-            try:
-                with paused_gc():
-                    state.raw_inputs.append(self.read_file(path, state))
-            except InputError as exc:
-                state.files_rejected += 1
-                state.stats.reject(f"{path}:{exc.line or 1}", exc.reason)
-        self.finish(state)
-        yield from self.items(state, len(files), before)
+    @property
+    def source_type(self) -> str:
+        """What the facts call this kind of log (``cloudtrail``, ``auth-log``...): the collector id."""
+        return self.id
+
+    def subject(self) -> str:
+        """The subject of the source's log items."""
+        return f"{self.source_type} logs of source {self.context.source}"
 
     def input_files(self) -> list[Path]:
         """List the configured files, folders expanded, oldest rotated file first."""
@@ -139,12 +150,14 @@ class LogCollector(Collector[SettingsT]):
         """Where the source's events are (its first configured path)."""
         return str(self.context.resolve(self.settings.paths[0]))
 
-    @abstractmethod
-    def read_file(self, path: Path, state: LogState) -> RawInput:
-        """Stream one file into ``state``; raise InputError when the file cannot be read at all."""
+    def redacted_copy(self, location: str) -> Iterator[bytes] | None:
+        """Chunks of a redacted copy of one of the source's files; None when it is no file."""
+        path = Path(location)
+        return self.redacted_file(path) if path.is_file() else None
 
-    def finish(self, state: LogState) -> None:
-        """Apply what needs every file read first (sign-ins joined to their sessions); default none."""
+    def redacted_file(self, path: Path) -> Iterator[bytes]:
+        """A redacted copy of ``path``: by default every line scrubbed of PII."""
+        return self._scrubbed_lines(path)
 
     def items(self, state: LogState, files: int, before: Counter[str]) -> Iterator[EvidenceItem]:
         """Build the ``access.activity``, ``logging.coverage`` and ``logging.pii_in_logs`` items.
@@ -177,7 +190,7 @@ class LogCollector(Collector[SettingsT]):
         )
         pii = {**state.pii.facts(), "source_type": self.source_type, "channel": channel, **common}
         redactions = self.redaction_counts(before)
-        subject = f"{self.source_type} logs of source {self.context.source}"
+        subject = self.subject()
         for kind, facts in ((ACTIVITY, activity), (COVERAGE, coverage), (PII, pii)):
             if kind not in self.produces:
                 continue
@@ -191,6 +204,59 @@ class LogCollector(Collector[SettingsT]):
                 covers=covers,
                 redactions=redactions,
             )
+
+
+class FileLogCollector(LogCollector[SettingsT]):
+    """A log collector that reads its files one after the other, oldest first."""
+
+    def collect(self) -> Iterator[EvidenceItem]:
+        """Read every file (rejecting the unreadable ones) and yield the source's items."""
+        files = self.input_files()
+        before = Counter(self.context.redactor.counts)
+        state = LogState.new(self.settings, self.context)
+        for path in files:
+            try:
+                with paused_gc():
+                    state.raw_inputs.append(self.read_file(path, state))
+            except InputError as exc:
+                state.reject_file(path, exc.line, exc.reason)
+        self.finish(state)
+        yield from self.items(state, len(files), before)
+
+    @abstractmethod
+    def read_file(self, path: Path, state: LogState) -> RawInput:
+        """Stream one file into ``state``; raise InputError when the file cannot be read at all."""
+
+    def finish(self, state: LogState) -> None:
+        """Apply what needs every file read first (sign-ins joined to their sessions); default none."""
+
+
+class LineLogCollector(FileLogCollector[SettingsT]):
+    """A log collector of text files: each file is opened here and its numbered lines parsed."""
+
+    def read_file(self, path: Path, state: LogState) -> RawInput:
+        """Open ``path`` as text (limits enforced, compressed files read) and parse its lines."""
+        with open_text(path) as lines:
+            self.read_lines(str(path), iter(lines), state)
+            return lines.raw_input()
+
+    @abstractmethod
+    def read_lines(self, path: str, lines: Iterator[tuple[int, str]], state: LogState) -> None:
+        """Parse one file's numbered lines into ``state``, rejecting bad ones with ``state.reject``."""
+
+    def redacted_file(self, path: Path) -> Iterator[bytes]:
+        """A copy of the file, each line passed through :meth:`line_redactor`."""
+        return _redacted_lines(path, self.line_redactor())
+
+    def line_redactor(self) -> Callable[[str], str]:
+        """What turns one line of this log into its redacted copy (default: PII scrubbed)."""
+        return self.context.redactor.scrub
+
+
+def _redacted_lines(path: Path, redact: Callable[[str], str]) -> Iterator[bytes]:
+    with open_text(path) as lines:
+        for _, line in lines:
+            yield redact(line).encode("utf-8")
 
 
 def _moment(value: str | None) -> datetime | None:

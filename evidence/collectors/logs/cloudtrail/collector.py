@@ -25,9 +25,11 @@ import orjson
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import Field, model_validator
 
-from evidence.collectors.cloudtrail_athena import AthenaRunner, AthenaSettings, scan_start
-from evidence.collectors.cloudtrail_changes import TRACKED, setting_changes
-from evidence.collectors.cloudtrail_digest import (
+from evidence.collectors.inputs import current_limits, open_input, open_regular, paused_gc
+from evidence.collectors.logs.base import PII, LogCollector, LogSourceSettings, LogState
+from evidence.collectors.logs.cloudtrail.athena import AthenaRunner, AthenaSettings, scan_start
+from evidence.collectors.logs.cloudtrail.changes import TRACKED, setting_changes
+from evidence.collectors.logs.cloudtrail.digest import (
     SIDECAR,
     Digest,
     check_shape,
@@ -35,21 +37,19 @@ from evidence.collectors.cloudtrail_digest import (
     sidecar_metadata,
     validate,
 )
-from evidence.collectors.cloudtrail_events import (
+from evidence.collectors.logs.cloudtrail.events import (
     FilePart,
     Options,
     parse_bytes,
     parse_file,
     principal_name,
 )
-from evidence.collectors.cloudtrail_s3 import TrailBucket, TrailObjects, period_days
-from evidence.collectors.cloudtrail_sql import Window, queries, replay
-from evidence.collectors.inputs import current_limits, open_input, open_regular, paused_gc
-from evidence.collectors.log_coverage import iso
-from evidence.collectors.log_pii import PiiScanner
-from evidence.collectors.log_source import PII, LogCollector, LogSourceSettings, LogState
+from evidence.collectors.logs.cloudtrail.s3 import TrailBucket, TrailObjects, period_days
+from evidence.collectors.logs.cloudtrail.sql import Window, queries, replay
+from evidence.collectors.logs.coverage import iso
+from evidence.collectors.logs.pii import PiiScanner
 from evidence.errors import InputError
-from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
+from evidence.model.evidence import EvidenceItem, ParseStats
 from evidence.model.settings_history import CHANGES, day_ranges
 from evidence.redact import Redactor, normalise_field
 
@@ -95,7 +95,6 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
     id = "cloudtrail"
     description = "AWS CloudTrail files and digests: logins, MFA, root use, PII access, integrity"
     produces = (*LogCollector.produces, INTEGRITY, CHANGES)
-    source_type = "cloudtrail"
     default_channel = "cloud"
     patterns = ("*.json", "*.json.gz", "*.jsonl", "*.jsonl.gz", "*.ndjson", "*.ndjson.gz")
 
@@ -157,14 +156,13 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
             listed = objects.keys(*period_days(self.context.period.start_at, self.context.as_of))
         except InputError as exc:
             for kind in self.produces:
-                yield self.failed(kind, f"{self.source_type} logs of source {self.context.source}", str(exc))
+                yield self.failed(kind, self.subject(), str(exc))
             return
         keys = [key for key, _, _ in listed]
         for key, data, raw in objects.stream(keys):
             where = f"s3://{bucket.bucket}/{key}"
             if isinstance(data, InputError) or raw is None:
-                state.files_rejected += 1
-                state.stats.reject(f"{where}:1", data.reason if isinstance(data, InputError) else "not read")
+                state.reject_file(where, 1, data.reason if isinstance(data, InputError) else "not read")
                 continue
             with paused_gc():
                 part = parse_bytes(data, raw, options, ParseStats(scope=where))
@@ -196,8 +194,7 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
     ) -> None:
         state.stats.merge(part.stats)
         if part.rejected:
-            state.files_rejected += 1
-            state.stats.reject(f"{where}:{part.line or 1}", part.rejected)
+            state.reject_file(where, part.line, part.rejected)
             return
         state.raw_inputs.append(part.raw)
         if part.digest is not None:
@@ -253,7 +250,7 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
         """Count the facts in Athena (cloudtrail_sql), then build the same items as from files."""
         athena = self.settings.athena
         assert athena is not None
-        subject = f"{self.source_type} logs of source {self.context.source}"
+        subject = self.subject()
         before = Counter(self.context.redactor.counts)
         window = Window.of(self.context.period, self.context.as_of, scan_start(athena))
         runner = AthenaRunner(athena)
@@ -326,15 +323,8 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
             location=self.source_location(),
         )
 
-    def read_file(self, path: Path, state: LogState) -> RawInput:  # pragma: no cover - collect() overrides
-        """Not used: :meth:`collect` parses files through :func:`parse_file`."""
-        raise NotImplementedError
-
-    def redacted_copy(self, location: str) -> Iterator[bytes] | None:
+    def redacted_file(self, path: Path) -> Iterator[bytes]:
         """Copy the file with principals and addresses pseudonymised, request PII redacted."""
-        path = Path(location)
-        if not path.is_file():
-            return None
         if "CloudTrail-Digest" in path.parts:
             return _verbatim(path)  # digests hold keys and hashes, nothing about people
         return _redacted(path, self.context.redactor, list(self.settings.name_fields))

@@ -8,34 +8,31 @@ failed`` and ``no pg_hba.conf entry`` lines are failed logins. pgaudit ``AUDIT:`
 logged statements that name a configured PII table count as access to that store, and their
 text is scanned for PII. Logs routed through syslog (rsyslog's RFC 3339 timestamps, Debian 12's
 default) are read too: a line by which rsyslog or syslog-ng says a message was repeated N times
-counts as N more copies of it (:mod:`evidence.collectors.syslog_repeats`).
+counts as N more copies of it (:mod:`evidence.collectors.logs.syslog_repeats`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
 
-from evidence.collectors.inputs import csv_rows, open_text
-from evidence.collectors.log_pii import name_field_redactor, redact_name_fields
-from evidence.collectors.log_source import LogCollector, LogState, ZonedLogSettings
-from evidence.collectors.store_matching import StoreMatcher
-from evidence.collectors.syslog_repeats import (
+from evidence.collectors.inputs import csv_rows
+from evidence.collectors.logs.base import LineLogCollector, LogState, ZonedLogSettings
+from evidence.collectors.logs.pii import name_field_redactor, redact_name_fields
+from evidence.collectors.logs.syslog_repeats import (
     MAX_COPIES,
     LastMessages,
     repeat_of,
     tagged,
     withhold_quote,
 )
+from evidence.collectors.store_matching import StoreMatcher
 from evidence.errors import InputError
-from evidence.model.evidence import RawInput
-from evidence.redact import Redactor
 
 _STAMP = re.compile(
     r"^(?P<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?)(?: "
@@ -96,35 +93,38 @@ class PostgresLogSettings(ZonedLogSettings):
     """PostgreSQL log files; ``timezone`` serves for zone names the collector does not know."""
 
 
-class PostgresLogCollector(LogCollector[PostgresLogSettings]):
+class PostgresLogCollector(LineLogCollector[PostgresLogSettings]):
     """Database logins and failures (log_connections), pgaudit and statement PII-table access."""
 
     id = "postgres-log"
     description = "PostgreSQL logs (stderr, csvlog, jsonlog): logins, failures, pgaudit, PII tables"
-    source_type = "postgres-log"
     default_channel = "database"
 
-    def read_file(self, path: Path, state: LogState) -> RawInput:
-        """Stream one PostgreSQL log into ``state``."""
-        reader = _Reader(self.settings, state, str(path))
-        with open_text(path) as lines:
-            numbered = iter(lines)
-            first = next(((n, t) for n, t in numbered if t.strip()), None)
-            if first is not None and _is_csv(first[1]):
-                reader.csv_records(_chain([first], numbered))
-            else:
-                for number, text in _chain([first] if first else [], numbered):
-                    reader.line(number, text.rstrip("\r\n"))
-            return lines.raw_input()
+    def read_lines(self, path: str, lines: Iterator[tuple[int, str]], state: LogState) -> None:
+        """Stream one PostgreSQL log (stderr, csvlog or jsonlog, told by its first line) into ``state``."""
+        reader = _Reader(self.settings, state, path)
+        first = next(((n, t) for n, t in lines if t.strip()), None)
+        if first is not None and _is_csv(first[1]):
+            reader.csv_records(_chain([first], lines))
+        else:
+            for number, text in _chain([first] if first else [], lines):
+                reader.line(number, text.rstrip("\r\n"))
 
-    def redacted_copy(self, location: str) -> Iterator[bytes] | None:
-        """Copy the log with user names pseudonymised, addresses and statement PII scrubbed."""
-        path = Path(location)
-        if not path.is_file():
-            return None
-        return _redacted(
-            path, self.context.redactor, name_field_redactor(list(self.settings.name_fields))
-        )
+    def line_redactor(self) -> Callable[[str], str]:
+        """User names pseudonymised, passwords in statements withheld, addresses and PII scrubbed."""
+        redactor = self.context.redactor
+        fields = name_field_redactor(list(self.settings.name_fields))
+
+        def replace(match: re.Match[str]) -> str:
+            if match["at"]:
+                return redactor.principal(match["at"]) + "@"
+            return match["pre"] + (redactor.principal(match["user"]) if match["user"] else "")
+
+        def redact(line: str) -> str:
+            line = redact_name_fields(_SQL_PASSWORD.sub(lambda m: m[1] + "[REDACTED]", withhold_quote(line)), fields)
+            return redactor.scrub(_NAMES.sub(replace, line))
+
+        return redact
 
 
 def _chain(
@@ -188,7 +188,7 @@ class _Reader:
         level = _LEVEL.search(match["rest"]) if match else None
         if match is None or level is None:
             if self.seen_log_line:
-                stats.reject(f"{self.path}:{number}", "not a log line (no timestamp and severity)")
+                self.state.reject(self.path, number, "not a log line (no timestamp and severity)")
                 return
             self.blank_prefix += 1
             if self.blank_prefix >= SNIFF_LINES:
@@ -203,7 +203,7 @@ class _Reader:
         self.seen_log_line = True
         ts = self._epoch(match["ts"], match["tz"])
         if ts is None:
-            stats.reject(f"{self.path}:{number}", "unreadable timestamp")
+            self.state.reject(self.path, number, "unreadable timestamp")
             return
         prefix = match["rest"][: level.start()]
         user_match = _PREFIX_USER.search(prefix)
@@ -239,15 +239,17 @@ class _Reader:
             known.remember(before)
         original = known.resolve(repeat, message.host, message.program, message.pid)
         if original is None or before is None or earlier is None:
-            self.state.stats.reject(
-                f"{self.path}:{number}",
+            self.state.reject(
+                self.path,
+                number,
                 f"{repeat.describe()}, but the line before it is not a message of "
                 f"{message.program} it can repeat, so what was repeated is unknown",
             )
             return 0, text
         if repeat.copies > MAX_COPIES:
-            self.state.stats.reject(
-                f"{self.path}:{number}",
+            self.state.reject(
+                self.path,
+                number,
                 f"{repeat.describe()}; counted as {MAX_COPIES:,} (the most one line counts)",
             )
         if repeat.message is not None:  # rsyslog quotes the message under its own header
@@ -258,17 +260,15 @@ class _Reader:
         try:
             record = orjson.loads(text)
         except orjson.JSONDecodeError:
-            self.state.stats.reject(
-                f"{self.path}:{number}", "malformed JSON (expected one jsonlog record per line)"
-            )
+            self.state.reject(self.path, number, "malformed JSON (expected one jsonlog record per line)")
             return
         if not isinstance(record, dict) or not isinstance(record.get("timestamp"), str):
-            self.state.stats.reject(f"{self.path}:{number}", "jsonlog record without a timestamp")
+            self.state.reject(self.path, number, "jsonlog record without a timestamp")
             return
         stamp = _STAMP.match(record["timestamp"] + " ")
         ts = self._epoch(stamp["ts"], stamp["tz"]) if stamp else None
         if ts is None:
-            self.state.stats.reject(f"{self.path}:{number}", "unreadable timestamp")
+            self.state.reject(self.path, number, "unreadable timestamp")
             return
         self.seen_log_line = True
         self.record(
@@ -286,13 +286,11 @@ class _Reader:
         for number, row in csv_rows(lines):
             stamp = _STAMP.match(row[0] + " ") if row else None
             if stamp is None or len(row) < 14:
-                self.state.stats.reject(
-                    f"{self.path}:{number}", "not a csvlog record (expected 23 or more columns)"
-                )
+                self.state.reject(self.path, number, "not a csvlog record (expected 23 or more columns)")
                 continue
             ts = self._epoch(stamp["ts"], stamp["tz"])
             if ts is None:
-                self.state.stats.reject(f"{self.path}:{number}", "unreadable timestamp")
+                self.state.reject(self.path, number, "unreadable timestamp")
                 continue
             self.seen_log_line = True
             host = row[4].rsplit(":", 1)[0] if row[4] else None
@@ -420,17 +418,3 @@ _NAMES = re.compile(
 
 # ALTER/CREATE ROLE ... PASSWORD 'x' (pgaudit redacts these itself; plain statement logs do not).
 _SQL_PASSWORD = re.compile(r"(?i)(\bPASSWORD\s+)(?:'(?:[^']|'')*'|\$\w*\$.*?\$\w*\$|\S+)")
-
-
-def _redacted(path: Path, redactor: Redactor, fields: re.Pattern[str] | None) -> Iterator[bytes]:
-    def replace(match: re.Match[str]) -> str:
-        if match["at"]:
-            return redactor.principal(match["at"]) + "@"
-        return match["pre"] + (redactor.principal(match["user"]) if match["user"] else "")
-
-    with open_text(path) as lines:
-        for _, line in lines:
-            line = redact_name_fields(
-                _SQL_PASSWORD.sub(lambda m: m[1] + "[REDACTED]", withhold_quote(line)), fields
-            )
-            yield redactor.scrub(_NAMES.sub(replace, line)).encode("utf-8")
