@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from evidence.collectors.aws.api_values import mapping
+from evidence.collectors.aws.arns import pseudonymise_text
 from evidence.collectors.aws.cli_recognition import (
     NameParts,
     Recognised,
@@ -28,10 +29,10 @@ from evidence.collectors.aws.cli_recognition import (
     params_for,
 )
 from evidence.collectors.aws.credential_report import redact_credential_report
-from evidence.collectors.aws.identities import pseudonymise_text, redact_aws_json
+from evidence.collectors.aws.identities import redact_aws_json
 from evidence.collectors.aws.inventory import KINDS, AwsInventory, SavedSnapshotSettings
 from evidence.collectors.aws.inventory_items import KindLedger, snapshot_time
-from evidence.collectors.aws.operations import OPERATIONS
+from evidence.collectors.aws.readers import operations
 from evidence.collectors.base import Collector
 from evidence.collectors.inputs import expand_paths, open_input
 from evidence.errors import InputError
@@ -115,10 +116,10 @@ class AwsCliCollector(Collector[AwsCliSettings]):
         region = parts.region or self.settings.region
         for operation, params, response in verdict.calls:
             inventory.record(operation, params, response, region)
-            kinds.update(OPERATIONS[operation].kinds)
+            kinds.update(operations()[operation].kinds)
         for operation, params, code in verdict.errors:
             inventory.record_error(operation, params, code, region)
-            kinds.update(OPERATIONS[operation].kinds)
+            kinds.update(operations()[operation].kinds)
         if kinds:
             ledger.keep(kinds, raw)
         else:
@@ -165,7 +166,7 @@ class AwsCliCollector(Collector[AwsCliSettings]):
         if params is None:
             params = _self_named(operation, document)
         if params is None:
-            param = OPERATIONS[operation].resource_param
+            param = operations()[operation].resource_param
             raise _Reject(
                 f"{operation} output does not name its {param}: add it to the file name, e.g. "
                 f"<service>__<command>__<{str(param).lower()}>.json"
@@ -175,7 +176,7 @@ class AwsCliCollector(Collector[AwsCliSettings]):
     def _not_json(self, text: str, parts: NameParts, exc: json.JSONDecodeError) -> Recognised:
         error = cli_error(text)
         if error is not None:
-            if error.operation not in OPERATIONS:
+            if error.operation not in operations():
                 return Recognised(
                     skipped=f"saved error of {error.operation}, a call this collector does not read"
                 )
@@ -209,7 +210,7 @@ class AwsCliCollector(Collector[AwsCliSettings]):
 def _examples(document: dict[str, Any]) -> Recognised:
     found = Recognised()
     for operation, examples in sorted(document["examples"].items()):
-        if operation not in OPERATIONS or not isinstance(examples, list):
+        if operation not in operations() or not isinstance(examples, list):
             continue
         for example in examples:
             output = example.get("output") if isinstance(example, dict) else None
@@ -245,4 +246,4 @@ def _self_named(operation: str, document: Any) -> dict[str, Any] | None:
 
 def _guess_kinds(parts: NameParts) -> tuple[str, ...]:
     operation = parts.operation
-    return OPERATIONS[operation].kinds if operation else KINDS
+    return operations()[operation].kinds if operation else KINDS
