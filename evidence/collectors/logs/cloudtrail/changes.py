@@ -19,6 +19,7 @@ from evidence.model.settings_history import SettingChange, record_key
 from evidence.redact import Redactor
 
 Event = dict[str, Any]
+Params = dict[str, Any]
 Converter = Callable[[Event, AwsInventory], list[SettingChange]]
 
 _AT_REST_FIELDS = ("encrypted", "algorithm", "kms_key_id", "setting")
@@ -95,16 +96,42 @@ def _bucket(event: Event) -> tuple[dict[str, Any], str | None]:
     return params, bucket if isinstance(bucket, str) else None
 
 
-def _bucket_encryption(event: Event, inv: AwsInventory) -> list[SettingChange]:
+def _replayed_bucket(
+    event: Event, inv: AwsInventory, read: str, deleted_by: str, missing: str, answer: Callable[[Params], object]
+) -> str | None:
+    """Feed an S3 bucket setting event to the inventory as the answer of its ``read`` call.
+
+    The delete event becomes that call's ``missing`` error; any other its ``answer``. Returns the
+    bucket, or None when the event names none.
+    """
     params, bucket = _bucket(event)
     if bucket is None:
-        return []
-    if event.get("eventName") == "DeleteBucketEncryption":
-        inv.record_error("GetBucketEncryption", {"Bucket": bucket}, "ServerSideEncryptionConfigurationNotFoundError")
+        return None
+    if event.get("eventName") == deleted_by:
+        inv.record_error(read, {"Bucket": bucket}, missing)
     else:
-        config = params.get("ServerSideEncryptionConfiguration")
-        rules = _items(config.get("Rule") or config.get("Rules")) if isinstance(config, dict) else []
-        inv.record("GetBucketEncryption", {"Bucket": bucket}, {"ServerSideEncryptionConfiguration": {"Rules": rules}})
+        inv.record(read, {"Bucket": bucket}, answer(params))
+    return bucket
+
+
+def _rules(params: Params, key: str) -> list[Any]:
+    """The rules of the configuration ``key`` in a request (CloudTrail writes Rule or Rules)."""
+    config = params.get(key)
+    return _items(config.get("Rule") or config.get("Rules")) if isinstance(config, dict) else []
+
+
+def _bucket_encryption(event: Event, inv: AwsInventory) -> list[SettingChange]:
+    key = "ServerSideEncryptionConfiguration"
+    bucket = _replayed_bucket(
+        event,
+        inv,
+        "GetBucketEncryption",
+        "DeleteBucketEncryption",
+        "ServerSideEncryptionConfigurationNotFoundError",
+        lambda params: {key: {"Rules": _rules(params, key)}},
+    )
+    if bucket is None:
+        return []
     record = inv.store("s3_bucket", bucket)
     fields = _pick(record, _AT_REST_FIELDS)
     if event.get("eventName") == "DeleteBucketEncryption":
@@ -130,28 +157,32 @@ def _ebs_default(event: Event, inv: AwsInventory) -> list[SettingChange]:
 
 
 def _lifecycle(event: Event, inv: AwsInventory) -> list[SettingChange]:
-    params, bucket = _bucket(event)
+    bucket = _replayed_bucket(
+        event,
+        inv,
+        "GetBucketLifecycleConfiguration",
+        "DeleteBucketLifecycle",
+        "NoSuchLifecycleConfiguration",
+        lambda params: {"Rules": _rules(params, "LifecycleConfiguration")},
+    )
     if bucket is None:
         return []
-    if event.get("eventName") == "DeleteBucketLifecycle":
-        inv.record_error("GetBucketLifecycleConfiguration", {"Bucket": bucket}, "NoSuchLifecycleConfiguration")
-    else:
-        config = params.get("LifecycleConfiguration")
-        rules = _items(config.get("Rule") or config.get("Rules")) if isinstance(config, dict) else []
-        inv.record("GetBucketLifecycleConfiguration", {"Bucket": bucket}, {"Rules": rules})
     record = inv.bucket_lifecycle(bucket)
     return [_change(event, "storage.lifecycle", "buckets", record, f"bucket {bucket}", set={"rules": record["rules"]})]
 
 
 def _public_access(event: Event, inv: AwsInventory) -> list[SettingChange]:
-    params, bucket = _bucket(event)
+    key = "PublicAccessBlockConfiguration"
+    bucket = _replayed_bucket(
+        event,
+        inv,
+        "GetPublicAccessBlock",
+        "DeletePublicAccessBlock",
+        "NoSuchPublicAccessBlockConfiguration",
+        lambda params: {key: params.get(key) or {}},
+    )
     if bucket is None:
         return []
-    if event.get("eventName") == "DeletePublicAccessBlock":
-        inv.record_error("GetPublicAccessBlock", {"Bucket": bucket}, "NoSuchPublicAccessBlockConfiguration")
-    else:
-        config = params.get("PublicAccessBlockConfiguration")
-        inv.record("GetPublicAccessBlock", {"Bucket": bucket}, {"PublicAccessBlockConfiguration": config or {}})
     record = inv.bucket_public_access(bucket)
     return [
         _change(event, "network.exposure", "buckets", record, f"bucket {bucket}", set=_pick(record, _PUBLIC_FIELDS))
@@ -166,19 +197,9 @@ def _ingress(event: Event, inv: AwsInventory) -> list[SettingChange]:
     group = params.get("groupId")
     if not isinstance(group, str):
         return []
-    record = {"id": group}
     permissions = _items(params.get("ipPermissions"))
     if not permissions:
-        return [
-            _change(
-                event,
-                "network.exposure",
-                "security_groups",
-                record,
-                f"security group {group}",
-                unknown=f"{event.get('eventName')} named rules by id, not by port and range",
-            )
-        ]
+        return _group_change(event, group, unknown=f"{event.get('eventName')} named rules by id, not by port and range")
     rules = []
     for permission in permissions:
         if not isinstance(permission, dict):
@@ -190,17 +211,12 @@ def _ingress(event: Event, inv: AwsInventory) -> list[SettingChange]:
                 world_rule(permission.get("ipProtocol"), permission.get("fromPort"), permission.get("toPort"), cidr)
             )
     side = "add" if event.get("eventName") == "AuthorizeSecurityGroupIngress" else "remove"
-    return [
-        _change(
-            event,
-            "network.exposure",
-            "security_groups",
-            record,
-            f"security group {group}",
-            list_field="world_open",
-            **{side: rules},
-        )
-    ]
+    return _group_change(event, group, list_field="world_open", **{side: rules})
+
+
+def _group_change(event: Event, group: str, **change: Any) -> list[SettingChange]:
+    """The one change an ingress event makes to security group ``group``."""
+    return [_change(event, "network.exposure", "security_groups", {"id": group}, f"security group {group}", **change)]
 
 
 # KMS ------------------------------------------------------------------------------------------
