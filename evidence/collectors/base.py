@@ -104,12 +104,18 @@ class Collector(ABC, Generic[SettingsT]):
     def redacted_copy(self, location: str) -> Iterator[bytes] | None:
         """Chunks of a redacted copy of a raw input, or None when it cannot be copied safely.
 
+        A raw input that is a file is copied through :meth:`redacted_file`; any other location
+        (an API call, a live probe) has no copy unless the collector overrides this.
+        """
+        path = Path(location)
+        return self.redacted_file(path) if path.is_file() else None
+
+    def redacted_file(self, path: Path) -> Iterator[bytes] | None:
+        """A redacted copy of the input file ``path``, or None when it cannot be copied safely.
+
         The default treats the input as text (decompressing .gz/.bz2) and scrubs every line.
         Collectors of structured inputs override this to redact by field.
         """
-        path = Path(location)
-        if not path.is_file():
-            return None
         return self._scrubbed_lines(path)
 
     def _scrubbed_lines(self, path: Path) -> Iterator[bytes]:

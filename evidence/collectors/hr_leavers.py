@@ -169,11 +169,8 @@ class HrLeaversCollector(Collector[HrLeaversSettings]):
             stats.keep(kept)
             return lines.raw_input()
 
-    def redacted_copy(self, location: str) -> Iterator[bytes] | None:
+    def redacted_file(self, path: Path) -> Iterator[bytes] | None:
         """Only the columns read, identifiers pseudonymised: names and the rest are left out."""
-        path = Path(location)
-        if not path.is_file():
-            return None
         return _copy(path, self.settings, self.context.redactor)
 
 

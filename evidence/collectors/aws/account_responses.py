@@ -7,14 +7,7 @@ import binascii
 import re
 from typing import TYPE_CHECKING, Any
 
-from evidence.collectors.aws.api_values import (
-    dicts,
-    mapping,
-    text,
-    to_bool,
-    to_int,
-    to_iso,
-)
+from evidence.collectors.aws.api_values import dicts, mapping, text, to_bool, to_int, to_iso
 from evidence.collectors.aws.arns import arn_account, arn_region
 from evidence.collectors.aws.credential_report import CredentialReportError, parse_credential_report
 from evidence.collectors.aws.elb_policies import normalise_protocol

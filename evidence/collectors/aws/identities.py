@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from evidence.collectors.aws.arns import pseudonymise_text
@@ -32,6 +34,19 @@ def redact_aws_json(value: Any, redactor: Redactor, key: str | None = None) -> A
     if isinstance(value, str):
         return redactor.scrub_data(pseudonymise_text(value, redactor), key)
     return redactor.scrub_data(value, key)
+
+
+def redacted_aws_text(text: str, redactor: Redactor, line: Callable[[str], str] | None = None) -> Iterator[bytes]:
+    """A saved AWS JSON document redacted field by field; text that is no JSON redacted by ``line``.
+
+    ``line`` defaults to scrubbing the line of PII.
+    """
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        scrub = line or redactor.scrub
+        return (scrub(each).encode("utf-8") for each in text.splitlines(keepends=True))
+    return iter([json.dumps(redact_aws_json(document, redactor), indent=2).encode("utf-8")])
 
 
 def _redacted_report(value: str | bytes, redactor: Redactor) -> str:

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from evidence.collectors.aws.api_values import (
-    dicts,
-    mapping,
-    text,
-    to_bool,
-    to_int,
-    to_iso,
-)
+from evidence.collectors.aws.api_values import dicts, mapping, text, to_bool, to_int, to_iso
 from evidence.collectors.aws.arns import arn_account, arn_region
 from evidence.collectors.aws.key_policy import decrypt_principals
 from evidence.collectors.aws.operations import ReaderTable

@@ -229,11 +229,8 @@ class JobHistoryCollector(Collector[JobHistorySettings]):
         rows.sort(key=lambda r: (-r["runs"], r["name"], r["origin"]))
         return rows[:MAX_SEEN]
 
-    def redacted_copy(self, location: str) -> Iterator[bytes] | None:
+    def redacted_file(self, path: Path) -> Iterator[bytes] | None:
         """Redact JSON/YAML documents by field (Kubernetes env pairs too) and text by line."""
-        path = Path(location)
-        if not path.is_file():
-            return None
         if _sniff(path) not in ("document", "unknown"):
             return self._scrubbed_lines(path)
         with open_input(path) as tracked:

@@ -150,15 +150,6 @@ class LogCollector(Collector[SettingsT]):
         """Where the source's events are (its first configured path)."""
         return str(self.context.resolve(self.settings.paths[0]))
 
-    def redacted_copy(self, location: str) -> Iterator[bytes] | None:
-        """Chunks of a redacted copy of one of the source's files; None when it is no file."""
-        path = Path(location)
-        return self.redacted_file(path) if path.is_file() else None
-
-    def redacted_file(self, path: Path) -> Iterator[bytes]:
-        """A redacted copy of ``path``: by default every line scrubbed of PII."""
-        return self._scrubbed_lines(path)
-
     def items(self, state: LogState, files: int, before: Counter[str]) -> Iterator[EvidenceItem]:
         """Build the ``access.activity``, ``logging.coverage`` and ``logging.pii_in_logs`` items.
 
