@@ -126,6 +126,20 @@ class EvidenceItem(BaseModel):
         """Whether the item holds facts a check may rely on."""
         return self.error is None
 
+    def naming(self) -> dict[str, str]:
+        """What names the item and where it came from (id, kind, collector, source, subject, location).
+
+        In that order: the pack manifest and the report's attached manifest both list them first.
+        """
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "collector": self.collector,
+            "source": self.source,
+            "subject": self.subject,
+            "location": self.location,
+        }
+
 
 def stable_evidence_id(
     source: str, kind: str, subject: str, raw_sha256: list[str] | tuple[str, ...] = ()

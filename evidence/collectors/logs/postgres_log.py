@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -139,6 +139,18 @@ def _is_csv(line: str) -> bool:
     return bool(match and match["rest"].startswith(","))
 
 
+class _Entry(NamedTuple):
+    """One log record as read: line, time, severity, message, and who (user, process, client)."""
+
+    number: int
+    ts: int
+    level: str
+    msg: str
+    user: str | None
+    pid: str | None
+    host: str | None
+
+
 class _Reader:
     def __init__(self, settings: PostgresLogSettings, state: LogState, path: str) -> None:
         self.state = state
@@ -211,13 +223,15 @@ class _Reader:
         pid_match = _PID.search(prefix)
         host_match = _PREFIX_CLIENT.search(prefix)
         self.record(
-            number,
-            ts,
-            level["level"],
-            level["msg"],
-            user or None,
-            pid_match["pid"] if pid_match else None,
-            host_match["host"] if host_match else None,
+            _Entry(
+                number,
+                ts,
+                level["level"],
+                level["msg"],
+                user or None,
+                pid_match["pid"] if pid_match else None,
+                host_match["host"] if host_match else None,
+            ),
             copies,
         )
 
@@ -272,13 +286,15 @@ class _Reader:
             return
         self.seen_log_line = True
         self.record(
-            number,
-            ts,
-            str(record.get("error_severity") or "LOG"),
-            str(record.get("message") or ""),
-            _text(record.get("user")),
-            _text(record.get("pid")),
-            _text(record.get("remote_host")),
+            _Entry(
+                number,
+                ts,
+                str(record.get("error_severity") or "LOG"),
+                str(record.get("message") or ""),
+                _text(record.get("user")),
+                _text(record.get("pid")),
+                _text(record.get("remote_host")),
+            )
         )
 
     def csv_records(self, lines: Iterator[tuple[int, str]]) -> None:
@@ -294,40 +310,23 @@ class _Reader:
                 continue
             self.seen_log_line = True
             host = row[4].rsplit(":", 1)[0] if row[4] else None
-            self.record(number, ts, row[11], row[13], row[1] or None, row[3] or None, host)
+            self.record(_Entry(number, ts, row[11], row[13], row[1] or None, row[3] or None, host))
 
-    def record(
-        self,
-        number: int,
-        ts: int,
-        level: str,
-        msg: str,
-        user: str | None,
-        pid: str | None,
-        host: str | None,
-        copies: int = 1,
-    ) -> None:
+    def record(self, entry: _Entry, copies: int = 1) -> None:
         """Apply one log record (``copies`` times: syslog may fold identical ones into a line)."""
         state, stats = self.state, self.state.stats
-        state.coverage.add(ts)
-        if pid and not user and pid in self.sessions:
-            user, host = self.sessions[pid][0], host or self.sessions[pid][1]
+        state.coverage.add(entry.ts)
+        if entry.pid and not entry.user and entry.pid in self.sessions:
+            user, host = self.sessions[entry.pid]
+            entry = entry._replace(user=user, host=entry.host or host)
         relevant = True
         for _ in range(copies):
-            relevant = self._apply(number, ts, level, msg, user, pid, host)
+            relevant = self._apply(entry)
         (stats.keep if relevant else stats.skip)()
 
-    def _apply(
-        self,
-        number: int,
-        ts: int,
-        level: str,
-        msg: str,
-        user: str | None,
-        pid: str | None,
-        host: str | None,
-    ) -> bool:
+    def _apply(self, entry: _Entry) -> bool:
         """Count one record's access events; True when the record was relevant."""
+        number, ts, level, msg, user, pid, host = entry
         state, access = self.state, self.state.access
         relevant = True
         if match := _RECEIVED.match(msg):
