@@ -185,16 +185,21 @@ class LogCollector(Collector[SettingsT]):
         for kind, facts in ((ACTIVITY, activity), (COVERAGE, coverage), (PII, pii)):
             if kind not in self.produces:
                 continue
-            yield self.item(
-                kind,
-                subject,
-                facts,
-                stats=state.stats.model_copy(deep=True),
-                raw_inputs=[r.model_copy() for r in state.raw_inputs],
-                location=self.source_location(),
-                covers=covers,
-                redactions=redactions,
-            )
+            yield self.state_item(kind, subject, facts, state, covers=covers, redactions=redactions)
+
+    def state_item(
+        self, kind: str, subject: str, facts: dict[str, Any], state: LogState, **extra: Any
+    ) -> EvidenceItem:
+        """An item of the source: its statistics and raw inputs (copies) as they stand, its location."""
+        return self.item(
+            kind,
+            subject,
+            facts,
+            stats=state.stats.model_copy(deep=True),
+            raw_inputs=[r.model_copy() for r in state.raw_inputs],
+            location=self.source_location(),
+            **extra,
+        )
 
 
 class FileLogCollector(LogCollector[SettingsT]):

@@ -169,12 +169,7 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
             del data
             self._merge(where, part, state, [], {})
         yield from self.items(state, len(keys), before)
-        yield self.failed(
-            INTEGRITY,
-            f"CloudTrail digest chain of source {self.context.source}",
-            "digest files are not read from the bucket yet; point paths at a copy to validate them",
-            self.source_location(),
-        )
+        yield self._unvalidated("digest files are not read from the bucket yet; point paths at a copy to validate them")
         yield self.changes_item(state, self._changes, self._failed_changes)
 
     def _parse(self, files: list[Path], options: Options) -> Iterable[FilePart]:
@@ -233,14 +228,7 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
     ) -> EvidenceItem:
         facts = validate(digests, log_hashes, keys, (self.context.period.start_at, self.context.as_of))
         facts["log_files_read"] = len(log_hashes)
-        item = self.item(
-            INTEGRITY,
-            f"CloudTrail digest chain of source {self.context.source}",
-            facts,
-            stats=state.stats.model_copy(deep=True),
-            raw_inputs=[r.model_copy() for r in state.raw_inputs],
-            location=self.source_location(),
-        )
+        item = self.state_item(INTEGRITY, self._chain(), facts, state)
         # What each digest lists is the SHA-256 of a delivery file's decompressed content: kept
         # beside the hash of the file as delivered, so an auditor can redo both checks.
         item.provenance = {"content_sha256": dict(sorted(log_hashes.items()))}
@@ -280,13 +268,16 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
                 )
             else:
                 yield item
-        yield self.failed(
-            INTEGRITY,
-            f"CloudTrail digest chain of source {self.context.source}",
-            "digest files are checked against delivery files; the athena engine reads none",
-            self.source_location(),
-        )
+        yield self._unvalidated("digest files are checked against delivery files; the athena engine reads none")
         yield self.changes_item(state, counted.changes, counted.failed_changes)
+
+    def _chain(self) -> str:
+        """The subject of the ``logging.integrity`` item."""
+        return f"CloudTrail digest chain of source {self.context.source}"
+
+    def _unvalidated(self, reason: str) -> EvidenceItem:
+        """The ``logging.integrity`` item when the digest chain could not be checked, saying why."""
+        return self.failed(INTEGRITY, self._chain(), reason, self.source_location())
 
     def changes_item(
         self, state: LogState, raw: list[tuple[int, dict[str, object], str | None]], failed: int
@@ -314,13 +305,8 @@ class CloudTrailCollector(LogCollector[CloudTrailSettings]):
             "failed_changes": failed,
             "truncated": len(raw) > MAX_CHANGES,
         }
-        return self.item(
-            CHANGES,
-            f"setting changes in the CloudTrail logs of source {self.context.source}",
-            facts,
-            stats=state.stats.model_copy(deep=True),
-            raw_inputs=[r.model_copy() for r in state.raw_inputs],
-            location=self.source_location(),
+        return self.state_item(
+            CHANGES, f"setting changes in the CloudTrail logs of source {self.context.source}", facts, state
         )
 
     def redacted_file(self, path: Path) -> Iterator[bytes]:
