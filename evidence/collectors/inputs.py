@@ -17,6 +17,7 @@ import hashlib
 import io
 import os
 import stat
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -248,7 +249,7 @@ def open_input(path: Path) -> Iterator[TrackedInput]:
     tracked = TrackedInput(path)
     try:
         yield tracked
-    except (EOFError, OSError, gzip.BadGzipFile) as exc:
+    except (EOFError, OSError, gzip.BadGzipFile, zlib.error) as exc:  # zlib: a corrupt deflate stream
         if isinstance(exc, FileNotFoundError):
             raise
         raise InputError(path, f"cannot decompress or read: {exc}") from None
