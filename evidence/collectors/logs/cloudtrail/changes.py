@@ -11,7 +11,7 @@ told from its parameters makes the setting unknown from then on (``unknown`` say
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from evidence.collectors.aws.account_responses import world_rule
 from evidence.collectors.aws.inventory import AwsInventory
@@ -96,21 +96,38 @@ def _bucket(event: Event) -> tuple[dict[str, Any], str | None]:
     return params, bucket if isinstance(bucket, str) else None
 
 
-def _replayed_bucket(
-    event: Event, inv: AwsInventory, read: str, deleted_by: str, missing: str, answer: Callable[[Params], object]
-) -> str | None:
-    """Feed an S3 bucket setting event to the inventory as the answer of its ``read`` call.
+class _BucketSetting(NamedTuple):
+    """An S3 bucket setting: the call that reads it, the event deleting it, the error it then gives."""
 
-    The delete event becomes that call's ``missing`` error; any other its ``answer``. Returns the
-    bucket, or None when the event names none.
+    read: str
+    deleted_by: str
+    missing: str
+
+
+_ENCRYPTION = _BucketSetting(
+    "GetBucketEncryption", "DeleteBucketEncryption", "ServerSideEncryptionConfigurationNotFoundError"
+)
+_LIFECYCLE = _BucketSetting("GetBucketLifecycleConfiguration", "DeleteBucketLifecycle", "NoSuchLifecycleConfiguration")
+_PUBLIC_ACCESS = _BucketSetting(
+    "GetPublicAccessBlock", "DeletePublicAccessBlock", "NoSuchPublicAccessBlockConfiguration"
+)
+
+
+def _replayed_bucket(
+    event: Event, inv: AwsInventory, setting: _BucketSetting, answer: Callable[[Params], object]
+) -> str | None:
+    """Feed an S3 bucket setting event to the inventory as the answer of the setting's read call.
+
+    The delete event becomes that call's error; any other its ``answer``. Returns the bucket, or
+    None when the event names none.
     """
     params, bucket = _bucket(event)
     if bucket is None:
         return None
-    if event.get("eventName") == deleted_by:
-        inv.record_error(read, {"Bucket": bucket}, missing)
+    if event.get("eventName") == setting.deleted_by:
+        inv.record_error(setting.read, {"Bucket": bucket}, setting.missing)
     else:
-        inv.record(read, {"Bucket": bucket}, answer(params))
+        inv.record(setting.read, {"Bucket": bucket}, answer(params))
     return bucket
 
 
@@ -122,14 +139,7 @@ def _rules(params: Params, key: str) -> list[Any]:
 
 def _bucket_encryption(event: Event, inv: AwsInventory) -> list[SettingChange]:
     key = "ServerSideEncryptionConfiguration"
-    bucket = _replayed_bucket(
-        event,
-        inv,
-        "GetBucketEncryption",
-        "DeleteBucketEncryption",
-        "ServerSideEncryptionConfigurationNotFoundError",
-        lambda params: {key: {"Rules": _rules(params, key)}},
-    )
+    bucket = _replayed_bucket(event, inv, _ENCRYPTION, lambda params: {key: {"Rules": _rules(params, key)}})
     if bucket is None:
         return []
     record = inv.store("s3_bucket", bucket)
@@ -157,14 +167,8 @@ def _ebs_default(event: Event, inv: AwsInventory) -> list[SettingChange]:
 
 
 def _lifecycle(event: Event, inv: AwsInventory) -> list[SettingChange]:
-    bucket = _replayed_bucket(
-        event,
-        inv,
-        "GetBucketLifecycleConfiguration",
-        "DeleteBucketLifecycle",
-        "NoSuchLifecycleConfiguration",
-        lambda params: {"Rules": _rules(params, "LifecycleConfiguration")},
-    )
+    key = "LifecycleConfiguration"
+    bucket = _replayed_bucket(event, inv, _LIFECYCLE, lambda params: {"Rules": _rules(params, key)})
     if bucket is None:
         return []
     record = inv.bucket_lifecycle(bucket)
@@ -173,14 +177,7 @@ def _lifecycle(event: Event, inv: AwsInventory) -> list[SettingChange]:
 
 def _public_access(event: Event, inv: AwsInventory) -> list[SettingChange]:
     key = "PublicAccessBlockConfiguration"
-    bucket = _replayed_bucket(
-        event,
-        inv,
-        "GetPublicAccessBlock",
-        "DeletePublicAccessBlock",
-        "NoSuchPublicAccessBlockConfiguration",
-        lambda params: {key: params.get(key) or {}},
-    )
+    bucket = _replayed_bucket(event, inv, _PUBLIC_ACCESS, lambda params: {key: params.get(key) or {}})
     if bucket is None:
         return []
     record = inv.bucket_public_access(bucket)
