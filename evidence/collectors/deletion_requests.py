@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from evidence.collectors.base import Collector, CollectorSettings
-from evidence.collectors.inputs import column_roles, csv_rows, open_text
+from evidence.collectors.inputs import column_roles, csv_rows, header_records, open_text
 from evidence.collectors.timestamps import TimestampError, ZoneName, iso, parse_timestamp
 from evidence.errors import InputError
 from evidence.model.assurance import Assurance
@@ -76,15 +76,9 @@ class DeletionRequestsCollector(Collector[DeletionRequestsSettings]):
             missing = [role for role in ("id", "received") if role not in roles]
             if missing:
                 raise InputError(path, f"header names no {' or '.join(missing)} column", line=1)
-            for number, values in rows:
-                where = f"{path}:{number}"
-                if not any(v.strip() for v in values):
-                    continue
-                if len(values) != len(header):
-                    stats.reject(where, f"{len(values)} fields where the header has {len(header)}")
-                    continue
+            for where, record in header_records(rows, header, path, stats):
                 try:
-                    request = self._request(dict(zip(header, values, strict=True)), roles)
+                    request = self._request(record, roles)
                 except ValueError as exc:
                     stats.reject(where, str(exc))
                     continue

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, cast
 
 from evidence.errors import InputError
-from evidence.model.evidence import RawInput
+from evidence.model.evidence import ParseStats, RawInput
 from evidence.model.limits import DEFAULT_LIMITS, InputLimits
 from evidence.redact import normalise_field
 
@@ -306,6 +306,23 @@ def column_roles(header: Iterable[str], aliases: Mapping[str, Iterable[str]]) ->
             if role not in found and key in names:
                 found[role] = name
     return found
+
+
+def header_records(
+    rows: Iterable[tuple[int, list[str]]], header: list[str], path: Path | str, stats: ParseStats
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """Each non-blank CSV row as a record keyed by the header, with its ``file:line``.
+
+    A row with another number of fields than the header is rejected in ``stats`` and left out.
+    """
+    for number, values in rows:
+        where = f"{path}:{number}"
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            stats.reject(where, f"{len(values)} fields where the header has {len(header)}")
+            continue
+        yield where, dict(zip(header, values, strict=True))
 
 
 def read_text(path: Path) -> str:
