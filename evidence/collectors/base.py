@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from evidence.collectors.inputs import inside, open_text
 from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput, stable_evidence_id
+from evidence.model.facts import Facts, canonical_facts
 from evidence.model.period import Period
 from evidence.model.progress import SILENT, Progress
 from evidence.redact import Redactor
@@ -130,7 +131,7 @@ class Collector(ABC, Generic[SettingsT]):
         self,
         kind: str,
         subject: str,
-        facts: dict[str, Any],
+        facts: Facts | dict[str, Any],
         *,
         stats: ParseStats | None = None,
         raw_inputs: list[RawInput] | None = None,
@@ -139,6 +140,9 @@ class Collector(ABC, Generic[SettingsT]):
         redactions: Mapping[str, int] | None = None,
     ) -> EvidenceItem:
         """Build an evidence item with a stable id; facts must already be redacted.
+
+        ``facts`` is the kind's fact model (:mod:`evidence.model.facts`) or a dict that must fit
+        it; the item keeps the model's canonical dump.
 
         ``redactions`` counts what was replaced while producing the facts (see
         :meth:`redaction_counts`), so the item records what was redacted.
@@ -155,7 +159,7 @@ class Collector(ABC, Generic[SettingsT]):
             covers_start=covers[0],
             covers_end=covers[1],
             raw_inputs=raw,
-            facts=facts,
+            facts=canonical_facts(kind, facts, where=f"collector {self.id}, {kind} item {subject!r}"),
             redactions=dict(redactions or {}),
             stats=stats or ParseStats(),
             assurance=self.assurance,

@@ -49,7 +49,7 @@ def load_catalogue_file(path: Path) -> Catalogue:
     except yaml.YAMLError as exc:
         raise PolicyError(f"{path}: malformed YAML: {exc}") from None
     try:
-        return Catalogue.model_validate(data)
+        catalogue = Catalogue.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = list(first["loc"])
@@ -61,6 +61,63 @@ def load_catalogue_file(path: Path) -> Catalogue:
         raise PolicyError(
             f"{prefix}: {where}{about}: {first['msg']} ({exc.error_count()} problem(s))"
         ) from None
+    problem = parameter_problem(catalogue)
+    if problem is not None:
+        loc, message = problem
+        line = _line_of(text, loc)
+        prefix = f"{path}:{line}" if line else str(path)
+        raise PolicyError(f"{prefix}: {'.'.join(str(p) for p in loc)} ({_control_of(data, loc)}): {message}")
+    return catalogue
+
+
+def parameter_problem(catalogue: Catalogue) -> tuple[list[int | str], str] | None:
+    """The first parameter of ``catalogue`` its checks do not accept, as (YAML location, message).
+
+    Each built check declares its parameters (:class:`evidence.controls.context.Params`): a
+    ``with`` argument it does not declare is unknown, a declared parameter without a default that
+    neither the control's ``parameters`` nor ``with`` states is missing, an ill-typed value is
+    refused, and a control parameter that no check of the control declares is unknown.
+    """
+    from evidence.controls.checks import registry  # the checks import this module's models
+
+    checks = registry()
+    for c, control in enumerate(catalogue.controls):
+        declared: set[str] = set()
+        built = [checks.get(ref.check) for ref in control.checks if not ref.planned]
+        every_check_declares = bool(built) and all(s is not None and s.params is not None for s in built)
+        for r, ref in enumerate(control.checks):
+            spec = checks.get(ref.check)
+            if ref.planned or spec is None or spec.params is None:
+                continue
+            fields = spec.params.model_fields
+            declared |= set(fields)
+            at_check: list[int | str] = ["controls", c, "checks", r]
+            for name in sorted(ref.with_):
+                if name not in fields:
+                    known = ", ".join(sorted(fields)) or "none"
+                    return [*at_check, "with", name], f"check {ref.check} has no parameter {name!r} (it reads: {known})"
+            values = {**control.parameter_values(), **ref.with_}
+            try:
+                spec.params.model_validate(values)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                name = str(first["loc"][0]) if first["loc"] else ""
+                if first["type"] == "missing":
+                    return ["controls", c, "parameters"], (
+                        f"check {ref.check} needs parameter {name!r}, which the control does not state"
+                    )
+                where: list[int | str] = (
+                    [*at_check, "with", name] if name in ref.with_ else ["controls", c, "parameters", name, "value"]
+                )
+                return where, f"parameter {name!r} of check {ref.check}: {first['msg']}"
+        if every_check_declares:
+            for name, parameter in control.parameters.items():
+                if name not in declared and not parameter.informative:
+                    return ["controls", c, "parameters", name], (
+                        f"parameter {name!r} is read by no check of the control "
+                        "(mark it informative: true if it is only printed)"
+                    )
+    return None
 
 
 def _control_of(data: object, loc: list[int | str]) -> str | None:

@@ -36,6 +36,8 @@ class Parameter(_Strict):
     uncertain: bool = False
     readings: dict[str, Reading] = Field(default_factory=dict)
     reading: str | None = None
+    #: Printed with the control but read by no check (a figure a document must state, say).
+    informative: bool = False
 
     @model_validator(mode="after")
     def _default_reading(self) -> Parameter:
