@@ -40,6 +40,7 @@ from evidence.errors import InputError
 from evidence.model.access import AccessPolicy
 from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
+from evidence.model.facts import Facts
 
 ACTIVITY = "access.activity"
 COVERAGE = "logging.coverage"
@@ -188,7 +189,7 @@ class LogCollector(Collector[SettingsT]):
             yield self.state_item(kind, subject, facts, state, covers=covers, redactions=redactions)
 
     def state_item(
-        self, kind: str, subject: str, facts: dict[str, Any], state: LogState, **extra: Any
+        self, kind: str, subject: str, facts: Facts | dict[str, Any], state: LogState, **extra: Any
     ) -> EvidenceItem:
         """An item of the source: its statistics and raw inputs (copies) as they stand, its location."""
         return self.item(
