@@ -10,7 +10,7 @@ from __future__ import annotations
 import typing
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +25,13 @@ from evidence.model.facts import Facts, canonical_facts
 from evidence.model.period import Period
 from evidence.model.progress import SILENT, Progress
 from evidence.redact import Redactor
+
+
+def redacted_lines(path: Path, redact: Callable[[str], str]) -> Iterator[bytes]:
+    """A text input (decompressed) copied line by line through ``redact``, as UTF-8 chunks."""
+    with open_text(path) as reader:
+        for _, line in reader:
+            yield redact(line).encode("utf-8")
 
 
 class CollectorSettings(BaseModel):
@@ -120,10 +127,7 @@ class Collector(ABC, Generic[SettingsT]):
         return self._scrubbed_lines(path)
 
     def _scrubbed_lines(self, path: Path) -> Iterator[bytes]:
-        redactor = self.context.redactor
-        with open_text(path) as reader:
-            for _, line in reader:
-                yield redactor.scrub(line).encode("utf-8")
+        return redacted_lines(path, self.context.redactor.scrub)
 
     # Helpers for subclasses -------------------------------------------------------------
 

@@ -7,8 +7,8 @@ read is rejected as ``file:line: reason`` and the other files are kept.
 
 Three layers, so that no collector has to stub what it does not use:
 
-- :class:`LogCollector`: settings, the source's items, its files and redacted copies (CloudTrail,
-  which parses files in worker processes, builds on this alone);
+- :class:`LogCollector`: settings, the source's files, subject and items (CloudTrail, which parses
+  files in worker processes and copies them by record, builds on this alone);
 - :class:`FileLogCollector`: reads the files in order and rejects the unreadable ones;
 - :class:`LineLogCollector`: opens each file as text (:func:`open_text`: size limits, FIFOs and
   devices refused, ``.gz``/``.bz2`` read) and hands its numbered lines to the collector; its
@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 
 from evidence.collectors.access_facts import AccessAggregator
-from evidence.collectors.base import Collector, CollectorContext, CollectorSettings
+from evidence.collectors.base import Collector, CollectorContext, CollectorSettings, redacted_lines
 from evidence.collectors.inputs import expand_paths, open_text, paused_gc
 from evidence.collectors.logs.coverage import Coverage
 from evidence.collectors.logs.pii import PiiScanner
@@ -113,7 +113,7 @@ class LogState:
 
 
 class LogCollector(Collector[SettingsT]):
-    """Base of the log collectors: the source's files, its items and redacted copies of its files."""
+    """Base of the log collectors: the source's files, its subject and its items; ``source_type`` is the id."""
 
     #: Logs are system-generated files the user supplied.
     assurance: ClassVar[Assurance] = Assurance.EXPORTED
@@ -243,17 +243,11 @@ class LineLogCollector(FileLogCollector[SettingsT]):
 
     def redacted_file(self, path: Path) -> Iterator[bytes]:
         """A copy of the file, each line passed through :meth:`line_redactor`."""
-        return _redacted_lines(path, self.line_redactor())
+        return redacted_lines(path, self.line_redactor())
 
     def line_redactor(self) -> Callable[[str], str]:
         """What turns one line of this log into its redacted copy (default: PII scrubbed)."""
         return self.context.redactor.scrub
-
-
-def _redacted_lines(path: Path, redact: Callable[[str], str]) -> Iterator[bytes]:
-    with open_text(path) as lines:
-        for _, line in lines:
-            yield redact(line).encode("utf-8")
 
 
 def _moment(value: str | None) -> datetime | None:
