@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from evidence.controls.context import CheckContext
 from evidence.controls.settings_facts import Verdicts, parse_time
@@ -143,14 +143,14 @@ def period_history(
                 points.setdefault(key, []).append(_Point(captured, item, record=record))
                 labels.setdefault(key, record)
     start = datetime.combine(ctx.period.start, datetime.min.time(), UTC)
-    end = min(ctx.period.end_at, ctx.as_of)
+    window = _Window(start, min(ctx.period.end_at, ctx.as_of), log.complete)
     histories = []
     for key in sorted(points):
         found = _informative(sorted(points[key], key=lambda p: (p.at, p.change is not None)), judge)
         base = labels.get(key) or next(
             (dict(p.change.get("identity") or {}) for p in found if p.change is not None), {}
         )
-        history = _history(key, found, base, judge, log.complete, start, end)
+        history = _history(key, found, base, judge, window)
         if history is not None:
             histories.append(history)
     return histories, log
@@ -187,16 +187,17 @@ def _informative(points: list[_Point], judge: Judge) -> list[_Point]:
     return telling or merged
 
 
-def _history(
-    key: str,
-    points: list[_Point],
-    base: dict[str, Any],
-    judge: Judge,
-    complete: set[date],
-    start: datetime,
-    end: datetime,
-) -> History | None:
-    segments = _segments(points, base, judge, complete, start, end)
+class _Window(NamedTuple):
+    """The stretch of the period walked (start to as-of) and the days the change log is complete."""
+
+    start: datetime
+    end: datetime
+    complete: set[date]
+
+
+def _history(key: str, points: list[_Point], base: dict[str, Any], judge: Judge, window: _Window) -> History | None:
+    start, end = window.start, window.end
+    segments = _segments(points, base, judge, window)
     judged: dict[int, Judgement] = {}
 
     def verdict(segment: _Segment) -> Judgement:
@@ -271,15 +272,9 @@ def _history(
     return History(key, "good", text, held, total, used)
 
 
-def _segments(
-    points: list[_Point],
-    base: dict[str, Any],
-    judge: Judge,
-    complete: set[date],
-    start: datetime,
-    end: datetime,
-) -> list[_Segment]:
-    """Cut [start, end] into stretches of known state (or unknown) at the points."""
+def _segments(points: list[_Point], base: dict[str, Any], judge: Judge, window: _Window) -> list[_Segment]:
+    """Cut the window into stretches of known state (or unknown) at the points."""
+    start, end, complete = window
     states: list[dict[str, Any] | None] = []
     carried: dict[str, Any] | None = None
     for index, point in enumerate(points):
