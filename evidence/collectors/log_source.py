@@ -146,6 +146,10 @@ class LogCollector(Collector[SettingsT]):
     def finish(self, state: LogState) -> None:
         """Apply what needs every file read first (sign-ins joined to their sessions); default none."""
 
+    def activity_extras(self) -> dict[str, Any]:
+        """Facts a kind of log adds to its ``access.activity`` item (an identity provider's ``identity``)."""
+        return {}
+
     def items(self, state: LogState, files: int, before: Counter[str]) -> Iterator[EvidenceItem]:
         """Build the ``access.activity``, ``logging.coverage`` and ``logging.pii_in_logs`` items.
 
@@ -165,6 +169,7 @@ class LogCollector(Collector[SettingsT]):
             "events_in_period": coverage["events_in_period"],
             "newest_event": coverage["newest_event"],
             **common,
+            **self.activity_extras(),
         }
         coverage.update(
             source_type=self.source_type,
