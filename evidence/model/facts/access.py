@@ -123,7 +123,7 @@ class Departure(Part):
 
     ref: str = Field(description="the departure's reference (`departure #n` when none is given)")
     principals: list[str] = Field(description="the pseudonyms of the person's log identities")
-    left: str | None = Field(description="when they left (ISO time)")
+    left: str = Field(description="when they left (ISO time)")
     disabled_declared: str | None = Field(description="the disable time the config declares")
     disabled_logged: str | None = Field(
         description="the first disable this log shows (no earlier than 14 days before leaving)"
