@@ -9,7 +9,6 @@ coverage, pseudonyms, the items) is the log collectors' shared machinery.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -62,12 +61,9 @@ class IdentityLogCollector(FileLogCollector[IdentityLogSettings]):
         reader = self.reader(state, str(path))
         return read_records(path, self.envelopes, reader.record, state.stats, self.fast)
 
-    def items(self, state: LogState, files: int, before: Counter[str]) -> Iterator[EvidenceItem]:
-        """The shared items, the activity item carrying the provider's ``identity`` facts."""
-        for item in super().items(state, files, before):
-            if item.kind == ACTIVITY:
-                item.facts["identity"] = self.events.facts(self.context.redactor)
-            yield item
+    def activity_extras(self) -> dict[str, Any]:
+        """The provider's ``identity`` facts, carried by the activity item."""
+        return {"identity": self.events.facts(self.context.redactor)}
 
     def redacted_file(self, path: Path) -> Iterator[bytes]:
         """The export with every person's identifier pseudonymised and names removed."""

@@ -151,6 +151,10 @@ class LogCollector(Collector[SettingsT]):
         """Where the source's events are (its first configured path)."""
         return str(self.context.resolve(self.settings.paths[0]))
 
+    def activity_extras(self) -> dict[str, Any]:
+        """Facts a kind of log adds to its ``access.activity`` item (an identity provider's ``identity``)."""
+        return {}
+
     def items(self, state: LogState, files: int, before: Counter[str]) -> Iterator[EvidenceItem]:
         """Build the ``access.activity``, ``logging.coverage`` and ``logging.pii_in_logs`` items.
 
@@ -170,6 +174,7 @@ class LogCollector(Collector[SettingsT]):
             "events_in_period": coverage["events_in_period"],
             "newest_event": coverage["newest_event"],
             **common,
+            **self.activity_extras(),
         }
         coverage.update(
             source_type=self.source_type,

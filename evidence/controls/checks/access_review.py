@@ -10,20 +10,20 @@ pseudonyms. The review itself stays attested evidence: the tool cannot see that 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from evidence.controls.cadence import item_date, named
 from evidence.controls.checks import check
 from evidence.controls.checks.documents import describe, supporting_documents
-from evidence.controls.context import CheckContext
+from evidence.controls.context import CheckContext, NoParams
 from evidence.controls.settings_facts import parse_time, snapshots
 from evidence.model.evidence import EvidenceItem
+from evidence.model.facts.access import AccessActivity, PrincipalActivity
 from evidence.model.results import CheckOutcome
 
 
-def _active(principal: dict[str, Any], first_day: date, last_day: date) -> bool:
-    first = parse_time(principal.get("first_seen"))
-    last = parse_time(principal.get("last_seen"))
+def _active(principal: PrincipalActivity, first_day: date, last_day: date) -> bool:
+    first = parse_time(principal.first_seen)
+    last = parse_time(principal.last_seen)
     if first is None or last is None:
         return True
     return last.date() >= first_day and first.date() <= last_day
@@ -33,11 +33,11 @@ def population(ctx: CheckContext, reviewed_on: date) -> tuple[dict[str, str], li
     """Principals active in the period up to ``reviewed_on``, and IAM users: pseudonym -> where seen."""
     seen: dict[str, str] = {}
     used: list[EvidenceItem] = []
-    for item in ctx.items("access.activity"):
+    for item, facts in ctx.facts(AccessActivity):
         found = False
-        for principal in item.facts.get("principals") or []:
-            if isinstance(principal, dict) and _active(principal, ctx.period.start, reviewed_on):
-                seen.setdefault(str(principal["principal"]), f"{item.source} ({item.id})")
+        for principal in facts.principals:
+            if _active(principal, ctx.period.start, reviewed_on):
+                seen.setdefault(principal.principal, f"{item.source} ({item.id})")
                 found = True
         if found:
             used.append(item)
@@ -51,7 +51,7 @@ def population(ctx: CheckContext, reviewed_on: date) -> tuple[dict[str, str], li
     return seen, used
 
 
-@check("access_review_complete", reads=("document", "access.activity", "iam.credentials"))
+@check("access_review_complete", reads=("document", AccessActivity.kind, "iam.credentials"), params=NoParams)
 def access_review_complete(ctx: CheckContext) -> CheckOutcome:
     """The latest access review of the period lists every principal active in the period before it.
 
