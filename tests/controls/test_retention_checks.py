@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from review_items import document
 
 from evidence.collectors.base import CollectorContext
 from evidence.collectors.job_history.collector import JobHistoryCollector, JobHistorySettings
@@ -14,6 +15,9 @@ from evidence.controls.catalogue import load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.model.catalogue import Catalogue
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
+from evidence.model.facts import dump_facts
+from evidence.model.facts.organisation import OrganisationProfile
+from evidence.model.facts.retention import DeletionRequest, DeletionRequests, PiiAge, TableAge
 from evidence.model.period import parse_period
 from evidence.model.results import CheckOutcome, ControlResult, Status
 from evidence.redact import Redactor
@@ -37,17 +41,7 @@ def item(kind: str, facts: dict[str, Any], source: str = "src") -> EvidenceItem:
 
 
 def schedule_doc() -> EvidenceItem:
-    return item(
-        "document",
-        {
-            "doc_type": "retention-schedule",
-            "title": "Retention schedule",
-            "controls": [],
-            "date": "2026-02-10",
-            "next_review": "2027-02-10",
-        },
-        source="docs",
-    )
+    return document("retention-schedule", "2026-02-10", title="Retention schedule", next_review="2027-02-10")
 
 
 def table(
@@ -59,31 +53,37 @@ def table(
     oldest: int | None = None,
     held: int = 0,
     error: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "table": "orders",
-        "category": category,
-        "columns": ["buyer_name"] if category == "pii" else [],
-        "timestamp_column": "delivered_at",
-        "clock": clock,
-        "limit_days": limit,
-        "cutoff": "2026-08-31T23:59:59Z",
-        "rows_past_limit": rows,
-        "oldest": None,
-        "oldest_age_days": oldest if rows else None,
-        "legal_hold_column": "legal_hold",
-        "rows_on_legal_hold": held,
-        "oldest_held_age_days": 45 if held else None,
-        "error": error,
-    }
-
-
-def pii_age(*tables: dict[str, Any], as_of: str = "2026-09-30T23:59:59Z") -> EvidenceItem:
-    return item(
-        "retention.pii_age",
-        {"database": "sqlite:///app.db", "as_of": as_of, "tables": list(tables)},
-        source="db",
+) -> TableAge:
+    return TableAge.model_validate(
+        {
+            "table": "orders",
+            "category": category,
+            "columns": ["buyer_name"] if category == "pii" else [],
+            "timestamp_column": "delivered_at",
+            "clock": clock,
+            "limit_days": limit,
+            "cutoff": "2026-08-31T23:59:59Z",
+            "rows_past_limit": rows,
+            "oldest": None,
+            "oldest_age_days": oldest if rows else None,
+            "legal_hold_column": "legal_hold",
+            "rows_on_legal_hold": held,
+            "oldest_held_age_days": 45 if held else None,
+            "error": error,
+        }
     )
+
+
+def pii_age(*tables: TableAge, as_of: str = "2026-09-30T23:59:59Z") -> EvidenceItem:
+    facts = PiiAge(
+        database="sqlite:///app.db",
+        dialect="sqlite",
+        as_of=as_of,
+        read_only=True,
+        statements=len(tables),
+        tables=list(tables),
+    )
+    return item(PiiAge.kind, dump_facts(facts), source="db")
 
 
 def job_runs(
@@ -405,18 +405,24 @@ def requests(*entries: tuple[str, str | None]) -> EvidenceItem:
             ) - datetime.fromisoformat(received.replace("Z", "+00:00"))
             hours = round(span.total_seconds() / 3600, 2)
         rows.append(
-            {
-                "id": f"DR-{n}",
-                "type": None,
-                "received": received,
-                "completed": completed,
-                "hours_to_complete": hours,
-                "confirmed_in_writing": None,
-            }
+            DeletionRequest(
+                id=f"DR-{n}",
+                type=None,
+                received=received,
+                completed=completed,
+                hours_to_complete=hours,
+                confirmed_in_writing=None,
+            )
         )
-    return item(
-        "retention.deletion_requests", {"register": "r.csv", "requests": rows}, source="register"
+    facts = DeletionRequests.model_validate(
+        {
+            "register": "r.csv",
+            "requests": rows,
+            "received_in_period": len(rows),
+            "open": sum(1 for r in rows if r.completed is None),
+        }
     )
+    return item(DeletionRequests.kind, dump_facts(facts), source="register")
 
 
 def test_deletion_requests_on_time_late_and_overdue() -> None:
@@ -494,12 +500,20 @@ def profile(
     pii_buckets: list[str] | None = None, non_pii_buckets: list[str] | None = None
 ) -> EvidenceItem:
     """Build the organisation profile, which records the buckets [retention] declares."""
-    facts = {
-        "legal_name": "Example Ltd",
-        "pii_buckets": pii_buckets,
-        "non_pii_buckets": non_pii_buckets,
-    }
-    return item("organisation.profile", facts, source="organisation")
+    facts = OrganisationProfile(
+        legal_name="Example Ltd",
+        developer_id="D1",
+        applications=["app"],
+        impoc_named=False,
+        impoc_name=None,
+        impoc_email=None,
+        privacy_policy_url=None,
+        systems_in_scope=[],
+        handles_pii=True,
+        pii_buckets=pii_buckets,
+        non_pii_buckets=non_pii_buckets,
+    )
+    return item(OrganisationProfile.kind, dump_facts(facts), source="organisation")
 
 
 PII_BUCKETS: dict[str, list[str] | None] = {"pii_buckets": ["labels"], "non_pii_buckets": None}
