@@ -11,8 +11,9 @@ from review_items import document
 
 from evidence.collectors.base import CollectorContext
 from evidence.collectors.job_history.collector import JobHistoryCollector, JobHistorySettings
-from evidence.controls.catalogue import load_catalogue
+from evidence.controls.catalogue import load_catalogue, load_catalogue_file
 from evidence.controls.evaluate import EvaluationInput, evaluate
+from evidence.errors import PolicyError
 from evidence.model.catalogue import Catalogue
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
 from evidence.model.facts import dump_facts
@@ -21,6 +22,7 @@ from evidence.model.facts.retention import DeletionRequest, DeletionRequests, Pi
 from evidence.model.period import parse_period
 from evidence.model.results import CheckOutcome, ControlResult, Status
 from evidence.redact import Redactor
+from evidence.resources import policies_dir
 from tests.dataflow_support import collect as collect_map
 
 PERIOD = parse_period("2026-Q3")
@@ -632,3 +634,55 @@ def test_retention_catalogue_marks_are_built() -> None:
             for need in control.evidence:
                 if need.kind.startswith("retention."):
                     assert not need.planned, (ref, control.id, need.kind)
+
+
+# --- declared parameters ---------------------------------------------------------------------------
+
+
+def _catalogue_with(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
+    source = (policies_dir() / "amazon-dpp" / "2025-11.yaml").read_text(encoding="utf-8")
+    assert source.count(old) == count
+    path = tmp_path / "2025-11.yaml"
+    path.write_text(source.replace(old, new), encoding="utf-8")
+    return path
+
+
+def _line_with(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_a_misspelt_deletion_deadline_fails_the_catalogue_load_naming_file_line_and_control(
+    tmp_path: Path,
+) -> None:
+    # Misspelt in the parameters and in the source that supports it, as a careless rename would.
+    path = _catalogue_with(tmp_path, "deletion_on_request_hours", "deletion_on_requst_hours", count=2)
+    with pytest.raises(PolicyError) as caught:
+        load_catalogue_file(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{_line_with(path, 'deletion_on_requst_hours:')}: ")
+    assert "(DPP-RET-4)" in message
+    assert "check deletion_requests_on_time needs parameter 'deletion_on_request_hours'" in message
+
+
+def test_an_aspect_whose_figures_the_control_does_not_state_fails_the_load(tmp_path: Path) -> None:
+    """DPP-RET-1 states the retention figures; judging encryption there needs the key sizes."""
+    path = _catalogue_with(
+        tmp_path,
+        "      - check: dataflow_pii_stores_protected\n        with: {aspects: [retention]}\n",
+        "      - check: dataflow_pii_stores_protected\n        with: {aspects: [retention, encryption]}\n",
+    )
+    with pytest.raises(PolicyError) as caught:
+        load_catalogue_file(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{_line_with(path, 'aspects: [retention, encryption]')}: ")
+    assert "(DPP-RET-1)" in message
+    assert "retention, encryption needs min_aes_bits, min_rsa_bits" in message
+
+
+def test_retention_checks_read_no_value_the_catalogue_does_not_state() -> None:
+    """The values the checks once defaulted to are now in every catalogue that uses them."""
+    for ref in ("amazon-dpp@2021", "amazon-dpp@2022-08", "amazon-dpp@2024-06", "amazon-dpp@2025-11"):
+        control = next(c for c in load_catalogue(ref).controls if c.id == "DPP-RET-1")
+        adherence = next(r for r in control.checks if r.check == "retention_job_adherence")
+        assert adherence.with_["required"] is True, ref
+        assert control.parameters["retention_clock"].value in ("delivery", "shipment"), ref

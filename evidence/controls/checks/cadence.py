@@ -70,7 +70,18 @@ def cadence_figures(judgement: CadenceJudgement) -> dict[str, Figure]:
 
 @check("cadence_covered", reads=(Document.kind,), params=CadenceParams)
 def cadence_covered(ctx: CheckContext) -> CheckOutcome:
-    """No interval between registered documents of ``doc_types`` in the period exceeds the cadence."""
+    """No interval between registered documents of ``doc_types`` in the period exceeds the cadence.
+
+    For controls with a cadence (access review quarterly, log review every 4 days under the
+    stricter reading of "bi-weekly" (see policies/README.md), IR-plan review every 6 months,
+    scans every 30 days, pen test and training yearly, LWA rotation records every 180 days),
+    judged by intervals (docs/how-statuses-are-decided.md): from the period's start to the first
+    document, between consecutive documents, and from the last one to the as-of date; any
+    interval longer than the cadence plus its grace days is not met, naming its dates; with no
+    document at all, insufficient evidence. See docs/quarterly-review.md. The cadence is the
+    control's ``cadence:`` block (``every_days``, ``label``, ``grace_days``); a control using this
+    check without one is a catalogue error.
+    """
     doc_types = ctx.parameters(CadenceParams).doc_types
     wanted = " or ".join(doc_types)
     as_of = ctx.as_of.date()

@@ -6,9 +6,9 @@ A store that mixes PII with other data counts as a PII store (its facts say ``pi
 from __future__ import annotations
 
 import re
-from typing import Literal, Self
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from evidence.controls.checks import check
 from evidence.controls.checks.dataflow_support import (
@@ -20,6 +20,7 @@ from evidence.controls.checks.dataflow_support import (
     judge,
     labels,
     map_items,
+    needs_figures,
     pii_free,
     plural,
 )
@@ -105,24 +106,25 @@ class StoresProtectedParams(Params):
     out; one the chosen aspects need is required when the catalogue loads.
     """
 
-    aspects: list[Literal["encryption", "retention"]] = Field(min_length=1, description="what is judged")
     min_aes_bits: int | None = Field(default=None, description="the smallest AES key allowed (encryption)")
     min_rsa_bits: int | None = Field(default=None, description="the smallest RSA key allowed (encryption)")
     pii_retention_days: int | None = Field(default=None, description="the longest PII may be kept (retention)")
     retention_clock: Literal["delivery", "shipment"] | None = Field(
         default=None, description="the event the retention days count from (retention)"
     )
+    # Last, so its validator sees the figures above.
+    aspects: list[Literal["encryption", "retention"]] = Field(min_length=1, description="what is judged")
 
-    @model_validator(mode="after")
-    def _aspects_have_their_figures(self) -> Self:
+    @field_validator("aspects")
+    @classmethod
+    def _aspects_have_their_figures(
+        cls, aspects: list[Literal["encryption", "retention"]], info: ValidationInfo
+    ) -> list[Literal["encryption", "retention"]]:
         needs = {
             "encryption": ("min_aes_bits", "min_rsa_bits"),
             "retention": ("pii_retention_days", "retention_clock"),
         }
-        missing = [n for a in self.aspects for n in needs[a] if getattr(self, n) is None]
-        if missing:
-            raise ValueError(f"aspects {', '.join(self.aspects)} need {', '.join(missing)}")
-        return self
+        return needs_figures(aspects, needs, info)
 
 
 def _encryption(params: StoresProtectedParams, item: EvidenceItem, store: MapStore, found: Findings) -> None:

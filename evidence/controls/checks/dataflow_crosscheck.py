@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from evidence.controls.checks import check
 from evidence.controls.checks.dataflow_support import (
@@ -26,6 +26,7 @@ from evidence.controls.checks.dataflow_support import (
     label,
     labels,
     map_items,
+    needs_figures,
 )
 from evidence.controls.context import CheckContext, Params
 from evidence.model.evidence import EvidenceItem
@@ -78,16 +79,16 @@ class Comparison:
 class CrosscheckParams(Params):
     """What ``dataflow_crosscheck`` reads: the aspects compared, and the PII limit for retention."""
 
-    compare: list[Aspect] = Field(min_length=1, description="what is compared with the map")
     pii_retention_days: int | None = Field(
         default=None, description="the longest PII may be kept, for lifecycle rules (retention)"
     )
+    # Last, so its validator sees the figure above.
+    compare: list[Aspect] = Field(min_length=1, description="what is compared with the map")
 
-    @model_validator(mode="after")
-    def _retention_has_its_limit(self) -> Self:
-        if "retention" in self.compare and self.pii_retention_days is None:
-            raise ValueError("comparing retention needs pii_retention_days")
-        return self
+    @field_validator("compare")
+    @classmethod
+    def _retention_has_its_limit(cls, compare: list[Aspect], info: ValidationInfo) -> list[Aspect]:
+        return needs_figures(compare, {"retention": ("pii_retention_days",)}, info)
 
 
 def _stores(maps: Sequence[EvidenceItem]) -> Iterator[tuple[EvidenceItem, MapStore]]:
@@ -421,7 +422,11 @@ _OBSERVED_KINDS = {
     ),
 )
 def dataflow_crosscheck(ctx: CheckContext) -> CheckOutcome:
-    """Check that what the data map declares agrees with what the collectors observed."""
+    """Check that what the data map declares agrees with what the collectors observed.
+
+    Per ``compare``: declared encryption, TLS, retention coverage, granted access and inventory
+    against what was observed; each finding names both sides; insufficient with nothing observed.
+    """
     maps, early = map_items(ctx)
     if early:
         return early

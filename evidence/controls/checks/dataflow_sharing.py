@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, Self
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from evidence.controls.checks import check
 from evidence.controls.checks.dataflow_support import (
@@ -16,6 +16,7 @@ from evidence.controls.checks.dataflow_support import (
     judge,
     labels,
     map_items,
+    needs_figures,
     pii_free,
     plural,
 )
@@ -33,21 +34,20 @@ class ThirdPartiesParams(Params):
     ``purpose`` needs ``pii_purposes``; ``assessment`` needs ``assessment_every_days``.
     """
 
-    aspects: list[PartyAspect] = Field(min_length=1, description="what is judged of each third party")
     pii_purposes: list[str] | None = Field(
         default=None, description="the purposes for which a third party may receive PII (purpose)"
     )
     assessment_every_days: int | None = Field(
         default=None, description="the recommended reassessment interval, an uncertain figure (assessment)"
     )
+    # Last, so its validator sees the figures above.
+    aspects: list[PartyAspect] = Field(min_length=1, description="what is judged of each third party")
 
-    @model_validator(mode="after")
-    def _aspects_have_their_figures(self) -> Self:
-        needs = {"purpose": "pii_purposes", "assessment": "assessment_every_days", "contract": None}
-        missing = [n for a in self.aspects if (n := needs[a]) is not None and getattr(self, n) is None]
-        if missing:
-            raise ValueError(f"aspects {', '.join(self.aspects)} need {', '.join(missing)}")
-        return self
+    @field_validator("aspects")
+    @classmethod
+    def _aspects_have_their_figures(cls, aspects: list[PartyAspect], info: ValidationInfo) -> list[PartyAspect]:
+        needs = {"purpose": ("pii_purposes",), "assessment": ("assessment_every_days",)}
+        return needs_figures(aspects, needs, info)
 
 
 class DevicesParams(Params):
@@ -222,7 +222,11 @@ def dataflow_no_pii_on_devices(ctx: CheckContext) -> CheckOutcome:
 
 @check("dataflow_map_complete", reads=(KIND,), params=NoParams)
 def dataflow_map_complete(ctx: CheckContext) -> CheckOutcome:
-    """Check that the map classifies every store's data and states each PII store's encryption."""
+    """Check that the map classifies every store's data and states each PII store's encryption.
+
+    Met when every store says what it holds, none is unclassified and every PII store states its
+    encryption at rest.
+    """
     maps, early = map_items(ctx)
     if early or (early := pii_free(ctx, maps)):
         return early

@@ -8,9 +8,11 @@ assurance levels), so measured evidence is still needed for a verified met.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import ValidationInfo
 
 from evidence.controls.context import CheckContext
 from evidence.model.evidence import EvidenceItem
@@ -20,6 +22,20 @@ from evidence.model.results import CheckOutcome
 KIND = DataMapFacts.kind
 TLS_ORDER = {"none": 0, "1.0": 10, "1.1": 11, "1.2": 12, "1.3": 13}
 SHOWN = 5
+
+A = TypeVar("A", bound=str)
+
+
+def needs_figures(aspects: list[A], needs: Mapping[str, Sequence[str]], info: ValidationInfo) -> list[A]:
+    """Check, in a parameter model, that the chosen aspects have the figures they read.
+
+    A figure only another aspect reads may be left out of the catalogue; one a chosen aspect
+    reads may not, so the catalogue load names it (declare the aspects field after the figures).
+    """
+    missing = [n for a in aspects for n in needs.get(a, ()) if info.data.get(n) is None]
+    if missing:
+        raise ValueError(f"{', '.join(aspects)} needs {', '.join(dict.fromkeys(missing))}")
+    return aspects
 
 
 @dataclass

@@ -78,6 +78,9 @@ def document_current(ctx: CheckContext) -> CheckOutcome:
 
     With a limit (``max_age_days`` or the control's cadence) every version on record is judged
     as cadence intervals over the period: a renewal later than the limit is not met, with dates.
+    A document whose own next review is overdue is not met; none of ``doc_types`` registered for
+    the control (or only ones dated after the as-of date, or leaving out required fields) is
+    insufficient evidence, naming what is missing. ``recommend_within_days`` only adds advice.
     """
     params = ctx.parameters(DocumentParams)
     doc_types = params.doc_types
