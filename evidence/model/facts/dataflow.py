@@ -161,7 +161,7 @@ class DataMapFacts(Facts):
 
     Stores carry their PII status, encryption, retention and resources; flows their PII status,
     protocol and TLS; roles their principals by name and pseudonym. ``gaps`` lists what the map
-    does not state that a check needs.
+    does not state that a check needs. The map's own format is described in docs/dataflow.md.
     """
 
     kind = "dataflow.map"
