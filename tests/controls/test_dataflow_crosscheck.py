@@ -78,6 +78,7 @@ def job_history(job: str, purges: Literal["pii", "non-pii", "backups"]) -> Evide
             "formats": {"csv": 1},
             "jobs": [adherence],
             "seen": [],
+            "unreadable": [],
         }
     )
     return observed(JobRuns.kind, dump_facts(facts), source="jobs", collector="job-history")

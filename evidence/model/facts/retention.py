@@ -151,9 +151,7 @@ class JobRuns(Facts):
     formats: dict[str, int] = Field(description="files read per format")
     jobs: list[JobAdherence] = Field(description="one entry per declared job")
     seen: list[SeenRuns] = Field(description="names of runs found, most frequent first")
-    unreadable: list[str] = Field(
-        default_factory=list, description="files of the history that could not be read, as `file: reason`"
-    )
+    unreadable: list[str] = Field(description="files of the history that could not be read, as `file: reason`")
 
 
 class DeletionRequest(Part):
