@@ -10,6 +10,8 @@ from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.controls.readings import ReadingChoice
 from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
+from evidence.model.facts import dump_facts
+from evidence.model.facts.documents import Document
 from evidence.model.period import parse_period
 from evidence.model.results import ControlResult, Evaluation, Waiver
 
@@ -43,20 +45,23 @@ def document(
         covers_end=datetime.combine(date.fromisoformat(covers[1]), time(23, 59, 59), tzinfo=UTC)
         if covers
         else None,
-        facts={
-            "doc_type": doc_type,
-            "title": title or f"{doc_type} {day}",
-            "controls": sorted(controls or []),
-            "owner": "Security Lead",
-            "date": day,
-            "next_review": next_review,
-            "approved_by": None,
-            "file": f"{doc_type}-{day}.md",
-            "sha256": "0" * 64,
-            "size": 10,
-            "record": record or {},
-            "missing_fields": missing_fields or [],
-        },
+        facts=dump_facts(
+            Document(
+                doc_type=doc_type,
+                title=title or f"{doc_type} {day}",
+                controls=sorted(controls or []),
+                owner="Security Lead",
+                date=day,
+                next_review=next_review,
+                approved_by=None,
+                approved_on=None,
+                file=f"{doc_type}-{day}.md",
+                sha256="0" * 64,
+                size=10,
+                record=record or {},
+                missing_fields=missing_fields or [],
+            )
+        ),
         assurance=Assurance.ATTESTED,
     ).seal()
 
