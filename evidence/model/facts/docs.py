@@ -77,8 +77,14 @@ def _nested(annotation: Any) -> list[type[BaseModel]]:
 def _field_rows(model: type[BaseModel]) -> list[str]:
     rows = ["| field | type | meaning |", "|---|---|---|"]
     for name, info in model.model_fields.items():
-        rows.append(f"| `{name}` | `{type_name(info.annotation)}` | {_field_doc(info)} |")
+        stored = info.alias or name
+        rows.append(f"| `{stored}` | `{_cell(type_name(info.annotation))}` | {_field_doc(info)} |")
     return rows
+
+
+def _cell(text: str) -> str:
+    """``text`` safe inside a table cell (a ``|`` would split it, even in a code span)."""
+    return text.replace("|", "\\|")
 
 
 def _field_doc(info: FieldInfo) -> str:
@@ -86,7 +92,7 @@ def _field_doc(info: FieldInfo) -> str:
     if not info.is_required():
         default = info.get_default(call_default_factory=True)
         text += f" (default `{default!r}`)" if text else f"default `{default!r}`"
-    return text.replace("|", "\\|")
+    return _cell(text)
 
 
 def _model_section(model: type[Facts]) -> list[str]:
@@ -113,7 +119,7 @@ def _check_rows() -> list[str]:
             params = "*not declared*"
         else:
             params = ", ".join(
-                f"`{p}: {type_name(i.annotation)}`" for p, i in spec.params.model_fields.items()
+                f"`{p}: {_cell(type_name(i.annotation))}`" for p, i in spec.params.model_fields.items()
             ) or "none"
         reads = ", ".join(f"`{k}`" for k in spec.reads)
         decides = " ".join(_doc(spec.function).split("\n\n")).replace("|", "\\|")
