@@ -72,6 +72,7 @@ def load_crosswalk_file(path: Path) -> Crosswalk:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise PolicyError(f"{path}: malformed YAML: {exc}") from None
+    _check_criteria(path, text, data)
     try:
         return Crosswalk.model_validate(data)
     except ValidationError as exc:
@@ -85,6 +86,28 @@ def load_crosswalk_file(path: Path) -> Crosswalk:
         raise PolicyError(
             f"{prefix}: {where}{about}: {first['msg']} ({exc.error_count()} problem(s))"
         ) from None
+
+
+def _check_criteria(path: Path, text: str, data: object) -> None:
+    """Refuse a criterion of an undeclared family, or an id given twice, naming its line."""
+    if not isinstance(data, dict) or not isinstance(data.get("criteria"), list):
+        return
+    families = data.get("families")
+    declared = {f.get("id") for f in families if isinstance(f, dict)} if isinstance(families, list) else set()
+    seen: set[object] = set()
+    for index, criterion in enumerate(data["criteria"]):
+        if not isinstance(criterion, dict):
+            continue
+        ident = criterion.get("id")
+        problem, key = None, "id"
+        if ident in seen:
+            problem = f"criterion {ident} is listed twice"
+        elif "family" in criterion and criterion["family"] not in declared:
+            problem, key = f"criterion {ident}: family {criterion['family']!r} is not declared in families", "family"
+        seen.add(ident)
+        if problem:
+            line = line_of(text, ["criteria", index, key])
+            raise PolicyError(f"{path}:{line}: {problem}" if line else f"{path}: {problem}")
 
 
 def _criterion_of(data: object, loc: list[int | str]) -> str | None:
@@ -112,12 +135,13 @@ class Resolved:
         return list(seen.values())
 
 
-def resolve(crosswalk: Crosswalk, day: date | None) -> Resolved:
+def resolve(crosswalk: Crosswalk, day: date | None, path: Path | None = None) -> Resolved:
     """Resolve every ``maps_to`` against the catalogue version in force on ``day`` (else the current one).
 
-    An unknown catalogue or control is a PolicyError naming the file, the line and the criterion.
+    An unknown catalogue or control is a PolicyError naming the file (``path``, by default the
+    crosswalk's file under policies/), the line and the criterion.
     """
-    path = crosswalk_files().get(crosswalk.ref)
+    path = path or crosswalk_files().get(crosswalk.ref)
     text = path.read_text(encoding="utf-8") if path is not None else ""
     controls: dict[str, tuple[Catalogue, Control]] = {}
     for index, criterion in enumerate(crosswalk.criteria):
