@@ -37,9 +37,10 @@ def crosswalks(configured: Sequence[str], extra: Sequence[str], period: Period |
     so is a ``maps_to`` that no catalogue in force at the period's end holds.
     """
     refs = [r for r in configured if is_crosswalk(r)]
+    catalogue_ids = sorted({r.split("@")[0] for r in catalogue_files()})
     for ref in extra:
-        if not is_crosswalk(ref):
-            known = ", ".join(sorted({r.split("@")[0] for r in catalogue_files()}))
+        if ref.split("@")[0] in catalogue_ids:
+            known = ", ".join(catalogue_ids)
             raise PolicyError(
                 f"--catalogue {ref}: not a crosswalk framework under policies/ (kind: crosswalk); "
                 f"the catalogues ({known}) are chosen in the config's [policy] catalogues"
