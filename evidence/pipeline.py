@@ -29,7 +29,7 @@ from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.controls.profile import answer_profile, load_profile_questions
 from evidence.controls.readings import ReadingChoice
 from evidence.controls.todo import TodoStep, todo_steps
-from evidence.crosswalk_reports import crosswalks, render_crosswalks, split_refs
+from evidence.crosswalk_reports import crosswalks, render_crosswalks, roll_up_crosswalk, split_refs
 from evidence.errors import ConfigError, EvidenceError, InputError, PackError, StoreError
 from evidence.model.access import AccessPolicy
 from evidence.model.catalogue import Catalogue
@@ -1026,6 +1026,11 @@ def write_pack(config: Config, timing: Timing, target: Path, reveal_to: Path | N
         identities = run_identities(config, store, run) if config.secrets.pseudonym_key else None
         data.extra[layout.CONFIG] = packed_config(config, identities or {}, run)
         data.config_matches = config_digest(config) == run.config_sha256
+        inputs = evaluation_input(config, evidence, Timing(run.period, evaluation.as_of), evaluation.waivers)
+        data.crosswalks = [
+            (c, roll_up_crosswalk(c, evaluation, inputs))
+            for c in crosswalks(config.policy.catalogues, (), run.period)
+        ]
         if recipient is not None:
             if identities is None:
                 raise PackError(

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pypdf import PdfReader
+from trestle.oscal.assessment_results import AssessmentResults
+from trestle.oscal.catalog import Catalog
 
+from evidence.controls.crosswalk import load_crosswalk
 from tests.support import SAMPLES, pdftotext, run_cli
 
 pytestmark = pytest.mark.slow
@@ -107,12 +111,41 @@ def test_a_crosswalk_in_the_config_is_reported_from_the_stored_run(crosswalk_run
     assert old in text
     second = root / "with-soc2.toml"
     second.write_text(text.replace(old, old[:-1] + ', "soc2@2017"]'), encoding="utf-8")
-    done = run_cli("report", "--config", second, "--out", root / "again", "--only", "soc2", "--json", cwd=root)
+    first = rolled_up(root / "out" / PDF)
+    # Into the same folder: the pack then holds one attestation per name (the newest).
+    done = run_cli("report", "--config", second, "--out", root / "out", "--only", "soc2", "--json", cwd=root)
     assert done.code == 0, done.stderr
     assert [Path(r["path"]).name for r in json.loads(done.stdout)] == [PDF]
-    again, first = rolled_up(root / "again" / PDF), rolled_up(root / "out" / PDF)
+    again = rolled_up(root / "out" / PDF)
     assert again["run"] == first["run"]  # the same run, nothing collected again
     assert again["results"] == first["results"]
+
+
+def test_the_auditor_pack_holds_the_crosswalk_as_oscal(crosswalk_run: tuple[Path, dict]) -> None:
+    root, _ = crosswalk_run
+    config = root / "with-soc2.toml"
+    text = (root / "evidence.toml").read_text(encoding="utf-8")
+    old = 'catalogues = ["amazon-dpp@2025-11", "amazon-aup@2025-11"]'
+    config.write_text(text.replace(old, old[:-1] + ', "soc2@2017"]'), encoding="utf-8")
+    done = run_cli("pack", "--config", config, "--out", root / "pack.zip", cwd=root)
+    assert done.code == 0, done.stderr
+    with zipfile.ZipFile(root / "pack.zip") as archive:
+        catalog = json.loads(archive.read("oscal/catalog-soc2-2017.json"))
+        results = json.loads(archive.read("oscal/assessment-results-soc2-2017.json"))
+        names = archive.namelist()
+    assert "oscal/catalog-amazon-dpp-2025-11.json" in names and "oscal/assessment-results.json" in names
+    loaded = Catalog.model_validate_json(json.dumps(catalog["catalog"]), strict=True)
+    ids = {c.id for g in loaded.groups or [] for c in g.controls or []}
+    assert ids == {c.id for c in load_crosswalk("soc2@2017").criteria}
+    AssessmentResults.model_validate_json(json.dumps(results["assessment-results"]), strict=True)
+    [result] = results["assessment-results"]["results"]
+    statuses = {
+        f["target"]["target-id"]: {p["name"]: p["value"] for p in f["props"]}["status"] for f in result["findings"]
+    }
+    rolled = rolled_up(root / "out" / PDF)
+    assert statuses == {f"{r['criterion_id']}_smt": r["status"] or "not_covered" for r in rolled["results"]}
+    verified = run_cli("verify", root / "pack.zip")
+    assert verified.code == 0, verified.stdout + verified.stderr
 
 
 def test_coverage_lists_what_the_evidence_can_and_cannot_decide() -> None:
