@@ -65,7 +65,7 @@ def load_catalogue_file(path: Path) -> Catalogue:
         return Catalogue.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = list(first["loc"])
+        loc = list(first["loc"]) or _control_loc(data, first["msg"])
         where = ".".join(str(p) for p in loc)
         line = line_of(text, loc)
         control = _control_of(data, loc)
@@ -74,6 +74,16 @@ def load_catalogue_file(path: Path) -> Catalogue:
         raise PolicyError(
             f"{prefix}: {where}{about}: {first['msg']} ({exc.error_count()} problem(s))"
         ) from None
+
+
+def _control_loc(data: object, message: str) -> list[int | str]:
+    """Where a catalogue-wide complaint about one control (``control X: ...``) points: that control."""
+    found = re.match(r"Value error, control (\S+): ", message)
+    if found and isinstance(data, dict) and isinstance(data.get("controls"), list):
+        for index, control in enumerate(data["controls"]):
+            if isinstance(control, dict) and control.get("id") == found[1]:
+                return ["controls", index]
+    return []
 
 
 def _control_of(data: object, loc: list[int | str]) -> str | None:

@@ -99,7 +99,7 @@ def evaluate_control(
             status=Status.NOT_APPLICABLE,
             reasons=[f"declared not applicable in the config: {data.not_applicable[control.id]}"],
         )
-    if control.applies_to == "pii" and not data.handles_pii:
+    if control.attributes.get("applies_to") == "pii" and not data.handles_pii:
         return ControlResult(
             control_id=control.id,
             catalogue=catalogue.ref,
