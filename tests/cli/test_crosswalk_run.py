@@ -160,6 +160,10 @@ def test_coverage_lists_what_the_evidence_can_and_cannot_decide() -> None:
     assert all(c["why"].startswith(("not covered: ", "only planned checks: ")) for c in report["undecidable"])
     table = run_cli("policies", "coverage", "soc2")
     assert table.code == 0 and "Cannot be decided" in table.stdout, table.stderr
+    listed = {entry["ref"]: entry for entry in json.loads(run_cli("policies", "list", "--json").stdout)}
+    assert listed["soc2@2017"]["kind"] == "crosswalk"
+    assert listed["soc2@2017"]["criteria"] == report["criteria"]
+    assert listed["amazon-dpp@2025-11"]["kind"] == "catalogue"
 
 
 @pytest.mark.parametrize(
