@@ -25,6 +25,7 @@ from evidence.collectors.inputs import input_limits
 from evidence.config.load import validate_settings
 from evidence.config.schema import Config, SourceConfig
 from evidence.controls.catalogue import catalogue_files, load_catalogue, resolve_catalogue
+from evidence.controls.crosswalk import is_crosswalk
 from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.controls.profile import answer_profile, load_profile_questions
 from evidence.controls.readings import ReadingChoice
@@ -542,7 +543,7 @@ def render(
 def check_only(config: Config, only: Collection[str], crosswalk_refs: Sequence[str] = ()) -> None:
     """Refuse report names that ``--only`` does not know, before anything is collected."""
     known = report_names(catalogues(config))
-    known += [c.id for c in crosswalks(config.policy.catalogues, crosswalk_refs, None)]
+    known += [ref.split("@")[0] for ref in [*config.policy.catalogues, *crosswalk_refs] if is_crosswalk(ref)]
     unknown = sorted(set(only) - set(known))
     if unknown:
         raise ConfigError(f"--only: no report named {', '.join(unknown)}; choose from {', '.join(known)}")
