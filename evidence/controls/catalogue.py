@@ -67,7 +67,7 @@ def load_catalogue_file(path: Path) -> Catalogue:
         first = exc.errors()[0]
         loc = list(first["loc"]) or _control_loc(data, first["msg"])
         where = ".".join(str(p) for p in loc)
-        line = line_of(text, loc)
+        line = _line_of(text, loc)
         control = _control_of(data, loc)
         prefix = f"{path}:{line}" if line else str(path)
         about = f" ({control})" if control else ""
@@ -96,6 +96,11 @@ def _control_of(data: object, loc: list[int | str]) -> str | None:
 
 
 def line_of(text: str, loc: list[int | str]) -> int | None:
+    """The 1-based line of the YAML node at ``loc`` in ``text`` (crosswalk files use it too)."""
+    return _line_of(text, loc)
+
+
+def _line_of(text: str, loc: list[int | str]) -> int | None:
     """The 1-based line of the YAML node at ``loc`` (as deep as the document goes)."""
     try:
         node = yaml.compose(text)
