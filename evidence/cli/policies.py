@@ -8,31 +8,47 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from evidence.cli.coverage import coverage
 from evidence.cli.options import JsonOption
 from evidence.cli.output import print_json, stdout
-from evidence.controls.catalogue import all_catalogues, catalogue_files, load_catalogue
+from evidence.controls.catalogue import all_catalogues, catalogue_files, crosswalk_files, load_catalogue
+from evidence.controls.crosswalk import load_crosswalk
 from evidence.controls.diff import diff_catalogues
 from evidence.controls.sources import source_registry
 from evidence.errors import PolicyError
 
 app = typer.Typer(help="List, show and compare the policy catalogues in policies/.", no_args_is_help=True)
+app.command("coverage")(coverage)
 
 
 @app.command("list")
 def list_(json: JsonOption = False) -> int:
-    """List the catalogues and their versions."""
+    """List the catalogues and crosswalk frameworks, and their versions."""
     catalogues = all_catalogues()
+    crosswalks = [load_crosswalk(ref) for ref in crosswalk_files()]
     if json:
         print_json(
             [
                 {
                     "ref": c.ref,
+                    "kind": "catalogue",
                     "title": c.title,
                     "effective": c.effective.isoformat(),
                     "status": c.status,
                     "controls": len(c.controls),
                 }
                 for c in catalogues
+            ]
+            + [
+                {
+                    "ref": c.ref,
+                    "kind": "crosswalk",
+                    "title": c.title,
+                    "effective": c.effective.isoformat(),
+                    "status": c.status,
+                    "criteria": len(c.criteria),
+                }
+                for c in crosswalks
             ]
         )
         return 0
@@ -41,6 +57,8 @@ def list_(json: JsonOption = False) -> int:
         table.add_column(column)
     for c in catalogues:
         table.add_row(c.ref, escape(c.title), c.effective.isoformat(), c.status, str(len(c.controls)))
+    for x in crosswalks:
+        table.add_row(x.ref, escape(x.title), x.effective.isoformat(), x.status, f"{len(x.criteria)} criteria")
     stdout().print(table)
     return 0
 

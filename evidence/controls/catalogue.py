@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -13,14 +14,26 @@ from evidence.errors import PolicyError
 from evidence.model.catalogue import Catalogue
 from evidence.resources import policies_dir
 
+_CROSSWALK = re.compile(r"^kind:\s*[\"']?crosswalk[\"']?\s*(#.*)?$", re.MULTILINE)
 
-def catalogue_files() -> dict[str, Path]:
-    """Every catalogue file by ``id@version`` (``policies/<id>/<version>.yaml``)."""
-    root = policies_dir()
+
+@cache
+def _policy_files(root: Path) -> dict[str, tuple[Path, bool]]:
+    """Every ``policies/<id>/<version>.yaml`` by ``id@version``, and whether it is a crosswalk."""
     return {
-        f"{path.parent.name}@{path.stem}": path
+        f"{path.parent.name}@{path.stem}": (path, bool(_CROSSWALK.search(path.read_text(encoding="utf-8"))))
         for path in sorted(root.glob("*/*.yaml"))
     }
+
+
+def catalogue_files() -> dict[str, Path]:
+    """Every catalogue file by ``id@version`` (``policies/<id>/<version>.yaml``), crosswalks left out."""
+    return {ref: path for ref, (path, crosswalk) in _policy_files(policies_dir()).items() if not crosswalk}
+
+
+def crosswalk_files() -> dict[str, Path]:
+    """Every crosswalk framework file (``kind: crosswalk``) by ``id@version``."""
+    return {ref: path for ref, (path, crosswalk) in _policy_files(policies_dir()).items() if crosswalk}
 
 
 @cache
@@ -52,7 +65,7 @@ def load_catalogue_file(path: Path) -> Catalogue:
         catalogue = Catalogue.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = list(first["loc"])
+        loc = list(first["loc"]) or _control_loc(data, first["msg"])
         where = ".".join(str(p) for p in loc)
         line = _line_of(text, loc)
         control = _control_of(data, loc)
@@ -120,6 +133,16 @@ def parameter_problem(catalogue: Catalogue) -> tuple[list[int | str], str] | Non
     return None
 
 
+def _control_loc(data: object, message: str) -> list[int | str]:
+    """Where a catalogue-wide complaint about one control (``control X: ...``) points: that control."""
+    found = re.match(r"Value error, control (\S+): ", message)
+    if found and isinstance(data, dict) and isinstance(data.get("controls"), list):
+        for index, control in enumerate(data["controls"]):
+            if isinstance(control, dict) and control.get("id") == found[1]:
+                return ["controls", index]
+    return []
+
+
 def _control_of(data: object, loc: list[int | str]) -> str | None:
     """The id of the control an error location points into, if any."""
     if len(loc) >= 2 and loc[0] == "controls" and isinstance(loc[1], int) and isinstance(data, dict):
@@ -127,6 +150,11 @@ def _control_of(data: object, loc: list[int | str]) -> str | None:
         if isinstance(controls, list) and loc[1] < len(controls) and isinstance(controls[loc[1]], dict):
             return str(controls[loc[1]].get("id"))
     return None
+
+
+def line_of(text: str, loc: list[int | str]) -> int | None:
+    """The 1-based line of the YAML node at ``loc`` in ``text`` (crosswalk files use it too)."""
+    return _line_of(text, loc)
 
 
 def _line_of(text: str, loc: list[int | str]) -> int | None:
