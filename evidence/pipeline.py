@@ -29,6 +29,7 @@ from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.controls.profile import answer_profile, load_profile_questions
 from evidence.controls.readings import ReadingChoice
 from evidence.controls.todo import TodoStep, todo_steps
+from evidence.crosswalk_reports import crosswalks, render_crosswalks, roll_up_crosswalk, split_refs
 from evidence.errors import ConfigError, EvidenceError, InputError, PackError, StoreError
 from evidence.model.access import AccessPolicy
 from evidence.model.catalogue import Catalogue
@@ -136,7 +137,8 @@ def catalogues(config: Config, period: Period | None = None) -> list[Catalogue]:
     A pinned ``id@version`` is used as given; a bare ``id`` gives the version in force at the end
     of ``period`` (the current version when no period is known).
     """
-    return [resolve_catalogue(ref, period.end if period else None) for ref in config.policy.catalogues]
+    refs, _ = split_refs(config.policy.catalogues)
+    return [resolve_catalogue(ref, period.end if period else None) for ref in refs]
 
 
 def redactor(config: Config) -> tuple[Redactor, str | None]:
@@ -520,20 +522,27 @@ def render(
     key: SigningKey | None = None,
     only: Collection[str] = (),
     samples: list[SampleDraw] | None = None,
+    crosswalk_refs: Sequence[str] = (),
 ) -> list[tuple[RenderedReport, Path]]:
     """Render the report set (and signed copies when ``key`` is given) to partial files.
 
-    ``only`` limits the set to the named reports (see `check_only`). Returns (report, partial
-    path) pairs; each report names its final path.
+    ``only`` limits the set to the named reports (see `check_only`). The crosswalks of the config
+    and of ``crosswalk_refs`` (``--catalogue``) get an attestation each, rolled up from the same
+    evaluation. Returns (report, partial path) pairs; each report names its final path.
     """
     data = report_set_data(config, run, evaluation, evidence, samples)
     rendered = render_report_set(data, out_dir, progress, key=key, only=only)
-    return [(f.report, f.partial) for f in rendered]
+    selected = crosswalks(config.policy.catalogues, crosswalk_refs, run.period)
+    inputs = evaluation_input(config, evidence, Timing(run.period, evaluation.as_of), evaluation.waivers)
+    return [(f.report, f.partial) for f in rendered] + render_crosswalks(
+        data, selected, inputs, out_dir, only=only
+    )
 
 
-def check_only(config: Config, only: Collection[str]) -> None:
+def check_only(config: Config, only: Collection[str], crosswalk_refs: Sequence[str] = ()) -> None:
     """Refuse report names that ``--only`` does not know, before anything is collected."""
     known = report_names(catalogues(config))
+    known += [c.id for c in crosswalks(config.policy.catalogues, crosswalk_refs, None)]
     unknown = sorted(set(only) - set(known))
     if unknown:
         raise ConfigError(f"--only: no report named {', '.join(unknown)}; choose from {', '.join(known)}")
@@ -562,14 +571,17 @@ def full_run(
     reraise: bool = False,
     sign: bool = True,
     only: Collection[str] = (),
+    crosswalk_refs: Sequence[str] = (),
 ) -> RunOutcome:
     """Collect, evaluate and (when ``out_dir`` is given) report, in one transaction.
 
     Reports are signed when ``sign`` and the config names a key, which is loaded first so a
-    wrong password fails before anything is collected. ``only`` limits the report set.
+    wrong password fails before anything is collected. ``only`` limits the report set;
+    ``crosswalk_refs`` (``--catalogue``) adds crosswalk attestations from the same evaluation.
     """
-    check_only(config, only)
+    check_only(config, only, crosswalk_refs)
     selected = catalogues(config, timing.period)
+    crosswalks(config.policy.catalogues, crosswalk_refs, timing.period)  # refused before collecting
     rendering = evaluate_too and out_dir is not None
     key, key_note = (None, unsigned_note(config)) if rendering else (None, None)
     output = OutputSet(out_dir) if rendering and out_dir is not None else None
@@ -608,7 +620,7 @@ def full_run(
                 if output is not None:
                     rendered = render(
                         config, writer.run, outcome.evaluation, evidence, output.staging, progress,
-                        key=key, only=only,
+                        key=key, only=only, crosswalk_refs=crosswalk_refs,
                     )
                     for report in stage(output, rendered):
                         writer.add_report(
@@ -761,13 +773,15 @@ def report_stored(
     *,
     sign: bool = True,
     only: Collection[str] = (),
+    crosswalk_refs: Sequence[str] = (),
 ) -> list[RenderedReport]:
     """Render the report set of the newest evaluation of the newest run of the period.
 
     The run is evaluated first if it has no evaluation yet; the reports are signed when ``sign``
     and the config names a key; ``only`` limits the set.
     """
-    check_only(config, only)
+    check_only(config, only, crosswalk_refs)
+    crosswalks(config.policy.catalogues, crosswalk_refs, timing.period)  # refused before reading the store
     key, key_note = None, unsigned_note(config)
     if key_note:
         progress.note(key_note)
@@ -796,7 +810,7 @@ def report_stored(
             output,
             render(
                 config, run, evaluation, evidence, output.staging, progress, key=key, only=only,
-                samples=store.samples(run.id),
+                samples=store.samples(run.id), crosswalk_refs=crosswalk_refs,
             ),
         )
         with store.append_to(run.id) as writer:
@@ -1012,6 +1026,11 @@ def write_pack(config: Config, timing: Timing, target: Path, reveal_to: Path | N
         identities = run_identities(config, store, run) if config.secrets.pseudonym_key else None
         data.extra[layout.CONFIG] = packed_config(config, identities or {}, run)
         data.config_matches = config_digest(config) == run.config_sha256
+        inputs = evaluation_input(config, evidence, Timing(run.period, evaluation.as_of), evaluation.waivers)
+        data.crosswalks = [
+            (c, roll_up_crosswalk(c, evaluation, inputs))
+            for c in crosswalks(config.policy.catalogues, (), run.period)
+        ]
         if recipient is not None:
             if identities is None:
                 raise PackError(

@@ -8,6 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from evidence.cli.coverage import coverage
 from evidence.cli.options import JsonOption
 from evidence.cli.output import print_json, stdout
 from evidence.controls.catalogue import all_catalogues, catalogue_files, load_catalogue
@@ -16,6 +17,7 @@ from evidence.controls.sources import source_registry
 from evidence.errors import PolicyError
 
 app = typer.Typer(help="List, show and compare the policy catalogues in policies/.", no_args_is_help=True)
+app.command("coverage")(coverage)
 
 
 @app.command("list")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from evidence.cli.options import (
+    CatalogueOption,
     ConfigOption,
     JsonOption,
     NoSignOption,
@@ -25,6 +26,7 @@ def report(
     quiet: QuietOption = False,
     no_sign: NoSignOption = False,
     only: OnlyOption = None,
+    catalogue: CatalogueOption = None,
 ) -> int:
     """Render the report set from the newest evaluation of the period.
 
@@ -40,7 +42,8 @@ def report(
     timing = pipeline.resolve_timing(loaded, period, None)
     with RichProgress(quiet) as progress:
         reports = pipeline.report_stored(
-            loaded, timing, out, progress, sign=not no_sign, only=only or ()
+            loaded, timing, out, progress, sign=not no_sign, only=only or (),
+            crosswalk_refs=catalogue or (),
         )
     if json:
         print_json([r.model_dump(mode="json") for r in reports])

@@ -7,6 +7,7 @@ from pathlib import Path
 from evidence.cli.options import (
     AllOption,
     AsOfOption,
+    CatalogueOption,
     ConfigOption,
     JsonOption,
     NoSignOption,
@@ -31,6 +32,7 @@ def run(
     quiet: QuietOption = False,
     no_sign: NoSignOption = False,
     only: OnlyOption = None,
+    catalogue: CatalogueOption = None,
     show_all: AllOption = False,
 ) -> int:
     """Collect evidence, evaluate every control and write the report set.
@@ -48,6 +50,7 @@ def run(
         outcome = pipeline.full_run(
             loaded, timing, out, progress, reraise=reraise_internal(), sign=not no_sign,
             only=only or (),
+            crosswalk_refs=catalogue or (),
         )
     assert outcome.evaluation is not None
     extra = pipeline.describe_outcome(outcome)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -13,14 +14,26 @@ from evidence.errors import PolicyError
 from evidence.model.catalogue import Catalogue
 from evidence.resources import policies_dir
 
+_CROSSWALK = re.compile(r"^kind:\s*[\"']?crosswalk[\"']?\s*(#.*)?$", re.MULTILINE)
 
-def catalogue_files() -> dict[str, Path]:
-    """Every catalogue file by ``id@version`` (``policies/<id>/<version>.yaml``)."""
-    root = policies_dir()
+
+@cache
+def _policy_files(root: Path) -> dict[str, tuple[Path, bool]]:
+    """Every ``policies/<id>/<version>.yaml`` by ``id@version``, and whether it is a crosswalk."""
     return {
-        f"{path.parent.name}@{path.stem}": path
+        f"{path.parent.name}@{path.stem}": (path, bool(_CROSSWALK.search(path.read_text(encoding="utf-8"))))
         for path in sorted(root.glob("*/*.yaml"))
     }
+
+
+def catalogue_files() -> dict[str, Path]:
+    """Every catalogue file by ``id@version`` (``policies/<id>/<version>.yaml``), crosswalks left out."""
+    return {ref: path for ref, (path, crosswalk) in _policy_files(policies_dir()).items() if not crosswalk}
+
+
+def crosswalk_files() -> dict[str, Path]:
+    """Every crosswalk framework file (``kind: crosswalk``) by ``id@version``."""
+    return {ref: path for ref, (path, crosswalk) in _policy_files(policies_dir()).items() if crosswalk}
 
 
 @cache
@@ -52,15 +65,25 @@ def load_catalogue_file(path: Path) -> Catalogue:
         return Catalogue.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = list(first["loc"])
+        loc = list(first["loc"]) or _control_loc(data, first["msg"])
         where = ".".join(str(p) for p in loc)
-        line = _line_of(text, loc)
+        line = line_of(text, loc)
         control = _control_of(data, loc)
         prefix = f"{path}:{line}" if line else str(path)
         about = f" ({control})" if control else ""
         raise PolicyError(
             f"{prefix}: {where}{about}: {first['msg']} ({exc.error_count()} problem(s))"
         ) from None
+
+
+def _control_loc(data: object, message: str) -> list[int | str]:
+    """Where a catalogue-wide complaint about one control (``control X: ...``) points: that control."""
+    found = re.match(r"Value error, control (\S+): ", message)
+    if found and isinstance(data, dict) and isinstance(data.get("controls"), list):
+        for index, control in enumerate(data["controls"]):
+            if isinstance(control, dict) and control.get("id") == found[1]:
+                return ["controls", index]
+    return []
 
 
 def _control_of(data: object, loc: list[int | str]) -> str | None:
@@ -72,7 +95,7 @@ def _control_of(data: object, loc: list[int | str]) -> str | None:
     return None
 
 
-def _line_of(text: str, loc: list[int | str]) -> int | None:
+def line_of(text: str, loc: list[int | str]) -> int | None:
     """The 1-based line of the YAML node at ``loc`` (as deep as the document goes)."""
     try:
         node = yaml.compose(text)

@@ -76,7 +76,7 @@ def evaluate(catalogues: Sequence[Catalogue], data: EvaluationInput) -> Evaluati
     if unknown:
         raise ConfigError(f"[evaluation.readings] names control(s) no catalogue holds: {', '.join(unknown)}")
     results = [
-        _evaluate_control(catalogue, control, data, checks)
+        evaluate_control(catalogue, control, data, checks)
         for catalogue in catalogues
         for control in catalogue.controls
     ]
@@ -88,9 +88,10 @@ def evaluate(catalogues: Sequence[Catalogue], data: EvaluationInput) -> Evaluati
     )
 
 
-def _evaluate_control(
+def evaluate_control(
     catalogue: Catalogue, control: Control, data: EvaluationInput, checks: Mapping[str, CheckSpec]
 ) -> ControlResult:
+    """Evaluate one control of ``catalogue`` (a crosswalk criterion's own checks come here too)."""
     if control.id in data.not_applicable:
         return ControlResult(
             control_id=control.id,
@@ -98,7 +99,7 @@ def _evaluate_control(
             status=Status.NOT_APPLICABLE,
             reasons=[f"declared not applicable in the config: {data.not_applicable[control.id]}"],
         )
-    if control.applies_to == "pii" and not data.handles_pii:
+    if control.attributes.get("applies_to") == "pii" and not data.handles_pii:
         return ControlResult(
             control_id=control.id,
             catalogue=catalogue.ref,
