@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from evidence.controls.catalogue import all_catalogues, catalogue_files, crosswalk_files
 from evidence.controls.crosswalk import coverage, load_crosswalk, load_crosswalk_file, resolve, roll_up
+from evidence.controls.evaluate import EvaluationInput
 from evidence.errors import PolicyError
 from evidence.model.assurance import Assurance
+from evidence.model.period import parse_period
 from evidence.model.results import ControlResult, Evaluation, Status
 
 DPP = "amazon-dpp@2025-11"
@@ -198,9 +201,33 @@ def test_a_malformed_criterion_names_file_and_line(tmp_path: Path, criteria: str
     assert message in text
 
 
-def test_the_shipped_crosswalks_load_and_resolve() -> None:
-    crosswalk = load_crosswalk("soc2@2017")
-    resolved = resolve(crosswalk, date(2026, 9, 30))
-    assert crosswalk.kind == "crosswalk"
-    assert {c.ref for c in resolved.catalogues} <= {DPP, "amazon-aup@2025-11"}
+@pytest.mark.parametrize("ref", sorted(crosswalk_files()))
+def test_every_shipped_crosswalk_loads_and_resolves(ref: str) -> None:
+    crosswalk = load_crosswalk(ref)
+    assert crosswalk.kind == "crosswalk" and crosswalk.ref == ref
+    for day in (None, date(2026, 9, 30)):
+        resolved = resolve(crosswalk, day)
+        assert {c.ref for c in resolved.catalogues} <= {DPP, "amazon-aup@2025-11"}
     assert any(not c.covered for c in crosswalk.criteria)
+
+
+def test_crosswalks_are_kept_apart_from_the_catalogues() -> None:
+    assert "soc2@2017" in crosswalk_files()
+    assert not set(crosswalk_files()) & set(catalogue_files())
+    assert "soc2@2017" not in {c.ref for c in all_catalogues()}
+
+
+def test_a_criterions_own_checks_are_run_on_the_evidence_and_decide_nothing_without_it(tmp_path: Path) -> None:
+    own = (
+        "  - id: D.1\n    family: A\n    title: An incident plan is kept\n    maps_to: [amazon-dpp:DPP-LOG-2]\n"
+        "    checks:\n      - {check: document_current, with: {doc_types: [ir-plan]}, decides: [plan]}\n"
+    )
+    path = write(tmp_path, own)
+    resolved = resolve(load_crosswalk_file(path), date(2026, 9, 30), path)
+    period = parse_period("2026-Q3")
+    data = EvaluationInput(evidence=[], period=period, as_of=period.end_at)
+    [criterion] = roll_up(resolved, EVALUATION, data).results
+    # DPP-LOG-2 is met, but no registered ir-plan document decides the criterion's own element.
+    assert criterion.status is Status.INSUFFICIENT
+    assert criterion.reasons[:2] == [f"DPP-LOG-2 ({DPP}): Met (verified)", "own checks of D.1: Insufficient evidence"]
+    assert any("ir-plan" in r for r in criterion.reasons[2:])
