@@ -10,8 +10,8 @@ import typer
 
 from evidence.cli.options import JsonOption
 from evidence.cli.output import print_json, stderr
+from evidence.cli.starter import starter_config
 from evidence.errors import ConfigError
-from evidence.resources import templates_dir
 
 
 def init(
@@ -43,7 +43,7 @@ def init(
         raise ConfigError(f"{path} already exists; use --force to overwrite it")
     if not root.is_dir():
         raise ConfigError(f"--root {root}: not a folder")
-    text = (templates_dir() / "starter" / "evidence.toml").read_text(encoding="utf-8")
+    text = starter_config()
     detection = None
     if detect:
         from evidence.config.detect import detect as run_detection

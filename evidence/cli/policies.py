@@ -66,7 +66,8 @@ def list_(json: JsonOption = False) -> int:
 @app.command("show")
 def show(
     ident: Annotated[
-        str, typer.Argument(metavar="ID", help="A control id (DPP-RET-1) or a catalogue (amazon-dpp@2021).")
+        str,
+        typer.Argument(metavar="ID", help="A control id as its catalogue writes it, or a catalogue (amazon-dpp@2021)."),
     ],
     catalogue: Annotated[
         str | None, typer.Option("--catalogue", help="Catalogue to look in (default: current ones).")

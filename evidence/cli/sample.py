@@ -17,7 +17,10 @@ from evidence.config import load_config
 
 
 def sample(
-    control: Annotated[str, typer.Argument(help="Control id, e.g. DPP-ACC-3.")],
+    control: Annotated[
+        str,
+        typer.Argument(help="A control id as its catalogue writes it (`evidence policies show CATALOGUE` lists them)."),
+    ],
     seed: Annotated[
         str,
         typer.Option(

@@ -25,7 +25,7 @@ ByOption = Annotated[
 
 
 def waive(
-    control: Annotated[str, typer.Argument(help="The control to waive, e.g. DPP-NET-3.")],
+    control: Annotated[str, typer.Argument(help="The control to waive: its id as the catalogue writes it.")],
     reason: Annotated[
         str, typer.Option("--reason", help="Why the gap is accepted, and until what.")
     ],

@@ -123,7 +123,7 @@ class Resolved:
     """A crosswalk with every ``maps_to`` resolved to a control of the catalogue version in force."""
 
     crosswalk: Crosswalk
-    #: mapping (``amazon-dpp:DPP-ACC-1``) -> (catalogue in force, control)
+    #: mapping (``<catalogue id>:<control id>``) -> (catalogue in force, control)
     controls: Mapping[str, tuple[Catalogue, Control]]
 
     @property

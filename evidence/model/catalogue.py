@@ -119,7 +119,7 @@ class SourceRef(_Strict):
 
 
 #: Control ids of a catalogue that declares no ``id_pattern``: each framework's own form
-#: (``DPP-ACC-1``, ``CC6.1``, ``A.8.24``), letters, digits, dots and dashes.
+#: (``CC6.1``, ``A.8.24``, the Amazon catalogues' own), letters, digits, dots and dashes.
 DEFAULT_ID_PATTERN = r"^[A-Za-z0-9]+([.-][A-Za-z0-9]+)*$"
 
 

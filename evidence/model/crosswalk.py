@@ -49,7 +49,10 @@ class Criterion(_Strict):
             raise ValueError("a criterion needs maps_to and/or checks, or not_covered saying why neither")
         for ref in self.maps_to:
             if not MAPPING.match(ref):
-                raise ValueError(f"maps_to {ref!r}: write <catalogue id>:<control id>, e.g. amazon-dpp:DPP-ACC-1")
+                raise ValueError(
+                    f"maps_to {ref!r}: write <catalogue id>:<control id> "
+                    "(`evidence policies show <catalogue id>` lists the control ids)"
+                )
         twice = sorted({r for r in self.maps_to if self.maps_to.count(r) > 1})
         if twice:
             raise ValueError(f"maps_to lists {', '.join(twice)} twice")

@@ -1,9 +1,9 @@
 """Check decided by live TLS probes: protocol versions accepted, certificate validity and key size.
 
 A probe observes what a client actually gets, so this is the one transport check that can
-make DPP-ENC-1 met on its own: every probed endpoint refuses every protocol older than the
-minimum, serves a certificate valid at the as-of date with a strong enough key, and was
-probed close enough to the as-of date to speak for it.
+make a transport-encryption control met on its own: every probed endpoint refuses every
+protocol older than the minimum, serves a certificate valid at the as-of date with a strong
+enough key, and was probed close enough to the as-of date to speak for it.
 """
 
 from __future__ import annotations
