@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from evidence.controls.context import CheckContext
 from evidence.model.evidence import EvidenceItem
@@ -136,18 +136,31 @@ def cite(items: Iterable[EvidenceItem]) -> str:
     return ", ".join(sorted({item.id for item in items}))
 
 
-def in_terraform(record: Any) -> bool:
-    """Whether a record came from a Terraform resource (its origin is an address ``aws_x.y``).
+class Sourced(Protocol):
+    """A snapshot record that names where it was read (an API call or a Terraform address)."""
 
-    ``record`` is a typed record with an ``origin`` field.
-    """
-    origin = str(getattr(record, "origin", None) or "")
+    @property
+    def origin(self) -> str | None:
+        """The API call or Terraform address the record was read from."""
+
+
+class Regional(Protocol):
+    """A snapshot record that names its region."""
+
+    @property
+    def region(self) -> str | None:
+        """The record's region, when known."""
+
+
+def in_terraform(record: Sourced) -> bool:
+    """Whether a record came from a Terraform resource (its origin is an address ``aws_x.y``)."""
+    origin = record.origin or ""
     return origin.startswith(("aws_", "module.", "data."))
 
 
-def where(record: Any) -> str:
-    """`` in eu-west-1`` (empty when the region is unknown); ``record`` has a ``region`` field."""
-    region = getattr(record, "region", None)
+def where(record: Regional) -> str:
+    """`` in eu-west-1`` (empty when the region is unknown)."""
+    region = record.region
     return f" in {region}" if region else ""
 
 

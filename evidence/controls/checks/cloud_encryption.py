@@ -130,7 +130,11 @@ def storage_encrypted(ctx: CheckContext) -> CheckOutcome:
     """Check every data store (S3, RDS, EBS, DynamoDB) was encrypted at rest, strongly enough, all period.
 
     The PII stores of the data map must all be among the stores observed; one that is not
-    leaves the coverage element undecided (and the check insufficient), never met.
+    leaves the coverage element undecided (and the check insufficient), never met. Met when every
+    data store found is encrypted with AES-``min_aes_bits``/RSA-``min_rsa_bits`` or stronger (EBS
+    encryption by default counts unless ``ebs_default_required`` is false); not met naming each
+    unencrypted store and its setting; insufficient when any store or listing could not be read.
+    Buckets outside the source's ``pii_buckets`` are not judged.
     """
     outcome = _stores_over_period(ctx)
     observed: set[tuple[Any, Any]] = {
@@ -328,7 +332,14 @@ class KeyRotationParams(Params):
 
 @check("kms_rotation_enabled", reads=(EncryptionKms.kind, CHANGES), params=KeyRotationParams)
 def kms_rotation_enabled(ctx: CheckContext) -> CheckOutcome:
-    """Check KMS keys in use were rotated within the limit by any means, and none public, all period."""
+    """Check KMS keys in use were rotated within the limit by any means, and none public, all period.
+
+    Met when every enabled customer managed key's material is at most ``key_rotation_max_days``
+    old on every day (automatic rotation, a rotation by hand, or a key made within the limit; AWS
+    managed keys count as rotated); not met for a key over the limit with its history on record,
+    or a key policy letting ``*`` decrypt without condition; asymmetric, HMAC and imported keys
+    without a replacement on record are insufficient; disabled keys are noted, not judged.
+    """
     max_days = ctx.parameters(KeyRotationParams).key_rotation_max_days
     judged = over_period(ctx, EncryptionKms, ("keys",), KmsKey, _key_judge(max_days, ctx.period))
     verdicts = judged.verdicts

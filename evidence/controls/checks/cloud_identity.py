@@ -149,7 +149,10 @@ def password_policy_strength(ctx: CheckContext) -> CheckOutcome:
     """Each password policy on record met every parameter of the control, on every day of the period.
 
     Each element the control makes of the policy (length, classes, maximum age, history) gets
-    its own status, so a short history does not make the length fail.
+    its own status, so a short history does not make the length fail. Parameters:
+    ``min_length``, ``required_character_classes`` (names, or ``mixed`` = three of four),
+    ``password_max_age_days`` and ``history``; rules AWS IAM cannot express (minimum age, user
+    name, lockout) are named in the reasons; no policy at all is not met.
     """
     failing: set[str] = set()
     params = ctx.parameters(PasswordParams)
@@ -233,7 +236,10 @@ def _mfa_judge(user: IamUser, item: EvidenceItem) -> Judgement:
 
 @check("iam_users_mfa", reads=(IamCredentials.kind, CHANGES), params=NoParams)
 def iam_users_mfa(ctx: CheckContext) -> CheckOutcome:
-    """Every IAM user with a console password, and the root account, had MFA on every day of the period."""
+    """Every IAM user with a console password, and the root account, had MFA on every day of the period.
+
+    Insufficient when the credential report has no root row or console use is unknown.
+    """
     users, _errors, _notes, items, facts = _credential_snapshots(ctx)
     judged = over_period(ctx, IamCredentials, ("users", "root"), IamUser, _mfa_judge)
     verdicts = judged.verdicts
@@ -286,7 +292,7 @@ class KeyAgeParams(Params):
 
 @check("access_key_age", reads=(IamCredentials.kind,), params=KeyAgeParams)
 def access_key_age(ctx: CheckContext) -> CheckOutcome:
-    """Every active IAM access key was created or rotated within the limit, as of the as-of date."""
+    """Every active IAM access key was created or rotated within ``rotate_every_days`` of the as-of date."""
     limit = ctx.parameters(KeyAgeParams).rotate_every_days
     users, errors, notes, items, _ = _credential_snapshots(ctx)
     verdicts = Verdicts()

@@ -61,7 +61,11 @@ def _trail_judge(trail: Trail, item: EvidenceItem) -> Judgement:
 
 @check("cloudtrail_configured", reads=(LoggingConfig.kind, CHANGES), params=NoParams)
 def cloudtrail_configured(ctx: CheckContext) -> CheckOutcome:
-    """Check a multi-region trail logged management events, with log-file validation on, all period."""
+    """Check a multi-region trail logged management events, with log-file validation on, all period.
+
+    Met when a trail is multi-region, logging, validating log files and logging read and write
+    management events on every day; no trail at all is not met.
+    """
     judged = over_period(ctx, LoggingConfig, ("trails",), Trail, _trail_judge)
     verdicts = judged.verdicts
     notes = verdicts.notes
@@ -117,7 +121,11 @@ class RetentionParams(Params):
 
 @check("log_group_retention", reads=(LoggingConfig.kind,), params=RetentionParams)
 def log_group_retention(ctx: CheckContext) -> CheckOutcome:
-    """Log groups and CloudTrail buckets keep logs at least the required number of days."""
+    """Log groups and CloudTrail buckets keep logs at least the required number of days.
+
+    Every log group (as scoped by the source) and every CloudTrail bucket with a known lifecycle
+    must keep logs at least ``log_retention_days``.
+    """
     limit = ctx.parameters(RetentionParams).log_retention_days
     shots = snapshot_facts(ctx, LoggingConfig, "log_groups")
     verdicts = Verdicts()

@@ -89,7 +89,11 @@ class PortsParams(Params):
 
 @check("no_world_open_admin_ports", reads=(NetworkExposure.kind, CHANGES), params=PortsParams)
 def no_world_open_admin_ports(ctx: CheckContext) -> CheckOutcome:
-    """No security group opened an administration or database port to 0.0.0.0/0 or ::/0 in the period."""
+    """No security group opened an administration or database port to 0.0.0.0/0 or ::/0 in the period.
+
+    The ports are SSH, RDP, the SQL engines, Redis and the others of ``ADMIN_PORTS``, or those
+    ``with: {ports: [...]}`` names.
+    """
     wanted = ctx.parameters(PortsParams).ports
     ports = {p: ADMIN_PORTS.get(p, "port") for p in wanted} if wanted else ADMIN_PORTS
     judged = over_period(ctx, NetworkExposure, ("security_groups",), SecurityGroup, _group_judge(ports))
@@ -146,7 +150,11 @@ def _min_version(value: str) -> str:
 
 @check("load_balancer_tls_policy", reads=(TransportConfig.kind,), params=TlsParams)
 def load_balancer_tls_policy(ctx: CheckContext) -> CheckOutcome:
-    """Load balancer listeners allow no TLS version below the minimum and serve no plain HTTP."""
+    """Load balancer listeners allow no TLS version below the minimum and serve no plain HTTP.
+
+    Met when every HTTPS/TLS listener's policy allows no version below ``min_tls_version`` and HTTP
+    listeners redirect to HTTPS; a policy that is not known is insufficient.
+    """
     minimum = _min_version(ctx.parameters(TlsParams).min_tls_version)
     floor = _TLS_ORDER.index(minimum) if minimum in _TLS_ORDER else _TLS_ORDER.index("TLSv1.2")
     shots = snapshot_facts(ctx, TransportConfig, "listeners")

@@ -42,7 +42,11 @@ def _rule(rule: HbaRule, item: EvidenceItem) -> str:
 
 @check("db_transport_settings", reads=(DatabaseSettings.kind,), params=TlsParams)
 def db_transport_settings(ctx: CheckContext) -> CheckOutcome:
-    """Databases refuse unencrypted network connections and TLS older than the minimum."""
+    """Databases refuse unencrypted network connections and TLS older than the minimum.
+
+    Not met on ``ssl = off``, ``ssl_min_protocol_version`` below ``min_tls_version``, or a
+    pg_hba rule admitting network clients without TLS; insufficient when pg_hba was not readable.
+    """
     minimum = minimum_tls(ctx)
     found = ctx.facts(DatabaseSettings)
     items = [item for item, _ in found]
@@ -127,7 +131,11 @@ def _ssl(
 
 @check("db_authentication_settings", reads=(DatabaseSettings.kind,), params=NoParams)
 def db_authentication_settings(ctx: CheckContext) -> CheckOutcome:
-    """Every network log-in to the database needs a password, sent over TLS and stored as SCRAM."""
+    """Every network log-in to the database needs a password, sent over TLS and stored as SCRAM.
+
+    Not met on a ``trust`` rule for network clients, ``password`` over unencrypted connections,
+    or ``password_encryption = md5``; login roles without a password are noted.
+    """
     found = ctx.facts(DatabaseSettings)
     items = [item for item, _ in found]
     if not items:
@@ -180,7 +188,10 @@ def db_authentication_settings(ctx: CheckContext) -> CheckOutcome:
 
 @check("db_connection_logging", reads=(LoggingConfig.kind,), params=NoParams)
 def db_connection_logging(ctx: CheckContext) -> CheckOutcome:
-    """Databases log every connection and disconnection (log_connections, log_disconnections)."""
+    """Databases log every connection and disconnection (log_connections, log_disconnections).
+
+    Not met when ``log_connections`` or ``log_disconnections`` is off (one channel of several).
+    """
     found = [(item, facts) for item, facts in ctx.facts(LoggingConfig) if facts.database_logging]
     items = [item for item, _ in found]
     if not items:

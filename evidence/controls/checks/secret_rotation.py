@@ -51,7 +51,12 @@ class SecretParams(Params):
 
 @check("secret_rotation", reads=(SecretsRotation.kind,), params=SecretParams)
 def secret_rotation(ctx: CheckContext) -> CheckOutcome:
-    """Each secret in scope (all, or those named like ``secret``) changed value within the limit."""
+    """Each secret in scope (all, or those named like ``secret``) changed value within the limit.
+
+    The limit is ``lwa_secret_rotate_every_days`` when ``with: {secret: ...}`` names the LWA
+    secret by name or tag value, else ``rotate_every_days``; the date is ``LastRotatedDate`` or
+    the ``AWSCURRENT`` version's creation, else ``CreatedDate``, never ``LastChangedDate``.
+    """
     params = ctx.parameters(SecretParams)
     wanted = params.secret
     stated = params.lwa_secret_rotate_every_days if wanted else params.rotate_every_days

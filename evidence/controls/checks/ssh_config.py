@@ -48,7 +48,11 @@ def weak_algorithms(kind: str, names: list[str]) -> list[str]:
 
 @check("host_transport_settings", reads=(HostConfig.kind,), params=NoParams)
 def host_transport_settings(ctx: CheckContext) -> CheckOutcome:
-    """Sshd allows only SSH protocol 2 with ciphers, MACs and key exchanges OpenSSH still trusts."""
+    """Sshd allows only SSH protocol 2 with ciphers, MACs and key exchanges OpenSSH still trusts.
+
+    Not met on sshd ``Protocol 1`` or a cipher, MAC or key exchange OpenSSH no longer enables
+    by default; met for the sshd configurations collected otherwise.
+    """
     found = [(item, facts) for item, facts in ctx.facts(HostConfig) if facts.service == "sshd"]
     items = [item for item, _ in found]
     if not items:

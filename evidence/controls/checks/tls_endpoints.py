@@ -46,7 +46,13 @@ class _Verdicts:
 
 @check("tls_min_version", reads=(TlsEndpoints.kind,), params=ProbeParams)
 def tls_min_version(ctx: CheckContext) -> CheckOutcome:
-    """Probed endpoints accept no protocol below the minimum; certificates and keys are sound."""
+    """Probed endpoints accept no protocol below the minimum; certificates and keys are sound.
+
+    Not met when a probed endpoint accepts a protocol older than ``min_tls_version``, serves a
+    certificate expired at the as-of date or an RSA key under ``min_rsa_bits`` (EC under 256), or
+    is PostgreSQL without TLS; insufficient when an endpoint was unreachable, an old version
+    untested, or the probe is over ``max_probe_age_days`` from the as-of date; met otherwise.
+    """
     minimum = minimum_tls(ctx)
     params = ctx.parameters(ProbeParams)
     found = ctx.facts(TlsEndpoints)

@@ -44,7 +44,12 @@ _WEAK_CIPHER_NAME = re.compile(r"(?:^|-)(?:RC4|DES|NULL|EXP|MD5|RC2)(?:-|$)", re
 
 @check("transport_config_min_tls", reads=(TransportConfig.kind,), params=TlsParams)
 def transport_config_min_tls(ctx: CheckContext) -> CheckOutcome:
-    """No listener as configured allows an old protocol, a weak cipher or plain HTTP."""
+    """No listener as configured allows an old protocol, a weak cipher or plain HTTP.
+
+    Not met on a setting allowing a protocol older than ``min_tls_version`` (written or by
+    default), a weak cipher word, or a plain-HTTP listener that serves content; otherwise
+    insufficient when a setting's protocols are unknown, met for the listeners collected.
+    """
     minimum = minimum_tls(ctx)
     found = ctx.facts(TransportConfig)
     items = [item for item, _ in found]
