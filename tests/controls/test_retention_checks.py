@@ -14,6 +14,9 @@ from evidence.controls.catalogue import load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.model.catalogue import Catalogue
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
+from evidence.model.facts import dump_facts
+from evidence.model.facts.cloud_storage import StorageLifecycle
+from evidence.model.facts.organisation import OrganisationProfile
 from evidence.model.period import parse_period
 from evidence.model.results import CheckOutcome, ControlResult, Status
 from evidence.redact import Redactor
@@ -466,7 +469,8 @@ def test_an_empty_register_is_met_and_no_register_is_insufficient() -> None:
 
 
 def lifecycle(*buckets: dict[str, Any]) -> EvidenceItem:
-    return item("storage.lifecycle", {"buckets": list(buckets)}, source="aws")
+    facts = StorageLifecycle.model_validate({"buckets": list(buckets)})
+    return item(StorageLifecycle.kind, dump_facts(facts), source="aws")
 
 
 def bucket(name: str, *rules: dict[str, Any], error: str | None = None) -> dict[str, Any]:
@@ -494,12 +498,20 @@ def profile(
     pii_buckets: list[str] | None = None, non_pii_buckets: list[str] | None = None
 ) -> EvidenceItem:
     """Build the organisation profile, which records the buckets [retention] declares."""
-    facts = {
-        "legal_name": "Example Ltd",
-        "pii_buckets": pii_buckets,
-        "non_pii_buckets": non_pii_buckets,
-    }
-    return item("organisation.profile", facts, source="organisation")
+    facts = OrganisationProfile(
+        legal_name="Example Ltd",
+        developer_id="D1",
+        applications=["app"],
+        impoc_named=False,
+        impoc_name=None,
+        impoc_email=None,
+        privacy_policy_url=None,
+        systems_in_scope=[],
+        handles_pii=True,
+        pii_buckets=pii_buckets,
+        non_pii_buckets=non_pii_buckets,
+    )
+    return item(OrganisationProfile.kind, dump_facts(facts), source="organisation")
 
 
 PII_BUCKETS: dict[str, list[str] | None] = {"pii_buckets": ["labels"], "non_pii_buckets": None}

@@ -58,3 +58,16 @@ def test_an_ill_typed_log_retention_fails_the_load(tmp_path: Path) -> None:
     message = str(caught.value)
     assert "parameter 'log_retention_days' of check log_group_retention" in message
     assert message.startswith(f"{path}:{_line(path, 'value: a year')}: ")
+
+
+def test_the_limit_of_the_buckets_judged_must_be_stated(tmp_path: Path) -> None:
+    # The non-PII limit renamed where the control states it and where its source supports it:
+    # the lifecycle check judging the non-PII buckets has no limit, so the load fails.
+    path = _catalogue_with(tmp_path, "non_pii_retention_days:", "non_pii_retention_dys:", count=2)
+    with pytest.raises(PolicyError) as caught:
+        load_catalogue_file(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:")
+    assert "(DPP-RET-3)" in message
+    assert "parameter 'non_pii_retention_days' of check lifecycle_rules_within_limit" in message
+    assert "the control must state it" in message

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field, ValidationInfo, field_validator
+
 from evidence.controls.checks import check
 from evidence.controls.context import CheckContext, Params
 from evidence.model.evidence import EvidenceItem
@@ -25,8 +27,17 @@ class LifecycleParams(Params):
     """Which declared buckets are judged (``pii`` or ``non-pii``) and the limit for each."""
 
     buckets: Literal["pii", "non-pii"]
-    pii_retention_days: int | None = None
-    non_pii_retention_days: int | None = None
+    pii_retention_days: int | None = Field(None, validate_default=True)
+    non_pii_retention_days: int | None = Field(None, validate_default=True)
+
+    @field_validator("pii_retention_days", "non_pii_retention_days")
+    @classmethod
+    def _stated_for_the_buckets(cls, value: int | None, info: ValidationInfo) -> int | None:
+        """The limit of the buckets judged must be stated."""
+        needed = "pii_retention_days" if info.data.get("buckets") == "pii" else "non_pii_retention_days"
+        if value is None and info.field_name == needed:
+            raise ValueError(f"the control must state it: it is the limit for the {info.data.get('buckets')} buckets")
+        return value
 
 
 @check("lifecycle_rules_within_limit", reads=(KIND, PROFILE), params=LifecycleParams)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import Field, ValidationInfo, field_validator
+
 from evidence.controls.checks import check
 from evidence.controls.context import CheckContext, Params
 from evidence.controls.settings_facts import Verdicts, cite, listing, parse_time, snapshot_facts, where
@@ -45,8 +47,19 @@ class SecretParams(Params):
     """
 
     secret: str | None = None
-    rotate_every_days: int | None = None
-    lwa_secret_rotate_every_days: int | None = None
+    rotate_every_days: int | None = Field(None, validate_default=True)
+    lwa_secret_rotate_every_days: int | None = Field(None, validate_default=True)
+
+    @field_validator("rotate_every_days", "lwa_secret_rotate_every_days")
+    @classmethod
+    def _stated_for_the_scope(cls, value: int | None, info: ValidationInfo) -> int | None:
+        """The limit of the scope the check judges must be stated (the LWA one when ``secret`` is)."""
+        named = bool(info.data.get("secret"))
+        needed = "lwa_secret_rotate_every_days" if named else "rotate_every_days"
+        if value is None and info.field_name == needed:
+            scope = "the secrets `secret` names" if named else "every secret"
+            raise ValueError(f"the control must state it: it is the limit for {scope}")
+        return value
 
 
 @check("secret_rotation", reads=(SecretsRotation.kind,), params=SecretParams)
