@@ -10,7 +10,7 @@ from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.controls.readings import ReadingChoice
 from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
-from evidence.model.facts import dump_facts
+from evidence.model.facts import canonical_facts, dump_facts
 from evidence.model.facts.documents import Document
 from evidence.model.period import parse_period
 from evidence.model.results import ControlResult, Evaluation, Waiver
@@ -69,7 +69,7 @@ def document(
 def aws_item(
     kind: str, facts: dict[str, Any], subject: str = "account 111122223333"
 ) -> EvidenceItem:
-    """Build an item of an AWS kind (secrets.rotation, iam.credentials) with documented facts."""
+    """Build an item of an AWS kind (secrets.rotation, iam.credentials); its facts must fit the kind's model."""
     return EvidenceItem(
         id=stable_evidence_id("aws", kind, subject),
         kind=kind,
@@ -78,7 +78,7 @@ def aws_item(
         subject=subject,
         location="aws://eu-west-1",
         collected_at=datetime(2026, 10, 1, tzinfo=UTC),
-        facts=facts,
+        facts=canonical_facts(kind, facts, where="test item"),
         assurance=Assurance.OBSERVED,
     ).seal()
 

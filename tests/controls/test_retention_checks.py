@@ -17,6 +17,7 @@ from evidence.errors import PolicyError
 from evidence.model.catalogue import Catalogue
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
 from evidence.model.facts import dump_facts
+from evidence.model.facts.cloud_storage import StorageLifecycle
 from evidence.model.facts.organisation import OrganisationProfile
 from evidence.model.facts.retention import DeletionRequest, DeletionRequests, PiiAge, TableAge
 from evidence.model.period import parse_period
@@ -474,7 +475,8 @@ def test_an_empty_register_is_met_and_no_register_is_insufficient() -> None:
 
 
 def lifecycle(*buckets: dict[str, Any]) -> EvidenceItem:
-    return item("storage.lifecycle", {"buckets": list(buckets)}, source="aws")
+    facts = StorageLifecycle.model_validate({"buckets": list(buckets)})
+    return item(StorageLifecycle.kind, dump_facts(facts), source="aws")
 
 
 def bucket(name: str, *rules: dict[str, Any], error: str | None = None) -> dict[str, Any]:
