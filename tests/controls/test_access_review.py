@@ -10,6 +10,7 @@ from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
 from evidence.model.facts import dump_facts
 from evidence.model.facts.access import AccessActivity, Logins, Network, PrincipalActivity, RootUse
+from evidence.model.facts.documents import AccessReviewRows, Document
 from evidence.model.results import Status
 from evidence.redact import Redactor
 
@@ -28,10 +29,9 @@ def who(name: str) -> str:
 
 def review(day: str, accounts: list[str], errors: list[str] | None = None) -> EvidenceItem:
     item = document("access-review", day, record=RECORD)
-    facts = {
-        **item.facts,
-        "review": {"accounts": sorted(who(a) for a in accounts), "rows": len(accounts), "errors": errors or []},
-    }
+    rows = AccessReviewRows(accounts=sorted(who(a) for a in accounts), rows=len(accounts), errors=errors or [])
+    facts = dump_facts(item.facts_as(Document).model_copy(update={"review": rows}))
+    assert "review" in facts
     return item.model_copy(update={"facts": facts}).seal()
 
 
