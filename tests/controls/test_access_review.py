@@ -9,10 +9,11 @@ from review_items import aws_item, document, judge, result
 from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
 from evidence.model.facts import dump_facts
-from evidence.model.facts.access import AccessActivity, Logins, Network, PrincipalActivity, RootUse
+from evidence.model.facts.access import PrincipalActivity
 from evidence.model.facts.documents import AccessReviewRows, Document
 from evidence.model.results import Status
 from evidence.redact import Redactor
+from tests.fact_builders import activity_facts
 
 REDACTOR = Redactor(b"k" * 32)
 RECORD = {
@@ -41,28 +42,6 @@ def principal(name: str, first: str, last: str) -> PrincipalActivity:
         principal=who(name), events=1, logins=1, logins_with_mfa=1, logins_without_mfa=0, logins_mfa_unknown=0,
         failed_logins=0, interactive_logins=1, addresses=1, first_seen=first, last_seen=last, last_active=last,
         generic=False, service_account=False, federated=False,
-    )
-
-
-def activity_facts(principals: list[PrincipalActivity]) -> AccessActivity:
-    """The ``access.activity`` facts of an auth log whose only content is ``principals``."""
-    return AccessActivity(
-        source_type="auth-log", channel="host", window_start="2026-07-01T00:00:00Z",
-        window_end="2026-09-30T23:59:59Z", events_in_period=len(principals), newest_event=None, files=1,
-        files_read=1, files_rejected=0, principal_count=len(principals), principals=principals,
-        logins=Logins(
-            succeeded=len(principals), failed=0, with_mfa=len(principals), without_mfa=0, mfa_unknown=0,
-            by_method={}, without_mfa_by_principal=[],
-        ),
-        failure_runs=[], invalid_user_failures=0, lockouts=0,
-        root_use=RootUse(events=0, logins=0, first=None, last=None, actions={}),
-        generic_accounts=[], service_accounts_interactive=[], departed_users=[],
-        network=Network(
-            allowed_networks=[], checked=0, outside_logins=0, outside_store_access=0, outside_principals=0,
-            outside_addresses=0, outside_login_list=[], outside_store_access_list=[],
-        ),
-        pii_stores=[], pii_store_access=[], pii_store_unattributed={}, other_principals=[], disables=[],
-        disables_total=0, links=[], access_paths=[], pii_apps=[],
     )
 
 

@@ -10,10 +10,11 @@ import pytest
 from evidence.controls.catalogue import load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
-from evidence.model.facts import canonical_facts
+from evidence.model.facts import canonical_facts, dump_facts
 from evidence.model.period import parse_period
 from evidence.model.results import CheckOutcome, Status
 from evidence.model.settings_history import CHANGES
+from tests.fact_builders import data_map_facts, map_store
 
 AS_OF = datetime(2026, 9, 30, 23, 59, 59, tzinfo=UTC)
 CAPTURED = "2026-09-29T09:00:00+00:00"
@@ -101,13 +102,7 @@ def data_map(*stores: tuple[str, list[tuple[str, str]]]) -> EvidenceItem:
         subject="data map",
         location="map.yaml",
         collected_at=AS_OF,
-        facts={
-            "map": "test map",
-            "stores": [
-                {"id": name, "pii": "yes", "resources": [{"type": t, "id": i} for t, i in resources]}
-                for name, resources in stores
-            ],
-        },
+        facts=dump_facts(data_map_facts([map_store(name, resources) for name, resources in stores])),
     ).seal()
 
 

@@ -11,9 +11,11 @@ from moto.server import ThreadedMotoServer
 from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem
 from evidence.model.facts import dump_facts
+from evidence.model.facts.access import StoreAccess
 from evidence.model.facts.retention import JobAdherence, JobRuns, PiiAge, TableAge
 from evidence.model.results import Status
 from tests.dataflow_support import MINIMAL, collect, evaluate_items, observed, outcome, redactor
+from tests.fact_builders import activity_facts
 
 
 def resource(
@@ -220,13 +222,14 @@ def test_principal_without_a_granted_role_names_both(tmp_path: Path) -> None:
     stranger, service = redactor().principal("mallory"), redactor().principal("SVC-Orders")
     logs = observed(
         "access.activity",
-        {
-            "principals": [],
-            "pii_store_access": [
-                {"store": "orders-db", "principal": service, "count": 120},
-                {"store": "ORDERS", "principal": stranger, "count": 3},
-            ],
-        },
+        dump_facts(
+            activity_facts(
+                pii_store_access=[
+                    StoreAccess(store="orders-db", principal=service, count=120),
+                    StoreAccess(store="ORDERS", principal=stranger, count=3),
+                ]
+            )
+        ),
         source="pg-log",
         collector="postgres-log",
     )

@@ -13,6 +13,7 @@ from evidence.controls.settings_facts import cite, in_terraform, listing, where
 from evidence.controls.settings_timeline import Judge, Judgement, over_period
 from evidence.model.evidence import EvidenceItem
 from evidence.model.facts.cloud_storage import EncryptionAtRest, EncryptionKms, KmsKey, StoreEncryption
+from evidence.model.facts.dataflow import DataMapFacts
 from evidence.model.period import Period
 from evidence.model.results import CheckOutcome, Status
 from evidence.model.settings_history import CHANGES
@@ -95,18 +96,18 @@ def unobserved_pii_stores(ctx: CheckContext, observed: set[tuple[Any, Any]]) -> 
     The map says which stores are in scope; a PII store whose resource was not observed was not
     judged, so nothing shows it encrypted.
     """
-    maps = ctx.items("dataflow.map")
+    maps = ctx.facts(DataMapFacts)
     missing: list[str] = []
-    for item in maps:
-        for store in item.facts.get("stores") or []:
-            if store.get("pii") != "yes":
+    for item, data_map in maps:
+        for store in data_map.stores:
+            if store.pii != "yes":
                 continue
-            if not store.get("resources"):
-                missing.append(f"PII store {store['id']} names no cloud resource in the data map ({item.id})")
-            for declared in store.get("resources") or []:
-                if (declared.get("type"), declared.get("id")) not in observed:
+            if not store.resources:
+                missing.append(f"PII store {store.id} names no cloud resource in the data map ({item.id})")
+            for declared in store.resources:
+                if (declared.type, declared.id) not in observed:
                     missing.append(
-                        f"{declared.get('type')} {declared.get('id')} of PII store {store['id']} "
+                        f"{declared.type} {declared.id} of PII store {store.id} "
                         f"(data map {item.id}) was not observed"
                     )
     return missing, bool(maps)

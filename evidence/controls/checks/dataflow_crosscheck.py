@@ -30,8 +30,11 @@ from evidence.controls.checks.dataflow_support import (
 )
 from evidence.controls.context import CheckContext, Params
 from evidence.model.evidence import EvidenceItem
+from evidence.model.facts.access import AccessActivity, StoreAccess
+from evidence.model.facts.cloud_storage import BucketLifecycle, EncryptionAtRest, StorageLifecycle, StoreEncryption
 from evidence.model.facts.dataflow import MapStore
 from evidence.model.facts.retention import JobRuns, PiiAge
+from evidence.model.facts.tls_endpoints import Endpoint, TlsEndpoints
 from evidence.model.results import CheckOutcome
 
 Aspect = Literal["encryption", "tls", "retention", "access", "inventory"]
@@ -45,7 +48,6 @@ _TLS_NAMES = {
     "TLSv1.2": 12,
     "TLSv1.3": 13,
 }
-Pairs = list[tuple[dict[str, Any], EvidenceItem]]
 
 
 @dataclass
@@ -97,18 +99,19 @@ def _stores(maps: Sequence[EvidenceItem]) -> Iterator[tuple[EvidenceItem, MapSto
             yield item, store
 
 
-def _entries(ctx: CheckContext, kind: str, key: str) -> Pairs:
-    """Every dict under ``facts[key]`` of the usable items of ``kind``, with its item.
+def _resources(ctx: CheckContext) -> list[tuple[StoreEncryption, EvidenceItem]]:
+    """Every data store the cloud collectors observed, with its item."""
+    return [(r, item) for item, facts in ctx.facts(EncryptionAtRest) for r in facts.resources or []]
 
-    For the kinds other collectors produce whose fact models live elsewhere (``encryption.at_rest``,
-    ``tls.endpoints``, ``storage.lifecycle``, ``access.activity``); the comparison tolerates extra keys.
-    """
-    return [
-        (entry, item)
-        for item in ctx.items(kind)
-        for entry in item.facts.get(key) or []
-        if isinstance(entry, dict)
-    ]
+
+def _endpoints(ctx: CheckContext) -> list[tuple[Endpoint, EvidenceItem]]:
+    """Every endpoint the TLS probe tried, with its item."""
+    return [(e, item) for item, facts in ctx.facts(TlsEndpoints) for e in facts.endpoints]
+
+
+def _buckets(ctx: CheckContext) -> list[tuple[BucketLifecycle, EvidenceItem]]:
+    """Every bucket whose lifecycle rules were read, with its item."""
+    return [(b, item) for item, facts in ctx.facts(StorageLifecycle) for b in facts.buckets or []]
 
 
 # ----------------------------------------------------------------------------- encryption
@@ -117,9 +120,9 @@ def _entries(ctx: CheckContext, kind: str, key: str) -> Pairs:
 def compare_encryption(ctx: CheckContext, maps: Sequence[EvidenceItem]) -> Comparison:
     """Find stores declared encrypted (or holding PII) whose resources are found unencrypted."""
     result = Comparison("encryption")
-    observed = _entries(ctx, "encryption.at_rest", "resources")
+    observed = _resources(ctx)
     result.saw([item for _, item in observed])
-    by_key = {(r.get("type"), r.get("id")): (r, item) for r, item in observed}
+    by_key = {(r.type, r.id): (r, item) for r, item in observed}
     for item, store in _stores(maps) if observed else ():
         if store.pii == "yes" and not store.resources:
             result.uncompared.append(f"PII store {store.id} names no cloud resource ({item.id})")
@@ -130,15 +133,15 @@ def compare_encryption(ctx: CheckContext, maps: Sequence[EvidenceItem]) -> Compa
                 result.uncompared.append(f"{what} of store {store.id} was not observed")
                 continue
             resource, source = found
-            if resource.get("encrypted") is None:
-                why = resource.get("error") or "no reason given"
+            if resource.encrypted is None:
+                why = resource.error or "no reason given"
                 result.unreadable.append(f"{what} could not be read ({why}) ({source.id})")
                 continue
             result.compared += 1
-            if resource["encrypted"] is not False:
+            if resource.encrypted is not False:
                 continue
             observed_side = (
-                f"{what} is not encrypted: {resource.get('setting') or 'encrypted=false'} "
+                f"{what} is not encrypted: {resource.setting or 'encrypted=false'} "
                 f"({source.collector} {source.id})"
             )
             if store.encrypted_at_rest is True:
@@ -169,9 +172,9 @@ def _endpoint_key(text: str) -> str:
 def compare_tls(ctx: CheckContext, maps: Sequence[EvidenceItem]) -> Comparison:
     """Find endpoints declared TLS 1.2+ that the TLS probe found accepting an older protocol."""
     result = Comparison("tls")
-    observed = [(e, i) for e, i in _entries(ctx, "tls.endpoints", "endpoints") if e.get("target")]
+    observed = [(e, i) for e, i in _endpoints(ctx) if e.target]
     result.saw([item for _, item in observed])
-    probed = {_endpoint_key(str(e["target"])): (e, item) for e, item in observed}
+    probed = {_endpoint_key(e.target): (e, item) for e, item in observed}
     flows = [(item, flow) for item in maps for flow in data_map(item).flows]
     for item, flow in flows if probed else ():
         if not flow.endpoint or flow.tls not in ("1.2", "1.3"):
@@ -182,21 +185,21 @@ def compare_tls(ctx: CheckContext, maps: Sequence[EvidenceItem]) -> Comparison:
             result.uncompared.append(f"{flow.endpoint} ({name}) was not probed")
             continue
         endpoint, source = found
-        if endpoint.get("error"):
+        if endpoint.error:
             result.unreadable.append(
-                f"{endpoint['target']} could not be probed: {endpoint['error']} ({source.id})"
+                f"{endpoint.target} could not be probed: {endpoint.error} ({source.id})"
             )
             continue
         result.compared += 1
         floor = TLS_ORDER[flow.tls]
-        older = [v for v in endpoint.get("accepted") or [] if _TLS_NAMES.get(v, 99) < floor]
+        older = [v for v in endpoint.accepted if _TLS_NAMES.get(v, 99) < floor]
         if older:
             accepting = ", ".join(sorted(older, key=lambda v: _TLS_NAMES.get(v, 0)))
             result.finding(
                 f"flow {name} TLS {flow.tls}+ at {flow.endpoint} ({item.id})",
-                f"{endpoint['target']} accepts {accepting} ({source.id})",
+                f"{endpoint.target} accepts {accepting} ({source.id})",
                 f"flow {name} is declared TLS {flow.tls} or later at {flow.endpoint} in "
-                f"{label(item)}, but the TLS probe found {endpoint['target']} accepting "
+                f"{label(item)}, but the TLS probe found {endpoint.target} accepting "
                 f"{accepting} ({source.collector} {source.id})",
             )
     return result
@@ -215,7 +218,7 @@ class _Purges:
 
     ages: dict[str, EvidenceItem]
     jobs: dict[str, EvidenceItem]
-    buckets: dict[str, tuple[dict[str, Any], EvidenceItem]]
+    buckets: dict[str, tuple[BucketLifecycle, EvidenceItem]]
 
     def items(self) -> list[EvidenceItem]:
         """Every item the retention evidence came from."""
@@ -243,9 +246,7 @@ def compare_retention(ctx: CheckContext, maps: Sequence[EvidenceItem]) -> Compar
     purges = _Purges(
         ages={_table(t.table): i for i, ages in ctx.facts(PiiAge) for t in ages.tables},
         jobs={j.job: i for i, runs in ctx.facts(JobRuns) for j in runs.jobs},
-        buckets={
-            str(b.get("bucket")): (b, i) for b, i in _entries(ctx, "storage.lifecycle", "buckets")
-        },
+        buckets={b.bucket: (b, i) for b, i in _buckets(ctx)},
     )
     result.saw(purges.items())
     for item, store in _stores(maps) if result.observed else ():
@@ -258,17 +259,17 @@ def compare_retention(ctx: CheckContext, maps: Sequence[EvidenceItem]) -> Compar
             for r in store.resources
             if r.type == "s3_bucket" and r.id in purges.buckets
             for bucket, source in [purges.buckets[r.id]]
-            for rule in bucket.get("rules") or []
-            if rule.get("status") == "Enabled" and rule.get("expiration_days") is not None
+            for rule in bucket.rules or []
+            if rule.status == "Enabled" and rule.expiration_days is not None
         ]
         for rule, source in expiring:
-            if rule["expiration_days"] > limit:
-                days = f"{rule['expiration_days']} days"
+            if rule.expiration_days is not None and rule.expiration_days > limit:
+                days = f"{rule.expiration_days} days"
                 result.finding(
                     f"PII store {store.id} ({item.id})",
-                    f"lifecycle rule {rule.get('id')} expires after {days} ({source.id})",
+                    f"lifecycle rule {rule.id} expires after {days} ({source.id})",
                     f"PII store {store.id} in {label(item)} is purged by lifecycle rule "
-                    f"{rule.get('id')!r}, which expires objects after {days}, over {limit} "
+                    f"{rule.id!r}, which expires objects after {days}, over {limit} "
                     f"({source.id})",
                 )
         probed = {_table(t) for t in store.tables} & set(purges.ages)
@@ -313,9 +314,14 @@ def _store_index(maps: Sequence[EvidenceItem]) -> dict[str, tuple[EvidenceItem, 
     return index
 
 
-def _accesses(ctx: CheckContext) -> Pairs:
-    records = _entries(ctx, "access.activity", "pii_store_access")
-    return [(r, i) for r, i in records if r.get("store") and r.get("principal")]
+def _accesses(ctx: CheckContext) -> list[tuple[StoreAccess, EvidenceItem]]:
+    """Every logged access to a PII store by a known principal, with its item."""
+    return [
+        (r, item)
+        for item, facts in ctx.facts(AccessActivity)
+        for r in facts.pii_store_access
+        if r.store and r.principal
+    ]
 
 
 def compare_access(ctx: CheckContext, maps: Sequence[EvidenceItem]) -> Comparison:
@@ -325,10 +331,10 @@ def compare_access(ctx: CheckContext, maps: Sequence[EvidenceItem]) -> Compariso
     result.saw([item for _, item in records])
     index = _store_index(maps)
     for record, source in records:
-        found = index.get(str(record["store"]).strip().lower())
+        found = index.get(record.store.strip().lower())
         if found is None:
             result.uncompared.append(
-                f"access to {record['store']!r} ({source.id}), a store not in the map"
+                f"access to {record.store!r} ({source.id}), a store not in the map"
             )
             continue
         item, store = found
@@ -336,14 +342,14 @@ def compare_access(ctx: CheckContext, maps: Sequence[EvidenceItem]) -> Compariso
             continue
         result.compared += 1
         roles = [r for r in data_map(item).roles if store.id in r.access]
-        if record["principal"] in {p.pseudonym for r in roles for p in r.principals}:
+        if record.principal in {p.pseudonym for r in roles for p in r.principals}:
             continue
         allowed = ", ".join(r.id for r in roles) or "no role"
-        times = f"{record.get('count', '?')} time(s)"
+        times = f"{record.count} time(s)"
         result.finding(
             f"PII store {store.id} granted to {allowed} ({item.id})",
-            f"{record['principal']} accessed {record['store']} {times} ({source.id})",
-            f"{record['principal']} accessed PII store {store.id} {times} according to "
+            f"{record.principal} accessed {record.store} {times} ({source.id})",
+            f"{record.principal} accessed PII store {store.id} {times} according to "
             f"{source.source!r} ({source.id}), but {label(item)} grants {store.id} only to "
             f"{allowed}",
         )
@@ -359,15 +365,11 @@ def compare_inventory(ctx: CheckContext, maps: Sequence[EvidenceItem]) -> Compar
     for item, store in _stores(maps):
         if not store.data_declared:
             result.unreadable.append(f"store {store.id} does not say what it holds ({item.id})")
-    resources = [
-        (r, i)
-        for r, i in _entries(ctx, "encryption.at_rest", "resources")
-        if r.get("type") != "ebs_default"
-    ]
+    resources = [(r, i) for r, i in _resources(ctx) if r.type != "ebs_default"]
     for resource, source in resources:
         result.compared += 1
-        what = f"{resource.get('type')} {resource.get('id')}"
-        if (resource.get("type"), resource.get("id")) not in declared:
+        what = f"{resource.type} {resource.id}"
+        if (resource.type, resource.id) not in declared:
             result.finding(
                 f"no store or out-of-scope entry for {what} ({ids})",
                 f"{what} ({source.id})",
@@ -376,15 +378,13 @@ def compare_inventory(ctx: CheckContext, maps: Sequence[EvidenceItem]) -> Compar
             )
     index = _store_index(maps)
     records = _accesses(ctx)
-    for name, (record, source) in {
-        str(r["store"]).strip().lower(): (r, i) for r, i in records
-    }.items():
+    for name, (record, source) in {r.store.strip().lower(): (r, i) for r, i in records}.items():
         result.compared += 1
         if name not in index:
             result.finding(
-                f"no store named {record['store']!r} ({ids})",
-                f"access to {record['store']!r} ({source.id})",
-                f"{source.source!r} logged access to store {record['store']!r} ({source.id}), "
+                f"no store named {record.store!r} ({ids})",
+                f"access to {record.store!r} ({source.id})",
+                f"{source.source!r} logged access to store {record.store!r} ({source.id}), "
                 f"which {labels(maps)} does not declare",
             )
     result.saw([item for _, item in [*resources, *records]])
