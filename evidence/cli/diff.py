@@ -9,12 +9,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from evidence import pipeline_review
 from evidence.cli.options import ConfigOption, JsonOption
 from evidence.cli.output import print_json, stdout, styled
 from evidence.config import load_config
 from evidence.model.results import STATUS_ORDER
 from evidence.model.review import PeriodDiff
+from evidence.pipeline import review as pipeline_review
 
 
 def diff(

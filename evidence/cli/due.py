@@ -10,11 +10,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from evidence import pipeline, pipeline_review
+from evidence import pipeline
 from evidence.cli.options import AsOfOption, ConfigOption, JsonOption, PeriodOption
 from evidence.cli.output import print_json, stderr, stdout
 from evidence.config import load_config
 from evidence.errors import ConfigError
+from evidence.pipeline import review as pipeline_review
 
 _WINDOW = re.compile(r"^\s*(\d+)\s*([dw]?)\s*$", re.IGNORECASE)
 

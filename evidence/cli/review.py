@@ -8,12 +8,13 @@ from typing import Annotated
 
 import typer
 
-from evidence import pipeline, pipeline_review
+from evidence import pipeline
 from evidence.cli.due import WithinOption, parse_window
 from evidence.cli.options import ConfigOption, JsonOption, OutOption, PeriodOption, QuietOption
 from evidence.cli.output import print_json, stderr
 from evidence.config import load_config
 from evidence.errors import ConfigError
+from evidence.pipeline import review as pipeline_review
 
 
 def _day(text: str | None) -> date | None:

@@ -11,12 +11,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from evidence import pipeline, pipeline_review
+from evidence import pipeline
 from evidence.cli.options import AsOfOption, ConfigOption, JsonOption, PeriodOption
 from evidence.cli.output import print_json, stderr, stdout
 from evidence.config import load_config
 from evidence.errors import ConfigError
 from evidence.model.results import Waiver
+from evidence.pipeline import review as pipeline_review
 
 ByOption = Annotated[
     str | None,

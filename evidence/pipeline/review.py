@@ -1,8 +1,8 @@
-"""The pipeline's review half: waivers, diffs between periods, what falls due, the quarterly PDF.
+"""Reviewing periods: waivers, diffs between periods, what falls due, the quarterly PDF.
 
-Like :mod:`evidence.pipeline` (whose helpers it uses), this module only moves data between the
-stages: the store gives runs, evaluations and waivers; the controls stage compares and dates
-them; the render stage writes the PDF and the calendar. Kept apart so each module stays small.
+Like the rest of :mod:`evidence.pipeline`, this module only moves data between the stages: the
+store gives runs, evaluations and waivers; the controls stage compares and dates them; the
+render stage writes the PDF and the calendar.
 """
 
 from __future__ import annotations
@@ -27,16 +27,9 @@ from evidence.model.report import RenderedReport
 from evidence.model.results import Waiver
 from evidence.model.review import DueReport, PeriodDiff, PeriodRef, QuarterlyData, TrendPoint
 from evidence.model.run import RunInfo
-from evidence.pipeline import (
-    Timing,
-    catalogues,
-    evaluation_input,
-    latest_run,
-    open_store,
-    organisation_summary,
-    reading_choices,
-    redactor,
-)
+from evidence.pipeline.context import Timing, catalogues, latest_run, open_store, redactor
+from evidence.pipeline.evaluation import evaluation_input, reading_choices
+from evidence.pipeline.report import organisation_summary
 from evidence.render.icalendar import calendar
 from evidence.render.quarterly import render_quarterly
 from evidence.store import Store
