@@ -40,7 +40,7 @@ from evidence.pipeline.context import (
 )
 from evidence.pipeline.evaluation import evaluate_stored, evaluation_input, newest_evaluation, reading_choices, todo
 from evidence.pipeline.integrity import chain_log, copy_problems, verify_run, witness_problems
-from evidence.pipeline.keys import signer, signing_key, unsigned_note
+from evidence.pipeline.keys import KeyChoice, KeyFile, signer, signing_key_file, unsigned_note
 from evidence.pipeline.pack import pack_links, packed_config, run_identities, write_pack
 from evidence.pipeline.report import (
     check_only,
@@ -92,7 +92,9 @@ __all__ = [
     "scrub_item",
     "seal_run",
     "signer",
-    "signing_key",
+    "signing_key_file",
+    "KeyChoice",
+    "KeyFile",
     "snapshot",
     "sources",
     "stage",
