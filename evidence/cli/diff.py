@@ -12,6 +12,7 @@ from rich.table import Table
 from evidence.cli.options import ConfigOption, JsonOption
 from evidence.cli.output import print_json, stdout, styled
 from evidence.config import load_config
+from evidence.errors import ExitCode
 from evidence.model.results import STATUS_ORDER
 from evidence.model.review import PeriodDiff
 from evidence.pipeline import review as pipeline_review
@@ -22,7 +23,7 @@ def diff(
     new: Annotated[str, typer.Argument(help="The later period, e.g. 2026-Q3.")],
     config: ConfigOption = Path("evidence.toml"),
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     """Compare two periods: status changes, new and resolved gaps, stale evidence, moved figures.
 
     Each period is represented by the newest evaluation of its newest run in the store.
@@ -32,7 +33,7 @@ def diff(
         print_json(result.model_dump(mode="json"))
     else:
         print_diff(result)
-    return 0
+    return ExitCode.OK
 
 
 def print_diff(result: PeriodDiff) -> None:

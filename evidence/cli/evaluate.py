@@ -7,6 +7,7 @@ from pathlib import Path
 from evidence.cli.options import AllOption, AsOfOption, ConfigOption, JsonOption, PeriodOption
 from evidence.cli.summary import exit_code, print_evaluation
 from evidence.config import load_config
+from evidence.errors import ExitCode
 
 
 def evaluate(
@@ -15,7 +16,7 @@ def evaluate(
     as_of: AsOfOption = None,
     json: JsonOption = False,
     show_all: AllOption = False,
-) -> int:
+) -> ExitCode:
     """Evaluate every control against the newest collected run of the period.
 
     Prints the counts, the controls not met and the top of the to-do list; --all prints every

@@ -15,6 +15,7 @@ from evidence.cli.options import (
 )
 from evidence.cli.output import RichProgress, print_json, stderr
 from evidence.config import load_config
+from evidence.errors import ExitCode
 
 
 def report(
@@ -25,7 +26,7 @@ def report(
     quiet: QuietOption = False,
     no_sign: NoSignOption = False,
     only: OnlyOption = None,
-) -> int:
+) -> ExitCode:
     """Render the report set from the newest evaluation of the period.
 
     An attestation per catalogue, the gap report and plan of action, and the
@@ -47,4 +48,4 @@ def report(
     elif not quiet:
         for r in reports:
             stderr().print(f"wrote {r.path} ({r.pages} pages, sha256 {r.sha256[:16]}…)")
-    return 0
+    return ExitCode.OK

@@ -14,6 +14,7 @@ from evidence.cli.options import AsOfOption, ConfigOption, JsonOption, PeriodOpt
 from evidence.cli.output import print_json, stdout
 from evidence.config import load_config
 from evidence.controls.todo import StepKind, TodoStep, open_elements
+from evidence.errors import ExitCode
 from evidence.model.results import Evaluation
 from evidence.model.run import RunInfo
 
@@ -26,7 +27,7 @@ def todo(
         int | None, typer.Option("--limit", "-n", min=1, help="Print only the first N steps.")
     ] = None,
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     """List every open element of the newest evaluation, grouped by the step that would decide it.
 
     Steps are ordered by how many elements each would decide: add a source of a collector,
@@ -42,9 +43,9 @@ def todo(
     steps = pipeline.todo(loaded, evaluation)
     if json:
         print_json(todo_json(run, evaluation, steps))
-        return 0
+        return ExitCode.OK
     print_todo(stdout(), steps, limit=limit)
-    return 0
+    return ExitCode.OK
 
 
 def todo_json(run: RunInfo, evaluation: Evaluation, steps: Sequence[TodoStep]) -> dict[str, Any]:
