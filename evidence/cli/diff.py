@@ -11,6 +11,7 @@ from rich.table import Table
 
 from evidence.cli.options import ConfigOption, JsonOption
 from evidence.cli.output import print_json, stdout, styled
+from evidence.cli.tracing import reraise_internal
 from evidence.config import load_config
 from evidence.errors import ExitCode
 from evidence.model.results import STATUS_ORDER
@@ -28,7 +29,7 @@ def diff(
 
     Each period is represented by the newest evaluation of its newest run in the store.
     """
-    result = pipeline_review.diff_periods(load_config(config), old, new)
+    result = pipeline_review.diff_periods(load_config(config), old, new, reraise=reraise_internal())
     if json:
         print_json(result.model_dump(mode="json"))
     else:

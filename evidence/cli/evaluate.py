@@ -6,6 +6,7 @@ from pathlib import Path
 
 from evidence.cli.options import AllOption, AsOfOption, ConfigOption, JsonOption, PeriodOption
 from evidence.cli.summary import exit_code, print_evaluation
+from evidence.cli.tracing import reraise_internal
 from evidence.config import load_config
 from evidence.errors import ExitCode
 
@@ -26,6 +27,8 @@ def evaluate(
 
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, as_of)
-    run, evaluation, _, _ = pipeline.evaluate_stored(loaded, timing, as_of_given=as_of is not None)
+    run, evaluation, _, _ = pipeline.evaluate_stored(
+        loaded, timing, as_of_given=as_of is not None, reraise=reraise_internal()
+    )
     print_evaluation(run, evaluation, json, steps=pipeline.todo(loaded, evaluation), show_all=show_all)
     return exit_code(evaluation)

@@ -14,6 +14,7 @@ from evidence.cli.options import (
     QuietOption,
 )
 from evidence.cli.output import RichProgress, print_json, stderr
+from evidence.cli.tracing import reraise_internal
 from evidence.config import load_config
 from evidence.errors import ExitCode
 
@@ -41,7 +42,7 @@ def report(
     timing = pipeline.resolve_timing(loaded, period, None)
     with RichProgress(quiet) as progress:
         reports = pipeline.report_stored(
-            loaded, timing, out, progress, sign=not no_sign, only=only or ()
+            loaded, timing, out, progress, sign=not no_sign, only=only or (), reraise=reraise_internal()
         )
     if json:
         print_json([r.model_dump(mode="json") for r in reports])

@@ -12,6 +12,7 @@ from evidence import pipeline
 from evidence.cli.due import WithinOption, parse_window
 from evidence.cli.options import ConfigOption, JsonOption, OutOption, PeriodOption, QuietOption
 from evidence.cli.output import print_json, stderr
+from evidence.cli.tracing import reraise_internal
 from evidence.config import load_config
 from evidence.errors import ConfigError, ExitCode
 from evidence.pipeline import review as pipeline_review
@@ -68,6 +69,7 @@ def review(
         within_days=parse_window(within),
         trend_periods=trend,
         generated_on=_day(on),
+        reraise=reraise_internal(),
     )
     if json:
         print_json(

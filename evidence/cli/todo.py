@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from evidence.cli.options import AsOfOption, ConfigOption, JsonOption, PeriodOption
 from evidence.cli.output import print_json, stdout
+from evidence.cli.tracing import reraise_internal
 from evidence.config import load_config
 from evidence.controls.todo import StepKind, TodoStep, open_elements
 from evidence.errors import ExitCode
@@ -39,7 +40,7 @@ def todo(
 
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, as_of)
-    run, evaluation = pipeline.newest_evaluation(loaded, timing)
+    run, evaluation = pipeline.newest_evaluation(loaded, timing, reraise=reraise_internal())
     steps = pipeline.todo(loaded, evaluation)
     if json:
         print_json(todo_json(run, evaluation, steps))

@@ -16,9 +16,17 @@ from evidence.pipeline.integrity import verify_run
 
 
 def evaluation_input(
-    config: Config, evidence: list[EvidenceItem], timing: Timing, waivers: Sequence[Waiver] = ()
+    config: Config,
+    evidence: list[EvidenceItem],
+    timing: Timing,
+    waivers: Sequence[Waiver] = (),
+    *,
+    reraise: bool = False,
 ) -> EvaluationInput:
-    """Gather what the controls stage needs from the config, the evidence and the waivers."""
+    """Gather what the controls stage needs from the config, the evidence and the waivers.
+
+    ``reraise`` (the CLI's --traceback) lets a crashing check's exception through.
+    """
     return EvaluationInput(
         waivers=list(waivers),
         evidence=evidence,
@@ -33,6 +41,7 @@ def evaluation_input(
         source_reject_ratio={
             s.name: s.max_reject_ratio for s in config.sources if s.max_reject_ratio is not None
         },
+        reraise=reraise,
     )
 
 
@@ -45,7 +54,7 @@ def reading_choices(config: Config) -> dict[str, ReadingChoice]:
 
 
 def evaluate_stored(
-    config: Config, timing: Timing, *, as_of_given: bool
+    config: Config, timing: Timing, *, as_of_given: bool, reraise: bool = False
 ) -> tuple[RunInfo, Evaluation, int, list[EvidenceItem]]:
     """Evaluate the newest run of the period again (appending an evaluation to it)."""
     selected = catalogues(config, timing.period)
@@ -55,7 +64,7 @@ def evaluate_stored(
         verify_run(store, run, "evaluate")
         evidence = store.evidence(run.id)
         when = Timing(period=run.period, as_of=timing.as_of if as_of_given else run.as_of)
-        inputs = evaluation_input(config, evidence, when, store.waivers.all())
+        inputs = evaluation_input(config, evidence, when, store.waivers.all(), reraise=reraise)
         evaluation = evaluate(selected, inputs)
         with store.append_to(run.id) as writer:
             evaluation_id = writer.add_evaluation(evaluation, run.started_at)
@@ -65,7 +74,7 @@ def evaluate_stored(
         store.close()
 
 
-def newest_evaluation(config: Config, timing: Timing) -> tuple[RunInfo, Evaluation]:
+def newest_evaluation(config: Config, timing: Timing, *, reraise: bool = False) -> tuple[RunInfo, Evaluation]:
     """The newest evaluation of the newest run of the period (evaluated now if it has none)."""
     store = open_store(config, create=False)
     try:
@@ -76,7 +85,7 @@ def newest_evaluation(config: Config, timing: Timing) -> tuple[RunInfo, Evaluati
         store.close()
     if found is not None:
         return run, found[1]
-    run, evaluation, _, _ = evaluate_stored(config, timing, as_of_given=False)
+    run, evaluation, _, _ = evaluate_stored(config, timing, as_of_given=False, reraise=reraise)
     return run, evaluation
 
 

@@ -127,6 +127,7 @@ def report_stored(
     *,
     sign: bool = True,
     only: Collection[str] = (),
+    reraise: bool = False,
 ) -> list[RenderedReport]:
     """Render the report set of the newest evaluation of the newest run of the period.
 
@@ -150,7 +151,7 @@ def report_stored(
         if found is None:
             when = Timing(run.period, run.as_of)
             evaluation = evaluate(
-                catalogues(config, when.period), evaluation_input(config, evidence, when, waivers)
+                catalogues(config, when.period), evaluation_input(config, evidence, when, waivers, reraise=reraise)
             )
             with store.append_to(run.id) as writer:
                 evaluation_id = writer.add_evaluation(evaluation, run.started_at)

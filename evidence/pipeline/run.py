@@ -92,7 +92,7 @@ def full_run(
                 progress.note(key_note)
             outcome = RunOutcome(run=writer.run, evidence=evidence, notes=notes)
             if evaluate_too:
-                inputs = evaluation_input(config, evidence, timing, waivers)
+                inputs = evaluation_input(config, evidence, timing, waivers, reraise=reraise)
                 outcome.evaluation = evaluate(selected, inputs)
                 outcome.evaluation_id = writer.add_evaluation(outcome.evaluation, writer.run.started_at)
             seal_run(writer, selected, outcome)
