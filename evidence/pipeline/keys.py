@@ -56,9 +56,11 @@ def signing_key_file(
     path = config.resolve(signing.pkcs12)
     if not path.exists() and signing.skip_if_missing and not required:
         return KeyChoice(None, f"not signed: {path} does not exist ([signing] skip_if_missing)")
-    if password is None and signing.password is not None:
+    key = _read(path, f"[signing] pkcs12 = {str(signing.pkcs12)!r}", password)
+    if password is None and signing.password is not None:  # resolved once the file is known to exist
         password = signing.password.resolve(config.base_dir).get_secret_value().encode()
-    return KeyChoice(_read(path, f"[signing] pkcs12 = {str(signing.pkcs12)!r}", password))
+        key = KeyFile(path=key.path, data=key.data, password=password)
+    return KeyChoice(key)
 
 
 def _read(path: Path, named: str, password: bytes | None) -> KeyFile:

@@ -85,3 +85,9 @@ def test_a_key_given_on_the_command_line_wins_over_the_configured_one(tmp_path: 
     choice = signing_key_file(config, required=True, given=given.p12, password=b"typed")
     assert choice.key is not None
     assert (choice.key.path, choice.key.password) == (given.p12, b"typed")
+
+
+def test_a_missing_key_file_is_named_before_its_password_is_looked_for(tmp_path: Path) -> None:
+    config = config_with(tmp_path, 'pkcs12 = "keys/gone.p12"\npassword = { file = "keys/gone.password" }\n')
+    with pytest.raises(ConfigError, match=r"\[signing\] pkcs12 = 'keys/gone.p12': no such file"):
+        signing_key_file(config, required=True)
