@@ -14,7 +14,7 @@ from evidence.cli.options import ConfigOption, JsonOption, PeriodOption
 from evidence.cli.output import print_json, stderr, stdout
 from evidence.config import load_config
 from evidence.errors import ConfigError, ExitCode
-from evidence.signoff import sign_off as do_sign_off
+from evidence.pipeline.signoff import sign_off as do_sign_off
 
 
 def sign_off(

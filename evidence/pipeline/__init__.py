@@ -10,8 +10,8 @@ case, all sharing :mod:`evidence.pipeline.context` (timing, store, catalogues, r
 - ``report``: the report set of an evaluation, rendered and staged;
 - ``run``: a full run in one transaction, and settings snapshots;
 - ``integrity``: the chain checked before stored facts are read, the chain log;
-- ``pack``: the auditor pack; ``sample``: sample draws; ``review``: waivers, diffs, due dates,
-  the quarterly review.
+- ``pack``: the auditor pack; ``sample``: sample draws; ``signoff``: a person's approval,
+  signing the reports; ``review``: waivers, diffs, due dates, the quarterly review.
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ def unsigned_note(config: Config) -> str | None:
     """Why the reports just written are unsigned, when a signing key is configured.
 
     Reports are always rendered unsigned: they are signed when a person approves them with
-    `evidence sign-off` (evidence/signoff.py), which records the approval in the chain.
+    `evidence sign-off` (evidence/pipeline/signoff.py), which records the approval in the chain.
     """
     if config.signing is None:
         return None

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from evidence.config.schema import Config
+from evidence.controls.catalogue import load_catalogue
 from evidence.errors import ConfigError, PackError
 from evidence.model.catalogue import Catalogue
 from evidence.model.results import Evaluation
@@ -29,7 +30,8 @@ from evidence.model.signoff import (
 )
 from evidence.pack import chain
 from evidence.pack.signing import fingerprint, load_signer
-from evidence.pipeline import Timing
+from evidence.pipeline.context import Timing, latest_run, open_store
+from evidence.pipeline.integrity import verify_run
 from evidence.pipeline.keys import signing_key_file
 from evidence.render.sign import load_signing_key, sign_pdf, signed_path
 
@@ -83,9 +85,6 @@ def sign_off(
     now: datetime | None = None,
 ) -> SignOffResult:
     """Sign off the reports of the newest evaluation of the period's newest run."""
-    from evidence import pipeline  # noqa: PLC0415  # the pipeline imports renderers
-    from evidence.controls.catalogue import load_catalogue
-
     if not name.strip() or not role.strip():
         raise ConfigError("sign-off: --as NAME and --role ROLE must not be empty")
     key = signing_key_file(config, required=True, given=key_path, password=password).key
@@ -94,10 +93,10 @@ def sign_off(
     record_key = load_signer(key.path, key.password)
     tsa_url = config.signing.tsa_url if config.signing else None
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    store = pipeline.open_store(config, create=False)
+    store = open_store(config, create=False)
     try:
-        run = pipeline.latest_run(store, timing)
-        pipeline.verify_run(store, run, "sign off")
+        run = latest_run(store, timing)
+        verify_run(store, run, "sign off")
         found = store.latest_evaluation(run.id)
         if found is None:
             raise PackError(
