@@ -12,12 +12,13 @@ from evidence.cli.options import JsonOption
 from evidence.cli.output import print_json, stdout
 from evidence.controls.crosswalk import CoverageRow, load_crosswalk, resolve
 from evidence.controls.crosswalk import coverage as coverage_rows
+from evidence.errors import ExitCode
 
 
 def coverage(
     ref: Annotated[str, typer.Argument(metavar="FRAMEWORK", help="A crosswalk framework, e.g. soc2@2017.")],
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     """List the criteria the evidence can decide and those it cannot (not covered, or only planned checks).
 
     A criterion can be decided when every control it maps to, and every check of its own, has a
@@ -36,7 +37,7 @@ def coverage(
                 "undecidable": [_row(r) for r in undecidable],
             }
         )
-        return 0
+        return ExitCode.OK
     console = stdout()
     for title, group in (("Can be decided by the evidence", decidable), ("Cannot be decided", undecidable)):
         table = Table(title=f"{crosswalk.ref}: {title} ({len(group)} of {len(rows)})")
@@ -45,7 +46,7 @@ def coverage(
         for r in group:
             table.add_row(r.criterion.id, escape(r.criterion.title), escape(r.why))
         console.print(table)
-    return 0
+    return ExitCode.OK
 
 
 def _row(row: CoverageRow) -> dict[str, object]:

@@ -11,7 +11,7 @@ import typer
 from evidence.cli.options import JsonOption
 from evidence.cli.output import print_json, stderr
 from evidence.cli.starter import starter_config
-from evidence.errors import ConfigError
+from evidence.errors import ConfigError, ExitCode
 
 
 def init(
@@ -31,7 +31,7 @@ def init(
     ] = Path("/"),
     no_aws: Annotated[bool, typer.Option("--no-aws", help="With --detect: make no AWS call.")] = False,
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     """Write a commented starter evidence.toml to edit.
 
     With --detect, every source found is added, commented with what it decides; sources that
@@ -67,7 +67,7 @@ def init(
                 "notes": detection.notes if detection else [],
             }
         )
-        return 0
+        return ExitCode.OK
     console = stderr()
     if detection is not None:
         for note in detection.notes:
@@ -86,4 +86,4 @@ def init(
         "`evidence todo` then says what to add next",
         markup=False,
     )
-    return 0
+    return ExitCode.OK

@@ -15,7 +15,9 @@ from evidence.cli.options import (
     QuietOption,
 )
 from evidence.cli.output import RichProgress, print_json, stderr
+from evidence.cli.tracing import reraise_internal
 from evidence.config import load_config
+from evidence.errors import ExitCode
 
 
 def report(
@@ -27,7 +29,7 @@ def report(
     no_sign: NoSignOption = False,
     only: OnlyOption = None,
     catalogue: CatalogueOption = None,
-) -> int:
+) -> ExitCode:
     """Render the report set from the newest evaluation of the period.
 
     An attestation per catalogue, the gap report and plan of action, and the
@@ -43,11 +45,11 @@ def report(
     with RichProgress(quiet) as progress:
         reports = pipeline.report_stored(
             loaded, timing, out, progress, sign=not no_sign, only=only or (),
-            crosswalk_refs=catalogue or (),
+            crosswalk_refs=catalogue or (), reraise=reraise_internal(),
         )
     if json:
         print_json([r.model_dump(mode="json") for r in reports])
     elif not quiet:
         for r in reports:
             stderr().print(f"wrote {r.path} ({r.pages} pages, sha256 {r.sha256[:16]}…)")
-    return 0
+    return ExitCode.OK

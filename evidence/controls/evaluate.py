@@ -11,7 +11,6 @@ Every control appears in the result, evidence or not.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -57,6 +56,8 @@ class EvaluationInput:
     grace_days: Mapping[str, int] = field(default_factory=dict)
     #: Readings of ambiguous figures the config chose, per control id (with justifications).
     readings: Mapping[str, ReadingChoice] = field(default_factory=dict)
+    #: Let a crashing check's exception through (the CLI's --traceback) instead of recording it.
+    reraise: bool = False
 
 
 @cache
@@ -254,7 +255,7 @@ def _run_check(
     try:
         outcome = spec.function(context)
     except Exception as exc:  # a bug in a check must never pass a control, nor stop the run
-        if os.environ.get("EVIDENCE_TRACEBACK") == "1":
+        if data.reraise:
             raise
         return CheckOutcome(
             check=ref.check,

@@ -1,8 +1,8 @@
-"""The pipeline's review half: waivers, diffs between periods, what falls due, the quarterly PDF.
+"""Reviewing periods: waivers, diffs between periods, what falls due, the quarterly PDF.
 
-Like :mod:`evidence.pipeline` (whose helpers it uses), this module only moves data between the
-stages: the store gives runs, evaluations and waivers; the controls stage compares and dates
-them; the render stage writes the PDF and the calendar. Kept apart so each module stays small.
+Like the rest of :mod:`evidence.pipeline`, this module only moves data between the stages: the
+store gives runs, evaluations and waivers; the controls stage compares and dates them; the
+render stage writes the PDF and the calendar.
 """
 
 from __future__ import annotations
@@ -27,16 +27,9 @@ from evidence.model.report import RenderedReport
 from evidence.model.results import Waiver
 from evidence.model.review import DueReport, PeriodDiff, PeriodRef, QuarterlyData, TrendPoint
 from evidence.model.run import RunInfo
-from evidence.pipeline import (
-    Timing,
-    catalogues,
-    evaluation_input,
-    latest_run,
-    open_store,
-    organisation_summary,
-    reading_choices,
-    redactor,
-)
+from evidence.pipeline.context import Timing, catalogues, latest_run, open_store, redactor
+from evidence.pipeline.evaluation import evaluation_input, reading_choices
+from evidence.pipeline.report import organisation_summary
 from evidence.render.icalendar import calendar
 from evidence.render.quarterly import render_quarterly
 from evidence.store import Store
@@ -99,7 +92,7 @@ def list_waivers(config: Config) -> list[Waiver]:
         store.close()
 
 
-def load_period(config: Config, store: Store, period: Period) -> LoadedPeriod:
+def load_period(config: Config, store: Store, period: Period, *, reraise: bool = False) -> LoadedPeriod:
     """Load the newest run of ``period`` and its newest evaluation (made now, unsaved, if none)."""
     run = latest_run(store, Timing(period, period.end_at))
     evidence = store.evidence(run.id)
@@ -107,7 +100,9 @@ def load_period(config: Config, store: Store, period: Period) -> LoadedPeriod:
     if found is None:
         evaluation = evaluate(
             catalogues(config, run.period),
-            evaluation_input(config, evidence, Timing(run.period, run.as_of), store.waivers.all()),
+            evaluation_input(
+                config, evidence, Timing(run.period, run.as_of), store.waivers.all(), reraise=reraise
+            ),
         )
         evaluation_id = None
     else:
@@ -133,13 +128,13 @@ def parse_periods(*texts: str) -> list[Period]:
         raise ConfigError(str(exc)) from None
 
 
-def diff_periods(config: Config, old: str, new: str) -> PeriodDiff:
+def diff_periods(config: Config, old: str, new: str, *, reraise: bool = False) -> PeriodDiff:
     """Compare the newest evaluation of ``old`` with that of ``new``."""
     old_period, new_period = parse_periods(old, new)
     store = open_store(config)
     try:
-        before = load_period(config, store, old_period)
-        after = load_period(config, store, new_period)
+        before = load_period(config, store, old_period, reraise=reraise)
+        after = load_period(config, store, new_period, reraise=reraise)
     finally:
         store.close()
     return compare(before.state, after.state, _catalogues_of(after.state, before.state))
@@ -211,6 +206,7 @@ def quarterly_review(
     within_days: int = 30,
     trend_periods: int = TREND_PERIODS,
     generated_on: date | None = None,
+    reraise: bool = False,
 ) -> tuple[RenderedReport, PeriodDiff | None]:
     """Render the quarterly review of the period against ``previous`` (default: the one before).
 
@@ -220,7 +216,7 @@ def quarterly_review(
     store = open_store(config)
     try:
         current, data = _quarterly(
-            config, store, timing, previous, within_days, trend_periods, generated_on
+            config, store, timing, previous, within_days, trend_periods, generated_on, reraise
         )
         final = out_dir / f"quarterly-review-{timing.period.label.replace('..', '_to_')}.pdf"
         partial = final.with_name(f".{final.name}.partial")
@@ -252,12 +248,13 @@ def quarterly_data(
     within_days: int = 30,
     trend_periods: int = TREND_PERIODS,
     generated_on: date | None = None,
+    reraise: bool = False,
 ) -> QuarterlyData:
     """What the quarterly review of the period is rendered from (see `quarterly_review`)."""
     store = open_store(config)
     try:
         return _quarterly(
-            config, store, timing, previous, within_days, trend_periods, generated_on
+            config, store, timing, previous, within_days, trend_periods, generated_on, reraise
         )[1]
     finally:
         store.close()
@@ -271,11 +268,12 @@ def _quarterly(
     within_days: int,
     trend_periods: int,
     generated_on: date | None = None,
+    reraise: bool = False,
 ) -> tuple[LoadedPeriod, QuarterlyData]:
     (before_period,) = parse_periods(previous) if previous else (timing.period.previous(),)
-    current = load_period(config, store, timing.period)
+    current = load_period(config, store, timing.period, reraise=reraise)
     try:
-        before = load_period(config, store, before_period)
+        before = load_period(config, store, before_period, reraise=reraise)
     except StoreError:
         before = None
     diff = (

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from evidence.config.schema import Config
+from evidence.controls.catalogue import load_catalogue
 from evidence.errors import ConfigError, PackError
 from evidence.model.catalogue import Catalogue
 from evidence.model.results import Evaluation
@@ -29,7 +30,9 @@ from evidence.model.signoff import (
 )
 from evidence.pack import chain
 from evidence.pack.signing import fingerprint, load_signer
-from evidence.pipeline import Timing
+from evidence.pipeline.context import Timing, latest_run, open_store
+from evidence.pipeline.integrity import verify_run
+from evidence.pipeline.keys import signing_key_file
 from evidence.render.sign import load_signing_key, sign_pdf, signed_path
 
 
@@ -82,23 +85,18 @@ def sign_off(
     now: datetime | None = None,
 ) -> SignOffResult:
     """Sign off the reports of the newest evaluation of the period's newest run."""
-    from evidence import pipeline  # noqa: PLC0415  # the pipeline imports renderers
-    from evidence.controls.catalogue import load_catalogue
-
     if not name.strip() or not role.strip():
         raise ConfigError("sign-off: --as NAME and --role ROLE must not be empty")
-    path, password = _key(config, key_path, password)
-    try:
-        pdf_key = load_signing_key(path.read_bytes(), password, str(path))
-    except OSError as exc:
-        raise ConfigError(f"sign-off key {path}: cannot read: {exc.strerror}") from None
-    record_key = load_signer(path, password)
+    key = signing_key_file(config, required=True, given=key_path, password=password).key
+    assert key is not None  # required: no key is a ConfigError
+    pdf_key = load_signing_key(key.data, key.password, str(key.path))
+    record_key = load_signer(key.path, key.password)
     tsa_url = config.signing.tsa_url if config.signing else None
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    store = pipeline.open_store(config, create=False)
+    store = open_store(config, create=False)
     try:
-        run = pipeline.latest_run(store, timing)
-        pipeline.verify_run(store, run, "sign off")
+        run = latest_run(store, timing)
+        verify_run(store, run, "sign off")
         found = store.latest_evaluation(run.id)
         if found is None:
             raise PackError(
@@ -189,21 +187,6 @@ def sign_off(
         return SignOffResult(signoff=signoff, run_id=run.id, signed=[w[0] for w in written])
     finally:
         store.close()
-
-
-def _key(config: Config, key_path: Path | None, password: bytes | None) -> tuple[Path, bytes | None]:
-    if key_path is not None:
-        return key_path, password
-    if config.signing is None:
-        raise ConfigError(
-            "sign-off needs the signer's key: give --key FILE.p12, or name it in [signing]"
-        )
-    path = config.resolve(config.signing.pkcs12)
-    if not path.is_file():
-        raise ConfigError(f"[signing] pkcs12 = {str(config.signing.pkcs12)!r}: no such file ({path})")
-    if password is None and config.signing.password is not None:
-        password = config.signing.password.resolve(config.base_dir).get_secret_value().encode()
-    return path, password
 
 
 def _sha256(path: Path) -> str:
