@@ -24,16 +24,18 @@ from tests.support import SAMPLES, pdftotext, run_cli
 pytestmark = pytest.mark.slow
 
 PDF = "attestation-soc2-2017-2026-Q3.pdf"
+ISO_PDF = "attestation-iso27001-2022-2026-Q3.pdf"
+FRAMEWORKS = [("soc2@2017", PDF), ("iso27001@2022", ISO_PDF)]
 
 
 @pytest.fixture(scope="module")
 def crosswalk_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    """One demo run with --catalogue soc2@2017, shared by the tests of this module."""
+    """One demo run with --catalogue soc2@2017 and iso27001@2022, shared by the tests of this module."""
     root = tmp_path_factory.mktemp("crosswalk") / "samples"
     shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns(".evidence", "out", ".demo-keys"))
     done = run_cli(
         "run", "--config", root / "evidence.toml", "--out", root / "out", "--json",
-        "--catalogue", "soc2@2017", cwd=root, timeout=900,
+        "--catalogue", "soc2@2017", "--catalogue", "iso27001@2022", cwd=root, timeout=900,
     )
     assert done.code == 3, done.stderr
     return root, json.loads(done.stdout)
@@ -47,11 +49,14 @@ def rolled_up(pdf: Path) -> dict[str, Any]:
     return parsed
 
 
-def test_criteria_follow_the_statuses_of_the_dpp_controls_they_map_to(crosswalk_run: tuple[Path, dict]) -> None:
+@pytest.mark.parametrize(("framework", "pdf"), FRAMEWORKS)
+def test_criteria_follow_the_statuses_of_the_dpp_controls_they_map_to(
+    crosswalk_run: tuple[Path, dict], framework: str, pdf: str
+) -> None:
     root, document = crosswalk_run
     statuses = {(r["catalogue"], r["control_id"]): r["status"] for r in document["results"]}
-    report = rolled_up(root / "out" / PDF)
-    assert report["crosswalk"] == "soc2@2017"
+    report = rolled_up(root / "out" / pdf)
+    assert report["crosswalk"] == framework
     assert "amazon-dpp@2025-11" in report["catalogues"]
     seen = {"met": 0, "not_met": 0, "not_covered": 0}
     for criterion in report["results"]:
@@ -74,9 +79,12 @@ def test_criteria_follow_the_statuses_of_the_dpp_controls_they_map_to(crosswalk_
     assert all(seen.values()), seen  # the demo exercises each rule at least once
 
 
-def test_the_attestation_lists_not_covered_criteria_apart_and_never_as_met(crosswalk_run: tuple[Path, dict]) -> None:
+@pytest.mark.parametrize("name", [PDF, ISO_PDF])
+def test_the_attestation_lists_not_covered_criteria_apart_and_never_as_met(
+    crosswalk_run: tuple[Path, dict], name: str
+) -> None:
     root, _ = crosswalk_run
-    pdf = root / "out" / PDF
+    pdf = root / "out" / name
     report = rolled_up(pdf)
     text = pdftotext(pdf)
     head, _, tail = text.partition("\nNot covered\n")
@@ -98,6 +106,7 @@ def test_the_run_records_the_crosswalk_report_beside_the_set(crosswalk_run: tupl
     root, document = crosswalk_run
     names = sorted(p.name for p in (root / "out").glob("*.pdf"))
     assert PDF in names
+    assert ISO_PDF in names
     assert "attestation-amazon-dpp-2025-11-2026-Q3.pdf" in names
     # The crosswalk's statuses never enter the stored evaluation of the controls.
     assert {r["catalogue"] for r in document["results"]} == {"amazon-dpp@2025-11", "amazon-aup@2025-11"}

@@ -74,3 +74,33 @@ def test_a_check_argument_the_check_does_not_declare_fails_the_load_with_file_an
     assert message.startswith(f"{path}:{line}: ")
     assert "check impoc_designated has no parameter 'impoc_emial'" in message
     assert "DPP-IR-" in message  # the control is named
+
+
+def test_every_kind_a_collector_produces_has_a_fact_model() -> None:
+    from evidence.collectors.registry import available
+
+    produced = {kind: cid for cid, cls in available().items() for kind in cls.produces}
+    untyped = sorted(f"{kind} ({cid})" for kind, cid in produced.items() if model_for(kind) is None)
+    assert not untyped, f"kinds without a fact model: {', '.join(untyped)}"
+
+
+def test_every_check_declares_its_parameters() -> None:
+    from evidence.controls.checks import registry
+
+    undeclared = sorted(name for name, spec in registry().items() if spec.params is None)
+    assert not undeclared, f"checks without a parameter model: {', '.join(undeclared)}"
+
+
+def test_checks_read_facts_and_parameters_only_through_their_models() -> None:
+    """No check touches ``item.facts`` (a dict of Any) or ``ctx.params``: mypy then types every read."""
+    import ast
+
+    untyped: list[str] = []
+    for path in sorted((ROOT / "evidence" / "controls" / "checks").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Attribute):
+                continue
+            on_ctx = isinstance(node.value, ast.Name) and node.value.id == "ctx"
+            if (node.attr == "facts" and not on_ctx) or (node.attr == "params" and on_ctx):
+                untyped.append(f"{path.name}:{node.lineno} .{node.attr}")
+    assert not untyped, untyped
