@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -98,6 +99,8 @@ def _as_a_child(cwd: Path | None, env: dict[str, str] | None) -> Iterator[None]:
     wanted = child_env(env)
     os.environ.clear()
     os.environ.update(wanted)
+    if wanted.get("TZ") != saved_env.get("TZ"):
+        time.tzset()  # a child would start in the zone it was given
     if cwd is not None:
         os.chdir(cwd)
     try:
@@ -106,6 +109,8 @@ def _as_a_child(cwd: Path | None, env: dict[str, str] | None) -> Iterator[None]:
         os.chdir(saved_cwd)
         os.environ.clear()
         os.environ.update(saved_env)
+        if wanted.get("TZ") != saved_env.get("TZ"):
+            time.tzset()
 
 
 @contextmanager
