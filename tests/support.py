@@ -55,10 +55,11 @@ def run_cli(
     if not _IN_PROCESS.acquire(blocking=False):
         raise RuntimeError("run_cli runs one command at a time: run concurrent commands with run_process")
     out, err = _text_buffer(), _text_buffer()
+    argv = [str(arg) for arg in args]
     try:
-        with _as_a_child(cwd, env), _streams(out, err):
+        with _as_a_child(cwd, env, argv), _streams(out, err):
             try:
-                code = main([str(arg) for arg in args])
+                code = main(argv)
             except SystemExit as exc:  # what the interpreter would turn into an exit status
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
             except BaseException:  # an uncaught error (--traceback): Python prints it and exits 1
@@ -93,9 +94,13 @@ def child_env(env: dict[str, str] | None = None) -> dict[str, str]:
 
 
 @contextmanager
-def _as_a_child(cwd: Path | None, env: dict[str, str] | None) -> Iterator[None]:
-    """Give this process a child's environment and working folder, restoring both afterwards."""
-    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+def _as_a_child(cwd: Path | None, env: dict[str, str] | None, argv: list[str]) -> Iterator[None]:
+    """Give this process a child's arguments, environment and working folder; restore them after.
+
+    ``sys.argv`` is what the console script would see (provenance records the command line).
+    """
+    saved_env, saved_cwd, saved_argv = dict(os.environ), os.getcwd(), sys.argv
+    sys.argv = [str(EVIDENCE), *argv]
     wanted = child_env(env)
     os.environ.clear()
     os.environ.update(wanted)
@@ -106,6 +111,7 @@ def _as_a_child(cwd: Path | None, env: dict[str, str] | None) -> Iterator[None]:
     try:
         yield
     finally:
+        sys.argv = saved_argv
         os.chdir(saved_cwd)
         os.environ.clear()
         os.environ.update(saved_env)
