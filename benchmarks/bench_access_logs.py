@@ -95,7 +95,7 @@ def measure(name: str, data: Path) -> dict[str, float]:
         for path in _cloudtrail_files(data):
             events += len(decoder.decode(gzip.decompress(path.read_bytes())).Records)
     elif name == "regex":
-        from evidence.collectors.access_log import COMBINED
+        from evidence.collectors.logs.access_log import COMBINED
 
         pattern = re.compile(COMBINED)
         with (data / "access.log").open(encoding="utf-8") as lines:

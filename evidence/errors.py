@@ -1,12 +1,46 @@
-"""The one exception hierarchy the CLI turns into messages and exit codes."""
+"""The one exception hierarchy, and the exit codes the CLI turns its errors (and results) into."""
 
 from __future__ import annotations
 
+from enum import IntEnum
 from pathlib import Path
 
 
+class ExitCode(IntEnum):
+    """Every exit code of `evidence`, documented once here (the --help epilog and docs/cli.md list them).
+
+    Only the CLI turns errors into these: an :class:`EvidenceError` is the user's to fix (2, or 4
+    for a :class:`SealError`); any other exception is a bug of ours (1).
+    """
+
+    OK = 0
+    INTERNAL_ERROR = 1
+    USER_ERROR = 2
+    GAPS_FOUND = 3
+    VERIFICATION_FAILED = 4
+    INTERRUPTED = 130
+
+    @property
+    def meaning(self) -> str:
+        """One line saying when the code is given (for --help and docs/cli.md)."""
+        return _MEANINGS[self]
+
+
+_MEANINGS = {
+    ExitCode.OK: "all met, or the command succeeded",
+    ExitCode.INTERNAL_ERROR: "internal error, a bug (--traceback shows the Python traceback)",
+    ExitCode.USER_ERROR: "usage, config, input or store error (one line names the file, key or line)",
+    ExitCode.GAPS_FOUND: "gaps found: a control is not met or has insufficient evidence",
+    ExitCode.VERIFICATION_FAILED: (
+        "verification failed: stored evidence, statuses or copies differ from their seals, "
+        "the chain is broken, or a pack failed verify"
+    ),
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C) or aborted",
+}
+
+
 class EvidenceError(Exception):
-    """Root of every error that is the user's to fix (exit code 2), never a bug of ours."""
+    """Root of every error that is the user's to fix (``ExitCode.USER_ERROR``), never a bug of ours."""
 
 
 class ConfigError(EvidenceError):
@@ -53,4 +87,4 @@ class SampleError(EvidenceError):
 
 
 class SealError(EvidenceError):
-    """Stored evidence, statuses or copies differ from what was sealed (exit code 4, never 2)."""
+    """Stored evidence, statuses or copies differ from what was sealed (``ExitCode.VERIFICATION_FAILED``)."""

@@ -16,6 +16,7 @@ from evidence.collectors.dataflow.collector import DataflowCollector, DataflowSe
 from evidence.controls.catalogue import load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
+from evidence.model.facts import canonical_facts
 from evidence.model.period import parse_period
 from evidence.model.results import ControlResult
 from evidence.redact import Redactor
@@ -61,7 +62,7 @@ def collect_paths(
 def observed(
     kind: str, facts: dict[str, Any], *, source: str = "aws", collector: str = "aws"
 ) -> EvidenceItem:
-    """Build an evidence item as another collector would (facts in the contract shape)."""
+    """Build an evidence item as another collector would (facts validated against the kind's model)."""
     return EvidenceItem(
         id=stable_evidence_id(source, kind, f"{source}:{kind}"),
         kind=kind,
@@ -70,7 +71,7 @@ def observed(
         subject=f"{source}:{kind}",
         location=source,
         collected_at=datetime(2026, 10, 1, tzinfo=UTC),
-        facts=facts,
+        facts=canonical_facts(kind, facts, where=f"test item {source}:{kind}"),
     ).seal()
 
 

@@ -1,7 +1,6 @@
 """The `evidence` application: command registration and the one place errors become exit codes.
 
-Exit codes: 0 all met, 3 gaps found, 2 usage/config/input error, 1 internal error, 4 stored
-evidence or a pack differs from what was sealed.
+The exit codes are :class:`evidence.errors.ExitCode`; the --help epilog lists them from it.
 """
 
 from __future__ import annotations
@@ -38,20 +37,21 @@ from evidence.cli import (
 )
 from evidence.cli.output import stderr
 from evidence.cli.tracing import reraise_internal, set_traceback
-from evidence.errors import EvidenceError, SealError
+from evidence.errors import EvidenceError, ExitCode, SealError
 
-EXIT_INTERNAL = 1
-EXIT_USAGE = 2
-#: Stored evidence, statuses or copies differ from their seals, or a pack failed verification.
-EXIT_TAMPERED = 4
+
+def exit_codes_epilog() -> str:
+    """The --help epilog: every exit code with its meaning, from the one enum."""
+    return "Exit codes:\n\n" + "\n\n".join(f"{code.value}: {code.meaning}" for code in ExitCode)
+
 
 app = typer.Typer(
     name="evidence",
     help=(
         "Collect evidence, evaluate Amazon SP-API DPP and AUP controls, and write attestations "
-        "auditors can verify.\n\nExit codes: 0 all met, 3 gaps, 2 usage/config/input error, "
-        "1 internal error, 4 a pack or the evidence chain failed verification."
+        "auditors can verify."
     ),
+    epilog=exit_codes_epilog(),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -61,7 +61,7 @@ app = typer.Typer(
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"dpp-evidence {__version__}")
-        raise typer.Exit(0)
+        raise typer.Exit(ExitCode.OK)
 
 
 @app.callback()
@@ -108,24 +108,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="evidence", standalone_mode=False)
-    except typer.TyperException as exc:  # typer's (vendored click) usage errors
+    except typer.TyperException as exc:  # typer's (vendored click) usage errors: the user's to fix
         show = getattr(exc, "show", None)
         if callable(show):
             show(file=sys.stderr)
         else:
             stderr().print(f"[bold red]error:[/] {escape(str(exc))}")
-        code = int(getattr(exc, "exit_code", EXIT_USAGE))
+        code = ExitCode.USER_ERROR
     except typer.Abort:
         stderr().print("aborted")
-        code = 130
+        code = ExitCode.INTERRUPTED
     except EvidenceError as exc:
         if reraise_internal():
             raise
         for line in str(exc).splitlines() or [type(exc).__name__]:
             stderr().print(f"[bold red]error:[/] {escape(line)}")
-        code = EXIT_TAMPERED if isinstance(exc, SealError) else EXIT_USAGE
+        code = ExitCode.VERIFICATION_FAILED if isinstance(exc, SealError) else ExitCode.USER_ERROR
     except KeyboardInterrupt:
-        code = 130
+        code = ExitCode.INTERRUPTED
     except Exception as exc:
         if reraise_internal():
             raise
@@ -133,9 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))}\n"
             "This is a bug in dpp-evidence; run again with --traceback and report it."
         )
-        code = EXIT_INTERNAL
+        code = ExitCode.INTERNAL_ERROR
     else:
-        code = result if isinstance(result, int) else 0
+        code = ExitCode(result) if isinstance(result, int) else ExitCode.OK
     if argv is None:
         sys.exit(code)
     return code

@@ -8,9 +8,10 @@ from rich.table import Table
 from evidence.cli.options import JsonOption
 from evidence.cli.output import print_json, stdout
 from evidence.collectors import registry
+from evidence.errors import ExitCode
 
 
-def collectors(json: JsonOption = False) -> int:
+def collectors(json: JsonOption = False) -> ExitCode:
     """List every collector found through the `evidence.collectors` entry points."""
     found = registry.available()
     if json:
@@ -20,7 +21,7 @@ def collectors(json: JsonOption = False) -> int:
                 for cid, cls in found.items()
             ]
         )
-        return 0
+        return ExitCode.OK
     table = Table(title="Collectors")
     table.add_column("Id", no_wrap=True)
     table.add_column("Description")
@@ -28,4 +29,4 @@ def collectors(json: JsonOption = False) -> int:
     for cid, cls in found.items():
         table.add_row(cid, escape(cls.description), ", ".join(cls.produces))
     stdout().print(table)
-    return 0
+    return ExitCode.OK

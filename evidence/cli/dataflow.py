@@ -12,7 +12,7 @@ from evidence.cli.output import print_json, stderr
 from evidence.collectors.dataflow.convert import import_files, to_native_yaml
 from evidence.collectors.dataflow.gaps import map_gaps
 from evidence.collectors.dataflow.importers import Format
-from evidence.errors import ConfigError
+from evidence.errors import ConfigError, ExitCode
 
 app = typer.Typer(
     help="Data maps: convert models from threat-modelling tools into native data maps.",
@@ -41,7 +41,7 @@ def import_(
     format_: Annotated[str, typer.Option("--format", help=f"Source format: {_FORMATS}.")] = "auto",
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     """Convert a model into a native data map (YAML) listing what it lacks for the DPP.
 
     The written map loads as it is; fill in the fields listed at its top (which data is PII,
@@ -71,4 +71,4 @@ def import_(
             f"{len(gaps)} field(s) to fill in, listed at the top of the file",
             markup=False,
         )
-    return 0
+    return ExitCode.OK

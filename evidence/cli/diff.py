@@ -9,12 +9,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from evidence import pipeline_review
 from evidence.cli.options import ConfigOption, JsonOption
 from evidence.cli.output import print_json, stdout, styled
+from evidence.cli.tracing import reraise_internal
 from evidence.config import load_config
+from evidence.errors import ExitCode
 from evidence.model.results import STATUS_ORDER
 from evidence.model.review import PeriodDiff
+from evidence.pipeline import review as pipeline_review
 
 
 def diff(
@@ -22,17 +24,17 @@ def diff(
     new: Annotated[str, typer.Argument(help="The later period, e.g. 2026-Q3.")],
     config: ConfigOption = Path("evidence.toml"),
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     """Compare two periods: status changes, new and resolved gaps, stale evidence, moved figures.
 
     Each period is represented by the newest evaluation of its newest run in the store.
     """
-    result = pipeline_review.diff_periods(load_config(config), old, new)
+    result = pipeline_review.diff_periods(load_config(config), old, new, reraise=reraise_internal())
     if json:
         print_json(result.model_dump(mode="json"))
     else:
         print_diff(result)
-    return 0
+    return ExitCode.OK
 
 
 def print_diff(result: PeriodDiff) -> None:

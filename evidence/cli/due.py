@@ -10,11 +10,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from evidence import pipeline, pipeline_review
+from evidence import pipeline
 from evidence.cli.options import AsOfOption, ConfigOption, JsonOption, PeriodOption
 from evidence.cli.output import print_json, stderr, stdout
 from evidence.config import load_config
-from evidence.errors import ConfigError
+from evidence.errors import ConfigError, ExitCode
+from evidence.pipeline import review as pipeline_review
 
 _WINDOW = re.compile(r"^\s*(\d+)\s*([dw]?)\s*$", re.IGNORECASE)
 
@@ -41,7 +42,7 @@ def due(
         typer.Option("--ics", help="Also write the upcoming items to this iCalendar file."),
     ] = None,
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     """List what falls due within the window after the as-of date (default: the period's end).
 
     Due dates come from the newest run of the period: documents' next-review dates, the latest
@@ -63,7 +64,7 @@ def due(
                 "items": [item.model_dump(mode="json") for item in report.items],
             }
         )
-        return 0
+        return ExitCode.OK
     table = Table(title=f"Due from {timing.as_of:%Y-%m-%d} to {report.until.isoformat()}")
     for column in ("Due", "What", "Controls", "Basis"):
         table.add_column(column)
@@ -72,4 +73,4 @@ def due(
         table.add_row(when, escape(item.title), ", ".join(item.controls), escape(item.basis))
     console = stdout()
     console.print(table) if report.items else console.print("nothing falls due")
-    return 0
+    return ExitCode.OK

@@ -6,7 +6,9 @@ from pathlib import Path
 
 from evidence.cli.options import AllOption, AsOfOption, ConfigOption, JsonOption, PeriodOption
 from evidence.cli.summary import exit_code, print_evaluation
+from evidence.cli.tracing import reraise_internal
 from evidence.config import load_config
+from evidence.errors import ExitCode
 
 
 def evaluate(
@@ -15,7 +17,7 @@ def evaluate(
     as_of: AsOfOption = None,
     json: JsonOption = False,
     show_all: AllOption = False,
-) -> int:
+) -> ExitCode:
     """Evaluate every control against the newest collected run of the period.
 
     Prints the counts, the controls not met and the top of the to-do list; --all prints every
@@ -25,6 +27,8 @@ def evaluate(
 
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, as_of)
-    run, evaluation, _, _ = pipeline.evaluate_stored(loaded, timing, as_of_given=as_of is not None)
+    run, evaluation, _, _ = pipeline.evaluate_stored(
+        loaded, timing, as_of_given=as_of is not None, reraise=reraise_internal()
+    )
     print_evaluation(run, evaluation, json, steps=pipeline.todo(loaded, evaluation), show_all=show_all)
     return exit_code(evaluation)

@@ -10,8 +10,8 @@ import typer
 
 from evidence.cli.options import JsonOption
 from evidence.cli.output import print_json, stderr
-from evidence.errors import ConfigError
-from evidence.resources import templates_dir
+from evidence.cli.starter import starter_config
+from evidence.errors import ConfigError, ExitCode
 
 
 def init(
@@ -31,7 +31,7 @@ def init(
     ] = Path("/"),
     no_aws: Annotated[bool, typer.Option("--no-aws", help="With --detect: make no AWS call.")] = False,
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     """Write a commented starter evidence.toml to edit.
 
     With --detect, every source found is added, commented with what it decides; sources that
@@ -43,7 +43,7 @@ def init(
         raise ConfigError(f"{path} already exists; use --force to overwrite it")
     if not root.is_dir():
         raise ConfigError(f"--root {root}: not a folder")
-    text = (templates_dir() / "starter" / "evidence.toml").read_text(encoding="utf-8")
+    text = starter_config()
     detection = None
     if detect:
         from evidence.config.detect import detect as run_detection
@@ -67,7 +67,7 @@ def init(
                 "notes": detection.notes if detection else [],
             }
         )
-        return 0
+        return ExitCode.OK
     console = stderr()
     if detection is not None:
         for note in detection.notes:
@@ -86,4 +86,4 @@ def init(
         "`evidence todo` then says what to add next",
         markup=False,
     )
-    return 0
+    return ExitCode.OK

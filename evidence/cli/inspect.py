@@ -14,7 +14,7 @@ from evidence.cli.output import print_json, stdout
 from evidence.collectors import registry
 from evidence.collectors.base import CollectorContext
 from evidence.config.load import describe_validation_error
-from evidence.errors import ConfigError, EvidenceError
+from evidence.errors import ConfigError, EvidenceError, ExitCode
 from evidence.model.evidence import EvidenceItem, ParseStats
 from evidence.model.period import parse_as_of, parse_period
 from evidence.pipeline import scrub_item
@@ -56,7 +56,7 @@ def inspect(
     period: PeriodOption = None,
     as_of: AsOfOption = None,
     json: Annotated[bool, typer.Option("--json", help="Print JSON (the default output is a summary).")] = False,
-) -> int:
+) -> ExitCode:
     """Run one collector on the given inputs and print its facts and parse statistics.
 
     Without --period the current calendar quarter is used. Pseudonyms use a key that lives only
@@ -98,7 +98,7 @@ def inspect(
         print_json(document)
     else:
         _print_summary(document)
-    return 2 if items and all(i.error for i in items) else 0
+    return ExitCode.USER_ERROR if items and all(i.error for i in items) else ExitCode.OK
 
 
 def inspection_document(items: list[EvidenceItem]) -> dict[str, Any]:

@@ -12,9 +12,9 @@ from evidence import pipeline
 from evidence.cli.options import ConfigOption, JsonOption
 from evidence.cli.output import print_json, stderr, stdout
 from evidence.config import load_config
+from evidence.errors import ExitCode
 from evidence.pack.chain import GENESIS, ChainLog
 
-EXIT_BROKEN = 4
 _STYLE = {"ok": "green", "broken": "bold red", "unsealed": "yellow"}
 
 
@@ -25,7 +25,7 @@ def log(
         typer.Option("--all", help="Every organisation in the store, not just the configured one."),
     ] = False,
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     """Show the hash chain of runs: run id, period, start, root hash and previous root hash.
 
     Every sealed run is checked: its manifest against its hash, its root hash against its manifest
@@ -38,7 +38,7 @@ def log(
     else:
         for chain in logs:
             _print(chain)
-    return EXIT_BROKEN if any(chain.broken for chain in logs) else 0
+    return ExitCode.VERIFICATION_FAILED if any(chain.broken for chain in logs) else ExitCode.OK
 
 
 def _as_json(chain: ChainLog) -> dict[str, object]:

@@ -74,6 +74,15 @@ OnlyOption = Annotated[
         show_default=False,
     ),
 ]
+CatalogueOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--catalogue",
+        help="Also write the attestation of this crosswalk framework (repeatable), e.g. soc2@2017, "
+        "rolled up from the same evaluation; nothing is collected again.",
+        show_default=False,
+    ),
+]
 
 SnapshotOption = Annotated[
     bool,

@@ -11,6 +11,7 @@ from evidence import pipeline
 from evidence.cli.options import ConfigOption, JsonOption, PeriodOption, QuietOption, non_empty_path
 from evidence.cli.output import print_json, stderr
 from evidence.config import load_config
+from evidence.errors import ExitCode
 
 
 def pack(
@@ -40,7 +41,7 @@ def pack(
     ] = None,
     json: JsonOption = False,
     quiet: QuietOption = False,
-) -> int:
+) -> ExitCode:
     """Write one zip for auditors: PDFs, manifest, chain, redacted evidence, OSCAL and a README.
 
     Uses the newest run of the period, its newest evaluation and that evaluation's reports.
@@ -74,4 +75,4 @@ def pack(
             console.print(f"signed by the key with certificate fingerprint {result.fingerprint}")
         else:
             console.print("[yellow]note:[/] not signed: add a \\[signing] table to the config to sign packs")
-    return 0
+    return ExitCode.OK

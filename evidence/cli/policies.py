@@ -8,25 +8,30 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from evidence.cli.coverage import coverage
 from evidence.cli.options import JsonOption
 from evidence.cli.output import print_json, stdout
-from evidence.controls.catalogue import all_catalogues, catalogue_files, load_catalogue
+from evidence.controls.catalogue import all_catalogues, catalogue_files, crosswalk_files, load_catalogue
+from evidence.controls.crosswalk import load_crosswalk
 from evidence.controls.diff import diff_catalogues
 from evidence.controls.sources import source_registry
-from evidence.errors import PolicyError
+from evidence.errors import ExitCode, PolicyError
 
 app = typer.Typer(help="List, show and compare the policy catalogues in policies/.", no_args_is_help=True)
+app.command("coverage")(coverage)
 
 
 @app.command("list")
-def list_(json: JsonOption = False) -> int:
-    """List the catalogues and their versions."""
+def list_(json: JsonOption = False) -> ExitCode:
+    """List the catalogues and crosswalk frameworks, and their versions."""
     catalogues = all_catalogues()
+    crosswalks = [load_crosswalk(ref) for ref in crosswalk_files()]
     if json:
         print_json(
             [
                 {
                     "ref": c.ref,
+                    "kind": "catalogue",
                     "title": c.title,
                     "effective": c.effective.isoformat(),
                     "status": c.status,
@@ -34,33 +39,47 @@ def list_(json: JsonOption = False) -> int:
                 }
                 for c in catalogues
             ]
+            + [
+                {
+                    "ref": c.ref,
+                    "kind": "crosswalk",
+                    "title": c.title,
+                    "effective": c.effective.isoformat(),
+                    "status": c.status,
+                    "criteria": len(c.criteria),
+                }
+                for c in crosswalks
+            ]
         )
-        return 0
+        return ExitCode.OK
     table = Table(title="Policy catalogues")
     for column in ("Catalogue", "Title", "Effective", "Status", "Controls"):
         table.add_column(column)
     for c in catalogues:
         table.add_row(c.ref, escape(c.title), c.effective.isoformat(), c.status, str(len(c.controls)))
+    for x in crosswalks:
+        table.add_row(x.ref, escape(x.title), x.effective.isoformat(), x.status, f"{len(x.criteria)} criteria")
     stdout().print(table)
-    return 0
+    return ExitCode.OK
 
 
 @app.command("show")
 def show(
     ident: Annotated[
-        str, typer.Argument(metavar="ID", help="A control id (DPP-RET-1) or a catalogue (amazon-dpp@2021).")
+        str,
+        typer.Argument(metavar="ID", help="A control id as its catalogue writes it, or a catalogue (amazon-dpp@2021)."),
     ],
     catalogue: Annotated[
         str | None, typer.Option("--catalogue", help="Catalogue to look in (default: current ones).")
     ] = None,
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     """Show one control (or every control of a catalogue)."""
     if ident in catalogue_files() or ("@" not in ident and any(r.startswith(ident + "@") for r in catalogue_files())):
         cat = load_catalogue(ident)
         if json:
             print_json(cat.model_dump(mode="json", by_alias=True))
-            return 0
+            return ExitCode.OK
         table = Table(title=f"{cat.ref}: {cat.title}")
         for column in ("Control", "Section", "Title", "Cadence"):
             table.add_column(column)
@@ -72,14 +91,14 @@ def show(
                 c.cadence.label if c.cadence else "",
             )
         stdout().print(table)
-        return 0
+        return ExitCode.OK
     pool = [load_catalogue(catalogue)] if catalogue else [c for c in all_catalogues() if c.status == "current"]
     for cat in pool:
         for control in cat.controls:
             if control.id == ident.upper():
                 if json:
                     print_json({"catalogue": cat.ref, **control.model_dump(mode="json", by_alias=True)})
-                    return 0
+                    return ExitCode.OK
                 console = stdout()
                 console.print(
                     f"[bold]{control.id}[/] · {escape(control.title)}  ({cat.ref}, section {control.section})"
@@ -108,7 +127,7 @@ def show(
                     console.print(f"  source: {cited.source}{detail}: {where}", markup=False)
                     for name, phrase in cited.supports.items():
                         console.print(f"    supports {name}: {phrase}", markup=False)
-                return 0
+                return ExitCode.OK
     raise PolicyError(f"no control or catalogue {ident!r}; try `evidence policies list`")
 
 
@@ -117,7 +136,7 @@ def diff(
     old: Annotated[str, typer.Argument(help="Older catalogue, e.g. amazon-dpp@2021.")],
     new: Annotated[str, typer.Argument(help="Newer catalogue, e.g. amazon-dpp@2025-11.")],
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     """Show changed numbers, changed, added and removed controls between two catalogue versions.
 
     A number whose parameter keeps its name is reported as changed (180 -> 30 days), never as
@@ -126,7 +145,7 @@ def diff(
     result = diff_catalogues(load_catalogue(old), load_catalogue(new))
     if json:
         print_json(result.model_dump(mode="json"))
-        return 0
+        return ExitCode.OK
     console = stdout()
     console.print(f"[bold]{result.old} → {result.new}[/]")
     if result.parameters:
@@ -158,4 +177,4 @@ def diff(
         f"{len(result.parameters)} changed numbers, {len(result.changed)} changed, "
         f"{len(result.added)} added, {len(result.removed)} removed controls"
     )
-    return 0
+    return ExitCode.OK

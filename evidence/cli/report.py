@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from evidence.cli.options import (
+    CatalogueOption,
     ConfigOption,
     JsonOption,
     NoSignOption,
@@ -14,7 +15,9 @@ from evidence.cli.options import (
     QuietOption,
 )
 from evidence.cli.output import RichProgress, print_json, stderr
+from evidence.cli.tracing import reraise_internal
 from evidence.config import load_config
+from evidence.errors import ExitCode
 
 
 def report(
@@ -25,7 +28,8 @@ def report(
     quiet: QuietOption = False,
     no_sign: NoSignOption = False,
     only: OnlyOption = None,
-) -> int:
+    catalogue: CatalogueOption = None,
+) -> ExitCode:
     """Render the report set from the newest evaluation of the period.
 
     An attestation per catalogue, the gap report and plan of action, and the
@@ -40,11 +44,12 @@ def report(
     timing = pipeline.resolve_timing(loaded, period, None)
     with RichProgress(quiet) as progress:
         reports = pipeline.report_stored(
-            loaded, timing, out, progress, sign=not no_sign, only=only or ()
+            loaded, timing, out, progress, sign=not no_sign, only=only or (),
+            crosswalk_refs=catalogue or (), reraise=reraise_internal(),
         )
     if json:
         print_json([r.model_dump(mode="json") for r in reports])
     elif not quiet:
         for r in reports:
             stderr().print(f"wrote {r.path} ({r.pages} pages, sha256 {r.sha256[:16]}…)")
-    return 0
+    return ExitCode.OK

@@ -11,7 +11,7 @@ import typer
 
 from evidence.cli.options import JsonOption
 from evidence.cli.output import print_json
-from evidence.errors import PackError
+from evidence.errors import ExitCode, PackError
 from evidence.pack import reveal as reveal_key
 
 
@@ -32,7 +32,7 @@ def reveal(
         typer.Option("--password-env", metavar="NAME", help="Environment variable holding the key's password."),
     ] = None,
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     """Print the pseudonym -> value map of staff and system identities in a pack.
 
     The same file opens without dpp-evidence:
@@ -66,9 +66,9 @@ def reveal(
     content = orjson.loads(reveal_key.open_envelope(data, cert_pem, key_pem, password))
     if json:
         print_json(content)
-        return 0
+        return ExitCode.OK
     pseudonyms = content.get("pseudonyms", {})
     typer.echo(f"# {len(pseudonyms)} pseudonyms of run {content.get('run')} ({content.get('period')})")
     for pseudonym, value in sorted(pseudonyms.items()):
         typer.echo(f"{pseudonym}\t{value}")
-    return 0
+    return ExitCode.OK

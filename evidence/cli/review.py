@@ -8,12 +8,14 @@ from typing import Annotated
 
 import typer
 
-from evidence import pipeline, pipeline_review
+from evidence import pipeline
 from evidence.cli.due import WithinOption, parse_window
 from evidence.cli.options import ConfigOption, JsonOption, OutOption, PeriodOption, QuietOption
 from evidence.cli.output import print_json, stderr
+from evidence.cli.tracing import reraise_internal
 from evidence.config import load_config
-from evidence.errors import ConfigError
+from evidence.errors import ConfigError, ExitCode
+from evidence.pipeline import review as pipeline_review
 
 
 def _day(text: str | None) -> date | None:
@@ -50,7 +52,7 @@ def review(
     out: OutOption = Path("out"),
     json: JsonOption = False,
     quiet: QuietOption = False,
-) -> int:
+) -> ExitCode:
     """Write the quarterly review PDF: a page of headline changes, then the detail.
 
     The headline page shows status changes, new and resolved gaps, figures that moved, evidence
@@ -67,6 +69,7 @@ def review(
         within_days=parse_window(within),
         trend_periods=trend,
         generated_on=_day(on),
+        reraise=reraise_internal(),
     )
     if json:
         print_json(
@@ -81,4 +84,4 @@ def review(
                 "note: the previous period has no run in the store; the review has no comparison"
             )
         stderr().print(f"wrote {report.path} ({report.pages} pages, sha256 {report.sha256[:16]}…)")
-    return 0
+    return ExitCode.OK

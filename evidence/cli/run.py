@@ -7,6 +7,7 @@ from pathlib import Path
 from evidence.cli.options import (
     AllOption,
     AsOfOption,
+    CatalogueOption,
     ConfigOption,
     JsonOption,
     NoSignOption,
@@ -17,9 +18,10 @@ from evidence.cli.options import (
     SnapshotOption,
 )
 from evidence.cli.output import RichProgress, print_json, stderr
-from evidence.cli.summary import EXIT_OK, exit_code, print_evaluation
+from evidence.cli.summary import exit_code, print_evaluation
 from evidence.cli.tracing import reraise_internal
 from evidence.config import load_config
+from evidence.errors import ExitCode
 
 
 def run(
@@ -31,8 +33,9 @@ def run(
     quiet: QuietOption = False,
     no_sign: NoSignOption = False,
     only: OnlyOption = None,
+    catalogue: CatalogueOption = None,
     show_all: AllOption = False,
-) -> int:
+) -> ExitCode:
     """Collect evidence, evaluate every control and write the report set.
 
     An attestation per catalogue, the gap report and plan of action, and the
@@ -48,6 +51,7 @@ def run(
         outcome = pipeline.full_run(
             loaded, timing, out, progress, reraise=reraise_internal(), sign=not no_sign,
             only=only or (),
+            crosswalk_refs=catalogue or (),
         )
     assert outcome.evaluation is not None
     extra = pipeline.describe_outcome(outcome)
@@ -73,7 +77,7 @@ def collect(
     json: JsonOption = False,
     quiet: QuietOption = False,
     snapshot: SnapshotOption = False,
-) -> int:
+) -> ExitCode:
     """Collect evidence from every configured source into the store (a new run).
 
     With --snapshot, only the sources that read settings as they are now (aws, aws-cli) run,
@@ -104,4 +108,4 @@ def collect(
             f"{len(outcome.evidence)} evidence items "
             f"from {len({i.source for i in outcome.evidence})} sources"
         )
-    return EXIT_OK
+    return ExitCode.OK

@@ -14,10 +14,14 @@ from evidence import pipeline
 from evidence.cli.options import ConfigOption, JsonOption, PeriodOption
 from evidence.cli.output import print_json, stderr, stdout
 from evidence.config import load_config
+from evidence.errors import ExitCode
 
 
 def sample(
-    control: Annotated[str, typer.Argument(help="Control id, e.g. DPP-ACC-3.")],
+    control: Annotated[
+        str,
+        typer.Argument(help="A control id as its catalogue writes it (`evidence policies show CATALOGUE` lists them)."),
+    ],
     seed: Annotated[
         str,
         typer.Option(
@@ -53,7 +57,7 @@ def sample(
     ] = None,
     config: ConfigOption = Path("evidence.toml"),
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     """Draw members of a control's population with SEED, the same way every time.
 
     The population is built from the evidence the control needs in the newest run of the period
@@ -68,7 +72,7 @@ def sample(
     )
     if json:
         print_json({"run": run.id, "draw_id": draw_id, **draw.model_dump(mode="json")})
-        return 0
+        return ExitCode.OK
     labels = {member.id: member for member in draw.population}
     table = Table(
         title=f"Sample of {draw.control_id} · {run.period.label} · seed {escape(draw.seed)} · "
@@ -104,4 +108,4 @@ def sample(
     console.print(
         f"recorded as draw {draw_id} of run {run.id}; `evidence pack` puts it in samples.json"
     )
-    return 0
+    return ExitCode.OK

@@ -13,8 +13,8 @@ from evidence import pipeline
 from evidence.cli.options import ConfigOption, JsonOption, PeriodOption
 from evidence.cli.output import print_json, stderr, stdout
 from evidence.config import load_config
-from evidence.errors import ConfigError
-from evidence.signoff import sign_off as do_sign_off
+from evidence.errors import ConfigError, ExitCode
+from evidence.pipeline.signoff import sign_off as do_sign_off
 
 
 def sign_off(
@@ -42,7 +42,7 @@ def sign_off(
     period: PeriodOption = None,
     config: ConfigOption = Path("evidence.toml"),
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     r"""Sign off the reports of the period's newest evaluation as NAME (--as), with their key.
 
     Checks the evidence chain and that every rendered report is the one recorded, writes a
@@ -65,7 +65,7 @@ def sign_off(
     record = result.signoff.record
     if json:
         print_json({"run": result.run_id, **result.signoff.model_dump(mode="json")})
-        return 0
+        return ExitCode.OK
     console = stdout()
     console.print(
         f"signed off {len(record.reports)} report(s) of {record.period} (run {record.run_uid}) as "
@@ -76,4 +76,4 @@ def sign_off(
     console.print(f"sealed as {result.signoff.root_hash} (after {result.signoff.prev_hash[:16]}…)")
     for warning in record.warnings:
         stderr().print(f"[yellow]warning:[/] {escape(warning)}")
-    return 0
+    return ExitCode.OK

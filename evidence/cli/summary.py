@@ -12,18 +12,17 @@ from rich.table import Table
 from evidence.cli.output import print_json, stdout, styled
 from evidence.cli.waivers import waiver_json
 from evidence.controls.todo import TodoStep
+from evidence.errors import ExitCode
 from evidence.model.results import STATUS_ORDER, Evaluation, Status
 from evidence.model.run import RunInfo
 
-EXIT_OK = 0
-EXIT_GAPS = 3
 #: Steps of the to-do list the terminal summary shows.
 TOP_STEPS = 5
 
 
-def exit_code(evaluation: Evaluation) -> int:
-    """0 when nothing is a gap, 3 when any control is not met or lacks evidence."""
-    return EXIT_GAPS if evaluation.has_gaps else EXIT_OK
+def exit_code(evaluation: Evaluation) -> ExitCode:
+    """OK when nothing is a gap, GAPS_FOUND when any control is not met or lacks evidence."""
+    return ExitCode.GAPS_FOUND if evaluation.has_gaps else ExitCode.OK
 
 
 def evaluation_json(run: RunInfo, evaluation: Evaluation, extra: dict[str, Any] | None = None) -> dict[str, Any]:

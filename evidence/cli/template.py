@@ -8,7 +8,7 @@ import typer
 
 from evidence.cli.options import JsonOption
 from evidence.cli.output import print_json
-from evidence.errors import ConfigError
+from evidence.errors import ConfigError, ExitCode
 
 
 def starter(doc_type: str) -> tuple[str, str]:
@@ -74,7 +74,7 @@ def template(
     ] = None,
     list_types: Annotated[bool, typer.Option("--list", help="List every document type.")] = False,
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     """Print a Markdown starter for a document type and the register entry to add for it.
 
     The starter names the register fields the type requires and what an auditor looks for;
@@ -91,13 +91,13 @@ def template(
                 typer.echo(f"{name}: {spec.description}")
         if doc_type is None and not list_types:
             typer.echo("\ngive a type: `evidence template access-review`", err=True)
-        return 0
+        return ExitCode.OK
     markdown, entry = starter(doc_type)
     if json:
         print_json({"doc_type": doc_type, "markdown": markdown, "register_entry": entry})
-        return 0
+        return ExitCode.OK
     typer.echo(markdown)
     typer.echo("<!-- Register entry to add (documents/register.toml):")
     typer.echo(entry.rstrip("\n"))
     typer.echo("-->")
-    return 0
+    return ExitCode.OK

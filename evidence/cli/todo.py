@@ -12,8 +12,10 @@ from rich.markup import escape
 
 from evidence.cli.options import AsOfOption, ConfigOption, JsonOption, PeriodOption
 from evidence.cli.output import print_json, stdout
+from evidence.cli.tracing import reraise_internal
 from evidence.config import load_config
 from evidence.controls.todo import StepKind, TodoStep, open_elements
+from evidence.errors import ExitCode
 from evidence.model.results import Evaluation
 from evidence.model.run import RunInfo
 
@@ -26,7 +28,7 @@ def todo(
         int | None, typer.Option("--limit", "-n", min=1, help="Print only the first N steps.")
     ] = None,
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     """List every open element of the newest evaluation, grouped by the step that would decide it.
 
     Steps are ordered by how many elements each would decide: add a source of a collector,
@@ -38,13 +40,13 @@ def todo(
 
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, as_of)
-    run, evaluation = pipeline.newest_evaluation(loaded, timing)
+    run, evaluation = pipeline.newest_evaluation(loaded, timing, reraise=reraise_internal())
     steps = pipeline.todo(loaded, evaluation)
     if json:
         print_json(todo_json(run, evaluation, steps))
-        return 0
+        return ExitCode.OK
     print_todo(stdout(), steps, limit=limit)
-    return 0
+    return ExitCode.OK
 
 
 def todo_json(run: RunInfo, evaluation: Evaluation, steps: Sequence[TodoStep]) -> dict[str, Any]:

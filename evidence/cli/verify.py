@@ -10,9 +10,8 @@ from rich.markup import escape
 
 from evidence.cli.options import JsonOption
 from evidence.cli.output import print_json, stdout
+from evidence.errors import ExitCode
 from evidence.pack.verify import verify_pack
-
-EXIT_FAILED = 4
 
 
 def verify(
@@ -26,7 +25,7 @@ def verify(
         ),
     ] = None,
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     """Check every file against SHA256SUMS, the signature, the chain and the sealed manifest.
 
     Works offline. Prints each check that failed and exits 4 when any did; exit 2 when the file
@@ -44,7 +43,7 @@ def verify(
                 **report.facts,
             }
         )
-        return 0 if report.ok else EXIT_FAILED
+        return ExitCode.OK if report.ok else ExitCode.VERIFICATION_FAILED
     console = stdout()
     facts = report.facts
     if facts.get("organisation"):
@@ -68,6 +67,6 @@ def verify(
         console.print(f"[bold red]FAILED[/]  {escape(line)}")
     if report.ok:
         console.print("[green]verified:[/] the pack is complete and unaltered")
-        return 0
+        return ExitCode.OK
     console.print(f"[bold red]verification failed:[/] {len(report.failures)} problem(s)")
-    return EXIT_FAILED
+    return ExitCode.VERIFICATION_FAILED

@@ -11,12 +11,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from evidence import pipeline, pipeline_review
+from evidence import pipeline
 from evidence.cli.options import AsOfOption, ConfigOption, JsonOption, PeriodOption
 from evidence.cli.output import print_json, stderr, stdout
 from evidence.config import load_config
-from evidence.errors import ConfigError
+from evidence.errors import ConfigError, ExitCode
 from evidence.model.results import Waiver
+from evidence.pipeline import review as pipeline_review
 
 ByOption = Annotated[
     str | None,
@@ -25,7 +26,7 @@ ByOption = Annotated[
 
 
 def waive(
-    control: Annotated[str, typer.Argument(help="The control to waive, e.g. DPP-NET-3.")],
+    control: Annotated[str, typer.Argument(help="The control to waive: its id as the catalogue writes it.")],
     reason: Annotated[
         str, typer.Option("--reason", help="Why the gap is accepted, and until what.")
     ],
@@ -39,7 +40,7 @@ def waive(
     by: ByOption = None,
     config: ConfigOption = Path("evidence.toml"),
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     """Record a waiver: while in force it turns the control's gap into "waived".
 
     A waiver counts from the moment it is recorded to the end of its expiry day; it never lasts
@@ -57,7 +58,7 @@ def waive(
             f"approved by {escape(waiver.approver)}, "
             f"until {waiver.expires.date().isoformat()}"
         )
-    return 0
+    return ExitCode.OK
 
 
 def unwaive(
@@ -68,7 +69,7 @@ def unwaive(
     by: ByOption = None,
     config: ConfigOption = Path("evidence.toml"),
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     """Revoke a waiver from now on (recorded as a new entry; nothing is deleted)."""
     loaded = load_config(config)
     waiver = pipeline_review.revoke_waiver(loaded, waiver_id, reason=reason, by=by or _user())
@@ -76,7 +77,7 @@ def unwaive(
         print_json(waiver.model_dump(mode="json"))
     else:
         stderr().print(f"revoked waiver {waiver.id} for {waiver.control_id}")
-    return 0
+    return ExitCode.OK
 
 
 def waivers(
@@ -84,14 +85,14 @@ def waivers(
     period: PeriodOption = None,
     as_of: AsOfOption = None,
     json: JsonOption = False,
-) -> int:
+) -> ExitCode:
     """List every waiver with whether it counts as of the period's end (or --as-of)."""
     loaded = load_config(config)
     timing = pipeline.resolve_timing(loaded, period, as_of)
     found = pipeline_review.list_waivers(loaded)
     if json:
         print_json([waiver_json(w, timing.as_of) for w in found])
-        return 0
+        return ExitCode.OK
     table = Table(title=f"Waivers · as of {timing.as_of:%Y-%m-%d}")
     for column in ("Waiver", "Control", "As of", "Reason", "Approver", "Granted", "Expires"):
         table.add_column(column)
@@ -107,7 +108,7 @@ def waivers(
         )
     console = stdout()
     console.print(table) if found else console.print("no waivers recorded")
-    return 0
+    return ExitCode.OK
 
 
 def waiver_json(waiver: Waiver, as_of: datetime) -> dict[str, Any]:

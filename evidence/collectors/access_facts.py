@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from evidence.collectors.access_paths import AccessPaths
 from evidence.collectors.account_links import AccountLinks
-from evidence.collectors.log_coverage import iso
+from evidence.collectors.logs.coverage import iso
 from evidence.model.access import AccessPolicy, PiiStore
 from evidence.model.period import Period
 from evidence.redact import Redactor

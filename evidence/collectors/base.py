@@ -10,7 +10,7 @@ from __future__ import annotations
 import typing
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,9 +21,17 @@ from pydantic import BaseModel, ConfigDict
 from evidence.collectors.inputs import inside, open_text
 from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput, stable_evidence_id
+from evidence.model.facts import Facts, canonical_facts
 from evidence.model.period import Period
 from evidence.model.progress import SILENT, Progress
 from evidence.redact import Redactor
+
+
+def redacted_lines(path: Path, redact: Callable[[str], str]) -> Iterator[bytes]:
+    """A text input (decompressed) copied line by line through ``redact``, as UTF-8 chunks."""
+    with open_text(path) as reader:
+        for _, line in reader:
+            yield redact(line).encode("utf-8")
 
 
 class CollectorSettings(BaseModel):
@@ -104,19 +112,22 @@ class Collector(ABC, Generic[SettingsT]):
     def redacted_copy(self, location: str) -> Iterator[bytes] | None:
         """Chunks of a redacted copy of a raw input, or None when it cannot be copied safely.
 
+        A raw input that is a file is copied through :meth:`redacted_file`; any other location
+        (an API call, a live probe) has no copy unless the collector overrides this.
+        """
+        path = Path(location)
+        return self.redacted_file(path) if path.is_file() else None
+
+    def redacted_file(self, path: Path) -> Iterator[bytes] | None:
+        """A redacted copy of the input file ``path``, or None when it cannot be copied safely.
+
         The default treats the input as text (decompressing .gz/.bz2) and scrubs every line.
         Collectors of structured inputs override this to redact by field.
         """
-        path = Path(location)
-        if not path.is_file():
-            return None
         return self._scrubbed_lines(path)
 
     def _scrubbed_lines(self, path: Path) -> Iterator[bytes]:
-        redactor = self.context.redactor
-        with open_text(path) as reader:
-            for _, line in reader:
-                yield redactor.scrub(line).encode("utf-8")
+        return redacted_lines(path, self.context.redactor.scrub)
 
     # Helpers for subclasses -------------------------------------------------------------
 
@@ -124,7 +135,7 @@ class Collector(ABC, Generic[SettingsT]):
         self,
         kind: str,
         subject: str,
-        facts: dict[str, Any],
+        facts: Facts | dict[str, Any],
         *,
         stats: ParseStats | None = None,
         raw_inputs: list[RawInput] | None = None,
@@ -133,6 +144,9 @@ class Collector(ABC, Generic[SettingsT]):
         redactions: Mapping[str, int] | None = None,
     ) -> EvidenceItem:
         """Build an evidence item with a stable id; facts must already be redacted.
+
+        ``facts`` is the kind's fact model (:mod:`evidence.model.facts`) or a dict that must fit
+        it; the item keeps the model's canonical dump.
 
         ``redactions`` counts what was replaced while producing the facts (see
         :meth:`redaction_counts`), so the item records what was redacted.
@@ -149,7 +163,7 @@ class Collector(ABC, Generic[SettingsT]):
             covers_start=covers[0],
             covers_end=covers[1],
             raw_inputs=raw,
-            facts=facts,
+            facts=canonical_facts(kind, facts, where=f"collector {self.id}, {kind} item {subject!r}"),
             redactions=dict(redactions or {}),
             stats=stats or ParseStats(),
             assurance=self.assurance,

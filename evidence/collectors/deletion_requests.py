@@ -18,12 +18,11 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from evidence.collectors.base import Collector, CollectorSettings
-from evidence.collectors.inputs import csv_rows, open_text
+from evidence.collectors.inputs import column_roles, csv_rows, header_records, open_text
 from evidence.collectors.timestamps import TimestampError, ZoneName, iso, parse_timestamp
 from evidence.errors import InputError
 from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, ParseStats
-from evidence.redact import normalise_field
 
 KIND = "retention.deletion_requests"
 
@@ -73,19 +72,13 @@ class DeletionRequestsCollector(Collector[DeletionRequestsSettings]):
             if first is None:
                 raise InputError(path, "register is empty (expected a header row)")
             header = first[1]
-            roles = _roles(header)
+            roles = column_roles(header, _COLUMNS)
             missing = [role for role in ("id", "received") if role not in roles]
             if missing:
                 raise InputError(path, f"header names no {' or '.join(missing)} column", line=1)
-            for number, values in rows:
-                where = f"{path}:{number}"
-                if not any(v.strip() for v in values):
-                    continue
-                if len(values) != len(header):
-                    stats.reject(where, f"{len(values)} fields where the header has {len(header)}")
-                    continue
+            for where, record in header_records(rows, header, path, stats):
                 try:
-                    request = self._request(dict(zip(header, values, strict=True)), roles)
+                    request = self._request(record, roles)
                 except ValueError as exc:
                     stats.reject(where, str(exc))
                     continue
@@ -146,16 +139,6 @@ class DeletionRequestsCollector(Collector[DeletionRequestsSettings]):
             if "confirmed" in roles
             else None,
         }
-
-
-def _roles(header: list[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for name in header:
-        key = normalise_field(name)
-        for role, aliases in _COLUMNS.items():
-            if role not in found and key in aliases:
-                found[role] = name
-    return found
 
 
 def _hours(received: datetime, completed: datetime | None) -> float | None:

@@ -243,12 +243,9 @@ class DocumentsCollector(Collector[DocumentsSettings]):
             base = register.parent
         return inside(base, os.path.relpath(register.parent / file, base))
 
-    def redacted_copy(self, location: str) -> Iterator[bytes] | None:
+    def redacted_file(self, path: Path) -> Iterator[bytes] | None:
         """Text documents are scrubbed line by line; binary documents are kept unchanged."""
-        path = Path(location)
-        if not path.is_file():
-            return None
-        if location in self._reviews:
+        if str(path) in self._reviews:
             return scrubbed_review(path, self.context.redactor)
         if path.suffix.lower() in _TEXT_SUFFIXES:
             return self._scrubbed_lines(path)

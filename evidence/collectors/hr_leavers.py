@@ -32,9 +32,11 @@ from evidence.errors import InputError
 from evidence.model.access import AccessPolicy
 from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
+from evidence.model.facts.identity import IdentityLeavers
+from evidence.model.facts.identity import Leaver as LeaverFacts
 from evidence.redact import Redactor
 
-KIND = "identity.leavers"
+KIND = IdentityLeavers.kind
 
 #: Column names (lower case, letters and digits only) each field is found under.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -123,20 +125,20 @@ class HrLeaversCollector(Collector[HrLeaversSettings]):
             found.sort(key=itemgetter(0, 1))  # by (left, ref); stable, so ties keep the order read
             leavers: list[Any] = found  # each tuple replaced by its fact row in place: one copy at a time
             for index, (left, ref, accounts, precise, line, name) in enumerate(found):
-                leavers[index] = {
-                    "ref": ref,
-                    "accounts": list(accounts),
-                    "left": left,
-                    "left_precision": "time" if precise else "date",
-                    "row": f"{name}:{line}",
-                }
-        facts = {
-            "leavers": leavers,
-            "count": len(leavers),
-            "columns": dict(sorted(used.items())),
-            "files": len(files),
-            "files_read": len(raw),
-        }
+                leavers[index] = LeaverFacts(
+                    ref=ref,
+                    accounts=list(accounts),
+                    left=left,
+                    left_precision="time" if precise else "date",
+                    row=f"{name}:{line}",
+                )
+        facts = IdentityLeavers(
+            leavers=leavers,
+            count=len(leavers),
+            columns=dict(sorted(used.items())),
+            files=len(files),
+            files_read=len(raw),
+        )
         yield self.item(
             KIND,
             f"leavers in the HR exports of source {self.context.source}",
@@ -169,11 +171,8 @@ class HrLeaversCollector(Collector[HrLeaversSettings]):
             stats.keep(kept)
             return lines.raw_input()
 
-    def redacted_copy(self, location: str) -> Iterator[bytes] | None:
+    def redacted_file(self, path: Path) -> Iterator[bytes] | None:
         """Only the columns read, identifiers pseudonymised: names and the rest are left out."""
-        path = Path(location)
-        if not path.is_file():
-            return None
         return _copy(path, self.settings, self.context.redactor)
 
 

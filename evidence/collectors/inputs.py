@@ -17,15 +17,17 @@ import hashlib
 import io
 import os
 import stat
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import IO, cast
 
 from evidence.errors import InputError
-from evidence.model.evidence import RawInput
+from evidence.model.evidence import ParseStats, RawInput
 from evidence.model.limits import DEFAULT_LIMITS, InputLimits
+from evidence.redact import normalise_field
 
 CHUNK = 1 << 20
 
@@ -247,7 +249,7 @@ def open_input(path: Path) -> Iterator[TrackedInput]:
     tracked = TrackedInput(path)
     try:
         yield tracked
-    except (EOFError, OSError, gzip.BadGzipFile) as exc:
+    except (EOFError, OSError, gzip.BadGzipFile, zlib.error) as exc:  # zlib: a corrupt deflate stream
         if isinstance(exc, FileNotFoundError):
             raise
         raise InputError(path, f"cannot decompress or read: {exc}") from None
@@ -281,6 +283,52 @@ class TextLines:
     def raw_input(self) -> RawInput:
         """The RawInput record of the file (hash of all its raw bytes)."""
         return self._tracked.raw_input()
+
+
+class FileRejected(Exception):
+    """A file a collector cannot use (raised and caught inside it); ``line`` is where, when known."""
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+def column_roles(header: Iterable[str], aliases: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """Map each role (``received``, ``job``...) to the first header name that is one of its aliases.
+
+    Names are compared normalised (case, spaces and punctuation ignored), as people write headers.
+    """
+    found: dict[str, str] = {}
+    for name in header:
+        key = normalise_field(name)
+        for role, names in aliases.items():
+            if role not in found and key in names:
+                found[role] = name
+    return found
+
+
+def header_records(
+    rows: Iterable[tuple[int, list[str]]], header: list[str], path: Path | str, stats: ParseStats
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """Each non-blank CSV row as a record keyed by the header, with its ``file:line``.
+
+    A row with another number of fields than the header is rejected in ``stats`` and left out.
+    """
+    for number, values in rows:
+        where = f"{path}:{number}"
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            stats.reject(where, f"{len(values)} fields where the header has {len(header)}")
+            continue
+        yield where, dict(zip(header, values, strict=True))
+
+
+def read_text(path: Path) -> str:
+    """The whole of a (bounded) input as text, undecodable bytes replaced: for files redacted as one document."""
+    with open_input(path) as tracked:
+        return tracked.stream.read().decode("utf-8", errors="replace")
 
 
 @contextmanager

@@ -13,8 +13,9 @@ from pydantic import Field
 from evidence.collectors.base import Collector, CollectorSettings
 from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem
+from evidence.model.facts.organisation import OrganisationProfile
 
-KIND = "organisation.profile"
+KIND = OrganisationProfile.kind
 
 
 class OrganisationSettings(CollectorSettings):
@@ -45,17 +46,17 @@ class OrganisationCollector(Collector[OrganisationSettings]):
     def collect(self) -> Iterator[EvidenceItem]:
         """A single ``organisation.profile`` item."""
         s = self.settings
-        facts = {
-            "legal_name": s.legal_name,
-            "developer_id": s.developer_id,
-            "applications": list(s.applications),
-            "impoc_named": bool(s.impoc_name and s.impoc_email),
-            "impoc_name": s.impoc_name,
-            "impoc_email": s.impoc_email,
-            "privacy_policy_url": s.privacy_policy_url,
-            "systems_in_scope": list(s.systems),
-            "handles_pii": s.handles_pii,
-            "pii_buckets": s.pii_buckets,
-            "non_pii_buckets": s.non_pii_buckets,
-        }
+        facts = OrganisationProfile(
+            legal_name=s.legal_name,
+            developer_id=s.developer_id,
+            applications=list(s.applications),
+            impoc_named=bool(s.impoc_name and s.impoc_email),
+            impoc_name=s.impoc_name,
+            impoc_email=s.impoc_email,
+            privacy_policy_url=s.privacy_policy_url,
+            systems_in_scope=list(s.systems),
+            handles_pii=s.handles_pii,
+            pii_buckets=s.pii_buckets,
+            non_pii_buckets=s.non_pii_buckets,
+        )
         yield self.item(KIND, subject="evidence.toml [organisation]", facts=facts, location="evidence.toml")

@@ -19,9 +19,9 @@ from typing import Any
 
 from pydantic import Field
 
-from evidence.collectors.aws.identities import redact_aws_json
+from evidence.collectors.aws.identities import redacted_aws_text
 from evidence.collectors.base import Collector, CollectorSettings
-from evidence.collectors.inputs import expand_paths, open_input
+from evidence.collectors.inputs import FileRejected, expand_paths, open_input, read_text
 from evidence.collectors.scanner_formats import (
     FindingError,
     finding_key,
@@ -44,13 +44,6 @@ class ScannerFindingsSettings(CollectorSettings):
     """Settings: files or folders of scanner output."""
 
     paths: list[Path] = Field(min_length=1)
-
-
-class _Rejected(Exception):
-    def __init__(self, reason: str, line: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
 
 
 class ScannerFindingsCollector(Collector[ScannerFindingsSettings]):
@@ -81,7 +74,7 @@ class ScannerFindingsCollector(Collector[ScannerFindingsSettings]):
             except InputError as exc:
                 stats.reject(str(path), exc.reason)
                 continue
-            except _Rejected as exc:
+            except FileRejected as exc:
                 stats.reject(f"{path}:{exc.line}" if exc.line else str(path), exc.reason)
                 continue
             raw_inputs.append(raw)
@@ -155,31 +148,21 @@ class ScannerFindingsCollector(Collector[ScannerFindingsSettings]):
             "last_observed": observed[-1] if observed else None,
         }
 
-    def redacted_copy(self, location: str) -> Iterator[bytes] | None:
+    def redacted_file(self, path: Path) -> Iterator[bytes] | None:
         """Rewrite JSON with users pseudonymised, secrets and PII removed; scrub other text."""
-        path = Path(location)
-        if not path.is_file():
-            return None
-        with open_input(path) as tracked:
-            text = tracked.stream.read().decode("utf-8", errors="replace")
-        redactor = self.context.redactor
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError:
-            return (redactor.scrub(line).encode("utf-8") for line in text.splitlines(keepends=True))
-        return iter([json.dumps(redact_aws_json(document, redactor), indent=2).encode("utf-8")])
+        return redacted_aws_text(read_text(path), self.context.redactor)
 
 
 def _records(text: str) -> list[tuple[int, Any]]:
     """Read ``(line, finding)`` pairs: an array, a Findings wrapper, one finding, or JSON lines."""
     if not text.strip():
-        raise _Rejected("empty file")
+        raise FileRejected("empty file")
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         lines = _json_lines(text)
         if lines is None:
-            raise _Rejected(f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
+            raise FileRejected(f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
         return lines
     if isinstance(document, list):
         return list(_array_items(text, text.index("[") + 1))
@@ -192,7 +175,7 @@ def _records(text: str) -> list[tuple[int, Any]]:
                 return list(_array_items(text, match.end()))
         if is_ocsf(document) or is_asff(document):
             return [(1, document)]
-    raise _Rejected(
+    raise FileRejected(
         "not scanner findings: expected a JSON array of Prowler OCSF findings or a Security Hub "
         '{"Findings": [...]} document',
         1,

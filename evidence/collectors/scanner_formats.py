@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from evidence.collectors.aws.api_values import mapping, to_iso
-from evidence.collectors.aws.identities import pseudonymise_text
+from evidence.collectors.aws.arns import pseudonymise_text
 from evidence.redact import Redactor
 
 _SEVERITIES = ("critical", "high", "medium", "low", "informational")

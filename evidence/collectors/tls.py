@@ -21,8 +21,10 @@ from evidence.collectors.base import Collector, CollectorContext, CollectorSetti
 from evidence.collectors.tls_probe import Endpoint, chain_digest, describe_certificate, probe
 from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
+from evidence.model.facts.tls_endpoints import Endpoint as ProbedEndpoint
+from evidence.model.facts.tls_endpoints import TlsEndpoints
 
-KIND = "tls.endpoints"
+KIND = TlsEndpoints.kind
 _TARGET = re.compile(
     r"^(?:(?P<scheme>postgres(?:ql)?|tls)://)?(?P<host>\[[^\]]+\]|[^:/\s]+):(?P<port>\d{1,5})$"
 )
@@ -137,7 +139,7 @@ class TlsCollector(Collector[TlsSettings]):
         return self.item(
             KIND,
             subject=f"{endpoint.protocol}://{endpoint.target}",
-            facts={"endpoints": [facts]},
+            facts=TlsEndpoints(endpoints=[ProbedEndpoint.model_validate(facts)]),
             stats=stats,
             raw_inputs=raw_inputs,
             location=f"{endpoint.protocol}://{endpoint.target}",

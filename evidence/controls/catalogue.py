@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -13,14 +14,26 @@ from evidence.errors import PolicyError
 from evidence.model.catalogue import Catalogue
 from evidence.resources import policies_dir
 
+_CROSSWALK = re.compile(r"^kind:\s*[\"']?crosswalk[\"']?\s*(#.*)?$", re.MULTILINE)
 
-def catalogue_files() -> dict[str, Path]:
-    """Every catalogue file by ``id@version`` (``policies/<id>/<version>.yaml``)."""
-    root = policies_dir()
+
+@cache
+def _policy_files(root: Path) -> dict[str, tuple[Path, bool]]:
+    """Every ``policies/<id>/<version>.yaml`` by ``id@version``, and whether it is a crosswalk."""
     return {
-        f"{path.parent.name}@{path.stem}": path
+        f"{path.parent.name}@{path.stem}": (path, bool(_CROSSWALK.search(path.read_text(encoding="utf-8"))))
         for path in sorted(root.glob("*/*.yaml"))
     }
+
+
+def catalogue_files() -> dict[str, Path]:
+    """Every catalogue file by ``id@version`` (``policies/<id>/<version>.yaml``), crosswalks left out."""
+    return {ref: path for ref, (path, crosswalk) in _policy_files(policies_dir()).items() if not crosswalk}
+
+
+def crosswalk_files() -> dict[str, Path]:
+    """Every crosswalk framework file (``kind: crosswalk``) by ``id@version``."""
+    return {ref: path for ref, (path, crosswalk) in _policy_files(policies_dir()).items() if crosswalk}
 
 
 @cache
@@ -49,10 +62,10 @@ def load_catalogue_file(path: Path) -> Catalogue:
     except yaml.YAMLError as exc:
         raise PolicyError(f"{path}: malformed YAML: {exc}") from None
     try:
-        return Catalogue.model_validate(data)
+        catalogue = Catalogue.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = list(first["loc"])
+        loc = list(first["loc"]) or _control_loc(data, first["msg"])
         where = ".".join(str(p) for p in loc)
         line = _line_of(text, loc)
         control = _control_of(data, loc)
@@ -61,6 +74,73 @@ def load_catalogue_file(path: Path) -> Catalogue:
         raise PolicyError(
             f"{prefix}: {where}{about}: {first['msg']} ({exc.error_count()} problem(s))"
         ) from None
+    problem = parameter_problem(catalogue)
+    if problem is not None:
+        loc, message = problem
+        line = _line_of(text, loc)
+        prefix = f"{path}:{line}" if line else str(path)
+        raise PolicyError(f"{prefix}: {'.'.join(str(p) for p in loc)} ({_control_of(data, loc)}): {message}")
+    return catalogue
+
+
+def parameter_problem(catalogue: Catalogue) -> tuple[list[int | str], str] | None:
+    """The first parameter of ``catalogue`` its checks do not accept, as (YAML location, message).
+
+    Each built check declares its parameters (:class:`evidence.controls.context.Params`): a
+    ``with`` argument it does not declare is unknown, a declared parameter without a default that
+    neither the control's ``parameters`` nor ``with`` states is missing, an ill-typed value is
+    refused, and a control parameter that no check of the control declares is unknown.
+    """
+    from evidence.controls.checks import registry  # the checks import this module's models
+
+    checks = registry()
+    for c, control in enumerate(catalogue.controls):
+        declared: set[str] = set()
+        built = [checks.get(ref.check) for ref in control.checks if not ref.planned]
+        every_check_declares = bool(built) and all(s is not None and s.params is not None for s in built)
+        for r, ref in enumerate(control.checks):
+            spec = checks.get(ref.check)
+            if ref.planned or spec is None or spec.params is None:
+                continue
+            fields = spec.params.model_fields
+            declared |= set(fields)
+            at_check: list[int | str] = ["controls", c, "checks", r]
+            for name in sorted(ref.with_):
+                if name not in fields:
+                    known = ", ".join(sorted(fields)) or "none"
+                    return [*at_check, "with", name], f"check {ref.check} has no parameter {name!r} (it reads: {known})"
+            values = {**control.parameter_values(), **ref.with_}
+            try:
+                spec.params.model_validate(values)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                name = str(first["loc"][0]) if first["loc"] else ""
+                if first["type"] == "missing":
+                    return ["controls", c, "parameters"], (
+                        f"check {ref.check} needs parameter {name!r}, which the control does not state"
+                    )
+                where: list[int | str] = (
+                    [*at_check, "with", name] if name in ref.with_ else ["controls", c, "parameters", name, "value"]
+                )
+                return where, f"parameter {name!r} of check {ref.check}: {first['msg']}"
+        if every_check_declares:
+            for name, parameter in control.parameters.items():
+                if name not in declared and not parameter.informative:
+                    return ["controls", c, "parameters", name], (
+                        f"parameter {name!r} is read by no check of the control "
+                        "(mark it informative: true if it is only printed)"
+                    )
+    return None
+
+
+def _control_loc(data: object, message: str) -> list[int | str]:
+    """Where a catalogue-wide complaint about one control (``control X: ...``) points: that control."""
+    found = re.match(r"Value error, control (\S+): ", message)
+    if found and isinstance(data, dict) and isinstance(data.get("controls"), list):
+        for index, control in enumerate(data["controls"]):
+            if isinstance(control, dict) and control.get("id") == found[1]:
+                return ["controls", index]
+    return []
 
 
 def _control_of(data: object, loc: list[int | str]) -> str | None:
@@ -70,6 +150,11 @@ def _control_of(data: object, loc: list[int | str]) -> str | None:
         if isinstance(controls, list) and loc[1] < len(controls) and isinstance(controls[loc[1]], dict):
             return str(controls[loc[1]].get("id"))
     return None
+
+
+def line_of(text: str, loc: list[int | str]) -> int | None:
+    """The 1-based line of the YAML node at ``loc`` in ``text`` (crosswalk files use it too)."""
+    return _line_of(text, loc)
 
 
 def _line_of(text: str, loc: list[int | str]) -> int | None:

@@ -18,6 +18,7 @@ from evidence.controls.checks.secret_rotation import last_value_change
 from evidence.controls.readings import ReadingChoice, apply_reading
 from evidence.model.catalogue import Catalogue, Control
 from evidence.model.evidence import EvidenceItem
+from evidence.model.facts.cloud_account import Secret
 from evidence.model.results import Waiver
 from evidence.model.review import DueItem, DueReport
 
@@ -169,7 +170,7 @@ def _rotations(
 
 def _value_changed(secret: dict[str, object]) -> date | None:
     """When a secret's current value was set (as the `secret_rotation` check reads it)."""
-    moment, _ = last_value_change(secret)
+    moment, _ = last_value_change(Secret.model_validate(secret))
     return moment.date() if moment is not None else None
 
 

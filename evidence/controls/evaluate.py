@@ -11,7 +11,6 @@ Every control appears in the result, evidence or not.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -57,6 +56,8 @@ class EvaluationInput:
     grace_days: Mapping[str, int] = field(default_factory=dict)
     #: Readings of ambiguous figures the config chose, per control id (with justifications).
     readings: Mapping[str, ReadingChoice] = field(default_factory=dict)
+    #: Let a crashing check's exception through (the CLI's --traceback) instead of recording it.
+    reraise: bool = False
 
 
 @cache
@@ -76,7 +77,7 @@ def evaluate(catalogues: Sequence[Catalogue], data: EvaluationInput) -> Evaluati
     if unknown:
         raise ConfigError(f"[evaluation.readings] names control(s) no catalogue holds: {', '.join(unknown)}")
     results = [
-        _evaluate_control(catalogue, control, data, checks)
+        evaluate_control(catalogue, control, data, checks)
         for catalogue in catalogues
         for control in catalogue.controls
     ]
@@ -88,9 +89,10 @@ def evaluate(catalogues: Sequence[Catalogue], data: EvaluationInput) -> Evaluati
     )
 
 
-def _evaluate_control(
+def evaluate_control(
     catalogue: Catalogue, control: Control, data: EvaluationInput, checks: Mapping[str, CheckSpec]
 ) -> ControlResult:
+    """Evaluate one control of ``catalogue`` (a crosswalk criterion's own checks come here too)."""
     if control.id in data.not_applicable:
         return ControlResult(
             control_id=control.id,
@@ -98,7 +100,7 @@ def _evaluate_control(
             status=Status.NOT_APPLICABLE,
             reasons=[f"declared not applicable in the config: {data.not_applicable[control.id]}"],
         )
-    if control.applies_to == "pii" and not data.handles_pii:
+    if control.attributes.get("applies_to") == "pii" and not data.handles_pii:
         return ControlResult(
             control_id=control.id,
             catalogue=catalogue.ref,
@@ -253,7 +255,7 @@ def _run_check(
     try:
         outcome = spec.function(context)
     except Exception as exc:  # a bug in a check must never pass a control, nor stop the run
-        if os.environ.get("EVIDENCE_TRACEBACK") == "1":
+        if data.reraise:
             raise
         return CheckOutcome(
             check=ref.check,

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from evidence.errors import PolicyError
-from evidence.resources import policies_dir
+from evidence.controls.policy_files import load_policy_file
 
 FILE = "scanner-mappings.yaml"
 
@@ -45,14 +43,4 @@ class ScannerMappings(BaseModel):
 @cache
 def scanner_mappings() -> ScannerMappings:
     """Load and validate policies/scanner-mappings.yaml (PolicyError naming the problem)."""
-    path = policies_dir() / FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PolicyError(f"{path}: cannot read: {exc}") from None
-    try:
-        return ScannerMappings.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise PolicyError(f"{path}: {where}: {first['msg']}") from None
+    return load_policy_file(FILE, ScannerMappings)

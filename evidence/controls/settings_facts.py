@@ -6,13 +6,17 @@ A snapshot taken before the review period began says nothing about the period an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from evidence.controls.context import CheckContext
 from evidence.model.evidence import EvidenceItem
+from evidence.model.facts.cloud_snapshot import CloudSnapshot
+
+S = TypeVar("S", bound=CloudSnapshot)
+R = TypeVar("R")
 
 #: How many named resources a reason lists before it says "and N more".
 LISTED = 8
@@ -67,6 +71,50 @@ def snapshots(ctx: CheckContext, kind: str, key: str) -> Snapshots:
     return Snapshots(fresh, stale)
 
 
+@dataclass(frozen=True)
+class TypedSnapshots(Generic[S]):
+    """The usable snapshots of one fact model that carry a section, split into fresh and stale."""
+
+    typed: list[tuple[EvidenceItem, S]]
+    stale_typed: list[tuple[EvidenceItem, S]]
+
+    @property
+    def fresh(self) -> list[EvidenceItem]:
+        """The fresh items (taken in or after the period's start)."""
+        return [item for item, _ in self.typed]
+
+    def reasons(self, ctx: CheckContext) -> list[str]:
+        """Why stale snapshots were not used (empty when none were stale)."""
+        return [
+            f"{item.source} snapshot {item.id} was taken {str(facts.captured_at)[:10]}, "
+            f"before the review period began ({ctx.period.start.isoformat()}), so it was not used"
+            for item, facts in self.stale_typed
+        ]
+
+    def records(self, section: Callable[[S], Sequence[R] | None]) -> list[tuple[R, EvidenceItem]]:
+        """Every record of ``section`` of the fresh snapshots, with the item it came from."""
+        return [(record, item) for item, facts in self.typed for record in section(facts) or []]
+
+    def errors(self) -> list[str]:
+        """Kind-level errors of the fresh snapshots (a listing that was denied...), citing the item."""
+        return [f"{error} ({item.id})" for item, facts in self.typed for error in facts.errors]
+
+
+def snapshot_facts(ctx: CheckContext, model: type[S], section: str) -> TypedSnapshots[S]:
+    """Snapshots of ``model`` whose facts hold ``section`` (other producers' shapes are left alone)."""
+    fresh: list[tuple[EvidenceItem, S]] = []
+    stale: list[tuple[EvidenceItem, S]] = []
+    for item, facts in ctx.facts(model):
+        if section not in facts.model_fields_set:
+            continue
+        captured = parse_time(facts.captured_at)
+        if captured is not None and captured.date() < ctx.period.start:
+            stale.append((item, facts))
+        else:
+            fresh.append((item, facts))
+    return TypedSnapshots(fresh, stale)
+
+
 def parse_time(value: Any) -> datetime | None:
     """Parse an ISO-8601 fact into an aware datetime (None when absent or malformed)."""
     if not isinstance(value, str) or not value:
@@ -88,15 +136,31 @@ def cite(items: Iterable[EvidenceItem]) -> str:
     return ", ".join(sorted({item.id for item in items}))
 
 
-def in_terraform(record: dict[str, Any]) -> bool:
+class Sourced(Protocol):
+    """A snapshot record that names where it was read (an API call or a Terraform address)."""
+
+    @property
+    def origin(self) -> str | None:
+        """The API call or Terraform address the record was read from."""
+
+
+class Regional(Protocol):
+    """A snapshot record that names its region."""
+
+    @property
+    def region(self) -> str | None:
+        """The record's region, when known."""
+
+
+def in_terraform(record: Sourced) -> bool:
     """Whether a record came from a Terraform resource (its origin is an address ``aws_x.y``)."""
-    origin = str(record.get("origin") or "")
+    origin = record.origin or ""
     return origin.startswith(("aws_", "module.", "data."))
 
 
-def where(record: dict[str, Any]) -> str:
+def where(record: Regional) -> str:
     """`` in eu-west-1`` (empty when the region is unknown)."""
-    region = record.get("region")
+    region = record.region
     return f" in {region}" if region else ""
 
 

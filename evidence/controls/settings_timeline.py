@@ -22,12 +22,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from evidence.controls.context import CheckContext
 from evidence.controls.settings_facts import Verdicts, parse_time
 from evidence.model.evidence import EvidenceItem
-from evidence.model.settings_history import CHANGES, record_key
+from evidence.model.facts import Part
+from evidence.model.facts.cloud_snapshot import CloudSnapshot
+from evidence.model.facts.settings_changes import Change, SettingsChanges
+from evidence.model.settings_history import record_key
 
 DAY = timedelta(days=1)
 #: How many windows a sentence lists before it says "and N more".
@@ -47,7 +50,32 @@ class Judgement:
     label: str = ""
 
 
-Judge = Callable[[dict[str, Any], EvidenceItem], Judgement]
+R = TypeVar("R", bound=Part)
+
+#: A check's judge of one state of a resource, read as the section's record model.
+Judge = Callable[[R, EvidenceItem], Judgement]
+#: The same judge on a state as the timeline keeps it (the record's fields as a dict).
+_StateJudge = Callable[[dict[str, Any], EvidenceItem], Judgement]
+
+
+def _on_states(record: type[R], judge: Judge[R]) -> _StateJudge:
+    """``judge`` on the dict states of the timeline, each read as ``record`` first.
+
+    A state built from a change alone starts from the fields that name the resource in the change
+    log, which may include names the record does not have (the account, the resource type):
+    those are left out, as the record's own fields are all the judge reads.
+    """
+
+    def on_state(state: dict[str, Any], item: EvidenceItem) -> Judgement:
+        known = {name: value for name, value in state.items() if name in record.model_fields}
+        return judge(record.model_validate(known), item)
+
+    return on_state
+
+
+def _state(record: Part) -> dict[str, Any]:
+    """A snapshot record as the timeline keeps a state: the fields it was given, as JSON values."""
+    return record.model_dump(mode="json", exclude_unset=True)
 
 
 @dataclass
@@ -55,13 +83,13 @@ class _Point:
     at: datetime
     item: EvidenceItem
     record: dict[str, Any] | None = None  # a snapshot's record
-    change: dict[str, Any] | None = None  # a SettingChange as facts
+    change: Change | None = None  # a change log's change
 
     def describe(self) -> str:
         if self.change is None:
             return f"snapshot {self.item.id} of {self.at:%Y-%m-%d %H:%M}Z"
-        who = f" by {self.change['principal']}" if self.change.get("principal") else ""
-        return f"{self.change['event']}{who} at {self.at:%Y-%m-%d %H:%M}Z ({self.item.id})"
+        who = f" by {self.change.principal}" if self.change.principal else ""
+        return f"{self.change.event}{who} at {self.at:%Y-%m-%d %H:%M}Z ({self.item.id})"
 
 
 @dataclass
@@ -99,58 +127,63 @@ class ChangeLog:
 
 def change_log(ctx: CheckContext, kind: str) -> ChangeLog:
     """Gather every ``settings.changes`` item's changes of ``kind`` and complete days."""
-    items = ctx.items(CHANGES)
+    logs = ctx.facts(SettingsChanges)
     complete: set[date] = set()
     changes: dict[str, list[_Point]] = {}
     seen: set[tuple[Any, ...]] = set()
     notes: list[str] = []
-    for item in items:
-        if item.facts.get("truncated"):
+    for item, facts in logs:
+        if facts.truncated:
             notes.append(f"change log {item.id} holds more changes than it keeps, so it proves no day complete")
         else:
-            for first, last in item.facts.get("complete_days") or []:
+            for first, last in facts.complete_days:
                 day = date.fromisoformat(first)
                 while day <= date.fromisoformat(last):
                     complete.add(day)
                     day += DAY
-        for change in item.facts.get("changes") or []:
-            at = parse_time(change.get("at"))
-            if change.get("kind") != kind or at is None:
+        for change in facts.changes:
+            at = parse_time(change.at)
+            if change.kind != kind or at is None:
                 continue
-            identity = (change.get("event_id") or change.get("at"), change.get("event"), change.get("key"))
+            identity = (change.event_id or change.at, change.event, change.key)
             if identity in seen:
                 continue
             seen.add(identity)
-            changes.setdefault(str(change.get("key")), []).append(_Point(at, item, change=change))
-    return ChangeLog(items, complete, changes, notes)
+            changes.setdefault(change.key, []).append(_Point(at, item, change=change))
+    return ChangeLog([item for item, _ in logs], complete, changes, notes)
 
 
 def period_history(
-    ctx: CheckContext, kind: str, sections: Iterable[str], judge: Judge, snapshots: list[EvidenceItem]
+    ctx: CheckContext,
+    kind: str,
+    sections: Iterable[str],
+    judge: _StateJudge,
+    snapshots: list[tuple[EvidenceItem, CloudSnapshot]],
 ) -> tuple[list[History], ChangeLog]:
     """Each resource's history over the period, from ``snapshots`` and the change logs."""
     log = change_log(ctx, kind)
     points: dict[str, list[_Point]] = {key: list(found) for key, found in log.changes.items()}
     labels: dict[str, dict[str, Any]] = {}
-    for item in snapshots:
-        captured = parse_time(item.facts.get("captured_at")) or item.collected_at
+    for item, facts in snapshots:
+        captured = parse_time(facts.captured_at) or item.collected_at
         for section in sections:
-            found = item.facts.get(section) or []
-            for record in [found] if isinstance(found, dict) else found:
-                if not isinstance(record, dict):
+            found = getattr(facts, section, None) or []
+            for part in [found] if isinstance(found, Part) else found:
+                if not isinstance(part, Part):
                     continue
-                key = record_key(kind, section, record, item.facts.get("account"))
+                record = _state(part)
+                key = record_key(kind, section, record, facts.account)
                 points.setdefault(key, []).append(_Point(captured, item, record=record))
                 labels.setdefault(key, record)
     start = datetime.combine(ctx.period.start, datetime.min.time(), UTC)
-    end = min(ctx.period.end_at, ctx.as_of)
+    window = _Window(start, min(ctx.period.end_at, ctx.as_of), log.complete)
     histories = []
     for key in sorted(points):
         found = _informative(sorted(points[key], key=lambda p: (p.at, p.change is not None)), judge)
         base = labels.get(key) or next(
-            (dict(p.change.get("identity") or {}) for p in found if p.change is not None), {}
+            (dict(p.change.identity) for p in found if p.change is not None), {}
         )
-        history = _history(key, found, base, judge, log.complete, start, end)
+        history = _history(key, found, base, judge, window)
         if history is not None:
             histories.append(history)
     return histories, log
@@ -159,7 +192,7 @@ def period_history(
 _PRIORITY = {"bad": 0, "good": 1, "skip": 2, "unknown": 3}
 
 
-def _informative(points: list[_Point], judge: Judge) -> list[_Point]:
+def _informative(points: list[_Point], judge: _StateJudge) -> list[_Point]:
     """Snapshots of one instant merged (a bad one wins), and unknown ones dropped if others tell.
 
     Two sources read at the same moment are one observation: the resource is bad if either
@@ -187,16 +220,19 @@ def _informative(points: list[_Point], judge: Judge) -> list[_Point]:
     return telling or merged
 
 
+class _Window(NamedTuple):
+    """The stretch of the period walked (start to as-of) and the days the change log is complete."""
+
+    start: datetime
+    end: datetime
+    complete: set[date]
+
+
 def _history(
-    key: str,
-    points: list[_Point],
-    base: dict[str, Any],
-    judge: Judge,
-    complete: set[date],
-    start: datetime,
-    end: datetime,
+    key: str, points: list[_Point], base: dict[str, Any], judge: _StateJudge, window: _Window
 ) -> History | None:
-    segments = _segments(points, base, judge, complete, start, end)
+    start, end = window.start, window.end
+    segments = _segments(points, base, judge, window)
     judged: dict[int, Judgement] = {}
 
     def verdict(segment: _Segment) -> Judgement:
@@ -271,21 +307,15 @@ def _history(
     return History(key, "good", text, held, total, used)
 
 
-def _segments(
-    points: list[_Point],
-    base: dict[str, Any],
-    judge: Judge,
-    complete: set[date],
-    start: datetime,
-    end: datetime,
-) -> list[_Segment]:
-    """Cut [start, end] into stretches of known state (or unknown) at the points."""
+def _segments(points: list[_Point], base: dict[str, Any], judge: _StateJudge, window: _Window) -> list[_Segment]:
+    """Cut the window into stretches of known state (or unknown) at the points."""
+    start, end, complete = window
     states: list[dict[str, Any] | None] = []
     carried: dict[str, Any] | None = None
     for index, point in enumerate(points):
         if point.record is not None:
             after: dict[str, Any] | None = dict(point.record)
-        elif point.change is not None and point.change.get("unknown"):
+        elif point.change is not None and point.change.unknown:
             after = None
         else:
             assert point.change is not None
@@ -320,19 +350,19 @@ def _complete_between(low: datetime, high: datetime, complete: set[date]) -> boo
     return True
 
 
-def _apply(prior: dict[str, Any], change: dict[str, Any], *, known: bool) -> dict[str, Any]:
+def _apply(prior: dict[str, Any], change: Change, *, known: bool) -> dict[str, Any]:
     state = dict(prior)
     if not known:  # the fields the change did not set are not known at this moment
         for name in ("encrypted", "rotation_enabled", "is_logging", "mfa", "console", "present", "all_blocked"):
-            if name not in (change.get("set") or {}) and name in state:
+            if name not in change.set and name in state:
                 state[name] = None
-        if change.get("list_field"):
-            state[change["list_field"]] = None
-    state.update(change.get("set") or {})
-    field_name = change.get("list_field")
+        if change.list_field:
+            state[change.list_field] = None
+    state.update(change.set)
+    field_name = change.list_field
     if field_name and state.get(field_name) is not None:
-        entries = [e for e in state[field_name] if e not in (change.get("remove") or [])]
-        entries += [e for e in change.get("add") or [] if e not in entries]
+        entries = [e for e in state[field_name] if e not in change.remove]
+        entries += [e for e in change.add if e not in entries]
         state[field_name] = entries
     return state
 
@@ -344,7 +374,7 @@ def _gap(
     left_state: dict[str, Any] | None,
     right: _Point | None,
     right_state: dict[str, Any] | None,
-    judge: Judge,
+    judge: _StateJudge,
     complete: set[date],
 ) -> list[_Segment]:
     """The stretches of one gap between two points: carried forward, carried back, or unknown."""
@@ -393,7 +423,7 @@ def _gap(
 
 def _unknown_reason(left: _Point | None, left_state: dict[str, Any] | None) -> str:
     if left is not None and left_state is None and left.change is not None:
-        return f"{left.describe()}: {left.change.get('unknown') or 'its effect is not known'}"
+        return f"{left.describe()}: {left.change.unknown or 'its effect is not known'}"
     if left is None:
         return "no snapshot before these days, and no change log carries a later one back"
     return "no change log is complete on these days, and no snapshot was taken on them"
@@ -464,8 +494,8 @@ def _bad_window(
 
 def _label(points: list[_Point], base: dict[str, Any]) -> str:
     for point in points:
-        if point.change is not None and point.change.get("label"):
-            return str(point.change["label"])
+        if point.change is not None and point.change.label:
+            return point.change.label
     return str(base.get("name") or base.get("id") or base.get("bucket") or base.get("user") or "resource")
 
 
@@ -484,17 +514,28 @@ class PeriodVerdicts:
     days: int
 
 
-def over_period(ctx: CheckContext, kind: str, sections: tuple[str, ...], judge: Judge) -> PeriodVerdicts:
-    """Judge every resource of ``kind`` on every day of the period (snapshots + change logs).
+def over_period(
+    ctx: CheckContext,
+    model: type[CloudSnapshot],
+    sections: tuple[str, ...],
+    record: type[R],
+    judge: Judge[R],
+) -> PeriodVerdicts:
+    """Judge every ``record`` in ``sections`` of ``model``'s kind on every day of the period.
 
-    Snapshots taken before the period count too, as far as a change log carries them forward.
+    Snapshots and change logs both count; snapshots taken before the period count too, as far as
+    a change log carries them forward. ``judge`` reads each state as ``record``.
     """
-    items = [i for i in ctx.items(kind) if any(s in i.facts for s in sections)]
-    fresh = [i for i in items if (parse_time(i.facts.get("captured_at")) or i.collected_at).date() >= ctx.period.start]
-    histories, log = period_history(ctx, kind, sections, judge, items)
+    snapshots: list[tuple[EvidenceItem, CloudSnapshot]] = [
+        (i, f) for i, f in ctx.facts(model) if any(s in f.model_fields_set for s in sections)
+    ]
+    fresh = [
+        (i, f) for i, f in snapshots if (parse_time(f.captured_at) or i.collected_at).date() >= ctx.period.start
+    ]
+    histories, log = period_history(ctx, model.kind, sections, _on_states(record, judge), snapshots)
     verdicts = Verdicts()
     verdicts.notes.extend(log.notes)
-    used: dict[str, EvidenceItem] = {i.id: i for i in fresh}
+    used: dict[str, EvidenceItem] = {i.id: i for i, _ in fresh}
     for history in histories:
         if history.verdict == "skip":
             verdicts.notes.extend(n for n in history.notes if n not in verdicts.notes)
@@ -506,6 +547,6 @@ def over_period(ctx: CheckContext, kind: str, sections: tuple[str, ...], judge: 
             "no change log (CloudTrail, AWS Config history) was collected, so only the days of "
             "the snapshots themselves are known"
         )
-    errors = [f"{error} ({item.id})" for item in fresh for error in item.facts.get("errors") or []]
+    errors = [f"{error} ({item.id})" for item, facts in fresh for error in facts.errors]
     days = max((h.days for h in histories), default=0)
     return PeriodVerdicts(verdicts, sorted(used.values(), key=lambda i: i.id), errors, days)

@@ -6,11 +6,9 @@ from datetime import date
 from functools import cache
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from evidence.errors import PolicyError
-from evidence.resources import policies_dir
+from evidence.controls.policy_files import load_policy_file
 
 FILE = "sources.yaml"
 
@@ -49,14 +47,4 @@ class SourceRegistry(BaseModel):
 @cache
 def source_registry() -> SourceRegistry:
     """Load and validate policies/sources.yaml (PolicyError naming the problem)."""
-    path = policies_dir() / FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PolicyError(f"{path}: cannot read: {exc}") from None
-    try:
-        return SourceRegistry.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise PolicyError(f"{path}: {where}: {first['msg']}") from None
+    return load_policy_file(FILE, SourceRegistry)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Literal
 
@@ -36,6 +37,8 @@ class Parameter(_Strict):
     uncertain: bool = False
     readings: dict[str, Reading] = Field(default_factory=dict)
     reading: str | None = None
+    #: Printed with the control but read by no check (a figure a document must state, say).
+    informative: bool = False
 
     @model_validator(mode="after")
     def _default_reading(self) -> Parameter:
@@ -115,28 +118,56 @@ class SourceRef(_Strict):
         return self.source + (f" ({self.detail})" if self.detail else "")
 
 
-class Control(_Strict):
-    """One requirement of a catalogue, with what decides it."""
+#: Control ids of a catalogue that declares no ``id_pattern``: each framework's own form
+#: (``CC6.1``, ``A.8.24``, the Amazon catalogues' own), letters, digits, dots and dashes.
+DEFAULT_ID_PATTERN = r"^[A-Za-z0-9]+([.-][A-Za-z0-9]+)*$"
 
-    id: str = Field(pattern=r"^[A-Z]+(-[A-Z0-9]+)+$")
+
+class Attribute(_Strict):
+    """An attribute a catalogue declares for its controls (the Amazon catalogues' ``confidence``).
+
+    ``values`` lists the allowed values (any scalar when absent); a ``required`` attribute must be
+    set on every control; ``default`` is the value of a control that does not set it.
+    """
+
+    description: str
+    values: list[Scalar] | None = None
+    required: bool = False
+    default: Scalar | None = None
+
+    @model_validator(mode="after")
+    def _default_allowed(self) -> Attribute:
+        if self.default is not None and self.values is not None and self.default not in self.values:
+            raise ValueError(f"default {self.default!r} is not one of the values")
+        if self.required and self.default is not None:
+            raise ValueError("a required attribute has no default")
+        return self
+
+
+class Control(_Strict):
+    """One requirement of a catalogue, with what decides it.
+
+    ``attributes`` holds the values of the attributes its catalogue declares (for the Amazon
+    catalogues: confidence, confidence_note, applies_to, since); ``sources`` the source records
+    it cites, required by a catalogue that declares ``cites_sources``.
+    """
+
+    id: str = Field(min_length=1)
     section: str
     family: str
     title: str
     requirement: str
-    confidence: Literal["H", "M", "L"]
-    confidence_note: str | None = None
+    attributes: dict[str, Scalar] = Field(default_factory=dict)
     uncertain: bool = False
     uncertain_note: str | None = None
     severity: Literal["critical", "high", "medium", "low"]
-    applies_to: Literal["all", "pii"] = "all"
     parameters: dict[str, Parameter] = Field(default_factory=dict)
     cadence: Cadence | None = None
     evidence: list[EvidenceNeed]
     elements: list[Element] = Field(min_length=1)
     checks: list[CheckRef]
     remediation: str
-    sources: list[SourceRef] = Field(min_length=1)
-    since: str | None = None
+    sources: list[SourceRef] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _uncertain_has_note(self) -> Control:
@@ -163,10 +194,33 @@ class Control(_Strict):
         stray = sorted(supported - set(self.parameters))
         if stray:
             raise ValueError(f"sources support unknown parameter(s): {', '.join(stray)}")
+        return self
+
+    def source_problems(self) -> list[str]:
+        """What a catalogue that ``cites_sources`` refuses: no source, or a parameter no source backs."""
+        if not self.sources:
+            return ["cites no source (the catalogue declares cites_sources)"]
+        supported = {name for ref in self.sources for name in ref.supports}
         unsupported = sorted(set(self.parameters) - supported)
         if unsupported:
-            raise ValueError(f"no source supports parameter(s) {', '.join(unsupported)}: add supports to a source")
-        return self
+            return [f"no source supports parameter(s) {', '.join(unsupported)}: add supports to a source"]
+        return []
+
+    def attribute_problems(self, declared: dict[str, Attribute]) -> list[str]:
+        """What the catalogue's declared attributes refuse in this control's ``attributes``."""
+        problems = []
+        for name, value in self.attributes.items():
+            spec = declared.get(name)
+            if spec is None:
+                known = ", ".join(declared) or "none"
+                problems.append(f"attribute {name!r} is not declared by the catalogue (declared: {known})")
+            elif spec.values is not None and value not in spec.values:
+                allowed = ", ".join(str(v) for v in spec.values)
+                problems.append(f"attribute {name} = {value!r} is not one of {allowed}")
+        for name, spec in declared.items():
+            if spec.required and name not in self.attributes:
+                problems.append(f"attribute {name} is required")
+        return problems
 
     def element(self, element_id: str) -> Element:
         """The element with ``element_id``; KeyError when absent."""
@@ -214,6 +268,7 @@ class Catalogue(_Strict):
     schema_version: Literal[1] = 1
     id: str = Field(pattern=r"^[a-z0-9-]+$")
     version: str
+    kind: Literal["catalogue"] = "catalogue"
     title: str
     effective: date
     status: Literal["current", "superseded"]
@@ -222,8 +277,32 @@ class Catalogue(_Strict):
     summary: str
     source_note: str
     glossary: list[Term] = Field(default_factory=list)
+    #: The form of this catalogue's control ids (a regular expression); see DEFAULT_ID_PATTERN.
+    id_pattern: str | None = None
+    #: Whether every control must cite a source record backing each of its parameters.
+    cites_sources: bool = False
+    attributes: dict[str, Attribute] = Field(default_factory=dict)
     families: list[Family]
     controls: list[Control]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _attribute_defaults(cls, data: Any) -> Any:
+        """Give each control the declared default of every attribute it does not set."""
+        if not isinstance(data, dict) or not isinstance(data.get("attributes"), dict):
+            return data
+        defaults = {
+            name: spec["default"]
+            for name, spec in data["attributes"].items()
+            if isinstance(spec, dict) and spec.get("default") is not None
+        }
+        if not defaults or not isinstance(data.get("controls"), list):
+            return data
+        controls = [
+            {**c, "attributes": {**defaults, **(c.get("attributes") or {})}} if isinstance(c, dict) else c
+            for c in data["controls"]
+        ]
+        return {**data, "controls": controls}
 
     @property
     def ref(self) -> str:
@@ -240,7 +319,22 @@ class Catalogue(_Strict):
         unknown = sorted({c.family for c in self.controls} - families)
         if unknown:
             raise ValueError(f"controls name undeclared families: {', '.join(unknown)}")
+        for control in self.controls:
+            problems = self.control_problems(control)
+            if problems:
+                raise ValueError(f"control {control.id}: {problems[0]}")
         return self
+
+    def control_problems(self, control: Control) -> list[str]:
+        """What this catalogue refuses in ``control``: its id's form, its attributes, its sources."""
+        problems = []
+        pattern = self.id_pattern or DEFAULT_ID_PATTERN
+        if not re.match(pattern, control.id):
+            problems.append(f"id {control.id!r} does not match the catalogue's id_pattern {pattern}")
+        problems += control.attribute_problems(self.attributes)
+        if self.cites_sources:
+            problems += control.source_problems()
+        return problems
 
     def control(self, control_id: str) -> Control:
         """The control with ``control_id``; KeyError when absent."""

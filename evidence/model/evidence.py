@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from evidence.model.assurance import Assurance
 from evidence.model.canonical import canonical_json, facts_digest, sha256_hex
+from evidence.model.facts import F, parse_facts
 
 #: How many rejects are kept verbatim per evidence item; the count is always exact.
 MAX_REJECTS_KEPT = 20
@@ -115,6 +116,21 @@ class EvidenceItem(BaseModel):
     #: relative to the config, size, modification time, S3 ETag and version. Not part of the
     #: facts, so the facts hash of older evidence is unchanged; None for items of older runs.
     provenance: dict[str, Any] | None = None
+    _typed: dict[type[Any], tuple[dict[str, Any], Any]] = PrivateAttr(default_factory=dict)
+
+    def facts_as(self, model: type[F]) -> F:
+        """The facts read as ``model`` (the kind's fact model); FactsMismatch when they do not fit.
+
+        The parsed facts are kept while ``facts`` is the same dict, so checks reading one item
+        many times parse it once.
+        """
+        cached = self._typed.get(model)
+        if cached is not None and cached[0] is self.facts:
+            parsed: F = cached[1]
+            return parsed
+        parsed = parse_facts(model, self.facts, where=f"{self.id} ({self.kind} from {self.collector})")
+        self._typed[model] = (self.facts, parsed)
+        return parsed
 
     def seal(self) -> EvidenceItem:
         """Compute ``facts_sha256`` from the facts as they now stand and return self."""
@@ -125,6 +141,20 @@ class EvidenceItem(BaseModel):
     def usable(self) -> bool:
         """Whether the item holds facts a check may rely on."""
         return self.error is None
+
+    def naming(self) -> dict[str, str]:
+        """What names the item and where it came from (id, kind, collector, source, subject, location).
+
+        In that order: the pack manifest and the report's attached manifest both list them first.
+        """
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "collector": self.collector,
+            "source": self.source,
+            "subject": self.subject,
+            "location": self.location,
+        }
 
 
 def stable_evidence_id(

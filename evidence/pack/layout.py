@@ -53,6 +53,11 @@ def catalog_name(ref: str) -> str:
     return f"oscal/catalog-{ref.replace('@', '-')}.json"
 
 
+def crosswalk_results_name(ref: str) -> str:
+    """Path of a crosswalk framework's OSCAL assessment results inside the pack."""
+    return f"oscal/assessment-results-{ref.replace('@', '-')}.json"
+
+
 def safe_file_name(name: str) -> str:
     """Reduce a file name to letters, digits, '.', '_' and '-' (never empty or dots only)."""
     cleaned = _SAFE.sub("_", name).strip("._")[:100]

@@ -50,12 +50,7 @@ def evidence_entry(item: EvidenceItem) -> dict[str, Any]:
 
 def _entry(item: EvidenceItem) -> dict[str, Any]:
     return {
-        "id": item.id,
-        "kind": item.kind,
-        "collector": item.collector,
-        "source": item.source,
-        "subject": item.subject,
-        "location": item.location,
+        **item.naming(),
         "collected_at": _instant(item.collected_at),
         "covers_start": _instant(item.covers_start),
         "covers_end": _instant(item.covers_end),

@@ -8,10 +8,11 @@ use only constructs OSCAL 1.1 and 1.2 share, and declare :data:`OSCAL_VERSION`.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from typing import Any
 
-from evidence.model.catalogue import Catalogue, Control
+from evidence.model.catalogue import Attribute, Catalogue, Control
 
 OSCAL_VERSION = "1.1.3"
 NS = "urn:dpp-evidence:oscal"
@@ -55,7 +56,7 @@ def catalog_document(catalogue: Catalogue) -> dict[str, Any]:
     effective = datetime.combine(catalogue.effective, time.min, tzinfo=UTC)
     groups = []
     for family in catalogue.families:
-        controls = [_control(c) for c in catalogue.controls if c.family == family.id]
+        controls = [_control(c, catalogue.attributes) for c in catalogue.controls if c.family == family.id]
         if controls:
             groups.append(
                 {"id": family.id, "class": "family", "title": family.title, "controls": controls}
@@ -76,12 +77,16 @@ def catalog_document(catalogue: Catalogue) -> dict[str, Any]:
     }
 
 
-def _control(control: Control) -> dict[str, Any]:
+def _control(control: Control, attributes: Mapping[str, Attribute]) -> dict[str, Any]:
     props = [
         prop("label", control.section, ours=False),
         prop("severity", control.severity),
-        prop("confidence", control.confidence),
-        prop("applies-to", control.applies_to),
+        # Attributes with a fixed set of values (the Amazon catalogues' confidence, applies-to).
+        *(
+            prop(name.replace("_", "-"), control.attributes[name])
+            for name, spec in attributes.items()
+            if spec.values is not None and name in control.attributes
+        ),
         prop("elements", len(control.elements)),
     ]
     if control.cadence is not None:

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from evidence.errors import PackError
 from evidence.model.catalogue import Catalogue
 from evidence.model.chain import EVALUATION_PREFIX, ChainLink, EvaluationSeal
+from evidence.model.crosswalk import Crosswalk, CrosswalkEvaluation
 from evidence.model.evidence import EvidenceItem
 from evidence.model.results import STATUS_ORDER, Evaluation
 from evidence.model.run import RunInfo
@@ -29,6 +30,7 @@ from evidence.model.signoff import SIGNOFF_PREFIX, SignOff
 from evidence.pack import chain, layout
 from evidence.pack.manifest import Manifest
 from evidence.pack.oscal import catalog_document
+from evidence.pack.oscal_crosswalk import crosswalk_catalog_document, crosswalk_results_document
 from evidence.pack.oscal_results import ResultsInput, assessment_results_document, poam_document
 from evidence.pack.reveal import MEMBER as REVEAL_MEMBER
 from evidence.pack.sampling import ALGORITHM
@@ -85,6 +87,8 @@ class PackInput:
     extra: dict[str, bytes] = field(default_factory=dict)
     #: Whether the config packed is the one the run recorded (same SHA-256 as the run's).
     config_matches: bool | None = None
+    #: The crosswalk frameworks the config selects, each with its roll-up of the packed evaluation.
+    crosswalks: list[tuple[Crosswalk, CrosswalkEvaluation]] = field(default_factory=list)
 
     @property
     def link(self) -> ChainLink:
@@ -293,6 +297,11 @@ def _members(data: PackInput) -> dict[str, bytes | DiskFile]:
         name = layout.catalog_name(catalogue.ref)
         catalog_files[catalogue.ref] = name
         members[name] = layout.json_bytes(catalog_document(catalogue))
+    for crosswalk, rolled in data.crosswalks:
+        members[layout.catalog_name(crosswalk.ref)] = layout.json_bytes(crosswalk_catalog_document(crosswalk))
+        members[layout.crosswalk_results_name(crosswalk.ref)] = layout.json_bytes(
+            crosswalk_results_document(data.run, data.evaluation.as_of, crosswalk, rolled, data.tool_version)
+        )
     trail = cloudtrail_files(data.evidence, data.copies)
     if trail is not None:
         members[layout.CLOUDTRAIL] = layout.json_bytes(trail)

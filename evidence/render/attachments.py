@@ -173,12 +173,7 @@ def evidence_manifest(
 
 def _manifest_item(item: EvidenceItem) -> dict[str, Any]:
     return {
-        "id": item.id,
-        "kind": item.kind,
-        "collector": item.collector,
-        "source": item.source,
-        "subject": item.subject,
-        "location": item.location,
+        **item.naming(),
         "collected_at": item.collected_at.isoformat(),
         "covers": [
             item.covers_start.isoformat() if item.covers_start else None,

@@ -133,7 +133,9 @@ def _exposure(gap: dict[str, Any]) -> tuple[int, str]:
     control = gap.get("control")
     elements = [e for r in gap["results"] for e in r.elements if e.technical]
     failed = any(e.status.value == "not_met" for e in elements)
-    near_pii = control is not None and (control.applies_to == "pii" or control.family in _PII_FAMILIES)
+    near_pii = control is not None and (
+        control.attributes.get("applies_to") == "pii" or control.family in _PII_FAMILIES
+    )
     if failed and near_pii:
         return 2, "a technical safeguard around PII fails"
     if failed or any(e.status.is_gap for e in elements):

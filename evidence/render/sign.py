@@ -3,7 +3,7 @@
 The signed PDF is an incremental update of the unsigned one: the unsigned file stays
 byte-identical run after run, and the signed copy adds a signing time and identifiers of its own.
 It stays a PDF 1.7 file, as PDF/A-3 requires (see `_pdfa3_signer`). `evidence sign-off`
-(evidence/signoff.py) calls it when a person approves the reports. pyHanko is imported lazily,
+(evidence/pipeline/signoff.py) calls it when a person approves the reports. pyHanko is imported lazily,
 here and in evidence/pack/timestamp.py and evidence/render/pdf_pages.py.
 """
 

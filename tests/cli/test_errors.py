@@ -68,8 +68,9 @@ def test_source_naming_a_missing_file_still_runs(samples: Path) -> None:
     assert [p.name for p in (samples / "out").glob("*.pdf")] == ["gap-report-2026-Q3.pdf"]
 
 
-def test_internal_errors_say_so_and_exit_1(samples: Path) -> None:
-    # A store URL whose driver module does not exist is a user error (2), not a crash.
+def test_a_store_url_naming_no_known_driver_is_a_user_error(samples: Path) -> None:
+    # A store URL whose driver module does not exist is a user error (2), not a crash; a real
+    # internal error (exit 1) is tests/cli/test_exit_codes.py::test_internal_errors_say_so_and_exit_1.
     config = samples / "evidence.toml"
     config.write_text(config.read_text().replace('url = "sqlite:///.evidence/evidence.db"', 'url = "nosuchdb://x/y"'))
     result = run_cli("collect", "--config", config)

@@ -196,8 +196,9 @@ def test_quarterly_review_is_judged_at_the_period_end_and_on_the_day_it_is_gener
 
 
 def test_fix_first_ranks_an_account_without_mfa_above_a_stale_document(two_quarters: Path) -> None:
-    from evidence import pipeline, pipeline_review
+    from evidence import pipeline
     from evidence.config import load_config
+    from evidence.pipeline import review as pipeline_review
     from evidence.render.gaps import plan_of_action
     from evidence.render.quarterly import _fix_first, quarterly_context
 

@@ -22,10 +22,10 @@ from typing import Any
 import orjson
 import pytest
 
-from evidence.collectors.cloudtrail import CloudTrailCollector
-from evidence.collectors.cloudtrail_events import Options, parse_file
 from evidence.collectors.host_config.collector import HostConfigCollector
 from evidence.collectors.inputs import input_limits, open_input, open_text
+from evidence.collectors.logs.cloudtrail.collector import CloudTrailCollector
+from evidence.collectors.logs.cloudtrail.events import Options, parse_file
 from evidence.errors import InputError
 from evidence.model.access import AccessPolicy
 from evidence.model.evidence import EvidenceItem

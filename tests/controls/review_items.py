@@ -10,6 +10,8 @@ from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.controls.readings import ReadingChoice
 from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
+from evidence.model.facts import canonical_facts, dump_facts
+from evidence.model.facts.documents import Document
 from evidence.model.period import parse_period
 from evidence.model.results import ControlResult, Evaluation, Waiver
 
@@ -43,20 +45,23 @@ def document(
         covers_end=datetime.combine(date.fromisoformat(covers[1]), time(23, 59, 59), tzinfo=UTC)
         if covers
         else None,
-        facts={
-            "doc_type": doc_type,
-            "title": title or f"{doc_type} {day}",
-            "controls": sorted(controls or []),
-            "owner": "Security Lead",
-            "date": day,
-            "next_review": next_review,
-            "approved_by": None,
-            "file": f"{doc_type}-{day}.md",
-            "sha256": "0" * 64,
-            "size": 10,
-            "record": record or {},
-            "missing_fields": missing_fields or [],
-        },
+        facts=dump_facts(
+            Document(
+                doc_type=doc_type,
+                title=title or f"{doc_type} {day}",
+                controls=sorted(controls or []),
+                owner="Security Lead",
+                date=day,
+                next_review=next_review,
+                approved_by=None,
+                approved_on=None,
+                file=f"{doc_type}-{day}.md",
+                sha256="0" * 64,
+                size=10,
+                record=record or {},
+                missing_fields=missing_fields or [],
+            )
+        ),
         assurance=Assurance.ATTESTED,
     ).seal()
 
@@ -64,7 +69,7 @@ def document(
 def aws_item(
     kind: str, facts: dict[str, Any], subject: str = "account 111122223333"
 ) -> EvidenceItem:
-    """Build an item of an AWS kind (secrets.rotation, iam.credentials) with documented facts."""
+    """Build an item of an AWS kind (secrets.rotation, iam.credentials); its facts must fit the kind's model."""
     return EvidenceItem(
         id=stable_evidence_id("aws", kind, subject),
         kind=kind,
@@ -73,7 +78,7 @@ def aws_item(
         subject=subject,
         location="aws://eu-west-1",
         collected_at=datetime(2026, 10, 1, tzinfo=UTC),
-        facts=facts,
+        facts=canonical_facts(kind, facts, where="test item"),
         assurance=Assurance.OBSERVED,
     ).seal()
 

@@ -8,8 +8,12 @@ from review_items import aws_item, document, judge, result
 
 from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
+from evidence.model.facts import dump_facts
+from evidence.model.facts.access import PrincipalActivity
+from evidence.model.facts.documents import AccessReviewRows, Document
 from evidence.model.results import Status
 from evidence.redact import Redactor
+from tests.fact_builders import activity_facts
 
 REDACTOR = Redactor(b"k" * 32)
 RECORD = {
@@ -26,11 +30,19 @@ def who(name: str) -> str:
 
 def review(day: str, accounts: list[str], errors: list[str] | None = None) -> EvidenceItem:
     item = document("access-review", day, record=RECORD)
-    facts = {
-        **item.facts,
-        "review": {"accounts": sorted(who(a) for a in accounts), "rows": len(accounts), "errors": errors or []},
-    }
+    rows = AccessReviewRows(accounts=sorted(who(a) for a in accounts), rows=len(accounts), errors=errors or [])
+    facts = dump_facts(item.facts_as(Document).model_copy(update={"review": rows}))
+    assert "review" in facts
     return item.model_copy(update={"facts": facts}).seal()
+
+
+def principal(name: str, first: str, last: str) -> PrincipalActivity:
+    """A principal with one login in the period, seen from ``first`` to ``last``."""
+    return PrincipalActivity(
+        principal=who(name), events=1, logins=1, logins_with_mfa=1, logins_without_mfa=0, logins_mfa_unknown=0,
+        failed_logins=0, interactive_logins=1, addresses=1, first_seen=first, last_seen=last, last_active=last,
+        generic=False, service_account=False, federated=False,
+    )
 
 
 def activity(*principals: tuple[str, str, str]) -> EvidenceItem:
@@ -42,12 +54,7 @@ def activity(*principals: tuple[str, str, str]) -> EvidenceItem:
         subject="auth.log",
         location="auth.log",
         collected_at=datetime(2026, 10, 1, tzinfo=UTC),
-        facts={
-            "events_in_period": len(principals),
-            "principals": [
-                {"principal": who(p), "first_seen": first, "last_seen": last} for p, first, last in principals
-            ],
-        },
+        facts=dump_facts(activity_facts([principal(*p) for p in principals])),
         assurance=Assurance.EXPORTED,
     ).seal()
 

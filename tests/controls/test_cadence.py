@@ -7,13 +7,17 @@ must be at most the cadence (plus grace days).
 """
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from review_items import FORTNIGHTLY, document, judge, result
 
 from evidence.controls.cadence import judge_cadence, uncovered_days
+from evidence.controls.catalogue import catalogue_files, load_catalogue, load_catalogue_file
+from evidence.errors import PolicyError
 from evidence.model.period import parse_period
 from evidence.model.results import Status
+from evidence.resources import policies_dir
 
 Q3 = parse_period("2026-Q3")
 AS_OF = date(2026, 9, 30)
@@ -206,3 +210,39 @@ def test_intervals_start_at_the_period_start_when_nothing_earlier_is_known() -> 
 def test_a_cadence_must_be_positive() -> None:
     with pytest.raises(ValueError, match="positive"):
         judge_cadence(Q3, AS_OF, 0, [])
+
+
+# ------------------------------------------------------------------ the cadence a catalogue states
+
+
+@pytest.mark.parametrize("ref", sorted(r for r in catalogue_files() if r.startswith("amazon-")))
+def test_a_cadence_check_reads_the_cadence_block_which_agrees_with_the_printed_figure(ref: str) -> None:
+    """cadence_covered judges by the control's cadence: block, the one place it is stated.
+
+    The parameter that prints the figure with its sources (``review_every_days``, ...) is not
+    what this check reads (it is marked informative unless another check of the control reads
+    it), so it must agree with the block the check reads.
+    """
+    for control in load_catalogue(ref).controls:
+        if not any(c.check == "cadence_covered" and not c.planned for c in control.checks):
+            continue
+        assert control.cadence is not None, f"{control.id}: cadence_covered needs a cadence: block"
+        figures = {
+            name: p.value for name, p in control.parameters.items() if name.endswith("_every_days")
+        }
+        assert control.cadence.every_days in figures.values(), (control.id, figures)
+
+
+def test_a_misspelt_document_check_argument_fails_the_load_with_file_and_line(tmp_path: Path) -> None:
+    source = (policies_dir() / "amazon-dpp" / "2025-11.yaml").read_text(encoding="utf-8")
+    old = "with: {doc_types: [tls-scan-report], max_age_days: 90}"
+    assert source.count(old) == 1
+    path = tmp_path / "2025-11.yaml"
+    path.write_text(source.replace(old, old.replace("max_age_days", "max_age_dyas")), encoding="utf-8")
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "max_age_dyas" in text)
+    with pytest.raises(PolicyError) as caught:
+        load_catalogue_file(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{line}: ")
+    assert "check document_current has no parameter 'max_age_dyas'" in message
+    assert "(DPP-ENC-1)" in message

@@ -86,7 +86,7 @@ def test_text_faults_of_the_review_stay_fixed() -> None:
     current = load_catalogue("amazon-dpp@2025-11")
     # Change management rests on the DPP clause of the older vulnerability-management page.
     change = current.control("DPP-CHG-1")
-    assert change.confidence == "H" and change.section == "2.7"
+    assert change.attributes["confidence"] == "H" and change.section == "2.7"
     assert "amazon-vuln-mgmt-older" in {ref.source for ref in change.sources}
     # Section 3 (April 2025) covers information disclosed BY solution providers.
     confidentiality = current.control("DPP-AUD-3")
@@ -127,8 +127,8 @@ def test_the_versions_in_between_carry_their_changes_with_matching_since_dates()
         with pytest.raises(KeyError):
             aug22.control(later)
     assert jun24.control("DPP-ACC-3").parameters["remove_within_hours"].value == 24
-    assert jun24.control("DPP-ACC-3").since == "2024-06" == jun24.control("DPP-ACC-7").since
-    assert load_catalogue("amazon-dpp@2025-11").control("DPP-ACC-3").since == "2024-06"
+    assert jun24.control("DPP-ACC-3").attributes["since"] == "2024-06" == jun24.control("DPP-ACC-7").attributes["since"]
+    assert load_catalogue("amazon-dpp@2025-11").control("DPP-ACC-3").attributes["since"] == "2024-06"
     old = diff_catalogues(load_catalogue("amazon-dpp@2021"), aug22)
     changes = {(c.control_id, c.parameter): (c.old, c.new) for c in old.parameters}
     assert changes[("DPP-RET-4", "deletion_on_request_hours")] == (72, 720)

@@ -10,9 +10,11 @@ import pytest
 from evidence.controls.catalogue import load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
+from evidence.model.facts import canonical_facts, dump_facts
 from evidence.model.period import parse_period
 from evidence.model.results import CheckOutcome, Status
 from evidence.model.settings_history import CHANGES
+from tests.fact_builders import data_map_facts, map_store
 
 AS_OF = datetime(2026, 9, 30, 23, 59, 59, tzinfo=UTC)
 CAPTURED = "2026-09-29T09:00:00+00:00"
@@ -40,7 +42,7 @@ def item(
         subject="AWS account 111122223333",
         location="x",
         collected_at=AS_OF,
-        facts=body,
+        facts=canonical_facts(kind, body, where="test item"),
     ).seal()
 
 
@@ -60,7 +62,7 @@ def change_log(*changes: dict[str, Any], complete: list[list[str]] | None = None
         subject="setting changes",
         location="x",
         collected_at=AS_OF,
-        facts=body,
+        facts=canonical_facts(CHANGES, body, where="test change log"),
     ).seal()
 
 
@@ -100,13 +102,7 @@ def data_map(*stores: tuple[str, list[tuple[str, str]]]) -> EvidenceItem:
         subject="data map",
         location="map.yaml",
         collected_at=AS_OF,
-        facts={
-            "map": "test map",
-            "stores": [
-                {"id": name, "pii": "yes", "resources": [{"type": t, "id": i} for t, i in resources]}
-                for name, resources in stores
-            ],
-        },
+        facts=dump_facts(data_map_facts([map_store(name, resources) for name, resources in stores])),
     ).seal()
 
 
@@ -667,9 +663,15 @@ def test_load_balancer_policies() -> None:
 
 
 def test_other_collectors_transport_facts_are_left_alone() -> None:
-    nginx = item(
-        "transport.config", src="host", servers=[{"file": "nginx.conf", "ssl_protocols": ["TLSv1"]}]
-    )
+    setting = {
+        "resource": "nginx server api.example.com",
+        "location": "nginx.conf:3",
+        "setting": "ssl_protocols TLSv1",
+        "protocols": ["TLSv1"],
+        "default": False,
+        "note": None,
+    }
+    nginx = item("transport.config", src="host", server="nginx", files=["nginx.conf"], tls_settings=[setting])
     status, reasons = judge("DPP-ENC-1", "load_balancer_tls_policy", nginx)
     assert status is Status.INSUFFICIENT
     assert "no HTTPS or TLS load balancer listener" in reasons

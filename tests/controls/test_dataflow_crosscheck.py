@@ -2,15 +2,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
 from evidence.model.assurance import Assurance
+from evidence.model.evidence import EvidenceItem
+from evidence.model.facts import dump_facts
+from evidence.model.facts.access import StoreAccess
+from evidence.model.facts.retention import JobAdherence, JobRuns, PiiAge, TableAge
 from evidence.model.results import Status
 from tests.dataflow_support import MINIMAL, collect, evaluate_items, observed, outcome, redactor
+from tests.fact_builders import activity_facts
 
 
 def resource(
@@ -25,6 +30,60 @@ def resource(
         "setting": setting,
         **extra,
     }
+
+
+def pii_ages(table: str) -> EvidenceItem:
+    """A pii-age item that measured PII in ``table`` and found nothing past the limit."""
+    measured = TableAge(
+        table=table,
+        category="pii",
+        columns=["buyer_name"],
+        timestamp_column="delivered_at",
+        clock="delivery",
+        limit_days=30,
+        cutoff="2026-08-31T23:59:59Z",
+        rows_past_limit=0,
+        oldest=None,
+        oldest_age_days=None,
+        legal_hold_column=None,
+        rows_on_legal_hold=0,
+        oldest_held_age_days=None,
+        error=None,
+    )
+    facts = PiiAge(
+        database="sqlite:///app.db",
+        dialect="sqlite",
+        as_of="2026-09-30T23:59:59Z",
+        read_only=True,
+        statements=1,
+        tables=[measured],
+    )
+    return observed(PiiAge.kind, dump_facts(facts), source="pii-age", collector="pii-age")
+
+
+def job_history(job: str, purges: Literal["pii", "non-pii", "backups"]) -> EvidenceItem:
+    """A job-history item with one daily job that ran every time."""
+    adherence = JobAdherence.model_validate(
+        {
+            "job": job, "purges": purges, "schedule": "daily at 03:00", "interval_hours": 24.0,
+            "tolerance_hours": 2.0, "expected": 92, "actual": 92, "ran": 92, "succeeded": 92,
+            "outcome_unknown": 0, "unknown_runs": [], "failed_runs": 0, "missed": [], "failed": [],
+            "unknown": [], "skipped": [], "uncovered": [], "unscheduled": 0, "longest_gap_hours": 25.0,
+            "longest_gap": None, "gaps_over_interval": [], "rows_affected": None, "first_run": None,
+            "last_run": None, "runs": [], "runs_truncated": False,
+        }
+    )
+    facts = JobRuns.model_validate(
+        {
+            "window": {"from": "2026-07-01T00:00:00Z", "to": "2026-09-30T23:59:59Z"},
+            "covers": {"from": "2026-07-01T00:00:00Z", "to": "2026-09-30T23:59:59Z", "declared": False},
+            "formats": {"csv": 1},
+            "jobs": [adherence],
+            "seen": [],
+            "unreadable": [],
+        }
+    )
+    return observed(JobRuns.kind, dump_facts(facts), source="jobs", collector="job-history")
 
 
 def at_rest(*resources: dict[str, Any]) -> Any:
@@ -103,40 +162,8 @@ def test_endpoint_declared_tls12_accepting_tls10_names_both(tmp_path: Path) -> N
 
 def test_pii_store_without_age_probe_or_job_is_a_finding(tmp_path: Path) -> None:
     (data_map,) = collect(tmp_path, {"map.yaml": MINIMAL})
-    ages = observed(
-        "retention.pii_age",
-        {
-            "tables": [
-                {
-                    "table": "public.returns",
-                    "category": "pii",
-                    "rows_past_limit": 0,
-                    "oldest_age_days": None,
-                    "rows_on_legal_hold": 0,
-                }
-            ]
-        },
-        source="pii-age",
-        collector="pii-age",
-    )
-    jobs = observed(
-        "retention.job_runs",
-        {
-            "jobs": [
-                {
-                    "job": "purge-logs",
-                    "purges": "non-pii",
-                    "expected": 92,
-                    "actual": 92,
-                    "missed": [],
-                    "failed": [],
-                    "longest_gap_hours": 25.0,
-                }
-            ]
-        },
-        source="jobs",
-        collector="job-history",
-    )
+    ages = pii_ages("public.returns")
+    jobs = job_history("purge-logs", "non-pii")
     check = outcome(evaluate_items([data_map, ages, jobs])["DPP-RET-1"], "dataflow_crosscheck")
     assert check.status == Status.NOT_MET
     reason = check.reasons[0]
@@ -150,22 +177,7 @@ def test_pii_store_without_age_probe_or_job_is_a_finding(tmp_path: Path) -> None
 
 def test_pii_store_covered_by_its_probed_table_passes(tmp_path: Path) -> None:
     (data_map,) = collect(tmp_path, {"map.yaml": MINIMAL})
-    ages = observed(
-        "retention.pii_age",
-        {
-            "tables": [
-                {
-                    "table": "orders",
-                    "category": "pii",
-                    "rows_past_limit": 0,
-                    "oldest_age_days": 3,
-                    "rows_on_legal_hold": 0,
-                }
-            ]
-        },
-        source="pii-age",
-        collector="pii-age",
-    )
+    ages = pii_ages("orders")
     check = outcome(evaluate_items([data_map, ages])["DPP-RET-1"], "dataflow_crosscheck")
     assert check.status == Status.MET
     assert "1 retention comparison(s)" in check.reasons[0]
@@ -210,13 +222,14 @@ def test_principal_without_a_granted_role_names_both(tmp_path: Path) -> None:
     stranger, service = redactor().principal("mallory"), redactor().principal("SVC-Orders")
     logs = observed(
         "access.activity",
-        {
-            "principals": [],
-            "pii_store_access": [
-                {"store": "orders-db", "principal": service, "count": 120},
-                {"store": "ORDERS", "principal": stranger, "count": 3},
-            ],
-        },
+        dump_facts(
+            activity_facts(
+                pii_store_access=[
+                    StoreAccess(store="orders-db", principal=service, count=120),
+                    StoreAccess(store="ORDERS", principal=stranger, count=3),
+                ]
+            )
+        ),
         source="pg-log",
         collector="postgres-log",
     )

@@ -16,6 +16,8 @@ from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.errors import PolicyError
 from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
+from evidence.model.facts import dump_facts
+from evidence.model.facts.organisation import OrganisationProfile
 from evidence.model.period import parse_period
 from evidence.model.results import Status
 
@@ -180,7 +182,21 @@ def test_a_config_declaration_meets_only_on_attestation() -> None:
         subject="org",
         location="evidence.toml",
         collected_at=datetime(2026, 10, 1, tzinfo=UTC),
-        facts={"impoc_named": True, "impoc_name": "P. Raman", "impoc_email": "security@example.test"},
+        facts=dump_facts(
+            OrganisationProfile(
+                legal_name="Example Ltd",
+                developer_id="D1",
+                applications=["app"],
+                impoc_named=True,
+                impoc_name="P. Raman",
+                impoc_email="security@example.test",
+                privacy_policy_url=None,
+                systems_in_scope=[],
+                handles_pii=True,
+                pii_buckets=None,
+                non_pii_buckets=None,
+            )
+        ),
     ).seal()
     control = result(judge([profile]), "DPP-IR-4")
     assert control.status is Status.MET

@@ -8,6 +8,8 @@ from evidence.controls.catalogue import load_catalogue
 from evidence.controls.evaluate import EvaluationInput, evaluate
 from evidence.model.catalogue import Catalogue, CheckRef
 from evidence.model.evidence import EvidenceItem, ParseStats, Reject
+from evidence.model.facts import dump_facts
+from evidence.model.facts.documents import Document
 from evidence.model.period import parse_period
 from evidence.model.results import ControlResult, Status, Waiver
 
@@ -39,14 +41,23 @@ def doc(
         subject=doc_type,
         location="register.toml",
         collected_at=datetime(2026, 10, 1, tzinfo=UTC),
-        facts={
-            "doc_type": doc_type,
-            "title": doc_type,
-            "date": day,
-            "next_review": next_review,
-            "controls": controls or [],
-            "missing_fields": [],
-        },
+        facts=dump_facts(
+            Document(
+                doc_type=doc_type,
+                title=doc_type,
+                controls=controls or [],
+                owner="Security Lead",
+                date=day,
+                next_review=next_review,
+                approved_by=None,
+                approved_on=None,
+                file=f"{doc_type}.md",
+                sha256="0" * 64,
+                size=10,
+                record={},
+                missing_fields=[],
+            )
+        ),
         stats=stats,
     ).seal()
 

@@ -7,16 +7,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from review_items import document
 
 from evidence.collectors.base import CollectorContext
 from evidence.collectors.job_history.collector import JobHistoryCollector, JobHistorySettings
-from evidence.controls.catalogue import load_catalogue
+from evidence.controls.catalogue import load_catalogue, load_catalogue_file
 from evidence.controls.evaluate import EvaluationInput, evaluate
+from evidence.errors import PolicyError
 from evidence.model.catalogue import Catalogue
 from evidence.model.evidence import EvidenceItem, stable_evidence_id
+from evidence.model.facts import dump_facts
+from evidence.model.facts.cloud_storage import StorageLifecycle
+from evidence.model.facts.organisation import OrganisationProfile
+from evidence.model.facts.retention import DeletionRequest, DeletionRequests, PiiAge, TableAge
 from evidence.model.period import parse_period
 from evidence.model.results import CheckOutcome, ControlResult, Status
 from evidence.redact import Redactor
+from evidence.resources import policies_dir
 from tests.dataflow_support import collect as collect_map
 
 PERIOD = parse_period("2026-Q3")
@@ -37,17 +44,7 @@ def item(kind: str, facts: dict[str, Any], source: str = "src") -> EvidenceItem:
 
 
 def schedule_doc() -> EvidenceItem:
-    return item(
-        "document",
-        {
-            "doc_type": "retention-schedule",
-            "title": "Retention schedule",
-            "controls": [],
-            "date": "2026-02-10",
-            "next_review": "2027-02-10",
-        },
-        source="docs",
-    )
+    return document("retention-schedule", "2026-02-10", title="Retention schedule", next_review="2027-02-10")
 
 
 def table(
@@ -59,31 +56,37 @@ def table(
     oldest: int | None = None,
     held: int = 0,
     error: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "table": "orders",
-        "category": category,
-        "columns": ["buyer_name"] if category == "pii" else [],
-        "timestamp_column": "delivered_at",
-        "clock": clock,
-        "limit_days": limit,
-        "cutoff": "2026-08-31T23:59:59Z",
-        "rows_past_limit": rows,
-        "oldest": None,
-        "oldest_age_days": oldest if rows else None,
-        "legal_hold_column": "legal_hold",
-        "rows_on_legal_hold": held,
-        "oldest_held_age_days": 45 if held else None,
-        "error": error,
-    }
-
-
-def pii_age(*tables: dict[str, Any], as_of: str = "2026-09-30T23:59:59Z") -> EvidenceItem:
-    return item(
-        "retention.pii_age",
-        {"database": "sqlite:///app.db", "as_of": as_of, "tables": list(tables)},
-        source="db",
+) -> TableAge:
+    return TableAge.model_validate(
+        {
+            "table": "orders",
+            "category": category,
+            "columns": ["buyer_name"] if category == "pii" else [],
+            "timestamp_column": "delivered_at",
+            "clock": clock,
+            "limit_days": limit,
+            "cutoff": "2026-08-31T23:59:59Z",
+            "rows_past_limit": rows,
+            "oldest": None,
+            "oldest_age_days": oldest if rows else None,
+            "legal_hold_column": "legal_hold",
+            "rows_on_legal_hold": held,
+            "oldest_held_age_days": 45 if held else None,
+            "error": error,
+        }
     )
+
+
+def pii_age(*tables: TableAge, as_of: str = "2026-09-30T23:59:59Z") -> EvidenceItem:
+    facts = PiiAge(
+        database="sqlite:///app.db",
+        dialect="sqlite",
+        as_of=as_of,
+        read_only=True,
+        statements=len(tables),
+        tables=list(tables),
+    )
+    return item(PiiAge.kind, dump_facts(facts), source="db")
 
 
 def job_runs(
@@ -405,18 +408,24 @@ def requests(*entries: tuple[str, str | None]) -> EvidenceItem:
             ) - datetime.fromisoformat(received.replace("Z", "+00:00"))
             hours = round(span.total_seconds() / 3600, 2)
         rows.append(
-            {
-                "id": f"DR-{n}",
-                "type": None,
-                "received": received,
-                "completed": completed,
-                "hours_to_complete": hours,
-                "confirmed_in_writing": None,
-            }
+            DeletionRequest(
+                id=f"DR-{n}",
+                type=None,
+                received=received,
+                completed=completed,
+                hours_to_complete=hours,
+                confirmed_in_writing=None,
+            )
         )
-    return item(
-        "retention.deletion_requests", {"register": "r.csv", "requests": rows}, source="register"
+    facts = DeletionRequests.model_validate(
+        {
+            "register": "r.csv",
+            "requests": rows,
+            "received_in_period": len(rows),
+            "open": sum(1 for r in rows if r.completed is None),
+        }
     )
+    return item(DeletionRequests.kind, dump_facts(facts), source="register")
 
 
 def test_deletion_requests_on_time_late_and_overdue() -> None:
@@ -466,7 +475,8 @@ def test_an_empty_register_is_met_and_no_register_is_insufficient() -> None:
 
 
 def lifecycle(*buckets: dict[str, Any]) -> EvidenceItem:
-    return item("storage.lifecycle", {"buckets": list(buckets)}, source="aws")
+    facts = StorageLifecycle.model_validate({"buckets": list(buckets)})
+    return item(StorageLifecycle.kind, dump_facts(facts), source="aws")
 
 
 def bucket(name: str, *rules: dict[str, Any], error: str | None = None) -> dict[str, Any]:
@@ -494,12 +504,20 @@ def profile(
     pii_buckets: list[str] | None = None, non_pii_buckets: list[str] | None = None
 ) -> EvidenceItem:
     """Build the organisation profile, which records the buckets [retention] declares."""
-    facts = {
-        "legal_name": "Example Ltd",
-        "pii_buckets": pii_buckets,
-        "non_pii_buckets": non_pii_buckets,
-    }
-    return item("organisation.profile", facts, source="organisation")
+    facts = OrganisationProfile(
+        legal_name="Example Ltd",
+        developer_id="D1",
+        applications=["app"],
+        impoc_named=False,
+        impoc_name=None,
+        impoc_email=None,
+        privacy_policy_url=None,
+        systems_in_scope=[],
+        handles_pii=True,
+        pii_buckets=pii_buckets,
+        non_pii_buckets=non_pii_buckets,
+    )
+    return item(OrganisationProfile.kind, dump_facts(facts), source="organisation")
 
 
 PII_BUCKETS: dict[str, list[str] | None] = {"pii_buckets": ["labels"], "non_pii_buckets": None}
@@ -618,3 +636,55 @@ def test_retention_catalogue_marks_are_built() -> None:
             for need in control.evidence:
                 if need.kind.startswith("retention."):
                     assert not need.planned, (ref, control.id, need.kind)
+
+
+# --- declared parameters ---------------------------------------------------------------------------
+
+
+def _catalogue_with(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
+    source = (policies_dir() / "amazon-dpp" / "2025-11.yaml").read_text(encoding="utf-8")
+    assert source.count(old) == count
+    path = tmp_path / "2025-11.yaml"
+    path.write_text(source.replace(old, new), encoding="utf-8")
+    return path
+
+
+def _line_with(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_a_misspelt_deletion_deadline_fails_the_catalogue_load_naming_file_line_and_control(
+    tmp_path: Path,
+) -> None:
+    # Misspelt in the parameters and in the source that supports it, as a careless rename would.
+    path = _catalogue_with(tmp_path, "deletion_on_request_hours", "deletion_on_requst_hours", count=2)
+    with pytest.raises(PolicyError) as caught:
+        load_catalogue_file(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{_line_with(path, 'deletion_on_requst_hours:')}: ")
+    assert "(DPP-RET-4)" in message
+    assert "check deletion_requests_on_time needs parameter 'deletion_on_request_hours'" in message
+
+
+def test_an_aspect_whose_figures_the_control_does_not_state_fails_the_load(tmp_path: Path) -> None:
+    """DPP-RET-1 states the retention figures; judging encryption there needs the key sizes."""
+    path = _catalogue_with(
+        tmp_path,
+        "      - check: dataflow_pii_stores_protected\n        with: {aspects: [retention]}\n",
+        "      - check: dataflow_pii_stores_protected\n        with: {aspects: [retention, encryption]}\n",
+    )
+    with pytest.raises(PolicyError) as caught:
+        load_catalogue_file(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{_line_with(path, 'aspects: [retention, encryption]')}: ")
+    assert "(DPP-RET-1)" in message
+    assert "retention, encryption needs min_aes_bits, min_rsa_bits" in message
+
+
+def test_retention_checks_read_no_value_the_catalogue_does_not_state() -> None:
+    """The values the checks once defaulted to are now in every catalogue that uses them."""
+    for ref in ("amazon-dpp@2021", "amazon-dpp@2022-08", "amazon-dpp@2024-06", "amazon-dpp@2025-11"):
+        control = next(c for c in load_catalogue(ref).controls if c.id == "DPP-RET-1")
+        adherence = next(r for r in control.checks if r.check == "retention_job_adherence")
+        assert adherence.with_["required"] is True, ref
+        assert control.parameters["retention_clock"].value in ("delivery", "shipment"), ref

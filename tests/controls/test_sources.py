@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from evidence.controls.catalogue import all_catalogues
 from evidence.controls.sources import SourceRecord, source_registry
-from evidence.model.catalogue import Control
+from evidence.model.catalogue import Catalogue
 
 
 def test_every_control_and_every_number_cites_a_known_source() -> None:
@@ -38,14 +38,20 @@ def test_a_source_without_an_address_or_a_number_without_a_source_is_refused() -
         SourceRecord.model_validate({"title": "t", "address": "", "publisher": "p", "retrieved": "2026-12-07"})
     with pytest.raises(ValidationError):
         SourceRecord.model_validate({"title": "t", "address": "https://example.org/x", "publisher": "p"})
-    control = next(c for c in all_catalogues()[0].controls if c.parameters)
-    data = control.model_dump(by_alias=True)
-    data["sources"] = [{"source": "amazon-changelog-2025-11"}]
-    with pytest.raises(ValidationError, match="no source supports parameter"):
-        Control.model_validate(data)
-    data["sources"] = []
-    with pytest.raises(ValidationError):
-        Control.model_validate(data)
+    # The Amazon catalogues declare cites_sources: every number needs a source that backs it.
+    catalogue = all_catalogues()[0]
+    assert catalogue.cites_sources
+    control = next(c for c in catalogue.controls if c.parameters)
+    data = catalogue.model_dump(by_alias=True)
+    index = [c.id for c in catalogue.controls].index(control.id)
+    data["controls"][index]["sources"] = [{"source": "amazon-changelog-2025-11"}]
+    with pytest.raises(ValidationError, match=f"control {control.id}: no source supports parameter"):
+        Catalogue.model_validate(data)
+    data["controls"][index]["sources"] = []
+    with pytest.raises(ValidationError, match=f"control {control.id}: cites no source"):
+        Catalogue.model_validate(data)
+    # A framework that does not declare it may leave sources out.
+    assert Catalogue.model_validate({**data, "cites_sources": False}).control(control.id).sources == []
 
 
 def test_the_180_day_scan_figure_cites_the_older_vulnerability_page() -> None:

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
+from evidence.collectors.dataflow.gaps import ACCESS_CROSSCHECK, PARTIES, STORES, Gap
+from evidence.controls.catalogue import load_catalogue
 from evidence.model.results import CheckOutcome, ControlResult, Status
 from evidence.render.charts import CHARTS
 from evidence.render.html import environment
@@ -51,7 +53,48 @@ def test_crosscheck_findings_are_listed_once_and_escaped() -> None:
     assert "<b>x</b>" not in html
 
 
-def _minimal_item() -> Any:
+@pytest.mark.parametrize(
+    ("catalogue", "expected"),
+    [
+        (
+            "amazon-dpp@2025-11",
+            [
+                "store s: backups, needed for DPP-RET-1, DPP-ENC-2: backups of PII are encrypted",
+                "third party v: contract, needed for DPP-3P-1: a contract (DPA) before PII is shared",
+                "map: roles, needed for DPP-ACC-6: who may access the PII stores",
+                "store s: region, needed for where PII is kept",
+            ],
+        ),
+        (
+            "amazon-aup@2025-11",
+            [
+                "store s: backups, needed for backups of PII are encrypted",
+                "third party v: contract, needed for AUP-PII-1, AUP-SHARE-1: a contract (DPA) before PII",
+            ],
+        ),
+    ],
+)
+def test_a_gap_names_the_controls_of_the_report_that_run_the_checks_it_feeds(
+    catalogue: str, expected: list[str]
+) -> None:
+    # The collector names checks, never controls: the catalogue being reported supplies the ids.
+    gaps = [
+        Gap("store s", "backups", "backups of PII are encrypted", STORES),
+        Gap("third party v", "contract", "a contract (DPA) before PII is shared", PARTIES),
+        Gap("map", "roles", "who may access the PII stores", ACCESS_CROSSCHECK),
+        Gap("store s", "region", "where PII is kept"),
+    ]
+    sections = [
+        {"control": c, "result": ControlResult(control_id=c.id, catalogue=catalogue, status=Status.MET)}
+        for c in load_catalogue(catalogue).controls
+    ]
+    html = render_section(evidence_by_kind={"dataflow.map": [_minimal_item(gaps)]}, sections=sections)
+    text = " ".join(re.sub(r"<[^>]+>", "", html).split())
+    for line in expected:
+        assert line in text
+
+
+def _minimal_item(gaps: list[Gap] | None = None) -> Any:
     facts = {
         "map": "M",
         "format": "native",
@@ -65,7 +108,7 @@ def _minimal_item() -> Any:
             "pii_flows": 0,
             "third_parties": 0,
             "roles": 0,
-            "gaps": 0,
+            "gaps": len(gaps or []),
         },
         "systems": [{"id": "a", "name": "A", "kind": None, "zone": None, "device": False}],
         "stores": [],
@@ -73,7 +116,7 @@ def _minimal_item() -> Any:
         "third_parties": [],
         "roles": [],
         "out_of_scope": [],
-        "gaps": [],
+        "gaps": [g.as_fact() for g in gaps or []],
         "notes": [],
     }
     return observed("dataflow.map", facts, source="data-map", collector="dataflow")

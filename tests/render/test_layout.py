@@ -18,9 +18,10 @@ from pdf_readers import page_text, pdfinfo_pages, pdftotext
 from PIL import Image
 from report_builders import evaluation_for, report_set
 
-from evidence import pipeline, pipeline_review
+from evidence import pipeline
 from evidence.config import load_config
 from evidence.controls.catalogue import load_catalogue
+from evidence.pipeline import review as pipeline_review
 from evidence.render.pdf import render_document, write_pdf
 from evidence.render.quarterly import prepare_quarterly
 from evidence.render.report_set import prepare_report_set

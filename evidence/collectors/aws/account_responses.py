@@ -7,23 +7,19 @@ import binascii
 import re
 from typing import TYPE_CHECKING, Any
 
-from evidence.collectors.aws.api_values import (
-    arn_account,
-    arn_region,
-    dicts,
-    mapping,
-    text,
-    to_bool,
-    to_int,
-    to_iso,
-)
+from evidence.collectors.aws.api_values import dicts, mapping, text, to_bool, to_int, to_iso
+from evidence.collectors.aws.arns import arn_account, arn_region
 from evidence.collectors.aws.credential_report import CredentialReportError, parse_credential_report
 from evidence.collectors.aws.elb_policies import normalise_protocol
-from evidence.collectors.aws.operations import handles, on_error
+from evidence.collectors.aws.operations import ReaderTable
 
 if TYPE_CHECKING:
     from evidence.collectors.aws.inventory import AwsInventory
     from evidence.collectors.aws.permissions import CallError
+
+#: The operations this module reads (gathered by :func:`evidence.collectors.aws.readers.operations`).
+READERS = ReaderTable()
+handles, on_error = READERS.handles, READERS.on_error
 
 PASSWORD_POLICY = "iam.password_policy"
 CREDENTIALS = "iam.credentials"

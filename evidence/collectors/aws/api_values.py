@@ -1,14 +1,9 @@
-"""Reading the loosely typed values of AWS API responses: timestamps, flags, ARNs, regions."""
+"""Reading the loosely typed values of AWS API responses: timestamps, flags, numbers, text (ARNs: :mod:`.arns`)."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
-
-_ARN = re.compile(
-    r"^arn:(?P<partition>[\w-]+):(?P<service>[\w-]+):(?P<region>[\w-]*):(?P<account>\d*):(?P<resource>.+)$"
-)
 
 
 def to_iso(value: Any, *, millis: bool = False) -> str | None:
@@ -57,18 +52,6 @@ def to_int(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value)
     return None
-
-
-def arn_region(arn: Any) -> str | None:
-    """Return the region field of an ARN (None for global resources or non-ARNs)."""
-    match = _ARN.match(arn) if isinstance(arn, str) else None
-    return (match["region"] or None) if match else None
-
-
-def arn_account(arn: Any) -> str | None:
-    """Return the account field of an ARN (None when absent or not an ARN)."""
-    match = _ARN.match(arn) if isinstance(arn, str) else None
-    return (match["account"] or None) if match else None
 
 
 def dicts(value: Any) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from evidence.collectors.aws.api_values import mapping
+from evidence.collectors.aws.arns import pseudonymise_text
 from evidence.collectors.aws.cli_recognition import (
     NameParts,
     Recognised,
@@ -28,12 +29,12 @@ from evidence.collectors.aws.cli_recognition import (
     params_for,
 )
 from evidence.collectors.aws.credential_report import redact_credential_report
-from evidence.collectors.aws.identities import pseudonymise_text, redact_aws_json
+from evidence.collectors.aws.identities import redacted_aws_text
 from evidence.collectors.aws.inventory import KINDS, AwsInventory, SavedSnapshotSettings
 from evidence.collectors.aws.inventory_items import KindLedger, snapshot_time
-from evidence.collectors.aws.operations import OPERATIONS
+from evidence.collectors.aws.readers import operations
 from evidence.collectors.base import Collector
-from evidence.collectors.inputs import expand_paths, open_input
+from evidence.collectors.inputs import FileRejected, expand_paths, open_input, read_text
 from evidence.errors import InputError
 from evidence.model.assurance import Assurance
 from evidence.model.evidence import EvidenceItem
@@ -45,15 +46,6 @@ class AwsCliSettings(SavedSnapshotSettings):
     """Settings: the saved outputs, when they were captured, their region, and what is PII."""
 
     region: str | None = None
-
-
-class _Reject(Exception):
-    """A file that cannot be used; ``line`` is where the problem is, when known."""
-
-    def __init__(self, reason: str, line: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
 
 
 class AwsCliCollector(Collector[AwsCliSettings]):
@@ -105,7 +97,7 @@ class AwsCliCollector(Collector[AwsCliSettings]):
             return
         try:
             verdict = self._recognise(path, data, parts)
-        except _Reject as exc:
+        except FileRejected as exc:
             ledger.reject(_guess_kinds(parts), str(path), exc.line, exc.reason)
             return
         if verdict.skipped:
@@ -115,10 +107,10 @@ class AwsCliCollector(Collector[AwsCliSettings]):
         region = parts.region or self.settings.region
         for operation, params, response in verdict.calls:
             inventory.record(operation, params, response, region)
-            kinds.update(OPERATIONS[operation].kinds)
+            kinds.update(operations()[operation].kinds)
         for operation, params, code in verdict.errors:
             inventory.record_error(operation, params, code, region)
-            kinds.update(OPERATIONS[operation].kinds)
+            kinds.update(operations()[operation].kinds)
         if kinds:
             ledger.keep(kinds, raw)
         else:
@@ -127,7 +119,7 @@ class AwsCliCollector(Collector[AwsCliSettings]):
     def _recognise(self, path: Path, data: bytes, parts: NameParts) -> Recognised:
         text = data.decode("utf-8", errors="replace")
         if not text.strip():
-            raise _Reject(
+            raise FileRejected(
                 "empty file: the command printed nothing (save its errors too, with 2>&1)"
             )
         try:
@@ -143,7 +135,7 @@ class AwsCliCollector(Collector[AwsCliSettings]):
             )
         operation = operation or operation_from_shape(document)
         if operation is None:
-            raise _Reject(
+            raise FileRejected(
                 "not a recognised AWS CLI output: name the file "
                 "<service>__<command>__<resource>.json "
                 "(see docs/collectors/aws-cli.md)"
@@ -157,7 +149,7 @@ class AwsCliCollector(Collector[AwsCliSettings]):
             and isinstance(document, dict)
             and not document.get("Content")
         ):
-            raise _Reject(
+            raise FileRejected(
                 "get-credential-report output holds no Content: "
                 "save the whole output, not only its metadata"
             )
@@ -165,8 +157,8 @@ class AwsCliCollector(Collector[AwsCliSettings]):
         if params is None:
             params = _self_named(operation, document)
         if params is None:
-            param = OPERATIONS[operation].resource_param
-            raise _Reject(
+            param = operations()[operation].resource_param
+            raise FileRejected(
                 f"{operation} output does not name its {param}: add it to the file name, e.g. "
                 f"<service>__<command>__<{str(param).lower()}>.json"
             )
@@ -175,7 +167,7 @@ class AwsCliCollector(Collector[AwsCliSettings]):
     def _not_json(self, text: str, parts: NameParts, exc: json.JSONDecodeError) -> Recognised:
         error = cli_error(text)
         if error is not None:
-            if error.operation not in OPERATIONS:
+            if error.operation not in operations():
                 return Recognised(
                     skipped=f"saved error of {error.operation}, a call this collector does not read"
                 )
@@ -183,33 +175,21 @@ class AwsCliCollector(Collector[AwsCliSettings]):
             return Recognised(errors=[(error.operation, params, error.code)])
         if text.startswith("user,arn,"):
             return Recognised(calls=[("GetCredentialReport", {}, {"Content": text})])
-        raise _Reject(f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno)
+        raise FileRejected(f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno)
 
-    def redacted_copy(self, location: str) -> Iterator[bytes] | None:
+    def redacted_file(self, path: Path) -> Iterator[bytes] | None:
         """Rewrite JSON with user names pseudonymised and secrets removed; scrub text by line."""
-        path = Path(location)
-        if not path.is_file():
-            return None
-        with open_input(path) as tracked:
-            text = tracked.stream.read().decode("utf-8", errors="replace")
+        text = read_text(path)
         redactor = self.context.redactor
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError:
-            if text.startswith("user,arn,"):
-                return iter([redact_credential_report(text, redactor).encode("utf-8")])
-            lines = (
-                redactor.scrub(pseudonymise_text(line, redactor))
-                for line in text.splitlines(keepends=True)
-            )
-            return (line.encode("utf-8") for line in lines)
-        return iter([json.dumps(redact_aws_json(document, redactor), indent=2).encode("utf-8")])
+        if text.startswith("user,arn,"):  # a credential report saved as CSV (never JSON)
+            return iter([redact_credential_report(text, redactor).encode("utf-8")])
+        return redacted_aws_text(text, redactor, lambda line: redactor.scrub(pseudonymise_text(line, redactor)))
 
 
 def _examples(document: dict[str, Any]) -> Recognised:
     found = Recognised()
     for operation, examples in sorted(document["examples"].items()):
-        if operation not in OPERATIONS or not isinstance(examples, list):
+        if operation not in operations() or not isinstance(examples, list):
             continue
         for example in examples:
             output = example.get("output") if isinstance(example, dict) else None
@@ -245,4 +225,4 @@ def _self_named(operation: str, document: Any) -> dict[str, Any] | None:
 
 def _guess_kinds(parts: NameParts) -> tuple[str, ...]:
     operation = parts.operation
-    return OPERATIONS[operation].kinds if operation else KINDS
+    return operations()[operation].kinds if operation else KINDS

@@ -17,7 +17,7 @@ from typing import Any
 
 from botocore import xform_name
 
-from evidence.collectors.aws.operations import OPERATIONS
+from evidence.collectors.aws.readers import operations
 
 _REGION = re.compile(r"^(?:[a-z]{2}|us-gov|cn)-[a-z]+-\d$")
 _CLI_ERROR = re.compile(
@@ -29,11 +29,9 @@ _CLI_SERVICE = {"s3": "s3api"}
 @cache
 def commands() -> dict[str, str]:
     """Map each CLI command (``s3api get-bucket-encryption``) to the API operation it runs."""
-    from evidence.collectors.aws import inventory  # noqa: F401  (registers every reader)
-
     return {
         f"{_CLI_SERVICE.get(op.service, op.service)} {xform_name(op.name, '-')}": op.name
-        for op in OPERATIONS.values()
+        for op in operations().values()
     }
 
 
@@ -157,7 +155,7 @@ class Recognised:
 
 def params_for(operation: str, parts: NameParts) -> dict[str, Any] | None:
     """Build the parameters a per-resource output needs from its file name (None if missing)."""
-    param = OPERATIONS[operation].resource_param
+    param = operations()[operation].resource_param
     if param is None:
         return {}
     if parts.resource and parts.resource != parts.region:

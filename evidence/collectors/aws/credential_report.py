@@ -11,8 +11,8 @@ import csv
 import io
 from typing import Any
 
-from evidence.collectors.aws.api_values import arn_account, to_bool, to_iso
-from evidence.collectors.aws.identities import pseudonymise_text
+from evidence.collectors.aws.api_values import to_bool, to_iso
+from evidence.collectors.aws.arns import arn_account, pseudonymise_text
 from evidence.redact import Redactor
 
 ROOT = "<root_account>"

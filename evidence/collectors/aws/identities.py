@@ -1,44 +1,21 @@
-"""IAM user names are people: pseudonymise them in ARNs, CSV reports and JSON before storing.
-
-Roles, accounts and services identify no one and are kept, so a reviewer still sees
-``arn:aws:iam::111122223333:role/deploy`` while a user becomes ``...:user/user:3f9c0a1b2c4d``.
-"""
+"""AWS responses made safe to store: IAM users pseudonymised (see :mod:`.arns`), secrets withheld."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import re
+import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from evidence.collectors.aws.arns import pseudonymise_text
+from evidence.collectors.aws.credential_report import redact_credential_report
 from evidence.redact import SECRET, Redactor
-
-_USER_ARN = re.compile(r"(arn:aws[\w-]*:iam::\d{12}:user/(?:[\w+=,.@-]+/)*)([\w+=,.@-]+)")
-_SESSION_ARN = re.compile(r"(arn:aws[\w-]*:sts::\d{12}:assumed-role/[\w+=,.@-]+/)([\w+=,.@-]+)")
-_MFA_ARN = re.compile(r"(arn:aws[\w-]*:iam::\d{12}:(?:mfa|u2f/user)/)([\w+=,.@-]+)")
 
 #: JSON keys whose values are IAM user names.
 USER_KEYS = frozenset({"UserName", "Username", "userName", "user"})
 #: JSON keys whose values are secret material in AWS responses, whatever the generic rules say.
 SECRET_KEYS = frozenset({"SecretString", "SecretBinary", "Plaintext", "CiphertextBlob", "private"})
-
-
-def principal_arn(value: str, redactor: Redactor) -> str:
-    """Replace the person in an ARN (or a user name) by a keyed pseudonym."""
-    if not value.startswith("arn:"):
-        return value if value.isdigit() or value == "*" else redactor.principal(value)
-    return pseudonymise_text(value, redactor)
-
-
-def pseudonymise_text(text: str, redactor: Redactor) -> str:
-    """Replace the user part of every IAM user, MFA device and role session ARN in ``text``."""
-
-    def replace(match: re.Match[str]) -> str:
-        return match[1] + redactor.principal(match[2])
-
-    for pattern in (_USER_ARN, _SESSION_ARN, _MFA_ARN):
-        text = pattern.sub(replace, text)
-    return text
 
 
 def redact_aws_json(value: Any, redactor: Redactor, key: str | None = None) -> Any:
@@ -59,10 +36,21 @@ def redact_aws_json(value: Any, redactor: Redactor, key: str | None = None) -> A
     return redactor.scrub_data(value, key)
 
 
+def redacted_aws_text(text: str, redactor: Redactor, line: Callable[[str], str] | None = None) -> Iterator[bytes]:
+    """A saved AWS JSON document redacted field by field; text that is no JSON redacted by ``line``.
+
+    ``line`` defaults to scrubbing the line of PII.
+    """
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        scrub = line or redactor.scrub
+        return (scrub(each).encode("utf-8") for each in text.splitlines(keepends=True))
+    return iter([json.dumps(redact_aws_json(document, redactor), indent=2).encode("utf-8")])
+
+
 def _redacted_report(value: str | bytes, redactor: Redactor) -> str:
     """Pseudonymise a credential report's Content (CSV, or base64 CSV as the CLI prints it)."""
-    from evidence.collectors.aws.credential_report import redact_credential_report
-
     text = value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
     if not text.startswith("user,"):
         try:

@@ -16,9 +16,9 @@ from typing import Any
 
 from pydantic import Field
 
-from evidence.collectors.aws import account_responses, storage_responses  # noqa: F401  (registers readers)
-from evidence.collectors.aws.operations import OPERATIONS, Operation
+from evidence.collectors.aws.operations import Operation
 from evidence.collectors.aws.permissions import CallError
+from evidence.collectors.aws.readers import operations
 from evidence.collectors.base import CollectorSettings
 from evidence.redact import Redactor
 
@@ -109,9 +109,9 @@ class AwsInventory:
 
     @staticmethod
     def operation(name: str) -> Operation:
-        """Return the registered operation ``name``; UnknownOperation when none is."""
+        """Return the operation ``name``; UnknownOperation when no response module reads it."""
         try:
-            return OPERATIONS[name]
+            return operations()[name]
         except KeyError:
             raise UnknownOperation(name) from None
 

@@ -6,7 +6,7 @@ import json
 from fnmatch import fnmatchcase
 from typing import Any
 
-from evidence.collectors.aws.identities import principal_arn
+from evidence.collectors.aws.arns import principal_arn
 from evidence.redact import Redactor
 
 _DECRYPT_ACTIONS = ("kms:Decrypt", "kms:ReEncryptFrom")

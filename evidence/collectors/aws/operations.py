@@ -1,8 +1,10 @@
-"""The registry of API operations the inventory understands: what each feeds and how to read it.
+"""API operations the inventory understands: what each feeds and how to read it.
 
-Response modules register a reader per operation with :func:`handles`. A reader gets the call's
-parameters and its response (the same JSON whether it came from boto3 or from a saved CLI
-output); an error reader gets the failed call and records it against what it was meant to prove.
+Each response module keeps a :class:`ReaderTable` and declares a reader per operation with its
+``handles`` decorator; :func:`evidence.collectors.aws.readers.operations` gathers the tables (no
+registration happens by importing a module). A reader gets the call's parameters and its
+response (the same JSON whether it came from boto3 or from a saved CLI output); an error reader
+gets the failed call and records it against what it was meant to prove.
 """
 
 from __future__ import annotations
@@ -32,31 +34,31 @@ class Operation:
     resource_param: str | None = None
 
 
-OPERATIONS: dict[str, Operation] = {}
+class ReaderTable:
+    """The operations one response module reads, by operation name, in the order declared."""
 
+    def __init__(self) -> None:
+        self.operations: dict[str, Operation] = {}
 
-def handles(
-    service: str, name: str, *, kinds: tuple[str, ...], resource_param: str | None = None
-) -> Callable[[Reader], Reader]:
-    """Register the decorated function as the reader of ``service.name``."""
+    def handles(
+        self, service: str, name: str, *, kinds: tuple[str, ...], resource_param: str | None = None
+    ) -> Callable[[Reader], Reader]:
+        """Declare the decorated function the reader of ``service.name``."""
 
-    def register(read: Reader) -> Reader:
-        if name in OPERATIONS:
-            raise ValueError(f"operation {name} is registered twice")
-        OPERATIONS[name] = Operation(service, name, kinds, read, resource_param=resource_param)
-        return read
+        def declare(read: Reader) -> Reader:
+            if name in self.operations:
+                raise ValueError(f"operation {name} is declared twice")
+            self.operations[name] = Operation(service, name, kinds, read, resource_param=resource_param)
+            return read
 
-    return register
+        return declare
 
+    def on_error(self, name: str) -> Callable[[ErrorReader], ErrorReader]:
+        """Declare the decorated function the error reader of an operation declared before."""
 
-def on_error(name: str) -> Callable[[ErrorReader], ErrorReader]:
-    """Register the decorated function as the error reader of an already registered operation."""
+        def declare(read_error: ErrorReader) -> ErrorReader:
+            op = self.operations[name]
+            self.operations[name] = Operation(op.service, op.name, op.kinds, op.read, read_error, op.resource_param)
+            return read_error
 
-    def register(read_error: ErrorReader) -> ErrorReader:
-        op = OPERATIONS[name]
-        OPERATIONS[name] = Operation(
-            op.service, op.name, op.kinds, op.read, read_error, op.resource_param
-        )
-        return read_error
-
-    return register
+        return declare

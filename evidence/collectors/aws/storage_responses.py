@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from evidence.collectors.aws.api_values import (
-    arn_account,
-    arn_region,
-    dicts,
-    mapping,
-    text,
-    to_bool,
-    to_int,
-    to_iso,
-)
+from evidence.collectors.aws.api_values import dicts, mapping, text, to_bool, to_int, to_iso
+from evidence.collectors.aws.arns import arn_account, arn_region
 from evidence.collectors.aws.key_policy import decrypt_principals
-from evidence.collectors.aws.operations import handles, on_error
+from evidence.collectors.aws.operations import ReaderTable
 
 if TYPE_CHECKING:
     from evidence.collectors.aws.inventory import AwsInventory
     from evidence.collectors.aws.permissions import CallError
+
+#: The operations this module reads (gathered by :func:`evidence.collectors.aws.readers.operations`).
+READERS = ReaderTable()
+handles, on_error = READERS.handles, READERS.on_error
 
 AT_REST = "encryption.at_rest"
 LIFECYCLE = "storage.lifecycle"

@@ -28,8 +28,10 @@ def map_facts(data_map: DataMap, fmt: str, notes: list[str], redactor: Redactor)
     flows = [
         _flow(flow, fid, text) for flow, fid in zip(data_map.flows, flow_ids(data_map), strict=True)
     ]
+    # The check names of a gap are ours, not the map's: only its free text is scrubbed.
     gaps = [
-        {key: text(value) for key, value in gap.as_fact().items()} for gap in map_gaps(data_map)
+        {key: text(value) if isinstance(value, str) else value for key, value in gap.as_fact().items()}
+        for gap in map_gaps(data_map)
     ]
     return {
         "map": text(data_map.name),

@@ -1,8 +1,9 @@
-"""What a data map does not say that the DPP checks need: the "lacks" list of each map.
+"""What a data map does not say that the data-flow checks need: the "lacks" list of each map.
 
 A native map may leave fields out while it is being written; an imported model usually cannot
-say retention, TLS versions or which data is PII. Each gap names the element, the field and
-why the DPP needs it, so users know what to add before an assessor asks.
+say retention, TLS versions or which data is PII. Each gap names the element, the field, what
+the field shows and the checks that read it, so users know what to add before an assessor asks.
+Collectors know no controls: a report finds the controls that run those checks in its catalogue.
 """
 
 from __future__ import annotations
@@ -19,10 +20,28 @@ class Gap:
     element: str
     field: str
     needed_for: str
+    #: The checks that read the field; empty when only a document decides what it shows.
+    checks: tuple[str, ...] = ()
 
-    def as_fact(self) -> dict[str, str]:
+    def as_fact(self) -> dict[str, str | list[str]]:
         """JSON form for the evidence facts."""
-        return {"element": self.element, "field": self.field, "needed_for": self.needed_for}
+        return {
+            "element": self.element,
+            "field": self.field,
+            "needed_for": self.needed_for,
+            "checks": list(self.checks),
+        }
+
+
+#: The checks (evidence/controls/checks/dataflow*.py) that read each part of a map;
+#: ``dataflow_crosscheck:<aspect>`` is the cross-check run with that comparison (``with: {compare}``).
+ACCESS_CROSSCHECK = ("dataflow_crosscheck:access",)
+RETENTION_CROSSCHECK = ("dataflow_crosscheck:retention",)
+TLS_CROSSCHECK = ("dataflow_crosscheck:tls",)
+CLASSIFIED = ("dataflow_map_complete",)
+STORES = ("dataflow_pii_stores_protected",)
+FLOWS = ("dataflow_pii_flows_tls",)
+PARTIES = ("dataflow_third_parties",)
 
 
 def map_gaps(data_map: DataMap) -> list[Gap]:
@@ -41,7 +60,8 @@ def map_gaps(data_map: DataMap) -> list[Gap]:
             Gap(
                 "map",
                 "roles",
-                "DPP-ACC-6: who may access the PII stores, to compare with access logs",
+                "who may access the PII stores, to compare with access logs",
+                ACCESS_CROSSCHECK,
             )
         )
     return gaps
@@ -51,7 +71,7 @@ def _store_gaps(store: Store) -> list[Gap]:
     element = f"store {store.id}"
     if store.holds is None:
         return [
-            Gap(element, "holds", "DPP-SCOPE-2: which PII fields and other Amazon data it holds")
+            Gap(element, "holds", "which PII fields and other Amazon data it holds", CLASSIFIED)
         ]
     gaps = []
     if store.holds.unclassified:
@@ -59,19 +79,21 @@ def _store_gaps(store: Store) -> list[Gap]:
             Gap(
                 element,
                 "holds.pii",
-                f"DPP-SCOPE-2: whether {len(store.holds.unclassified)} data item(s) are PII",
+                f"whether {len(store.holds.unclassified)} data item(s) are PII",
+                CLASSIFIED,
             )
         )
     if store.holds.pii_status == "no":
         return gaps
     if store.encryption_at_rest is None:
-        gaps.append(Gap(element, "encryption_at_rest", "DPP-ENC-2: PII encrypted at rest"))
+        gaps.append(Gap(element, "encryption_at_rest", "PII encrypted at rest", CLASSIFIED + STORES))
     if store.retention is None:
         gaps.append(
             Gap(
                 element,
                 "retention",
-                "DPP-RET-1: PII purged within 30 days of delivery, or a legal hold",
+                "PII purged within the retention limit, or a legal hold",
+                STORES + RETENTION_CROSSCHECK,
             )
         )
     if store.region is None:
@@ -79,11 +101,11 @@ def _store_gaps(store: Store) -> list[Gap]:
             Gap(
                 element,
                 "region",
-                "DPP-3P-1 and AUP-SHARE-1: where PII is kept (cross-border transfers)",
+                "where PII is kept (cross-border transfers; a document decides it)",
             )
         )
     if store.backups is None:
-        gaps.append(Gap(element, "backups", "DPP-ENC-2: backups of PII are encrypted"))
+        gaps.append(Gap(element, "backups", "backups of PII are encrypted", STORES))
     return gaps
 
 
@@ -91,23 +113,24 @@ def _flow_gaps(flow: Flow, fid: str) -> list[Gap]:
     element = f"flow {fid}"
     gaps = []
     if flow.carries is None:
-        gaps.append(Gap(element, "carries", "DPP-ENC-1: which data it carries (PII or not)"))
+        gaps.append(Gap(element, "carries", "which data it carries (PII or not)", FLOWS))
     elif flow.carries.unclassified:
         gaps.append(
             Gap(
                 element,
                 "carries.pii",
-                f"DPP-ENC-1: whether {len(flow.carries.unclassified)} data item(s) are PII",
+                f"whether {len(flow.carries.unclassified)} data item(s) are PII",
+                FLOWS,
             )
         )
     pii = "unknown" if flow.carries is None else flow.carries.pii_status
     if pii != "no" and flow.tls is None and flow.ssh is None:
         why = " (marked encrypted, version not stated)" if flow.encrypted else ""
         gaps.append(
-            Gap(element, "tls", f"DPP-ENC-1: the TLS version that protects PII in transit{why}")
+            Gap(element, "tls", f"the TLS version that protects PII in transit{why}", FLOWS + TLS_CROSSCHECK)
         )
     if flow.protocol is None:
-        gaps.append(Gap(element, "protocol", "DPP-ENC-1: the protocol data moves over"))
+        gaps.append(Gap(element, "protocol", "the protocol data moves over", FLOWS))
     return gaps
 
 
@@ -117,13 +140,13 @@ def _party_gaps(party: ThirdParty, receives_data: bool) -> list[Gap]:
     element = f"third party {party.id}"
     gaps = []
     if party.purpose is None:
-        gaps.append(Gap(element, "purpose", "AUP-PII-1: PII shared only for fulfilment or tax"))
+        gaps.append(Gap(element, "purpose", "the purpose PII is shared for, to compare with the allowed ones", PARTIES))
     if party.last_assessment is None:
         gaps.append(
-            Gap(element, "last_assessment", "DPP-3P-1: a vendor assessment within the last year")
+            Gap(element, "last_assessment", "a recent vendor assessment", PARTIES)
         )
     if party.contract is None:
-        gaps.append(Gap(element, "contract", "AUP-SHARE-1: a contract (DPA) before PII is shared"))
+        gaps.append(Gap(element, "contract", "a contract (DPA) before PII is shared", PARTIES))
     return gaps
 
 

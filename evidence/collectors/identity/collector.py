@@ -9,7 +9,6 @@ coverage, pseudonyms, the items) is the log collectors' shared machinery.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -17,7 +16,7 @@ from typing import Any, ClassVar, Protocol
 from evidence.collectors.identity.copies import redacted_csv, redacted_json
 from evidence.collectors.identity.events import IdentityEvents
 from evidence.collectors.identity.records import Clock, Fast, read_records
-from evidence.collectors.log_source import ACTIVITY, COVERAGE, LogCollector, LogSourceSettings, LogState
+from evidence.collectors.logs.base import ACTIVITY, COVERAGE, FileLogCollector, LogSourceSettings, LogState
 from evidence.model.evidence import EvidenceItem, RawInput
 
 PATTERNS = ("*.json", "*.jsonl", "*.ndjson", "*.json.gz", "*.jsonl.gz", "*.ndjson.gz")
@@ -34,7 +33,7 @@ class EventReader(Protocol):
         """Use ``event`` (found at ``line``); the reason when it cannot be used, else None."""
 
 
-class IdentityLogCollector(LogCollector[IdentityLogSettings]):
+class IdentityLogCollector(FileLogCollector[IdentityLogSettings]):
     """Shared reading of identity-provider exports into ``access.activity`` and coverage."""
 
     produces: ClassVar[tuple[str, ...]] = (ACTIVITY, COVERAGE)
@@ -62,18 +61,12 @@ class IdentityLogCollector(LogCollector[IdentityLogSettings]):
         reader = self.reader(state, str(path))
         return read_records(path, self.envelopes, reader.record, state.stats, self.fast)
 
-    def items(self, state: LogState, files: int, before: Counter[str]) -> Iterator[EvidenceItem]:
-        """The shared items, the activity item carrying the provider's ``identity`` facts."""
-        for item in super().items(state, files, before):
-            if item.kind == ACTIVITY:
-                item.facts["identity"] = self.events.facts(self.context.redactor)
-            yield item
+    def activity_extras(self) -> dict[str, Any]:
+        """The provider's ``identity`` facts, carried by the activity item."""
+        return {"identity": self.events.facts(self.context.redactor)}
 
-    def redacted_copy(self, location: str) -> Iterator[bytes] | None:
+    def redacted_file(self, path: Path) -> Iterator[bytes]:
         """The export with every person's identifier pseudonymised and names removed."""
-        path = Path(location)
-        if not path.is_file():
-            return None
         if path.suffix.lower() == ".csv":
             return redacted_csv(path, self.context.redactor)
         return redacted_json(path, self.context.redactor)

@@ -22,7 +22,7 @@ import orjson
 from evidence.collectors.identity.collector import EventReader, IdentityLogCollector, seen
 from evidence.collectors.identity.events import IdentityEvents
 from evidence.collectors.identity.records import Clock, Fast, dicts, lookup, text
-from evidence.collectors.log_source import LogState
+from evidence.collectors.logs.base import LogState
 
 #: Sign-in error codes that interrupt a sign-in to ask for more (MFA, consent, "stay signed in").
 INTERRUPTS = frozenset({50072, 50074, 50076, 50079, 50125, 50140, 50158})
@@ -107,7 +107,6 @@ class EntraLogCollector(IdentityLogCollector):
 
     id = "entra-log"
     description = "Microsoft Entra ID sign-in and audit logs (Graph, Azure Monitor, Log Analytics)"
-    source_type = "entra-log"
     envelopes = ("value", "records")
     fast = FAST
 

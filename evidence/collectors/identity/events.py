@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from evidence.collectors.log_coverage import iso
+from evidence.collectors.logs.coverage import iso
 from evidence.redact import Redactor
 
 #: How many events of each list the facts keep (the totals are always exact).

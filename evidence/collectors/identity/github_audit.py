@@ -20,7 +20,7 @@ from evidence.collectors.identity.collector import PATTERNS, EventReader, Identi
 from evidence.collectors.identity.events import IdentityEvents
 from evidence.collectors.identity.records import Clock, Fast, text
 from evidence.collectors.inputs import csv_rows, open_text
-from evidence.collectors.log_source import LogState
+from evidence.collectors.logs.base import LogState
 from evidence.errors import InputError
 from evidence.model.evidence import RawInput
 
@@ -104,7 +104,6 @@ class GitHubAuditLogCollector(IdentityLogCollector):
 
     id = "github-audit-log"
     description = "GitHub organisation/enterprise audit log (JSON, CSV, stream): members, 2FA, admins, keys"
-    source_type = "github-audit-log"
     default_channel = "code"
     fast = FAST
     patterns: ClassVar[tuple[str, ...]] = (*PATTERNS, "*.csv", "*.csv.gz")
@@ -132,7 +131,7 @@ class GitHubAuditLogCollector(IdentityLogCollector):
                 if problem is None:
                     kept += 1
                 else:
-                    state.stats.reject(f"{path}:{number}", problem)
+                    state.reject(path, number, problem)
             state.stats.keep(kept)
             return lines.raw_input()
 

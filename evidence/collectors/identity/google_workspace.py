@@ -20,7 +20,7 @@ from evidence.collectors.access_paths import SIGN_IN_ONLY
 from evidence.collectors.identity.collector import EventReader, IdentityLogCollector, seen
 from evidence.collectors.identity.events import IdentityEvents
 from evidence.collectors.identity.records import Clock, Fast, text
-from evidence.collectors.log_source import LogState
+from evidence.collectors.logs.base import LogState
 
 #: ``login_challenge_method`` values that are a second factor.
 SECOND_FACTORS = frozenset(
@@ -84,7 +84,6 @@ class GoogleWorkspaceLogCollector(IdentityLogCollector):
 
     id = "google-workspace-log"
     description = "Google Workspace Reports API (login, admin): sign-ins and 2SV, suspensions, roles"
-    source_type = "google-workspace-log"
     envelopes = ("items",)
     fast = FAST
 

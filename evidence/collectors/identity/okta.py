@@ -23,7 +23,7 @@ from evidence.collectors.access_paths import SIGN_IN_ONLY
 from evidence.collectors.identity.collector import EventReader, IdentityLogCollector
 from evidence.collectors.identity.events import IdentityEvents
 from evidence.collectors.identity.records import Clock, Fast, dicts, lookup, text
-from evidence.collectors.log_source import LogState
+from evidence.collectors.logs.base import LogState
 from evidence.model.evidence import EvidenceItem
 
 SIGN_IN = "user.session.start"
@@ -123,7 +123,6 @@ class OktaLogCollector(IdentityLogCollector):
 
     id = "okta-log"
     description = "Okta System Log (/api/v1/logs JSON): sign-ins and MFA, lockouts, deactivations, admin grants"
-    source_type = "okta-log"
     fast = FAST
 
     def collect(self) -> Iterator[EvidenceItem]:

@@ -118,10 +118,8 @@ class JobHistoryCollector(Collector[JobHistorySettings]):
                 files[0] if len(files) == 1 else self.context.source,
                 f"no readable history: {first}",
             )
-        item = self._item(_deduplicated(runs), coverage, formats, stats, raw_inputs, before)
-        # A history with a file missing cannot prove a job ran: the check reads this list.
-        item.facts["unreadable"] = unreadable
-        yield item
+        # A history with a file missing cannot prove a job ran: the check reads ``unreadable``.
+        yield self._item(_deduplicated(runs), coverage, formats, stats, raw_inputs, before, unreadable)
 
     def _read(self, path: Path, stats: ParseStats) -> tuple[str, FileResult, RawInput]:
         fmt = self.settings.format if self.settings.format != "auto" else _sniff(path)
@@ -164,6 +162,7 @@ class JobHistoryCollector(Collector[JobHistorySettings]):
         stats: ParseStats,
         raw_inputs: list[RawInput],
         before: Counter[str],
+        unreadable: list[str],
     ) -> EvidenceItem:
         period, as_of = self.context.period, self.context.as_of
         start, end = period.start_at, min(period.end_at, as_of)
@@ -197,6 +196,7 @@ class JobHistoryCollector(Collector[JobHistorySettings]):
             "formats": dict(sorted(formats.items())),
             "jobs": jobs,
             "seen": self._seen(runs, owner),
+            "unreadable": unreadable,
         }
         return self.item(
             KIND,
@@ -229,11 +229,8 @@ class JobHistoryCollector(Collector[JobHistorySettings]):
         rows.sort(key=lambda r: (-r["runs"], r["name"], r["origin"]))
         return rows[:MAX_SEEN]
 
-    def redacted_copy(self, location: str) -> Iterator[bytes] | None:
+    def redacted_file(self, path: Path) -> Iterator[bytes] | None:
         """Redact JSON/YAML documents by field (Kubernetes env pairs too) and text by line."""
-        path = Path(location)
-        if not path.is_file():
-            return None
         if _sniff(path) not in ("document", "unknown"):
             return self._scrubbed_lines(path)
         with open_input(path) as tracked:

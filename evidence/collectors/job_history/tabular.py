@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from evidence.collectors.inputs import csv_rows
+from evidence.collectors.inputs import column_roles, csv_rows, header_records
 from evidence.collectors.job_history.runs import FileResult, JobRun, RunStatus
 from evidence.collectors.timestamps import TimestampError, parse_timestamp
 from evidence.model.evidence import ParseStats
@@ -94,13 +94,7 @@ class RowError(ValueError):
 
 def columns(header: Iterable[str]) -> dict[str, str]:
     """Map our column roles (job, started, ...) to the header's own names."""
-    found: dict[str, str] = {}
-    for name in header:
-        key = normalise_field(name)
-        for role, aliases in _ALIASES.items():
-            if role not in found and key in aliases:
-                found[role] = name
-    return found
+    return column_roles(header, _ALIASES)
 
 
 def row_to_run(
@@ -189,14 +183,8 @@ def parse_csv(
     if "started" not in roles or not ({"job", "dag_id"} & roles.keys()):
         stats.reject(f"{path}:1", "header names no job (or dag_id) and start-time columns")
         return result
-    for number, values in rows:
-        where = f"{path}:{number}"
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            stats.reject(where, f"{len(values)} fields where the header has {len(header)}")
-            continue
-        _keep(dict(zip(header, values, strict=True)), roles, where, zone, "csv", stats, result)
+    for where, record in header_records(rows, header, path, stats):
+        _keep(record, roles, where, zone, "csv", stats, result)
     return result
 
 

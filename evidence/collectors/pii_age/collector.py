@@ -106,9 +106,9 @@ class PiiAgeSettings(CollectorSettings):
     url: str
     password: SecretRef | None = None
     tables: list[TableSettings] = Field(min_length=1)
-    pii_limit_days: int = Field(default=30, ge=1, description="DPP-RET-1 pii_retention_days")
+    pii_limit_days: int = Field(default=30, ge=1, description="the catalogue's pii_retention_days parameter")
     non_pii_limit_days: int = Field(
-        default=548, ge=1, description="DPP-RET-3 non_pii_retention_days"
+        default=548, ge=1, description="the catalogue's non_pii_retention_days parameter"
     )
     statement_timeout_seconds: int = Field(default=300, ge=1)
 

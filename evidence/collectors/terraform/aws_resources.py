@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from evidence.collectors.aws.account_responses import IAM_UNSUPPORTED, world_rule
-from evidence.collectors.aws.api_values import arn_account, arn_region, text, to_bool, to_int
+from evidence.collectors.aws.api_values import text, to_bool, to_int
+from evidence.collectors.aws.arns import arn_account, arn_region
 from evidence.collectors.aws.inventory import (
     AT_REST,
     KMS,

@@ -18,7 +18,7 @@ from typing import Any
 from evidence.collectors.aws.inventory import KINDS, AwsInventory, SavedSnapshotSettings
 from evidence.collectors.aws.inventory_items import KindLedger, snapshot_time
 from evidence.collectors.base import Collector
-from evidence.collectors.inputs import expand_paths, open_input
+from evidence.collectors.inputs import expand_paths, open_input, read_text
 from evidence.collectors.terraform.aws_resources import MAPPERS, apply_order
 from evidence.collectors.terraform.documents import NotTerraform, Resource, read_document
 from evidence.collectors.terraform.redaction import redact_document
@@ -114,13 +114,9 @@ class TerraformCollector(Collector[TerraformSettings]):
             ledger.reject(KINDS, str(path), None, str(exc))
             return None
 
-    def redacted_copy(self, location: str) -> Iterator[bytes] | None:
+    def redacted_file(self, path: Path) -> Iterator[bytes] | None:
         """Rewrite the document with sensitive values removed field by field (never by line)."""
-        path = Path(location)
-        if not path.is_file():
-            return None
-        with open_input(path) as tracked:
-            text = tracked.stream.read().decode("utf-8", errors="replace")
+        text = read_text(path)
         try:
             document = json.loads(text)
         except json.JSONDecodeError:

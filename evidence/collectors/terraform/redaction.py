@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from evidence.collectors.aws.identities import pseudonymise_text
+from evidence.collectors.aws.arns import pseudonymise_text
 from evidence.redact import SECRET, Redactor
 
 _SECRET_NAME = re.compile(r"password|passphrase|private_key|secret|token|credential", re.IGNORECASE)

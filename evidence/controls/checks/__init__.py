@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from evidence.controls.context import CheckContext
+from evidence.controls.context import CheckContext, Params
 from evidence.model.results import CheckOutcome
 
 CheckFunction = Callable[[CheckContext], CheckOutcome]
@@ -31,24 +31,31 @@ class CheckSpec:
     function: CheckFunction
     description: str
     parts: tuple[str, ...] = ()
+    #: The parameter model (None: not declared yet, so the catalogue's values are not checked).
+    params: type[Params] | None = None
 
 
 _REGISTRY: dict[str, CheckSpec] = {}
 
 
 def check(
-    name: str, *, reads: tuple[str, ...], parts: tuple[str, ...] = ()
+    name: str,
+    *,
+    reads: tuple[str, ...],
+    parts: tuple[str, ...] = (),
+    params: type[Params] | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register ``function`` as the check ``name`` reading evidence of the kinds in ``reads``.
 
     ``parts``: the element ids the check judges separately (see :class:`CheckSpec`).
+    ``params``: the model of the parameters it reads (:class:`evidence.controls.context.Params`).
     """
 
     def register(function: CheckFunction) -> CheckFunction:
         if name in _REGISTRY:
             raise ValueError(f"check {name!r} is registered twice")
         doc = (function.__doc__ or "").strip().splitlines()
-        _REGISTRY[name] = CheckSpec(name, reads, function, doc[0] if doc else "", parts)
+        _REGISTRY[name] = CheckSpec(name, reads, function, doc[0] if doc else "", parts, params)
         return function
 
     return register

@@ -10,20 +10,22 @@ pseudonyms. The review itself stays attested evidence: the tool cannot see that 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from evidence.controls.cadence import item_date, named
 from evidence.controls.checks import check
 from evidence.controls.checks.documents import describe, supporting_documents
-from evidence.controls.context import CheckContext
-from evidence.controls.settings_facts import parse_time, snapshots
+from evidence.controls.context import CheckContext, NoParams
+from evidence.controls.settings_facts import parse_time, snapshot_facts
 from evidence.model.evidence import EvidenceItem
+from evidence.model.facts.access import AccessActivity, PrincipalActivity
+from evidence.model.facts.cloud_account import IamCredentials
+from evidence.model.facts.documents import Document
 from evidence.model.results import CheckOutcome
 
 
-def _active(principal: dict[str, Any], first_day: date, last_day: date) -> bool:
-    first = parse_time(principal.get("first_seen"))
-    last = parse_time(principal.get("last_seen"))
+def _active(principal: PrincipalActivity, first_day: date, last_day: date) -> bool:
+    first = parse_time(principal.first_seen)
+    last = parse_time(principal.last_seen)
     if first is None or last is None:
         return True
     return last.date() >= first_day and first.date() <= last_day
@@ -33,17 +35,17 @@ def population(ctx: CheckContext, reviewed_on: date) -> tuple[dict[str, str], li
     """Principals active in the period up to ``reviewed_on``, and IAM users: pseudonym -> where seen."""
     seen: dict[str, str] = {}
     used: list[EvidenceItem] = []
-    for item in ctx.items("access.activity"):
+    for item, facts in ctx.facts(AccessActivity):
         found = False
-        for principal in item.facts.get("principals") or []:
-            if isinstance(principal, dict) and _active(principal, ctx.period.start, reviewed_on):
-                seen.setdefault(str(principal["principal"]), f"{item.source} ({item.id})")
+        for principal in facts.principals:
+            if _active(principal, ctx.period.start, reviewed_on):
+                seen.setdefault(principal.principal, f"{item.source} ({item.id})")
                 found = True
         if found:
             used.append(item)
-    shots = snapshots(ctx, "iam.credentials", "users")
-    for user, item in shots.records("users"):
-        name = str(user.get("user"))
+    shots = snapshot_facts(ctx, IamCredentials, "users")
+    for user, item in shots.records(lambda facts: facts.users):
+        name = user.user
         if name and name != "<root_account>":
             seen.setdefault(name, f"IAM ({item.id})")
             if item not in used:
@@ -51,7 +53,7 @@ def population(ctx: CheckContext, reviewed_on: date) -> tuple[dict[str, str], li
     return seen, used
 
 
-@check("access_review_complete", reads=("document", "access.activity", "iam.credentials"))
+@check("access_review_complete", reads=(Document.kind, AccessActivity.kind, IamCredentials.kind), params=NoParams)
 def access_review_complete(ctx: CheckContext) -> CheckOutcome:
     """The latest access review of the period lists every principal active in the period before it.
 
@@ -66,10 +68,10 @@ def access_review_complete(ctx: CheckContext) -> CheckOutcome:
     ]
     if not in_period:
         return ctx.insufficient("no complete access-review record is dated in the period")
-    reviews = [item for item in in_period if isinstance(item.facts.get("review"), dict)]
+    reviews = [item for item in in_period if item.facts_as(Document).review is not None]
     if not reviews:
         latest = max(in_period, key=lambda i: (item_date(i) or date.min, i.id))
-        record = latest.facts.get("record") or {}
+        record = latest.facts_as(Document).record
         return ctx.met(
             f"{describe(latest)} states its population ({record.get('population_source')}) and "
             f"{record.get('accounts_reviewed')} account(s) reviewed; register it as a CSV of the accounts "
@@ -77,14 +79,15 @@ def access_review_complete(ctx: CheckContext) -> CheckOutcome:
             evidence=[latest],
         )
     review = max(reviews, key=lambda i: (item_date(i) or date.min, i.id))
-    facts = review.facts["review"]
+    rows = review.facts_as(Document).review
+    assert rows is not None  # reviews holds only documents with rows
     reviewed_on = item_date(review) or as_of
-    if facts.get("errors"):
+    if rows.errors:
         return ctx.insufficient(
-            f"{describe(review)}: {len(facts['errors'])} row(s) could not be read, first: {facts['errors'][0]}",
+            f"{describe(review)}: {len(rows.errors)} row(s) could not be read, first: {rows.errors[0]}",
             evidence=[review],
         )
-    accounts = set(facts.get("accounts") or [])
+    accounts = set(rows.accounts)
     seen, sources = population(ctx, reviewed_on)
     if not seen:
         return ctx.insufficient(

@@ -11,27 +11,38 @@ from __future__ import annotations
 
 from datetime import date
 
+from pydantic import Field
+
 from evidence.controls.cadence import CadenceJudgement, fact_date, item_date, item_range, judge_cadence, named
 from evidence.controls.checks import check
 from evidence.controls.checks.documents import (
     describe,
-    doc_types_of,
     incomplete_reasons,
     registered_documents,
     supporting_documents,
 )
-from evidence.controls.context import CheckContext
+from evidence.controls.context import CheckContext, Params
+from evidence.model.catalogue import Cadence
+from evidence.model.facts.documents import Document
 from evidence.model.results import CheckOutcome, Figure
 
 
-def every_days(ctx: CheckContext) -> int:
-    """Give the cadence in days: the check's ``every_days``, else the control's cadence."""
-    value = ctx.params.get("every_days")
-    if value is None and ctx.control.cadence is not None:
-        value = ctx.control.cadence.every_days
-    if value is None:
-        raise ValueError(f"{ctx.control.id}: a cadence check needs a cadence or every_days")
-    return int(value)
+class CadenceParams(Params):
+    """What ``cadence_covered`` reads: the document types that record the activity.
+
+    The cadence itself is the control's ``cadence:`` block (``every_days``, ``label``,
+    ``grace_days``), the one place a catalogue states it; a reading of the control's figure
+    (policies/README.md) moves that block with it, and the config may widen its grace days.
+    """
+
+    doc_types: list[str] = Field(min_length=1, description="the document types that record the activity")
+
+
+def control_cadence(ctx: CheckContext) -> Cadence:
+    """The control's cadence; a ValueError when the control states none (a catalogue error)."""
+    if ctx.control.cadence is None:
+        raise ValueError(f"{ctx.control.id}: cadence_covered needs the control's cadence: block")
+    return ctx.control.cadence
 
 
 def cadence_phrase(ctx: CheckContext, judgement: CadenceJudgement) -> str:
@@ -57,10 +68,21 @@ def cadence_figures(judgement: CadenceJudgement) -> dict[str, Figure]:
     }
 
 
-@check("cadence_covered", reads=("document",))
+@check("cadence_covered", reads=(Document.kind,), params=CadenceParams)
 def cadence_covered(ctx: CheckContext) -> CheckOutcome:
-    """No interval between registered documents of ``doc_types`` in the period exceeds the cadence."""
-    doc_types = doc_types_of(ctx)
+    """No interval between registered documents of ``doc_types`` in the period exceeds the cadence.
+
+    For controls with a cadence (access review quarterly, log review every 4 days under the
+    stricter reading of "bi-weekly" (see policies/README.md), IR-plan review every 6 months,
+    scans every 30 days, pen test and training yearly, LWA rotation records every 180 days),
+    judged by intervals (docs/how-statuses-are-decided.md): from the period's start to the first
+    document, between consecutive documents, and from the last one to the as-of date; any
+    interval longer than the cadence plus its grace days is not met, naming its dates; with no
+    document at all, insufficient evidence. See docs/quarterly-review.md. The cadence is the
+    control's ``cadence:`` block (``every_days``, ``label``, ``grace_days``); a control using this
+    check without one is a catalogue error.
+    """
+    doc_types = ctx.parameters(CadenceParams).doc_types
     wanted = " or ".join(doc_types)
     as_of = ctx.as_of.date()
     registered = registered_documents(ctx, doc_types)
@@ -74,7 +96,7 @@ def cadence_covered(ctx: CheckContext) -> CheckOutcome:
     judgement = judge_cadence(
         ctx.period,
         as_of,
-        every_days(ctx),
+        control_cadence(ctx).every_days,
         [d for item in dated if (d := item_date(item))],
         grace_days=ctx.grace_days,
         ranges=ranges if ranges else None,
@@ -87,7 +109,7 @@ def cadence_covered(ctx: CheckContext) -> CheckOutcome:
         later = [item for item in candidates if item not in dated]
         if later:
             return ctx.insufficient(
-                f"the only {wanted} on record ({later[0].id}) is dated {later[0].facts.get('date')}, "
+                f"the only {wanted} on record ({later[0].id}) is dated {later[0].facts_as(Document).date}, "
                 f"after the as-of date {as_of.isoformat()}",
                 evidence=later,
                 **figures,
@@ -114,7 +136,7 @@ def cadence_covered(ctx: CheckContext) -> CheckOutcome:
             f"by {as_of.isoformat()} are covered by no {wanted}: {named(judgement.uncovered)}"
         )
     notes: list[str] = []
-    review = fact_date(latest.facts.get("next_review"))
+    review = fact_date(latest.facts_as(Document).next_review)
     if review is not None and review < as_of:
         # The organisation's own review date: reported, but the control's cadence decides.
         notes.append(

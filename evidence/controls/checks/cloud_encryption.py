@@ -8,10 +8,12 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from evidence.controls.checks import check
-from evidence.controls.context import CheckContext
+from evidence.controls.context import CheckContext, NoParams, Params
 from evidence.controls.settings_facts import cite, in_terraform, listing, where
 from evidence.controls.settings_timeline import Judge, Judgement, over_period
 from evidence.model.evidence import EvidenceItem
+from evidence.model.facts.cloud_storage import EncryptionAtRest, EncryptionKms, KmsKey, StoreEncryption
+from evidence.model.facts.dataflow import DataMapFacts
 from evidence.model.period import Period
 from evidence.model.results import CheckOutcome, Status
 from evidence.model.settings_history import CHANGES
@@ -27,11 +29,11 @@ _LABELS = {
 _BITS = re.compile(r"\b(?P<family>AES|RSA)[-_ ]?(?P<bits>\d{3,4})\b", re.IGNORECASE)
 
 
-def _label(record: dict[str, Any]) -> str:
-    kind = _LABELS.get(str(record.get("type")), str(record.get("type")))
-    if record.get("type") == "ebs_default":
-        return f"{kind} ({record.get('id')})"
-    return f"{kind} {record.get('id')}{where(record)}"
+def _label(record: StoreEncryption) -> str:
+    kind = _LABELS.get(record.type, record.type)
+    if record.type == "ebs_default":
+        return f"{kind} ({record.id})"
+    return f"{kind} {record.id}{where(record)}"
 
 
 def cipher_strength(algorithm: str | None, min_aes: int, min_rsa: int) -> bool | None:
@@ -43,31 +45,31 @@ def cipher_strength(algorithm: str | None, min_aes: int, min_rsa: int) -> bool |
     return int(match["bits"]) >= minimum
 
 
-def _store_judge(min_aes: int, min_rsa: int, ebs_default_required: bool) -> Judge:
+def _store_judge(min_aes: int, min_rsa: int, ebs_default_required: bool) -> Judge[StoreEncryption]:
     """Judge one state of a data store: encrypted at rest, strongly enough."""
 
-    def judge(record: dict[str, Any], item: EvidenceItem) -> Judgement:
+    def judge(record: StoreEncryption, item: EvidenceItem) -> Judgement:
         label = _label(record)
-        setting = record.get("setting") or "setting not recorded"
-        origin = f" [{record['origin']}]" if in_terraform(record) else ""
-        if record.get("pii") is False:
+        setting = record.setting or "setting not recorded"
+        origin = f" [{record.origin}]" if in_terraform(record) else ""
+        if record.pii is False:
             return Judgement(
                 "skip",
                 f"{label} is not a PII bucket (not in the pii_buckets of its source), so it was "
                 "not judged",
                 label,
             )
-        if record.get("encrypted") is None:
-            why = record.get("error") or "encryption setting not known"
+        if record.encrypted is None:
+            why = record.error or "encryption setting not known"
             return Judgement("unknown", f"{why} ({item.id})", label)
-        if record.get("encrypted") is False:
-            if record.get("type") == "ebs_default" and not ebs_default_required:
+        if record.encrypted is False:
+            if record.type == "ebs_default" and not ebs_default_required:
                 return Judgement(
                     "skip", f"{label}: {setting}; new volumes there may be unencrypted ({item.id})", label
                 )
             return Judgement("bad", f"not encrypted, {setting}{origin} ({item.id})", label)
-        strong = cipher_strength(record.get("algorithm"), min_aes, min_rsa)
-        key = record.get("kms_key_id")
+        strong = cipher_strength(record.algorithm, min_aes, min_rsa)
+        key = record.kms_key_id
         managed = "" if key and key in setting else f", key {key}" if key else ", service-managed key"
         if strong is None:
             return Judgement(
@@ -76,10 +78,10 @@ def _store_judge(min_aes: int, min_rsa: int, ebs_default_required: bool) -> Judg
         if not strong:
             return Judgement(
                 "bad",
-                f"{record.get('algorithm')} is weaker than AES-{min_aes}/RSA-{min_rsa} ({item.id})",
+                f"{record.algorithm} is weaker than AES-{min_aes}/RSA-{min_rsa} ({item.id})",
                 label,
             )
-        return Judgement("good", f"{label}: {record.get('algorithm')}{managed} ({setting}){origin}", label)
+        return Judgement("good", f"{label}: {record.algorithm}{managed} ({setting}){origin}", label)
 
     return judge
 
@@ -94,36 +96,50 @@ def unobserved_pii_stores(ctx: CheckContext, observed: set[tuple[Any, Any]]) -> 
     The map says which stores are in scope; a PII store whose resource was not observed was not
     judged, so nothing shows it encrypted.
     """
-    maps = ctx.items("dataflow.map")
+    maps = ctx.facts(DataMapFacts)
     missing: list[str] = []
-    for item in maps:
-        for store in item.facts.get("stores") or []:
-            if store.get("pii") != "yes":
+    for item, data_map in maps:
+        for store in data_map.stores:
+            if store.pii != "yes":
                 continue
-            if not store.get("resources"):
-                missing.append(f"PII store {store['id']} names no cloud resource in the data map ({item.id})")
-            for declared in store.get("resources") or []:
-                if (declared.get("type"), declared.get("id")) not in observed:
+            if not store.resources:
+                missing.append(f"PII store {store.id} names no cloud resource in the data map ({item.id})")
+            for declared in store.resources:
+                if (declared.type, declared.id) not in observed:
                     missing.append(
-                        f"{declared.get('type')} {declared.get('id')} of PII store {store['id']} "
+                        f"{declared.type} {declared.id} of PII store {store.id} "
                         f"(data map {item.id}) was not observed"
                     )
     return missing, bool(maps)
 
 
-@check("storage_encrypted", reads=("encryption.at_rest", CHANGES, "dataflow.map"), parts=STORAGE_PARTS)
+class StorageParams(Params):
+    """The cipher floors of ``storage_encrypted`` and whether EBS encryption by default is required."""
+
+    min_aes_bits: int
+    min_rsa_bits: int
+    ebs_default_required: bool
+
+
+@check(
+    "storage_encrypted",
+    reads=(EncryptionAtRest.kind, CHANGES, "dataflow.map"),
+    parts=STORAGE_PARTS,
+    params=StorageParams,
+)
 def storage_encrypted(ctx: CheckContext) -> CheckOutcome:
     """Check every data store (S3, RDS, EBS, DynamoDB) was encrypted at rest, strongly enough, all period.
 
     The PII stores of the data map must all be among the stores observed; one that is not
-    leaves the coverage element undecided (and the check insufficient), never met.
+    leaves the coverage element undecided (and the check insufficient), never met. Met when every
+    data store found is encrypted with AES-``min_aes_bits``/RSA-``min_rsa_bits`` or stronger (EBS
+    encryption by default counts unless ``ebs_default_required`` is false); not met naming each
+    unencrypted store and its setting; insufficient when any store or listing could not be read.
+    Buckets outside the source's ``pii_buckets`` are not judged.
     """
     outcome = _stores_over_period(ctx)
-    observed = {
-        (r.get("type"), r.get("id"))
-        for item in ctx.items("encryption.at_rest")
-        for r in item.facts.get("resources") or []
-        if isinstance(r, dict)
+    observed: set[tuple[Any, Any]] = {
+        (r.type, r.id) for _, facts in ctx.facts(EncryptionAtRest) for r in facts.resources or []
     }
     unobserved, mapped = unobserved_pii_stores(ctx, observed)
     if not mapped:
@@ -142,11 +158,14 @@ def storage_encrypted(ctx: CheckContext) -> CheckOutcome:
 
 def _stores_over_period(ctx: CheckContext) -> CheckOutcome:
     """The outcome for the stores observed, judged on every day of the period."""
-    min_aes = int(ctx.params.get("min_aes_bits", 128))
-    min_rsa = int(ctx.params.get("min_rsa_bits", 2048))
-    ebs_default_required = bool(ctx.params.get("ebs_default_required", True))
+    params = ctx.parameters(StorageParams)
+    min_aes, min_rsa = params.min_aes_bits, params.min_rsa_bits
     judged = over_period(
-        ctx, "encryption.at_rest", ("resources",), _store_judge(min_aes, min_rsa, ebs_default_required)
+        ctx,
+        EncryptionAtRest,
+        ("resources",),
+        StoreEncryption,
+        _store_judge(min_aes, min_rsa, params.ebs_default_required),
     )
     verdicts = judged.verdicts
     bad, good, unknown = verdicts.bad, verdicts.good, [*judged.errors, *verdicts.unknown]
@@ -190,15 +209,15 @@ def _stores_over_period(ctx: CheckContext) -> CheckOutcome:
     )
 
 
-def _key_label(key: dict[str, Any]) -> str:
-    aliases = key.get("aliases") or []
-    name = f"{aliases[0]} ({key.get('id')})" if aliases else str(key.get("id"))
+def _key_label(key: KmsKey) -> str:
+    aliases = key.aliases
+    name = f"{aliases[0]} ({key.id})" if aliases else key.id
     return f"KMS key {name}{where(key)}"
 
 
-def _material_dates(key: dict[str, Any]) -> list[date]:
+def _material_dates(key: KmsKey) -> list[date]:
     """Days the key's material is known to have been made: its creation and every rotation."""
-    found = [key.get("created"), *(key.get("rotation_dates") or [])]
+    found = [key.created, *(key.rotation_dates or [])]
     return sorted({datetime.fromisoformat(str(d)).date() for d in found if d})
 
 
@@ -220,34 +239,34 @@ def _oldest_material(dates: list[date], period: Period) -> tuple[int, date] | No
     return worst
 
 
-def _key_judge(max_days: int, period: Period) -> Judge:
+def _key_judge(max_days: int, period: Period) -> Judge[KmsKey]:
     """Judge one state of a KMS key: its material no older than ``max_days`` on any day.
 
     Rotation by any means counts: automatic rotation at an interval within the limit, a rotation
     on demand (by hand) or a key created within the limit. No public decrypt either.
     """
 
-    def judge(key: dict[str, Any], item: EvidenceItem) -> Judgement:
+    def judge(key: KmsKey, item: EvidenceItem) -> Judgement:
         label = _key_label(key)
-        if key.get("error"):
-            return Judgement("unknown", f"{key['error']} ({item.id})", label)
-        if key.get("public_decrypt"):
+        if key.error:
+            return Judgement("unknown", f"{key.error} ({item.id})", label)
+        if key.public_decrypt:
             return Judgement(
                 "bad", f"its key policy lets any principal (*) decrypt, with no condition ({item.id})", label
             )
-        if key.get("manager") == "AWS":
+        if key.manager == "AWS":
             return Judgement("good", f"{label}: AWS managed, rotated by AWS every year", label)
-        if key.get("manager") is None:
+        if key.manager is None:
             return Judgement("unknown", f"listed but not described (DescribeKey missing) ({item.id})", label)
-        if key.get("state") not in ("Enabled", None):
-            return Judgement("skip", f"{label} is {key.get('state')}: not in use, not judged", label)
-        every = key.get("rotation_period_days")
-        if key.get("rotation_enabled") is True and (every is None or int(every) <= max_days):
+        if key.state not in ("Enabled", None):
+            return Judgement("skip", f"{label} is {key.state}: not in use, not judged", label)
+        every = key.rotation_period_days
+        if key.rotation_enabled is True and (every is None or every <= max_days):
             return Judgement(
                 "good", label + (f" rotates automatically every {every} days" if every else ""), label
             )
         dates = _material_dates(key)
-        if dates and key.get("created") and dates[0] > period.end:
+        if dates and key.created and dates[0] > period.end:
             return Judgement(
                 "skip", f"{label} was created {dates[0].isoformat()}, after the period: not judged", label
             )
@@ -259,11 +278,11 @@ def _key_judge(max_days: int, period: Period) -> Judge:
                 f"period (material at most {worst[0]} days old; last made {dates[-1].isoformat()})",
                 label,
             )
-        history_known = key.get("rotations_complete") is True and key.get("created") is not None
+        history_known = key.rotations_complete is True and key.created is not None
         if worst is not None and history_known:
             automatic = (
                 f"automatic rotation every {every} days, over the limit"
-                if key.get("rotation_enabled") is True
+                if key.rotation_enabled is True
                 else "no automatic rotation"
             )
             return Judgement(
@@ -272,26 +291,23 @@ def _key_judge(max_days: int, period: Period) -> Judge:
                 f"limit ({automatic}; last made {dates[-1].isoformat()}) ({item.id})",
                 label,
             )
-        symmetric = key.get("spec") in ("SYMMETRIC_DEFAULT", None) and key.get("usage") in (
-            "ENCRYPT_DECRYPT",
-            None,
-        )
-        if not symmetric or key.get("rotation_supported") is False:
+        symmetric = key.spec in ("SYMMETRIC_DEFAULT", None) and key.usage in ("ENCRYPT_DECRYPT", None)
+        if not symmetric or key.rotation_supported is False:
             return Judgement(
                 "unknown",
-                f"({key.get('spec')}, {key.get('usage')}) cannot rotate automatically in KMS and no "
+                f"({key.spec}, {key.usage}) cannot rotate automatically in KMS and no "
                 f"replacement within {max_days} days is on record ({item.id})",
                 label,
             )
-        if key.get("key_origin") == "EXTERNAL":
+        if key.key_origin == "EXTERNAL":
             return Judgement(
                 "unknown",
                 f"imported key material; its rotation is manual and not on record ({item.id})",
                 label,
             )
-        if key.get("rotation_enabled") is False:
+        if key.rotation_enabled is False:
             setting = (
-                f"enable_key_rotation = false [{key.get('origin')}]"
+                f"enable_key_rotation = false [{key.origin}]"
                 if in_terraform(key)
                 else "KeyRotationEnabled=false"
             )
@@ -309,15 +325,27 @@ def _key_judge(max_days: int, period: Period) -> Judge:
     return judge
 
 
-@check("kms_rotation_enabled", reads=("encryption.kms", CHANGES))
+class KeyRotationParams(Params):
+    """How old a KMS key's material may grow."""
+
+    key_rotation_max_days: int
+
+
+@check("kms_rotation_enabled", reads=(EncryptionKms.kind, CHANGES), params=KeyRotationParams)
 def kms_rotation_enabled(ctx: CheckContext) -> CheckOutcome:
-    """Check KMS keys in use were rotated within the limit by any means, and none public, all period."""
-    max_days = int(ctx.params.get("key_rotation_max_days", 365))
-    judged = over_period(ctx, "encryption.kms", ("keys",), _key_judge(max_days, ctx.period))
+    """Check KMS keys in use were rotated within the limit by any means, and none public, all period.
+
+    Met when every enabled customer managed key's material is at most ``key_rotation_max_days``
+    old on every day (automatic rotation, a rotation by hand, or a key made within the limit; AWS
+    managed keys count as rotated); not met for a key over the limit with its history on record,
+    or a key policy letting ``*`` decrypt without condition; asymmetric, HMAC and imported keys
+    without a replacement on record are insufficient; disabled keys are noted, not judged.
+    """
+    max_days = ctx.parameters(KeyRotationParams).key_rotation_max_days
+    judged = over_period(ctx, EncryptionKms, ("keys",), KmsKey, _key_judge(max_days, ctx.period))
     verdicts = judged.verdicts
     aws_managed = {
-        str(key.get("id")) for item in ctx.items("encryption.kms") for key in item.facts.get("keys") or []
-        if isinstance(key, dict) and key.get("manager") == "AWS"
+        key.id for _, facts in ctx.facts(EncryptionKms) for key in facts.keys or [] if key.manager == "AWS"
     }
     bad, good, unknown = verdicts.bad, verdicts.good, [*judged.errors, *verdicts.unknown]
     rotating = [g for g in good if "AWS managed" not in g]
@@ -364,24 +392,24 @@ def kms_rotation_enabled(ctx: CheckContext) -> CheckOutcome:
     )
 
 
-def _decrypt_judge(declared: list[str]) -> Judge:
+def _decrypt_judge(declared: list[str]) -> Judge[KmsKey]:
     """Judge one state of a key policy: only the declared roles (and services) may decrypt."""
 
     def allowed(principal: str) -> bool:
         name = principal.rsplit("/", 1)[-1]
         return any(fnmatchcase(principal, pattern) or name == pattern for pattern in declared)
 
-    def judge(key: dict[str, Any], item: EvidenceItem) -> Judgement:
+    def judge(key: KmsKey, item: EvidenceItem) -> Judgement:
         label = _key_label(key)
-        if key.get("manager") == "AWS":
+        if key.manager == "AWS":
             return Judgement("skip", f"{label}: AWS managed, its policy is set by AWS", label)
-        if key.get("state") not in ("Enabled", None):
-            return Judgement("skip", f"{label} is {key.get('state')}: not in use, not judged", label)
-        principals = key.get("decrypt_principals")
-        if key.get("policy_error") or principals is None:
-            why = key.get("policy_error") or "key policy not on record (GetKeyPolicy missing)"
+        if key.state not in ("Enabled", None):
+            return Judgement("skip", f"{label} is {key.state}: not in use, not judged", label)
+        principals = key.decrypt_principals
+        if key.policy_error or principals is None:
+            why = key.policy_error or "key policy not on record (GetKeyPolicy missing)"
             return Judgement("unknown", f"{why} ({item.id})", label)
-        if key.get("public_decrypt"):
+        if key.public_decrypt:
             return Judgement("bad", f"its key policy lets any principal (*) decrypt ({item.id})", label)
         others = [p for p in principals if not allowed(p)]
         delegated = [p for p in others if p.endswith(":root")]
@@ -406,7 +434,7 @@ def _decrypt_judge(declared: list[str]) -> Judge:
     return judge
 
 
-@check("kms_decrypt_limited", reads=("encryption.kms", CHANGES))
+@check("kms_decrypt_limited", reads=(EncryptionKms.kind, CHANGES), params=NoParams)
 def kms_decrypt_limited(ctx: CheckContext) -> CheckOutcome:
     """Check that only the roles the config declares may decrypt with each key, all period.
 
@@ -419,7 +447,7 @@ def kms_decrypt_limited(ctx: CheckContext) -> CheckOutcome:
             "the config declares no roles allowed to decrypt: set [encryption] kms_decrypt_roles "
             "to the application's own roles"
         )
-    judged = over_period(ctx, "encryption.kms", ("keys",), _decrypt_judge([str(d) for d in declared]))
+    judged = over_period(ctx, EncryptionKms, ("keys",), KmsKey, _decrypt_judge([str(d) for d in declared]))
     verdicts = judged.verdicts
     bad, good, unknown = verdicts.bad, verdicts.good, [*judged.errors, *verdicts.unknown]
     figures = {"keys_limited": len(good), "keys_failing": len(bad), "declared_roles": len(declared)}

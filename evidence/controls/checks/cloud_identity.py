@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from evidence.controls.checks import check
-from evidence.controls.context import CheckContext
+from evidence.controls.context import CheckContext, NoParams, Params
 from evidence.controls.settings_facts import (
     Verdicts,
     cite,
     in_terraform,
     listing,
     parse_time,
-    snapshots,
+    snapshot_facts,
 )
 from evidence.controls.settings_timeline import Judge, Judgement, over_period
 from evidence.model.evidence import EvidenceItem
+from evidence.model.facts.cloud_account import IamCredentials, IamUser, PasswordPolicies, PasswordPolicy
 from evidence.model.results import CheckOutcome, Status
 from evidence.model.settings_history import CHANGES
 
@@ -42,13 +43,13 @@ _UNSUPPORTED = {
 }
 
 
-def _name(field: str, policy: dict[str, Any]) -> str:
+def _name(field: str, policy: PasswordPolicy) -> str:
     api, terraform = _NAMES[field]
     return terraform if in_terraform(policy) else api
 
 
-def _setting(field: str, policy: dict[str, Any]) -> str:
-    value = policy.get(field)
+def _setting(field: str, policy: PasswordPolicy) -> str:
+    value = getattr(policy, field)
     shown = (
         "not set"
         if value is None
@@ -70,30 +71,39 @@ def _required_classes(value: Any) -> tuple[set[str], int]:
 PASSWORD_PARTS = ("min_length", "char_classes", "max_age", "history")
 
 
-def policy_gaps(policy: dict[str, Any], params: dict[str, Any]) -> list[tuple[str, str]]:
+class PasswordParams(Params):
+    """The password rules of the control; a rule the control does not state is not judged."""
+
+    min_length: int | None = None
+    required_character_classes: str | None = None
+    password_max_age_days: int | None = None
+    history: int | None = None
+
+
+def policy_gaps(policy: PasswordPolicy, params: PasswordParams) -> list[tuple[str, str]]:
     """Each parameter of the control the policy fails, as (element, what is wrong and what is needed)."""
     gaps: list[tuple[str, str]] = []
-    min_length = params.get("min_length")
-    if min_length is not None and (policy.get("min_length") or 0) < int(min_length):
+    min_length = params.min_length
+    if min_length is not None and (policy.min_length or 0) < min_length:
         gaps.append(("min_length", f"{_setting('min_length', policy)} (needs {min_length} or more)"))
-    named, count = _required_classes(params.get("required_character_classes"))
+    named, count = _required_classes(params.required_character_classes)
     for name in sorted(named):
         field = _CLASSES[name]
-        if not policy.get(field):
+        if not getattr(policy, field):
             gaps.append(("char_classes", f"{_setting(field, policy)} ({name} characters required)"))
     if not named and count:
-        present = sum(1 for field in _CLASSES.values() if policy.get(field))
+        present = sum(1 for field in _CLASSES.values() if getattr(policy, field))
         if present < count:
             gaps.append(("char_classes", f"only {present} character class(es) required (needs {count} of 4)"))
-    max_age = params.get("password_max_age_days")
+    max_age = params.password_max_age_days
     if max_age is not None:
-        age = policy.get("max_age_days")
-        if not age or age > int(max_age):
+        age = policy.max_age_days
+        if not age or age > max_age:
             gaps.append(
                 ("max_age", f"{_setting('max_age_days', policy)} (passwords must expire within {max_age} days)")
             )
-    history = params.get("history")
-    if history is not None and (policy.get("reuse_prevention") or 0) < int(history):
+    history = params.history
+    if history is not None and (policy.reuse_prevention or 0) < history:
         gaps.append(
             (
                 "history",
@@ -103,14 +113,14 @@ def policy_gaps(policy: dict[str, Any], params: dict[str, Any]) -> list[tuple[st
     return gaps
 
 
-def _policy_judge(params: dict[str, Any], failing: set[str]) -> Judge:
+def _policy_judge(params: PasswordParams, failing: set[str]) -> Judge[PasswordPolicy]:
     """Judge one state of a password policy; the elements it fails are added to ``failing``."""
 
-    def judge(policy: dict[str, Any], item: EvidenceItem) -> Judgement:
+    def judge(policy: PasswordPolicy, item: EvidenceItem) -> Judgement:
         label = f"password policy of {_subject(policy, item)}"
-        if policy.get("error"):
-            return Judgement("unknown", f"{policy['error']} ({item.id})", label)
-        if policy.get("present") is False:
+        if policy.error:
+            return Judgement("unknown", f"{policy.error} ({item.id})", label)
+        if policy.present is False:
             failing.update(PASSWORD_PARTS)
             return Judgement(
                 "bad",
@@ -118,7 +128,7 @@ def _policy_judge(params: dict[str, Any], failing: set[str]) -> Judge:
                 f"({item.id})",
                 label,
             )
-        if policy.get("present") is None and policy.get("min_length") is None:
+        if policy.present is None and policy.min_length is None:
             return Judgement("unknown", f"the policy is not known ({item.id})", label)
         gaps = policy_gaps(policy, params)
         if gaps:
@@ -129,19 +139,28 @@ def _policy_judge(params: dict[str, Any], failing: set[str]) -> Judge:
     return judge
 
 
-@check("password_policy_strength", reads=("iam.password_policy", CHANGES), parts=PASSWORD_PARTS)
+@check(
+    "password_policy_strength",
+    reads=(PasswordPolicies.kind, CHANGES),
+    parts=PASSWORD_PARTS,
+    params=PasswordParams,
+)
 def password_policy_strength(ctx: CheckContext) -> CheckOutcome:
     """Each password policy on record met every parameter of the control, on every day of the period.
 
     Each element the control makes of the policy (length, classes, maximum age, history) gets
-    its own status, so a short history does not make the length fail.
+    its own status, so a short history does not make the length fail. Parameters:
+    ``min_length``, ``required_character_classes`` (names, or ``mixed`` = three of four),
+    ``password_max_age_days`` and ``history``; rules AWS IAM cannot express (minimum age, user
+    name, lockout) are named in the reasons; no policy at all is not met.
     """
     failing: set[str] = set()
-    judged = over_period(ctx, "iam.password_policy", ("policies",), _policy_judge(ctx.params, failing))
+    params = ctx.parameters(PasswordParams)
+    judged = over_period(ctx, PasswordPolicies, ("policies",), PasswordPolicy, _policy_judge(params, failing))
     verdicts = judged.verdicts
-    for item in ctx.items("iam.password_policy"):
-        for policy in item.facts.get("policies") or []:
-            cannot = [_UNSUPPORTED[u] for u in policy.get("unsupported") or [] if u in _UNSUPPORTED]
+    for _, facts in ctx.facts(PasswordPolicies):
+        for policy in facts.policies or []:
+            cannot = [_UNSUPPORTED[u] for u in policy.unsupported if u in _UNSUPPORTED]
             if cannot:
                 note = (
                     f"AWS IAM has no setting for {', '.join(cannot)}; those rules of the control rest on the "
@@ -182,52 +201,52 @@ def password_policy_strength(ctx: CheckContext) -> CheckOutcome:
     return outcome
 
 
-def _subject(record: dict[str, Any], item: EvidenceItem) -> str:
+def _subject(record: PasswordPolicy, item: EvidenceItem) -> str:
     if in_terraform(record):
-        return f"Terraform {record.get('origin')}"
-    account = record.get("account") or item.facts.get("account")
+        return f"Terraform {record.origin}"
+    account = record.account or item.facts_as(PasswordPolicies).account
     return f"AWS account {account}" if account else "the AWS account"
 
 
 def _credential_snapshots(
     ctx: CheckContext,
-) -> tuple[list[tuple[dict[str, Any], EvidenceItem]], list[str], list[str], list[EvidenceItem]]:
-    shots = snapshots(ctx, "iam.credentials", "users")
-    users = shots.records("users")
-    for item in shots.fresh:
-        root = item.facts.get("root")
-        if isinstance(root, dict):
-            users.append((root, item))
-    return users, shots.errors(), shots.reasons(ctx), shots.fresh
+) -> tuple[list[tuple[IamUser, EvidenceItem]], list[str], list[str], list[EvidenceItem], list[IamCredentials]]:
+    shots = snapshot_facts(ctx, IamCredentials, "users")
+    users = shots.records(lambda facts: facts.users)
+    for item, facts in shots.typed:
+        if facts.root is not None:
+            users.append((facts.root, item))
+    return users, shots.errors(), shots.reasons(ctx), shots.fresh, [facts for _, facts in shots.typed]
 
 
-def _mfa_judge(user: dict[str, Any], item: EvidenceItem) -> Judgement:
-    root = user.get("user") == "<root_account>"
-    name = "root account" if root else f"IAM user {user.get('user')}"
-    if user.get("mfa") is True:
+def _mfa_judge(user: IamUser, item: EvidenceItem) -> Judgement:
+    root = user.user == "<root_account>"
+    name = "root account" if root else f"IAM user {user.user}"
+    if user.mfa is True:
         return Judgement("good", name, name)
-    if root or user.get("console") is True:
-        if user.get("mfa") is False:
+    if root or user.console is True:
+        if user.mfa is False:
             what = "no MFA device" if root else "console password, no MFA device"
             return Judgement("bad", f"{what} (mfa_active=false) ({item.id})", name)
         return Judgement("unknown", f"MFA not known ({item.id})", name)
-    if user.get("console") is False:
+    if user.console is False:
         return Judgement("skip", "", name)
     return Judgement("unknown", f"no MFA device on record and console access not known ({item.id})", name)
 
 
-@check("iam_users_mfa", reads=("iam.credentials", CHANGES))
+@check("iam_users_mfa", reads=(IamCredentials.kind, CHANGES), params=NoParams)
 def iam_users_mfa(ctx: CheckContext) -> CheckOutcome:
-    """Every IAM user with a console password, and the root account, had MFA on every day of the period."""
-    users, _errors, _notes, items = _credential_snapshots(ctx)
-    judged = over_period(ctx, "iam.credentials", ("users", "root"), _mfa_judge)
+    """Every IAM user with a console password, and the root account, had MFA on every day of the period.
+
+    Insufficient when the credential report has no root row or console use is unknown.
+    """
+    users, _errors, _notes, items, facts = _credential_snapshots(ctx)
+    judged = over_period(ctx, IamCredentials, ("users", "root"), IamUser, _mfa_judge)
     verdicts = judged.verdicts
-    roots = sum(1 for user, _ in users if user.get("user") == "<root_account>")
-    api_only = {
-        str(user.get("user")) for user, _ in users if user.get("console") is False and user.get("mfa") is not True
-    }
+    roots = sum(1 for user, _ in users if user.user == "<root_account>")
+    api_only = {user.user for user, _ in users if user.console is False and user.mfa is not True}
     unknown = [*judged.errors, *verdicts.unknown]
-    if items and not roots and any(i.facts.get("source") == "credential report" for i in items):
+    if items and not roots and any(f.source == "credential report" for f in facts):
         unknown.append(
             f"the credential report has no <root_account> row, so root MFA is not known ({cite(items)})"
         )
@@ -265,25 +284,27 @@ def iam_users_mfa(ctx: CheckContext) -> CheckOutcome:
     )
 
 
-@check("access_key_age", reads=("iam.credentials",))
+class KeyAgeParams(Params):
+    """How old an active access key may be."""
+
+    rotate_every_days: int
+
+
+@check("access_key_age", reads=(IamCredentials.kind,), params=KeyAgeParams)
 def access_key_age(ctx: CheckContext) -> CheckOutcome:
-    """Every active IAM access key was created or rotated within the limit, as of the as-of date."""
-    limit = int(ctx.params.get("rotate_every_days", ctx.params.get("max_age_days", 365)))
-    users, errors, notes, items = _credential_snapshots(ctx)
+    """Every active IAM access key was created or rotated within ``rotate_every_days`` of the as-of date."""
+    limit = ctx.parameters(KeyAgeParams).rotate_every_days
+    users, errors, notes, items, _ = _credential_snapshots(ctx)
     verdicts = Verdicts()
     ages: dict[tuple[str, Any], tuple[int, str]] = {}
     for user, item in users:
-        name = (
-            "root account"
-            if user.get("user") == "<root_account>"
-            else f"IAM user {user.get('user')}"
-        )
-        for key in user.get("access_keys") or []:
-            if not key.get("active"):
+        name = "root account" if user.user == "<root_account>" else f"IAM user {user.user}"
+        for key in user.access_keys:
+            if not key.active:
                 continue
-            identity = (str(user.get("user")), key.get("slot"))
-            label = f"{name} access key {key.get('slot')}"
-            rotated = parse_time(key.get("last_rotated"))
+            identity = (user.user, key.slot)
+            label = f"{name} access key {key.slot}"
+            rotated = parse_time(key.last_rotated)
             if rotated is None:
                 verdicts.add(identity, "unknown", f"{label}: creation date not known ({item.id})")
                 continue
@@ -329,7 +350,7 @@ def access_key_age(ctx: CheckContext) -> CheckOutcome:
         return ctx.insufficient("no IAM users were collected", *notes, evidence=items)
     if not good or oldest is None:
         return ctx.met(
-            f"the credential report lists {len({u.get('user') for u, _ in users})} account(s) "
+            f"the credential report lists {len({u.user for u, _ in users})} account(s) "
             "and no "
             f"active access key ({cite(items)})",
             *notes,

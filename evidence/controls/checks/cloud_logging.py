@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from evidence.controls.checks import check
-from evidence.controls.context import CheckContext
-from evidence.controls.settings_facts import Verdicts, cite, in_terraform, listing, snapshots, where
+from evidence.controls.context import CheckContext, NoParams, Params
+from evidence.controls.settings_facts import Verdicts, cite, in_terraform, listing, snapshot_facts, where
 from evidence.controls.settings_timeline import Judgement, over_period
 from evidence.model.evidence import EvidenceItem
+from evidence.model.facts.logging_config import LoggingConfig, Trail
 from evidence.model.results import CheckOutcome
 from evidence.model.settings_history import CHANGES
 
 
-def _trail_gaps(trail: dict[str, Any]) -> tuple[list[str], list[str]]:
+def _trail_gaps(trail: Trail) -> tuple[list[str], list[str]]:
     """Return (settings that fail, settings not known) for one trail."""
     terraform = in_terraform(trail)
     names = {
@@ -33,7 +34,7 @@ def _trail_gaps(trail: dict[str, Any]) -> tuple[list[str], list[str]]:
     }
     gaps, unknown = [], []
     for field, (setting, meaning) in names.items():
-        value = trail.get(field)
+        value = getattr(trail, field)
         if value is False:
             gaps.append(f"{meaning} ({setting}=false)")
         elif value is None:
@@ -41,12 +42,12 @@ def _trail_gaps(trail: dict[str, Any]) -> tuple[list[str], list[str]]:
     return gaps, unknown
 
 
-def _trail_judge(trail: dict[str, Any], item: EvidenceItem) -> Judgement:
-    label = f"trail {trail.get('name')}" + (f" (home {trail['home_region']})" if trail.get("home_region") else "")
-    if trail.get("error"):
-        return Judgement("unknown", f"{trail['error']} ({item.id})", label)
+def _trail_judge(trail: Trail, item: EvidenceItem) -> Judgement:
+    label = f"trail {trail.name}" + (f" (home {trail.home_region})" if trail.home_region else "")
+    if trail.error:
+        return Judgement("unknown", f"{trail.error} ({item.id})", label)
     gaps, missing = _trail_gaps(trail)
-    destination = f"logs to s3://{trail['s3_bucket']}" if trail.get("s3_bucket") else "no S3 destination"
+    destination = f"logs to s3://{trail.s3_bucket}" if trail.s3_bucket else "no S3 destination"
     if gaps:
         return Judgement("bad", f"{', '.join(gaps)} ({item.id})", label)
     if missing:
@@ -58,10 +59,14 @@ def _trail_judge(trail: dict[str, Any], item: EvidenceItem) -> Judgement:
     )
 
 
-@check("cloudtrail_configured", reads=("logging.config", CHANGES))
+@check("cloudtrail_configured", reads=(LoggingConfig.kind, CHANGES), params=NoParams)
 def cloudtrail_configured(ctx: CheckContext) -> CheckOutcome:
-    """Check a multi-region trail logged management events, with log-file validation on, all period."""
-    judged = over_period(ctx, "logging.config", ("trails",), _trail_judge)
+    """Check a multi-region trail logged management events, with log-file validation on, all period.
+
+    Met when a trail is multi-region, logging, validating log files and logging read and write
+    management events on every day; no trail at all is not met.
+    """
+    judged = over_period(ctx, LoggingConfig, ("trails",), Trail, _trail_judge)
     verdicts = judged.verdicts
     notes = verdicts.notes
     complete, failing, unknown = verdicts.good, verdicts.bad, [*judged.errors, *verdicts.unknown]
@@ -90,31 +95,45 @@ def cloudtrail_configured(ctx: CheckContext) -> CheckOutcome:
             evidence=judged.evidence,
             **figures,
         )
-    fresh = [i for i in judged.evidence if i.kind == "logging.config" and "trails" in i.facts]
+    fresh = [
+        (i, i.facts_as(LoggingConfig))
+        for i in judged.evidence
+        if i.kind == LoggingConfig.kind and i.facts_as(LoggingConfig).trails is not None
+    ]
     if fresh:
-        account = fresh[0].facts.get("account") or "the account"
+        first = fresh[0][1]
         return ctx.not_met(
-            f"{account} has no CloudTrail trail in the regions read "
-            f"({', '.join(fresh[0].facts.get('regions') or []) or 'as collected'}) "
-            f"({cite(fresh)})",
+            f"{first.account or 'the account'} has no CloudTrail trail in the regions read "
+            f"({', '.join(first.regions) or 'as collected'}) "
+            f"({cite(i for i, _ in fresh)})",
             *notes,
-            evidence=fresh,
+            evidence=[i for i, _ in fresh],
             **figures,
         )
     return ctx.insufficient("no CloudTrail settings were collected", *notes, evidence=judged.evidence)
 
 
-@check("log_group_retention", reads=("logging.config",))
+class RetentionParams(Params):
+    """How long logs must be kept."""
+
+    log_retention_days: int
+
+
+@check("log_group_retention", reads=(LoggingConfig.kind,), params=RetentionParams)
 def log_group_retention(ctx: CheckContext) -> CheckOutcome:
-    """Log groups and CloudTrail buckets keep logs at least the required number of days."""
-    limit = int(ctx.params.get("log_retention_days", 365))
-    shots = snapshots(ctx, "logging.config", "log_groups")
+    """Log groups and CloudTrail buckets keep logs at least the required number of days.
+
+    Every log group (as scoped by the source) and every CloudTrail bucket with a known lifecycle
+    must keep logs at least ``log_retention_days``.
+    """
+    limit = ctx.parameters(RetentionParams).log_retention_days
+    shots = snapshot_facts(ctx, LoggingConfig, "log_groups")
     verdicts = Verdicts()
     notes = shots.reasons(ctx)
-    for group, item in shots.records("log_groups"):
-        identity: tuple[Any, ...] = ("log group", group.get("region"), group.get("name"))
-        label = f"log group {group.get('name')}{where(group)}"
-        days = group.get("retention_days")
+    for group, item in shots.records(lambda facts: facts.log_groups):
+        identity: tuple[Any, ...] = ("log group", group.region, group.name)
+        label = f"log group {group.name}{where(group)}"
+        days = group.retention_days
         setting = (
             f"retention_in_days = {days}" if in_terraform(group) else f"retentionInDays={days}"
         )
@@ -128,12 +147,12 @@ def log_group_retention(ctx: CheckContext) -> CheckOutcome:
             )
         else:
             verdicts.add(identity, "good", f"{label}: {days} days")
-    for trail, item in shots.records("trails"):
-        days = trail.get("s3_retention_days")
-        if not trail.get("s3_bucket") or not trail.get("s3_lifecycle_known"):
+    for trail, item in shots.records(lambda facts: facts.trails):
+        days = trail.s3_retention_days
+        if not trail.s3_bucket or not trail.s3_lifecycle_known:
             continue
-        identity = ("trail bucket", trail.get("s3_bucket"))
-        label = f"trail {trail.get('name')} bucket s3://{trail['s3_bucket']}"
+        identity = ("trail bucket", trail.s3_bucket)
+        label = f"trail {trail.name} bucket s3://{trail.s3_bucket}"
         if days is None:
             verdicts.add(identity, "good", f"{label}: no expiration rule")
         elif days < limit:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from evidence.controls.checks import check
-from evidence.controls.context import CheckContext
-from evidence.controls.settings_facts import Verdicts, cite, in_terraform, listing, snapshots, where
+from evidence.controls.checks.transport_policy import TlsParams
+from evidence.controls.context import CheckContext, Params
+from evidence.controls.settings_facts import Verdicts, cite, in_terraform, listing, snapshot_facts, where
 from evidence.controls.settings_timeline import Judge, Judgement, over_period
 from evidence.model.evidence import EvidenceItem
+from evidence.model.facts.cloud_storage import NetworkExposure, SecurityGroup, WorldOpenRule
+from evidence.model.facts.transport import TransportConfig
 from evidence.model.results import CheckOutcome
 from evidence.model.settings_history import CHANGES
 
@@ -45,18 +48,18 @@ ADMIN_PORTS = {
 _TLS_ORDER = ["SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
 
 
-def _exposed(rule: dict[str, Any], ports: dict[int, str]) -> list[str]:
-    if rule.get("protocol") not in ("tcp", "udp", "all"):
+def _exposed(rule: WorldOpenRule, ports: dict[int, str]) -> list[str]:
+    if rule.protocol not in ("tcp", "udp", "all"):
         return []
-    low, high = int(rule.get("from_port", 0)), int(rule.get("to_port", 65535))
+    low, high = rule.from_port, rule.to_port
     return [f"{port} ({name})" for port, name in sorted(ports.items()) if low <= port <= high]
 
 
-def _group_judge(ports: dict[int, str]) -> Judge:
-    def judge(group: dict[str, Any], item: EvidenceItem) -> Judgement:
-        label = f"security group {group.get('id')}" + (f" ({group['name']})" if group.get("name") else "")
-        label += where(group) + (f" [{group['origin']}]" if in_terraform(group) else "")
-        rules = group.get("world_open")
+def _group_judge(ports: dict[int, str]) -> Judge[SecurityGroup]:
+    def judge(group: SecurityGroup, item: EvidenceItem) -> Judgement:
+        label = f"security group {group.id}" + (f" ({group.name})" if group.name else "")
+        label += where(group) + (f" [{group.origin}]" if in_terraform(group) else "")
+        rules = group.world_open
         if rules is None:
             return Judgement("unknown", f"its inbound rules are not known ({item.id})", label)
         bad = []
@@ -65,11 +68,11 @@ def _group_judge(ports: dict[int, str]) -> Judge:
             if exposed:
                 span = (
                     "all traffic"
-                    if rule.get("protocol") == "all"
-                    else f"{rule.get('protocol')} {rule.get('from_port')}-{rule.get('to_port')}"
+                    if rule.protocol == "all"
+                    else f"{rule.protocol} {rule.from_port}-{rule.to_port}"
                 )
                 more = f" and {len(exposed) - 5} more" if len(exposed) > 5 else ""
-                bad.append(f"allows {rule.get('cidr')} on {span}, exposing {', '.join(exposed[:5])}{more}")
+                bad.append(f"allows {rule.cidr} on {span}, exposing {', '.join(exposed[:5])}{more}")
         if bad:
             return Judgement("bad", f"{'; '.join(bad)} ({item.id})", label)
         return Judgement("good", label, label)
@@ -77,18 +80,29 @@ def _group_judge(ports: dict[int, str]) -> Judge:
     return judge
 
 
-@check("no_world_open_admin_ports", reads=("network.exposure", CHANGES))
+class PortsParams(Params):
+    """The ports judged: ``with: {ports: [...]}`` replaces the administration and database ports."""
+
+    #: None: the ports of ADMIN_PORTS (named in the check's reasons, so not a hidden number).
+    ports: list[int] | None = None
+
+
+@check("no_world_open_admin_ports", reads=(NetworkExposure.kind, CHANGES), params=PortsParams)
 def no_world_open_admin_ports(ctx: CheckContext) -> CheckOutcome:
-    """No security group opened an administration or database port to 0.0.0.0/0 or ::/0 in the period."""
-    wanted = ctx.params.get("ports")
-    ports = {int(p): ADMIN_PORTS.get(int(p), "port") for p in wanted} if wanted else ADMIN_PORTS
-    judged = over_period(ctx, "network.exposure", ("security_groups",), _group_judge(ports))
+    """No security group opened an administration or database port to 0.0.0.0/0 or ::/0 in the period.
+
+    The ports are SSH, RDP, the SQL engines, Redis and the others of ``ADMIN_PORTS``, or those
+    ``with: {ports: [...]}`` names.
+    """
+    wanted = ctx.parameters(PortsParams).ports
+    ports = {p: ADMIN_PORTS.get(p, "port") for p in wanted} if wanted else ADMIN_PORTS
+    judged = over_period(ctx, NetworkExposure, ("security_groups",), SecurityGroup, _group_judge(ports))
     verdicts = judged.verdicts
     other_open = {
-        (group.get("id"), rule.get("protocol"), rule.get("from_port"), rule.get("to_port"), rule.get("cidr"))
-        for item in ctx.items("network.exposure")
-        for group in item.facts.get("security_groups") or []
-        for rule in group.get("world_open") or []
+        (group.id, rule.protocol, rule.from_port, rule.to_port, rule.cidr)
+        for _, facts in ctx.facts(NetworkExposure)
+        for group in facts.security_groups or []
+        for rule in group.world_open or []
         if not _exposed(rule, ports)
     }
     bad, good, unknown = verdicts.bad, verdicts.good, [*judged.errors, *verdicts.unknown]
@@ -129,29 +143,33 @@ def no_world_open_admin_ports(ctx: CheckContext) -> CheckOutcome:
     )
 
 
-def _min_version(value: Any) -> str:
-    text = str(value or "1.2")
+def _min_version(value: str) -> str:
+    text = str(value)
     return text if text.startswith(("TLS", "SSL")) else f"TLSv{text}"
 
 
-@check("load_balancer_tls_policy", reads=("transport.config",))
+@check("load_balancer_tls_policy", reads=(TransportConfig.kind,), params=TlsParams)
 def load_balancer_tls_policy(ctx: CheckContext) -> CheckOutcome:
-    """Load balancer listeners allow no TLS version below the minimum and serve no plain HTTP."""
-    minimum = _min_version(ctx.params.get("min_tls_version"))
+    """Load balancer listeners allow no TLS version below the minimum and serve no plain HTTP.
+
+    Met when every HTTPS/TLS listener's policy allows no version below ``min_tls_version`` and HTTP
+    listeners redirect to HTTPS; a policy that is not known is insufficient.
+    """
+    minimum = _min_version(ctx.parameters(TlsParams).min_tls_version)
     floor = _TLS_ORDER.index(minimum) if minimum in _TLS_ORDER else _TLS_ORDER.index("TLSv1.2")
-    shots = snapshots(ctx, "transport.config", "listeners")
-    listeners = shots.records("listeners")
+    shots = snapshot_facts(ctx, TransportConfig, "listeners")
+    listeners = shots.records(lambda facts: facts.listeners)
     verdicts = Verdicts()
     notes: list[str] = shots.reasons(ctx)
     redirects: set[Any] = set()
     for listener, item in listeners:
-        identity = listener.get("listener")
-        name = f"{listener.get('load_balancer')}:{listener.get('port')}"
-        label = f"{name} ({listener.get('protocol')}){where(listener)}"
-        protocol = str(listener.get("protocol") or "").upper()
+        identity = listener.listener
+        name = f"{listener.load_balancer}:{listener.port}"
+        label = f"{name} ({listener.protocol}){where(listener)}"
+        protocol = str(listener.protocol or "").upper()
         if protocol in ("HTTPS", "TLS"):
-            policy = listener.get("ssl_policy")
-            allowed = listener.get("protocols")
+            policy = listener.ssl_policy
+            allowed = listener.protocols
             if allowed is None:
                 verdicts.add(
                     identity,
@@ -171,12 +189,10 @@ def load_balancer_tls_policy(ctx: CheckContext) -> CheckOutcome:
             else:
                 verdicts.add(identity, "good", f"{label}: {policy} ({', '.join(allowed)})")
         elif protocol == "HTTP":
-            if listener.get("redirects_to_https"):
+            if listener.redirects_to_https:
                 redirects.add(identity)
             else:
-                action = (
-                    f"{listener['default_action']}s" if listener.get("default_action") else "serves"
-                )
+                action = f"{listener.default_action}s" if listener.default_action else "serves"
                 verdicts.add(
                     identity,
                     "bad",

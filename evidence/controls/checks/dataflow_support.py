@@ -8,17 +8,34 @@ assurance levels), so measured evidence is still needed for a verified met.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import ValidationInfo
 
 from evidence.controls.context import CheckContext
 from evidence.model.evidence import EvidenceItem
+from evidence.model.facts.dataflow import DataMapFacts
 from evidence.model.results import CheckOutcome
 
-KIND = "dataflow.map"
+KIND = DataMapFacts.kind
 TLS_ORDER = {"none": 0, "1.0": 10, "1.1": 11, "1.2": 12, "1.3": 13}
 SHOWN = 5
+
+A = TypeVar("A", bound=str)
+
+
+def needs_figures(aspects: list[A], needs: Mapping[str, Sequence[str]], info: ValidationInfo) -> list[A]:
+    """Check, in a parameter model, that the chosen aspects have the figures they read.
+
+    A figure only another aspect reads may be left out of the catalogue; one a chosen aspect
+    reads may not, so the catalogue load names it (declare the aspects field after the figures).
+    """
+    missing = [n for a in aspects for n in needs.get(a, ()) if info.data.get(n) is None]
+    if missing:
+        raise ValueError(f"{', '.join(aspects)} needs {', '.join(dict.fromkeys(missing))}")
+    return aspects
 
 
 @dataclass
@@ -58,9 +75,14 @@ def map_items(ctx: CheckContext) -> tuple[list[EvidenceItem], CheckOutcome | Non
     return usable, None
 
 
+def data_map(item: EvidenceItem) -> DataMapFacts:
+    """The facts of a ``dataflow.map`` item, typed."""
+    return item.facts_as(DataMapFacts)
+
+
 def label(item: EvidenceItem) -> str:
     """Name a map with its evidence id: ``data map 'ParcelPilot' (EV-...)``."""
-    return f"data map {item.facts.get('map')!r} ({item.id})"
+    return f"data map {data_map(item).map!r} ({item.id})"
 
 
 def labels(maps: Sequence[EvidenceItem]) -> str:
@@ -70,10 +92,11 @@ def labels(maps: Sequence[EvidenceItem]) -> str:
 
 def pii_free(ctx: CheckContext, maps: Sequence[EvidenceItem]) -> CheckOutcome | None:
     """Give insufficient evidence when no map declares a PII store or flow (a map not about PII)."""
-    if any(m.facts["counts"]["pii_stores"] or m.facts["counts"]["pii_flows"] for m in maps):
+    facts = [data_map(m) for m in maps]
+    if any(f.counts.pii_stores or f.counts.pii_flows for f in facts):
         return None
-    elements = [e for m in maps for e in [*m.facts["stores"], *m.facts["flows"]]]
-    unknown = sum(1 for e in elements if e["pii"] == "unknown")
+    elements = [e for f in facts for e in [*f.stores, *f.flows]]
+    unknown = sum(1 for e in elements if e.pii == "unknown")
     why = f"; {unknown} store(s) or flow(s) do not say whether they hold PII" if unknown else ""
     return ctx.insufficient(
         f"{labels(maps)} declares no store or flow holding PII{why}: a map of an application "

@@ -4,30 +4,44 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import Field
+
 from evidence.controls.checks import check
-from evidence.controls.context import CheckContext
+from evidence.controls.context import CheckContext, Params
+from evidence.model.facts.retention import DeletionRequests
 from evidence.model.results import CheckOutcome
 
-KIND = "retention.deletion_requests"
+KIND = DeletionRequests.kind
 
 
-@check("deletion_requests_on_time", reads=(KIND,))
+class DeletionParams(Params):
+    """What ``deletion_requests_on_time`` reads: the deadline in hours."""
+
+    deletion_on_request_hours: float = Field(description="hours from receipt by which a request must be done")
+
+
+@check("deletion_requests_on_time", reads=(KIND,), params=DeletionParams)
 def deletion_requests_on_time(ctx: CheckContext) -> CheckOutcome:
-    """Every deletion request was completed within the deadline; none is open past it."""
-    limit = float(ctx.params["deletion_on_request_hours"])
+    """Every deletion request was completed within the deadline; none is open past it.
+
+    Not met when a request took longer than ``deletion_on_request_hours`` or is open past it at
+    the as-of date; met for an empty register; insufficient without a register.
+    """
+    limit = float(ctx.parameters(DeletionParams).deletion_on_request_hours)
     deadline = f"{limit / 24:g} days" if limit >= 168 else f"{limit:g} hours"
-    items = ctx.items(KIND)
+    collected = ctx.facts(DeletionRequests)
+    items = [item for item, _ in collected]
     if not items:
         return ctx.insufficient(
             "no register of deletion requests was collected (deletion-requests)"
         )
     late, overdue, waiting, done = [], [], [], []
     longest = 0.0
-    for item in items:
-        for request in item.facts.get("requests", []):
-            received_at = request["received"][:16].replace("T", " ")
-            label = f"request {request['id']} ({item.id}, received {received_at})"
-            hours = request["hours_to_complete"]
+    for item, facts in collected:
+        for request in facts.requests:
+            received_at = request.received[:16].replace("T", " ")
+            label = f"request {request.id} ({item.id}, received {received_at})"
+            hours = request.hours_to_complete
             if hours is not None:
                 longest = max(longest, hours)
                 done.append(hours)
@@ -36,7 +50,7 @@ def deletion_requests_on_time(ctx: CheckContext) -> CheckOutcome:
                         f"{label} was completed after {_span(hours)}, over the limit of {deadline}"
                     )
                 continue
-            received = datetime.fromisoformat(request["received"].replace("Z", "+00:00"))
+            received = datetime.fromisoformat(request.received.replace("Z", "+00:00"))
             open_hours = (ctx.as_of - received).total_seconds() / 3600
             longest = max(longest, open_hours)
             if open_hours > limit:

@@ -8,29 +8,61 @@ and terraform collectors).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
+
+from pydantic import Field, ValidationInfo, field_validator
 
 from evidence.controls.checks import check
-from evidence.controls.context import CheckContext
+from evidence.controls.context import CheckContext, Params
 from evidence.model.evidence import EvidenceItem
+from evidence.model.facts.cloud_storage import BucketLifecycle, StorageLifecycle
+from evidence.model.facts.organisation import OrganisationProfile
 from evidence.model.results import CheckOutcome
 
-KIND = "storage.lifecycle"
-PROFILE = "organisation.profile"
+KIND = StorageLifecycle.kind
+PROFILE = OrganisationProfile.kind
 
 
-@check("lifecycle_rules_within_limit", reads=(KIND, PROFILE))
+class LifecycleParams(Params):
+    """Which declared buckets are judged (``pii`` or ``non-pii``) and the limit for each."""
+
+    buckets: Literal["pii", "non-pii"]
+    pii_retention_days: int | None = Field(None, validate_default=True)
+    non_pii_retention_days: int | None = Field(None, validate_default=True)
+
+    @field_validator("pii_retention_days", "non_pii_retention_days")
+    @classmethod
+    def _stated_for_the_buckets(cls, value: int | None, info: ValidationInfo) -> int | None:
+        """The limit of the buckets judged must be stated."""
+        needed = "pii_retention_days" if info.data.get("buckets") == "pii" else "non_pii_retention_days"
+        if value is None and info.field_name == needed:
+            raise ValueError(f"the control must state it: it is the limit for the {info.data.get('buckets')} buckets")
+        return value
+
+
+@check("lifecycle_rules_within_limit", reads=(KIND, PROFILE), params=LifecycleParams)
 def lifecycle_rules_within_limit(ctx: CheckContext) -> CheckOutcome:
     """Each declared bucket expires every object (and old version) within the retention limit."""
-    pii = str(ctx.params.get("buckets", "pii")) == "pii"
+    params = ctx.parameters(LifecycleParams)
+    pii = params.buckets == "pii"
     key = "pii_buckets" if pii else "non_pii_buckets"
-    limit = int(ctx.params["pii_retention_days" if pii else "non_pii_retention_days"])
+    stated = params.pii_retention_days if pii else params.non_pii_retention_days
+    if stated is None:
+        name = "pii_retention_days" if pii else "non_pii_retention_days"
+        raise ValueError(f"{ctx.control.id}: lifecycle_rules_within_limit needs the parameter {name}")
+    limit = stated
     what = "PII" if pii else "non-PII Amazon data"
-    profiles = ctx.items(PROFILE)
-    declared = profiles[0].facts.get(key) if profiles else None
-    items = ctx.items(KIND)
+    profile_facts = ctx.facts(OrganisationProfile)
+    profiles = [item for item, _ in profile_facts]
+    if profile_facts:
+        profile = profile_facts[0][1]
+        declared = profile.pii_buckets if pii else profile.non_pii_buckets
+    else:
+        declared = None
+    found = ctx.facts(StorageLifecycle)
+    items = [item for item, _ in found]
     if not declared:
-        listed = sorted({b["bucket"] for i in items for b in i.facts.get("buckets", [])})
+        listed = sorted({b.bucket for _, facts in found for b in facts.buckets or []})
         if declared is None and listed:
             return ctx.insufficient(
                 f"storage.lifecycle evidence lists {len(listed)} bucket(s) but the config does not "
@@ -46,13 +78,11 @@ def lifecycle_rules_within_limit(ctx: CheckContext) -> CheckOutcome:
     fine: list[str] = []
     used: dict[str, EvidenceItem] = {profile.id: profile for profile in profiles}
     for bucket in declared:
-        found = [
-            (i, b) for i in items for b in i.facts.get("buckets", []) if b.get("bucket") == bucket
-        ]
-        if not found:
+        naming = [(i, b) for i, facts in found for b in facts.buckets or [] if b.bucket == bucket]
+        if not naming:
             gaps.append(f"bucket {bucket}: no storage.lifecycle evidence names it")
             continue
-        item, entry = found[0]
+        item, entry = naming[0]
         used[item.id] = item
         verdict, reason = _bucket(entry, limit, f"bucket {bucket} ({item.id})")
         {"fail": failures, "gap": gaps, "ok": fine}[verdict].append(reason)
@@ -65,27 +95,25 @@ def lifecycle_rules_within_limit(ctx: CheckContext) -> CheckOutcome:
     return ctx.met(*fine, evidence=evidence, **figures)
 
 
-def _bucket(entry: dict[str, Any], limit: int, label: str) -> tuple[str, str]:
+def _bucket(entry: BucketLifecycle, limit: int, label: str) -> tuple[str, str]:
     """Judge one bucket's rules: ``ok``, ``fail`` or ``gap`` with the sentence that says why."""
-    if entry.get("error"):
-        return "gap", f"{label}: its lifecycle rules could not be read: {entry['error']}"
-    enabled = [r for r in entry.get("rules") or [] if r.get("status") == "Enabled"]
-    whole = [r for r in enabled if not r.get("prefix") and r.get("expiration_days") is not None]
-    scoped = [r for r in enabled if r.get("prefix") and r.get("expiration_days") is not None]
-    noncurrent = [
-        r["noncurrent_expiration_days"] for r in enabled if r.get("noncurrent_expiration_days")
-    ]
+    if entry.error:
+        return "gap", f"{label}: its lifecycle rules could not be read: {entry.error}"
+    enabled = [r for r in entry.rules or [] if r.status == "Enabled"]
+    whole = [r for r in enabled if not r.prefix and r.expiration_days is not None]
+    scoped = [r for r in enabled if r.prefix and r.expiration_days is not None]
+    noncurrent = [r.noncurrent_expiration_days for r in enabled if r.noncurrent_expiration_days]
     if noncurrent and max(noncurrent) > limit:
         return "fail", (
             f"{label}: old object versions expire after {max(noncurrent)} days, over the "
             f"{limit}-day limit"
         )
     if whole:
-        days = min(int(r["expiration_days"]) for r in whole)
-        rule = next(r for r in whole if int(r["expiration_days"]) == days)
+        days = min(r.expiration_days or 0 for r in whole)
+        rule = next(r for r in whole if r.expiration_days == days)
         if days > limit:
             return "fail", (
-                f"{label}: rule {rule['id']!r} expires objects after {days} days, over the "
+                f"{label}: rule {rule.id!r} expires objects after {days} days, over the "
                 f"{limit}-day limit"
             )
         versions = (
@@ -95,10 +123,10 @@ def _bucket(entry: dict[str, Any], limit: int, label: str) -> tuple[str, str]:
         )
         return (
             "ok",
-            f"{label}: rule {rule['id']!r} expires every object after {days} days{versions}",
+            f"{label}: rule {rule.id!r} expires every object after {days} days{versions}",
         )
     if scoped:
-        prefixes = ", ".join(sorted(str(r["prefix"]) for r in scoped))
+        prefixes = ", ".join(sorted(str(r.prefix) for r in scoped))
         return "gap", (
             f"{label}: expiration rules cover only the prefixes {prefixes}; objects elsewhere in "
             "the bucket are never expired"

@@ -19,95 +19,96 @@ from typing import Any
 
 from evidence.collectors.access_paths import SIGN_IN_ONLY, THROUGH_IDP
 from evidence.controls.checks import check
-from evidence.controls.checks.access import INTERACTIVE, KIND, active_items, label, no_activity, plural
-from evidence.controls.checks.people import LEAVERS, People
-from evidence.controls.context import CheckContext
+from evidence.controls.checks.access import INTERACTIVE, KIND, Activity, active_items, label, no_activity, plural
+from evidence.controls.checks.people import People
+from evidence.controls.context import CheckContext, NoParams
 from evidence.model.evidence import EvidenceItem
+from evidence.model.facts.access import AccessActivity, AccessPath
+from evidence.model.facts.identity import IdentityLeavers
 from evidence.model.results import CheckOutcome
 
 #: How many people the report's table lists (most sign-ins without MFA first).
 MAX_PEOPLE = 50
 
 
-def _paths(item: EvidenceItem) -> list[dict[str, Any]]:
-    """The item's access paths; facts from before paths existed give one path per method."""
-    paths = item.facts.get("access_paths")
-    if isinstance(paths, list):
-        return [p for p in paths if isinstance(p, dict)]
-    return [
-        {"method": m, "path": m, **c, "without_mfa_by_principal": []}
-        for m, c in item.facts.get("logins", {}).get("by_method", {}).items()
-    ]
-
-
-def _judged(path: dict[str, Any], pii_apps: list[str]) -> bool:
-    if path["method"].split("-")[0] != "idp" or not pii_apps:
+def _judged(path: AccessPath, pii_apps: list[str]) -> bool:
+    if path.method.split("-")[0] != "idp" or not pii_apps:
         return True
-    return any(fnmatch.fnmatch(path["path"].lower(), pattern.lower()) for pattern in pii_apps)
+    return any(fnmatch.fnmatch(path.path.lower(), pattern.lower()) for pattern in pii_apps)
 
 
-def _where(path: dict[str, Any], count: int) -> str:
+def _where(path: AccessPath, count: int) -> str:
     """``2 IdP sign-ins into 'AWS IAM Identity Center'``, ``3 ssh-publickey logins``."""
-    if path["method"] != "idp":
-        return plural(count, f"{path['method']} login")
-    if path["path"] == SIGN_IN_ONLY:
+    if path.method != "idp":
+        return plural(count, f"{path.method} login")
+    if path.path == SIGN_IN_ONLY:
         return f"{plural(count, 'IdP sign-in')} reaching no application"
-    return f"{plural(count, 'IdP sign-in')} into {path['path']!r}"
+    return f"{plural(count, 'IdP sign-in')} into {path.path!r}"
 
 
-def _without(path: dict[str, Any], item: EvidenceItem, people: People) -> str:
+def _without(path: AccessPath, item: EvidenceItem, people: People) -> str:
     """``3 ssh-publickey logins without MFA by 2 principals (source): user:a ×2, user:b ×1``."""
     counts: Counter[str] = Counter()
-    for entry in path.get("without_mfa_by_principal", []):
-        counts[people.label(entry["principal"])] += entry["logins"]
+    for entry in path.without_mfa_by_principal:
+        counts[people.label(entry.principal)] += entry.logins
     named = ", ".join(f"{p} ×{n}" for p, n in sorted(counts.items(), key=lambda x: (-x[1], x[0])))
-    if path["method"] == "idp":
+    if path.method == "idp":
         who = plural(len(counts), "person")
     else:
-        who = plural(int(path.get("principals_without_mfa") or len(counts)), "principal")
-    return f"{_where(path, path['without_mfa'])} without MFA by {who} ({label(item)})" + (f": {named}" if named else "")
+        who = plural(path.principals_without_mfa or len(counts), "principal")
+    return f"{_where(path, path.without_mfa)} without MFA by {who} ({label(item)})" + (f": {named}" if named else "")
 
 
-@check("mfa_on_logins", reads=(KIND,))
+@check("mfa_on_logins", reads=(KIND,), params=NoParams)
 def mfa_on_logins(ctx: CheckContext) -> CheckOutcome:
-    """Every successful interactive sign-in on a path to PII (IdP, console, SSH, application) used MFA."""
+    """Every successful interactive sign-in on a path to PII (IdP, console, SSH, application) used MFA.
+
+    Per access path (an IdP session into an application; console, SSH and application logins by
+    method): not met when any sign-in on a judged path succeeded without MFA, naming the people
+    and counts ("1 IdP sign-in into 'AWS IAM Identity Center' without MFA by 1 person", "3
+    console logins without MFA by 2 principals"); IdP paths into applications outside
+    `[access].pii_apps` are reported, not judged; federated console logins are decided at the
+    identity provider when its sign-ins were collected; insufficient when the log cannot show the
+    second factor or there were no logins; MFA policy settings are support only, never met
+    without sign-ins.
+    """
     items, empty = active_items(ctx)
     if not items:
         return no_activity(ctx, empty)
-    people = People(ctx.items(KIND), ctx.items(LEAVERS))
-    pii_apps = sorted({a for i in items for a in i.facts.get("pii_apps", [])})
-    idps = [i for i in items if any(p["method"] == "idp" and p["logins"] for p in _paths(i))]
+    people = People(ctx.facts(AccessActivity), ctx.facts(IdentityLeavers))
+    pii_apps = sorted({a for _, f in items for a in f.pii_apps})
+    idps = [i for i, f in items if any(p.method == "idp" and p.logins for p in f.access_paths)]
     without, unknown, unjudged, through_idp = [], [], [], 0
     culprits: set[str] = set()
     with_mfa = without_total = 0
     deciding: list[EvidenceItem] = []
-    for item in items:
-        for path in _paths(item):
-            if path["method"].split("-")[0] not in INTERACTIVE:
+    for item, facts in items:
+        for path in facts.access_paths:
+            if path.method.split("-")[0] not in INTERACTIVE:
                 continue
             if not _judged(path, pii_apps):
-                if path["without_mfa"] or path["mfa_unknown"]:
-                    unjudged.append(f"{path['path']!r} ({plural(path['without_mfa'], 'sign-in')} without MFA)")
+                if path.without_mfa or path.mfa_unknown:
+                    unjudged.append(f"{path.path!r} ({plural(path.without_mfa, 'sign-in')} without MFA)")
                 continue
-            with_mfa += path["with_mfa"]
-            if path["without_mfa"]:
-                without_total += path["without_mfa"]
+            with_mfa += path.with_mfa
+            if path.without_mfa:
+                without_total += path.without_mfa
                 without.append(_without(path, item, people))
-                culprits.update(people.label(e["principal"]) for e in path.get("without_mfa_by_principal", []))
+                culprits.update(people.label(e.principal) for e in path.without_mfa_by_principal)
                 deciding.append(item)
-            if path["mfa_unknown"]:
-                if path["path"] == THROUGH_IDP and idps:
-                    through_idp += path["mfa_unknown"]
-                elif path["path"] == THROUGH_IDP:
+            if path.mfa_unknown:
+                if path.path == THROUGH_IDP and idps:
+                    through_idp += path.mfa_unknown
+                elif path.path == THROUGH_IDP:
                     unknown.append(
-                        f"{plural(path['mfa_unknown'], path['method'] + ' login')} through an identity provider "
+                        f"{plural(path.mfa_unknown, path.method + ' login')} through an identity provider "
                         f"whose sign-ins were not collected, so their second factor is unknown ({label(item)})"
                     )
                 else:
                     unknown.append(
-                        f"{_where(path, path['mfa_unknown'])} whose second factor the log does not show ({label(item)})"
+                        f"{_where(path, path.mfa_unknown)} whose second factor the log does not show ({label(item)})"
                     )
-            if path["with_mfa"] and item not in deciding:
+            if path.with_mfa and item not in deciding:
                 deciding.append(item)
     notes = _support(items, unjudged, through_idp, idps)
     figures = {
@@ -115,17 +116,18 @@ def mfa_on_logins(ctx: CheckContext) -> CheckOutcome:
         "logins_without_mfa": without_total,
         "people_without_mfa": len(culprits),
     }
+    every = [i for i, _ in items]
     outcome: CheckOutcome
     if without:
         outcome = ctx.not_met(*without, *unknown, *notes, evidence=deciding, **figures)
     elif unknown:
-        outcome = ctx.insufficient(*unknown, *notes, evidence=items, **figures)
+        outcome = ctx.insufficient(*unknown, *notes, evidence=every, **figures)
     elif not with_mfa:
         outcome = ctx.insufficient(
             "no interactive logins in the period, so MFA use cannot be shown"
             + ("; policy settings alone never show that sign-ins used MFA" if notes else ""),
             *notes,
-            evidence=items,
+            evidence=every,
         )
     else:
         outcome = ctx.met(
@@ -135,7 +137,7 @@ def mfa_on_logins(ctx: CheckContext) -> CheckOutcome:
     return outcome
 
 
-def _support(items: list[EvidenceItem], unjudged: list[str], through_idp: int, idps: list[EvidenceItem]) -> list[str]:
+def _support(items: list[Activity], unjudged: list[str], through_idp: int, idps: list[EvidenceItem]) -> list[str]:
     """Reasons that inform but do not decide: unjudged paths, federated logins, policy changes."""
     notes = []
     if unjudged:
@@ -146,20 +148,20 @@ def _support(items: list[EvidenceItem], unjudged: list[str], through_idp: int, i
             + ", ".join(label(i) for i in idps)
             + ")"
         )
-    for item in items:
-        identity = item.facts.get("identity")
-        if not isinstance(identity, dict):
+    for item, facts in items:
+        identity = facts.identity
+        if identity is None:
             continue
-        changes = [p for p in identity.get("policy_changes", []) if p.get("mfa")]
+        changes = [p for p in identity.policy_changes if p.mfa]
         if changes:
             last = changes[-1]
             notes.append(
-                f"supporting only: {plural(identity.get('mfa_policy_changes', len(changes)), 'MFA policy change')} "
-                f"(last: {last['what']} at {last['at']}) in {label(item)}"
+                f"supporting only: {plural(identity.mfa_policy_changes, 'MFA policy change')} "
+                f"(last: {last.what} at {last.at}) in {label(item)}"
             )
-        if identity.get("mfa_removed_total"):
+        if identity.mfa_removed_total:
             notes.append(
-                f"supporting only: second factors removed or reset {plural(identity['mfa_removed_total'], 'time')} "
+                f"supporting only: second factors removed or reset {plural(identity.mfa_removed_total, 'time')} "
                 f"in {label(item)}"
             )
     return notes

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 from evidence.controls.checks import check
-from evidence.controls.context import CheckContext
+from evidence.controls.context import CheckContext, NoParams
+from evidence.model.facts.organisation import OrganisationProfile
 from evidence.model.results import CheckOutcome
 
 
-@check("impoc_designated", reads=("organisation.profile",))
+@check("impoc_designated", reads=(OrganisationProfile.kind,), params=NoParams)
 def impoc_designated(ctx: CheckContext) -> CheckOutcome:
     """The Incident Management Point of Contact is named, with an e-mail address."""
-    profiles = ctx.items("organisation.profile")
+    profiles = ctx.facts(OrganisationProfile)
     if not profiles:
         return ctx.insufficient("no organisation profile was collected")
-    profile = profiles[0]
-    if not profile.facts.get("impoc_named"):
+    item, profile = profiles[0]
+    if not profile.impoc_named:
         return ctx.insufficient(
             "evidence.toml names no Incident Management Point of Contact "
             "([organisation.impoc] with name and email)",
-            evidence=[profile],
+            evidence=[item],
         )
     return ctx.met(
-        f"IMPOC declared in evidence.toml: {profile.facts['impoc_name']} <{profile.facts['impoc_email']}>",
-        evidence=[profile],
+        f"IMPOC declared in evidence.toml: {profile.impoc_name} <{profile.impoc_email}>",
+        evidence=[item],
     )

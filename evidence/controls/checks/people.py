@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from evidence.model.evidence import EvidenceItem
+from evidence.model.facts.access import AccessActivity
+from evidence.model.facts.identity import IdentityLeavers
 
-LEAVERS = "identity.leavers"
+LEAVERS = IdentityLeavers.kind
 
 
 @dataclass
@@ -52,21 +53,24 @@ class Person:
 class People:
     """Accounts of every access source grouped into people."""
 
-    def __init__(self, access: Sequence[EvidenceItem], leavers: Sequence[EvidenceItem] = ()) -> None:
+    def __init__(
+        self,
+        access: Sequence[tuple[EvidenceItem, AccessActivity]],
+        leavers: Sequence[tuple[EvidenceItem, IdentityLeavers]] = (),
+    ) -> None:
         self._parent: dict[str, str] = {}
         self._labels: dict[str, str] = {}
-        for item in access:
-            for link in _dicts(item.facts.get("links")):
-                self._join(link.get("accounts") or [])
-        for item in leavers:
-            for leaver in _dicts(item.facts.get("leavers")):
-                accounts = list(leaver.get("accounts") or [])
-                self._join(accounts)
-                if accounts and isinstance(leaver.get("ref"), str):
-                    self._labels.setdefault(self._root(accounts[0]), leaver["ref"])
+        for _, facts in access:
+            for link in facts.links:
+                self._join(link.accounts)
+        for _, export in leavers:
+            for leaver in export.leavers:
+                self._join(leaver.accounts)
+                if leaver.accounts:
+                    self._labels.setdefault(self._root(leaver.accounts[0]), leaver.ref)
         self.accounts: dict[str, list[Account]] = {}
-        for item in access:
-            for account in _accounts(item):
+        for item, facts in access:
+            for account in _accounts(item, facts):
                 self.accounts.setdefault(self._root(account.principal), []).append(account)
 
     def _root(self, name: str) -> str:
@@ -77,8 +81,8 @@ class People:
         self._parent[name] = parent
         return parent
 
-    def _join(self, names: Iterable[Any]) -> None:
-        roots = sorted({self._root(n) for n in names if isinstance(n, str)})
+    def _join(self, names: Iterable[str]) -> None:
+        roots = sorted({self._root(n) for n in names})
         for root in roots[1:]:  # the smallest pseudonym stays the root: the same in every run
             self._parent[root] = roots[0]
             if root in self._labels:
@@ -105,34 +109,26 @@ class People:
         return Person(label, [a for r in sorted(roots) for a in self.accounts.get(r, [])])
 
 
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def _accounts(item: EvidenceItem) -> Iterable[Account]:
+def _accounts(item: EvidenceItem, facts: AccessActivity) -> Iterable[Account]:
     """Every account an access item saw: in the period, outside it, or only being disabled."""
     listed = set()
-    for entry in _dicts(item.facts.get("principals")):
-        name = entry.get("principal")
-        if isinstance(name, str):
-            listed.add(name)
-            yield Account(
-                name,
-                item,
-                logins=int(entry.get("interactive_logins") or 0),
-                with_mfa=int(entry.get("logins_with_mfa") or 0),
-                without_mfa=int(entry.get("logins_without_mfa") or 0),
-                mfa_unknown=int(entry.get("logins_mfa_unknown") or 0),
-                last_active=entry.get("last_active"),
-                federated=bool(entry.get("federated")),
-            )
-    for entry in _dicts(item.facts.get("other_principals")):
-        name = entry.get("principal")
-        if isinstance(name, str) and name not in listed:
-            listed.add(name)
-            yield Account(name, item, last_active=entry.get("last_active"), federated=bool(entry.get("federated")))
-    for entry in _dicts(item.facts.get("disables")):
-        name = entry.get("principal")
-        if isinstance(name, str) and name not in listed:
-            listed.add(name)
-            yield Account(name, item)
+    for entry in facts.principals:
+        listed.add(entry.principal)
+        yield Account(
+            entry.principal,
+            item,
+            logins=entry.interactive_logins,
+            with_mfa=entry.logins_with_mfa,
+            without_mfa=entry.logins_without_mfa,
+            mfa_unknown=entry.logins_mfa_unknown,
+            last_active=entry.last_active,
+            federated=entry.federated,
+        )
+    for other in facts.other_principals:
+        if other.principal not in listed:
+            listed.add(other.principal)
+            yield Account(other.principal, item, last_active=other.last_active, federated=other.federated)
+    for disable in facts.disables:
+        if disable.principal not in listed:
+            listed.add(disable.principal)
+            yield Account(disable.principal, item)

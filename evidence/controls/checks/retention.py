@@ -3,44 +3,85 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field
 
 from evidence.controls.checks import check
-from evidence.controls.context import CheckContext
-from evidence.model.evidence import EvidenceItem
+from evidence.controls.context import CheckContext, Params
+from evidence.model.facts.retention import JobRuns, Purges, TableAge
+from evidence.model.facts.retention import PiiAge as PiiAgeFacts
 from evidence.model.results import CheckOutcome
 
-AGE_KIND = "retention.pii_age"
-RUNS_KIND = "retention.job_runs"
+AGE_KIND = PiiAgeFacts.kind
+RUNS_KIND = JobRuns.kind
 #: How many dates a reason lists before it says "and N more".
 MAX_DATES = 8
 
+Clock = Literal["delivery", "shipment"]
 
-@check("pii_age_within_limit", reads=(AGE_KIND,))
+
+class PiiAgeParams(Params):
+    """What ``pii_age_within_limit`` reads: the PII limit and the event it counts from."""
+
+    pii_retention_days: int = Field(description="the longest PII may be kept after the clock event")
+    retention_clock: Clock = Field(description="the event the days count from: delivery or shipment")
+
+
+class NonPiiAgeParams(Params):
+    """What ``non_pii_age_within_limit`` reads: the non-PII limit and the event it counts from."""
+
+    non_pii_retention_days: int = Field(description="the longest other Amazon data may be kept")
+    retention_clock: Clock = Field(description="the event the days count from: delivery or shipment")
+
+
+class JobAdherenceParams(Params):
+    """What ``retention_job_adherence`` reads: which purges count, and whether one must exist."""
+
+    purges: list[Purges] = Field(min_length=1, description="the purges judged: pii, non-pii, backups")
+    required: bool = Field(description="whether a control without such a job lacks evidence (else: not applicable)")
+    pii_retention_days: int | None = Field(
+        default=None, description="the PII limit, to say how long a gap let data be kept (absent: not said)"
+    )
+    non_pii_retention_days: int | None = Field(
+        default=None, description="the non-PII limit, used when no PII limit is given"
+    )
+
+
+@check("pii_age_within_limit", reads=(AGE_KIND,), params=PiiAgeParams)
 def pii_age_within_limit(ctx: CheckContext) -> CheckOutcome:
-    """No row holds PII longer than the limit after the retention clock, unless on legal hold."""
-    return _age_within_limit(ctx, "pii", int(ctx.params["pii_retention_days"]))
+    """No row holds PII longer than the limit after the retention clock, unless on legal hold.
+
+    Not met when any table holds PII past ``pii_retention_days`` after the clock event (rows under
+    legal hold are reported, not counted); insufficient when no table was measured, a table
+    failed, the snapshot is for another as-of date, the probe's limit is looser than the
+    catalogue's, or the catalogue counts from shipment (``retention_clock``) while the probe
+    counted from delivery and found nothing.
+    """
+    params = ctx.parameters(PiiAgeParams)
+    return _age_within_limit(ctx, "pii", params.pii_retention_days, params.retention_clock)
 
 
-@check("non_pii_age_within_limit", reads=(AGE_KIND,))
+@check("non_pii_age_within_limit", reads=(AGE_KIND,), params=NonPiiAgeParams)
 def non_pii_age_within_limit(ctx: CheckContext) -> CheckOutcome:
-    """No Amazon data is kept longer than the non-PII limit (18 months), unless on legal hold."""
-    return _age_within_limit(ctx, "non-pii", int(ctx.params["non_pii_retention_days"]))
+    """No Amazon data is kept longer than the non-PII limit (18 months), unless on legal hold.
+
+    The same as ``pii_age_within_limit`` for ``category: non-pii`` rows against
+    ``non_pii_retention_days``.
+    """
+    params = ctx.parameters(NonPiiAgeParams)
+    return _age_within_limit(ctx, "non-pii", params.non_pii_retention_days, params.retention_clock)
 
 
-def _age_within_limit(ctx: CheckContext, category: str, limit: int) -> CheckOutcome:
+def _age_within_limit(ctx: CheckContext, category: str, limit: int, clock: str) -> CheckOutcome:
     what = "PII" if category == "pii" else "Amazon data"
-    clock = str(ctx.params.get("retention_clock", "delivery"))
-    items = ctx.items(AGE_KIND)
-    measured = [
-        (i, t) for i in items for t in i.facts.get("tables", []) if t.get("category") == category
-    ]
+    ages = ctx.facts(PiiAgeFacts)
+    items = [i for i, _ in ages]
+    measured = [(i, t) for i, facts in ages for t in facts.tables if t.category == category]
     # A table measured on several clocks is judged on the catalogue's own; its other measurements
     # answer other questions (the profile asks about shipment) and would count its rows twice.
-    judged = {(i.id, t["table"]) for i, t in measured if t.get("clock") == clock}
-    measured = [
-        (i, t) for i, t in measured if t.get("clock") == clock or (i.id, t["table"]) not in judged
-    ]
+    judged = {(i.id, t.table) for i, t in measured if t.clock == clock}
+    measured = [(i, t) for i, t in measured if t.clock == clock or (i.id, t.table) not in judged]
     if not measured:
         where = "name pii_columns" if category == "pii" else "set non_pii = true"
         return ctx.insufficient(
@@ -52,29 +93,29 @@ def _age_within_limit(ctx: CheckContext, category: str, limit: int) -> CheckOutc
     total = held = 0
     oldest: int | None = None
     for item, table in measured:
-        label = f"table {table['table']} ({item.id})"
-        if table.get("error"):
-            gaps.append(f"{label} could not be measured: {table['error']}")
+        label = f"table {table.table} ({item.id})"
+        if table.error:
+            gaps.append(f"{label} could not be measured: {table.error}")
             continue
-        stale = _stale(item, ctx.as_of)
+        stale = _stale(item.facts_as(PiiAgeFacts), ctx.as_of)
         if stale:
             gaps.append(f"{label}: {stale}")
             continue
         verdict = _table_verdict(table, label, what, limit, clock, category)
         if verdict.violation:
             violations.append(verdict.reason)
-            total += table["rows_past_limit"]
-            oldest = max(oldest or 0, table["oldest_age_days"] or 0)
+            total += table.rows_past_limit
+            oldest = max(oldest or 0, table.oldest_age_days or 0)
         elif verdict.gap:
             gaps.append(verdict.reason)
         else:
             notes.append(verdict.reason)
-        if table["rows_on_legal_hold"]:
-            held += table["rows_on_legal_hold"]
+        if table.rows_on_legal_hold:
+            held += table.rows_on_legal_hold
             notes.append(
-                f"{label}: {table['rows_on_legal_hold']} row(s) past the limit are under legal "
-                f"hold ({table['legal_hold_column']}), reported as held, not as violations; "
-                f"the oldest is {table['oldest_held_age_days']} days old"
+                f"{label}: {table.rows_on_legal_hold} row(s) past the limit are under legal "
+                f"hold ({table.legal_hold_column}), reported as held, not as violations; "
+                f"the oldest is {table.oldest_held_age_days} days old"
             )
     figures: dict[str, Any] = {
         "tables_measured": len(measured),
@@ -97,19 +138,19 @@ class _Verdict:
 
 
 def _table_verdict(
-    table: dict[str, Any], label: str, what: str, limit: int, clock: str, category: str
+    table: TableAge, label: str, what: str, limit: int, clock: str, category: str
 ) -> _Verdict:
     """Judge one measured table against the catalogue's limit and retention clock."""
-    rows, probe_limit, age = table["rows_past_limit"], table["limit_days"], table["oldest_age_days"]
-    measured_from = f"{table['clock']} (column {table['timestamp_column']})"
-    columns = f" in {', '.join(table['columns'])}" if table["columns"] else ""
+    rows, probe_limit, age = table.rows_past_limit, table.limit_days, table.oldest_age_days
+    measured_from = f"{table.clock} (column {table.timestamp_column})"
+    columns = f" in {', '.join(table.columns)}" if table.columns else ""
     counted = (
         f"{label}: {rows:,} row(s) still hold {what}{columns} more than {probe_limit} days "
         f"after {measured_from}; the oldest is {age} days old"
     )
     # The catalogue may count from shipment (2021) where the probe counted from delivery, which
     # comes later: then rows found are violations, but finding none proves nothing.
-    later_clock = category == "pii" and clock == "shipment" and table["clock"] == "delivery"
+    later_clock = category == "pii" and clock == "shipment" and table.clock == "delivery"
     if rows and probe_limit >= limit:
         return _Verdict(f"{counted}, over the {limit}-day limit", violation=True)
     if rows and age is not None and age > limit:
@@ -134,12 +175,12 @@ def _table_verdict(
     )
 
 
-def _stale(item: EvidenceItem, as_of: datetime) -> str | None:
+def _stale(facts: PiiAgeFacts, as_of: datetime) -> str | None:
     """Say why a database snapshot taken for another as-of date cannot be judged at this one."""
-    measured = item.facts.get("as_of")
+    measured = facts.as_of
     if not measured:
         return None
-    when = datetime.fromisoformat(str(measured).replace("Z", "+00:00"))
+    when = datetime.fromisoformat(measured.replace("Z", "+00:00"))
     if abs((when - as_of).total_seconds()) <= 86400:
         return None
     return (
@@ -148,22 +189,25 @@ def _stale(item: EvidenceItem, as_of: datetime) -> str | None:
     )
 
 
-@check("retention_job_adherence", reads=(RUNS_KIND,))
+@check("retention_job_adherence", reads=(RUNS_KIND,), params=JobAdherenceParams)
 def retention_job_adherence(ctx: CheckContext) -> CheckOutcome:
     """Every scheduled purge ran and worked, and no gap between runs let data outlive its limit.
 
     A run whose outcome the history does not record (cron logs starts only) is not known to
     have worked: while any run in the period is unknown the check cannot be met, and says
     how many and when, unless a proven miss (a missed or failed run, a gap with no run at all)
-    already makes it not met.
+    already makes it not met. Not met also names the longest time data could have been kept
+    (limit + gap). Insufficient when no history, no job that purges one of ``purges``, or
+    scheduled runs fall outside the time the history covers; with ``required: false`` it does
+    not apply when no such job is declared.
     """
-    purges = list(ctx.params.get("purges") or ["pii", "backups"])
-    required = bool(ctx.params.get("required", True))
-    limit = int(
-        ctx.params.get("pii_retention_days") or ctx.params.get("non_pii_retention_days") or 0
-    )
-    items = ctx.items(RUNS_KIND)
-    jobs = [(i, j) for i in items for j in i.facts.get("jobs", []) if j["purges"] in purges]
+    params = ctx.parameters(JobAdherenceParams)
+    purges = list(params.purges)
+    required = params.required
+    limit = params.pii_retention_days or params.non_pii_retention_days or 0
+    histories = ctx.facts(JobRuns)
+    items = [i for i, _ in histories]
+    jobs = [(i, j) for i, facts in histories for j in facts.jobs if j.purges in purges]
     kinds = " or ".join(purges)
     if not jobs:
         message = (
@@ -186,79 +230,74 @@ def retention_job_adherence(ctx: CheckContext) -> CheckOutcome:
     }
     longest_days = 0.0
     for item, job in jobs:
-        label = f"{job['job']} ({item.id}, {job['schedule']})"
-        daily = job["interval_hours"] >= 24
-        figures["expected_runs"] += job["expected"]
-        figures["runs_ran"] += job["ran"]
-        figures["missed_runs"] += len(job["missed"])
-        figures["failed_runs"] += len(job["failed"])
-        figures["runs_outcome_unknown"] += job["outcome_unknown"]
-        if job["missed"]:
+        label = f"{job.job} ({item.id}, {job.schedule})"
+        daily = job.interval_hours >= 24
+        figures["expected_runs"] += job.expected
+        figures["runs_ran"] += job.ran
+        figures["missed_runs"] += len(job.missed)
+        figures["failed_runs"] += len(job.failed)
+        figures["runs_outcome_unknown"] += job.outcome_unknown
+        if job.missed:
             failures.append(
-                f"{label}: missed {len(job['missed'])} of {job['expected']} scheduled "
-                f"runs: {_dates(job['missed'], daily)}"
+                f"{label}: missed {len(job.missed)} of {job.expected} scheduled "
+                f"runs: {_dates(job.missed, daily)}"
             )
-        if job["failed"]:
+        if job.failed:
             failures.append(
-                f"{label}: {len(job['failed'])} scheduled run(s) failed: "
-                f"{_dates(job['failed'], daily)}"
+                f"{label}: {len(job.failed)} scheduled run(s) failed: "
+                f"{_dates(job.failed, daily)}"
             )
-        for gap in job["gaps_over_interval"]:
-            days = gap["hours"] / 24
-            interval = job["interval_hours"] / 24
+        for gap in job.gaps_over_interval:
+            days = gap.hours / 24
+            interval = job.interval_hours / 24
             kept = (
-                f"; {_noun(job['purges'])} could have been kept up to {limit + days:.0f} days, "
+                f"; {_noun(job.purges)} could have been kept up to {limit + days:.0f} days, "
                 f"over the {limit}-day limit plus the job's {interval:g}-day interval"
                 if limit
                 else ""
             )
             stretch = (
-                f"{days:.1f} days, from {_date(gap['from'], daily)} to {_date(gap['to'], daily)}"
+                f"{days:.1f} days, from {_date(gap.from_, daily)} to {_date(gap.to, daily)}"
             )
-            if gap.get("unknown_runs"):
+            if gap.unknown_runs:
                 gaps.append(
                     f"{label}: no run known to have worked for {stretch}; "
-                    f"{gap['unknown_runs']} run(s) in it recorded no outcome"
+                    f"{gap.unknown_runs} run(s) in it recorded no outcome"
                 )
             else:
                 failures.append(f"{label}: no working run for {stretch}{kept}")
-        if job["longest_gap_hours"]:
-            longest_days = max(longest_days, job["longest_gap_hours"] / 24)
-        if job["uncovered"]:
-            covers = item.facts.get("covers") or {}
+        if job.longest_gap_hours:
+            longest_days = max(longest_days, job.longest_gap_hours / 24)
+        if job.uncovered:
+            covers = item.facts_as(JobRuns).covers
             gaps.append(
-                f"{label}: the history covers {_date(covers.get('from'), True)} to "
-                f"{_date(covers.get('to'), True)} only; {len(job['uncovered'])} scheduled run(s) "
-                f"fall outside it ({_dates(job['uncovered'], daily)})"
+                f"{label}: the history covers {_date(covers.from_, True)} to "
+                f"{_date(covers.to, True)} only; {len(job.uncovered)} scheduled run(s) "
+                f"fall outside it ({_dates(job.uncovered, daily)})"
             )
-        if job["expected"] == 0:
+        if job.expected == 0:
             gaps.append(
                 f"{label}: no scheduled run falls between the period start and the as-of date"
             )
-        if (
-            not job["missed"]
-            and not job["failed"]
-            and not job["gaps_over_interval"]
-            and job["expected"]
-        ):
+        if not job.missed and not job.failed and not job.gaps_over_interval and job.expected:
             notes.append(
-                f"{label}: {job['ran']} of {job['expected']} scheduled runs ran and worked"
+                f"{label}: {job.ran} of {job.expected} scheduled runs ran and worked"
                 + (
-                    f"; the longest gap was {job['longest_gap_hours'] / 24:.1f} days"
-                    if job["longest_gap_hours"]
+                    f"; the longest gap was {job.longest_gap_hours / 24:.1f} days"
+                    if job.longest_gap_hours
                     else ""
                 )
             )
-        if job["outcome_unknown"]:
+        if job.outcome_unknown:
             gaps.append(
-                f"{label}: {job['outcome_unknown']} of its {job['actual']} runs in the period "
-                f"recorded no outcome (started {_dates(job['unknown_runs'], daily)}), so they "
+                f"{label}: {job.outcome_unknown} of its {job.actual} runs in the period "
+                f"recorded no outcome (started {_dates(job.unknown_runs, daily)}), so they "
                 "are not known to have purged anything; cron logs starts only: add the job's "
                 "own log of exit statuses (CSV or JSON lines) to the history"
             )
     for item in {i.id: i for i, _ in jobs}.values():
-        if item.facts.get("unreadable"):
-            files = item.facts["unreadable"]
+        files = item.facts_as(JobRuns).unreadable
+        if files:
             gaps.append(
                 f"{len(files)} file(s) of the job history ({item.id}) could not be read, so runs "
                 f"may be missing from it: {files[0]}"
@@ -284,7 +323,7 @@ def _date(value: str | None, daily: bool) -> str:
     return value[:10] if daily else value[:16].replace("T", " ")
 
 
-def _dates(values: list[str], daily: bool) -> str:
+def _dates(values: list[str | None], daily: bool) -> str:
     shown = ", ".join(_date(v, daily) for v in values[:MAX_DATES])
     more = len(values) - MAX_DATES
     return shown + (f" and {more} more" if more > 0 else "")

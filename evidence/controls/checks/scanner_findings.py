@@ -10,14 +10,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+
+from pydantic import Field
 
 from evidence.controls.checks import check
-from evidence.controls.context import CheckContext
+from evidence.controls.context import CheckContext, NoParams, Params
 from evidence.controls.scanner_mappings import scanner_mappings
 from evidence.controls.settings_facts import cite, listing, parse_time
 from evidence.model.evidence import EvidenceItem
+from evidence.model.facts.scanner import Finding, ScannerFindings
 from evidence.model.results import CheckOutcome, Figure
+
+KIND = ScannerFindings.kind
 
 _SCANNERS = {"prowler": "Prowler", "securityhub": "Security Hub"}
 
@@ -27,19 +31,19 @@ class Track:
     """Every observation of one finding (scanner, check, resource), oldest first."""
 
     key: str
-    observations: list[tuple[datetime | None, dict[str, Any], EvidenceItem]]
+    observations: list[tuple[datetime | None, Finding, EvidenceItem]]
 
     @property
-    def latest(self) -> tuple[datetime | None, dict[str, Any], EvidenceItem]:
+    def latest(self) -> tuple[datetime | None, Finding, EvidenceItem]:
         """The newest observation."""
         return self.observations[-1]
 
     def first_failure(self) -> datetime | None:
         """When the finding was first seen failing (its first-seen time, else the scan time)."""
         times = [
-            parse_time(f.get("first_seen")) or moment
+            parse_time(f.first_seen) or moment
             for moment, f, _ in self.observations
-            if f.get("status") == "FAIL"
+            if f.status == "FAIL"
         ]
         known = [t for t in times if t is not None]
         return min(known) if known else None
@@ -47,23 +51,22 @@ class Track:
     def last_failure(self) -> datetime | None:
         """Return the last scan that still saw it failing."""
         times = [
-            moment for moment, f, _ in self.observations if f.get("status") == "FAIL" and moment
+            moment for moment, f, _ in self.observations if f.status == "FAIL" and moment
         ]
         return max(times) if times else None
 
 
 def tracks(ctx: CheckContext) -> tuple[list[Track], list[EvidenceItem]]:
     """Group findings by identity, keeping observations up to the as-of date only."""
-    items = ctx.items("scanner.findings")
-    grouped: dict[str, list[tuple[datetime | None, dict[str, Any], EvidenceItem]]] = defaultdict(
-        list
-    )
-    for item in items:
-        for finding in item.facts.get("findings") or []:
-            moment = parse_time(finding.get("observed_at"))
+    collected = ctx.facts(ScannerFindings)
+    items = [item for item, _ in collected]
+    grouped: dict[str, list[tuple[datetime | None, Finding, EvidenceItem]]] = defaultdict(list)
+    for item, facts in collected:
+        for finding in facts.findings:
+            moment = parse_time(finding.observed_at)
             if moment is not None and moment > ctx.as_of:
                 continue
-            grouped[str(finding.get("key"))].append((moment, finding, item))
+            grouped[finding.key].append((moment, finding, item))
     found = []
     for key, observations in grouped.items():
         observations.sort(
@@ -74,17 +77,29 @@ def tracks(ctx: CheckContext) -> tuple[list[Track], list[EvidenceItem]]:
     return found, items
 
 
-def _describe(finding: dict[str, Any], moment: datetime | None, item: EvidenceItem) -> str:
-    scanner = _SCANNERS.get(str(finding.get("scanner")), str(finding.get("scanner")))
-    where = f" on {finding['resource']}" if finding.get("resource") else ""
+def _describe(finding: Finding, moment: datetime | None, item: EvidenceItem) -> str:
+    scanner = _SCANNERS.get(finding.scanner, finding.scanner)
+    where = f" on {finding.resource}" if finding.resource else ""
     seen = f", seen {moment.date()}" if moment else ""
-    severity = f"severity {finding.get('severity')}{seen}"
-    return f"{scanner} {finding.get('check_id')} failed{where} ({severity}) ({item.id})"
+    severity = f"severity {finding.severity}{seen}"
+    return f"{scanner} {finding.check_id} failed{where} ({severity}) ({item.id})"
 
 
-@check("scanner_mapped_findings", reads=("scanner.findings",))
+class ResolvedParams(Params):
+    """What ``scanner_findings_resolved`` reads: the fix limits by severity."""
+
+    critical_fix_days: int = Field(description="days a critical finding may stay open")
+    high_fix_days: int = Field(description="days a high finding may stay open")
+
+
+@check("scanner_mapped_findings", reads=(KIND,), params=NoParams)
 def scanner_mapped_findings(ctx: CheckContext) -> CheckOutcome:
-    """No scanner check mapped to the control fails in the period (a pass alone never meets it)."""
+    """No scanner check mapped to the control fails in the period (a pass alone never meets it).
+
+    Not met when a scanner check mapped to the control in policies/scanner-mappings.yaml fails
+    in its latest observation in the period; otherwise insufficient: a scanner pass alone never
+    meets a control.
+    """
     mapping = scanner_mappings().controls.get(ctx.control.id)
     if mapping is None:
         return ctx.insufficient(
@@ -94,12 +109,12 @@ def scanner_mapped_findings(ctx: CheckContext) -> CheckOutcome:
     mapped = [
         t
         for t in found
-        if mapping.covers(str(t.latest[1].get("scanner")), str(t.latest[1].get("check_id")))
+        if mapping.covers(t.latest[1].scanner, t.latest[1].check_id)
     ]
     recent = [t for t in mapped if t.latest[0] is None or t.latest[0].date() >= ctx.period.start]
     stale = len(mapped) - len(recent)
-    failing = [t for t in recent if t.latest[1].get("active")]
-    passing = [t for t in recent if t.latest[1].get("status") == "PASS"]
+    failing = [t for t in recent if t.latest[1].active]
+    passing = [t for t in recent if t.latest[1].status == "PASS"]
     used = sorted({t.latest[2].id for t in recent})
     evidence = [i for i in items if i.id in used]
     notes = (
@@ -121,7 +136,7 @@ def scanner_mapped_findings(ctx: CheckContext) -> CheckOutcome:
             **figures,
         )
     if passing:
-        checks = sorted({str(t.latest[1].get("check_id")) for t in passing})
+        checks = sorted({t.latest[1].check_id for t in passing})
         return ctx.insufficient(
             f"{len(passing)} mapped scanner finding(s) passed ({', '.join(checks[:6])}"
             f"{', ...' if len(checks) > 6 else ''}) ({cite(evidence)}); "
@@ -136,13 +151,16 @@ def scanner_mapped_findings(ctx: CheckContext) -> CheckOutcome:
     )
 
 
-@check("scanner_findings_resolved", reads=("scanner.findings",))
+@check("scanner_findings_resolved", reads=(KIND,), params=ResolvedParams)
 def scanner_findings_resolved(ctx: CheckContext) -> CheckOutcome:
-    """Critical and high findings were fixed within their limits, judged from repeated scans."""
-    limits = {
-        "critical": int(ctx.params.get("critical_fix_days", 7)),
-        "high": int(ctx.params.get("high_fix_days", 30)),
-    }
+    """Critical and high findings were fixed within their limits, judged from repeated scans.
+
+    Met when no critical or high finding has been failing longer than ``critical_fix_days`` /
+    ``high_fix_days`` as of the as-of date and none was fixed late; the latest scan must fall in
+    the period.
+    """
+    params = ctx.parameters(ResolvedParams)
+    limits = {"critical": params.critical_fix_days, "high": params.high_fix_days}
     found, items = tracks(ctx)
     scans = [moment for t in found for moment, _, _ in t.observations if moment is not None]
     if not found or not scans:
@@ -162,15 +180,15 @@ def scanner_findings_resolved(ctx: CheckContext) -> CheckOutcome:
     muted = 0
     for track in found:
         moment, finding, item = track.latest
-        limit = limits.get(str(finding.get("severity")))
+        limit = limits.get(finding.severity)
         if limit is None:
             continue
         first = track.first_failure()
         label = _describe(finding, moment, item).replace(" failed", "")
-        if finding.get("muted"):
+        if finding.muted:
             muted += 1
             continue
-        if finding.get("active"):
+        if finding.active:
             if first is None:
                 open_within.append(f"{label}: open, first failure time not known")
                 continue

@@ -8,61 +8,92 @@ itself (``CreatedDate``). ``LastChangedDate`` is never used: a tag edit changes 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+
+from pydantic import Field, ValidationInfo, field_validator
 
 from evidence.controls.checks import check
-from evidence.controls.context import CheckContext
-from evidence.controls.settings_facts import Verdicts, cite, listing, parse_time, snapshots, where
+from evidence.controls.context import CheckContext, Params
+from evidence.controls.settings_facts import Verdicts, cite, listing, parse_time, snapshot_facts, where
+from evidence.model.facts.cloud_account import Secret, SecretsRotation
 from evidence.model.results import CheckOutcome
 
 
-def last_value_change(secret: dict[str, Any]) -> tuple[datetime | None, str]:
+def last_value_change(secret: Secret) -> tuple[datetime | None, str]:
     """When the secret's current value was set, and which field says so."""
     candidates = [
-        (parse_time(secret.get("last_rotated")), "LastRotatedDate"),
-        (parse_time(secret.get("current_version_created")), "AWSCURRENT version CreatedDate"),
+        (parse_time(secret.last_rotated), "LastRotatedDate"),
+        (parse_time(secret.current_version_created), "AWSCURRENT version CreatedDate"),
     ]
     known = [(moment, field) for moment, field in candidates if moment is not None]
     if known:
         return max(known)
-    created = parse_time(secret.get("created"))
+    created = parse_time(secret.created)
     return created, "CreatedDate (never rotated)"
 
 
-def _matches(secret: dict[str, Any], wanted: str) -> bool:
+def _matches(secret: Secret, wanted: str) -> bool:
     needle = wanted.lower()
-    if needle in str(secret.get("name", "")).lower():
+    if needle in secret.name.lower():
         return True
-    return any(needle == str(value).lower() for value in (secret.get("tags") or {}).values())
+    return any(needle == str(value).lower() for value in secret.tags.values())
 
 
-@check("secret_rotation", reads=("secrets.rotation",))
+class SecretParams(Params):
+    """The secrets in scope and their limit.
+
+    Without ``secret`` every secret is judged against ``rotate_every_days``; with it (a part of
+    the name or a tag value, such as the LWA client secret's) only those, against
+    ``lwa_secret_rotate_every_days``.
+    """
+
+    secret: str | None = None
+    rotate_every_days: int | None = Field(None, validate_default=True)
+    lwa_secret_rotate_every_days: int | None = Field(None, validate_default=True)
+
+    @field_validator("rotate_every_days", "lwa_secret_rotate_every_days")
+    @classmethod
+    def _stated_for_the_scope(cls, value: int | None, info: ValidationInfo) -> int | None:
+        """The limit of the scope the check judges must be stated (the LWA one when ``secret`` is)."""
+        named = bool(info.data.get("secret"))
+        needed = "lwa_secret_rotate_every_days" if named else "rotate_every_days"
+        if value is None and info.field_name == needed:
+            scope = "the secrets `secret` names" if named else "every secret"
+            raise ValueError(f"the control must state it: it is the limit for {scope}")
+        return value
+
+
+@check("secret_rotation", reads=(SecretsRotation.kind,), params=SecretParams)
 def secret_rotation(ctx: CheckContext) -> CheckOutcome:
-    """Each secret in scope (all, or those named like ``secret``) changed value within the limit."""
-    wanted = ctx.params.get("secret")
-    if wanted:
-        limit = int(
-            ctx.params.get("lwa_secret_rotate_every_days", ctx.params.get("rotate_every_days", 180))
-        )
-    else:
-        limit = int(ctx.params.get("rotate_every_days", 365))
-    shots = snapshots(ctx, "secrets.rotation", "secrets")
-    records = shots.records("secrets")
-    scoped = [(s, item) for s, item in records if not wanted or _matches(s, str(wanted))]
+    """Each secret in scope (all, or those named like ``secret``) changed value within the limit.
+
+    The limit is ``lwa_secret_rotate_every_days`` when ``with: {secret: ...}`` names the LWA
+    secret by name or tag value, else ``rotate_every_days``; the date is ``LastRotatedDate`` or
+    the ``AWSCURRENT`` version's creation, else ``CreatedDate``, never ``LastChangedDate``.
+    """
+    params = ctx.parameters(SecretParams)
+    wanted = params.secret
+    stated = params.lwa_secret_rotate_every_days if wanted else params.rotate_every_days
+    if stated is None:
+        name = "lwa_secret_rotate_every_days" if wanted else "rotate_every_days"
+        raise ValueError(f"{ctx.control.id}: secret_rotation needs the parameter {name}")
+    limit = stated
+    shots = snapshot_facts(ctx, SecretsRotation, "secrets")
+    records = shots.records(lambda facts: facts.secrets)
+    scoped = [(s, item) for s, item in records if not wanted or _matches(s, wanted)]
     verdicts = Verdicts()
     verdicts.notes.extend(shots.reasons(ctx))
     for secret, item in scoped:
-        identity = secret.get("name")
-        label = f"secret {secret.get('name')}{where(secret)}"
-        if secret.get("error"):
-            verdicts.add(identity, "unknown", f"{label}: {secret['error']} ({item.id})")
+        identity = secret.name
+        label = f"secret {secret.name}{where(secret)}"
+        if secret.error:
+            verdicts.add(identity, "unknown", f"{label}: {secret.error} ({item.id})")
             continue
         changed, field = last_value_change(secret)
         schedule = (
-            f"automatic rotation every {secret['rotation_days']} days"
-            if secret.get("rotation_enabled") and secret.get("rotation_days")
+            f"automatic rotation every {secret.rotation_days} days"
+            if secret.rotation_enabled and secret.rotation_days
             else "automatic rotation on"
-            if secret.get("rotation_enabled")
+            if secret.rotation_enabled
             else "no automatic rotation"
         )
         if changed is None:

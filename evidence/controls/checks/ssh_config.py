@@ -12,7 +12,8 @@ import fnmatch
 from typing import Any
 
 from evidence.controls.checks import check
-from evidence.controls.context import CheckContext
+from evidence.controls.context import CheckContext, NoParams
+from evidence.model.facts.host_config import HostConfig, SshSetting
 from evidence.model.results import CheckOutcome
 
 WEAK_ALGORITHMS: dict[str, tuple[str, ...]] = {
@@ -45,30 +46,33 @@ def weak_algorithms(kind: str, names: list[str]) -> list[str]:
     return [name for name in names if any(fnmatch.fnmatchcase(name, p) for p in patterns)]
 
 
-@check("host_transport_settings", reads=("host.config",))
+@check("host_transport_settings", reads=(HostConfig.kind,), params=NoParams)
 def host_transport_settings(ctx: CheckContext) -> CheckOutcome:
-    """Sshd allows only SSH protocol 2 with ciphers, MACs and key exchanges OpenSSH still trusts."""
-    items = [item for item in ctx.items("host.config") if item.facts.get("service") == "sshd"]
+    """Sshd allows only SSH protocol 2 with ciphers, MACs and key exchanges OpenSSH still trusts.
+
+    Not met on sshd ``Protocol 1`` or a cipher, MAC or key exchange OpenSSH no longer enables
+    by default; met for the sshd configurations collected otherwise.
+    """
+    found = [(item, facts) for item, facts in ctx.facts(HostConfig) if facts.service == "sshd"]
+    items = [item for item, _ in found]
     if not items:
         return ctx.insufficient("no sshd configuration was collected")
     failing: list[str] = []
     sound: list[str] = []
     weak_total = 0
-    for item in items:
-        settings = item.facts.get("settings", {})
-        protocol = settings.get("Protocol", {})
-        if "1" in str(protocol.get("value", "2")).split(","):
+    for item, facts in found:
+        protocol = facts.settings.get("Protocol") or SshSetting(value="2")
+        if "1" in protocol.value.split(","):
             failing.append(
-                f"{protocol.get('location')} ({item.id}): "
-                f"`Protocol {protocol['value']}` enables SSH version 1"
+                f"{protocol.location} ({item.id}): `Protocol {protocol.value}` enables SSH version 1"
             )
-        for kind, entry in sorted(item.facts.get("algorithms", {}).items()):
-            names = list(entry.get("value") or [])
+        for kind, entry in sorted(facts.algorithms.items()):
+            names = list(entry.value)
             weak = weak_algorithms(kind, names)
-            where = entry.get("location") or f"{item.subject} (OpenSSH default)"
+            where = entry.location or f"{item.subject} (OpenSSH default)"
             if weak:
                 weak_total += len(weak)
-                written = entry.get("written") or ",".join(names)
+                written = entry.written or ",".join(names)
                 failing.append(
                     f"{where} ({item.id}): `{kind} {written}` enables {', '.join(weak)}, "
                     "which OpenSSH "

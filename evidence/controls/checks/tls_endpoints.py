@@ -1,9 +1,9 @@
 """Check decided by live TLS probes: protocol versions accepted, certificate validity and key size.
 
 A probe observes what a client actually gets, so this is the one transport check that can
-make DPP-ENC-1 met on its own: every probed endpoint refuses every protocol older than the
-minimum, serves a certificate valid at the as-of date with a strong enough key, and was
-probed close enough to the as-of date to speak for it.
+make a transport-encryption control met on its own: every probed endpoint refuses every
+protocol older than the minimum, serves a certificate valid at the as-of date with a strong
+enough key, and was probed close enough to the as-of date to speak for it.
 """
 
 from __future__ import annotations
@@ -13,15 +13,22 @@ from datetime import datetime
 from typing import Any
 
 from evidence.controls.checks import check
-from evidence.controls.checks.transport_policy import minimum_tls
+from evidence.controls.checks.transport_policy import TlsParams, minimum_tls
 from evidence.controls.context import CheckContext
 from evidence.model.evidence import EvidenceItem
+from evidence.model.facts.tls_endpoints import Certificate, Endpoint, TlsEndpoints
 from evidence.model.protocols import older_than
 from evidence.model.results import CheckOutcome
 
 #: Smallest acceptable key of each type besides RSA (whose floor is a control parameter).
 MIN_KEY_BITS = {"EC": 256, "DSA": 3072}
-DEFAULT_MAX_PROBE_AGE_DAYS = 90
+
+
+class ProbeParams(TlsParams):
+    """The TLS floor, the RSA key floor, and how far from the as-of date a probe may be."""
+
+    min_rsa_bits: int
+    max_probe_age_days: int
 
 
 @dataclass
@@ -37,21 +44,29 @@ class _Verdicts:
     nearest_expiry_days: int | None = None
 
 
-@check("tls_min_version", reads=("tls.endpoints",))
+@check("tls_min_version", reads=(TlsEndpoints.kind,), params=ProbeParams)
 def tls_min_version(ctx: CheckContext) -> CheckOutcome:
-    """Probed endpoints accept no protocol below the minimum; certificates and keys are sound."""
+    """Probed endpoints accept no protocol below the minimum; certificates and keys are sound.
+
+    Not met when a probed endpoint accepts a protocol older than ``min_tls_version``, serves a
+    certificate expired at the as-of date or an RSA key under ``min_rsa_bits`` (EC under 256), or
+    is PostgreSQL without TLS; insufficient when an endpoint was unreachable, an old version
+    untested, or the probe is over ``max_probe_age_days`` from the as-of date; met otherwise.
+    """
     minimum = minimum_tls(ctx)
-    items = ctx.items("tls.endpoints")
+    params = ctx.parameters(ProbeParams)
+    found = ctx.facts(TlsEndpoints)
+    items = [item for item, _ in found]
     if not items:
         return ctx.insufficient(
             "no TLS endpoint was probed (add a `tls` source naming the endpoints)"
         )
     verdicts = _Verdicts()
     count = 0
-    for item in items:
-        for endpoint in item.facts.get("endpoints", []):
+    for item, facts in found:
+        for endpoint in facts.endpoints:
             count += 1
-            _judge(ctx, item, endpoint, minimum, verdicts)
+            _judge(ctx, params, item, endpoint, minimum, verdicts)
     figures: dict[str, Any] = {
         "endpoints_probed": count,
         "endpoints_accepting_old_protocols": verdicts.old_protocols,
@@ -70,17 +85,19 @@ def tls_min_version(ctx: CheckContext) -> CheckOutcome:
 
 def _judge(
     ctx: CheckContext,
+    params: ProbeParams,
     item: EvidenceItem,
-    endpoint: dict[str, Any],
+    endpoint: Endpoint,
     minimum: str,
     verdicts: _Verdicts,
 ) -> None:
-    name = f"{endpoint.get('protocol', 'tls')} endpoint {endpoint['target']} ({item.id})"
-    if endpoint.get("error"):
-        verdicts.unknown.append(f"{name} could not be probed: {endpoint['error']}")
+    protocol = endpoint.protocol if "protocol" in endpoint.model_fields_set else "tls"
+    name = f"{protocol} endpoint {endpoint.target} ({item.id})"
+    if endpoint.error:
+        verdicts.unknown.append(f"{name} could not be probed: {endpoint.error}")
         return
     probed = item.collected_at
-    max_age = int(ctx.params.get("max_probe_age_days", DEFAULT_MAX_PROBE_AGE_DAYS))
+    max_age = params.max_probe_age_days
     distance = abs((probed - ctx.as_of).days)
     if distance > max_age:
         verdicts.unknown.append(
@@ -89,26 +106,26 @@ def _judge(
             f"{ctx.as_of.date().isoformat()} (limit {max_age} days): probe it again"
         )
         return
-    if endpoint.get("tls_offered") is False:
+    if endpoint.tls_offered is False:
         verdicts.failing.append(
             f"{name} does not offer TLS: it answered 'N' to PostgreSQL's SSLRequest, "
             "so clients connect unencrypted"
         )
         return
-    accepted = list(endpoint.get("accepted") or [])
+    accepted = list(endpoint.accepted)
     old = older_than(accepted, minimum)
-    untested_old = older_than(list(endpoint.get("not_tested") or []), minimum)
+    untested_old = older_than(list(endpoint.not_tested), minimum)
     problems: list[str] = []
     if old:
         verdicts.old_protocols += 1
         negotiated = (
-            f"; it negotiated {endpoint['cipher']} over {endpoint['cipher_protocol']}"
-            if endpoint.get("cipher") and endpoint.get("cipher_protocol") in old
+            f"; it negotiated {endpoint.cipher} over {endpoint.cipher_protocol}"
+            if endpoint.cipher and endpoint.cipher_protocol in old
             else ""
         )
         problems.append(f"accepts {', '.join(old)} (minimum {minimum}){negotiated}")
-    certificate = endpoint.get("certificate")
-    problems.extend(_certificate_problems(ctx, certificate, verdicts))
+    certificate = endpoint.certificate
+    problems.extend(_certificate_problems(ctx, params, certificate, verdicts))
     if problems:
         verdicts.failing.append(f"{name} {'; '.join(problems)}")
         return
@@ -120,50 +137,46 @@ def _judge(
     if not accepted:
         verdicts.unknown.append(f"{name} completed no handshake at any protocol version")
         return
-    if not certificate or "not_after" not in certificate:
+    if not certificate or certificate.not_after is None or certificate.days_left is None:
         verdicts.unknown.append(
             f"{name} accepts {', '.join(accepted)}, but its certificate could not be read"
         )
         return
-    if certificate.get("not_yet_valid"):
+    if certificate.not_yet_valid:
         verdicts.unknown.append(
-            f"{name}: the certificate seen was issued on {certificate['not_before'][:10]}, "
+            f"{name}: the certificate seen was issued on {str(certificate.not_before)[:10]}, "
             "after the as-of "
             f"date, so the probe cannot show the certificate served then"
         )
         return
-    days = int(certificate["days_left"])
+    days = certificate.days_left
     verdicts.nearest_expiry_days = (
         days if verdicts.nearest_expiry_days is None else min(days, verdicts.nearest_expiry_days)
     )
     verdicts.passing.append(
         f"{name} accepts only {', '.join(accepted)} (probed {probed.date().isoformat()}); "
-        f"certificate {certificate['key_type']} {certificate['key_bits']} bits, "
-        f"valid until {certificate['not_after'][:10]} "
+        f"certificate {certificate.key_type} {certificate.key_bits} bits, "
+        f"valid until {certificate.not_after[:10]} "
         f"({days} days after the as-of date)"
     )
 
 
 def _certificate_problems(
-    ctx: CheckContext, certificate: dict[str, Any] | None, verdicts: _Verdicts
+    ctx: CheckContext, params: ProbeParams, certificate: Certificate | None, verdicts: _Verdicts
 ) -> list[str]:
-    if not certificate or "not_after" not in certificate:
+    if not certificate or certificate.not_after is None:
         return []
     problems = []
-    if certificate.get("expired"):
+    if certificate.expired:
         verdicts.expired += 1
-        expiry = datetime.fromisoformat(certificate["not_after"]).date().isoformat()
+        expiry = datetime.fromisoformat(certificate.not_after).date().isoformat()
         problems.append(
-            f"serves a certificate ({certificate['subject']}) that expired on {expiry}, "
+            f"serves a certificate ({certificate.subject}) that expired on {expiry}, "
             f"before the as-of date {ctx.as_of.date().isoformat()}"
         )
-    key_type, bits = certificate.get("key_type"), certificate.get("key_bits")
-    floor = (
-        int(ctx.params.get("min_rsa_bits", 2048))
-        if key_type == "RSA"
-        else MIN_KEY_BITS.get(str(key_type))
-    )
-    if floor is not None and bits is not None and int(bits) < floor:
+    key_type, bits = certificate.key_type, certificate.key_bits
+    floor = params.min_rsa_bits if key_type == "RSA" else MIN_KEY_BITS.get(str(key_type))
+    if floor is not None and bits is not None and bits < floor:
         verdicts.weak_keys += 1
         problems.append(f"its certificate key is {key_type} {bits} bits (minimum {floor})")
     return problems

@@ -13,9 +13,10 @@ from collections import Counter
 from typing import Any
 
 from evidence.controls.checks import check
-from evidence.controls.checks.transport_policy import minimum_tls
+from evidence.controls.checks.transport_policy import TlsParams, minimum_tls
 from evidence.controls.context import CheckContext
 from evidence.model.evidence import EvidenceItem
+from evidence.model.facts.transport import CipherSetting, PlaintextListener, TlsSetting, TransportConfig
 from evidence.model.protocols import older_than
 from evidence.model.results import CheckOutcome
 
@@ -41,21 +42,27 @@ _CARRIES = {"http": "plain HTTP", "tcp": "unencrypted TCP", "mail": "unencrypted
 _WEAK_CIPHER_NAME = re.compile(r"(?:^|-)(?:RC4|DES|NULL|EXP|MD5|RC2)(?:-|$)", re.IGNORECASE)
 
 
-@check("transport_config_min_tls", reads=("transport.config",))
+@check("transport_config_min_tls", reads=(TransportConfig.kind,), params=TlsParams)
 def transport_config_min_tls(ctx: CheckContext) -> CheckOutcome:
-    """No listener as configured allows an old protocol, a weak cipher or plain HTTP."""
+    """No listener as configured allows an old protocol, a weak cipher or plain HTTP.
+
+    Not met on a setting allowing a protocol older than ``min_tls_version`` (written or by
+    default), a weak cipher word, or a plain-HTTP listener that serves content; otherwise
+    insufficient when a setting's protocols are unknown, met for the listeners collected.
+    """
     minimum = minimum_tls(ctx)
-    items = ctx.items("transport.config")
+    found = ctx.facts(TransportConfig)
+    items = [item for item, _ in found]
     if not items:
         return ctx.insufficient("no web-server or load-balancer TLS configuration was collected")
     failing: list[str] = []
     unknown: list[str] = []
     sound: list[str] = []
     counts: Counter[str] = Counter()
-    for item in items:
-        _protocol_settings(item, minimum, failing, unknown, sound, counts)
-        _cipher_settings(item, failing, counts)
-        _plaintext(item, failing, sound, counts)
+    for item, facts in found:
+        _protocol_settings(item, facts, minimum, failing, unknown, sound, counts)
+        _cipher_settings(item, facts, failing, counts)
+        _plaintext(item, facts, failing, sound, counts)
     figures: dict[str, Any] = {
         "configurations_read": len(items),
         "settings_below_minimum": counts["old"],
@@ -75,71 +82,64 @@ def transport_config_min_tls(ctx: CheckContext) -> CheckOutcome:
     return ctx.met(*sound, evidence=items, **figures)
 
 
-def _where(entry: dict[str, Any], item: EvidenceItem) -> str:
-    return f"{entry.get('location') or entry.get('resource')} ({item.id})"
+def _where(entry: TlsSetting | CipherSetting | PlaintextListener, item: EvidenceItem) -> str:
+    return f"{entry.location or entry.resource} ({item.id})"
 
 
 def _protocol_settings(
     item: EvidenceItem,
+    facts: TransportConfig,
     minimum: str,
     failing: list[str],
     unknown: list[str],
     sound: list[str],
     counts: Counter[str],
 ) -> None:
-    for entry in item.facts.get("tls_settings", []):
-        protocols = entry.get("protocols")
+    for entry in facts.tls_settings or []:
+        protocols = entry.protocols
         where = _where(entry, item)
         if protocols is None:
-            unknown.append(
-                f"{where}: {entry.get('note') or 'the allowed TLS protocols are unknown'}"
-            )
+            unknown.append(f"{where}: {entry.note or 'the allowed TLS protocols are unknown'}")
             continue
         old = older_than(list(protocols), minimum)
-        default = f" ({entry['note']})" if entry.get("default") and entry.get("note") else ""
+        default = f" ({entry.note})" if entry.default and entry.note else ""
         if old:
             counts["old"] += 1
             failing.append(
-                f"{where}: `{entry['setting']}` ({entry['resource']}) allows {', '.join(old)}, "
+                f"{where}: `{entry.setting}` ({entry.resource}) allows {', '.join(old)}, "
                 f"older than {minimum}{default}"
             )
         else:
-            sound.append(
-                f"{where}: `{entry['setting']}` ({entry['resource']}) "
-                f"allows only {', '.join(protocols)}"
-            )
+            sound.append(f"{where}: `{entry.setting}` ({entry.resource}) allows only {', '.join(protocols)}")
 
 
-def _cipher_settings(item: EvidenceItem, failing: list[str], counts: Counter[str]) -> None:
-    for entry in item.facts.get("cipher_settings", []):
-        weak = weak_cipher_words(str(entry.get("ciphers", "")))
+def _cipher_settings(item: EvidenceItem, facts: TransportConfig, failing: list[str], counts: Counter[str]) -> None:
+    for entry in facts.cipher_settings or []:
+        weak = weak_cipher_words(entry.ciphers)
         if weak:
             counts["cipher"] += 1
             failing.append(
-                f"{_where(entry, item)}: `{entry['setting']}` "
+                f"{_where(entry, item)}: `{entry.setting}` "
                 f"enables weak ciphers ({', '.join(weak)}) "
-                f"for {entry['resource']}"
+                f"for {entry.resource}"
             )
 
 
 def _plaintext(
-    item: EvidenceItem, failing: list[str], sound: list[str], counts: Counter[str]
+    item: EvidenceItem, facts: TransportConfig, failing: list[str], sound: list[str], counts: Counter[str]
 ) -> None:
-    for entry in item.facts.get("plaintext_listeners", []):
+    for entry in facts.plaintext_listeners or []:
         where = _where(entry, item)
-        port = f"port {entry['port']}" if entry.get("port") is not None else "a plain socket"
-        carries = _CARRIES.get(str(entry.get("carries") or "http"), "unencrypted traffic")
-        if entry.get("action") == "serves":
+        port = f"port {entry.port}" if entry.port is not None else "a plain socket"
+        carries = _CARRIES.get(entry.carries or "http", "unencrypted traffic")
+        if entry.action == "serves":
             counts["plain"] += 1
             redirect = " without redirecting to HTTPS" if carries == "plain HTTP" else ""
-            failing.append(
-                f"{where}: `{entry['setting']}` serves {carries} on {port}{redirect} "
-                f"({entry['resource']})"
-            )
+            failing.append(f"{where}: `{entry.setting}` serves {carries} on {port}{redirect} ({entry.resource})")
         else:
-            redirects = entry.get("action") == "redirects"
+            redirects = entry.action == "redirects"
             verb = "redirects to HTTPS" if redirects else "refuses every request"
-            sound.append(f"{where}: plain HTTP on {port} only {verb} ({entry['resource']})")
+            sound.append(f"{where}: plain HTTP on {port} only {verb} ({entry.resource})")
 
 
 def weak_cipher_words(ciphers: str) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from log_builders import Collect, write
 
-from evidence.collectors.access_log import compile_format
+from evidence.collectors.logs.access_log import compile_format
 from evidence.redact import Redactor
 
 STORES = [{"name": "address API", "paths": ["/api/v1/orders/*/address"], "principals": ["agent"]}]

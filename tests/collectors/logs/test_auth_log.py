@@ -199,7 +199,7 @@ def test_redacted_copy_pseudonymises_every_mention_of_a_user(
     # name left in "user=workshop" or "authenticating user root" would sit beside its pseudonym.
     from log_builders import REALDATA
 
-    from evidence.collectors.auth_log import pseudonymise_names
+    from evidence.collectors.logs.auth_log import pseudonymise_names
 
     names = ("pascal", "workshop", "ftp", "vagrant", "tsg", "apache", "root")
     for name in ("crowdsec-hub_sshd-logs.log", "beats_filebeat_system_auth_test.log"):

@@ -171,7 +171,7 @@ def test_malformed_files_are_rejected_and_the_rest_kept(tmp_path: Path, collect:
 
 
 def test_pool_and_single_process_give_the_same_facts(tmp_path: Path, collect: Collect) -> None:
-    import evidence.collectors.cloudtrail as cloudtrail
+    import evidence.collectors.logs.cloudtrail.collector as cloudtrail
 
     records = _records()
     for n in range(40):

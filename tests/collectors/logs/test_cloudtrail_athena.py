@@ -20,8 +20,8 @@ import pytest
 from athena_duckdb import TABLE, DuckDBAthena, delivery_events
 from collector_testing import ROOT, collector_context
 
-from evidence.collectors.cloudtrail import CloudTrailCollector, CloudTrailSettings
-from evidence.collectors.cloudtrail_sql import Window, queries, replay
+from evidence.collectors.logs.cloudtrail.collector import CloudTrailCollector, CloudTrailSettings
+from evidence.collectors.logs.cloudtrail.sql import Window, queries, replay
 from evidence.model.evidence import EvidenceItem
 from evidence.model.period import parse_period
 from tests.collectors.aws.moto_support import (

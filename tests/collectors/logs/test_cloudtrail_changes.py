@@ -7,7 +7,7 @@ from pathlib import Path
 
 from log_builders import REALDATA, Collect, ct_event, delivery, iam
 
-from evidence.collectors.cloudtrail_changes import TRACKED, setting_changes
+from evidence.collectors.logs.cloudtrail.changes import TRACKED, setting_changes
 from evidence.redact import Redactor
 
 KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/2b9e6f41-8c7d-4a3b-9e2f-1d0c5b4a3e21"

@@ -7,7 +7,7 @@ from typing import Any
 
 from collector_testing import ROOT, collector_context
 
-from evidence.collectors.cloudtrail import CloudTrailCollector, CloudTrailSettings
+from evidence.collectors.logs.cloudtrail.collector import CloudTrailCollector, CloudTrailSettings
 from evidence.model.evidence import EvidenceItem
 from tests.collectors.aws.moto_support import (
     Moto,

@@ -11,7 +11,7 @@ from log_builders import Collect, write
 
 from evidence.collectors import registry
 from evidence.collectors.base import CollectorContext
-from evidence.collectors.syslog_repeats import MAX_COPIES, QUOTE_WITHHELD, Repeat, repeat_of
+from evidence.collectors.logs.syslog_repeats import MAX_COPIES, QUOTE_WITHHELD, Repeat, repeat_of
 from evidence.controls.catalogue import load_catalogue
 from evidence.controls.checks.access import lockout_threshold
 from evidence.controls.context import CheckContext

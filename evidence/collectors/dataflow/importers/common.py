@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evidence.collectors.dataflow.model import DataMap, TlsVersion
+from evidence.collectors.dataflow.model import DataMap, Flow, TlsVersion
 from evidence.errors import InputError
 
 
@@ -121,6 +121,16 @@ def declared_tls(protocol: str | None, encrypted: bool | None, *texts: Any) -> T
     if named is not None:
         return named
     return "none" if encrypted is False and not is_encrypted_protocol(protocol) else None
+
+
+def threat_model_flow(
+    source: str, target: str, name: str, protocol: str | None, encrypted: bool | None, **more: Any
+) -> Flow:
+    """A flow drawn in a threat model; its TLS version, unless ``more`` states it, as :func:`declared_tls` gives."""
+    tls = more.pop("tls", None) or declared_tls(protocol, encrypted)
+    return Flow(
+        source=source, target=target, description=name, protocol=protocol, tls=tls, encrypted=encrypted, **more
+    )
 
 
 def is_encrypted_protocol(protocol: str | None) -> bool | None:

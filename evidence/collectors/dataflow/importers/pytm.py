@@ -14,14 +14,13 @@ from typing import Any
 from evidence.collectors.dataflow.importers.common import (
     Imported,
     NodeIds,
-    declared_tls,
     one_line,
+    threat_model_flow,
 )
 from evidence.collectors.dataflow.model import (
     DataHeld,
     DataMap,
     Encryption,
-    Flow,
     Store,
     System,
     TlsVersion,
@@ -105,18 +104,8 @@ def import_pytm(data: dict[str, Any], path: Path) -> Imported:
             continue
         protocol = one_line(flow.get("protocol"))
         encrypted = _flag(flow, "isEncrypted")
-        tls = _tls(flow) or declared_tls(protocol, encrypted)
-        flows.append(
-            Flow(
-                source=source,
-                target=target,
-                description=name,
-                protocol=protocol,
-                tls=tls,
-                encrypted=encrypted,
-                carries=_carried(flow.get("data"), catalogue),
-            )
-        )
+        carries = _carried(flow.get("data"), catalogue)
+        flows.append(threat_model_flow(source, target, name, protocol, encrypted, tls=_tls(flow), carries=carries))
     data_map = DataMap(
         name=one_line(data.get("name")) or path.stem, systems=systems, stores=stores, flows=flows
     )

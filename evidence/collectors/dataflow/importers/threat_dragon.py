@@ -14,10 +14,10 @@ from evidence.collectors.dataflow.importers.common import (
     Imported,
     NodeIds,
     as_dict,
-    declared_tls,
     one_line,
+    threat_model_flow,
 )
-from evidence.collectors.dataflow.model import DataMap, Encryption, Flow, Store, System
+from evidence.collectors.dataflow.model import DataMap, Encryption, Store, System
 from evidence.errors import InputError
 
 _V1_TYPES = {"tm.Store": "store", "tm.Process": "process", "tm.Actor": "actor", "tm.Flow": "flow"}
@@ -90,18 +90,10 @@ def import_threat_dragon(data: dict[str, Any], path: Path) -> Imported:
             notes.append(f"flow {name!r} skipped: it is not attached to an element at both ends")
             continue
         protocol = one_line(cell["data"].get("protocol"))
-        encrypted = cell["data"].get("isEncrypted")
-        flows.append(
-            Flow(
-                source=source,
-                target=target,
-                description=name,
-                protocol=protocol,
-                tls=declared_tls(protocol, encrypted if isinstance(encrypted, bool) else None),
-                encrypted=encrypted if isinstance(encrypted, bool) else None,
-                bidirectional=bool(cell["data"].get("isBidirectional")),
-            )
-        )
+        flag = cell["data"].get("isEncrypted")
+        encrypted = flag if isinstance(flag, bool) else None
+        bidirectional = bool(cell["data"].get("isBidirectional"))
+        flows.append(threat_model_flow(source, target, name, protocol, encrypted, bidirectional=bidirectional))
     out_of_scope = sum(1 for c in cells if c["data"].get("outOfScope"))
     if out_of_scope:
         notes.append(
