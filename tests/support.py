@@ -67,7 +67,7 @@ def run_cli(
                 code = 1
     finally:
         _IN_PROCESS.release()
-    return Result(code, _read(out), _read(err))
+    return Result(int(code), _read(out), _read(err))  # an exit status, as a process gives it
 
 
 def run_process(
