@@ -25,15 +25,47 @@ __all__ = ["EVIDENCE", "ROOT", "SAMPLES", "Result", "pdftotext", "run_cli", "wit
 # worker (`make test` runs `pytest -n 2 --dist loadgroup`), so the job runs once, not once per worker.
 SHARED_RUNS = {"demo": "demo", "packed": "packed", "two_quarters": "two-quarters"}
 
+#: Module- or session-scoped fixtures cheap enough, or used widely enough, to be made on both
+#: workers: grouping their tests would leave one worker with most of the suite.
+SHARED_EVERYWHERE = frozenset({"pg_server_url", "moto_server"})
+
+
+def xdist_group_of(item: pytest.Item) -> str | None:
+    """The worker group of a test: the expensive run, or else the module-scoped fixture, it shares.
+
+    Under `--dist loadgroup` a test without a group may go to either worker, so the tests of
+    one module take turns and a module-scoped fixture (a run, a PostgreSQL cluster, a browser)
+    would be made once on each worker. Tests that share one are kept together instead.
+    """
+    names = list(getattr(item, "fixturenames", ()))
+    group = next((g for fixture, g in SHARED_RUNS.items() if fixture in names), None)
+    if group is not None:
+        return group
+    info = getattr(item, "_fixtureinfo", None)
+    definitions = getattr(info, "name2fixturedefs", {})
+    for name in sorted(names):
+        defs = definitions.get(name) or ()
+        if not defs or name in SHARED_EVERYWHERE:
+            continue
+        used = defs[-1]
+        if used.scope in ("module", "package", "session") and used.baseid.startswith("tests/"):
+            return f"{used.baseid}::{name}"
+    return None
+
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group the tests that share an expensive run on one xdist worker."""
+    """Group the tests that share an expensive fixture on one xdist worker; start slow ones first.
+
+    xdist hands out the largest groups first and then the other tests in collection order, so
+    an end-to-end test (`slow`) collected last would keep one worker busy after the other has
+    finished. Moving them to the front (in their own order) lets the quick tests fill the end.
+    """
     for item in items:
-        names = getattr(item, "fixturenames", ())
-        group = next((g for fixture, g in SHARED_RUNS.items() if fixture in names), None)
+        group = xdist_group_of(item)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pg_admin_url() -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.small_config import small_config
-from tests.support import run_cli
+from tests.support import run_cli, run_process
 
 
 def report_set(out: Path) -> dict[str, str]:
@@ -40,7 +40,7 @@ def test_a_killed_run_leaves_one_complete_set(first_set: Path, tmp_path: Path, p
     out = samples / "out"
     previous = report_set(out)
     assert previous and not any(name.startswith(".") for name in previous)
-    killed = run_cli(
+    killed = run_process(  # SIGKILL ends the process: a child's, never the test's
         "run", "--config", samples / "evidence.toml", "--out", out, "--quiet", "--no-sign",
         "--as-of", "2026-10-15", env={"EVIDENCE_KILL_AT": point},
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import Result, run_cli, with_store
+from tests.support import Result, run_cli, run_process, with_store
 
 
 def one_line_error(result: Result, *needles: str) -> None:
@@ -59,7 +59,8 @@ def test_concurrent_first_runs_on_empty_stores(samples: Path, pg_url: str, tmp_p
         results: list[Result] = []
 
         def collect(config: Path = config, results: list[Result] = results) -> None:
-            results.append(run_cli("collect", "--config", config, "--quiet"))
+            # Two processes, as two users would start them: the store's lock is what is tested.
+            results.append(run_process("collect", "--config", config, "--quiet"))
 
         threads = [threading.Thread(target=collect) for _ in range(2)]
         for thread in threads:

@@ -38,6 +38,15 @@ def cli(root: Path, *args: str):
     return run_cli(*args, "--config", root / "evidence.toml")
 
 
+@pytest.fixture(scope="module")
+def reviewed(two_quarters: Path) -> Path:
+    """The quarterly review of 2026-Q3 generated on 2026-10-20, rendered once for the tests reading it."""
+    out = two_quarters / "review"
+    done = cli(two_quarters, "review", "--out", str(out), "--on", "2026-10-20")
+    assert done.code == 0, done.stderr
+    return out / "quarterly-review-2026-Q3.pdf"
+
+
 def test_diff_of_the_sample_quarters_shows_the_known_document_changes(two_quarters: Path) -> None:
     done = cli(two_quarters, "diff", "2026-Q2", "2026-Q3", "--json")
     assert done.code == 0, done.stderr
@@ -126,13 +135,8 @@ def test_due_in_the_terminal_and_a_narrow_window(two_quarters: Path) -> None:
     assert "--within 'soon' is not a number of days" in bad.stderr
 
 
-def test_quarterly_review_pdf_has_a_headline_page_then_the_changes_and_the_chart(
-    two_quarters: Path,
-) -> None:
-    out = two_quarters / "review"
-    done = cli(two_quarters, "review", "--out", str(out), "--on", "2026-10-20")
-    assert done.code == 0, done.stderr
-    pdf = out / "quarterly-review-2026-Q3.pdf"
+def test_quarterly_review_pdf_has_a_headline_page_then_the_changes_and_the_chart(reviewed: Path) -> None:
+    pdf = reviewed
     headline = " ".join(pdftotext(pdf, "-f", "1", "-l", "1").split())
     for text in (
         "QUARTERLY SECURITY REVIEW",
@@ -159,13 +163,8 @@ def test_quarterly_review_pdf_has_a_headline_page_then_the_changes_and_the_chart
     assert "next review date in the register (ir-plan-" in rest
 
 
-def test_quarterly_review_is_judged_at_the_period_end_and_on_the_day_it_is_generated(
-    two_quarters: Path,
-) -> None:
-    out = two_quarters / "review-on"
-    done = cli(two_quarters, "review", "--out", str(out), "--on", "2026-10-20")
-    assert done.code == 0, done.stderr
-    pdf = out / "quarterly-review-2026-Q3.pdf"
+def test_quarterly_review_is_judged_at_the_period_end_and_on_the_day_it_is_generated(reviewed: Path) -> None:
+    pdf = reviewed
     assert len(PdfReader(pdf).pages) <= 8
     layout = pdftotext(pdf)
     flat = " ".join(layout.split())

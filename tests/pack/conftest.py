@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from tests.support import SAMPLES, Result, run_cli
+from tests.support import SAMPLES, Result, run_cli, run_process
 
 PASSWORD_ENV = "EVIDENCE_TEST_SIGNING_PASSWORD"
 PASSWORD = "correct horse battery staple"
@@ -98,9 +98,14 @@ def with_signing(config: Path, p12: Path | None) -> Path:
     return config
 
 
-def cli(*args: str | Path, cwd: Path | None = None) -> Result:
-    """Run the real console script with the signing password in its environment."""
-    return run_cli(*args, cwd=cwd, env={PASSWORD_ENV: PASSWORD})
+def cli(*args: str | Path, cwd: Path | None = None, process: bool = False) -> Result:
+    """Run the real CLI with the signing password in its environment.
+
+    ``process=True`` runs the installed console script in a process of its own: a test that
+    two runs give the same bytes then compares two processes (hash seeds and all), not one.
+    """
+    run = run_process if process else run_cli
+    return run(*args, cwd=cwd, env={PASSWORD_ENV: PASSWORD})
 
 
 @dataclass
@@ -133,8 +138,8 @@ def packed(tmp_path_factory: pytest.TempPathFactory) -> Packed:
     assert sample.code == 0, sample.stderr
     signed = root / "out" / "signed.zip"
     unsigned = root / "out" / "unsigned.zip"
-    for target, cfg in ((signed, config), (unsigned, unsigned_config)):
-        made = cli("pack", "--config", cfg, "--out", target)
+    for target, cfg, process in ((signed, config, False), (unsigned, unsigned_config, True)):
+        made = cli("pack", "--config", cfg, "--out", target, process=process)  # two processes' packs
         assert made.code == 0, made.stderr
     return Packed(
         root, config, unsigned_config, key, other, signed, unsigned, orjson.loads(run.stdout)

@@ -11,6 +11,9 @@ from pathlib import Path
 from PIL import Image
 from pypdf import PdfReader
 
+from tests.support import pdftotext as support_pdftotext
+from tests.support import pdftotext_page
+
 
 def pdfsig(path: Path, nssdb: Path) -> str:
     """Poppler's verdict on every signature of ``path``, trusting the CAs in ``nssdb``."""
@@ -28,12 +31,7 @@ def page_text(path: Path, page: int, mode: str = "-layout") -> str:
 
     Laid out as printed, or with ``-raw`` in content-stream order (a cell's lines stay together).
     """
-    return subprocess.run(
-        ["pdftotext", mode, "-f", str(page), "-l", str(page), str(path), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    return pdftotext_page(path, page, mode)
 
 
 def pdfinfo_pages(path: Path) -> int:
@@ -96,9 +94,7 @@ def pdfa_identification(path: Path) -> tuple[str | None, str | None]:
 
 def pdftotext(path: Path) -> str:
     """Text of the whole PDF through pdftotext, laid out as printed."""
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    return support_pdftotext(path)
 
 
 def pdffonts(path: Path) -> list[dict[str, object]]:

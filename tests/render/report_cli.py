@@ -1,31 +1,25 @@
-"""Running the installed `evidence` console script from the render tests.
+"""Running `evidence` from the render tests, returning what `subprocess.run` would.
 
-The shared tests/conftest.py has the same helper; it is not imported here because, with
-pytest's default import mode, "conftest" names whichever conftest.py was loaded last.
+The run goes through `tests.support.run_cli` (in this process, through the console script's own
+entry point); the render tests read its result as a `subprocess.CompletedProcess`.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-EVIDENCE = Path(sys.executable).parent / "evidence"
-SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+from tests.support import SAMPLES, run_cli, run_process
+
+__all__ = ["SAMPLES", "evidence"]
 
 
 def evidence(
-    *args: str | Path, env: dict[str, str] | None = None
+    *args: str | Path, env: dict[str, str] | None = None, process: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``evidence ARGS`` as a user would; stdout and stderr are captured as text."""
-    merged = {**os.environ, "COLUMNS": "200", **(env or {})}
-    merged.pop("EVIDENCE_TRACEBACK", None)
-    return subprocess.run(
-        [str(EVIDENCE), *map(str, args)],
-        env=merged,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    """Run ``evidence ARGS`` as a user would; stdout and stderr are captured as text.
+
+    ``process=True`` runs the installed console script in a process of its own.
+    """
+    result = (run_process if process else run_cli)(*args, env=env)
+    return subprocess.CompletedProcess(["evidence", *map(str, args)], result.code, result.stdout, result.stderr)

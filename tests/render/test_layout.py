@@ -64,6 +64,14 @@ def demo_html(demo: Demo) -> dict[str, str]:
     return html
 
 
+@pytest.fixture(scope="session")
+def demo_quarterly(demo_html: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's quarterly review written to PDF once, for the tests that read it (read-only)."""
+    target = tmp_path_factory.mktemp("layout-quarterly") / QUARTERLY
+    write_pdf(demo_html[QUARTERLY], target, identifier="layout", created=CREATED)
+    return target
+
+
 @pytest.fixture(scope="module")
 def synthetic_html() -> dict[str, str]:
     """Every DPP and AUP control decided by 15 evidence items, with unbreakable words everywhere."""
@@ -91,11 +99,8 @@ def test_large_synthetic_reports_with_unbreakable_words_have_no_layout_fault(
     assert [str(f) for f in audit(document)] == []
 
 
-def test_no_printed_page_has_ink_in_its_side_margins(
-    demo: Demo, demo_html: dict[str, str], tmp_path: Path
-) -> None:
-    quarterly = tmp_path / QUARTERLY
-    write_pdf(demo_html[QUARTERLY], quarterly, identifier="layout", created=CREATED)
+def test_no_printed_page_has_ink_in_its_side_margins(demo: Demo, demo_quarterly: Path, tmp_path: Path) -> None:
+    quarterly = demo_quarterly
     for pdf in [*(demo.out / name for name in REPORTS), quarterly]:
         pages = _pngs(pdf, tmp_path / pdf.stem)
         assert len(pages) == pdfinfo_pages(pdf)
@@ -169,9 +174,8 @@ def test_running_headers_name_the_control_each_page_is_in(demo: Demo) -> None:
     assert checked > 15
 
 
-def test_quarterly_review_header_is_one_sentence(demo_html: dict[str, str], tmp_path: Path) -> None:
-    target = tmp_path / QUARTERLY
-    write_pdf(demo_html[QUARTERLY], target, identifier="layout", created=CREATED)
+def test_quarterly_review_header_is_one_sentence(demo_quarterly: Path) -> None:
+    target = demo_quarterly
     header = page_text(target, 2).splitlines()[0]
     assert "Quarterly security review · 2026-Q3 · Fennel & Finch Commerce Ltd" in header
     assert "2026-Q3Fennel" not in pdftotext(target)

@@ -72,7 +72,7 @@ def demo(demo: SharedDemo, tmp_path_factory: pytest.TempPathFactory) -> Demo:
     keys.mkdir()
     shutil.copy(ca.pkcs12, keys / "demo-signer.p12")
     (keys / "demo-signer.password").write_text(ca.password + "\n", encoding="utf-8")
-    report = evidence("report", "--config", config, "--out", root / "report", "--json")
+    report = evidence("report", "--config", config, "--out", root / "report", "--json", process=True)
     assert report.returncode == 0, report.stderr
     assert not list((root / "report").glob("*.signed.pdf")), "reports are rendered unsigned"
     signed = evidence(

@@ -11,7 +11,7 @@ from evidence.model.evidence import EvidenceItem, ParseStats, RawInput
 from evidence.model.period import parse_period
 from evidence.model.results import ControlResult, Evaluation, Status
 from evidence.store import Store
-from tests.support import EVIDENCE, with_store
+from tests.support import EVIDENCE, run_cli, with_store
 
 
 def item(n: int) -> EvidenceItem:
@@ -172,10 +172,8 @@ def test_run_killed_midway_leaves_no_rows(store_url: str, samples: Path) -> None
         config.read_text(encoding="utf-8").replace('name = "blocked"', 'name = "blocked"\nenabled = false'),
         encoding="utf-8",
     )
-    result = subprocess.run(
-        [str(EVIDENCE), "collect", "--config", str(config), "--quiet"], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stderr
+    result = run_cli("collect", "--config", config, "--quiet")
+    assert result.code == 0, result.stderr
     store = Store(store_url, samples / ".evidence")
     try:
         assert store.count_rows()["runs"] == 1
