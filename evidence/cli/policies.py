@@ -63,6 +63,27 @@ def list_(json: JsonOption = False) -> ExitCode:
     return ExitCode.OK
 
 
+def _show_crosswalk(ref: str, json: bool) -> ExitCode:
+    """Every criterion of a crosswalk framework: what it maps to, or why nothing bears on it."""
+    crosswalk = load_crosswalk(ref)
+    if json:
+        print_json(crosswalk.model_dump(mode="json", by_alias=True))
+        return ExitCode.OK
+    table = Table(title=f"{crosswalk.ref}: {crosswalk.title}")
+    for column in ("Criterion", "Family", "Title", "Decided by"):
+        table.add_column(column)
+    for criterion in crosswalk.criteria:
+        decided = ", ".join([*criterion.maps_to, *(f"check {r.check}" for r in criterion.checks)])
+        table.add_row(
+            criterion.id,
+            criterion.family,
+            escape(criterion.title),
+            escape(decided) if decided else f"not covered: {escape(criterion.not_covered or '')}",
+        )
+    stdout().print(table)
+    return ExitCode.OK
+
+
 @app.command("show")
 def show(
     ident: Annotated[
@@ -74,7 +95,9 @@ def show(
     ] = None,
     json: JsonOption = False,
 ) -> ExitCode:
-    """Show one control (or every control of a catalogue)."""
+    """Show one control (or every control of a catalogue, or every criterion of a crosswalk framework)."""
+    if ident in crosswalk_files() or ("@" not in ident and any(r.startswith(ident + "@") for r in crosswalk_files())):
+        return _show_crosswalk(ident, json)
     if ident in catalogue_files() or ("@" not in ident and any(r.startswith(ident + "@") for r in catalogue_files())):
         cat = load_catalogue(ident)
         if json:

@@ -55,11 +55,20 @@ def run(
         )
     assert outcome.evaluation is not None
     extra = pipeline.describe_outcome(outcome)
+    rolled = (
+        pipeline.crosswalk_roll_ups(loaded, outcome.evaluation, outcome.evidence, timing.period, catalogue or ())
+        if json
+        else []
+    )
     print_evaluation(
         outcome.run,
         outcome.evaluation,
         json,
-        extra={"reports": extra["reports"], "notes": outcome.notes},
+        extra={
+            "reports": extra["reports"],
+            "notes": outcome.notes,
+            "crosswalks": [r.model_dump(mode="json") for r in rolled],
+        },
         steps=pipeline.todo(loaded, outcome.evaluation),
         show_all=show_all,
     )

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from pathlib import Path
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from evidence.errors import PolicyError
-from evidence.model.catalogue import Catalogue
+from evidence.model.catalogue import Catalogue, CheckRef
 from evidence.resources import policies_dir
 
 _CROSSWALK = re.compile(r"^kind:\s*[\"']?crosswalk[\"']?\s*(#.*)?$", re.MULTILINE)
@@ -102,27 +103,12 @@ def parameter_problem(catalogue: Catalogue) -> tuple[list[int | str], str] | Non
             spec = checks.get(ref.check)
             if ref.planned or spec is None or spec.params is None:
                 continue
-            fields = spec.params.model_fields
-            declared |= set(fields)
+            declared |= set(spec.params.model_fields)
             at_check: list[int | str] = ["controls", c, "checks", r]
-            for name in sorted(ref.with_):
-                if name not in fields:
-                    known = ", ".join(sorted(fields)) or "none"
-                    return [*at_check, "with", name], f"check {ref.check} has no parameter {name!r} (it reads: {known})"
-            values = {**control.parameter_values(), **ref.with_}
-            try:
-                spec.params.model_validate(values)
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                name = str(first["loc"][0]) if first["loc"] else ""
-                if first["type"] == "missing":
-                    return ["controls", c, "parameters"], (
-                        f"check {ref.check} needs parameter {name!r}, which the control does not state"
-                    )
-                where: list[int | str] = (
-                    [*at_check, "with", name] if name in ref.with_ else ["controls", c, "parameters", name, "value"]
-                )
-                return where, f"parameter {name!r} of check {ref.check}: {first['msg']}"
+            stated = control.parameter_values()
+            problem = check_arguments_problem(ref, spec.params, stated, at_check, ["controls", c, "parameters"])
+            if problem is not None:
+                return problem
         if every_check_declares:
             for name, parameter in control.parameters.items():
                 if name not in declared and not parameter.informative:
@@ -130,6 +116,43 @@ def parameter_problem(catalogue: Catalogue) -> tuple[list[int | str], str] | Non
                         f"parameter {name!r} is read by no check of the control "
                         "(mark it informative: true if it is only printed)"
                     )
+    return None
+
+
+def check_arguments_problem(
+    ref: CheckRef,
+    params: type[BaseModel],
+    stated: Mapping[str, object],
+    at_check: list[int | str],
+    at_parameters: list[int | str] | None,
+) -> tuple[list[int | str], str] | None:
+    """What is wrong with the arguments ``ref`` gives a check whose parameter model is ``params``.
+
+    ``stated`` are the parameters of the control the check serves (none for a crosswalk
+    criterion, which has no ``parameters``), merged under the check's own ``with``. Locations
+    point into the YAML: ``at_check`` the check, ``at_parameters`` the control's parameters
+    (None: there are none). None when the check accepts the arguments.
+    """
+    fields = params.model_fields
+    for name in sorted(ref.with_):
+        if name not in fields:
+            known = ", ".join(sorted(fields)) or "none"
+            return [*at_check, "with", name], f"check {ref.check} has no parameter {name!r} (it reads: {known})"
+    try:
+        params.model_validate({**stated, **ref.with_})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else ""
+        if first["type"] == "missing":
+            if at_parameters is None:
+                return at_check, f"check {ref.check} needs parameter {name!r}, which its with: does not give"
+            return at_parameters, f"check {ref.check} needs parameter {name!r}, which the control does not state"
+        where: list[int | str] = (
+            [*at_check, "with", name]
+            if name in ref.with_ or at_parameters is None
+            else [*at_parameters, name, "value"]
+        )
+        return where, f"parameter {name!r} of check {ref.check}: {first['msg']}"
     return None
 
 

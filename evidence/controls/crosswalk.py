@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from evidence.controls.catalogue import (
     catalogue_files,
     catalogue_in_force,
+    check_arguments_problem,
     crosswalk_files,
     line_of,
     load_catalogue,
@@ -74,7 +75,7 @@ def load_crosswalk_file(path: Path) -> Crosswalk:
         raise PolicyError(f"{path}: malformed YAML: {exc}") from None
     _check_criteria(path, text, data)
     try:
-        return Crosswalk.model_validate(data)
+        crosswalk = Crosswalk.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = list(first["loc"])
@@ -86,6 +87,28 @@ def load_crosswalk_file(path: Path) -> Crosswalk:
         raise PolicyError(
             f"{prefix}: {where}{about}: {first['msg']} ({exc.error_count()} problem(s))"
         ) from None
+    problem = _check_arguments(crosswalk)
+    if problem is not None:
+        loc, message = problem
+        line = line_of(text, loc)
+        prefix = f"{path}:{line}" if line else str(path)
+        criterion = _criterion_of(data, loc)
+        raise PolicyError(f"{prefix}: {'.'.join(str(p) for p in loc)} (criterion {criterion}): {message}")
+    return crosswalk
+
+
+def _check_arguments(crosswalk: Crosswalk) -> tuple[list[int | str], str] | None:
+    """The first ``with`` argument of a criterion's own check that the check does not accept."""
+    checks = registry()
+    for c, criterion in enumerate(crosswalk.criteria):
+        for r, ref in enumerate(criterion.checks):
+            spec = checks.get(ref.check)
+            if ref.planned or spec is None or spec.params is None:
+                continue
+            problem = check_arguments_problem(ref, spec.params, {}, ["criteria", c, "checks", r], None)
+            if problem is not None:
+                return problem
+    return None
 
 
 def _check_criteria(path: Path, text: str, data: object) -> None:

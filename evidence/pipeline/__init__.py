@@ -44,6 +44,7 @@ from evidence.pipeline.keys import KeyChoice, KeyFile, signer, signing_key_file,
 from evidence.pipeline.pack import pack_links, packed_config, run_identities, write_pack
 from evidence.pipeline.report import (
     check_only,
+    crosswalk_roll_ups,
     organisation_summary,
     render,
     report_name,
@@ -65,6 +66,7 @@ __all__ = [
     "checkpoint",
     "collect",
     "config_digest",
+    "crosswalk_roll_ups",
     "copy_problems",
     "describe_outcome",
     "draw_sample",

@@ -14,6 +14,7 @@ from evidence.controls.evaluate import evaluate
 from evidence.controls.profile import answer_profile, load_profile_questions
 from evidence.errors import ConfigError
 from evidence.model.catalogue import Catalogue
+from evidence.model.crosswalk import CrosswalkEvaluation
 from evidence.model.evidence import EvidenceItem
 from evidence.model.period import Period
 from evidence.model.progress import SILENT, Progress
@@ -27,7 +28,7 @@ from evidence.model.results import Evaluation
 from evidence.model.run import RunInfo
 from evidence.model.sampling import SampleDraw
 from evidence.pipeline.context import Timing, catalogues, latest_run, open_store
-from evidence.pipeline.crosswalks import crosswalks, render_crosswalks
+from evidence.pipeline.crosswalks import crosswalks, render_crosswalks, roll_up_crosswalk
 from evidence.pipeline.evaluation import evaluation_input
 from evidence.pipeline.integrity import verify_run
 from evidence.pipeline.keys import unsigned_note
@@ -102,6 +103,14 @@ def render(
     return [(f.report, f.partial) for f in rendered] + render_crosswalks(
         data, selected, inputs, out_dir, only=only
     )
+
+
+def crosswalk_roll_ups(
+    config: Config, evaluation: Evaluation, evidence: list[EvidenceItem], period: Period, refs: Sequence[str] = ()
+) -> list[CrosswalkEvaluation]:
+    """The roll-up of every crosswalk the config and ``refs`` (``--catalogue``) select, from ``evaluation``."""
+    inputs = evaluation_input(config, evidence, Timing(period, evaluation.as_of), evaluation.waivers)
+    return [roll_up_crosswalk(c, evaluation, inputs) for c in crosswalks(config.policy.catalogues, refs, period)]
 
 
 def check_only(config: Config, only: Collection[str], crosswalk_refs: Sequence[str] = ()) -> None:

@@ -102,6 +102,16 @@ def test_the_attestation_lists_not_covered_criteria_apart_and_never_as_met(
     assert len(PdfReader(pdf).pages) >= 3
 
 
+def test_run_json_carries_each_crosswalk_roll_up_as_the_attestation_embeds_it(
+    crosswalk_run: tuple[Path, dict]
+) -> None:
+    root, document = crosswalk_run
+    by_name = {c["crosswalk"]: c for c in document["crosswalks"]}
+    assert sorted(by_name) == ["iso27001@2022", "soc2@2017"]
+    for framework, pdf in FRAMEWORKS:
+        assert by_name[framework]["results"] == rolled_up(root / "out" / pdf)["results"]
+
+
 def test_the_run_records_the_crosswalk_report_beside_the_set(crosswalk_run: tuple[Path, dict]) -> None:
     root, document = crosswalk_run
     names = sorted(p.name for p in (root / "out").glob("*.pdf"))

@@ -1,3 +1,5 @@
+import json
+
 from tests.support import run_cli
 
 
@@ -34,3 +36,14 @@ def test_policies_show_prints_each_source_record_with_its_address_and_phrase() -
     assert "source: amazon-vuln-mgmt-older:" in out
     assert "https://developer-docs.amazon.com/sp-api/lang-tr_TR/docs/vulnerability-management" in out
     assert "supports scan_every_days: at least every 180 days" in out
+
+
+def test_policies_show_lists_a_crosswalk_frameworks_criteria_with_what_decides_each() -> None:
+    shown = run_cli("policies", "show", "soc2@2017", "--json")
+    assert shown.code == 0, shown.stderr
+    criteria = {c["id"]: c for c in json.loads(shown.stdout)["criteria"]}
+    assert "amazon-dpp:DPP-ENC-1" in criteria["CC6.7"]["maps_to"]
+    assert criteria["CC1.1"]["not_covered"]
+    table = run_cli("policies", "show", "iso27001")
+    assert table.code == 0, table.stderr
+    assert "A.8.24" in table.stdout and "not covered" in table.stdout

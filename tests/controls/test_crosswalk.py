@@ -188,6 +188,17 @@ def test_the_mapped_version_is_the_one_in_force_at_the_period_end(tmp_path: Path
             "  - id: B.1\n    family: A\n    title: U\n    not_covered: y\n",
             "criterion B.1 is listed twice",
         ),
+        (
+            "  - id: B.1\n    family: A\n    title: T\n    checks:\n"
+            "      - {check: document_current, with: {doc_typs: [ir-plan]}, decides: [plan]}\n",
+            "criteria.0.checks.0.with.doc_typs (criterion B.1): check document_current has no parameter 'doc_typs'",
+        ),
+        (
+            "  - id: B.1\n    family: A\n    title: T\n    checks:\n"
+            "      - {check: document_current, decides: [plan]}\n",
+            "criteria.0.checks.0 (criterion B.1): check document_current needs parameter 'doc_types', "
+            "which its with: does not give",
+        ),
     ],
 )
 def test_a_malformed_criterion_names_file_and_line(tmp_path: Path, criteria: str, message: str) -> None:

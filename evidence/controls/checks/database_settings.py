@@ -40,6 +40,10 @@ def _rule(rule: HbaRule, item: EvidenceItem) -> str:
     return f"{rule.location} ({item.id}): `{rule.type} {rule.database} {rule.user}{address} {rule.method}`"
 
 
+#: Why a database check could not judge anything.
+NONE_COLLECTED = "no database settings were collected (postgres-settings or host-config)"
+
+
 @check("db_transport_settings", reads=(DatabaseSettings.kind,), params=TlsParams)
 def db_transport_settings(ctx: CheckContext) -> CheckOutcome:
     """Databases refuse unencrypted network connections and TLS older than the minimum.
@@ -49,11 +53,9 @@ def db_transport_settings(ctx: CheckContext) -> CheckOutcome:
     """
     minimum = minimum_tls(ctx)
     found = ctx.facts(DatabaseSettings)
+    if not found:
+        return ctx.insufficient(NONE_COLLECTED)
     items = [item for item, _ in found]
-    if not items:
-        return ctx.insufficient(
-            "no database settings were collected (postgres-settings or host-config)"
-        )
     failing: list[str] = []
     unknown: list[str] = []
     sound: list[str] = []
@@ -137,11 +139,9 @@ def db_authentication_settings(ctx: CheckContext) -> CheckOutcome:
     or ``password_encryption = md5``; login roles without a password are noted.
     """
     found = ctx.facts(DatabaseSettings)
+    if not found:
+        return ctx.insufficient(NONE_COLLECTED)
     items = [item for item, _ in found]
-    if not items:
-        return ctx.insufficient(
-            "no database settings were collected (postgres-settings or host-config)"
-        )
     failing: list[str] = []
     notes: list[str] = []
     trust_rules = 0

@@ -165,7 +165,7 @@ class _System:
     """One source in which a leaver had an account: their last action and first removal there."""
 
     item: EvidenceItem
-    facts: AccessActivity
+    activity: AccessActivity
     principals: set[str]
     last_active: datetime | None = None
     removed: datetime | None = None
@@ -174,7 +174,7 @@ class _System:
 
     @property
     def idp(self) -> bool:
-        return self.facts.source_type in IDP_SOURCES
+        return self.activity.source_type in IDP_SOURCES
 
 
 @dataclass
@@ -203,7 +203,7 @@ def _systems(person: Person, left: datetime, facts: dict[str, AccessActivity]) -
         if active and (system.last_active is None or active > system.last_active):
             system.last_active = active
     for system in found.values():
-        for entry in system.facts.disables:
+        for entry in system.activity.disables:
             at = _moment(entry.at)
             if entry.principal in system.principals and at and at >= left - DISABLE_LEAD:
                 if system.removed is None or at < system.removed:
@@ -235,7 +235,7 @@ def _verdict(system: _System, left: datetime, limit: float, as_of: datetime, idp
         )
     if as_of < left + timedelta(hours=limit):
         return _Verdict("ok", f"{where}: removal not yet due at the as-of date")
-    newest = _moment(system.facts.newest_event)
+    newest = _moment(system.activity.newest_event)
     if newest is None or newest < left + timedelta(hours=limit):
         ends = _iso(newest) if newest else "before leaving"
         return _Verdict(
