@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -37,22 +38,49 @@ def crosswalk_files() -> dict[str, Path]:
     return {ref: path for ref, (path, crosswalk) in _policy_files(policies_dir()).items() if crosswalk}
 
 
-@cache
-def load_catalogue(ref: str) -> Catalogue:
-    """Load ``id@version`` (or ``id`` alone for its current version); PolicyError when absent."""
-    files = catalogue_files()
+class _PolicyFile(Protocol):
+    """A loaded catalogue or crosswalk: what resolving a reference to it reads."""
+
+    @property
+    def ref(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
+
+
+PolicyT = TypeVar("PolicyT", bound=_PolicyFile)
+
+
+def load_by_ref(
+    ref: str,
+    files: dict[str, Path],
+    load_ref: Callable[[str], PolicyT],
+    load_file: Callable[[Path], PolicyT],
+    what: str,
+) -> PolicyT:
+    """Load ``id@version`` from ``files`` (or ``id`` alone: its current version); PolicyError when absent.
+
+    ``what`` names the kind of file in messages (catalogue, crosswalk); ``load_ref`` is the cached
+    loader the bare id's versions go through.
+    """
     if "@" not in ref:
-        current = [c for c in (load_catalogue(r) for r in files if r.startswith(ref + "@")) if c.status == "current"]
+        current = [c for c in (load_ref(r) for r in files if r.startswith(ref + "@")) if c.status == "current"]
         if not current:
-            raise PolicyError(f"no current catalogue {ref!r}; available: {', '.join(files)}")
+            raise PolicyError(f"no current {what} {ref!r}; available: {', '.join(files) or 'none'}")
         return current[0]
     path = files.get(ref)
     if path is None:
-        raise PolicyError(f"no catalogue {ref!r}; available: {', '.join(files) or 'none'}")
-    catalogue = load_catalogue_file(path)
-    if catalogue.ref != ref:
-        raise PolicyError(f"{path}: declares {catalogue.ref}, but its path says {ref}")
-    return catalogue
+        raise PolicyError(f"no {what} {ref!r}; available: {', '.join(files) or 'none'}")
+    loaded = load_file(path)
+    if loaded.ref != ref:
+        raise PolicyError(f"{path}: declares {loaded.ref}, but its path says {ref}")
+    return loaded
+
+
+@cache
+def load_catalogue(ref: str) -> Catalogue:
+    """Load ``id@version`` (or ``id`` alone for its current version); PolicyError when absent."""
+    return load_by_ref(ref, catalogue_files(), load_catalogue, load_catalogue_file, "catalogue")
 
 
 def load_catalogue_file(path: Path) -> Catalogue:

@@ -25,6 +25,7 @@ from evidence.controls.catalogue import (
     check_arguments_problem,
     crosswalk_files,
     line_of,
+    load_by_ref,
     load_catalogue,
 )
 from evidence.controls.checks import CheckSpec, registry
@@ -51,19 +52,7 @@ def is_crosswalk(ref: str) -> bool:
 @cache
 def load_crosswalk(ref: str) -> Crosswalk:
     """Load ``id@version`` (or ``id`` alone for its current version); PolicyError when absent."""
-    files = crosswalk_files()
-    if "@" not in ref:
-        current = [c for c in (load_crosswalk(r) for r in files if r.startswith(ref + "@")) if c.status == "current"]
-        if not current:
-            raise PolicyError(f"no current crosswalk {ref!r}; available: {', '.join(files) or 'none'}")
-        return current[0]
-    path = files.get(ref)
-    if path is None:
-        raise PolicyError(f"no crosswalk {ref!r}; available: {', '.join(files) or 'none'}")
-    crosswalk = load_crosswalk_file(path)
-    if crosswalk.ref != ref:
-        raise PolicyError(f"{path}: declares {crosswalk.ref}, but its path says {ref}")
-    return crosswalk
+    return load_by_ref(ref, crosswalk_files(), load_crosswalk, load_crosswalk_file, "crosswalk")
 
 
 def load_crosswalk_file(path: Path) -> Crosswalk:

@@ -23,7 +23,7 @@ from evidence.model.facts.retention import DeletionRequest, DeletionRequests, Pi
 from evidence.model.period import parse_period
 from evidence.model.results import CheckOutcome, ControlResult, Status
 from evidence.redact import Redactor
-from evidence.resources import policies_dir
+from tests.catalogue_edits import edited_catalogue, line_with
 from tests.dataflow_support import collect as collect_map
 
 PERIOD = parse_period("2026-Q3")
@@ -641,34 +641,22 @@ def test_retention_catalogue_marks_are_built() -> None:
 # --- declared parameters ---------------------------------------------------------------------------
 
 
-def _catalogue_with(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
-    source = (policies_dir() / "amazon-dpp" / "2025-11.yaml").read_text(encoding="utf-8")
-    assert source.count(old) == count
-    path = tmp_path / "2025-11.yaml"
-    path.write_text(source.replace(old, new), encoding="utf-8")
-    return path
-
-
-def _line_with(path: Path, text: str) -> int:
-    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
-
-
 def test_a_misspelt_deletion_deadline_fails_the_catalogue_load_naming_file_line_and_control(
     tmp_path: Path,
 ) -> None:
     # Misspelt in the parameters and in the source that supports it, as a careless rename would.
-    path = _catalogue_with(tmp_path, "deletion_on_request_hours", "deletion_on_requst_hours", count=2)
+    path = edited_catalogue(tmp_path, "deletion_on_request_hours", "deletion_on_requst_hours", count=2)
     with pytest.raises(PolicyError) as caught:
         load_catalogue_file(path)
     message = str(caught.value)
-    assert message.startswith(f"{path}:{_line_with(path, 'deletion_on_requst_hours:')}: ")
+    assert message.startswith(f"{path}:{line_with(path, 'deletion_on_requst_hours:')}: ")
     assert "(DPP-RET-4)" in message
     assert "check deletion_requests_on_time needs parameter 'deletion_on_request_hours'" in message
 
 
 def test_an_aspect_whose_figures_the_control_does_not_state_fails_the_load(tmp_path: Path) -> None:
     """DPP-RET-1 states the retention figures; judging encryption there needs the key sizes."""
-    path = _catalogue_with(
+    path = edited_catalogue(
         tmp_path,
         "      - check: dataflow_pii_stores_protected\n        with: {aspects: [retention]}\n",
         "      - check: dataflow_pii_stores_protected\n        with: {aspects: [retention, encryption]}\n",
@@ -676,7 +664,7 @@ def test_an_aspect_whose_figures_the_control_does_not_state_fails_the_load(tmp_p
     with pytest.raises(PolicyError) as caught:
         load_catalogue_file(path)
     message = str(caught.value)
-    assert message.startswith(f"{path}:{_line_with(path, 'aspects: [retention, encryption]')}: ")
+    assert message.startswith(f"{path}:{line_with(path, 'aspects: [retention, encryption]')}: ")
     assert "(DPP-RET-1)" in message
     assert "retention, encryption needs min_aes_bits, min_rsa_bits" in message
 

@@ -11,25 +11,14 @@ from evidence.controls.catalogue import load_catalogue_file
 from evidence.controls.checks.lifecycle import LifecycleParams
 from evidence.errors import PolicyError
 from evidence.resources import policies_dir
-
-
-def _catalogue_with(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
-    source = (policies_dir() / "amazon-dpp" / "2025-11.yaml").read_text(encoding="utf-8")
-    assert source.count(old) == count
-    path = tmp_path / "2025-11.yaml"
-    path.write_text(source.replace(old, new), encoding="utf-8")
-    return path
-
-
-def _line(path: Path, text: str) -> int:
-    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+from tests.catalogue_edits import edited_catalogue, line_with
 
 
 def test_a_misspelt_key_rotation_limit_fails_the_load_naming_file_line_and_control(tmp_path: Path) -> None:
     # Misspelt where the control states it and where its source supports it, so only the
     # check's declared parameters can catch it.
-    path = _catalogue_with(tmp_path, "key_rotation_max_days:", "key_rotaton_max_days:", count=2)
-    stated = _line(path, "key_rotaton_max_days:")  # the control's parameters begin with it
+    path = edited_catalogue(tmp_path, "key_rotation_max_days:", "key_rotaton_max_days:", count=2)
+    stated = line_with(path, "key_rotaton_max_days:")  # the control's parameters begin with it
     with pytest.raises(PolicyError) as caught:
         load_catalogue_file(path)
     message = str(caught.value)
@@ -39,11 +28,11 @@ def test_a_misspelt_key_rotation_limit_fails_the_load_naming_file_line_and_contr
 
 
 def test_a_misspelt_probe_age_in_with_fails_the_load_at_its_line(tmp_path: Path) -> None:
-    path = _catalogue_with(tmp_path, "with: {max_probe_age_days: 90}", "with: {max_probe_age_dys: 90}")
+    path = edited_catalogue(tmp_path, "with: {max_probe_age_days: 90}", "with: {max_probe_age_dys: 90}")
     with pytest.raises(PolicyError) as caught:
         load_catalogue_file(path)
     message = str(caught.value)
-    assert message.startswith(f"{path}:{_line(path, 'max_probe_age_dys')}: ")
+    assert message.startswith(f"{path}:{line_with(path, 'max_probe_age_dys')}: ")
     assert "check tls_min_version has no parameter 'max_probe_age_dys'" in message
     assert "(DPP-ENC-1)" in message
 
@@ -59,13 +48,13 @@ def test_an_ill_typed_log_retention_fails_the_load(tmp_path: Path) -> None:
         load_catalogue_file(path)
     message = str(caught.value)
     assert "parameter 'log_retention_days' of check log_group_retention" in message
-    assert message.startswith(f"{path}:{_line(path, 'value: a year')}: ")
+    assert message.startswith(f"{path}:{line_with(path, 'value: a year')}: ")
 
 
 def test_the_limit_of_the_buckets_judged_must_be_stated(tmp_path: Path) -> None:
     # The non-PII limit renamed where the control states it and where its source supports it:
     # the lifecycle check judging the non-PII buckets has no limit, so the load fails.
-    path = _catalogue_with(tmp_path, "non_pii_retention_days:", "non_pii_retention_dys:", count=2)
+    path = edited_catalogue(tmp_path, "non_pii_retention_days:", "non_pii_retention_dys:", count=2)
     with pytest.raises(PolicyError) as caught:
         load_catalogue_file(path)
     message = str(caught.value)

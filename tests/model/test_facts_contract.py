@@ -13,7 +13,7 @@ from evidence.errors import PolicyError
 from evidence.model.facts import FactsMismatch, canonical_facts, dump_facts, model_for
 from evidence.model.facts.docs import render
 from evidence.model.facts.organisation import OrganisationProfile
-from evidence.resources import policies_dir
+from tests.catalogue_edits import edited_catalogue
 from tests.conftest import ROOT, Demo
 
 
@@ -55,16 +55,8 @@ def test_a_collector_facts_dict_that_does_not_fit_its_model_is_refused() -> None
         canonical_facts("document", OrganisationProfile.model_validate(good), where="test")
 
 
-def _catalogue_with(tmp_path: Path, old: str, new: str) -> Path:
-    source = (policies_dir() / "amazon-dpp" / "2025-11.yaml").read_text(encoding="utf-8")
-    assert old in source
-    path = tmp_path / "2025-11.yaml"
-    path.write_text(source.replace(old, new, 1), encoding="utf-8")
-    return path
-
-
 def test_a_check_argument_the_check_does_not_declare_fails_the_load_with_file_and_line(tmp_path: Path) -> None:
-    path = _catalogue_with(
+    path = edited_catalogue(
         tmp_path, "- check: impoc_designated\n", "- check: impoc_designated\n        with: {impoc_emial: x}\n"
     )
     line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "impoc_emial" in text)
