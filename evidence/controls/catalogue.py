@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from evidence.errors import PolicyError
-from evidence.model.catalogue import Catalogue, CheckRef
+from evidence.model.catalogue import Catalogue, CheckRef, Parameter
 from evidence.resources import policies_dir
 
 _CROSSWALK = re.compile(r"^kind:\s*[\"']?crosswalk[\"']?\s*(#.*)?$", re.MULTILINE)
@@ -134,7 +134,9 @@ def parameter_problem(catalogue: Catalogue) -> tuple[list[int | str], str] | Non
             declared |= set(spec.params.model_fields)
             at_check: list[int | str] = ["controls", c, "checks", r]
             stated = control.parameter_values()
-            problem = check_arguments_problem(ref, spec.params, stated, at_check, ["controls", c, "parameters"])
+            problem = check_arguments_problem(ref, spec.params, stated, at_check, ["controls", c, "parameters"]) or (
+                _reading_problem(control.parameters, spec.params, {**stated, **ref.with_}, ref.check, c)
+            )
             if problem is not None:
                 return problem
         if every_check_declares:
@@ -144,6 +146,27 @@ def parameter_problem(catalogue: Catalogue) -> tuple[list[int | str], str] | Non
                         f"parameter {name!r} is read by no check of the control "
                         "(mark it informative: true if it is only printed)"
                     )
+    return None
+
+
+def _reading_problem(
+    parameters: Mapping[str, Parameter],
+    params: type[BaseModel],
+    given: Mapping[str, object],
+    check: str,
+    index: int,
+) -> tuple[list[int | str], str] | None:
+    """A reading of an ambiguous figure the check could not take, were the config to choose it."""
+    for name, parameter in parameters.items():
+        if name not in params.model_fields or given.get(name) != parameter.value:
+            continue  # not read by this check, or its ``with`` fixes the figure
+        for label, reading in parameter.readings.items():
+            try:
+                params.model_validate({**given, name: reading.value})
+            except ValidationError as exc:
+                return ["controls", index, "parameters", name, "readings", label, "value"], (
+                    f"reading {label!r} of parameter {name!r} for check {check}: {exc.errors()[0]['msg']}"
+                )
     return None
 
 

@@ -11,6 +11,7 @@ from evidence.controls.checks import registry
 from evidence.errors import PolicyError
 from evidence.model.facts import FactsMismatch, canonical_facts
 from evidence.resources import policies_dir
+from tests.catalogue_edits import edited_catalogue, line_with
 
 PARAMETER = "    parameters:\n      lockout_after_failures:\n        value: 10\n"
 SUPPORTS = '          lockout_after_failures: "lock out after ten'
@@ -123,3 +124,24 @@ def test_access_facts_with_a_misnamed_key_are_refused() -> None:
             },
             where="test",
         )
+
+
+def test_a_reading_the_check_could_not_take_fails_the_load_naming_the_reading(tmp_path: Path) -> None:
+    """A config may choose any listed reading, so each must fit the check that reads the figure."""
+    block = (
+        "        description: Highest number of failed log-in attempts before the account is locked.\n"
+    )
+    readings = block + (
+        "        uncertain: true\n"
+        "        reading: strict\n"
+        "        readings:\n"
+        "          strict: {value: 10, label: ten, text: Ten attempts.}\n"
+        "          loose: {value: a dozen, label: a dozen, text: Twelve attempts written in words.}\n"
+    )
+    path = edited_catalogue(tmp_path, block, readings)
+    with pytest.raises(PolicyError) as caught:
+        load_catalogue_file(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{line_with(path, 'loose: {value: a dozen')}: ")
+    assert "(DPP-ACC-4)" in message
+    assert "reading 'loose' of parameter 'lockout_after_failures' for check lockout_threshold" in message
