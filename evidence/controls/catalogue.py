@@ -95,21 +95,21 @@ def load_catalogue_file(path: Path) -> Catalogue:
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = list(first["loc"]) or _control_loc(data, first["msg"])
-        where = ".".join(str(p) for p in loc)
-        line = _line_of(text, loc)
-        control = _control_of(data, loc)
-        prefix = f"{path}:{line}" if line else str(path)
-        about = f" ({control})" if control else ""
-        raise PolicyError(
-            f"{prefix}: {where}{about}: {first['msg']} ({exc.error_count()} problem(s))"
-        ) from None
+        message = f"{first['msg']} ({exc.error_count()} problem(s))"
+        raise located_error(path, text, loc, _control_of(data, loc), message) from None
     problem = parameter_problem(catalogue)
     if problem is not None:
         loc, message = problem
-        line = _line_of(text, loc)
-        prefix = f"{path}:{line}" if line else str(path)
-        raise PolicyError(f"{prefix}: {'.'.join(str(p) for p in loc)} ({_control_of(data, loc)}): {message}")
+        raise located_error(path, text, loc, _control_of(data, loc), message)
     return catalogue
+
+
+def located_error(path: Path, text: str, loc: list[int | str], about: str | None, message: str) -> PolicyError:
+    """``file:line: location (about): message`` for the YAML node at ``loc`` of a policy file."""
+    line = line_of(text, loc)
+    prefix = f"{path}:{line}" if line else str(path)
+    where = ".".join(str(p) for p in loc)
+    return PolicyError(f"{prefix}: {where}{f' ({about})' if about else ''}: {message}")
 
 
 def parameter_problem(catalogue: Catalogue) -> tuple[list[int | str], str] | None:
@@ -227,11 +227,6 @@ def _control_of(data: object, loc: list[int | str]) -> str | None:
 
 
 def line_of(text: str, loc: list[int | str]) -> int | None:
-    """The 1-based line of the YAML node at ``loc`` in ``text`` (crosswalk files use it too)."""
-    return _line_of(text, loc)
-
-
-def _line_of(text: str, loc: list[int | str]) -> int | None:
     """The 1-based line of the YAML node at ``loc`` (as deep as the document goes)."""
     try:
         node = yaml.compose(text)

@@ -27,6 +27,7 @@ from evidence.controls.catalogue import (
     line_of,
     load_by_ref,
     load_catalogue,
+    located_error,
 )
 from evidence.controls.checks import CheckSpec, registry
 from evidence.controls.evaluate import EvaluationInput, combine_elements, evaluate_control
@@ -68,21 +69,12 @@ def load_crosswalk_file(path: Path) -> Crosswalk:
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = list(first["loc"])
-        where = ".".join(str(p) for p in loc)
-        line = line_of(text, loc)
-        criterion = _criterion_of(data, loc)
-        prefix = f"{path}:{line}" if line else str(path)
-        about = f" (criterion {criterion})" if criterion else ""
-        raise PolicyError(
-            f"{prefix}: {where}{about}: {first['msg']} ({exc.error_count()} problem(s))"
-        ) from None
+        message = f"{first['msg']} ({exc.error_count()} problem(s))"
+        raise located_error(path, text, loc, _criterion_of(data, loc), message) from None
     problem = _check_arguments(crosswalk)
     if problem is not None:
         loc, message = problem
-        line = line_of(text, loc)
-        prefix = f"{path}:{line}" if line else str(path)
-        criterion = _criterion_of(data, loc)
-        raise PolicyError(f"{prefix}: {'.'.join(str(p) for p in loc)} (criterion {criterion}): {message}")
+        raise located_error(path, text, loc, _criterion_of(data, loc), message)
     return crosswalk
 
 
@@ -123,10 +115,11 @@ def _check_criteria(path: Path, text: str, data: object) -> None:
 
 
 def _criterion_of(data: object, loc: list[int | str]) -> str | None:
+    """``criterion <id>`` of the criterion an error location points into, if any."""
     if len(loc) >= 2 and loc[0] == "criteria" and isinstance(loc[1], int) and isinstance(data, dict):
         criteria = data.get("criteria")
         if isinstance(criteria, list) and loc[1] < len(criteria) and isinstance(criteria[loc[1]], dict):
-            return str(criteria[loc[1]].get("id"))
+            return f"criterion {criteria[loc[1]].get('id')}"
     return None
 
 
