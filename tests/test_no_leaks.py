@@ -48,6 +48,20 @@ FREE_TEXT = (
     f"dsn postgresql://app:{DB_PASSWORD}@db.example:5432/orders Authorization: Bearer {BEARER}"
 )
 
+#: The head of the config of the live-source leak tests (AWS through moto, TLS and PostgreSQL):
+#: the organisation, a store in the config's folder and the DPP catalogue; each adds its sources.
+LIVE_CONFIG_HEAD = """review_period = "2026-Q3"
+[organisation]
+legal_name = "Example Seller Tools Ltd"
+developer_id = "amzn1.sp.solution.leaks"
+applications = ["Example"]
+[store]
+url = "sqlite:///.evidence/evidence.db"
+copies_dir = ".evidence"
+[policy]
+catalogues = ["amazon-dpp@2025-11"]
+"""
+
 
 def plant(samples: Path) -> None:
     logs = samples / "logs"

@@ -20,7 +20,7 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import create_engine, text
 from transport_servers import openssl_server, postgres_cluster
 
-from tests.test_no_leaks import BUYER, EMAIL, STREET, run_and_search
+from tests.test_no_leaks import BUYER, EMAIL, LIVE_CONFIG_HEAD, STREET, run_and_search
 
 HBA = ["local all all trust", "host all all 127.0.0.1/32 trust", f'host all "{EMAIL}" 127.0.0.1/32 trust']
 
@@ -70,17 +70,7 @@ def test_planted_values_in_live_probes_reach_no_output(tmp_path: Path) -> None:
         engine.dispose()
         config = tmp_path / "evidence.toml"
         config.write_text(
-            f"""review_period = "2026-Q3"
-[organisation]
-legal_name = "Example Seller Tools Ltd"
-developer_id = "amzn1.sp.solution.leaks"
-applications = ["Example"]
-[store]
-url = "sqlite:///.evidence/evidence.db"
-copies_dir = ".evidence"
-[policy]
-catalogues = ["amazon-dpp@2025-11"]
-[[sources]]
+            f"""{LIVE_CONFIG_HEAD}[[sources]]
 collector = "tls"
 name = "endpoints"
 endpoints = ["127.0.0.1:{server.port}"]

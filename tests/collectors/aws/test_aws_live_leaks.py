@@ -17,7 +17,7 @@ from moto_support import (
     moto_server_fixture,  # noqa: F401  (the fixture `moto_server`)
 )
 
-from tests.test_no_leaks import AWS_SECRET, BUYER, DB_PASSWORD, EMAIL, FREE_TEXT, run_and_search
+from tests.test_no_leaks import AWS_SECRET, BUYER, DB_PASSWORD, EMAIL, FREE_TEXT, LIVE_CONFIG_HEAD, run_and_search
 
 
 def plant(moto: Moto) -> None:
@@ -50,17 +50,7 @@ def test_planted_values_in_a_live_account_reach_no_output(moto: Moto, tmp_path: 
     plant(moto)
     config = tmp_path / "evidence.toml"
     config.write_text(
-        f"""review_period = "2026-Q3"
-[organisation]
-legal_name = "Example Seller Tools Ltd"
-developer_id = "amzn1.sp.solution.leaks"
-applications = ["Example"]
-[store]
-url = "sqlite:///.evidence/evidence.db"
-copies_dir = ".evidence"
-[policy]
-catalogues = ["amazon-dpp@2025-11"]
-[[sources]]
+        f"""{LIVE_CONFIG_HEAD}[[sources]]
 collector = "aws"
 name = "account"
 regions = ["{REGION}"]
