@@ -67,7 +67,7 @@ def run(
         extra={
             "reports": extra["reports"],
             "notes": outcome.notes,
-            "crosswalks": [r.model_dump(mode="json") for r in rolled],
+            "crosswalks": [r.model_dump(mode="json") for _, r in rolled],
         },
         steps=pipeline.todo(loaded, outcome.evaluation),
         show_all=show_all,

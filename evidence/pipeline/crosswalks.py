@@ -8,7 +8,7 @@ again. Nothing here changes the run's stored evaluation.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from evidence.controls.catalogue import catalogue_files
@@ -70,22 +70,14 @@ def roll_up_crosswalk(crosswalk: Crosswalk, evaluation: Evaluation, inputs: Eval
 
 
 def render_crosswalks(
-    data: RunReportData,
-    selected: Sequence[Crosswalk],
-    inputs: EvaluationInput,
-    out_dir: Path,
-    *,
-    only: Collection[str] = (),
+    data: RunReportData, rolled_up: Sequence[tuple[Crosswalk, CrosswalkEvaluation]], out_dir: Path
 ) -> list[tuple[RenderedReport, Path]]:
-    """Write the attestation of each crosswalk in ``selected`` to a partial file in ``out_dir``.
+    """Write the attestation of each rolled-up crosswalk to a partial file in ``out_dir``.
 
-    Returns (report, partial path) pairs like the report set; ``only`` names the reports wanted.
+    Returns (report, partial path) pairs like the report set.
     """
     written = []
-    for crosswalk in selected:
-        if only and crosswalk.id not in only:
-            continue
-        rolled = roll_up_crosswalk(crosswalk, data.evaluation, inputs)
+    for crosswalk, rolled in rolled_up:
         final = out_dir / crosswalk_attestation_name(crosswalk, data.run.period)
         prepared = prepare_crosswalk_attestation(data, crosswalk, rolled)
         result = prepared.pdf_job(partial_path(final)).run()

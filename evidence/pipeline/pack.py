@@ -27,11 +27,9 @@ from evidence.pipeline.context import (
     pseudonym_key,
     redactor,
 )
-from evidence.pipeline.crosswalks import crosswalks, roll_up_crosswalk
-from evidence.pipeline.evaluation import evaluation_input
 from evidence.pipeline.integrity import verify_run
 from evidence.pipeline.keys import signer
-from evidence.pipeline.report import report_set_data
+from evidence.pipeline.report import crosswalk_roll_ups, report_set_data
 from evidence.redact import Redactor
 from evidence.render.html_set import HtmlLinks, render_html_set
 from evidence.store import Store
@@ -112,11 +110,7 @@ def write_pack(config: Config, timing: Timing, target: Path, reveal_to: Path | N
         identities = run_identities(config, store, run) if config.secrets.pseudonym_key else None
         data.extra[layout.CONFIG] = packed_config(config, identities or {}, run)
         data.config_matches = config_digest(config) == run.config_sha256
-        inputs = evaluation_input(config, evidence, Timing(run.period, evaluation.as_of), evaluation.waivers)
-        data.crosswalks = [
-            (c, roll_up_crosswalk(c, evaluation, inputs))
-            for c in crosswalks(config.policy.catalogues, (), run.period)
-        ]
+        data.crosswalks = crosswalk_roll_ups(config, evaluation, evidence, run.period)
         if recipient is not None:
             if identities is None:
                 raise PackError(

@@ -14,7 +14,7 @@ from evidence.controls.evaluate import evaluate
 from evidence.controls.profile import answer_profile, load_profile_questions
 from evidence.errors import ConfigError
 from evidence.model.catalogue import Catalogue
-from evidence.model.crosswalk import CrosswalkEvaluation
+from evidence.model.crosswalk import Crosswalk, CrosswalkEvaluation
 from evidence.model.evidence import EvidenceItem
 from evidence.model.period import Period
 from evidence.model.progress import SILENT, Progress
@@ -98,19 +98,28 @@ def render(
     """
     data = report_set_data(config, run, evaluation, evidence, samples)
     rendered = render_report_set(data, out_dir, progress, key=key, only=only)
-    selected = crosswalks(config.policy.catalogues, crosswalk_refs, run.period)
-    inputs = evaluation_input(config, evidence, Timing(run.period, evaluation.as_of), evaluation.waivers)
-    return [(f.report, f.partial) for f in rendered] + render_crosswalks(
-        data, selected, inputs, out_dir, only=only
-    )
+    rolled = crosswalk_roll_ups(config, evaluation, evidence, run.period, crosswalk_refs, only=only)
+    return [(f.report, f.partial) for f in rendered] + render_crosswalks(data, rolled, out_dir)
 
 
 def crosswalk_roll_ups(
-    config: Config, evaluation: Evaluation, evidence: list[EvidenceItem], period: Period, refs: Sequence[str] = ()
-) -> list[CrosswalkEvaluation]:
-    """The roll-up of every crosswalk the config and ``refs`` (``--catalogue``) select, from ``evaluation``."""
+    config: Config,
+    evaluation: Evaluation,
+    evidence: list[EvidenceItem],
+    period: Period,
+    refs: Sequence[str] = (),
+    *,
+    only: Collection[str] = (),
+) -> list[tuple[Crosswalk, CrosswalkEvaluation]]:
+    """Each crosswalk the config and ``refs`` (``--catalogue``) select, rolled up from ``evaluation``.
+
+    ``only`` keeps the crosswalks of those report names (``--only``).
+    """
+    selected = [c for c in crosswalks(config.policy.catalogues, refs, period) if not only or c.id in only]
+    if not selected:
+        return []
     inputs = evaluation_input(config, evidence, Timing(period, evaluation.as_of), evaluation.waivers)
-    return [roll_up_crosswalk(c, evaluation, inputs) for c in crosswalks(config.policy.catalogues, refs, period)]
+    return [(c, roll_up_crosswalk(c, evaluation, inputs)) for c in selected]
 
 
 def check_only(config: Config, only: Collection[str], crosswalk_refs: Sequence[str] = ()) -> None:
