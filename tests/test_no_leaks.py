@@ -196,9 +196,12 @@ def run_and_search(config: Path, root: Path) -> list[str]:
     """Every planted value found after running and packing ``config``.
 
     The store is ``root``/.evidence and the reports ``root``/out; the search covers the output,
-    the store, the stored copies, the PDFs with their attachments and the pack.
+    the store, the stored copies, the PDFs with their attachments (a SOC 2 crosswalk attestation
+    among them) and the pack.
     """
-    run = run_cli("run", "--config", config, "--out", root / "out", "--json", "--no-sign")
+    run = run_cli(
+        "run", "--config", config, "--out", root / "out", "--json", "--no-sign", "--catalogue", "soc2@2017"
+    )
     assert run.code in (0, 3), run.stderr
     pack = run_cli("pack", "--config", config, "--out", root / "out" / "pack.zip")
     assert pack.code == 0, pack.stderr
@@ -208,7 +211,7 @@ def run_and_search(config: Path, root: Path) -> list[str]:
     for path in stored:
         leaks += found_in(path.read_bytes(), str(path.relative_to(root)))
     pdfs = sorted((root / "out").glob("*.pdf"))
-    assert pdfs
+    assert any(p.name.startswith("attestation-soc2-2017-") for p in pdfs)
     for pdf in pdfs:
         leaks += found_in(pdftotext(pdf), pdf.name)
         for name, contents in PdfReader(pdf).attachments.items():
